@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openGraph } from '../../graph/connect.js';
+import type { Graph } from '../../graph/graph.js';
+import { formatRejection, IngestError, ingestFiles, type IngestSummary } from '../../ingest/ingest.js';
+import { loadKgat } from '../../ingest/kgat.js';
+import type { Rejection } from '../../ingest/kinds.js';
+import { KINDS, type Kind } from '../../ingest/records.js';
+import { createOutput, formatCount, UserError, type Output } from '../output.js';
+import { createProgress } from '../progress.js';
+
+/** Rejections shown on the console; the report file has all of them. */
+const CONSOLE_REJECTIONS = 20;
+
+export const positiveInteger = (name: string) => (value: string): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`${name}: expected a whole number ≥ 0, got "${value}"`);
+  return number;
+};
+
+interface IngestCommandOptions {
+  kind: string;
+  batchSize?: number;
+  dryRun?: boolean;
+  maxRejects: number;
+  report?: string;
+  by: string;
+  json?: boolean;
+}
+
+export function registerIngestCommands(program: Command): void {
+  program
+    .command('ingest')
+    .description('validate and load records from JSON Lines (.jsonl) or CSV (.csv, with a header) files')
+    .requiredOption('--kind <kind>', `what the files hold: ${KINDS.join(', ')}`)
+    .argument('<files...>', 'input files')
+    .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 5000)', positiveInteger('--batch-size'))
+    .option('--dry-run', 'validate only; write nothing (references to other records are not checked)')
+    .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
+    .option('--report <file>', 'where to write every rejection (default .kgrec/reports/ingest-<kind>-<time>.txt)')
+    .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
+    .option('--json', 'print the summary as JSON on the last line')
+    .action(async (files: string[], options: IngestCommandOptions) => {
+      const out = createOutput(Boolean(options.json));
+      if (!(KINDS as readonly string[]).includes(options.kind)) {
+        throw new UserError(`--kind: expected one of ${KINDS.join(', ')}, got "${options.kind}"`, 2);
+      }
+      const kind = options.kind as Kind;
+      const missing = files.find((file) => !existsSync(file));
+      if (missing) throw new UserError(`${missing}: file not found`, 2);
+      const config = loadConfig();
+      const report = options.report ?? path.join('.kgrec', 'reports', `ingest-${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+      const graph = options.dryRun ? null : (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
+      try {
+        const summary = await runIngest(graph, out, {
+          kind,
+          files,
+          batchSize: options.batchSize ?? config.ingestBatchSize,
+          relationTypes: config.relationTypes,
+          dryRun: Boolean(options.dryRun),
+          reportFile: report,
+          by: options.by,
+        });
+        out.result(summary, () => printSummary(out, summary));
+        if (summary.rejected > options.maxRejects) {
+          throw new UserError(`${formatCount(summary.rejected)} record(s) rejected (allowed: ${options.maxRejects}); see ${report}`, 1);
+        }
+      } finally {
+        await graph?.close();
+      }
+    });
+
+  program
+    .command('ingest-kgat')
+    .description('load a data set in the KGAT benchmark format (train.txt, test.txt, optional kg_final.txt and *_list.txt)')
+    .argument('<dir>', 'folder holding the files, e.g. ../shared/data/kgat-amazon-book')
+    .option('--prefix <prefix>', 'prefix of every id written, to keep the benchmark apart from shop data', 'kgat:')
+    .option('--batch-size <n>', 'rows per transaction', positiveInteger('--batch-size'), 10_000)
+    .option('--json', 'print the summary as JSON on the last line')
+    .action(async (dir: string, options: { prefix: string; batchSize: number; json?: boolean }) => {
+      const out = createOutput(Boolean(options.json));
+      if (!existsSync(dir)) throw new UserError(`${dir}: folder not found`, 2);
+      const config = loadConfig();
+      const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
+      const progress = createProgress('kgat');
+      const started = performance.now();
+      let shown = 0;
+      try {
+        const summary = await loadKgat(graph, {
+          dir,
+          prefix: options.prefix,
+          batchSize: options.batchSize,
+          onProgress: ({ stage, done, total }) =>
+            progress.update(done, total, { note: stage, rate: done / ((performance.now() - started) / 1000), unit: 'rows' }),
+          onReject: (rejection) => {
+            if (shown++ < CONSOLE_REJECTIONS) out.info(formatRejection(rejection));
+          },
+        });
+        progress.stop();
+        out.result(summary, () =>
+          out.line(
+            `loaded ${formatCount(summary.users)} users, ${formatCount(summary.items)} items, ${formatCount(summary.trainInteractions)} training and ` +
+              `${formatCount(summary.testInteractions)} test interactions (${formatCount(summary.eventsWritten)} new events), ` +
+              `${summary.kgPresent ? `${formatCount(summary.kgTriples)} knowledge-graph triples` : 'no kg_final.txt (interactions only)'}; ` +
+              `${formatCount(summary.rejected)} lines rejected; ${summary.seconds.toFixed(1)} s, ${formatCount(summary.interactionsPerSecond)} interactions/s`,
+          ),
+        );
+      } finally {
+        progress.stop();
+        await graph.close();
+      }
+    });
+}
+
+/** Runs one ingestion with a progress bar and the first rejections on the console. */
+export async function runIngest(graph: Graph | null, out: Output, options: Parameters<typeof ingestFiles>[1]): Promise<IngestSummary> {
+  const progress = createProgress(options.kind.padEnd(10));
+  const started = performance.now();
+  let shown = 0;
+  const onReject = (rejection: Rejection) => {
+    if (shown < CONSOLE_REJECTIONS) out.info(formatRejection(rejection));
+    else if (shown === CONSOLE_REJECTIONS) out.info(`… more rejections in ${options.reportFile}`);
+    shown += 1;
+  };
+  try {
+    return await ingestFiles(graph, {
+      ...options,
+      onReject,
+      onProgress: ({ bytesRead, bytesTotal, records }) =>
+        progress.update(bytesRead, bytesTotal, {
+          rate: records / ((performance.now() - started) / 1000),
+          unit: 'records',
+          note: `${formatCount(records)} records`,
+        }),
+    });
+  } catch (error) {
+    if (error instanceof IngestError) {
+      progress.stop();
+      printSummary(out, error.summary);
+      throw new UserError(error.message);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
+
+export function printSummary(out: Output, s: IngestSummary): void {
+  out.line(
+    `${s.kind}: ${formatCount(s.records)} records read, ${s.dryRun ? '(dry run, nothing written) ' : `${formatCount(s.written)} written, ${formatCount(s.unchanged)} unchanged, `}` +
+      `${formatCount(s.duplicates)} duplicates skipped, ${formatCount(s.rejected)} rejected` +
+      ` — ${s.seconds.toFixed(1)} s, ${formatCount(s.recordsPerSecond)} records/s` +
+      (s.rejected > 0 && s.reportFile ? `; report: ${s.reportFile}` : ''),
+  );
+}

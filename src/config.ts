@@ -1,0 +1,116 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Repository root: everything local (.neo4j/, models/, cypher/) is resolved from here. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Neo4j 5.26 is the LTS line that still runs on Java 17 (2025.x needs Java 21, which Debian 12 lacks). */
+export const NEO4J_VERSION = '5.26.30';
+
+/** Merchandiser relation types accepted unless KGREC_RELATION_TYPES says otherwise. */
+export const DEFAULT_RELATION_TYPES = ['COMPLEMENTS', 'SUBSTITUTES', 'ACCESSORY_OF'] as const;
+
+const relationTypeName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'relation types are UPPER_SNAKE_CASE identifiers');
+
+const memorySize = z.string().regex(/^\d+[kmg]$/i, 'a JVM size such as 512m or 1g');
+
+const toList = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0)
+    : value;
+
+export const configSchema = z.object({
+  /** Set to use an existing Neo4j 5 (server, cluster or Aura); nothing is then started locally. */
+  neo4jUri: z.string().url().optional(),
+  neo4jUser: z.string().min(1).default('neo4j'),
+  neo4jPassword: z.string().min(8, 'Neo4j requires passwords of at least 8 characters').default('kgrec-local-password'),
+  neo4jDatabase: z.string().min(1).optional(),
+  /** Local server: where it lives, its Bolt port and memory. Sized for a shared 2-core machine. */
+  localNeo4jHome: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'server')),
+  /** The server's jars, fetched once and shared by the platform's and the tests' servers. */
+  localNeo4jLib: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'lib')),
+  localNeo4jPort: z.coerce.number().int().min(1).max(65535).default(7687),
+  localNeo4jHeap: memorySize.default('768m'),
+  localNeo4jPageCache: memorySize.default('512m'),
+  /** Dimension of product embeddings, used by the vector index. */
+  embeddingDimension: z.coerce.number().int().min(2).max(4096).default(64),
+  /** Allow-list of merchandiser relation types between products. */
+  relationTypes: z.preprocess(toList, z.array(relationTypeName).min(1)).default([...DEFAULT_RELATION_TYPES]),
+  /** Rows per ingestion transaction. 5,000 keeps a transaction well under the 256 MB transaction memory cap. */
+  ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable → config key. The README's configuration table mirrors this list. */
+export const ENV_KEYS: Record<keyof Config, string> = {
+  neo4jUri: 'NEO4J_URI',
+  neo4jUser: 'NEO4J_USER',
+  neo4jPassword: 'NEO4J_PASSWORD',
+  neo4jDatabase: 'NEO4J_DATABASE',
+  localNeo4jHome: 'KGREC_NEO4J_HOME',
+  localNeo4jLib: 'KGREC_NEO4J_LIB',
+  localNeo4jPort: 'KGREC_NEO4J_PORT',
+  localNeo4jHeap: 'KGREC_NEO4J_HEAP',
+  localNeo4jPageCache: 'KGREC_NEO4J_PAGECACHE',
+  embeddingDimension: 'KGREC_EMBEDDING_DIMENSION',
+  relationTypes: 'KGREC_RELATION_TYPES',
+  ingestBatchSize: 'KGREC_INGEST_BATCH_SIZE',
+  logLevel: 'KGREC_LOG_LEVEL',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads configuration from an optional JSON file (KGREC_CONFIG, keys as in `Config`) overlaid by
+ * environment variables, and validates it once. Errors name the variable that is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromFile = readConfigFile(env.KGREC_CONFIG);
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(ENV_KEYS)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const variable = ENV_KEYS[key as keyof Config] ?? key;
+      return `${variable}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+function readConfigFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  if (!existsSync(file)) throw new ConfigError(`KGREC_CONFIG: file not found: ${file}`);
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`KGREC_CONFIG: ${file} must hold a JSON object`);
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`KGREC_CONFIG: ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** True when kgrec manages its own Neo4j (no NEO4J_URI given). */
+export const usesLocalNeo4j = (config: Config): boolean => config.neo4jUri === undefined;
+
+export const boltUri = (config: Config): string =>
+  config.neo4jUri ?? `bolt://127.0.0.1:${config.localNeo4jPort}`;

@@ -1,0 +1,282 @@
+import type { Graph, Transaction } from './graph.js';
+
+/**
+ * Batched, idempotent writes of the shop graph. Each function takes a whole batch (UNWIND) and runs inside
+ * the caller's transaction, so a batch commits entirely or not at all. Re-writing the same rows changes
+ * nothing: properties are compared before `updatedAt` moves, and behaviour aggregates only count events
+ * that were not in the graph yet.
+ */
+
+export interface CategoryRow {
+  id: string;
+  name: string;
+  parentId?: string | undefined;
+}
+export interface BrandRow {
+  id: string;
+  name: string;
+}
+export interface ProductRow {
+  id: string;
+  /** Only the properties the input carried: absent fields are left as they are. */
+  props: Record<string, string | number | boolean>;
+  categoryId?: string | undefined;
+  brandId?: string | undefined;
+  createdAt?: number | undefined;
+}
+export interface EventRow {
+  id: string;
+  userId: string;
+  productId: string;
+  type: string;
+  timestamp: number;
+  quantity?: number | undefined;
+  /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
+  split?: 'train' | 'test' | undefined;
+}
+export interface RelationRow {
+  from: string;
+  to: string;
+  type: string;
+  weight: number;
+}
+
+const IDS_THAT_EXIST = {
+  Product: 'UNWIND $ids AS id MATCH (n:Product {id: id}) RETURN id',
+  Category: 'UNWIND $ids AS id MATCH (n:Category {id: id}) RETURN id',
+  Brand: 'UNWIND $ids AS id MATCH (n:Brand {id: id}) RETURN id',
+  Event: 'UNWIND $ids AS id MATCH (n:Event {id: id}) RETURN id',
+} as const;
+export type LabelWithId = keyof typeof IDS_THAT_EXIST;
+
+/** Which of the given ids exist as nodes of the label: one query for the whole list. */
+export async function existingIds(runner: Graph | Transaction, label: LabelWithId, ids: Iterable<string>): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const rows =
+    'transaction' in runner
+      ? await runner.read<{ id: string }>(IDS_THAT_EXIST[label], { ids: unique })
+      : await runner.run<{ id: string }>(IDS_THAT_EXIST[label], { ids: unique });
+  return new Set(rows.map((row) => row.id));
+}
+
+const UPSERT_CATEGORIES = `
+UNWIND $rows AS r
+MERGE (c:Category {id: r.id})
+  ON CREATE SET c.createdAt = $now
+WITH c, r, c.name AS before
+SET c.name = r.name
+WITH c, r, before WHERE before IS NULL OR before <> r.name
+SET c.updatedAt = $now
+RETURN count(c) AS changed`;
+
+const LINK_CATEGORY_PARENTS = `
+UNWIND $rows AS r
+MATCH (c:Category {id: r.id})
+MATCH (parent:Category {id: r.parentId})
+OPTIONAL MATCH (c)-[old:SUBCATEGORY_OF]->(previous:Category) WHERE previous.id <> r.parentId
+DELETE old
+MERGE (c)-[:SUBCATEGORY_OF]->(parent)`;
+
+export async function writeCategories(tx: Transaction, rows: CategoryRow[], now: number): Promise<number> {
+  const [result] = await tx.run<{ changed: number }>(UPSERT_CATEGORIES, { rows, now });
+  const withParent = rows.filter((row) => row.parentId !== undefined);
+  if (withParent.length > 0) await tx.run(LINK_CATEGORY_PARENTS, { rows: withParent });
+  return result?.changed ?? 0;
+}
+
+const UPSERT_BRANDS = `
+UNWIND $rows AS r
+MERGE (b:Brand {id: r.id})
+  ON CREATE SET b.createdAt = $now
+WITH b, r, b.name AS before
+SET b.name = r.name
+WITH b, r, before WHERE before IS NULL OR before <> r.name
+SET b.updatedAt = $now
+RETURN count(b) AS changed`;
+
+export async function writeBrands(tx: Transaction, rows: BrandRow[], now: number): Promise<number> {
+  const [result] = await tx.run<{ changed: number }>(UPSERT_BRANDS, { rows, now });
+  return result?.changed ?? 0;
+}
+
+const UPSERT_USERS = `
+UNWIND $ids AS id
+MERGE (u:User {id: id})
+  ON CREATE SET u.createdAt = $now, u.created = true
+WITH u WHERE u.created
+REMOVE u.created
+RETURN count(u) AS created`;
+
+export async function writeUsers(tx: Transaction, ids: string[], now: number): Promise<number> {
+  const [result] = await tx.run<{ created: number }>(UPSERT_USERS, { ids, now });
+  return result?.created ?? 0;
+}
+
+// `properties(p)` before and after `SET +=` tells whether anything changed; only then does updatedAt move.
+const UPSERT_PRODUCTS = `
+UNWIND $rows AS r
+MERGE (p:Product {id: r.id})
+  ON CREATE SET p.createdAt = coalesce(toInteger(r.createdAt), $now), p.inStock = true
+WITH p, r, properties(p) AS before
+SET p += r.props
+WITH p, r, before WHERE before <> properties(p)
+SET p.updatedAt = $now
+RETURN count(p) AS changed`;
+
+const LINK_PRODUCT_CATEGORIES = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})
+MATCH (c:Category {id: r.categoryId})
+OPTIONAL MATCH (p)-[old:IN_CATEGORY]->(previous:Category) WHERE previous.id <> r.categoryId
+DELETE old
+MERGE (p)-[:IN_CATEGORY]->(c)`;
+
+const LINK_PRODUCT_BRANDS = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})
+MATCH (b:Brand {id: r.brandId})
+OPTIONAL MATCH (p)-[old:HAS_BRAND]->(previous:Brand) WHERE previous.id <> r.brandId
+DELETE old
+MERGE (p)-[:HAS_BRAND]->(b)`;
+
+export async function writeProducts(tx: Transaction, rows: ProductRow[], now: number): Promise<number> {
+  const [result] = await tx.run<{ changed: number }>(UPSERT_PRODUCTS, { rows, now });
+  const withCategory = rows.filter((row) => row.categoryId !== undefined);
+  if (withCategory.length > 0) await tx.run(LINK_PRODUCT_CATEGORIES, { rows: withCategory });
+  const withBrand = rows.filter((row) => row.brandId !== undefined);
+  if (withBrand.length > 0) await tx.run(LINK_PRODUCT_BRANDS, { rows: withBrand });
+  return result?.changed ?? 0;
+}
+
+const CREATE_EVENTS = `
+UNWIND $rows AS r
+CREATE (:Event {id: r.id, userId: r.userId, productId: r.productId, type: r.type,
+                timestamp: toInteger(r.timestamp), quantity: toInteger(r.quantity), split: r.split})`;
+
+/** The aggregate relationship types are a fixed set, so each gets its own statement (no dynamic types). */
+const aggregateStatement = (relationship: string) => `
+UNWIND $rows AS a
+MATCH (u:User {id: a.userId})
+MATCH (p:Product {id: a.productId})
+MERGE (u)-[r:${relationship}]->(p)
+  ON CREATE SET r.count = toInteger(a.count), r.quantity = toInteger(a.quantity),
+                r.firstAt = toInteger(a.firstAt), r.lastAt = toInteger(a.lastAt)
+  ON MATCH SET r.count = r.count + toInteger(a.count), r.quantity = r.quantity + toInteger(a.quantity),
+               r.firstAt = CASE WHEN toInteger(a.firstAt) < r.firstAt THEN toInteger(a.firstAt) ELSE r.firstAt END,
+               r.lastAt = CASE WHEN toInteger(a.lastAt) > r.lastAt THEN toInteger(a.lastAt) ELSE r.lastAt END`;
+
+interface Aggregate {
+  userId: string;
+  productId: string;
+  count: number;
+  quantity: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * Writes events that are not in the graph yet, creates their users, and adds them to the per-(user, product,
+ * behaviour) aggregates. `relationshipOf` maps an event type to its aggregate relationship type.
+ * Returns how many events were new.
+ */
+export async function writeEvents(
+  tx: Transaction,
+  rows: EventRow[],
+  relationshipOf: (type: string) => string,
+  now: number,
+): Promise<{ created: number; usersCreated: number }> {
+  const known = await existingIds(tx, 'Event', rows.map((row) => row.id));
+  const fresh = rows.filter((row) => !known.has(row.id));
+  if (fresh.length === 0) return { created: 0, usersCreated: 0 };
+  await tx.run(CREATE_EVENTS, { rows: fresh.map((row) => ({ ...row, quantity: row.quantity ?? null, split: row.split ?? null })) });
+  const usersCreated = await writeUsers(tx, [...new Set(fresh.map((row) => row.userId))], now);
+
+  // Sum the batch per (user, product, behaviour) first: one MERGE per pair instead of one per event.
+  const byRelationship = new Map<string, Map<string, Aggregate>>();
+  for (const row of fresh) {
+    if (row.split === 'test') continue;
+    const relationship = relationshipOf(row.type);
+    const aggregates = byRelationship.get(relationship) ?? new Map<string, Aggregate>();
+    byRelationship.set(relationship, aggregates);
+    const key = `${row.userId}\u0001${row.productId}`;
+    const quantity = row.quantity ?? 1;
+    const aggregate = aggregates.get(key);
+    if (aggregate) {
+      aggregate.count += 1;
+      aggregate.quantity += quantity;
+      aggregate.firstAt = Math.min(aggregate.firstAt, row.timestamp);
+      aggregate.lastAt = Math.max(aggregate.lastAt, row.timestamp);
+    } else {
+      aggregates.set(key, { userId: row.userId, productId: row.productId, count: 1, quantity, firstAt: row.timestamp, lastAt: row.timestamp });
+    }
+  }
+  for (const [relationship, aggregates] of byRelationship) {
+    await tx.run(aggregateStatement(relationship), { rows: [...aggregates.values()] });
+  }
+  return { created: fresh.length, usersCreated };
+}
+
+const relationStatement = (type: string) => `
+UNWIND $rows AS r
+MATCH (a:Product {id: r.from})
+MATCH (b:Product {id: r.to})
+MERGE (a)-[x:${type}]->(b)
+  ON CREATE SET x.weight = r.weight, x.updatedAt = $now, x.updatedBy = $by, x.created = true
+WITH x, r WHERE x.created OR x.weight <> r.weight
+SET x.weight = r.weight, x.updatedAt = $now, x.updatedBy = $by
+REMOVE x.created
+RETURN count(x) AS changed`;
+
+/** `type` must come from the configured allow-list (validated upstream), never from free text. */
+export async function writeRelations(tx: Transaction, rows: RelationRow[], by: string, now: number): Promise<number> {
+  const byType = new Map<string, RelationRow[]>();
+  for (const row of rows) {
+    const typed = byType.get(row.type);
+    if (typed) typed.push(row);
+    else byType.set(row.type, [row]);
+  }
+  let changed = 0;
+  for (const [type, typed] of byType) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(type)) throw new Error(`invalid relation type ${JSON.stringify(type)}`);
+    const [result] = await tx.run<{ changed: number }>(relationStatement(type), { rows: typed, now, by });
+    changed += result?.changed ?? 0;
+  }
+  return changed;
+}
+
+export interface KgTripleRow {
+  head: string;
+  relation: string;
+  tail: string;
+}
+
+const MERGE_ENTITIES = 'UNWIND $ids AS id MERGE (:Entity {id: id})';
+
+const kgStatement = (headLabel: 'Product' | 'Entity', tailLabel: 'Product' | 'Entity') => `
+UNWIND $rows AS r
+MATCH (h:${headLabel} {id: r.head})
+MATCH (t:${tailLabel} {id: r.tail})
+MERGE (h)-[:KG_RELATION {relation: r.relation}]->(t)`;
+
+/**
+ * Writes knowledge-graph triples of a benchmark data set. Their relation names (often URIs) are not valid
+ * relationship types, so they are kept as the `relation` property of a generic KG_RELATION.
+ * `isProduct` tells which ids are products (items are entities too in KGAT's numbering).
+ */
+export async function writeKgTriples(tx: Transaction, rows: KgTripleRow[], isProduct: (id: string) => boolean): Promise<void> {
+  const entityIds = new Set<string>();
+  const groups = new Map<string, { head: 'Product' | 'Entity'; tail: 'Product' | 'Entity'; rows: KgTripleRow[] }>();
+  for (const row of rows) {
+    const head = isProduct(row.head) ? 'Product' : 'Entity';
+    const tail = isProduct(row.tail) ? 'Product' : 'Entity';
+    if (head === 'Entity') entityIds.add(row.head);
+    if (tail === 'Entity') entityIds.add(row.tail);
+    const key = `${head}-${tail}`;
+    const group = groups.get(key) ?? { head, tail, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  if (entityIds.size > 0) await tx.run(MERGE_ENTITIES, { ids: [...entityIds] });
+  for (const group of groups.values()) await tx.run(kgStatement(group.head, group.tail), { rows: group.rows });
+}

@@ -1,0 +1,241 @@
+import type { z } from 'zod';
+import type { Graph } from '../graph/graph.js';
+import {
+  existingIds,
+  writeBrands,
+  writeCategories,
+  writeEvents,
+  writeProducts,
+  writeRelations,
+  writeUsers,
+  type ProductRow,
+} from '../graph/shopWrites.js';
+import {
+  BEHAVIOUR_RELATIONSHIP,
+  brandSchema,
+  categorySchema,
+  eventSchema,
+  productSchema,
+  relationSchema,
+  userSchema,
+  type BrandRecord,
+  type CategoryRecord,
+  type EventRecord,
+  type EventType,
+  type Kind,
+  type ProductRecord,
+  type RelationRecord,
+  type UserRecord,
+} from './records.js';
+
+/** A validated record and where it came from. */
+export interface Located<T> {
+  file: string;
+  line: number;
+  value: T;
+}
+
+export interface Rejection {
+  file: string;
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface BatchResult {
+  /** Records that created or changed something in the graph. */
+  written: number;
+  /** Records refused by a check against the graph (an unknown product, say). */
+  rejected: Rejection[];
+}
+
+export interface WriteContext {
+  graph: Graph;
+  now: number;
+  /** Who is recorded as `updatedBy` on merchandiser relations. */
+  by: string;
+}
+
+/** What the generic pipeline needs to know about one kind of record. */
+export interface KindHandler<T> {
+  schema: z.ZodType<T>;
+  /** Records with the same key are duplicates of each other. */
+  key(record: T): string;
+  /** Reorders a kind's records when later ones depend on earlier ones (categories: parents first). */
+  order?(records: Located<T>[], ctx: WriteContext): Promise<{ ordered: Located<T>[]; rejected: Rejection[] }>;
+  writeBatch(batch: Located<T>[], ctx: WriteContext): Promise<BatchResult>;
+}
+
+const reject = <T>(item: Located<T>, field: string, reason: string): Rejection => ({ file: item.file, line: item.line, field, reason });
+
+/** Splits a batch by whether a referenced id exists, in the graph or among ids written earlier in this transaction. */
+function partitionByReference<T>(
+  batch: Located<T>[],
+  reference: (value: T) => string | undefined,
+  known: Set<string>,
+  field: string,
+  what: string,
+  hint: string,
+): { kept: Located<T>[]; rejected: Rejection[] } {
+  const kept: Located<T>[] = [];
+  const rejected: Rejection[] = [];
+  for (const item of batch) {
+    const id = reference(item.value);
+    if (id === undefined || known.has(id)) kept.push(item);
+    else rejected.push(reject(item, field, `unknown ${what} ${JSON.stringify(id)}${hint}`));
+  }
+  return { kept, rejected };
+}
+
+const categories: KindHandler<CategoryRecord> = {
+  schema: categorySchema,
+  key: (record) => record.id,
+  // Parents must be written before their children, wherever they appear in the files; cycles are refused.
+  async order(records, ctx) {
+    const byId = new Map(records.map((item) => [item.value.id, item]));
+    const parentIds = records.flatMap((item) => (item.value.parentId !== undefined && !byId.has(item.value.parentId) ? [item.value.parentId] : []));
+    const inGraph = await existingIds(ctx.graph, 'Category', parentIds);
+    const rejected: Rejection[] = [];
+    const depth = new Map<string, number>();
+    const depthOf = (id: string, path: Set<string>): number => {
+      const cached = depth.get(id);
+      if (cached !== undefined) return cached;
+      const item = byId.get(id);
+      const parentId = item?.value.parentId;
+      if (!item || parentId === undefined || !byId.has(parentId)) return 0;
+      if (path.has(parentId)) return Number.POSITIVE_INFINITY;
+      path.add(id);
+      const value = depthOf(parentId, path) + 1;
+      depth.set(id, value);
+      return value;
+    };
+    const ordered: Located<CategoryRecord>[] = [];
+    const refused = new Set<string>();
+    for (const item of records) {
+      const { id, parentId } = item.value;
+      let problem: string | undefined;
+      if (parentId === id) problem = 'a category cannot be its own parent';
+      else if (parentId !== undefined && !byId.has(parentId) && !inGraph.has(parentId)) problem = `unknown category ${JSON.stringify(parentId)}`;
+      else if (!Number.isFinite(depthOf(id, new Set()))) problem = `parent chain of ${JSON.stringify(id)} forms a cycle`;
+      if (problem === undefined) ordered.push(item);
+      else {
+        rejected.push(reject(item, 'parentId', problem));
+        refused.add(id);
+      }
+    }
+    // A child whose ancestor was refused cannot be linked either.
+    const kept = ordered.filter((item) => {
+      for (let parentId = item.value.parentId; parentId !== undefined; parentId = byId.get(parentId)?.value.parentId) {
+        if (refused.has(parentId)) {
+          rejected.push(reject(item, 'parentId', `parent category ${JSON.stringify(item.value.parentId)} was rejected`));
+          return false;
+        }
+      }
+      return true;
+    });
+    kept.sort((a, b) => (depth.get(a.value.id) ?? 0) - (depth.get(b.value.id) ?? 0));
+    return { ordered: kept, rejected };
+  },
+  async writeBatch(batch, ctx) {
+    const written = await ctx.graph.transaction((tx) => writeCategories(tx, batch.map((item) => item.value), ctx.now));
+    return { written, rejected: [] };
+  },
+};
+
+const brands: KindHandler<BrandRecord> = {
+  schema: brandSchema,
+  key: (record) => record.id,
+  async writeBatch(batch, ctx) {
+    const written = await ctx.graph.transaction((tx) => writeBrands(tx, batch.map((item) => item.value), ctx.now));
+    return { written, rejected: [] };
+  },
+};
+
+const users: KindHandler<UserRecord> = {
+  schema: userSchema,
+  key: (record) => record.id,
+  async writeBatch(batch, ctx) {
+    const written = await ctx.graph.transaction((tx) => writeUsers(tx, batch.map((item) => item.value.id), ctx.now));
+    return { written, rejected: [] };
+  },
+};
+
+function productRow(record: ProductRecord): ProductRow {
+  const props: ProductRow['props'] = { title: record.title };
+  if (record.description !== undefined) props.description = record.description;
+  if (record.price !== undefined) props.price = record.price;
+  if (record.currency !== undefined) props.currency = record.currency;
+  if (record.inStock !== undefined) props.inStock = record.inStock;
+  return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId, createdAt: record.createdAt };
+}
+
+const products: KindHandler<ProductRecord> = {
+  schema: productSchema,
+  key: (record) => record.id,
+  async writeBatch(batch, ctx) {
+    return ctx.graph.transaction(async (tx) => {
+      const knownCategories = await existingIds(tx, 'Category', batch.flatMap((item) => item.value.categoryId ?? []));
+      const knownBrands = await existingIds(tx, 'Brand', batch.flatMap((item) => item.value.brandId ?? []));
+      const byCategory = partitionByReference(batch, (v) => v.categoryId, knownCategories, 'categoryId', 'category', ' (ingest categories first)');
+      const byBrand = partitionByReference(byCategory.kept, (v) => v.brandId, knownBrands, 'brandId', 'brand', ' (ingest brands first)');
+      const written = await writeProducts(tx, byBrand.kept.map((item) => productRow(item.value)), ctx.now);
+      return { written, rejected: [...byCategory.rejected, ...byBrand.rejected] };
+    });
+  },
+};
+
+const events: KindHandler<EventRecord> = {
+  schema: eventSchema,
+  key: (record) => record.id,
+  async writeBatch(batch, ctx) {
+    return ctx.graph.transaction(async (tx) => {
+      const knownProducts = await existingIds(tx, 'Product', batch.map((item) => item.value.productId));
+      const { kept, rejected } = partitionByReference(batch, (v) => v.productId, knownProducts, 'productId', 'product', '');
+      const result = await writeEvents(
+        tx,
+        kept.map((item) => item.value),
+        (type) => BEHAVIOUR_RELATIONSHIP[type as EventType],
+        ctx.now,
+      );
+      return { written: result.created, rejected };
+    });
+  },
+};
+
+function relations(allowedTypes: readonly string[]): KindHandler<RelationRecord> {
+  return {
+    schema: relationSchema(allowedTypes),
+    key: (record) => `${record.from}\u0001${record.type}\u0001${record.to}`,
+    async writeBatch(batch, ctx) {
+      return ctx.graph.transaction(async (tx) => {
+        const selfLinks = batch.filter((item) => item.value.from === item.value.to);
+        const candidates = batch.filter((item) => item.value.from !== item.value.to);
+        const known = await existingIds(tx, 'Product', candidates.flatMap((item) => [item.value.from, item.value.to]));
+        const byFrom = partitionByReference(candidates, (v) => v.from, known, 'from', 'product', '');
+        const byTo = partitionByReference(byFrom.kept, (v) => v.to, known, 'to', 'product', '');
+        const written = await writeRelations(tx, byTo.kept.map((item) => item.value), ctx.by, ctx.now);
+        return {
+          written,
+          rejected: [
+            ...selfLinks.map((item) => reject(item, 'to', 'a product cannot be related to itself')),
+            ...byFrom.rejected,
+            ...byTo.rejected,
+          ],
+        };
+      });
+    },
+  };
+}
+
+// The union is erased to `unknown` here: each handler is only ever fed records its own schema produced.
+export function handlerFor(kind: Kind, relationTypes: readonly string[]): KindHandler<unknown> {
+  const handlers: Record<Kind, unknown> = {
+    categories,
+    brands,
+    users,
+    products,
+    events,
+    relations: relations(relationTypes),
+  };
+  return handlers[kind] as KindHandler<unknown>;
+}

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { PROJECT_ROOT } from '../src/config.js';
+import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
+
+/**
+ * Starts a Neo4j of its own for the test run (its own folder and port, empty at every run) unless
+ * NEO4J_URI points at one, and stops it afterwards. Tests reach it through the usual NEO4J_* variables.
+ */
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  if (process.env.NEO4J_URI) return undefined;
+  const options: LocalServerOptions = {
+    home: path.join(PROJECT_ROOT, '.neo4j', 'test'),
+    libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
+    port: Number(process.env.KGREC_TEST_NEO4J_PORT ?? 7688),
+    password: 'kgrec-test-password',
+    heap: '768m',
+    pageCache: '256m',
+    onInfo: (message) => console.log(`[test neo4j] ${message}`),
+  };
+  await stopLocalServer(options); // a server left over by an interrupted run
+  wipeLocalData(options.home);
+  await startLocalServer(options);
+  process.env.NEO4J_URI = `bolt://127.0.0.1:${options.port}`;
+  process.env.NEO4J_USER = 'neo4j';
+  process.env.NEO4J_PASSWORD = options.password;
+  delete process.env.NEO4J_DATABASE;
+  return async () => {
+    await stopLocalServer(options);
+  };
+}

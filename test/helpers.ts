@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../src/config.js';
+import { Graph } from '../src/graph/graph.js';
+import { loadMigrations, migrate } from '../src/graph/migrations.js';
+
+/** The test run's Neo4j (see globalSetup), migrated and emptied of data. */
+export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ graph: Graph; config: Config }> {
+  const config = loadConfig(process.env, overrides);
+  const graph = Graph.open(config);
+  await graph.verify();
+  await clearData(graph);
+  await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
+  return { graph, config };
+}
+
+/** Deletes every node but the migration records, in batches. */
+export async function clearData(graph: Graph): Promise<void> {
+  await graph.autoCommit('MATCH (n) WHERE NOT n:KgrecMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+}
+
+export function tempDir(prefix = 'kgrec-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes a file into `dir` and returns its path. */
+export function writeFixture(dir: string, name: string, lines: string[]): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+export const jsonl = (records: object[]): string[] => records.map((record) => JSON.stringify(record));

@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import type { Graph } from '../../src/graph/graph.js';
+import { graphStats } from '../../src/graph/stats.js';
+import { IngestError, ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
+import type { Kind } from '../../src/ingest/records.js';
+import { freshGraph, jsonl, tempDir, writeFixture } from '../helpers.js';
+
+let graph: Graph;
+let config: Config;
+let dir: string;
+
+const ingest = (kind: Kind, files: string[], extra: Partial<IngestOptions> = {}) =>
+  ingestFiles(graph, { kind, files, batchSize: 3, relationTypes: config.relationTypes, ...extra });
+
+/** Every node and relationship with its properties, in a stable order: "the graph as it was". */
+async function snapshot(): Promise<string> {
+  const nodes = await graph.read('MATCH (n) WHERE NOT n:KgrecMigration RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id');
+  const rels = await graph.read(
+    'MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p ORDER BY a, t, b',
+  );
+  return JSON.stringify({ nodes, rels });
+}
+
+function shopFiles() {
+  return {
+    categories: writeFixture(dir, 'categories.csv', [
+      'id,name,parentId',
+      'shoes-running,Running shoes,shoes', // child before its parent: ingestion orders them
+      'shoes,Shoes,',
+      'socks,"Socks,  sports",',
+    ]),
+    brands: writeFixture(dir, 'brands.jsonl', jsonl([{ id: 'b1', name: 'Fleet' }, { id: 'b2', name: 'Stride' }])),
+    products: writeFixture(
+      dir,
+      'products.jsonl',
+      jsonl([
+        { id: 'p1', title: 'Fleet trail runner', description: 'Light  trail shoe', categoryId: 'shoes-running', brandId: 'b1', price: 120, currency: 'eur', inStock: true },
+        { id: 'p2', title: 'Stride road runner', categoryId: 'shoes-running', brandId: 'b2', price: 95.5 },
+        { id: 'p3', title: 'Fleet running socks', categoryId: 'socks', brandId: 'b1', price: 9.99, inStock: false },
+        { id: 'p4', title: 'Gift card' },
+      ]),
+    ),
+    users: writeFixture(dir, 'users.csv', ['id', 'u1', 'u2']),
+    events: writeFixture(dir, 'events.csv', [
+      'id,userId,productId,type,timestamp,quantity',
+      'e1,u1,p1,view,2026-01-01T10:00:00Z,',
+      'e2,u1,p1,view,2026-01-02T10:00:00Z,',
+      'e3,u1,p1,purchase,2026-01-02T10:05:00Z,2',
+      'e4,u1,p3,purchase,1767355500000,',
+      'e5,u3,p2,click,2026-01-03T08:00:00Z,', // u3 is not in users.csv: created with the event
+      ',u2,p2,add_to_cart,2026-01-04T08:00:00Z,', // no id: a stable hash is used
+    ]),
+    relations: writeFixture(dir, 'relations.csv', ['from,to,type,weight', 'p1,p3,COMPLEMENTS,0.8', 'p1,p2,substitutes,']),
+  };
+}
+
+beforeAll(async () => {
+  ({ graph, config } = await freshGraph());
+  dir = tempDir();
+});
+
+afterAll(async () => {
+  await graph.close();
+});
+
+describe('ingesting a shop', () => {
+  it('loads valid files of every kind into the model', async () => {
+    const files = shopFiles();
+    const summaries = [];
+    for (const kind of ['categories', 'brands', 'products', 'users', 'events', 'relations'] as const) {
+      summaries.push(await ingest(kind, [files[kind]]));
+    }
+    expect(summaries.map((s) => [s.kind, s.records, s.written, s.rejected])).toEqual([
+      ['categories', 3, 3, 0],
+      ['brands', 2, 2, 0],
+      ['products', 4, 4, 0],
+      ['users', 2, 2, 0],
+      ['events', 6, 6, 0],
+      ['relations', 2, 2, 0],
+    ]);
+
+    const stats = await graphStats(graph);
+    expect(stats).toEqual({
+      nodes: { Brand: 2, Category: 3, Event: 6, Product: 4, User: 3 },
+      relationships: {
+        ADDED_TO_CART: 1,
+        CLICKED: 1,
+        COMPLEMENTS: 1,
+        HAS_BRAND: 3,
+        IN_CATEGORY: 3,
+        PURCHASED: 2,
+        SUBCATEGORY_OF: 1,
+        SUBSTITUTES: 1,
+        VIEWED: 1,
+      },
+      events: 6,
+    });
+
+    const [p1] = await graph.read<{ p: Record<string, unknown>; category: string; brand: string }>(
+      'MATCH (p:Product {id: "p1"})-[:IN_CATEGORY]->(c)-[:SUBCATEGORY_OF]->(parent), (p)-[:HAS_BRAND]->(b) RETURN properties(p) AS p, parent.name AS category, b.name AS brand',
+    );
+    expect(p1).toMatchObject({
+      p: { title: 'Fleet trail runner', description: 'Light trail shoe', price: 120, currency: 'EUR', inStock: true },
+      category: 'Shoes',
+      brand: 'Fleet',
+    });
+    const [socks] = await graph.read<{ name: string }>('MATCH (c:Category {id: "socks"}) RETURN c.name AS name');
+    expect(socks?.name).toBe('Socks, sports');
+
+    const [viewed] = await graph.read('MATCH (:User {id: "u1"})-[r:VIEWED]->(:Product {id: "p1"}) RETURN r.count AS count, r.firstAt AS firstAt, r.lastAt AS lastAt');
+    expect(viewed).toEqual({ count: 2, firstAt: Date.UTC(2026, 0, 1, 10), lastAt: Date.UTC(2026, 0, 2, 10) });
+    const [purchased] = await graph.read('MATCH (:User {id: "u1"})-[r:PURCHASED]->(:Product {id: "p1"}) RETURN r.count AS count, r.quantity AS quantity');
+    expect(purchased).toEqual({ count: 1, quantity: 2 });
+    const [relation] = await graph.read('MATCH (:Product {id: "p1"})-[r:COMPLEMENTS]->(:Product {id: "p3"}) RETURN r.weight AS weight, r.updatedBy AS by, r.updatedAt AS at');
+    expect(relation).toMatchObject({ weight: 0.8, by: 'ingest', at: expect.any(Number) });
+  });
+
+  it('changes nothing when the same files are ingested again', async () => {
+    const before = await snapshot();
+    const files = shopFiles();
+    for (const kind of ['categories', 'brands', 'products', 'users', 'events', 'relations'] as const) {
+      const summary = await ingest(kind, [files[kind]]);
+      expect(summary.written, kind).toBe(0);
+      expect(summary.rejected, kind).toBe(0);
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('updates what changed, and only that', async () => {
+    const changed = writeFixture(dir, 'products-update.csv', ['id,title,price', 'p2,Stride road runner,89', 'p4,Gift card,']);
+    const summary = await ingest('products', [changed]);
+    expect(summary).toMatchObject({ written: 1, unchanged: 1 });
+    const rows = await graph.read('MATCH (p:Product) WHERE p.id IN ["p2", "p4"] RETURN p.id AS id, p.price AS price ORDER BY id');
+    expect(rows[0]).toMatchObject({ id: 'p2', price: 89 });
+    const [category] = await graph.read('MATCH (:Product {id: "p2"})-[:IN_CATEGORY]->(c) RETURN c.id AS id');
+    expect(category?.id).toBe('shoes-running'); // absent fields are left as they are
+  });
+
+  it('skips duplicates within and across files, and rejects an id reused with other values', async () => {
+    const a = writeFixture(dir, 'brands-a.csv', ['id,name', 'b3,Peak', 'b3,Peak', 'b4,Summit']);
+    const b = writeFixture(dir, 'brands-b.csv', ['id,name', 'b3, Peak ', 'b4,Valley']);
+    const summary = await ingest('brands', [a, b]);
+    expect(summary).toMatchObject({ records: 5, written: 2, duplicates: 2, rejected: 1 });
+    const [b4] = await graph.read('MATCH (b:Brand {id: "b4"}) RETURN b.name AS name');
+    expect(b4?.name).toBe('Summit');
+  });
+});
+
+describe('bad input', () => {
+  it('rejects bad records with file, line, field and reason, and writes the good ones', async () => {
+    const before = await graphStats(graph);
+    const file = writeFixture(dir, 'bad-events.jsonl', [
+      JSON.stringify({ id: 'e10', userId: 'u1', productId: 'p2', type: 'view', timestamp: '2026-02-01T00:00:00Z' }),
+      JSON.stringify({ id: 'e11', userId: 'u1', productId: 'p2', type: 'view', timestamp: 'yesterday' }),
+      '{"id": "e12", "userId": ',
+      JSON.stringify({ id: 'e13', userId: 'u1', productId: 'nope', type: 'view', timestamp: '2026-02-01T00:00:00Z' }),
+      JSON.stringify({ id: 'e14', productId: 'p2', type: 'teleport', timestamp: '2026-02-01T00:00:00Z' }),
+    ]);
+    const report = path.join(dir, 'report.txt');
+    const summary = await ingest('events', [file], { reportFile: report });
+    expect(summary).toMatchObject({ records: 5, written: 1, rejected: 4 });
+    expect(readFileSync(report, 'utf8').trim().split('\n')).toEqual([
+      `${file}:2: timestamp: expected ISO-8601 or epoch milliseconds, got "yesterday"`,
+      expect.stringMatching(new RegExp(`^${file}:3: \\(line\\): invalid JSON: `)),
+      `${file}:5: userId: required`,
+      `${file}:5: type: expected one of view, click, add_to_cart, purchase, got "teleport"`,
+      `${file}:4: productId: unknown product "nope"`,
+    ]);
+    const after = await graphStats(graph);
+    expect(after.events).toBe(before.events + 1);
+    expect(await graph.read('MATCH (e:Event) WHERE e.id IN ["e11", "e12", "e13", "e14"] RETURN e.id')).toEqual([]);
+  });
+
+  it('reports CSV rows with the wrong number of cells, and products whose category is unknown', async () => {
+    const file = writeFixture(dir, 'bad-products.csv', ['id,title,categoryId', 'p9,Thing', 'p10,Other thing,nowhere', 'p11,Fine thing,socks']);
+    const report = path.join(dir, 'report-products.txt');
+    const summary = await ingest('products', [file], { reportFile: report });
+    expect(summary).toMatchObject({ written: 1, rejected: 2 });
+    expect(readFileSync(report, 'utf8').trim().split('\n')).toEqual([
+      `${file}:2: (line): expected 3 cells as in the header, got 2`,
+      `${file}:3: categoryId: unknown category "nowhere" (ingest categories first)`,
+    ]);
+  });
+
+  it('refuses category cycles and unknown parents', async () => {
+    const file = writeFixture(dir, 'bad-categories.csv', ['id,name,parentId', 'x,X,y', 'y,Y,x', 'z,Z,missing', 'w,W,z', 'v,V,socks']);
+    const summary = await ingest('categories', [file]);
+    expect(summary).toMatchObject({ written: 1, rejected: 4 });
+    expect(await graph.read('MATCH (c:Category) WHERE c.id IN ["x", "y", "z", "w"] RETURN c.id')).toEqual([]);
+  });
+
+  it('leaves the graph as it was when a batch fails', async () => {
+    // A real constraint violation in the third record makes Neo4j refuse the whole batch of three.
+    await graph.autoCommit('CREATE CONSTRAINT test_unique_title IF NOT EXISTS FOR (p:Product) REQUIRE p.title IS UNIQUE');
+    try {
+      const before = await snapshot();
+      const file = writeFixture(dir, 'failing-batch.jsonl', jsonl([
+        { id: 'n1', title: 'New one' },
+        { id: 'n2', title: 'New two' },
+        { id: 'n3', title: 'Fleet trail runner' },
+      ]));
+      const failure = await ingest('products', [file]).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(IngestError);
+      expect((failure as Error).message).toMatch(new RegExp(`batch 1 \\(${file}:1-3, 3 records\\) failed and was rolled back`));
+      expect(await snapshot()).toBe(before);
+    } finally {
+      await graph.autoCommit('DROP CONSTRAINT test_unique_title IF EXISTS');
+    }
+  });
+
+  it('writes nothing in a dry run', async () => {
+    const before = await snapshot();
+    const file = writeFixture(dir, 'dry.csv', ['id,name', 'b9,Dry brand', 'b10,']);
+    const summary = await ingestFiles(null, { kind: 'brands', files: [file], batchSize: 10, relationTypes: config.relationTypes, dryRun: true });
+    expect(summary).toMatchObject({ records: 2, written: 0, rejected: 1, dryRun: true });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses relations of unknown types, to unknown products and to the product itself', async () => {
+    const file = writeFixture(dir, 'bad-relations.csv', ['from,to,type,weight', 'p1,p1,COMPLEMENTS,1', 'p1,ghost,COMPLEMENTS,1', 'p1,p2,LIKES,1', 'p2,p3,ACCESSORY_OF,abc']);
+    const report = path.join(dir, 'report-relations.txt');
+    const summary = await ingest('relations', [file], { reportFile: report });
+    expect(summary).toMatchObject({ written: 0, rejected: 4 });
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:4: type: expected one of COMPLEMENTS, SUBSTITUTES, ACCESSORY_OF, got "LIKES"`);
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:5: weight: expected a finite number, got "abc"`);
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:2: to: a product cannot be related to itself`);
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:3: to: unknown product "ghost"`);
+  });
+});
