@@ -1,0 +1,42 @@
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { localServerStatus, startLocalServer } from '../../src/graph/localServer.js';
+import { tempDir } from '../helpers.js';
+
+const libDir = process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib');
+
+describe('the local Neo4j launcher', () => {
+  it('says clearly when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(
+        startLocalServer({ home: tempDir(), libDir, port, password: 'kgrec-test-password', heap: '256m', pageCache: '64m' }),
+      ).rejects.toThrow(`port ${port} is already taken by another process; stop it or choose another port with KGREC_NEO4J_PORT`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('reports a server that is not running', () => {
+    const home = tempDir();
+    expect(localServerStatus({ home, port: 7999 })).toMatchObject({ running: false, pid: null, port: 7999, logFile: path.join(home, 'logs', 'neo4j.log') });
+  });
+
+  it('says clearly when Java is missing', async () => {
+    const saved = { path: process.env.PATH, javaHome: process.env.JAVA_HOME };
+    process.env.PATH = tempDir();
+    delete process.env.JAVA_HOME;
+    try {
+      await expect(
+        startLocalServer({ home: tempDir(), libDir, port: 7999, password: 'kgrec-test-password', heap: '256m', pageCache: '64m' }),
+      ).rejects.toThrow(/Java 17 or newer is needed to run the local Neo4j, and `java` was not found/);
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.javaHome !== undefined) process.env.JAVA_HOME = saved.javaHome;
+    }
+  });
+});
