@@ -45,7 +45,6 @@ export const configSchema = z.object({
   relationTypes: z.preprocess(toList, z.array(relationTypeName).min(1)).default([...DEFAULT_RELATION_TYPES]),
   /** Rows per ingestion transaction. 5,000 keeps a transaction well under the 256 MB transaction memory cap. */
   ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(5_000),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -64,7 +63,6 @@ export const ENV_KEYS: Record<keyof Config, string> = {
   embeddingDimension: 'KGREC_EMBEDDING_DIMENSION',
   relationTypes: 'KGREC_RELATION_TYPES',
   ingestBatchSize: 'KGREC_INGEST_BATCH_SIZE',
-  logLevel: 'KGREC_LOG_LEVEL',
 };
 
 export class ConfigError extends Error {

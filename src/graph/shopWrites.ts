@@ -1,3 +1,4 @@
+import neo4j from 'neo4j-driver';
 import type { Graph, Transaction } from './graph.js';
 
 /**
@@ -149,22 +150,35 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
   return result?.changed ?? 0;
 }
 
+// Events go as parallel columns rather than a list of maps: the driver encodes lists of scalars several
+// times faster, which on a 2-core machine is time the database gets back (measured in bench/ingest).
 const CREATE_EVENTS = `
-UNWIND $rows AS r
-CREATE (:Event {id: r.id, userId: r.userId, productId: r.productId, type: r.type,
-                timestamp: toInteger(r.timestamp), quantity: toInteger(r.quantity), split: r.split})`;
+UNWIND range(0, size($ids) - 1) AS i
+CREATE (:Event {id: $ids[i], userId: $userIds[i], productId: $productIds[i], type: $types[i],
+                timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i]})`;
 
-/** The aggregate relationship types are a fixed set, so each gets its own statement (no dynamic types). */
+const PRODUCT_ELEMENTS = 'UNWIND $ids AS id MATCH (p:Product {id: id}) RETURN id, elementId(p) AS element';
+const MERGE_USER_ELEMENTS = `
+UNWIND $ids AS id
+MERGE (u:User {id: id})
+  ON CREATE SET u.createdAt = $now, u.created = true
+WITH id, u, u.created IS NOT NULL AS created
+REMOVE u.created
+RETURN id, elementId(u) AS element, created`;
+
+/**
+ * The aggregate relationship types are a fixed set, so each gets its own statement (no dynamic types).
+ * Endpoints are found by element id (looked up once per batch): cheaper than two index seeks per row.
+ */
 const aggregateStatement = (relationship: string) => `
-UNWIND $rows AS a
-MATCH (u:User {id: a.userId})
-MATCH (p:Product {id: a.productId})
+UNWIND range(0, size($users) - 1) AS i
+MATCH (u) WHERE elementId(u) = $users[i]
+MATCH (p) WHERE elementId(p) = $products[i]
 MERGE (u)-[r:${relationship}]->(p)
-  ON CREATE SET r.count = toInteger(a.count), r.quantity = toInteger(a.quantity),
-                r.firstAt = toInteger(a.firstAt), r.lastAt = toInteger(a.lastAt)
-  ON MATCH SET r.count = r.count + toInteger(a.count), r.quantity = r.quantity + toInteger(a.quantity),
-               r.firstAt = CASE WHEN toInteger(a.firstAt) < r.firstAt THEN toInteger(a.firstAt) ELSE r.firstAt END,
-               r.lastAt = CASE WHEN toInteger(a.lastAt) > r.lastAt THEN toInteger(a.lastAt) ELSE r.lastAt END`;
+  ON CREATE SET r.count = $counts[i], r.quantity = $quantities[i], r.firstAt = $firstAts[i], r.lastAt = $lastAts[i]
+  ON MATCH SET r.count = r.count + $counts[i], r.quantity = r.quantity + $quantities[i],
+               r.firstAt = CASE WHEN $firstAts[i] < r.firstAt THEN $firstAts[i] ELSE r.firstAt END,
+               r.lastAt = CASE WHEN $lastAts[i] > r.lastAt THEN $lastAts[i] ELSE r.lastAt END`;
 
 interface Aggregate {
   userId: string;
@@ -175,22 +189,49 @@ interface Aggregate {
   lastAt: number;
 }
 
+/** JavaScript numbers reach Cypher as floats; counts and times are stored as integers. */
+const int = (value: number) => neo4j.int(value);
+
+export interface EventWriteResult {
+  created: number;
+  usersCreated: number;
+  /** Product ids of the batch that are not in the graph: their events were not written. */
+  unknownProducts: Set<string>;
+}
+
 /**
  * Writes events that are not in the graph yet, creates their users, and adds them to the per-(user, product,
- * behaviour) aggregates. `relationshipOf` maps an event type to its aggregate relationship type.
- * Returns how many events were new.
+ * behaviour) aggregates. Events whose product does not exist are skipped and their product ids returned.
+ * `relationshipOf` maps an event type to its aggregate relationship type.
  */
 export async function writeEvents(
   tx: Transaction,
   rows: EventRow[],
   relationshipOf: (type: string) => string,
   now: number,
-): Promise<{ created: number; usersCreated: number }> {
+): Promise<EventWriteResult> {
+  const productIds = [...new Set(rows.map((row) => row.productId))];
+  const productElements = new Map(
+    (await tx.run<{ id: string; element: string }>(PRODUCT_ELEMENTS, { ids: productIds })).map((row) => [row.id, row.element]),
+  );
+  const unknownProducts = new Set(productIds.filter((id) => !productElements.has(id)));
   const known = await existingIds(tx, 'Event', rows.map((row) => row.id));
-  const fresh = rows.filter((row) => !known.has(row.id));
-  if (fresh.length === 0) return { created: 0, usersCreated: 0 };
-  await tx.run(CREATE_EVENTS, { rows: fresh.map((row) => ({ ...row, quantity: row.quantity ?? null, split: row.split ?? null })) });
-  const usersCreated = await writeUsers(tx, [...new Set(fresh.map((row) => row.userId))], now);
+  const fresh = rows.filter((row) => !known.has(row.id) && productElements.has(row.productId));
+  if (fresh.length === 0) return { created: 0, usersCreated: 0, unknownProducts };
+  await tx.run(CREATE_EVENTS, {
+    ids: fresh.map((row) => row.id),
+    userIds: fresh.map((row) => row.userId),
+    productIds: fresh.map((row) => row.productId),
+    types: fresh.map((row) => row.type),
+    timestamps: fresh.map((row) => int(row.timestamp)),
+    quantities: fresh.map((row) => (row.quantity === undefined ? null : int(row.quantity))),
+    splits: fresh.map((row) => row.split ?? null),
+  });
+  const userRows = await tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, {
+    ids: [...new Set(fresh.map((row) => row.userId))],
+    now,
+  });
+  const userElements = new Map(userRows.map((row) => [row.id, row.element]));
 
   // Sum the batch per (user, product, behaviour) first: one MERGE per pair instead of one per event.
   const byRelationship = new Map<string, Map<string, Aggregate>>();
@@ -212,9 +253,17 @@ export async function writeEvents(
     }
   }
   for (const [relationship, aggregates] of byRelationship) {
-    await tx.run(aggregateStatement(relationship), { rows: [...aggregates.values()] });
+    const list = [...aggregates.values()];
+    await tx.run(aggregateStatement(relationship), {
+      users: list.map((a) => userElements.get(a.userId)),
+      products: list.map((a) => productElements.get(a.productId)),
+      counts: list.map((a) => int(a.count)),
+      quantities: list.map((a) => int(a.quantity)),
+      firstAts: list.map((a) => int(a.firstAt)),
+      lastAts: list.map((a) => int(a.lastAt)),
+    });
   }
-  return { created: fresh.length, usersCreated };
+  return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
 }
 
 const relationStatement = (type: string) => `

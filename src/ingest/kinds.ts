@@ -188,17 +188,13 @@ const events: KindHandler<EventRecord> = {
   schema: eventSchema,
   key: (record) => record.id,
   async writeBatch(batch, ctx) {
-    return ctx.graph.transaction(async (tx) => {
-      const knownProducts = await existingIds(tx, 'Product', batch.map((item) => item.value.productId));
-      const { kept, rejected } = partitionByReference(batch, (v) => v.productId, knownProducts, 'productId', 'product', '');
-      const result = await writeEvents(
-        tx,
-        kept.map((item) => item.value),
-        (type) => BEHAVIOUR_RELATIONSHIP[type as EventType],
-        ctx.now,
-      );
-      return { written: result.created, rejected };
-    });
+    const result = await ctx.graph.transaction((tx) =>
+      writeEvents(tx, batch.map((item) => item.value), (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], ctx.now),
+    );
+    const rejected = batch
+      .filter((item) => result.unknownProducts.has(item.value.productId))
+      .map((item) => reject(item, 'productId', `unknown product ${JSON.stringify(item.value.productId)}`));
+    return { written: result.created, rejected };
   },
 };
 

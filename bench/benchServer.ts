@@ -1,0 +1,44 @@
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
+import { Graph } from '../src/graph/graph.js';
+import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
+import { loadMigrations, migrate } from '../src/graph/migrations.js';
+
+/**
+ * Benchmarks run against a Neo4j of their own (own folder and port, emptied first), never against the
+ * platform's data: they delete and reload freely.
+ */
+export async function startBenchGraph(): Promise<{ graph: Graph; config: Config; stop: () => Promise<void> }> {
+  const options: LocalServerOptions = {
+    home: path.join(PROJECT_ROOT, '.neo4j', 'bench'),
+    libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
+    port: Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689),
+    password: 'kgrec-bench-password',
+    heap: process.env.KGREC_NEO4J_HEAP ?? '768m',
+    pageCache: process.env.KGREC_NEO4J_PAGECACHE ?? '512m',
+    onInfo: (message) => console.error(`[bench neo4j] ${message}`),
+  };
+  await stopLocalServer(options);
+  wipeLocalData(options.home);
+  await startLocalServer(options);
+  const config = loadConfig({ ...process.env, NEO4J_URI: `bolt://127.0.0.1:${options.port}`, NEO4J_PASSWORD: options.password });
+  const graph = Graph.open(config);
+  await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
+  return {
+    graph,
+    config,
+    stop: async () => {
+      await graph.close();
+      await stopLocalServer(options);
+    },
+  };
+}
+
+export const machine = (): string => `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};

@@ -1,0 +1,59 @@
+/**
+ * Ingestion speed into the local Neo4j: generates the demo shop, loads its catalogue, then times loading
+ * its events (new events, then the same file again, when every event already exists), several runs each.
+ *
+ *   npm run bench:ingest -- [--events 200000] [--runs 3] [--batch-size 5000]
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestFiles } from '../src/ingest/ingest.js';
+import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
+import { LOAD_ORDER } from '../src/jobs/loadShop.js';
+import { machine, median, startBenchGraph } from './benchServer.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    runs: { type: 'string', default: '3' },
+    'batch-size': { type: 'string', default: '5000' },
+  },
+});
+const events = Number(values.events);
+const runs = Number(values.runs);
+const batchSize = Number(values['batch-size']);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-ingest-'));
+const { files } = await writeDemoShopFiles(dir, { events });
+const { graph, config, stop } = await startBenchGraph();
+try {
+  const ingest = (kind: (typeof LOAD_ORDER)[number]) =>
+    ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize, relationTypes: config.relationTypes });
+  for (const kind of ['categories', 'brands', 'products', 'users'] as const) await ingest(kind);
+
+  const fresh: number[] = [];
+  const repeat: number[] = [];
+  for (let run = 1; run <= runs; run += 1) {
+    await graph.autoCommit('MATCH (e:Event) CALL (e) { DELETE e } IN TRANSACTIONS OF 20000 ROWS');
+    await graph.autoCommit('MATCH ()-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS');
+    const first = await ingest('events');
+    const second = await ingest('events');
+    if (first.written !== events || second.written !== 0) throw new Error(`unexpected counts: ${first.written} then ${second.written}`);
+    fresh.push(first.recordsPerSecond);
+    repeat.push(second.recordsPerSecond);
+    console.log(`run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s), ${Math.round(second.recordsPerSecond)} events/s when all exist`);
+  }
+  const result = {
+    machine: machine(),
+    events,
+    batchSize,
+    runs,
+    newEventsPerSecond: Math.round(median(fresh)),
+    existingEventsPerSecond: Math.round(median(repeat)),
+  };
+  console.log(`ingest: ${result.newEventsPerSecond} new events/s, ${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}; ${events} events, batch ${batchSize}; ${result.machine})`);
+  console.log(JSON.stringify(result));
+} finally {
+  await stop();
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { LocalServerError } from '../graph/localServer.js';
+import { registerDemoCommands } from './commands/demo.js';
+import { registerGraphCommands } from './commands/graph.js';
+import { registerIngestCommands } from './commands/ingest.js';
+import { registerNeo4jCommands } from './commands/neo4j.js';
+import { registerStartCommand } from './commands/start.js';
+import { UserError } from './output.js';
+
+const program = new Command()
+  .name('kgrec')
+  .description('knowledge-graph recommendations for online shops')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStartCommand(program);
+registerNeo4jCommands(program);
+registerGraphCommands(program);
+registerIngestCommands(program);
+registerDemoCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else if (error instanceof UserError) {
+    process.stderr.write(`kgrec: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (error instanceof ConfigError || error instanceof LocalServerError) {
+    process.stderr.write(`kgrec: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`kgrec: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

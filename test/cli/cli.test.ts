@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+import type { Graph } from '../../src/graph/graph.js';
+import { graphStats } from '../../src/graph/stats.js';
+import { freshGraph, tempDir, writeFixture } from '../helpers.js';
+
+let graph: Graph;
+
+/** Runs the real command line (from source) against the test run's Neo4j. */
+function kgrec(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: tempDir('kgrec-cli-'),
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 120_000,
+  });
+  const lines = result.stdout.trim().split('\n');
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines[lines.length - 1] ?? '' };
+}
+
+beforeAll(async () => {
+  ({ graph } = await freshGraph());
+});
+afterAll(async () => {
+  await graph.close();
+});
+
+describe('the kgrec command line', () => {
+  it('has help for every subcommand', () => {
+    const help = kgrec('--help');
+    expect(help.code).toBe(0);
+    for (const command of ['start', 'neo4j', 'migrate', 'stats', 'ingest', 'ingest-kgat', 'demo-data']) expect(help.stdout).toContain(command);
+    const ingestHelp = kgrec('ingest', '--help');
+    expect(ingestHelp.stdout).toContain('--max-rejects');
+    expect(ingestHelp.stdout).toContain('--dry-run');
+  });
+
+  it('writes a deterministic demo shop', () => {
+    const out = tempDir();
+    const run = kgrec('demo-data', '--out', out, '--products', '60', '--users', '20', '--events', '800', '--seed', '7', '--json');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.last) as { counts: Record<string, number> };
+    expect(result.counts).toMatchObject({ products: 60, users: 20, events: 800 });
+    for (const name of ['categories.csv', 'brands.csv', 'products.jsonl', 'users.csv', 'events.csv', 'relations.csv']) {
+      expect(existsSync(path.join(out, name))).toBe(true);
+    }
+    const again = tempDir();
+    kgrec('demo-data', '--out', again, '--products', '60', '--users', '20', '--events', '800', '--seed', '7');
+    expect(readFileSync(path.join(again, 'events.csv'), 'utf8')).toBe(readFileSync(path.join(out, 'events.csv'), 'utf8'));
+  });
+
+  it('ingests, fails on rejected records unless --max-rejects allows them, and reports stats as JSON', async () => {
+    const dir = tempDir();
+    const products = writeFixture(dir, 'products.csv', ['id,title,price', 'c1,Camera,300', 'c2,Card,-1', 'c3,Strap,12']);
+    const report = path.join(dir, 'rejects.txt');
+    const failing = kgrec('ingest', '--kind', 'products', products, '--report', report, '--json');
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain(`${products}:3: price: expected a number ≥ 0, got "-1"`);
+    expect(failing.stderr).toContain('1 record(s) rejected (allowed: 0)');
+    expect(JSON.parse(failing.last)).toMatchObject({ kind: 'products', records: 3, written: 2, rejected: 1, reportFile: report });
+    expect(readFileSync(report, 'utf8')).toBe(`${products}:3: price: expected a number ≥ 0, got "-1"\n`);
+
+    const allowed = kgrec('ingest', '--kind', 'products', products, '--max-rejects', '1', '--json');
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.last)).toMatchObject({ written: 0, unchanged: 2, rejected: 1 });
+
+    const stats = kgrec('stats', '--json');
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.last)).toEqual(await graphStats(graph));
+    expect(JSON.parse(stats.last)).toMatchObject({ nodes: { Product: 2 }, events: 0 });
+  });
+
+  it('refuses bad arguments with a message that names them', () => {
+    const kind = kgrec('ingest', '--kind', 'gadgets', 'x.csv');
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('--kind: expected one of categories, brands, products, users, events, relations, got "gadgets"');
+    const missing = kgrec('ingest', '--kind', 'products', 'no-such-file.csv');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no-such-file.csv: file not found');
+    const size = kgrec('ingest', '--kind', 'products', '--batch-size', 'many', 'x.csv');
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain('--batch-size: expected a whole number ≥ 0, got "many"');
+  });
+
+  it('tells where the Neo4j is when NEO4J_URI is set', () => {
+    const status = kgrec('neo4j', 'status', '--json');
+    expect(JSON.parse(status.last)).toEqual({ local: false, uri: process.env.NEO4J_URI });
+    const stop = kgrec('neo4j', 'stop');
+    expect(stop.code).toBe(1);
+    expect(stop.stderr).toContain('NEO4J_URI is set');
+  });
+});
