@@ -43,10 +43,12 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   }
   const started = Date.now();
   let lastPrinted = 0;
+  let finished = false;
   return {
     update(done, total, extra = {}) {
       const now = Date.now();
-      if (now - lastPrinted < PLAIN_INTERVAL_MS && done < total) return;
+      if (finished || (now - lastPrinted < PLAIN_INTERVAL_MS && done < total)) return;
+      finished = done >= total;
       lastPrinted = now;
       const elapsed = (now - started) / 1000;
       const fraction = total > 0 ? done / total : 0;

@@ -113,6 +113,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<boo
       `-Xms${options.heap}`,
       `-Xmx${options.heap}`,
       ...JVM_FLAGS,
+      ...extraJvmFlags(),
       '-cp',
       `${p.lib}/*`,
       ENTRY_CLASS,
@@ -194,6 +195,9 @@ function neo4jConf(options: LocalServerOptions): string {
     '',
   ].join('\n');
 }
+
+/** KGREC_NEO4J_JAVA_OPTS adds JVM flags (GC logging, a profiler agent) without editing code. */
+const extraJvmFlags = (): string[] => (process.env.KGREC_NEO4J_JAVA_OPTS ?? '').split(/\s+/).filter((flag) => flag.length > 0);
 
 function checkJava(): string {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +11,12 @@ import { freshGraph, tempDir, writeFixture } from '../helpers.js';
 
 let graph: Graph;
 
-/** Runs the real command line (from source) against the test run's Neo4j. */
+// tsx's loader, found from here: the CLI runs in a temporary folder, where `--import tsx` would not resolve.
+const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+
+/** Runs the real command line (from source) against the test run's Neo4j, in an empty temporary folder. */
 function kgrec(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
     encoding: 'utf8',
     cwd: tempDir('kgrec-cli-'),
     env: { ...process.env, NODE_OPTIONS: '' },

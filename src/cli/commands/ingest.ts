@@ -36,7 +36,7 @@ export function registerIngestCommands(program: Command): void {
     .description('validate and load records from JSON Lines (.jsonl) or CSV (.csv, with a header) files')
     .requiredOption('--kind <kind>', `what the files hold: ${KINDS.join(', ')}`)
     .argument('<files...>', 'input files')
-    .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 5000)', positiveInteger('--batch-size'))
+    .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 10000)', positiveInteger('--batch-size'))
     .option('--dry-run', 'validate only; write nothing (references to other records are not checked)')
     .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
     .option('--report <file>', 'where to write every rejection (default .kgrec/reports/ingest-<kind>-<time>.txt)')
