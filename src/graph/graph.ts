@@ -2,6 +2,9 @@ import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Rec
 import { boltUri, type Config } from '../config.js';
 
 export type Params = Record<string, unknown>;
+
+/** Rows pulled per round trip when streaming. */
+const STREAM_FETCH_SIZE = 10_000;
 export type Row = Record<string, unknown>;
 
 /**
@@ -53,6 +56,20 @@ export class Graph {
       routing: neo4j.routing.WRITE,
     });
     return result.records.map((record) => record.toObject() as T);
+  }
+
+  /**
+   * Streams the rows of a read query as arrays of values, pulled from the server in chunks as they are
+   * consumed, so that exporting millions of rows never holds them all at once.
+   */
+  async *stream(query: string, params: Params = {}): AsyncGenerator<unknown[]> {
+    this.queryCount += 1;
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ, fetchSize: STREAM_FETCH_SIZE, ...(this.database ? { database: this.database } : {}) });
+    try {
+      for await (const record of session.run(query, params)) yield record.keys.map((key) => record.get(key));
+    } finally {
+      await session.close();
+    }
   }
 
   /** Runs several statements in one transaction: all of them commit, or none does. */

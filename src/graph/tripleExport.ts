@@ -1,0 +1,114 @@
+import type { Graph } from './graph.js';
+
+/**
+ * Streams the shop graph's triples out of Neo4j for embedding training. Each relation is one fixed
+ * pattern (labels and types are constants, never user text); rows are consumed as they arrive, so memory
+ * holds only the growing typed arrays and the id maps, not the result set.
+ */
+
+export interface RelationPattern {
+  /** The relation's name in the trained model. */
+  name: string;
+  headLabel: string;
+  type: string;
+  tailLabel: string;
+  /** Optional Cypher condition on the relationship `r` (a constant of this module). */
+  where?: string;
+}
+
+/** Behaviour aggregates become one relation each; `minCount` thresholds weak signals such as single views. */
+export function behaviourPatterns(minCount: Record<string, number> = {}): RelationPattern[] {
+  return ['VIEWED', 'CLICKED', 'ADDED_TO_CART', 'PURCHASED'].map((type) => ({
+    name: type,
+    headLabel: 'User',
+    type,
+    tailLabel: 'Product',
+    where: (minCount[type] ?? 1) > 1 ? `r.count >= ${Math.floor(minCount[type] ?? 1)}` : undefined,
+  }));
+}
+
+export const CATALOGUE_PATTERNS: RelationPattern[] = [
+  { name: 'IN_CATEGORY', headLabel: 'Product', type: 'IN_CATEGORY', tailLabel: 'Category' },
+  { name: 'SUBCATEGORY_OF', headLabel: 'Category', type: 'SUBCATEGORY_OF', tailLabel: 'Category' },
+  { name: 'HAS_BRAND', headLabel: 'Product', type: 'HAS_BRAND', tailLabel: 'Brand' },
+];
+
+export const merchandiserPatterns = (types: readonly string[]): RelationPattern[] =>
+  types.map((type) => ({ name: type, headLabel: 'Product', type, tailLabel: 'Product' }));
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Entity keys carry their label, so that a user and a product that share an id stay two entities. */
+export const entityKey = (label: string, id: string): string => `${label}:${id}`;
+
+export interface ExportedTriples {
+  entities: string[];
+  relations: string[];
+  heads: Int32Array;
+  relationIds: Int32Array;
+  tails: Int32Array;
+  /** Triples per relation name. */
+  counts: Record<string, number>;
+}
+
+/** Exports the triples of the given patterns; `onProgress` gets the running triple count. */
+export async function exportTriples(
+  graph: Graph,
+  patterns: RelationPattern[],
+  onProgress?: (triples: number) => void,
+): Promise<ExportedTriples> {
+  const entityIndex = new Map<string, number>();
+  const entities: string[] = [];
+  const indexOf = (key: string): number => {
+    let index = entityIndex.get(key);
+    if (index === undefined) {
+      index = entities.length;
+      entities.push(key);
+      entityIndex.set(key, index);
+    }
+    return index;
+  };
+  let capacity = 1 << 16;
+  let heads = new Int32Array(capacity);
+  let relationIds = new Int32Array(capacity);
+  let tails = new Int32Array(capacity);
+  let size = 0;
+  const counts: Record<string, number> = {};
+
+  for (const [relationIndex, pattern] of patterns.entries()) {
+    for (const part of [pattern.headLabel, pattern.type, pattern.tailLabel]) {
+      if (!IDENTIFIER.test(part)) throw new Error(`invalid label or relationship type ${JSON.stringify(part)}`);
+    }
+    const query = `MATCH (h:${pattern.headLabel})-[r:${pattern.type}]->(t:${pattern.tailLabel}) ${pattern.where ? `WHERE ${pattern.where} ` : ''}RETURN h.id AS h, t.id AS t`;
+    counts[pattern.name] = 0;
+    for await (const [head, tail] of graph.stream(query)) {
+      if (size === capacity) {
+        capacity *= 2;
+        heads = grow(heads, capacity);
+        relationIds = grow(relationIds, capacity);
+        tails = grow(tails, capacity);
+      }
+      heads[size] = indexOf(entityKey(pattern.headLabel, String(head)));
+      relationIds[size] = relationIndex;
+      tails[size] = indexOf(entityKey(pattern.tailLabel, String(tail)));
+      size += 1;
+      counts[pattern.name] = (counts[pattern.name] ?? 0) + 1;
+      if (size % 50_000 === 0) onProgress?.(size);
+    }
+  }
+  onProgress?.(size);
+  return {
+    entities,
+    relations: patterns.map((pattern) => pattern.name),
+    heads: heads.slice(0, size),
+    relationIds: relationIds.slice(0, size),
+    tails: tails.slice(0, size),
+    counts,
+  };
+}
+
+function grow(array: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
+  const larger = new Int32Array(capacity);
+  larger.set(array);
+  return larger;
+}
