@@ -7,6 +7,8 @@ import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptio
  * NEO4J_URI points at one, and stops it afterwards. Tests reach it through the usual NEO4J_* variables.
  */
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  // Integration tests delete data: they only run against a database this set-up vouched for.
+  process.env.KGREC_TEST_NEO4J = '1';
   if (process.env.NEO4J_URI) return undefined;
   const options: LocalServerOptions = {
     home: path.join(PROJECT_ROOT, '.neo4j', 'test'),

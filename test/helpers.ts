@@ -7,6 +7,9 @@ import { loadMigrations, migrate } from '../src/graph/migrations.js';
 
 /** The test run's Neo4j (see globalSetup), migrated and emptied of data. */
 export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ graph: Graph; config: Config }> {
+  if (process.env.KGREC_TEST_NEO4J !== '1') {
+    throw new Error('integration tests empty their database: run them through `npm test` (which starts a Neo4j of their own) or with NEO4J_URI set explicitly');
+  }
   const config = loadConfig(process.env, overrides);
   const graph = Graph.open(config);
   await graph.verify();
