@@ -1,0 +1,531 @@
+/**
+ * Versioned model files. A version is a folder `<modelsDir>/<version>/` holding `manifest.json`, the vectors as
+ * little-endian float32 binaries and the id maps as JSON arrays; `<modelsDir>/active` names the version in use.
+ * Every write goes to a temporary name first and is renamed into place, so a crash never leaves a
+ * half-written version, a half-written `active` or a half-written checkpoint.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, promises as fs, type Dirent } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../config.js';
+import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, TransEHyperparameters } from './types.js';
+
+/** Where versions live unless told otherwise. */
+export const DEFAULT_MODELS_DIR = path.join(PROJECT_ROOT, 'models');
+
+export const MANIFEST_FILE = 'manifest.json';
+const ACTIVE_FILE = 'active';
+const CHECKPOINT_FILE = 'checkpoint.json';
+const CHECKPOINT_POINTER = 'current';
+const MODEL_FILES = {
+  entities: 'entities.f32',
+  relations: 'relations.f32',
+  entityIds: 'entity-ids.json',
+  relationIds: 'relation-ids.json',
+} as const;
+
+/** Version and file names: one path segment, no dot first (dot names are temporary or internal). */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const safeName = z.string().regex(SAFE_NAME, 'expected a plain file name (letters, digits, ".", "_", "-")');
+
+const rankingMetricsSchema = z.object({
+  mrr: z.number(),
+  'hits@1': z.number(),
+  'hits@3': z.number(),
+  'hits@10': z.number(),
+  count: z.number().int().nonnegative(),
+});
+const linkPredictionSchema = rankingMetricsSchema.extend({ perRelation: z.record(z.string(), rankingMetricsSchema) });
+// Tried in order: a result with perRelation keeps it, plain metrics match the second.
+const metricsSchema = z.union([linkPredictionSchema, rankingMetricsSchema]);
+
+export const hyperparametersSchema = z.object({
+  dimension: z.number().int().positive(),
+  distance: z.enum(['L1', 'L2']),
+  loss: z.enum(['margin', 'self-adversarial']),
+  margin: z.number(),
+  adversarialTemperature: z.number(),
+  negatives: z.number().int().positive(),
+  corruption: z.enum(['uniform', 'bernoulli']),
+  optimizer: z.enum(['adam', 'adagrad']),
+  learningRate: z.number().positive(),
+  batchSize: z.number().int().positive(),
+  epochs: z.number().int().nonnegative(),
+  entityNormConstraint: z.boolean(),
+  regularization: z.number().nonnegative(),
+  workers: z.number().int().positive(),
+  seed: z.number().int(),
+});
+// Compile-time checks that the schemas describe the shared types (they fail when types.ts gains a field).
+const _hyperparametersMatch: z.ZodType<TransEHyperparameters> = hyperparametersSchema;
+const _metricsMatch: z.ZodType<LinkPredictionResult | RankingMetrics> = metricsSchema;
+
+export const manifestSchema = z
+  .object({
+    format: z.literal(1),
+    version: safeName,
+    model: z.literal('TransE'),
+    dimension: z.number().int().positive(),
+    distance: z.enum(['L1', 'L2']),
+    hyperparameters: hyperparametersSchema,
+    relations: z.array(z.string()),
+    entityCount: z.number().int().nonnegative(),
+    relationCount: z.number().int().nonnegative(),
+    dataFingerprint: z.string().min(1),
+    metrics: z.object({ valid: metricsSchema.optional(), test: metricsSchema.optional() }),
+    backend: z.string().min(1),
+    durationSeconds: z.number().nonnegative(),
+    createdAt: z.iso.datetime(),
+    files: z.object({ entities: safeName, relations: safeName, entityIds: safeName, relationIds: safeName }),
+  })
+  .superRefine((m, ctx) => {
+    if (m.hyperparameters.dimension !== m.dimension) {
+      ctx.addIssue({ code: 'custom', path: ['hyperparameters', 'dimension'], message: `expected ${m.dimension} (the model's dimension), got ${m.hyperparameters.dimension}` });
+    }
+    if (m.hyperparameters.distance !== m.distance) {
+      ctx.addIssue({ code: 'custom', path: ['hyperparameters', 'distance'], message: `expected ${m.distance} (the model's distance), got ${m.hyperparameters.distance}` });
+    }
+    if (m.relations.length !== m.relationCount) {
+      ctx.addIssue({ code: 'custom', path: ['relations'], message: `expected relationCount = ${m.relationCount} names, got ${m.relations.length}` });
+    }
+  });
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/** A model as kept in memory: its manifest, id maps and vectors. */
+export interface StoredModel {
+  manifest: ModelManifest;
+  entities: string[];
+  relations: string[];
+  embeddings: Embeddings;
+}
+
+/** What a training run hands to `saveModel`; counts, dimension and file names are derived. */
+export interface ModelToSave {
+  hyperparameters: TransEHyperparameters;
+  /** Defaults to hyperparameters.distance; must agree with it. */
+  distance?: TransEHyperparameters['distance'];
+  dataFingerprint: string;
+  metrics?: ModelManifest['metrics'];
+  /** Which engine trained it, e.g. `cpu`, `cpu-workers-2`, `tfjs-wasm`. */
+  backend: string;
+  durationSeconds: number;
+  entities: string[];
+  relations: string[];
+  embeddings: Embeddings;
+  /** When the model was made (default: now); it also names the version. */
+  createdAt?: Date;
+}
+
+/** One row of `listModels`: a broken folder is listed with its error rather than hidden. */
+export type ModelListing =
+  | { version: string; active: boolean; manifest: ModelManifest; error?: undefined }
+  | { version: string; active: boolean; manifest: null; error: string };
+
+/** Formats zod issues as `file: field.path: message`, one per line. */
+function describeIssues(file: string, error: z.ZodError): string {
+  return error.issues.map((issue) => `${file}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('\n');
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new Error(describeIssues(file, result.error));
+  return result.data;
+}
+
+function checkName(kind: string, name: string): void {
+  if (!SAFE_NAME.test(name)) throw new Error(`${kind}: expected a plain folder name (letters, digits, ".", "_", "-"), got ${JSON.stringify(name)}`);
+}
+
+const isCode = (error: unknown, ...codes: string[]): boolean =>
+  error instanceof Error && 'code' in error && typeof error.code === 'string' && codes.includes(error.code);
+
+/* ---------- binary and JSON files ---------- */
+
+const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
+
+/** Writes and fsyncs, so that the rename which publishes the file never exposes unwritten data. */
+async function writeDurable(file: string, data: Uint8Array | string): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bytes of `values` as little-endian float32, whatever the host's byte order. */
+function float32LittleEndian(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i += 1) view.setFloat32(i * 4, values[i]!, true);
+  return bytes;
+}
+
+async function readFloat32(file: string, expectedLength: number, what: string): Promise<Float32Array> {
+  const bytes = await fs.readFile(file);
+  if (bytes.length !== expectedLength * 4) {
+    throw new Error(`${file}: expected ${expectedLength} float32 values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
+  }
+  const values = new Float32Array(expectedLength);
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(values.buffer).set(bytes);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < expectedLength; i += 1) values[i] = view.getFloat32(i * 4, true);
+  }
+  return values;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  const text = await fs.readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const idsSchema = (count: number): z.ZodType<string[]> =>
+  z
+    .array(z.string())
+    .length(count, `expected ${count} ids`)
+    .superRefine((ids, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, id] of ids.entries()) {
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate id ${JSON.stringify(id)}` });
+        seen.add(id);
+      }
+    });
+
+/** Removes a folder and ignores failure: used on paths that only we created. */
+const removeQuietly = (dir: string): Promise<void> => fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+
+/* ---------- versions ---------- */
+
+/** `20261122-174501-transe-d64`: UTC time first, so names sort by age. */
+export function versionName(createdAt: Date, dimension: number): string {
+  const iso = createdAt.toISOString(); // 2026-11-22T17:45:01.123Z
+  const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+  return `${stamp}-transe-d${dimension}`;
+}
+
+/** A name not taken in `modelsDir`: the base, else base-2, base-3, … */
+function freeVersion(modelsDir: string, base: string): string {
+  if (!existsSync(path.join(modelsDir, base))) return base;
+  for (let n = 2; ; n += 1) {
+    const candidate = `${base}-${n}`;
+    if (!existsSync(path.join(modelsDir, candidate))) return candidate;
+  }
+}
+
+/**
+ * Writes a new version and returns its name. Files go to a temporary folder `.tmp-…` that is renamed
+ * into place last; on any error the temporary folder is removed and no version appears.
+ */
+export async function saveModel(modelsDir: string, model: ModelToSave): Promise<string> {
+  const { embeddings, entities, relations } = model;
+  const dim = embeddings.dimension;
+  if (embeddings.entity.length !== entities.length * dim) {
+    throw new Error(`saveModel: embeddings.entity has ${embeddings.entity.length} floats, expected ${entities.length} entities × ${dim}`);
+  }
+  if (embeddings.relation.length !== relations.length * dim) {
+    throw new Error(`saveModel: embeddings.relation has ${embeddings.relation.length} floats, expected ${relations.length} relations × ${dim}`);
+  }
+  parseWith(idsSchema(entities.length), entities, 'saveModel: entities');
+  parseWith(idsSchema(relations.length), relations, 'saveModel: relations');
+  const createdAt = model.createdAt ?? new Date();
+  const draft = {
+    format: 1,
+    version: versionName(createdAt, dim),
+    model: 'TransE',
+    dimension: dim,
+    distance: model.distance ?? model.hyperparameters.distance,
+    hyperparameters: model.hyperparameters,
+    relations,
+    entityCount: entities.length,
+    relationCount: relations.length,
+    dataFingerprint: model.dataFingerprint,
+    metrics: model.metrics ?? {},
+    backend: model.backend,
+    durationSeconds: model.durationSeconds,
+    createdAt: createdAt.toISOString(),
+    files: MODEL_FILES,
+  };
+  const manifest = parseWith(manifestSchema, draft, `saveModel: ${MANIFEST_FILE}`);
+
+  await fs.mkdir(modelsDir, { recursive: true });
+  const base = manifest.version;
+  const temp = await fs.mkdtemp(path.join(modelsDir, `.tmp-${base}-`));
+  try {
+    await writeDurable(path.join(temp, MODEL_FILES.entities), float32LittleEndian(embeddings.entity));
+    await writeDurable(path.join(temp, MODEL_FILES.relations), float32LittleEndian(embeddings.relation));
+    await writeDurable(path.join(temp, MODEL_FILES.entityIds), JSON.stringify(entities));
+    await writeDurable(path.join(temp, MODEL_FILES.relationIds), JSON.stringify(relations));
+    // Another save may take the same name between the check and the rename: then take the next one.
+    for (let attempt = 0; ; attempt += 1) {
+      const version = freeVersion(modelsDir, base);
+      await writeDurable(path.join(temp, MANIFEST_FILE), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
+      try {
+        await fs.rename(temp, path.join(modelsDir, version));
+        return version;
+      } catch (error) {
+        if (attempt >= 10 || !isCode(error, 'EEXIST', 'ENOTEMPTY')) throw error;
+      }
+    }
+  } catch (error) {
+    await removeQuietly(temp);
+    throw error;
+  }
+}
+
+/** Reads and validates a version's manifest. */
+export async function readManifest(modelsDir: string, version: string): Promise<ModelManifest> {
+  checkName('version', version);
+  const file = path.join(modelsDir, version, MANIFEST_FILE);
+  if (!existsSync(file)) throw new Error(`model ${version}: ${file} not found`);
+  const manifest = parseWith(manifestSchema, await readJson(file), file);
+  if (manifest.version !== version) {
+    throw new Error(`${file}: version: expected ${JSON.stringify(version)} (the folder's name), got ${JSON.stringify(manifest.version)}`);
+  }
+  return manifest;
+}
+
+/** Loads a version: manifest, id maps and vectors, exactly as saved. */
+export async function loadModel(modelsDir: string, version: string): Promise<StoredModel> {
+  const manifest = await readManifest(modelsDir, version);
+  const dir = path.join(modelsDir, version);
+  const { files, entityCount, relationCount, dimension } = manifest;
+  const entityIdsFile = path.join(dir, files.entityIds);
+  const relationIdsFile = path.join(dir, files.relationIds);
+  const entities = parseWith(idsSchema(entityCount), await readJson(entityIdsFile), entityIdsFile);
+  const relations = parseWith(idsSchema(relationCount), await readJson(relationIdsFile), relationIdsFile);
+  if (relations.some((name, i) => name !== manifest.relations[i])) {
+    throw new Error(`${relationIdsFile}: does not match the relations listed in ${MANIFEST_FILE}`);
+  }
+  const entity = await readFloat32(path.join(dir, files.entities), entityCount * dimension, `${entityCount} entities × ${dimension}`);
+  const relation = await readFloat32(path.join(dir, files.relations), relationCount * dimension, `${relationCount} relations × ${dimension}`);
+  return { manifest, entities, relations, embeddings: { dimension, entity, relation } };
+}
+
+/** The active version's name, or null when none is set. */
+export async function activeVersion(modelsDir: string = DEFAULT_MODELS_DIR): Promise<string | null> {
+  try {
+    const name = (await fs.readFile(path.join(modelsDir, ACTIVE_FILE), 'utf8')).trim();
+    return name === '' ? null : name;
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
+  }
+}
+
+/** Every version with its manifest, newest first, marking the active one. */
+export async function listModels(modelsDir: string = DEFAULT_MODELS_DIR): Promise<ModelListing[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(modelsDir, { withFileTypes: true });
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return [];
+    throw error;
+  }
+  const active = await activeVersion(modelsDir);
+  const listings: ModelListing[] = [];
+  for (const entry of entries) {
+    // Dot folders are in-progress saves, removals and checkpoints.
+    if (!entry.isDirectory() || !SAFE_NAME.test(entry.name)) continue;
+    const version = entry.name;
+    try {
+      listings.push({ version, active: version === active, manifest: await readManifest(modelsDir, version) });
+    } catch (error) {
+      listings.push({ version, active: version === active, manifest: null, error: (error as Error).message });
+    }
+  }
+  const createdAt = (listing: ModelListing): string => listing.manifest?.createdAt ?? '';
+  return listings.sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || b.version.localeCompare(a.version));
+}
+
+/** Makes `version` the active model, after checking that it loads; the pointer file is replaced atomically. */
+export async function activateModel(modelsDir: string, version: string): Promise<void> {
+  await loadModel(modelsDir, version);
+  await replaceFile(path.join(modelsDir, ACTIVE_FILE), `${version}\n`);
+}
+
+/** Writes `file` through a temporary sibling and a rename, so readers see the old or the new content. */
+async function replaceFile(file: string, content: string): Promise<void> {
+  const temp = `${path.join(path.dirname(file), `.${path.basename(file)}`)}.tmp-${randomBytes(6).toString('hex')}`;
+  try {
+    await writeDurable(temp, content);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Deletes a version. The active one is refused unless `force`, which also clears `active` so that it
+ * never names a missing version.
+ */
+export async function removeModel(modelsDir: string, version: string, options: { force?: boolean } = {}): Promise<void> {
+  checkName('version', version);
+  const dir = path.join(modelsDir, version);
+  if (!existsSync(dir)) throw new Error(`model ${version}: no such version in ${modelsDir}`);
+  const isActive = (await activeVersion(modelsDir)) === version;
+  if (isActive && !options.force) {
+    throw new Error(`model ${version} is the active model: activate another version first, or force the removal`);
+  }
+  if (isActive) await fs.rm(path.join(modelsDir, ACTIVE_FILE), { force: true });
+  // Renamed away first, so that a crash mid-delete leaves a dot folder that listings skip, not half a version.
+  const doomed = path.join(modelsDir, `.removing-${version}-${randomBytes(6).toString('hex')}`);
+  await fs.rename(dir, doomed);
+  await fs.rm(doomed, { recursive: true, force: true });
+}
+
+/* ---------- data fingerprint ---------- */
+
+/**
+ * A stable fingerprint of the training data (sha256, first 16 hex digits) over the entity ids, relation
+ * names and training triples: a model is only meaningful with the data whose indexes it was trained on.
+ */
+export function dataFingerprint(dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>): string {
+  const hash = createHash('sha256');
+  // JSON keeps the id lists unambiguous (a name containing a separator cannot shift the boundaries).
+  hash.update(`kgrec-data-v1\n${JSON.stringify(dataset.entities)}\n${JSON.stringify(dataset.relations)}\n`);
+  const { heads, relations, tails } = dataset.train;
+  // Triples as little-endian int32 (h, r, t), so the hash does not depend on the host's byte order.
+  const chunk = new DataView(new ArrayBuffer(12 * 4096));
+  for (let start = 0; start < heads.length; start += 4096) {
+    const end = Math.min(heads.length, start + 4096);
+    for (let i = start; i < end; i += 1) {
+      const o = (i - start) * 12;
+      chunk.setInt32(o, heads[i]!, true);
+      chunk.setInt32(o + 4, relations[i]!, true);
+      chunk.setInt32(o + 8, tails[i]!, true);
+    }
+    hash.update(new Uint8Array(chunk.buffer, 0, (end - start) * 12));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/* ---------- training checkpoints ---------- */
+
+const OPTIMIZER_NAME = /^[A-Za-z0-9_-]+$/;
+
+const checkpointSchema = z.object({
+  format: z.literal(1),
+  epoch: z.number().int().nonnegative(),
+  dimension: z.number().int().positive(),
+  entityCount: z.number().int().nonnegative(),
+  relationCount: z.number().int().nonnegative(),
+  hyperparameters: hyperparametersSchema,
+  dataFingerprint: z.string().min(1),
+  savedAt: z.iso.datetime(),
+  files: z.object({
+    entities: safeName,
+    relations: safeName,
+    /** Optimizer state name → its file and length in floats. */
+    optimizer: z.record(z.string().regex(OPTIMIZER_NAME), z.object({ file: safeName, length: z.number().int().nonnegative() })),
+  }),
+});
+
+export interface Checkpoint {
+  /** Epochs completed. */
+  epoch: number;
+  embeddings: Embeddings;
+  /** Optimizer moments and the like, by name (e.g. `entityM`, `entityV`). */
+  optimizerState?: Record<string, Float32Array>;
+  hyperparameters: TransEHyperparameters;
+  dataFingerprint: string;
+}
+
+/**
+ * Saves a training checkpoint in `dir` (e.g. `models/.checkpoints/<run>/`), replacing the previous one
+ * atomically: the files go to a new subfolder and the `current` pointer file is renamed over the old
+ * pointer; only then are older subfolders removed.
+ */
+export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
+  const { embeddings, epoch } = checkpoint;
+  const dim = embeddings.dimension;
+  if (!Number.isInteger(dim) || dim <= 0 || embeddings.entity.length % dim !== 0 || embeddings.relation.length % dim !== 0) {
+    throw new Error(`saveCheckpoint: table lengths ${embeddings.entity.length} and ${embeddings.relation.length} do not fit dimension ${dim}`);
+  }
+  const optimizer: Record<string, { file: string; length: number }> = {};
+  for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
+    if (!OPTIMIZER_NAME.test(name)) throw new Error(`saveCheckpoint: optimizerState.${name}: expected a name of letters, digits, "_" or "-"`);
+    optimizer[name] = { file: `optimizer-${name}.f32`, length: values.length };
+  }
+  const meta = parseWith(
+    checkpointSchema,
+    {
+      format: 1,
+      epoch,
+      dimension: dim,
+      entityCount: embeddings.entity.length / dim,
+      relationCount: embeddings.relation.length / dim,
+      hyperparameters: checkpoint.hyperparameters,
+      dataFingerprint: checkpoint.dataFingerprint,
+      savedAt: new Date().toISOString(),
+      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer },
+    },
+    `saveCheckpoint: ${CHECKPOINT_FILE}`,
+  );
+
+  await fs.mkdir(dir, { recursive: true });
+  const folder = `epoch-${String(epoch).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+  const target = path.join(dir, folder);
+  await fs.mkdir(target);
+  try {
+    await writeDurable(path.join(target, MODEL_FILES.entities), float32LittleEndian(embeddings.entity));
+    await writeDurable(path.join(target, MODEL_FILES.relations), float32LittleEndian(embeddings.relation));
+    for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
+      await writeDurable(path.join(target, optimizer[name]!.file), float32LittleEndian(values));
+    }
+    await writeDurable(path.join(target, CHECKPOINT_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+    await replaceFile(path.join(dir, CHECKPOINT_POINTER), `${folder}\n`);
+  } catch (error) {
+    await removeQuietly(target);
+    throw error;
+  }
+  // Older checkpoints, including any left by a run that crashed between the pointer switch and this cleanup.
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith('epoch-') && name !== folder) await removeQuietly(path.join(dir, name));
+  }
+}
+
+async function currentCheckpointFolder(dir: string): Promise<string | null> {
+  try {
+    const name = (await fs.readFile(path.join(dir, CHECKPOINT_POINTER), 'utf8')).trim();
+    if (!SAFE_NAME.test(name)) throw new Error(`${path.join(dir, CHECKPOINT_POINTER)}: expected a folder name, got ${JSON.stringify(name)}`);
+    return name;
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
+  }
+}
+
+/** Loads the checkpoint in `dir`, or returns null when there is none yet. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
+  const folder = await currentCheckpointFolder(dir);
+  if (folder === null) return null;
+  const target = path.join(dir, folder);
+  const metaFile = path.join(target, CHECKPOINT_FILE);
+  const meta = parseWith(checkpointSchema, await readJson(metaFile), metaFile);
+  const { dimension, entityCount, relationCount, files } = meta;
+  const entity = await readFloat32(path.join(target, files.entities), entityCount * dimension, `${entityCount} entities × ${dimension}`);
+  const relation = await readFloat32(path.join(target, files.relations), relationCount * dimension, `${relationCount} relations × ${dimension}`);
+  const optimizerState: Record<string, Float32Array> = {};
+  for (const [name, { file, length }] of Object.entries(files.optimizer)) {
+    optimizerState[name] = await readFloat32(path.join(target, file), length, `optimizer state ${name}`);
+  }
+  return {
+    epoch: meta.epoch,
+    embeddings: { dimension, entity, relation },
+    optimizerState,
+    hyperparameters: meta.hyperparameters,
+    dataFingerprint: meta.dataFingerprint,
+  };
+}
