@@ -7,6 +7,7 @@ import { registerGraphCommands } from './commands/graph.js';
 import { registerIngestCommands } from './commands/ingest.js';
 import { registerNeo4jCommands } from './commands/neo4j.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerTrainCommands } from './commands/train.js';
 import { UserError } from './output.js';
 
 const program = new Command()
@@ -21,6 +22,7 @@ registerNeo4jCommands(program);
 registerGraphCommands(program);
 registerIngestCommands(program);
 registerDemoCommands(program);
+registerTrainCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ExportedTriples } from '../graph/tripleExport.js';
+import { Random } from './random.js';
 import type { KgeDataset, TripleSet } from './types.js';
 
 /**
@@ -68,14 +68,14 @@ export function splitShopTriples(exported: ExportedTriples, options: HoldoutOpti
   const count = heads.length;
   const split = new Uint8Array(count); // 0 train, 1 valid, 2 test
   if (target >= 0) {
-    const random = mulberry32(options.seed);
+    const random = new Random(options.seed);
     const pairKey = (i: number) => `${heads[i]}:${tails[i]}`;
     const heldPairs = new Map<string, number>();
     const trainingTriplesOfHead = new Int32Array(exported.entities.length);
     for (let i = 0; i < count; i += 1) trainingTriplesOfHead[heads[i] as number]! += 1;
     for (let i = 0; i < count; i += 1) {
       if (relationIds[i] !== target) continue;
-      const draw = random();
+      const draw = random.nextFloat();
       const side = draw < options.testFraction ? 2 : draw < options.testFraction + options.validFraction ? 1 : 0;
       if (side === 0 || heldPairs.has(pairKey(i))) continue;
       heldPairs.set(pairKey(i), side);
@@ -102,28 +102,4 @@ export function splitShopTriples(exported: ExportedTriples, options: HoldoutOpti
     };
   };
   return { entities: exported.entities, relations: exported.relations, train: select(0), valid: select(1), test: select(2) };
-}
-
-/** A stable fingerprint of the training data: entity ids, relation names and training triples. */
-export function fingerprintDataset(dataset: KgeDataset): string {
-  const hash = createHash('sha256');
-  hash.update(dataset.entities.join('\n'));
-  hash.update('\u0000');
-  hash.update(dataset.relations.join('\n'));
-  for (const column of [dataset.train.heads, dataset.train.relations, dataset.train.tails]) {
-    hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** mulberry32: a tiny seeded generator, enough for a repeatable split. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,7 +3,8 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../../src/graph/tripleExport.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
-import { fingerprintDataset, loadTriplesDir, splitShopTriples } from '../../src/kge/dataset.js';
+import { loadTriplesDir, splitShopTriples } from '../../src/kge/dataset.js';
+import { dataFingerprint } from '../../src/kge/modelStore.js';
 import { resolveHyperparameters, PRESETS } from '../../src/kge/hyperparameters.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
 
@@ -72,7 +73,7 @@ describe('triples for training', () => {
     expect(train).not.toContain('User:u1 VIEWED Product:p1');
     expect(train).toEqual(expect.arrayContaining(['User:u1 VIEWED Product:p2', 'User:u2 VIEWED Product:p3']));
     const again = splitShopTriples(exported, { relation: 'PURCHASED', validFraction: 0, testFraction: 1, seed: 1 });
-    expect(fingerprintDataset(again)).toBe(fingerprintDataset(split));
+    expect(dataFingerprint(again)).toBe(dataFingerprint(split));
   });
 
   it('are read from benchmark files, counting every entity of every split', async () => {

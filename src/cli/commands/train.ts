@@ -1,0 +1,215 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openGraph } from '../../graph/connect.js';
+import type { Graph } from '../../graph/graph.js';
+import { PRESETS } from '../../kge/hyperparameters.js';
+import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js';
+import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
+import { activateAndWriteBack } from '../../jobs/activate.js';
+import { DEFAULT_MODELS_DIR, runTrainingJob, type TrainingSource } from '../../jobs/train.js';
+import { createOutput, formatCount, UserError, type Output } from '../output.js';
+import { createProgress } from '../progress.js';
+import { positiveInteger } from './ingest.js';
+
+const positiveNumber = (name: string) => (value: string): number => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${name}: expected a number ≥ 0, got "${value}"`);
+  return number;
+};
+
+const oneOf = (name: string, values: readonly string[]) => (value: string): string => {
+  if (!values.includes(value)) throw new InvalidArgumentError(`${name}: expected one of ${values.join(', ')}, got "${value}"`);
+  return value;
+};
+
+interface TrainFlags {
+  triples?: string;
+  preset?: string;
+  config?: string;
+  dimension?: number;
+  distance?: 'L1' | 'L2';
+  loss?: 'margin' | 'self-adversarial';
+  margin?: number;
+  adversarialTemperature?: number;
+  negatives?: number;
+  corruption?: 'uniform' | 'bernoulli';
+  optimizer?: 'adam' | 'adagrad';
+  learningRate?: number;
+  batchSize?: number;
+  epochs?: number;
+  normConstraint?: boolean;
+  regularization?: number;
+  workers?: number;
+  seed?: number;
+  evalEvery: number;
+  patience: number;
+  modelsDir: string;
+  activate: boolean;
+  json?: boolean;
+}
+
+export function registerTrainCommands(program: Command): void {
+  program
+    .command('train')
+    .description('train TransE embeddings of the shop graph (or of benchmark triple files), evaluate them and save a model version')
+    .option('--triples <dir>', 'train on train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph')
+    .option('--preset <name>', `tuned hyperparameters: ${Object.keys(PRESETS).join(', ')}`, oneOf('--preset', Object.keys(PRESETS)))
+    .option('--config <file>', 'JSON file of hyperparameters (keys as in the README); flags override it')
+    .option('--dimension <n>', 'embedding dimension', positiveInteger('--dimension'))
+    .option('--distance <L1|L2>', 'distance of the TransE score', oneOf('--distance', ['L1', 'L2']))
+    .option('--loss <kind>', 'margin or self-adversarial', oneOf('--loss', ['margin', 'self-adversarial']))
+    .option('--margin <γ>', 'margin of the loss', positiveNumber('--margin'))
+    .option('--adversarial-temperature <α>', 'temperature of the self-adversarial weights', positiveNumber('--adversarial-temperature'))
+    .option('--negatives <k>', 'negatives per positive triple', positiveInteger('--negatives'))
+    .option('--corruption <kind>', 'uniform or bernoulli corruption of heads and tails', oneOf('--corruption', ['uniform', 'bernoulli']))
+    .option('--optimizer <name>', 'adam or adagrad', oneOf('--optimizer', ['adam', 'adagrad']))
+    .option('--learning-rate <lr>', 'learning rate', positiveNumber('--learning-rate'))
+    .option('--batch-size <n>', 'positive triples per mini-batch', positiveInteger('--batch-size'))
+    .option('--epochs <n>', 'epochs (at most; early stopping may end sooner)', positiveInteger('--epochs'))
+    .option('--norm-constraint', 'rescale entity vectors to unit length after each step')
+    .option('--regularization <w>', 'L2 regularisation weight', positiveNumber('--regularization'))
+    .option('--workers <n>', 'CPU worker threads', positiveInteger('--workers'))
+    .option('--seed <n>', 'random seed; the same seed repeats a run', positiveInteger('--seed'))
+    .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
+    .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
+    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph)')
+    .option('--json', 'print the result as JSON on the last line')
+    .action(async (flags: TrainFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      const layers = [flags.preset ? (PRESETS[flags.preset] ?? {}) : {}, readHyperparameterFile(flags.config), flagHyperparameters(flags)];
+      const config = loadConfig();
+      let graph: Graph | null = null;
+      let source: TrainingSource;
+      if (flags.triples) {
+        if (!existsSync(flags.triples)) throw new UserError(`--triples: folder not found: ${flags.triples}`, 2);
+        source = { kind: 'triples', dir: flags.triples };
+      } else {
+        graph = (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
+        source = { kind: 'graph', graph, config };
+      }
+      try {
+        const progress = createProgress('train');
+        const evalProgress = createProgress('eval ');
+        const result = await runTrainingJob({
+          source,
+          hyperparameters: layers,
+          modelsDir: flags.modelsDir,
+          evalEvery: flags.evalEvery,
+          patience: flags.patience,
+          onInfo: out.info,
+          onBatch: (done, total, epoch, epochs) => progress.update((epoch - 1) * total + done, epochs * total, { unit: 'triples', note: `epoch ${epoch}/${epochs}` }),
+          onEpoch: (epoch, loss, rate, validMrr) =>
+            out.info(`epoch ${epoch}: loss ${loss.toFixed(4)}, ${formatCount(rate)} triples/s${validMrr !== undefined ? `, validation MRR ${validMrr.toFixed(4)}` : ''}`),
+          onEval: (stage, done, total) => evalProgress.update(done, total, { unit: 'queries', note: stage }),
+        });
+        progress.stop();
+        evalProgress.stop();
+        let activated = false;
+        if (flags.activate) {
+          await activateAndWriteBack(flags.modelsDir, result.version, graph);
+          activated = true;
+        }
+        out.result({ ...result, activated }, () => {
+          out.line(`model ${result.version}: ${result.epochs} epochs in ${result.seconds.toFixed(1)} s (${formatCount(result.triplesPerSecond)} triples/s, ${result.backend}), evaluation ${result.evalSeconds.toFixed(1)} s, peak memory ${result.peakRssMiB} MiB`);
+          printMetrics(out, 'validation', result.valid);
+          printMetrics(out, 'test', result.test);
+          out.line(activated ? `activated ${result.version}${graph ? ' and wrote its vectors to the graph' : ''}` : 'not activated (--no-activate)');
+        });
+      } finally {
+        await graph?.close();
+      }
+    });
+
+  const models = program.command('models').description('list, activate and remove trained model versions');
+  models
+    .command('list')
+    .description('model versions, newest first, with their metrics; * marks the active one')
+    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--json', 'print the list as JSON on the last line')
+    .action(async (flags: { modelsDir: string; json?: boolean }) => {
+      const out = createOutput(Boolean(flags.json));
+      const list = await listModels(flags.modelsDir);
+      out.result(list, () => {
+        if (list.length === 0) out.line(`no models in ${flags.modelsDir}; train one with: kgrec train`);
+        for (const entry of list) {
+          if (!entry.manifest) {
+            out.line(`  ${entry.version}  unreadable: ${entry.error}`);
+            continue;
+          }
+          const test = entry.manifest.metrics.test;
+          out.line(
+            `${entry.active ? '*' : ' '} ${entry.manifest.version}  dim ${entry.manifest.dimension}  ${entry.manifest.entityCount} entities` +
+              (test ? `  test MRR ${test.mrr.toFixed(4)} Hits@10 ${test['hits@10'].toFixed(4)}` : ''),
+          );
+        }
+      });
+    });
+  models
+    .command('activate')
+    .description('make a version the active model and write its vectors to the graph')
+    .argument('<version>', 'model version')
+    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--no-graph', 'only switch models/active; do not write vectors to Neo4j')
+    .option('--json', 'print the result as JSON on the last line')
+    .action(async (version: string, flags: { modelsDir: string; graph: boolean; json?: boolean }) => {
+      const out = createOutput(Boolean(flags.json));
+      const graph = flags.graph ? (await openGraph(loadConfig(), { startLocal: true, migrate: true, onInfo: out.info })).graph : null;
+      try {
+        const result = await activateAndWriteBack(flags.modelsDir, version, graph);
+        out.result(result, () =>
+          out.line(`active model: ${version}${graph ? `; vectors written: ${Object.entries(result.written).map(([label, n]) => `${formatCount(n)} ${label}`).join(', ')}` : ''}`),
+        );
+      } finally {
+        await graph?.close();
+      }
+    });
+  models
+    .command('remove')
+    .description('delete a model version (not the active one)')
+    .argument('<version>', 'model version')
+    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .action(async (version: string, flags: { modelsDir: string }) => {
+      if ((await activeVersion(flags.modelsDir)) === version) throw new UserError(`${version} is the active model; activate another one first`);
+      await removeModel(flags.modelsDir, version);
+      process.stdout.write(`removed ${version}\n`);
+    });
+}
+
+function flagHyperparameters(flags: TrainFlags): Partial<TransEHyperparameters> {
+  return {
+    dimension: flags.dimension,
+    distance: flags.distance,
+    loss: flags.loss,
+    margin: flags.margin,
+    adversarialTemperature: flags.adversarialTemperature,
+    negatives: flags.negatives,
+    corruption: flags.corruption,
+    optimizer: flags.optimizer,
+    learningRate: flags.learningRate,
+    batchSize: flags.batchSize,
+    epochs: flags.epochs,
+    entityNormConstraint: flags.normConstraint,
+    regularization: flags.regularization,
+    workers: flags.workers,
+    seed: flags.seed,
+  };
+}
+
+function readHyperparameterFile(file: string | undefined): Partial<TransEHyperparameters> {
+  if (!file) return {};
+  if (!existsSync(file)) throw new UserError(`--config: file not found: ${file}`, 2);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<TransEHyperparameters>;
+  } catch (error) {
+    throw new UserError(`--config: ${file}: ${(error as Error).message}`, 2);
+  }
+}
+
+function printMetrics(out: Output, label: string, metrics: LinkPredictionResult | null): void {
+  if (!metrics) return;
+  out.line(
+    `${label}: MRR ${metrics.mrr.toFixed(4)}, Hits@1 ${metrics['hits@1'].toFixed(4)}, Hits@3 ${metrics['hits@3'].toFixed(4)}, Hits@10 ${metrics['hits@10'].toFixed(4)} (${formatCount(metrics.count)} ranked queries)`,
+  );
+}

@@ -1,0 +1,184 @@
+import type { Config } from '../config.js';
+import type { Graph } from '../graph/graph.js';
+import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../graph/tripleExport.js';
+import { CpuEngine } from '../kge/cpuEngine.js';
+import { loadTriplesDir, splitShopTriples } from '../kge/dataset.js';
+import { evaluateLinkPrediction } from '../kge/evaluate.js';
+import { resolveHyperparameters } from '../kge/hyperparameters.js';
+import { Random } from '../kge/random.js';
+import { dataFingerprint, DEFAULT_MODELS_DIR, saveModel } from '../kge/modelStore.js';
+import type { Embeddings, KgeDataset, LinkPredictionResult, TransEHyperparameters, TripleSet } from '../kge/types.js';
+import { tripleCount } from '../kge/types.js';
+
+export { DEFAULT_MODELS_DIR };
+
+export type TrainingSource = { kind: 'graph'; graph: Graph; config: Config } | { kind: 'triples'; dir: string };
+
+export interface TrainJobOptions {
+  source: TrainingSource;
+  hyperparameters: Partial<TransEHyperparameters>[];
+  modelsDir?: string;
+  /** Validate every n epochs (0 = only at the end); stop after `patience` validations without a better MRR. */
+  evalEvery?: number;
+  patience?: number;
+  /** Validation triples used for early stopping (a seeded sample keeps it quick); the test set is always whole. */
+  validSample?: number;
+  /** Held-out fractions of the graph's PURCHASED pairs (graph source only). */
+  holdout?: { valid: number; test: number };
+  onInfo?: (message: string) => void;
+  onBatch?: (done: number, total: number, epoch: number, epochs: number, triplesPerSecond: number) => void;
+  onEpoch?: (epoch: number, loss: number, triplesPerSecond: number, validMrr?: number) => void;
+  onEval?: (stage: string, done: number, total: number) => void;
+}
+
+export interface TrainJobResult {
+  version: string;
+  backend: string;
+  /** Training wall time, evaluation excluded. */
+  seconds: number;
+  evalSeconds: number;
+  peakRssMiB: number;
+  triplesPerSecond: number;
+  epochs: number;
+  hyperparameters: TransEHyperparameters;
+  dataset: { entities: number; relations: number; train: number; valid: number; test: number };
+  valid: LinkPredictionResult | null;
+  test: LinkPredictionResult | null;
+}
+
+/** The relation a shop model is judged on: does the user buy the product. */
+export const TARGET_RELATION = 'PURCHASED';
+
+/** Loads the training data from the graph (with a held-out split) or from benchmark files. */
+export async function loadTrainingData(options: TrainJobOptions, seed: number): Promise<KgeDataset> {
+  const { source } = options;
+  if (source.kind === 'triples') return loadTriplesDir(source.dir);
+  const patterns = [...behaviourPatterns(), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
+  const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
+  const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };
+  return splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
+}
+
+/**
+ * Exports or reads the triples, trains TransE, evaluates on held-out triples (filtered ranking), and saves
+ * a new model version. It never touches the active model: activating is a separate, explicit step.
+ */
+export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJobResult> {
+  const params = resolveHyperparameters(...options.hyperparameters);
+  const dataset = await loadTrainingData(options, params.seed);
+  const known = [dataset.train, dataset.valid, dataset.test].filter((set): set is TripleSet => set !== undefined);
+  const isShop = options.source.kind === 'graph';
+  // In a shop, PURCHASED tails are ranked among products only: that is the recommendation question.
+  const candidateEntities = isShop ? productEntities(dataset) : undefined;
+  const relationNames = dataset.relations;
+  options.onInfo?.(
+    `training TransE on ${tripleCount(dataset.train).toLocaleString('en-US')} triples (${dataset.entities.length.toLocaleString('en-US')} entities, ${dataset.relations.length} relations), dimension ${params.dimension}, ${params.loss} loss, ${params.negatives} negatives`,
+  );
+
+  const engine = new CpuEngine({ workers: params.workers });
+  options.onInfo?.(`engine: ${engine.name}`);
+  const validSample = dataset.valid ? sampleTriples(dataset.valid, options.validSample ?? 2_000, params.seed) : undefined;
+  const evalEvery = options.evalEvery ?? 5;
+  const patience = options.patience ?? 3;
+  let evalSeconds = 0;
+  let best: { mrr: number; embeddings: Embeddings; epoch: number } | null = null;
+  let sinceBest = 0;
+  let epochsRun = 0;
+  let trainedTriples = 0;
+  let trainingSeconds = 0;
+
+  const evaluate = async (triples: TripleSet, embeddings: Embeddings, stage: string) => {
+    const started = performance.now();
+    const result = await evaluateLinkPrediction(embeddings, params.distance, triples, known, {
+      relationNames,
+      candidateEntities,
+      sides: isShop ? 'tail' : 'both',
+      onProgress: (done, total) => options.onEval?.(stage, done, total),
+    });
+    evalSeconds += (performance.now() - started) / 1000;
+    return result;
+  };
+
+  const trained = await engine.train(dataset, params, {
+    onBatch: (done, total) => options.onBatch?.(done, total, epochsRun + 1, params.epochs, 0),
+    onEpoch: async (report, embeddings) => {
+      epochsRun = report.epoch;
+      trainedTriples += tripleCount(dataset.train);
+      trainingSeconds += report.seconds;
+      let validMrr: number | undefined;
+      const due = evalEvery > 0 && validSample && tripleCount(validSample) > 0 && (report.epoch % evalEvery === 0 || report.epoch === params.epochs);
+      if (due) {
+        validMrr = (await evaluate(validSample, embeddings, 'validation')).mrr;
+        if (!best || validMrr > best.mrr) {
+          best = { mrr: validMrr, embeddings: copyEmbeddings(embeddings), epoch: report.epoch };
+          sinceBest = 0;
+        } else sinceBest += 1;
+      }
+      options.onEpoch?.(report.epoch, report.loss, report.triplesPerSecond, validMrr);
+      if (sinceBest >= patience) {
+        options.onInfo?.(`early stop after epoch ${report.epoch}: validation MRR has not improved for ${patience} checks`);
+        return false;
+      }
+      return true;
+    },
+  });
+  const chosen: Embeddings = (best as { embeddings: Embeddings } | null)?.embeddings ?? trained;
+  const valid = dataset.valid && tripleCount(dataset.valid) > 0 ? await evaluate(dataset.valid, chosen, 'validation (all)') : null;
+  const test = dataset.test && tripleCount(dataset.test) > 0 ? await evaluate(dataset.test, chosen, 'test') : null;
+  const triplesPerSecond = trainingSeconds > 0 ? trainedTriples / trainingSeconds : 0;
+  const version = await saveModel(options.modelsDir ?? DEFAULT_MODELS_DIR, {
+    hyperparameters: params,
+    relations: dataset.relations,
+    entities: dataset.entities,
+    embeddings: chosen,
+    dataFingerprint: dataFingerprint(dataset),
+    metrics: { ...(valid ? { valid } : {}), ...(test ? { test } : {}) },
+    backend: engine.name,
+    durationSeconds: trainingSeconds,
+  });
+  return {
+    version,
+    backend: engine.name,
+    seconds: trainingSeconds,
+    evalSeconds,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    triplesPerSecond,
+    epochs: epochsRun,
+    hyperparameters: params,
+    dataset: {
+      entities: dataset.entities.length,
+      relations: dataset.relations.length,
+      train: tripleCount(dataset.train),
+      valid: dataset.valid ? tripleCount(dataset.valid) : 0,
+      test: dataset.test ? tripleCount(dataset.test) : 0,
+    },
+    valid,
+    test,
+  };
+}
+
+function productEntities(dataset: KgeDataset): Int32Array {
+  const indexes: number[] = [];
+  dataset.entities.forEach((key, index) => {
+    if (key.startsWith('Product:')) indexes.push(index);
+  });
+  return Int32Array.from(indexes);
+}
+
+function copyEmbeddings(embeddings: Embeddings): Embeddings {
+  return { dimension: embeddings.dimension, entity: embeddings.entity.slice(), relation: embeddings.relation.slice() };
+}
+
+/** A seeded sample of at most `size` triples (all of them when there are fewer). */
+function sampleTriples(triples: TripleSet, size: number, seed: number): TripleSet {
+  const count = tripleCount(triples);
+  if (count <= size) return triples;
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  new Random(seed).shuffle(order);
+  const picked = order.subarray(0, size);
+  return {
+    heads: Int32Array.from(picked, (i) => triples.heads[i] as number),
+    relations: Int32Array.from(picked, (i) => triples.relations[i] as number),
+    tails: Int32Array.from(picked, (i) => triples.tails[i] as number),
+  };
+}
