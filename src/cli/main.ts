@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { LocalServerError } from '../graph/localServer.js';
+import { MigrationError } from '../graph/migrations.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerIngestCommands } from './commands/ingest.js';
@@ -9,6 +10,12 @@ import { registerNeo4jCommands } from './commands/neo4j.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTrainCommands } from './commands/train.js';
 import { UserError } from './output.js';
+
+// A closed pipe (`kgrec stats | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 const program = new Command()
   .name('kgrec')
@@ -31,7 +38,7 @@ try {
   else if (error instanceof UserError) {
     process.stderr.write(`kgrec: ${error.message}\n`);
     process.exitCode = error.exitCode;
-  } else if (error instanceof ConfigError || error instanceof LocalServerError) {
+  } else if (error instanceof ConfigError || error instanceof LocalServerError || error instanceof MigrationError) {
     process.stderr.write(`kgrec: ${error.message}\n`);
     process.exitCode = 1;
   } else {

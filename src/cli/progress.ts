@@ -41,12 +41,13 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       },
     };
   }
-  const started = Date.now();
+  let started: number | undefined; // the clock starts with the first update, not when the reporter is made
   let lastPrinted = 0;
   let finished = false;
   return {
     update(done, total, extra = {}) {
       const now = Date.now();
+      started ??= now;
       if (finished || (now - lastPrinted < PLAIN_INTERVAL_MS && done < total)) return;
       finished = done >= total;
       lastPrinted = now;

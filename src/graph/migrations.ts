@@ -14,6 +14,11 @@ export interface Migration {
   statements: string[];
 }
 
+/** A migration problem the user must act on (an edited file, a missing placeholder value). */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
 export interface MigrationResult {
   applied: string[];
   skipped: string[];
@@ -52,7 +57,7 @@ export function splitStatements(text: string): string[] {
 function fillPlaceholders(text: string, variables: MigrationVariables, file: string): string {
   return text.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = variables[name];
-    if (value === undefined || !Number.isFinite(value)) throw new Error(`${file}: no value for placeholder {{${name}}}`);
+    if (value === undefined || !Number.isFinite(value)) throw new MigrationError(`${file}: no value for placeholder {{${name}}}`);
     return String(value);
   });
 }
@@ -74,7 +79,7 @@ export async function migrate(graph: Graph, migrations: Migration[]): Promise<Mi
     const checksum = applied.get(migration.id);
     if (checksum !== undefined) {
       if (checksum !== migration.checksum) {
-        throw new Error(
+        throw new MigrationError(
           `migration ${migration.id} was changed after it was applied (checksum ${checksum} → ${migration.checksum}); put changes in a new migration file`,
         );
       }

@@ -61,15 +61,18 @@ export async function existingIds(runner: Graph | Transaction, label: LabelWithI
   return new Set(rows.map((row) => row.id));
 }
 
-const UPSERT_CATEGORIES = `
+/** Upsert of a named node (categories, brands): `updatedAt` moves only when the name changes. */
+const upsertNamed = (label: 'Category' | 'Brand') => `
 UNWIND $rows AS r
-MERGE (c:Category {id: r.id})
-  ON CREATE SET c.createdAt = $now
-WITH c, r, c.name AS before
-SET c.name = r.name
-WITH c, r, before WHERE before IS NULL OR before <> r.name
-SET c.updatedAt = $now
-RETURN count(c) AS changed`;
+MERGE (n:${label} {id: r.id})
+  ON CREATE SET n.createdAt = $now
+WITH n, r, n.name AS before
+SET n.name = r.name
+WITH n, r, before WHERE before IS NULL OR before <> r.name
+SET n.updatedAt = $now
+RETURN count(n) AS changed`;
+const UPSERT_CATEGORIES = upsertNamed('Category');
+const UPSERT_BRANDS = upsertNamed('Brand');
 
 const LINK_CATEGORY_PARENTS = `
 UNWIND $rows AS r
@@ -85,16 +88,6 @@ export async function writeCategories(tx: Transaction, rows: CategoryRow[], now:
   if (withParent.length > 0) await tx.run(LINK_CATEGORY_PARENTS, { rows: withParent });
   return result?.changed ?? 0;
 }
-
-const UPSERT_BRANDS = `
-UNWIND $rows AS r
-MERGE (b:Brand {id: r.id})
-  ON CREATE SET b.createdAt = $now
-WITH b, r, b.name AS before
-SET b.name = r.name
-WITH b, r, before WHERE before IS NULL OR before <> r.name
-SET b.updatedAt = $now
-RETURN count(b) AS changed`;
 
 export async function writeBrands(tx: Transaction, rows: BrandRow[], now: number): Promise<number> {
   const [result] = await tx.run<{ changed: number }>(UPSERT_BRANDS, { rows, now });

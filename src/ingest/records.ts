@@ -42,39 +42,31 @@ export function cleanText(value: unknown): unknown {
 
 const isAbsent = (value: unknown): boolean => value === undefined || value === null;
 
+/** Cleans a text field; `undefined` when absent, a string when valid, else records the problem. */
+function parseText(raw: unknown, maxLength: number, ctx: z.RefinementCtx): string | undefined | typeof z.NEVER {
+  const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'string') {
+    ctx.addIssue({ code: 'custom', message: `expected text, got ${show(raw)}` });
+    return z.NEVER;
+  }
+  if (value.length > maxLength) {
+    ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
+    return z.NEVER;
+  }
+  return value;
+}
+
 function requiredText(maxLength: number) {
   return z.unknown().optional().transform((raw, ctx): string => {
-    const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
-    if (isAbsent(value)) {
-      ctx.addIssue({ code: 'custom', message: 'required' });
-      return z.NEVER;
-    }
-    if (typeof value !== 'string') {
-      ctx.addIssue({ code: 'custom', message: `expected text, got ${show(raw)}` });
-      return z.NEVER;
-    }
-    if (value.length > maxLength) {
-      ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
-      return z.NEVER;
-    }
-    return value;
+    const value = parseText(raw, maxLength, ctx);
+    if (value === undefined) ctx.addIssue({ code: 'custom', message: 'required' });
+    return value ?? z.NEVER;
   });
 }
 
 function optionalText(maxLength: number) {
-  return z.unknown().optional().transform((raw, ctx): string | undefined => {
-    const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
-    if (isAbsent(value)) return undefined;
-    if (typeof value !== 'string') {
-      ctx.addIssue({ code: 'custom', message: `expected text, got ${show(raw)}` });
-      return z.NEVER;
-    }
-    if (value.length > maxLength) {
-      ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  return z.unknown().optional().transform((raw, ctx): string | undefined => parseText(raw, maxLength, ctx));
 }
 
 const id = () => requiredText(MAX_ID_LENGTH);

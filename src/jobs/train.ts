@@ -6,7 +6,11 @@ import { loadTriplesDir, splitShopTriples } from '../kge/dataset.js';
 import { evaluateLinkPrediction } from '../kge/evaluate.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
 import { Random } from '../kge/random.js';
-import { dataFingerprint, DEFAULT_MODELS_DIR, saveModel } from '../kge/modelStore.js';
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { activeVersion, dataFingerprint, DEFAULT_MODELS_DIR, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '../kge/modelStore.js';
+import { warmStartEmbeddings } from '../kge/warmStart.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
 
@@ -25,6 +29,10 @@ export interface TrainJobOptions {
   validSample?: number;
   /** Held-out fractions of the graph's PURCHASED pairs (graph source only). */
   holdout?: { valid: number; test: number };
+  /** Continue an interrupted run with the same data and hyperparameters from its last epoch checkpoint. */
+  resume?: boolean;
+  /** Start from the active model's vectors; entities new since then start from their neighbours' mean. */
+  warmStart?: boolean;
   onInfo?: (message: string) => void;
   onBatch?: (done: number, total: number, epoch: number, epochs: number, triplesPerSecond: number) => void;
   onEpoch?: (epoch: number, loss: number, triplesPerSecond: number, validMrr?: number) => void;
@@ -77,6 +85,21 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
 
   const engine = new CpuEngine({ workers: params.workers });
   options.onInfo?.(`engine: ${engine.name}`);
+  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
+  const fingerprint = dataFingerprint(dataset);
+  const checkpointDir = path.join(modelsDir, '.checkpoints', runKey(fingerprint, params));
+  const checkpoint = options.resume ? await loadCheckpoint(checkpointDir) : null;
+  if (options.resume) options.onInfo?.(checkpoint ? `resuming after epoch ${checkpoint.epoch} from ${checkpointDir}` : 'no checkpoint of this run to resume: starting afresh');
+  const startEpoch = checkpoint?.epoch ?? 0;
+  let initial: Embeddings | undefined = checkpoint?.embeddings;
+  if (!initial && options.warmStart) {
+    const active = await activeVersion(modelsDir);
+    if (!active) throw new Error('--warm-start: there is no active model to start from');
+    const previous = await loadModel(modelsDir, active);
+    const warm = warmStartEmbeddings(previous, dataset, params);
+    options.onInfo?.(`warm start from ${active}: ${warm.reused} entities reused, ${warm.fromNeighbours} started from their neighbours, ${warm.fresh} fresh`);
+    initial = warm.embeddings;
+  }
   const validSample = dataset.valid ? sampleTriples(dataset.valid, options.validSample ?? 2_000, params.seed) : undefined;
   const evalEvery = options.evalEvery ?? 5;
   const patience = options.patience ?? 3;
@@ -99,10 +122,14 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     return result;
   };
 
-  const trained = await engine.train(dataset, params, {
+  const remaining = { ...params, epochs: Math.max(1, params.epochs - startEpoch) };
+  const trained = await engine.train(dataset, remaining, {
     onBatch: (done, total) => options.onBatch?.(done, total, epochsRun + 1, params.epochs, 0),
-    onEpoch: async (report, embeddings) => {
+    onEpoch: async (localReport, embeddings) => {
+      const report = { ...localReport, epoch: localReport.epoch + startEpoch };
       epochsRun = report.epoch;
+      // Optimizer moments are not kept: a resumed run restarts them, which Adam absorbs within a few steps.
+      await saveCheckpoint(checkpointDir, { epoch: report.epoch, embeddings, hyperparameters: params, dataFingerprint: fingerprint });
       trainedTriples += tripleCount(dataset.train);
       trainingSeconds += report.seconds;
       let validMrr: number | undefined;
@@ -121,21 +148,22 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
       }
       return true;
     },
-  });
+  }, initial);
   const chosen: Embeddings = (best as { embeddings: Embeddings } | null)?.embeddings ?? trained;
   const valid = dataset.valid && tripleCount(dataset.valid) > 0 ? await evaluate(dataset.valid, chosen, 'validation (all)') : null;
   const test = dataset.test && tripleCount(dataset.test) > 0 ? await evaluate(dataset.test, chosen, 'test') : null;
   const triplesPerSecond = trainingSeconds > 0 ? trainedTriples / trainingSeconds : 0;
-  const version = await saveModel(options.modelsDir ?? DEFAULT_MODELS_DIR, {
+  const version = await saveModel(modelsDir, {
     hyperparameters: params,
     relations: dataset.relations,
     entities: dataset.entities,
     embeddings: chosen,
-    dataFingerprint: dataFingerprint(dataset),
+    dataFingerprint: fingerprint,
     metrics: { ...(valid ? { valid } : {}), ...(test ? { test } : {}) },
     backend: engine.name,
     durationSeconds: trainingSeconds,
   });
+  await rm(checkpointDir, { recursive: true, force: true });
   return {
     version,
     backend: engine.name,
@@ -155,6 +183,12 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     valid,
     test,
   };
+}
+
+/** Checkpoints belong to one run: the same data and the same hyperparameters (workers aside). */
+function runKey(fingerprint: string, params: TransEHyperparameters): string {
+  const { workers: _workers, ...rest } = params;
+  return `${fingerprint}-${createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 12)}`;
 }
 
 function productEntities(dataset: KgeDataset): Int32Array {

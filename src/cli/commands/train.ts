@@ -46,6 +46,8 @@ interface TrainFlags {
   patience: number;
   modelsDir: string;
   activate: boolean;
+  resume?: boolean;
+  warmStart?: boolean;
   json?: boolean;
 }
 
@@ -74,6 +76,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
     .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
+    .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
     .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph)')
     .option('--json', 'print the result as JSON on the last line')
     .action(async (flags: TrainFlags) => {
@@ -92,6 +96,7 @@ export function registerTrainCommands(program: Command): void {
       try {
         const progress = createProgress('train');
         const evalProgress = createProgress('eval ');
+        const epochClock = { epoch: 0, started: performance.now() };
         const result = await runTrainingJob({
           source,
           hyperparameters: layers,
@@ -99,7 +104,13 @@ export function registerTrainCommands(program: Command): void {
           evalEvery: flags.evalEvery,
           patience: flags.patience,
           onInfo: out.info,
-          onBatch: (done, total, epoch, epochs) => progress.update((epoch - 1) * total + done, epochs * total, { unit: 'triples', note: `epoch ${epoch}/${epochs}` }),
+          resume: flags.resume,
+          warmStart: flags.warmStart,
+          onBatch: (done, total, epoch, epochs) => {
+            if (epoch !== epochClock.epoch) Object.assign(epochClock, { epoch, started: performance.now() });
+            const rate = done / Math.max(1e-3, (performance.now() - epochClock.started) / 1000);
+            progress.update((epoch - 1) * total + done, epochs * total, { rate, unit: 'triples', note: `epoch ${epoch}/${epochs}` });
+          },
           onEpoch: (epoch, loss, rate, validMrr) =>
             out.info(`epoch ${epoch}: loss ${loss.toFixed(4)}, ${formatCount(rate)} triples/s${validMrr !== undefined ? `, validation MRR ${validMrr.toFixed(4)}` : ''}`),
           onEval: (stage, done, total) => evalProgress.update(done, total, { unit: 'queries', note: stage }),
