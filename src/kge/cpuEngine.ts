@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Control, Lane, LANE_ROLE, RUN, signalFailure, STOP, type SharedTraining } from './cpuWorker.js';
 import { initialEmbeddings } from './initialise.js';
+import { TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
 import { NegativeSampler } from './negativeSampler.js';
 import { createOptimizerState } from './optimizers.js';
 import { Random } from './random.js';
@@ -24,8 +25,6 @@ import type { Embeddings, EpochReport, KgeDataset, TrainingCallbacks, TrainingEn
  * answering (a 64-negative batch of 1,024 takes ~0.15 s on one thread; a 1-negative batch ~10 ms).
  */
 const YIELD_INTERVAL_MS = 25;
-/** Added to the seed for the shuffles and negatives, so they are not the stream that drew the initial vectors. */
-const TRAINING_STREAM = 0x5eed;
 /** How long to wait for a failed worker's error before reporting the failure without it. */
 const WORKER_ERROR_GRACE_MS = 1000;
 
@@ -58,7 +57,7 @@ export class CpuEngine implements TrainingEngine {
     initial?: Embeddings,
   ): Promise<Embeddings> {
     const lanes = this.options.workers ?? params.workers;
-    validate(dataset, params, lanes, initial);
+    validateTrainingInput('CpuEngine', dataset, params, lanes, initial);
     this.lastLanes = lanes;
     const shared = prepare(dataset, params, lanes, initial);
     const workers = await startWorkers(shared);
@@ -74,43 +73,6 @@ export class CpuEngine implements TrainingEngine {
       entity: copy ? new Float32Array(shared.entity) : shared.entity,
       relation: copy ? new Float32Array(shared.relation) : shared.relation,
     };
-  }
-}
-
-function validate(dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>, params: TransEHyperparameters, lanes: number, initial?: Embeddings): void {
-  const positiveInteger = (name: string, value: number): void => {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`CpuEngine: ${name}: expected an integer ≥ 1, got ${value}`);
-  };
-  positiveInteger('dimension', params.dimension);
-  positiveInteger('negatives', params.negatives);
-  positiveInteger('batchSize', params.batchSize);
-  positiveInteger('epochs', params.epochs);
-  positiveInteger('workers', lanes);
-  if (!(params.learningRate > 0)) throw new Error(`CpuEngine: learningRate: expected a positive number, got ${params.learningRate}`);
-  if (!(params.regularization >= 0)) throw new Error(`CpuEngine: regularization: expected a number ≥ 0, got ${params.regularization}`);
-  const entityCount = dataset.entities.length;
-  const relationCount = dataset.relations.length;
-  if (entityCount < 2) throw new Error(`CpuEngine: dataset: expected at least 2 entities to draw negatives from, got ${entityCount}`);
-  const { heads, relations, tails } = dataset.train;
-  if (heads.length === 0) throw new Error('CpuEngine: dataset.train: expected at least one triple, got none');
-  if (relations.length !== heads.length || tails.length !== heads.length) {
-    throw new Error(`CpuEngine: dataset.train: expected columns of equal length, got ${heads.length} heads, ${relations.length} relations, ${tails.length} tails`);
-  }
-  for (let i = 0; i < heads.length; i += 1) {
-    const h = heads[i]!;
-    const r = relations[i]!;
-    const t = tails[i]!;
-    if (h < 0 || h >= entityCount || t < 0 || t >= entityCount || r < 0 || r >= relationCount) {
-      throw new Error(`CpuEngine: dataset.train: triple ${i} is (${h}, ${r}, ${t}); expected entities in [0, ${entityCount}) and relations in [0, ${relationCount})`);
-    }
-  }
-  if (initial) {
-    const { dimension } = params;
-    if (initial.dimension !== dimension || initial.entity.length !== entityCount * dimension || initial.relation.length !== relationCount * dimension) {
-      throw new Error(
-        `CpuEngine: initial embeddings: expected dimension ${dimension}, ${entityCount} entity rows and ${relationCount} relation rows, got dimension ${initial.dimension}, ${initial.entity.length / initial.dimension} and ${initial.relation.length / initial.dimension}`,
-      );
-    }
   }
 }
 
