@@ -25,9 +25,15 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       cliProgress.Presets.shades_classic,
     );
     let started = false;
+    let lastDone = 0;
     return {
       update(done, total, extra = {}) {
         const payload = { rate: Math.round(extra.rate ?? 0).toLocaleString('en-US'), unit: extra.unit ?? 'items', note: extra.note ?? '' };
+        if (started && done < lastDone) {
+          bar.stop(); // a new stage: a fresh bar, so that its ETA is its own
+          started = false;
+        }
+        lastDone = done;
         if (!started) {
           bar.start(total, done, payload);
           started = true;
@@ -43,10 +49,17 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   }
   let started: number | undefined; // the clock starts with the first update, not when the reporter is made
   let lastPrinted = 0;
+  let lastDone = 0;
   let finished = false;
   return {
     update(done, total, extra = {}) {
       const now = Date.now();
+      if (done < lastDone) {
+        // A new stage reuses the reporter (validation, then test): start afresh.
+        started = undefined;
+        finished = false;
+      }
+      lastDone = done;
       started ??= now;
       if (finished || (now - lastPrinted < PLAIN_INTERVAL_MS && done < total)) return;
       finished = done >= total;
