@@ -3,7 +3,7 @@
  * entities) with random embeddings: what matters here is time, not the metrics. PyKEEN 1.11 took 4.8 min
  * for the same evaluation (filtered, both sides) on this kind of 2-core machine.
  *
- *   npx tsx bench/kgeEval.ts -- [--data /work/shared/data/fb15k-237] [--dim 200] [--distance L2] [--runs 3] [--limit N]
+ *   npx tsx bench/kgeEval.ts -- [--data ../shared/data/fb15k-237] [--dim 200] [--distance L2] [--runs 3] [--limit N]
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +11,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateLinkPrediction } from '../src/kge/evaluate.js';
 import type { Distance, Embeddings, TripleSet } from '../src/kge/types.js';
+import { SHARED_DATA } from './paths.js';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '/work/shared/data/fb15k-237' },
+    data: { type: 'string', default: path.join(SHARED_DATA, 'fb15k-237') },
     dim: { type: 'string', default: '200' },
     distance: { type: 'string', default: 'L2' },
     runs: { type: 'string', default: '3' },

@@ -4,7 +4,7 @@
  *   (a) 64 negatives, self-adversarial loss, Adam — the quality setting;
  *   (b) 1 negative, margin ranking loss, Adam — the cheapest step.
  * Each setting trains several epochs over a fixed sample of the training triples (FB15k-237's own when
- * /work/shared/data/fb15k-237/train.txt or --train is there, else random triples) and reports the median epoch
+ * ../shared/data/fb15k-237/train.txt or --train is there, else random triples) and reports the median epoch
  * after the first (which includes JIT warm-up). Run it when nothing else is busy: on 2 cores, another process
  * halves the figures.
  *
@@ -12,10 +12,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CpuEngine } from '../src/kge/cpuEngine.js';
 import { Random } from '../src/kge/random.js';
 import type { TransEHyperparameters, TripleSet } from '../src/kge/types.js';
+import { SHARED_DATA } from './paths.js';
 
 const FB15K237_ENTITIES = 14_541;
 const FB15K237_RELATIONS = 237;
@@ -25,7 +27,7 @@ const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1,2' },
     epochs: { type: 'string', default: '4' },
-    train: { type: 'string', default: '/work/shared/data/fb15k-237/train.txt' },
+    train: { type: 'string', default: path.join(SHARED_DATA, 'fb15k-237', 'train.txt') },
   },
 });
 const workerCounts = values.workers.split(',').map(Number);
@@ -126,4 +128,5 @@ for (const setting of settings) {
     console.log(`${setting.label}, ${engine.name}: ${rate.toLocaleString('en-US')} positives/s (median of ${rates.length} epochs of ${train.heads.length.toLocaleString('en-US')}: ${rates.map((r) => Math.round(r)).join(', ')})`);
   }
 }
+results.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(JSON.stringify(results));

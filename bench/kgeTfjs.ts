@@ -12,11 +12,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Random } from '../src/kge/random.js';
 import type { BackendPreference } from '../src/kge/tfjsBackend.js';
 import { TfjsEngine } from '../src/kge/tfjsEngine.js';
 import type { TransEHyperparameters, TripleSet } from '../src/kge/types.js';
+import { SHARED_DATA } from './paths.js';
 
 const FB15K237_ENTITIES = 14_541;
 const FB15K237_RELATIONS = 237;
@@ -29,7 +31,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '3' },
     // Batches per epoch for (a) and (b): on wasm (a) takes ~0.15 s a batch, (b) ~0.05 s.
     batches: { type: 'string', default: '4,20' },
-    train: { type: 'string', default: '/work/shared/data/fb15k-237/train.txt' },
+    train: { type: 'string', default: path.join(SHARED_DATA, 'fb15k-237', 'train.txt') },
   },
 });
 const backend = BACKENDS.find((name) => name === values.backend);

@@ -1,0 +1,186 @@
+/**
+ * Serving speed of the GraphQL API: loads the demo shop into a Neo4j of its own, starts the API on
+ * 127.0.0.1, and runs `recommend` and `search` at N concurrent clients for a fixed time, several runs each,
+ * printing requests/s and p50/p99 latency (medians over the runs).
+ *
+ *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
+ *
+ * The load generator is a few lines of node:http (keep-alive, one request in flight per client) rather than
+ * autocannon, which the project does not depend on. On a 2-core machine the client, the API and Neo4j share
+ * the cores, so the figures are a floor for what the API does on a machine of its own.
+ *
+ * Its Neo4j lives in .neo4j/bench-serve on port KGREC_BENCH_SERVE_NEO4J_PORT (default 7690), apart from
+ * bench/ingest's, so the two benchmarks never stop or wipe each other's server.
+ */
+import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { apiConfigSchema } from '../src/api/config.js';
+import { createApiServer } from '../src/api/server.js';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
+import { Graph } from '../src/graph/graph.js';
+import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
+import { loadMigrations, migrate } from '../src/graph/migrations.js';
+import { ingestFiles } from '../src/ingest/ingest.js';
+import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
+import { LOAD_ORDER } from '../src/jobs/loadShop.js';
+import { machine, median } from './benchServer.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '3' },
+    products: { type: 'string', default: '5000' },
+    users: { type: 'string', default: '2000' },
+    events: { type: 'string', default: '200000' },
+  },
+});
+const clients = Number(values.clients);
+const seconds = Number(values.seconds);
+const runs = Number(values.runs);
+const shop = { products: Number(values.products), users: Number(values.users), events: Number(values.events), seed: 42 };
+
+/** Requests before measuring: loads the catalogue snapshot and warms the JIT and Neo4j's query caches. */
+const WARM_UP_REQUESTS = 50;
+
+const neo4jOptions: LocalServerOptions = {
+  home: path.join(PROJECT_ROOT, '.neo4j', 'bench-serve'),
+  libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
+  port: Number(process.env.KGREC_BENCH_SERVE_NEO4J_PORT ?? 7690),
+  password: 'kgrec-bench-password',
+  heap: process.env.KGREC_NEO4J_HEAP ?? '768m',
+  pageCache: process.env.KGREC_NEO4J_PAGECACHE ?? '512m',
+  onInfo: (message) => console.error(`[bench neo4j] ${message}`),
+};
+
+const RECOMMEND = `query ($userId: ID!) { recommend(userId: $userId, first: 10) {
+  items { score reasons { text } product { id title price category { name } brand { name } } } } }`;
+const SEARCH = `query ($query: String!, $userId: ID) { search(query: $query, userId: $userId, first: 10) {
+  items { score product { id title price category { name } brand { name } } } } }`;
+
+interface Operation {
+  name: string;
+  /** The request body of the i-th request: varied users and queries, so no answer is trivially repeated. */
+  body(i: number): string;
+}
+
+interface RunResult {
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+/** `clients` loops, each sending its next request when the previous answered, until the time is up. */
+async function load(port: number, operation: Operation, durationMs: number): Promise<RunResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const latencies: number[] = [];
+  let errors = 0;
+  let counter = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const response = await post(agent, port, operation.body((counter += 1)));
+        latencies.push(performance.now() - sent);
+        if (response.status !== 200 || response.text.includes('"errors"')) errors += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, requestsPerSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+await stopLocalServer(neo4jOptions);
+wipeLocalData(neo4jOptions.home);
+await startLocalServer(neo4jOptions);
+const config = loadConfig({ ...process.env, NEO4J_URI: `bolt://127.0.0.1:${neo4jOptions.port}`, NEO4J_PASSWORD: neo4jOptions.password });
+const graph = Graph.open(config);
+try {
+  await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
+  const loadStarted = performance.now();
+  const { files } = await writeDemoShopFiles(mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-serve-')), shop);
+  for (const kind of LOAD_ORDER) {
+    await ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize: config.ingestBatchSize, relationTypes: config.relationTypes });
+  }
+  console.error(`demo shop loaded (${shop.products} products, ${shop.users} users, ${shop.events} events) in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
+
+  const server = await createApiServer({
+    graph,
+    config,
+    api: apiConfigSchema.parse({ port: 0, modelsDir: mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-models-')) }),
+    logger: pino({ level: 'warn' }),
+    closeGraph: false,
+  });
+  try {
+    const agent = new http.Agent({ keepAlive: true });
+    const titles = JSON.parse(
+      (await post(agent, server.port, JSON.stringify({ query: '{ products(first: 100) { nodes { title } } }' }))).text,
+    ) as { data: { products: { nodes: Array<{ title: string }> } } };
+    // Two words of real titles (brand and kind, e.g. "wilova wireless"): realistic queries with matches.
+    const queries = titles.data.products.nodes.map((node) => node.title.split(' ').slice(0, 2).join(' '));
+    const user = (i: number) => `u-${String((i % shop.users) + 1).padStart(4, '0')}`;
+    const operations: Operation[] = [
+      { name: 'recommend', body: (i) => JSON.stringify({ query: RECOMMEND, variables: { userId: user(i) } }) },
+      { name: 'search', body: (i) => JSON.stringify({ query: SEARCH, variables: { query: queries[i % queries.length], userId: user(i) } }) },
+    ];
+    const results: Record<string, RunResult & { runs: number }> = {};
+    for (const operation of operations) {
+      for (let i = 0; i < WARM_UP_REQUESTS; i += 1) await post(agent, server.port, operation.body(i));
+      const perRun: RunResult[] = [];
+      for (let run = 1; run <= runs; run += 1) {
+        const result = await load(server.port, operation, seconds * 1000);
+        perRun.push(result);
+        console.log(
+          `${operation.name} run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}`,
+        );
+      }
+      results[operation.name] = {
+        runs,
+        requests: perRun.reduce((sum, r) => sum + r.requests, 0),
+        errors: perRun.reduce((sum, r) => sum + r.errors, 0),
+        requestsPerSecond: Math.round(median(perRun.map((r) => r.requestsPerSecond))),
+        p50Ms: Number(median(perRun.map((r) => r.p50Ms)).toFixed(1)),
+        p99Ms: Number(median(perRun.map((r) => r.p99Ms)).toFixed(1)),
+      };
+    }
+    agent.destroy();
+    for (const [name, r] of Object.entries(results)) {
+      console.log(`${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms at ${clients} clients (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
+    }
+    console.log(`machine: ${machine()}`);
+    console.log(JSON.stringify({ machine: machine(), clients, seconds, shop, results }));
+  } finally {
+    await server.stop();
+  }
+} finally {
+  await graph.close();
+  await stopLocalServer(neo4jOptions);
+}
