@@ -55,7 +55,8 @@ for label, loss, negatives, batches in SETTINGS:
     rates = []
     for epoch in range(args.epochs + 1):
         started = time.perf_counter()
-        loop.train(triples_factory=sample, num_epochs=1, batch_size=BATCH, use_tqdm=False)
+        # PyKEEN trains *up to* num_epochs: each call must ask for one more epoch than the last.
+        loop.train(triples_factory=sample, num_epochs=epoch + 1, batch_size=BATCH, use_tqdm=False)
         if epoch > 0:  # the first epoch includes warm-up
             rates.append(sample.num_triples / (time.perf_counter() - started))
     results[label] = round(statistics.median(rates))

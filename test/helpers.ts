@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
+import { ensureVectorIndex } from '../src/graph/embeddingWrites.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
 
 /** The test run's Neo4j (see globalSetup), migrated and emptied of data. */
@@ -15,6 +16,8 @@ export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ gra
   await graph.verify();
   await clearData(graph);
   await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
+  // An earlier test file may have activated a model of another dimension, which rebuilds the vector index.
+  await ensureVectorIndex(graph, config.embeddingDimension);
   return { graph, config };
 }
 

@@ -7,6 +7,7 @@ import { registerDemoCommands } from './commands/demo.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerIngestCommands } from './commands/ingest.js';
 import { registerNeo4jCommands } from './commands/neo4j.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTrainCommands } from './commands/train.js';
 import { UserError } from './output.js';
@@ -30,6 +31,7 @@ registerGraphCommands(program);
 registerIngestCommands(program);
 registerDemoCommands(program);
 registerTrainCommands(program);
+registerServeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

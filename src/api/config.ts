@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ConfigError } from '../config.js';
+import { DEFAULT_MODELS_DIR } from '../kge/modelStore.js';
+
+/** Roles in increasing order of power: each can do what the ones before it can. */
+export const ROLES = ['frontend', 'merchandiser', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+
+const flag = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
+}, z.boolean({ error: 'expected true or false' }));
+
+const parseJson = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value; // left as text, so the schema reports what was expected
+  }
+};
+
+const tokenHashes = z.preprocess(
+  parseJson,
+  z.record(
+    z.string().regex(/^[0-9a-fA-F]{64}$/, 'keys are SHA-256 hashes of tokens, 64 hex digits').transform((hash) => hash.toLowerCase()),
+    z.enum(ROLES, { error: `roles are ${ROLES.join(', ')}` }),
+    // Only the record's own type error is replaced; key and role errors keep their messages.
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `expected a JSON object {"<sha256 hex of a token>": "${ROLES.join('|')}"}`
+          : issue.code === 'invalid_key'
+            ? 'keys are SHA-256 hashes of tokens, 64 hex digits (not the tokens themselves)'
+            : undefined,
+    },
+  ),
+);
+
+export const apiConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Loopback by default: exposing the API is a deliberate choice (KGREC_API_HOST=0.0.0.0). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** SHA-256 (hex) of each Bearer token → its role; tokens themselves are never stored. */
+  tokens: tokenHashes.default({}),
+  /** Queries without a token; when false every query needs the frontend role or higher. */
+  publicReads: flag.default(true),
+  /** Production: no introspection, no landing page. */
+  production: flag.default(false),
+  /** Largest `first` of any list argument. */
+  maxFirst: z.coerce.number().int().min(1).max(1_000).default(100),
+  /** Deepest selection a query may make (introspection excluded). 10 covers the deepest useful query by a wide margin. */
+  maxDepth: z.coerce.number().int().min(2).max(50).default(10),
+  /** Largest request body; 1 MiB holds a recordEvents call of a few thousand events. */
+  maxBodyBytes: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Most events per recordEvents call: one transaction each, kept short. */
+  maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  /** How long the ranker's catalogue snapshot serves before a background reload. */
+  snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
+  modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
+});
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
+  port: 'KGREC_API_PORT',
+  host: 'KGREC_API_HOST',
+  tokens: 'KGREC_API_TOKENS',
+  publicReads: 'KGREC_API_PUBLIC_READS',
+  production: 'KGREC_API_PRODUCTION',
+  maxFirst: 'KGREC_API_MAX_FIRST',
+  maxDepth: 'KGREC_API_MAX_DEPTH',
+  maxBodyBytes: 'KGREC_API_MAX_BODY_BYTES',
+  maxEventsPerRequest: 'KGREC_API_MAX_EVENTS',
+  snapshotTtlSeconds: 'KGREC_API_SNAPSHOT_TTL_SECONDS',
+  modelsDir: 'KGREC_MODELS_DIR',
+};
+
+/** Reads the API's settings from environment variables; a wrong value is reported with its variable's name. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ApiConfig> = {}): ApiConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(API_ENV_KEYS)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = apiConfigSchema.safeParse({ ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const [key, ...rest] = issue.path.map(String);
+      const variable = API_ENV_KEYS[key as keyof ApiConfig] ?? key ?? '(config)';
+      // A token map's keys are never echoed: a token pasted where its hash belongs must not reach the logs.
+      const where = rest.length > 0 && key !== 'tokens' ? ` (${rest.join('.')})` : '';
+      return `${variable}${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid API configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,108 @@
+import { deleteProduct, deleteRelation } from '../graph/catalogEdits.js';
+import type { Transaction } from '../graph/graph.js';
+import type { ProductData, RelationData } from '../graph/shopReads.js';
+import { readRelations } from '../graph/shopReads.js';
+import { existingIds, writeEvents, writeProducts, writeRelations } from '../graph/shopWrites.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
+import { mutationRole, requireRole, type Principal } from './auth.js';
+import type { ApiContext } from './context.js';
+import { badInput } from './errors.js';
+import { checkListLength } from './limits.js';
+import { validateEvents, validateProduct, validateRelation, type EventInput, type ProductInput } from './inputs.js';
+
+/**
+ * Mutations: check the role, validate with the ingestion schemas, write with the ingestion writes in one
+ * transaction, and tell the ranker when the catalogue changed.
+ */
+
+/** Recorded as `updatedBy`: the role and a non-secret token id, e.g. `api:merchandiser:3f2a…`. */
+const editor = (principal: Principal): string => `api:${principal.role}:${principal.tokenId}`;
+
+const guard = (ctx: ApiContext, field: string): Principal => requireRole(ctx.principal, mutationRole(field), field);
+
+interface RecordEventsResult {
+  received: number;
+  created: number;
+  duplicates: number;
+  usersCreated: number;
+}
+
+async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: ApiContext): Promise<RecordEventsResult> {
+  guard(ctx, 'recordEvents');
+  checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
+  const now = Date.now();
+  const { records, indexOf } = validateEvents(args.events, now);
+  const result = await ctx.graph.transaction(async (tx) => {
+    // Checked before writing: an unknown product refuses the whole call instead of being skipped silently.
+    const known = await existingIds(tx, 'Product', records.map((record) => record.productId));
+    const unknown = records.find((record) => !known.has(record.productId));
+    if (unknown) throw badInput(`events[${indexOf.get(unknown.id)}].productId`, `unknown product ${JSON.stringify(unknown.productId)}`, { index: indexOf.get(unknown.id) });
+    return writeEvents(tx, records, (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], now);
+  });
+  return { received: args.events.length, created: result.created, duplicates: args.events.length - result.created, usersCreated: result.usersCreated };
+}
+
+async function requireProducts(tx: Transaction, ids: Record<string, string>): Promise<void> {
+  const known = await existingIds(tx, 'Product', Object.values(ids));
+  for (const [field, id] of Object.entries(ids)) if (!known.has(id)) throw badInput(field, `unknown product ${JSON.stringify(id)}`);
+}
+
+async function relateProducts(
+  _: unknown,
+  args: { from: string; to: string; type: string; weight?: number | null },
+  ctx: ApiContext,
+): Promise<RelationData> {
+  const principal = guard(ctx, 'relateProducts');
+  const relation = validateRelation(args, ctx.relationTypes);
+  await ctx.graph.transaction(async (tx) => {
+    await requireProducts(tx, { from: relation.from, to: relation.to });
+    await writeRelations(tx, [relation], editor(principal), Date.now());
+  });
+  ctx.ranker.invalidate();
+  ctx.loaders.relations.clear(relation.from);
+  const written = (await readRelations(ctx.graph, [relation.from], [relation.type])).find((row) => row.to === relation.to);
+  if (!written) throw new Error(`relation ${relation.from} -${relation.type}-> ${relation.to} vanished after it was written`);
+  return written;
+}
+
+async function unrelateProducts(_: unknown, args: { from: string; to: string; type: string }, ctx: ApiContext): Promise<boolean> {
+  guard(ctx, 'unrelateProducts');
+  const removed = await ctx.graph.transaction((tx) => deleteRelation(tx, args.from, args.to, args.type));
+  if (removed) ctx.ranker.invalidate();
+  ctx.loaders.relations.clear(args.from);
+  return removed;
+}
+
+async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: ApiContext): Promise<ProductData> {
+  guard(ctx, 'upsertProduct');
+  const row = validateProduct(args.input);
+  await ctx.graph.transaction(async (tx) => {
+    if (row.categoryId !== undefined && !(await existingIds(tx, 'Category', [row.categoryId])).has(row.categoryId)) {
+      throw badInput('input.categoryId', `unknown category ${JSON.stringify(row.categoryId)}`);
+    }
+    if (row.brandId !== undefined && !(await existingIds(tx, 'Brand', [row.brandId])).has(row.brandId)) {
+      throw badInput('input.brandId', `unknown brand ${JSON.stringify(row.brandId)}`);
+    }
+    await writeProducts(tx, [row], Date.now());
+  });
+  ctx.ranker.invalidate();
+  const product = await ctx.loaders.product.clear(row.id).load(row.id);
+  if (!product) throw new Error(`product ${row.id} vanished after it was written`);
+  return product;
+}
+
+async function removeProduct(_: unknown, args: { id: string }, ctx: ApiContext): Promise<boolean> {
+  guard(ctx, 'deleteProduct');
+  const removed = await ctx.graph.transaction((tx) => deleteProduct(tx, args.id));
+  if (removed) ctx.ranker.invalidate();
+  ctx.loaders.product.clear(args.id);
+  return removed;
+}
+
+export const mutationResolvers = {
+  recordEvents,
+  relateProducts,
+  unrelateProducts,
+  upsertProduct,
+  deleteProduct: removeProduct,
+};

@@ -1,0 +1,203 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import type { BehaviourData, CategoryData, NamedRef, ProductData, RelationData } from '../graph/shopReads.js';
+import { readAllCategories, listProducts } from '../graph/shopReads.js';
+import { BEHAVIOUR_RELATIONSHIP } from '../ingest/records.js';
+import type { RankedItem, RankedList } from '../ranking/types.js';
+import { requireRole } from './auth.js';
+import { MAX_BEHAVIOURS, type ApiContext } from './context.js';
+import { badInput, notFound } from './errors.js';
+import { checkFilter, checkFirst, checkListLength, decodeCursor, encodeCursor, type GraphQLProductFilter } from './limits.js';
+import { mutationResolvers } from './mutations.js';
+import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
+
+/**
+ * Resolvers stay thin: check the arguments, call the ranking or the graph reads, map the result to the
+ * schema's shapes. Nested objects come through the request's DataLoaders.
+ */
+
+/** Longest search text; longer text is almost always pasted by mistake and costs the index for nothing. */
+const MAX_QUERY_LENGTH = 500;
+
+type RankedWithProduct = RankedItem & { product: ProductData };
+interface RecommendationsResult {
+  items: RankedWithProduct[];
+  modelVersion: string | null;
+  strategy: string;
+}
+
+/** Loads the listed products in one batch; a product deleted since ranking is dropped rather than failing the list. */
+async function withProducts(list: RankedList, ctx: ApiContext): Promise<RecommendationsResult> {
+  const products = await ctx.loaders.product.loadMany(list.items.map((item) => item.productId));
+  const items: RankedWithProduct[] = [];
+  list.items.forEach((item, index) => {
+    const product = products[index];
+    if (product && !(product instanceof Error)) items.push({ ...item, product });
+    else if (product instanceof Error) throw product;
+  });
+  return { items, modelVersion: list.modelVersion, strategy: list.strategy };
+}
+
+/** Queries need the frontend role or higher when public reads are off. */
+function readable(ctx: ApiContext, field: string): void {
+  if (!ctx.config.publicReads) requireRole(ctx.principal, 'frontend', field);
+}
+
+interface RankArgs {
+  first: number;
+  filter?: GraphQLProductFilter | null;
+  explain: boolean;
+}
+
+const query = {
+  async recommend(_: unknown, args: RankArgs & { userId: string }, ctx: ApiContext): Promise<RecommendationsResult> {
+    readable(ctx, 'recommend');
+    const first = checkFirst('first', args.first, ctx.config.maxFirst);
+    const filter = checkFilter(args.filter, ctx.config.maxFirst);
+    return withProducts(await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain }), ctx);
+  },
+
+  async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
+    readable(ctx, 'search');
+    const first = checkFirst('first', args.first, ctx.config.maxFirst);
+    const filter = checkFilter(args.filter, ctx.config.maxFirst);
+    if (args.query.trim() === '') throw badInput('query', 'expected some text to search for');
+    if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `at most ${MAX_QUERY_LENGTH} characters, got ${args.query.length}`);
+    const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId: args.userId ?? undefined });
+    return withProducts(list, ctx);
+  },
+
+  async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
+    readable(ctx, 'similarProducts');
+    const first = checkFirst('first', args.first, ctx.config.maxFirst);
+    const list = await ctx.ranker.similar(args.productId, { first });
+    if (list === null) throw notFound('product', args.productId);
+    return withProducts(list, ctx);
+  },
+
+  product(_: unknown, args: { id: string }, ctx: ApiContext): Promise<ProductData | null> {
+    readable(ctx, 'product');
+    return ctx.loaders.product.load(args.id);
+  },
+
+  async products(
+    _: unknown,
+    args: { ids?: string[] | null; filter?: GraphQLProductFilter | null; first: number; after?: string | null },
+    ctx: ApiContext,
+  ) {
+    readable(ctx, 'products');
+    const first = checkFirst('first', args.first, ctx.config.maxFirst);
+    if (args.ids) checkListLength('ids', args.ids.length, ctx.config.maxFirst);
+    const filter = checkFilter(args.filter, ctx.config.maxFirst);
+    const after = args.after ? decodeCursor('after', args.after) : undefined;
+    // One more than asked tells whether another page follows.
+    const rows = await listProducts(ctx.graph, { ...filter, ids: args.ids ?? undefined, after, limit: first + 1 });
+    const page = rows.slice(0, first);
+    for (const product of page) ctx.loaders.product.prime(product.id, product);
+    const last = page[page.length - 1];
+    return {
+      edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+      nodes: page,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.id) : null },
+    };
+  },
+
+  category(_: unknown, args: { id: string }, ctx: ApiContext): Promise<CategoryData | null> {
+    readable(ctx, 'category');
+    return ctx.loaders.category.load(args.id);
+  },
+
+  async categories(_: unknown, __: unknown, ctx: ApiContext): Promise<CategoryData[]> {
+    readable(ctx, 'categories');
+    const categories = categoriesWithPaths(await readAllCategories(ctx.graph));
+    for (const category of categories) ctx.loaders.category.prime(category.id, category);
+    return categories;
+  },
+
+  async user(_: unknown, args: { id: string }, ctx: ApiContext): Promise<{ id: string } | null> {
+    readable(ctx, 'user');
+    return (await ctx.loaders.userExists.load(args.id)) ? { id: args.id } : null;
+  },
+};
+
+const product = {
+  // Category (with its path) and brand arrive with the product: no further query.
+  category: (p: ProductData) => p.category,
+  brand: (p: ProductData) => p.brand,
+  inStock: (p: ProductData) => p.inStock,
+  async relations(p: ProductData, args: { type?: string | null }, ctx: ApiContext): Promise<RelationData[]> {
+    const relations = await ctx.loaders.relations.load(p.id);
+    return args.type ? relations.filter((relation) => relation.type === args.type) : relations;
+  },
+};
+
+/** A relation whose end was deleted meanwhile resolves to an error on that field rather than a wrong product. */
+async function productOf(id: string, ctx: ApiContext): Promise<ProductData> {
+  const found = await ctx.loaders.product.load(id);
+  if (!found) throw notFound('product', id);
+  return found;
+}
+
+const productRelation = {
+  from: (r: RelationData, _: unknown, ctx: ApiContext) => productOf(r.from, ctx),
+  product: (r: RelationData, _: unknown, ctx: ApiContext) => productOf(r.to, ctx),
+};
+
+const category = {
+  parent: (c: CategoryData) => parentOf(c),
+  path: (c: CategoryData) => pathOf(c),
+  async children(c: CategoryData, _: unknown, ctx: ApiContext): Promise<CategoryData[]> {
+    const children = (await ctx.loaders.children.load(c.id)).map((child: NamedRef) => childCategory(c, child));
+    for (const child of children) ctx.loaders.category.prime(child.id, child);
+    return children;
+  },
+};
+
+/** Aggregate relationship type → the GraphQL EventType that produced it. */
+const EVENT_TYPE_OF: Record<string, string> = Object.fromEntries(
+  Object.entries(BEHAVIOUR_RELATIONSHIP).map(([eventType, relationship]) => [relationship, eventType.toUpperCase()]),
+);
+
+const user = {
+  async behaviours(u: { id: string }, args: { first: number; type?: string | null }, ctx: ApiContext) {
+    const first = checkFirst('first', args.first, MAX_BEHAVIOURS);
+    const rows = await ctx.loaders.behaviours.load(u.id);
+    return rows
+      .map((row: BehaviourData) => ({ ...row, type: EVENT_TYPE_OF[row.relationship] ?? row.relationship }))
+      .filter((row) => !args.type || row.type === args.type)
+      .slice(0, first);
+  },
+};
+
+const behaviour = {
+  product: (b: BehaviourData, _: unknown, ctx: ApiContext) => productOf(b.productId, ctx),
+};
+
+/** Times are epoch milliseconds in the graph and ISO-8601 text on the wire. */
+const dateTime = new GraphQLScalarType<number, string>({
+  name: 'DateTime',
+  serialize(value) {
+    if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
+    throw new TypeError(`DateTime: expected epoch milliseconds, got ${JSON.stringify(value)}`);
+  },
+  parseValue(value) {
+    const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(ms)) throw new TypeError(`DateTime: expected ISO-8601 text, got ${JSON.stringify(value)}`);
+    return ms;
+  },
+  parseLiteral(ast) {
+    const ms = ast.kind === Kind.STRING ? Date.parse(ast.value) : Number.NaN;
+    if (Number.isNaN(ms)) throw new TypeError('DateTime: expected ISO-8601 text');
+    return ms;
+  },
+});
+
+export const resolvers = {
+  DateTime: dateTime,
+  Query: query,
+  Mutation: mutationResolvers,
+  Product: product,
+  ProductRelation: productRelation,
+  Category: category,
+  User: user,
+  Behaviour: behaviour,
+};

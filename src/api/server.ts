@@ -1,0 +1,166 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import type { Graph } from '../graph/graph.js';
+import { activeVersion } from '../kge/modelStore.js';
+import { PopularityRanker } from '../ranking/popularityRanker.js';
+import type { Ranker } from '../ranking/types.js';
+import { authenticate } from './auth.js';
+import { loadApiConfig, type ApiConfig } from './config.js';
+import { createLoaders, type ApiContext } from './context.js';
+import { formatError } from './errors.js';
+import { checkHealth } from './health.js';
+import { HttpError, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
+import { depthLimit } from './limits.js';
+import { loggingPlugin } from './logging.js';
+import { createMetrics } from './metrics.js';
+import { resolvers } from './resolvers.js';
+import { loadTypeDefs } from './schema.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** A request must arrive whole within this time; bounds connections held open by slow or stalled clients. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** In-flight requests get this long to finish on shutdown before their connections are closed. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ApiServerOptions {
+  graph: Graph;
+  /** The platform's configuration (relation types). */
+  config: Config;
+  /** The API's own settings; read from the environment when absent. */
+  api?: ApiConfig;
+  logger: Logger;
+  /** Defaults to the popularity ranker over `graph`. */
+  ranker?: Ranker;
+  /** Close the graph's driver when the server stops (default true: the server owns the connection). */
+  closeGraph?: boolean;
+}
+
+export interface ApiServer {
+  /** e.g. http://localhost:4000/graphql */
+  readonly url: string;
+  readonly port: number;
+  readonly ranker: Ranker;
+  readonly metrics: Registry;
+  /** Stops taking requests, lets in-flight ones finish, then closes the Neo4j driver. */
+  stop(): Promise<void>;
+}
+
+/** Starts the GraphQL API, `/health` and `/metrics` on one port (api.port; 0 picks a free one). */
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { graph, config, logger } = options;
+  const api = options.api ?? loadApiConfig();
+  const ranker =
+    options.ranker ??
+    new PopularityRanker({
+      graph,
+      modelVersion: () => activeVersion(api.modelsDir),
+      snapshotTtlMs: api.snapshotTtlSeconds * 1000,
+      onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
+    });
+  const metrics = createMetrics();
+  const httpServer = http.createServer();
+  httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
+
+  const apollo = new ApolloServer<ApiContext & { requestId: string }>({
+    typeDefs: loadTypeDefs(config.relationTypes),
+    resolvers,
+    introspection: !api.production,
+    includeStacktraceInErrorResponses: false,
+    // Shutdown is the caller's (stop(), `kgrec serve`'s signal handlers): Apollo's own handlers would re-raise the signal.
+    stopOnTerminationSignals: false,
+    formatError,
+    validationRules: [depthLimit(api.maxDepth)],
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: SHUTDOWN_GRACE_MS }),
+      metrics.plugin,
+      loggingPlugin(logger),
+      ...(api.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    if (url.pathname === '/health' && req.method === 'GET') {
+      const health = await checkHealth(graph, api.modelsDir);
+      writeJson(res, health.status === 'ok' ? 200 : 503, health);
+      return;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    if (url.pathname !== GRAPHQL_PATH) {
+      writeJson(res, 404, { error: `no route ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}` });
+      return;
+    }
+    const httpGraphQLRequest = await toGraphQLRequest(req, url, api.maxBodyBytes);
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => ({
+        graph,
+        ranker,
+        config: api,
+        relationTypes: config.relationTypes,
+        principal: authenticate(req.headers.authorization, api.tokens),
+        loaders: createLoaders(graph, config.relationTypes),
+        logger: logger.child({ requestId }),
+        requestId,
+      }),
+    });
+    await writeGraphQLResponse(res, response);
+  };
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        writeHttpError(res, error.status, error.message);
+        return;
+      }
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) writeHttpError(res, 500, 'internal server error');
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(api.port, api.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(api.host) ? 'localhost' : api.host;
+  const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
+  logger.info({ url }, 'kgrec API listening');
+  // Requests are served meanwhile; those arriving before it finishes share the same load.
+  ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    ranker,
+    metrics: metrics.registry,
+    stop() {
+      stopping ??= (async () => {
+        await apollo.stop(); // the drain plugin closes the HTTP server and waits for in-flight requests
+        if (options.closeGraph ?? true) await graph.close();
+        logger.info('kgrec API stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { loadApiConfig } from '../../api/config.js';
+import { createApiServer } from '../../api/server.js';
+import { loadConfig } from '../../config.js';
+import { openGraph } from '../../graph/connect.js';
+import { createOutput } from '../output.js';
+import { positiveInteger } from './ingest.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the GraphQL API (recommend, search, events, merchandiser edits) with /health and /metrics')
+    .option('--port <n>', 'port to listen on (default KGREC_API_PORT or 4000; 0 picks a free one)', positiveInteger('--port'))
+    .action(async (options: { port?: number }) => {
+      const out = createOutput(false);
+      const config = loadConfig();
+      const api = loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port });
+      // Logs go to stderr as JSON lines, keeping stdout for the URL.
+      const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
+      const server = await createApiServer({ graph, config, api, logger });
+      out.line(`kgrec API at ${server.url}`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const shutDown = (signal: NodeJS.Signals) => {
+          if (stopping) return; // a second Ctrl-C while draining changes nothing
+          stopping = true;
+          logger.info({ signal }, 'shutting down');
+          server.stop().then(
+            () => finish(),
+            (error: unknown) => {
+              logger.error({ err: error }, 'shutdown failed');
+              process.exitCode = 1;
+              finish();
+            },
+          );
+        };
+        // Listeners stay until the server has stopped: a signal with no listener would end the process mid-drain.
+        const finish = () => {
+          process.off('SIGINT', shutDown);
+          process.off('SIGTERM', shutDown);
+          resolve();
+        };
+        process.on('SIGINT', shutDown);
+        process.on('SIGTERM', shutDown);
+      });
+    });
+}

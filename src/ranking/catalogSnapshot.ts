@@ -1,0 +1,188 @@
+import type { Graph } from '../graph/graph.js';
+import { readAllCategories, readBrands, readPopularity, type CategoryRow, type PopularityRow } from '../graph/shopReads.js';
+import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS } from './weights.js';
+
+/**
+ * The catalogue as the ranker needs it, held in memory: every product's popularity, category, brand,
+ * price and stock, with the category tree and brand names. It costs three queries to build and is shared
+ * by all requests until it expires, so that ranking a request never costs one query per product.
+ * A few hundred bytes per product: fine up to a few hundred thousand products.
+ */
+
+export interface CatalogProduct extends PopularityRow {
+  /** Popularity compressed to 0..1 (see POPULARITY_COMPRESSION). */
+  popularityScore: number;
+  /** 1 for the most popular product of its category. */
+  categoryRank: number;
+  /** Positions of the category and brand in the snapshot's lists (-1 for none), so per-request lookups are array reads. */
+  categoryIndex: number;
+  brandIndex: number;
+}
+
+export class CatalogSnapshot {
+  /** Most popular first, which lets a ranker stop early once no remaining product can make the page. */
+  readonly products: CatalogProduct[];
+  readonly byId: Map<string, CatalogProduct>;
+  private readonly categories: Map<string, CategoryRow>;
+  /** Category and brand ids by their index in CatalogProduct.categoryIndex and brandIndex. */
+  readonly categoryIds: string[];
+  readonly brandIds: string[];
+  private readonly children = new Map<string, string[]>();
+  private readonly subtreeCache = new Map<string, Set<string>>();
+  /** Every category's ancestry, computed once: ranking asks for it once per product per request. */
+  private readonly ancestryCache = new Map<string, readonly string[]>();
+
+  constructor(
+    products: CatalogProduct[],
+    categories: CategoryRow[],
+    private readonly brandNames: Map<string, string>,
+    readonly loadedAt: number,
+  ) {
+    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || (a.id < b.id ? -1 : 1));
+    this.byId = new Map(products.map((product) => [product.id, product]));
+    this.categories = new Map(categories.map((category) => [category.id, category]));
+    this.categoryIds = categories.map((category) => category.id);
+    this.brandIds = [...brandNames.keys()];
+    const categoryIndex = new Map(this.categoryIds.map((id, index) => [id, index]));
+    const brandIndex = new Map(this.brandIds.map((id, index) => [id, index]));
+    for (const product of products) {
+      product.categoryIndex = product.categoryId === null ? -1 : (categoryIndex.get(product.categoryId) ?? -1);
+      product.brandIndex = product.brandId === null ? -1 : (brandIndex.get(product.brandId) ?? -1);
+    }
+    for (const category of categories) {
+      if (category.parentId === null) continue;
+      const siblings = this.children.get(category.parentId) ?? [];
+      siblings.push(category.id);
+      this.children.set(category.parentId, siblings);
+    }
+  }
+
+  categoryName(id: string | null): string | undefined {
+    return id === null ? undefined : this.categories.get(id)?.name;
+  }
+
+  brandName(id: string | null): string | undefined {
+    return id === null ? undefined : this.brandNames.get(id);
+  }
+
+  /** The category and its ancestors, nearest first; empty for none or an unknown category. */
+  ancestry(categoryId: string | null): readonly string[] {
+    if (categoryId === null) return [];
+    const cached = this.ancestryCache.get(categoryId);
+    if (cached) return cached;
+    const chain: string[] = [];
+    // The bound guards against a cycle slipping into the graph; ingestion refuses them.
+    for (let id: string | null = categoryId; id !== null && chain.length <= this.categories.size; id = this.categories.get(id)?.parentId ?? null) {
+      if (!this.categories.has(id)) break;
+      chain.push(id);
+    }
+    this.ancestryCache.set(categoryId, chain);
+    return chain;
+  }
+
+  /** The category and everything below it; empty for an unknown category. */
+  subtree(categoryId: string): Set<string> {
+    const cached = this.subtreeCache.get(categoryId);
+    if (cached) return cached;
+    const ids = new Set<string>();
+    if (this.categories.has(categoryId)) {
+      const stack = [categoryId];
+      for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+        if (ids.has(id)) continue;
+        ids.add(id);
+        stack.push(...(this.children.get(id) ?? []));
+      }
+    }
+    this.subtreeCache.set(categoryId, ids);
+    return ids;
+  }
+}
+
+/** Builds a snapshot from the graph: three queries, run together. */
+export async function loadCatalogSnapshot(graph: Graph, now = Date.now()): Promise<CatalogSnapshot> {
+  const [rows, categories, brands] = await Promise.all([
+    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS }),
+    readAllCategories(graph),
+    readBrands(graph),
+  ]);
+  return new CatalogSnapshot(scoreProducts(rows), categories, new Map(brands.map((brand) => [brand.id, brand.name])), now);
+}
+
+export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
+  const max = rows.reduce((top, row) => Math.max(top, row.popularity), 0);
+  const products: CatalogProduct[] = rows.map((row) => ({
+    ...row,
+    popularityScore: max > 0 ? Math.log1p((POPULARITY_COMPRESSION * row.popularity) / max) / Math.log1p(POPULARITY_COMPRESSION) : 0,
+    categoryRank: 0,
+    categoryIndex: -1,
+    brandIndex: -1,
+  }));
+  const byCategory = new Map<string, CatalogProduct[]>();
+  for (const product of products) {
+    const key = product.categoryId ?? '';
+    const members = byCategory.get(key) ?? [];
+    members.push(product);
+    byCategory.set(key, members);
+  }
+  for (const members of byCategory.values()) {
+    members.sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id));
+    members.forEach((product, index) => (product.categoryRank = index + 1));
+  }
+  return products;
+}
+
+export interface SnapshotCacheOptions {
+  ttlMs: number;
+  load: () => Promise<CatalogSnapshot>;
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * Keeps one snapshot. An expired snapshot is still served while a fresh one loads in the background, so no
+ * request waits for a reload; after `invalidate()` (the catalogue was edited) requests wait for a snapshot
+ * loaded after the edit. Concurrent requests share one load.
+ */
+export class SnapshotCache {
+  private current: CatalogSnapshot | null = null;
+  private loading: { generation: number; promise: Promise<CatalogSnapshot> } | null = null;
+  /** Bumped by invalidate(); a snapshot whose load started before the bump is not good enough. */
+  private generation = 0;
+  private currentGeneration = -1;
+
+  constructor(private readonly options: SnapshotCacheOptions) {}
+
+  async get(): Promise<CatalogSnapshot> {
+    const now = (this.options.now ?? Date.now)();
+    if (this.current && this.currentGeneration === this.generation) {
+      if (now - this.current.loadedAt > this.options.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
+      return this.current;
+    }
+    return this.reload();
+  }
+
+  invalidate(): void {
+    this.generation += 1;
+  }
+
+  private reload(): Promise<CatalogSnapshot> {
+    if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
+    const generation = this.generation;
+    const promise = this.options.load().then(
+      (snapshot) => {
+        if (generation >= this.currentGeneration) {
+          this.current = snapshot;
+          this.currentGeneration = generation;
+        }
+        if (this.loading?.promise === promise) this.loading = null;
+        return snapshot;
+      },
+      (error: unknown) => {
+        if (this.loading?.promise === promise) this.loading = null;
+        throw error;
+      },
+    );
+    this.loading = { generation, promise };
+    return promise;
+  }
+}

@@ -1,0 +1,180 @@
+import type { Graph } from '../graph/graph.js';
+import { fullTextProducts, nearestProducts, readProfile } from '../graph/shopReads.js';
+import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
+import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
+import { compileFilter } from './filter.js';
+import { toLuceneQuery } from './lucene.js';
+import { buildProfile, type UserProfile } from './profile.js';
+import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js';
+import {
+  DEFAULT_SNAPSHOT_TTL_MS,
+  RECOMMEND_WEIGHTS,
+  SEARCH_CANDIDATES,
+  SEARCH_WEIGHTS,
+  SIMILAR_OVERFETCH,
+  SIMILAR_WEIGHTS,
+} from './weights.js';
+
+export interface PopularityRankerOptions {
+  graph: Graph;
+  /** The active embedding model's version, reported with lists ranked by embeddings. */
+  modelVersion?: () => Promise<string | null>;
+  /** How long a catalogue snapshot serves before it is reloaded in the background. */
+  snapshotTtlMs?: number;
+  /** Failures of background reloads (the previous snapshot keeps serving). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Time-decayed popularity from the behaviour aggregates, personalised by the user's interest in categories
+ * and brands, without the products they already bought. Per request it costs one query for the user's
+ * behaviour (plus one for the text or vector match in search and similarProducts); popularity, categories
+ * and brands come from a shared in-memory snapshot.
+ */
+export class PopularityRanker implements Ranker {
+  private readonly snapshots: SnapshotCache;
+
+  constructor(private readonly options: PopularityRankerOptions) {
+    this.snapshots = new SnapshotCache({
+      ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      load: () => loadCatalogSnapshot(options.graph),
+      onError: options.onError,
+    });
+  }
+
+  invalidate(): void {
+    this.snapshots.invalidate();
+  }
+
+  async warmUp(): Promise<void> {
+    await this.snapshots.get();
+  }
+
+  async recommend(userId: string, options: RankOptions): Promise<RankedList> {
+    const [snapshot, rows] = await Promise.all([this.snapshots.get(), readProfile(this.options.graph, userId)]);
+    const profile = buildProfile(rows, snapshot);
+    const accept = compileFilter(options.filter, snapshot);
+    const weights = RECOMMEND_WEIGHTS;
+    // Products come most popular first: once even the largest personal lift cannot bring the next one above
+    // the page's worst item, none after it can either. The score is plain arithmetic over arrays indexed by
+    // category and brand; the filter and the purchases are checked only for products that would make the
+    // page; only the page's items get their signals and reasons.
+    const lift = weights.categoryAffinity * profile.maxCategoryInterest + weights.brandAffinity * profile.maxBrandInterest;
+    const categoryInterest = profile.categoryInterestByIndex(snapshot);
+    const brandInterest = profile.brandInterestByIndex(snapshot);
+    const best = new TopK(options.first);
+    for (const product of snapshot.products) {
+      const popularity = weights.popularity * product.popularityScore;
+      const threshold = best.threshold;
+      if (popularity + lift < threshold) break;
+      const total =
+        popularity +
+        weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
+        weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
+      if (total < threshold || !accept(product) || profile.purchased.has(product.id)) continue;
+      best.offer(product, total);
+    }
+    const scored = best.products().map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
+    return {
+      items: top(scored, options.first).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain))),
+      strategy: profile.isEmpty ? 'popularity' : 'personalised-popularity',
+      modelVersion: null,
+    };
+  }
+
+  async search(text: string, options: SearchOptions): Promise<RankedList> {
+    const lucene = toLuceneQuery(text);
+    if (lucene === null) return { items: [], strategy: 'fulltext+popularity', modelVersion: null };
+    const { graph } = this.options;
+    const [snapshot, matches, rows] = await Promise.all([
+      this.snapshots.get(),
+      fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
+      options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+    ]);
+    const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
+    const accept = compileFilter(options.filter, snapshot);
+    // BM25 scores are unbounded and depend on the query; relative to the best match they compare across queries.
+    const best = matches.reduce((max, match) => Math.max(max, match.score), 0);
+    const scored: Scored[] = [];
+    for (const match of matches) {
+      const product = snapshot.byId.get(match.id);
+      if (!product || !accept(product)) continue;
+      const values = { textMatch: best > 0 ? match.score / best : 0, popularity: product.popularityScore };
+      scored.push(personalScore(product, values, SEARCH_WEIGHTS, snapshot, profile));
+    }
+    const context: ExplainContext = { snapshot, profile, query: text.trim() };
+    return {
+      items: top(scored, options.first).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, Boolean(options.explain))),
+      strategy: 'fulltext+popularity',
+      modelVersion: null,
+    };
+  }
+
+  async similar(productId: string, options: RankOptions): Promise<RankedList | null> {
+    const [snapshot, nearest] = await Promise.all([
+      this.snapshots.get(),
+      nearestProducts(this.options.graph, productId, options.first * SIMILAR_OVERFETCH + 1),
+    ]);
+    if (nearest === null) return null;
+    const accept = compileFilter(options.filter, snapshot);
+    const explain = Boolean(options.explain);
+    if (nearest.hasEmbedding && nearest.neighbours.length > 0) {
+      const scored: Scored[] = [];
+      for (const neighbour of nearest.neighbours) {
+        const product = snapshot.byId.get(neighbour.id);
+        if (!product || product.id === productId || !accept(product)) continue;
+        // Neo4j reports cosine similarity as (1 + cos) / 2; back to the cosine, so unrelated products score near 0.
+        const similarity = Math.max(0, 2 * neighbour.score - 1);
+        scored.push(score(product, { similarity, popularity: product.popularityScore }, SIMILAR_WEIGHTS));
+      }
+      const context: ExplainContext = { snapshot, profile: null, sameCategory: nearest.categoryId };
+      return {
+        items: top(scored, options.first).map((item) => toRankedItem(item, SIMILAR_WEIGHTS, context, explain)),
+        strategy: 'embedding',
+        modelVersion: (await this.options.modelVersion?.()) ?? null,
+      };
+    }
+    return this.sameCategory(productId, nearest.categoryId, snapshot, options);
+  }
+
+  /**
+   * Without an embedding: the most popular products of the same category, widened one level up the tree at
+   * a time until the page can be filled.
+   */
+  private sameCategory(productId: string, categoryId: string | null, snapshot: CatalogSnapshot, options: RankOptions): RankedList {
+    const accept = compileFilter(options.filter, snapshot);
+    const weights: Weights = { popularity: 1 };
+    // The narrowest category (the product's own, then each ancestor) with enough other products to fill the page.
+    let members: Set<string> | null = null;
+    let scope: string | null = null;
+    for (const level of snapshot.ancestry(categoryId)) {
+      members = snapshot.subtree(level);
+      scope = level;
+      let count = 0;
+      for (const p of snapshot.products) if (p.id !== productId && p.categoryId !== null && members.has(p.categoryId) && accept(p)) count += 1;
+      if (count >= options.first) break;
+    }
+    const best = new TopK(options.first);
+    for (const product of snapshot.products) {
+      // Most popular first, and popularity is the whole score here: the first products that qualify are the page.
+      if (best.threshold > product.popularityScore) break;
+      const inScope = members === null || (product.categoryId !== null && members.has(product.categoryId));
+      if (product.id !== productId && inScope && accept(product)) best.offer(product, product.popularityScore);
+    }
+    const scopeName = snapshot.categoryName(scope);
+    const items = best.products().map((product) => {
+      const ranked = toRankedItem(score(product, { popularity: product.popularityScore }, weights), weights, { snapshot, profile: null }, Boolean(options.explain));
+      if (scopeName) ranked.reasons.unshift({ kind: 'SAME_CATEGORY', text: `also in ${scopeName}` });
+      return ranked;
+    });
+    return { items, strategy: scope === null ? 'popularity' : 'category-popularity', modelVersion: null };
+  }
+}
+
+/** Adds the user's category and brand interest (when there is a profile) to a product's other signals. */
+function personalScore(product: CatalogProduct, values: Scored['values'], weights: Weights, snapshot: CatalogSnapshot, profile: UserProfile | null): Scored {
+  if (profile === null || profile.isEmpty) return score(product, values, weights);
+  const category = profile.categoryInterest(product.categoryId, snapshot);
+  const brand = profile.brandInterest(product.brandId);
+  return score(product, { ...values, categoryAffinity: category?.score ?? 0, brandAffinity: brand?.score ?? 0 }, weights, category, brand);
+}

@@ -1,0 +1,74 @@
+/**
+ * The ranking contract the API serves from. A ranker turns a user, a query or a product into an ordered
+ * list of product ids with scores and the reasons behind them; loading the products themselves is the
+ * caller's business, so rankers can be swapped (popularity today, embeddings and fusion later).
+ */
+
+/** Restricts candidates; every field given must hold. */
+export interface ProductFilter {
+  /** The category or any category below it. */
+  categoryId?: string | undefined;
+  brandIds?: readonly string[] | undefined;
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  inStockOnly?: boolean | undefined;
+}
+
+export interface RankOptions {
+  first: number;
+  filter?: ProductFilter | undefined;
+  /** Fill each item's score breakdown (left empty otherwise). */
+  explain?: boolean | undefined;
+}
+
+export interface SearchOptions extends RankOptions {
+  /** Personalises the ranking of the matches when given. */
+  userId?: string | undefined;
+}
+
+export type ReasonKind = 'POPULAR' | 'CATEGORY_AFFINITY' | 'BRAND_AFFINITY' | 'TEXT_MATCH' | 'SIMILAR' | 'SAME_CATEGORY';
+
+/** Why an item is in a list, phrased for shoppers: "popular in Running Shoes". */
+export interface Reason {
+  kind: ReasonKind;
+  text: string;
+}
+
+/** One additive part of a score: contribution = value × weight, and the contributions sum to the score. */
+export interface ScoreComponent {
+  name: string;
+  /** The signal, normalised to 0..1. */
+  value: number;
+  weight: number;
+  contribution: number;
+}
+
+export interface RankedItem {
+  productId: string;
+  score: number;
+  /** Most important first. */
+  reasons: Reason[];
+  breakdown: ScoreComponent[];
+}
+
+export type Strategy = 'popularity' | 'personalised-popularity' | 'fulltext+popularity' | 'embedding' | 'category-popularity';
+
+export interface RankedList {
+  items: RankedItem[];
+  strategy: Strategy;
+  /** The embedding model version the ranking used, when it used one. */
+  modelVersion: string | null;
+}
+
+export interface Ranker {
+  /** Recommendations for a user; an unknown user gets the popular products. */
+  recommend(userId: string, options: RankOptions): Promise<RankedList>;
+  /** Products matching free text; the text is escaped by the ranker, never interpreted as query syntax. */
+  search(query: string, options: SearchOptions): Promise<RankedList>;
+  /** Products like the given one; null when it does not exist. */
+  similar(productId: string, options: RankOptions): Promise<RankedList | null>;
+  /** Forgets cached catalogue data, after products or relations changed. */
+  invalidate(): void;
+  /** Loads what the ranker caches, so that the first requests do not wait for it. */
+  warmUp(): Promise<void>;
+}

@@ -1,0 +1,311 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeVectors } from '../../src/graph/embeddingWrites.js';
+import { codeOf, startHarness, type Harness } from './harness.js';
+
+/** The API's read side on the demo shop: every query, filters, explanations, and the cost in Neo4j queries. */
+
+let h: Harness;
+
+interface Item {
+  score: number;
+  reasons: Array<{ kind: string; text: string }>;
+  breakdown: Array<{ name: string; value: number; weight: number; contribution: number }>;
+  product: { id: string; price: number | null; inStock: boolean; brand: { id: string } | null; category: { id: string; path: Array<{ id: string }> } | null };
+}
+interface List {
+  strategy: string;
+  modelVersion: string | null;
+  items: Item[];
+}
+
+const ITEM_FIELDS = `score reasons { kind text } breakdown { name value weight contribution }
+  product { id price inStock brand { id } category { id path { id } } }`;
+
+const RECOMMEND = `query ($userId: ID!, $first: Int, $filter: ProductFilter, $explain: Boolean) {
+  recommend(userId: $userId, first: $first, filter: $filter, explain: $explain) { strategy modelVersion items { ${ITEM_FIELDS} } }
+}`;
+
+async function recommend(variables: Record<string, unknown>): Promise<List> {
+  const response = await h.gql<{ recommend: List }>(RECOMMEND, variables);
+  expect(response.errors).toBeUndefined();
+  return response.data?.recommend as List;
+}
+
+/** A user of the demo shop with purchases, and what they bought. */
+async function buyer(): Promise<{ userId: string; bought: string[] }> {
+  const [row] = await h.graph.read<{ userId: string; bought: string[] }>(
+    'MATCH (u:User)-[:PURCHASED]->(p:Product) WITH u, collect(p.id) AS bought ORDER BY size(bought) DESC, u.id LIMIT 1 RETURN u.id AS userId, bought',
+  );
+  if (!row) throw new Error('the demo shop has no purchases');
+  return row;
+}
+
+const descending = (scores: number[]): boolean => scores.every((score, i) => i === 0 || (scores[i - 1] as number) >= score);
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('recommend', () => {
+  it('ranks popular products for a user it has never seen', async () => {
+    const list = await recommend({ userId: 'visitor-never-seen', first: 10 });
+    expect(list.strategy).toBe('popularity');
+    expect(list.modelVersion).toBeNull();
+    expect(list.items).toHaveLength(10);
+    expect(descending(list.items.map((item) => item.score))).toBe(true);
+    expect(list.items.every((item) => item.reasons.some((reason) => reason.kind === 'POPULAR'))).toBe(true);
+    expect(list.items.every((item) => item.breakdown.length === 0)).toBe(true);
+  });
+
+  it('personalises for a known user, leaving out what they bought, with reasons and a breakdown that adds up', async () => {
+    const { userId, bought } = await buyer();
+    const list = await recommend({ userId, first: 100, explain: true });
+    expect(list.strategy).toBe('personalised-popularity');
+    expect(list.items.length).toBe(100);
+    const ids = list.items.map((item) => item.product.id);
+    expect(ids.filter((id) => bought.includes(id))).toEqual([]);
+    for (const item of list.items) {
+      const sum = item.breakdown.reduce((total, component) => total + component.contribution, 0);
+      expect(sum).toBeCloseTo(item.score, 9);
+      expect(item.breakdown.map((component) => component.name).sort()).toEqual(['brandAffinity', 'categoryAffinity', 'popularity']);
+    }
+    const texts = list.items.flatMap((item) => item.reasons.map((reason) => reason.text));
+    expect(texts.some((text) => /^you (viewed|bought|clicked on|added) \d+ products? (in|of) /.test(text))).toBe(true);
+    expect(texts.some((text) => text.startsWith('popular in '))).toBe(true);
+  });
+
+  it('honours every part of the filter', async () => {
+    const [root] = await h.graph.read<{ id: string }>('MATCH (c:Category) WHERE NOT (c)-[:SUBCATEGORY_OF]->() RETURN c.id AS id ORDER BY id LIMIT 1');
+    const byCategory = await recommend({ userId: 'u-0001', first: 20, filter: { categoryId: root?.id } });
+    expect(byCategory.items.length).toBeGreaterThan(0);
+    expect(byCategory.items.every((item) => item.product.category?.path[0]?.id === root?.id)).toBe(true);
+
+    const brands = [...new Set(byCategory.items.map((item) => item.product.brand?.id))].slice(0, 2);
+    const byBrand = await recommend({ userId: 'u-0001', first: 20, filter: { brandIds: brands } });
+    expect(byBrand.items.length).toBeGreaterThan(0);
+    expect(byBrand.items.every((item) => brands.includes(item.product.brand?.id))).toBe(true);
+
+    const byPrice = await recommend({ userId: 'u-0001', first: 50, filter: { minPrice: 20, maxPrice: 60, inStockOnly: true } });
+    expect(byPrice.items.length).toBeGreaterThan(0);
+    expect(byPrice.items.every((item) => item.product.price !== null && item.product.price >= 20 && item.product.price <= 60 && item.product.inStock)).toBe(true);
+
+    const none = await recommend({ userId: 'u-0001', first: 5, filter: { categoryId: 'no-such-category' } });
+    expect(none.items).toEqual([]);
+  });
+
+  it('refuses first outside 1..100 and inverted price ranges, naming the argument', async () => {
+    for (const first of [0, 101]) {
+      const response = await h.gql(RECOMMEND, { userId: 'u-0001', first });
+      expect(codeOf(response)).toBe('BAD_USER_INPUT');
+      expect(response.errors?.[0]?.extensions?.field).toBe('first');
+    }
+    const inverted = await h.gql(RECOMMEND, { userId: 'u-0001', filter: { minPrice: 50, maxPrice: 10 } });
+    expect(inverted.errors?.[0]?.extensions?.field).toBe('filter.maxPrice');
+  });
+
+  it('costs a constant number of Neo4j queries for 50 items with nested product, category and brand', async () => {
+    const query = `{ recommend(userId: "u-0002", first: 50) { items { score product { id title category { name path { name } } brand { name } } } } }`;
+    await h.gql(query); // warms the catalogue snapshot
+    const before = h.graph.queryCount;
+    const response = await h.gql<{ recommend: { items: unknown[] } }>(query);
+    const used = h.graph.queryCount - before;
+    expect(response.data?.recommend.items).toHaveLength(50);
+    // The user's behaviour, then one batch of products (which bring their category path and brand along).
+    expect(used).toBeLessThanOrEqual(2);
+
+    h.server.ranker.invalidate();
+    const coldBefore = h.graph.queryCount;
+    await h.gql(query);
+    // Plus the snapshot's three bulk queries (popularity, categories, brands).
+    expect(h.graph.queryCount - coldBefore).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('search', () => {
+  const SEARCH = `query ($query: String!, $userId: ID, $first: Int, $filter: ProductFilter, $explain: Boolean) {
+    search(query: $query, userId: $userId, first: $first, filter: $filter, explain: $explain) { strategy items { ${ITEM_FIELDS} product { title description } } }
+  }`;
+  type SearchList = { strategy: string; items: Array<Item & { product: { title: string; description: string | null } }> };
+
+  it('finds products by their text, ranked by match and popularity', async () => {
+    const [sample] = await h.graph.read<{ title: string }>('MATCH (p:Product) RETURN p.title AS title ORDER BY p.id LIMIT 1');
+    const word = (sample?.title ?? '').split(' ').slice(1, 3).join(' ').toLowerCase();
+    const response = await h.gql<{ search: SearchList }>(SEARCH, { query: word, first: 10, explain: true });
+    expect(response.errors).toBeUndefined();
+    const list = response.data?.search as SearchList;
+    expect(list.strategy).toBe('fulltext+popularity');
+    expect(list.items.length).toBeGreaterThan(0);
+    const terms = word.split(' ');
+    for (const item of list.items) {
+      const text = `${item.product.title} ${item.product.description ?? ''}`.toLowerCase();
+      expect(terms.some((term) => text.includes(term))).toBe(true);
+      expect(item.reasons[0]?.kind).toBe('TEXT_MATCH');
+    }
+    expect(descending(list.items.map((item) => item.score))).toBe(true);
+  });
+
+  it('treats Lucene syntax in the text as words, never as a query', async () => {
+    for (const query of ['head(phones', 'wireless AND "speaker', 'title:* ~2 [a TO z]', 'a\\', '!!! &&', '/regex/', '-*']) {
+      const response = await h.gql<{ search: SearchList }>(SEARCH, { query });
+      expect(response.errors, query).toBeUndefined();
+    }
+  });
+
+  it('personalises when given a user, and honours the filter', async () => {
+    const response = await h.gql<{ search: SearchList }>(SEARCH, { query: 'wireless', userId: 'u-0003', explain: true, filter: { inStockOnly: true, maxPrice: 200 } });
+    expect(response.errors).toBeUndefined();
+    const items = response.data?.search.items ?? [];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((item) => item.product.inStock && (item.product.price ?? 0) <= 200)).toBe(true);
+    expect(items[0]?.breakdown.map((component) => component.name)).toContain('categoryAffinity');
+  });
+
+  it('refuses empty text', async () => {
+    const response = await h.gql(SEARCH, { query: '   ' });
+    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.extensions?.field).toBe('query');
+  });
+});
+
+describe('similarProducts', () => {
+  const SIMILAR = `query ($id: ID!, $first: Int) { similarProducts(productId: $id, first: $first) { strategy modelVersion items { ${ITEM_FIELDS} } } }`;
+
+  it('falls back to popular products of the same category without embeddings', async () => {
+    const [product] = await h.graph.read<{ id: string; categoryId: string }>(
+      'MATCH (p:Product)-[:IN_CATEGORY]->(c:Category) RETURN p.id AS id, c.id AS categoryId ORDER BY p.id LIMIT 1',
+    );
+    const response = await h.gql<{ similarProducts: List }>(SIMILAR, { id: product?.id, first: 3 });
+    expect(response.errors).toBeUndefined();
+    const list = response.data?.similarProducts as List;
+    expect(list.strategy).toBe('category-popularity');
+    expect(list.items).toHaveLength(3);
+    expect(list.items.map((item) => item.product.id)).not.toContain(product?.id);
+    expect(list.items.every((item) => item.reasons[0]?.kind === 'SAME_CATEGORY')).toBe(true);
+  });
+
+  it('uses the vector index when the product has an embedding, and names the active model', async () => {
+    const ids = (await h.graph.read<{ id: string }>('MATCH (p:Product) RETURN p.id AS id ORDER BY id')).map((row) => row.id);
+    const dimension = h.config.embeddingDimension;
+    const vectors = new Float32Array(ids.length * dimension);
+    // Random directions in 64 dimensions are nearly orthogonal; product 1 is product 0 with a little noise.
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    for (let i = 0; i < vectors.length; i += 1) vectors[i] = random();
+    for (let d = 0; d < dimension; d += 1) vectors[dimension + d] = (vectors[d] as number) + 0.05 * random();
+    await writeVectors(h.graph, { label: 'Product', ids, vectors }, dimension, 'test-model');
+    mkdirSync(h.api.modelsDir, { recursive: true });
+    writeFileSync(path.join(h.api.modelsDir, 'active'), 'test-model\n');
+    // The vector index is populated asynchronously after the write.
+    await h.graph.autoCommit('CALL db.awaitIndexes(60)');
+
+    const response = await h.gql<{ similarProducts: List }>(SIMILAR, { id: ids[0], first: 5 });
+    expect(response.errors).toBeUndefined();
+    const list = response.data?.similarProducts as List;
+    expect(list.strategy).toBe('embedding');
+    expect(list.modelVersion).toBe('test-model');
+    expect(list.items[0]?.product.id).toBe(ids[1]);
+    expect(list.items.map((item) => item.product.id)).not.toContain(ids[0]);
+    expect(list.items[0]?.reasons[0]?.kind).toBe('SIMILAR');
+  });
+
+  it('answers NOT_FOUND for an unknown product', async () => {
+    const response = await h.gql(SIMILAR, { id: 'no-such-product' });
+    expect(codeOf(response)).toBe('NOT_FOUND');
+  });
+});
+
+describe('catalogue reads', () => {
+  it('product: fields, category path, brand and merchandiser relations; null when unknown', async () => {
+    const [related] = await h.graph.read<{ from: string; to: string; type: string }>(
+      'MATCH (a:Product)-[r:COMPLEMENTS|SUBSTITUTES|ACCESSORY_OF]->(b:Product) RETURN a.id AS from, b.id AS to, type(r) AS type ORDER BY a.id LIMIT 1',
+    );
+    const response = await h.gql<{ product: Record<string, unknown> & { relations: Array<{ type: string; product: { id: string }; from: { id: string } }> }; missing: null }>(
+      `query ($id: ID!) {
+        product(id: $id) { id title description price currency inStock createdAt
+          category { id name path { id } parent { id } } brand { id name }
+          relations { type weight updatedBy from { id } product { id } } }
+        missing: product(id: "no-such-product") { id }
+      }`,
+      { id: related?.from },
+    );
+    expect(response.errors).toBeUndefined();
+    const product = response.data?.product;
+    expect(product?.id).toBe(related?.from);
+    expect(typeof product?.title).toBe('string');
+    expect(product?.currency).toBe('EUR');
+    expect(product?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(product?.relations).toContainEqual(expect.objectContaining({ type: related?.type, product: { id: related?.to }, from: { id: related?.from } }));
+    expect(response.data?.missing).toBeNull();
+  });
+
+  it('products: pages through a filter with cursors, and takes ids', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 100; page += 1) {
+      const response: Awaited<ReturnType<typeof h.gql<{ products: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>>> =
+        await h.gql(
+          `query ($after: String) { products(first: 7, after: $after, filter: { inStockOnly: true, maxPrice: 100 }) {
+            nodes { id } edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
+      expect(response.errors).toBeUndefined();
+      const connection = response.data?.products;
+      seen.push(...(connection?.nodes.map((node) => node.id) ?? []));
+      if (!connection?.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    const [expected] = await h.graph.read<{ ids: string[] }>(
+      'MATCH (p:Product) WHERE coalesce(p.inStock, true) AND p.price <= 100 WITH p ORDER BY p.id RETURN collect(p.id) AS ids',
+    );
+    expect(seen).toEqual(expected?.ids);
+
+    const byIds = await h.gql<{ products: { nodes: Array<{ id: string }> } }>('{ products(ids: ["p-00003", "p-00001", "nope"]) { nodes { id } } }');
+    expect(byIds.data?.products.nodes.map((node) => node.id)).toEqual(['p-00001', 'p-00003']);
+
+    const badCursor = await h.gql('{ products(after: "garbage") { nodes { id } } }');
+    expect(codeOf(badCursor)).toBe('BAD_USER_INPUT');
+    expect(badCursor.errors?.[0]?.extensions?.field).toBe('after');
+  });
+
+  it('category and categories: the tree with parents, paths and children', async () => {
+    const all = await h.gql<{ categories: Array<{ id: string; parent: { id: string } | null; path: Array<{ id: string }> }> }>(
+      '{ categories { id parent { id } path { id } } }',
+    );
+    const [count] = await h.graph.read<{ n: number }>('MATCH (c:Category) RETURN count(c) AS n');
+    expect(all.data?.categories).toHaveLength(count?.n ?? -1);
+    const leaf = all.data?.categories.find((category) => category.path.length === 3);
+    expect(leaf?.parent?.id).toBe(leaf?.path[1]?.id);
+
+    const response = await h.gql<{ category: { name: string; parent: { id: string }; children: Array<{ id: string; path: Array<{ id: string }> }> } | null }>(
+      'query ($id: ID!) { category(id: $id) { name parent { id } children { id path { id } } } none: category(id: "nope") { id } }',
+      { id: leaf?.path[1]?.id },
+    );
+    expect(response.data?.category?.parent.id).toBe(leaf?.path[0]?.id);
+    expect(response.data?.category?.children.map((child) => child.id)).toContain(leaf?.id);
+    expect(response.data?.category?.children[0]?.path.map((entry) => entry.id).slice(0, 2)).toEqual(leaf?.path.slice(0, 2).map((entry) => entry.id));
+  });
+
+  it('user: recent behaviours, newest first, by type; null when unknown', async () => {
+    const { userId } = await buyer();
+    const response = await h.gql<{ user: { id: string; behaviours: Array<{ type: string; count: number; lastAt: string; product: { id: string } }>; purchases: Array<{ type: string }> }; none: null }>(
+      `query ($id: ID!) { user(id: $id) { id behaviours(first: 10) { type count quantity firstAt lastAt product { id } }
+        purchases: behaviours(type: PURCHASE) { type } } none: user(id: "nobody") { id } }`,
+      { id: userId },
+    );
+    expect(response.errors).toBeUndefined();
+    const behaviours = response.data?.user.behaviours ?? [];
+    expect(behaviours.length).toBeGreaterThan(0);
+    expect(behaviours.length).toBeLessThanOrEqual(10);
+    const times = behaviours.map((behaviour) => Date.parse(behaviour.lastAt));
+    expect(descending(times)).toBe(true);
+    expect(response.data?.user.purchases.every((behaviour) => behaviour.type === 'PURCHASE')).toBe(true);
+    expect(response.data?.user.purchases.length).toBeGreaterThan(0);
+    expect(response.data?.none).toBeNull();
+  });
+});

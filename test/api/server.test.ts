@@ -1,0 +1,122 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiConfigSchema } from '../../src/api/config.js';
+import { createApiServer } from '../../src/api/server.js';
+import { loadConfig } from '../../src/config.js';
+import { Graph } from '../../src/graph/graph.js';
+import type { Ranker } from '../../src/ranking/types.js';
+import { tempDir } from '../helpers.js';
+import { codeOf, startHarness, type Harness } from './harness.js';
+
+/** The server around GraphQL: health, metrics, request limits, error hygiene, production mode. */
+
+const SMALL_SHOP = { products: 30, users: 5, events: 100, seed: 5 };
+
+describe('a running server', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ shop: SMALL_SHOP });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('/health reports Neo4j and the active model', async () => {
+    const response = await fetch(new URL('/health', h.server.url));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: null } });
+  });
+
+  it('/metrics counts requests, errors and latency per operation', async () => {
+    await h.gql('{ categories { id } }');
+    await h.gql('{ recommend(userId: "u-0001", first: 1000) { strategy } }');
+    const text = await (await fetch(new URL('/metrics', h.server.url))).text();
+    expect(text).toMatch(/kgrec_graphql_requests_total\{operation="query:categories"\} [1-9]/);
+    expect(text).toMatch(/kgrec_graphql_errors_total\{operation="query:recommend",code="BAD_USER_INPUT"\} 1/);
+    expect(text).toMatch(/kgrec_graphql_request_duration_seconds_bucket\{le="[0-9.]+",operation="query:recommend"\}/);
+  });
+
+  it('refuses queries nested deeper than the limit', async () => {
+    const deep = '{ product(id: "p-00001") { relations { product { relations { product { relations { product { relations { product { relations { product { id } } } } } } } } } } } }';
+    const response = await h.gql(deep);
+    expect(codeOf(response)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(/at most 10/);
+  });
+
+  it('refuses request bodies over the size limit with 413', async () => {
+    const body = JSON.stringify({ query: `{ categories { id } } # ${'x'.repeat(h.api.maxBodyBytes)}` });
+    const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers malformed JSON with 400 and unknown paths with 404', async () => {
+    const malformed = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(malformed.status).toBe(400);
+    expect((await fetch(new URL('/nope', h.server.url))).status).toBe(404);
+  });
+
+  it('offers introspection outside production', async () => {
+    const response = await h.gql<{ __type: { enumValues: Array<{ name: string }> } }>('{ __type(name: "ProductRelationType") { enumValues { name } } }');
+    expect(response.data?.__type.enumValues.map((value) => value.name)).toEqual(h.config.relationTypes);
+  });
+});
+
+describe('configuration and failures', () => {
+  const logger = pino({ level: 'silent' });
+
+  it('takes the relation types of the configuration as the enum, and hides introspection in production', async () => {
+    const graph = Graph.open(loadConfig());
+    const config = loadConfig(process.env, { relationTypes: ['BUNDLED_WITH', 'COMPLEMENTS'] });
+    const server = await createApiServer({ graph, config, api: apiConfigSchema.parse({ port: 0, production: true, modelsDir: tempDir() }), logger });
+    try {
+      const ask = async (query: string) =>
+        (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{
+          errors?: Array<{ extensions?: { code?: string } }>;
+        }>;
+      expect((await ask('{ __schema { types { name } } }')).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const related = await ask('mutation { unrelateProducts(from: "a", to: "b", type: BUNDLED_WITH) }');
+      expect(related.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED'); // the enum value exists: refused for the token, not the type
+      const unknown = await ask('mutation { unrelateProducts(from: "a", to: "b", type: SUBSTITUTES) }');
+      expect(unknown.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('returns internal errors without their details', async () => {
+    const failing: Ranker = {
+      recommend: () => Promise.reject(new Error('Neo.ClientError.Secret: password=hunter2 at bolt://db')),
+      search: () => Promise.reject(new Error('boom')),
+      similar: () => Promise.reject(new Error('boom')),
+      invalidate: () => undefined,
+      warmUp: () => Promise.resolve(),
+    };
+    const graph = Graph.open(loadConfig());
+    const server = await createApiServer({ graph, config: loadConfig(), api: apiConfigSchema.parse({ port: 0, modelsDir: tempDir() }), logger, ranker: failing });
+    try {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ recommend(userId: "u") { strategy } }' }),
+      });
+      const text = await response.text();
+      expect(text).not.toContain('hunter2');
+      expect(text).not.toContain('Neo.ClientError');
+      expect(JSON.parse(text)).toMatchObject({ errors: [{ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('/health answers 503 when Neo4j cannot be reached', async () => {
+    const graph = Graph.open(loadConfig({ NEO4J_URI: 'bolt://127.0.0.1:1' }));
+    const server = await createApiServer({ graph, config: loadConfig(), api: apiConfigSchema.parse({ port: 0, modelsDir: tempDir() }), logger });
+    try {
+      const response = await fetch(new URL('/health', server.url));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'unavailable', neo4j: { reachable: false } });
+    } finally {
+      await server.stop();
+    }
+  });
+});
