@@ -5,89 +5,9 @@ import { initialEmbeddings } from '../../src/kge/initialise.js';
 import { Random } from '../../src/kge/random.js';
 import { loadTensorflow } from '../../src/kge/tfjsBackend.js';
 import { TfjsEngine, tfjsLossAndGradients } from '../../src/kge/tfjsEngine.js';
-import { batchLossAndGradients, score, type TransELossSettings } from '../../src/kge/transe.js';
-import type { Embeddings, EpochReport, KgeDataset, TransEHyperparameters, TripleSet } from '../../src/kge/types.js';
-
-const CLUSTERS = 4;
-const CLUSTER_SIZE = 10;
-const ENTITIES = CLUSTERS * CLUSTER_SIZE;
-const LINKS_PER_HEAD = 4;
-
-/**
- * The graph of cpuEngine.test.ts: 40 entities in 4 clusters of 10 on a 2 × 2 grid, `right` linking cluster
- * 0 to 1 and 2 to 3, `down` linking 0 to 2 and 1 to 3, each head to 4 random members of the target cluster.
- * Every fifth triple is held out: its tail is unseen for that head, but its cluster follows from the rest.
- */
-function clusteredGraph(): { dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>; heldOut: TripleSet } {
-  const random = new Random(2024);
-  const rows: Array<[number, number, number]> = [];
-  const link = (relation: number, pairs: Array<[number, number]>) => {
-    for (const [from, to] of pairs) {
-      for (let member = 0; member < CLUSTER_SIZE; member += 1) {
-        const targets = new Set<number>();
-        while (targets.size < LINKS_PER_HEAD) targets.add(to * CLUSTER_SIZE + random.nextInt(CLUSTER_SIZE));
-        for (const tail of targets) rows.push([from * CLUSTER_SIZE + member, relation, tail]);
-      }
-    }
-  };
-  link(0, [
-    [0, 1],
-    [2, 3],
-  ]);
-  link(1, [
-    [0, 2],
-    [1, 3],
-  ]);
-  const toTriples = (selected: Array<[number, number, number]>): TripleSet => ({
-    heads: Int32Array.from(selected, ([h]) => h),
-    relations: Int32Array.from(selected, ([, r]) => r),
-    tails: Int32Array.from(selected, ([, , t]) => t),
-  });
-  return {
-    dataset: {
-      entities: Array.from({ length: ENTITIES }, (_, i) => `e${i}`),
-      relations: ['right', 'down'],
-      train: toTriples(rows.filter((_, i) => i % 5 !== 0)),
-    },
-    heldOut: toTriples(rows.filter((_, i) => i % 5 === 0)),
-  };
-}
-
-/** Over the true tails of `triples`: their mean rank, and the mean number of other clusters' entities at least as high. */
-function tailRanking(embeddings: Embeddings, params: TransEHyperparameters, triples: TripleSet): { meanRank: number; wrongClusterAbove: number } {
-  let rankSum = 0;
-  let wrongSum = 0;
-  for (let i = 0; i < triples.heads.length; i += 1) {
-    const [h, r, t] = [triples.heads[i]!, triples.relations[i]!, triples.tails[i]!];
-    const truth = score(embeddings, params.distance, h, r, t);
-    let rank = 1;
-    for (let e = 0; e < ENTITIES; e += 1) {
-      if (e === t || score(embeddings, params.distance, h, r, e) < truth) continue;
-      rank += 1;
-      if (Math.floor(e / CLUSTER_SIZE) !== Math.floor(t / CLUSTER_SIZE)) wrongSum += 1;
-    }
-    rankSum += rank;
-  }
-  return { meanRank: rankSum / triples.heads.length, wrongClusterAbove: wrongSum / triples.heads.length };
-}
-
-const base: TransEHyperparameters = {
-  dimension: 16,
-  distance: 'L1',
-  loss: 'self-adversarial',
-  margin: 3,
-  adversarialTemperature: 1,
-  negatives: 8,
-  corruption: 'bernoulli',
-  optimizer: 'adam',
-  learningRate: 0.02,
-  batchSize: 16,
-  epochs: 120,
-  entityNormConstraint: false,
-  regularization: 0,
-  workers: 1,
-  seed: 7,
-};
+import { batchLossAndGradients, type TransELossSettings } from '../../src/kge/transe.js';
+import type { Embeddings, EpochReport, TransEHyperparameters, TripleSet } from '../../src/kge/types.js';
+import { base, clusteredGraph, ENTITIES, tailRanking } from './clusteredGraph.js';
 
 const { dataset, heldOut } = clusteredGraph();
 
