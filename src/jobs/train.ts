@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Graph } from '../graph/graph.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../graph/tripleExport.js';
-import { CpuEngine } from '../kge/cpuEngine.js';
+import { chooseEngine, type EngineChoice } from '../kge/chooseEngine.js';
 import { loadTriplesDir, splitShopTriples } from '../kge/dataset.js';
 import { evaluateLinkPrediction } from '../kge/evaluate.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
@@ -33,6 +33,10 @@ export interface TrainJobOptions {
   resume?: boolean;
   /** Start from the active model's vectors; entities new since then start from their neighbours' mean. */
   warmStart?: boolean;
+  /** Which engine trains (default `auto`: TensorFlow.js with a native backend where one loads, else the CPU engine). */
+  engine?: EngineChoice;
+  /** Behaviour aggregates below this count are left out of training (e.g. `{ VIEWED: 2 }` drops single views). */
+  minBehaviourCount?: Record<string, number>;
   onInfo?: (message: string) => void;
   onBatch?: (done: number, total: number, epoch: number, epochs: number, triplesPerSecond: number) => void;
   onEpoch?: (epoch: number, loss: number, triplesPerSecond: number, validMrr?: number) => void;
@@ -61,7 +65,7 @@ export const TARGET_RELATION = 'PURCHASED';
 export async function loadTrainingData(options: TrainJobOptions, seed: number): Promise<KgeDataset> {
   const { source } = options;
   if (source.kind === 'triples') return loadTriplesDir(source.dir);
-  const patterns = [...behaviourPatterns(), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
+  const patterns = [...behaviourPatterns(options.minBehaviourCount), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
   const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
   const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };
   return splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
@@ -83,7 +87,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     `training TransE on ${tripleCount(dataset.train).toLocaleString('en-US')} triples (${dataset.entities.length.toLocaleString('en-US')} entities, ${dataset.relations.length} relations), dimension ${params.dimension}, ${params.loss} loss, ${params.negatives} negatives`,
   );
 
-  const engine = new CpuEngine({ workers: params.workers });
+  const engine = await chooseEngine(options.engine ?? 'auto', params.workers);
   options.onInfo?.(`engine: ${engine.name}`);
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
   const fingerprint = dataFingerprint(dataset);

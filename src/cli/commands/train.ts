@@ -48,6 +48,8 @@ interface TrainFlags {
   activate: boolean;
   resume?: boolean;
   warmStart?: boolean;
+  engine: 'auto' | 'cpu' | 'tfjs' | 'tfjs-gpu';
+  minViews: number;
   json?: boolean;
 }
 
@@ -76,6 +78,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
     .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--engine <name>', 'auto (TensorFlow.js where a native backend loads, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
+    .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
     .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
     .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph)')
@@ -105,6 +109,8 @@ export function registerTrainCommands(program: Command): void {
           patience: flags.patience,
           onInfo: out.info,
           resume: flags.resume,
+          engine: flags.engine,
+          minBehaviourCount: { VIEWED: flags.minViews },
           warmStart: flags.warmStart,
           onBatch: (done, total, epoch, epochs) => {
             if (epoch !== epochClock.epoch) Object.assign(epochClock, { epoch, started: performance.now() });
