@@ -9,16 +9,21 @@ import { loadMigrations, migrate } from '../src/graph/migrations.js';
  * Benchmarks run against a Neo4j of their own (own folder and port, emptied first), never against the
  * platform's data: they delete and reload freely.
  */
-export async function startBenchGraph(): Promise<{ graph: Graph; config: Config; stop: () => Promise<void> }> {
-  const options: LocalServerOptions = {
-    home: path.join(PROJECT_ROOT, '.neo4j', 'bench'),
+/** A benchmark's own Neo4j: `.neo4j/<folder>` on its own port, the jars shared with the others. */
+export function benchNeo4jOptions(folder: string, port: number): LocalServerOptions {
+  return {
+    home: path.join(PROJECT_ROOT, '.neo4j', folder),
     libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
-    port: Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689),
+    port,
     password: 'kgrec-bench-password',
     heap: process.env.KGREC_NEO4J_HEAP ?? '768m',
     pageCache: process.env.KGREC_NEO4J_PAGECACHE ?? '512m',
     onInfo: (message) => console.error(`[bench neo4j] ${message}`),
   };
+}
+
+export async function startBenchGraph(): Promise<{ graph: Graph; config: Config; stop: () => Promise<void> }> {
+  const options = benchNeo4jOptions('bench', Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689));
   await stopLocalServer(options);
   wipeLocalData(options.home);
   await startLocalServer(options);

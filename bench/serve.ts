@@ -20,14 +20,15 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { apiConfigSchema } from '../src/api/config.js';
 import { createApiServer } from '../src/api/server.js';
-import { loadConfig, PROJECT_ROOT } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
-import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
+import { startLocalServer, stopLocalServer, wipeLocalData } from '../src/graph/localServer.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
 import { ingestFiles } from '../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../src/jobs/loadShop.js';
 import { machine, median } from './benchServer.js';
+import { benchNeo4jOptions } from './benchServer.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,15 +48,7 @@ const shop = { products: Number(values.products), users: Number(values.users), e
 /** Requests before measuring: loads the catalogue snapshot and warms the JIT and Neo4j's query caches. */
 const WARM_UP_REQUESTS = 50;
 
-const neo4jOptions: LocalServerOptions = {
-  home: path.join(PROJECT_ROOT, '.neo4j', 'bench-serve'),
-  libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
-  port: Number(process.env.KGREC_BENCH_SERVE_NEO4J_PORT ?? 7690),
-  password: 'kgrec-bench-password',
-  heap: process.env.KGREC_NEO4J_HEAP ?? '768m',
-  pageCache: process.env.KGREC_NEO4J_PAGECACHE ?? '512m',
-  onInfo: (message) => console.error(`[bench neo4j] ${message}`),
-};
+const neo4jOptions = benchNeo4jOptions('bench-serve', Number(process.env.KGREC_BENCH_SERVE_NEO4J_PORT ?? 7690));
 
 const RECOMMEND = `query ($userId: ID!) { recommend(userId: $userId, first: 10) {
   items { score reasons { text } product { id title price category { name } brand { name } } } } }`;

@@ -54,11 +54,7 @@ export function sample(triples: TripleSet, count: number): TripleSet {
   return { heads: pick(triples.heads), relations: pick(triples.relations), tails: pick(triples.tails) };
 }
 
-export const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
+export { median } from './benchServer.js';
 
 /** Setting (a): 64 negatives, self-adversarial loss, Adam, with PyKEEN's entity rescaling. (b) varies it. */
 export function speedBaseHyperparameters(epochs: number): TransEHyperparameters {

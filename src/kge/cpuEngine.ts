@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Control, Lane, LANE_ROLE, RUN, signalFailure, STOP, type SharedTraining } from './cpuWorker.js';
 import { initialEmbeddings } from './initialise.js';
-import { TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
+import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
 import { NegativeSampler } from './negativeSampler.js';
 import { createOptimizerState } from './optimizers.js';
 import { Random } from './random.js';
@@ -202,12 +202,7 @@ async function runEpochs(shared: SharedTraining, train: TripleSet, params: Trans
     let lossSum = 0;
     for (let first = 0; first < total; first += params.batchSize) {
       const count = Math.min(params.batchSize, total - first);
-      for (let i = 0; i < count; i += 1) {
-        const triple = order[first + i]!;
-        batch.heads[i] = train.heads[triple]!;
-        batch.relations[i] = train.relations[triple]!;
-        batch.tails[i] = train.tails[triple]!;
-      }
+      gatherBatch(train, order, first, count, batch);
       sampler.sample(batch, count, shared.negativeHeads, shared.negativeTails);
       stamp += 1;
       control[Control.batchCount] = count;

@@ -28,7 +28,7 @@
  * stay below ~3e-4 take smaller steps here.
  */
 import type { Optimizer, Rank, Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import { TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
+import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
 import { initialEmbeddings } from './initialise.js';
 import { NegativeSampler } from './negativeSampler.js';
 import { Random } from './random.js';
@@ -425,12 +425,7 @@ export class TfjsEngine implements TrainingEngine {
       try {
         for (let first = 0; first < total; first += params.batchSize) {
           const count = Math.min(params.batchSize, total - first);
-          for (let i = 0; i < count; i += 1) {
-            const triple = order[first + i]!;
-            batch.heads[i] = train.heads[triple]!;
-            batch.relations[i] = train.relations[triple]!;
-            batch.tails[i] = train.tails[triple]!;
-          }
+          gatherBatch(train, order, first, count, batch);
           sampler.sample(batch, count, negativeHeads, negativeTails);
           const previous = lossSum;
           try {

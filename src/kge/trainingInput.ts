@@ -1,4 +1,4 @@
-import type { Embeddings, KgeDataset, TransEHyperparameters } from './types.js';
+import type { Embeddings, KgeDataset, TransEHyperparameters, TripleSet } from './types.js';
 
 /** Added to the seed for the shuffles and negatives, so they are not the stream that drew the initial vectors. */
 export const TRAINING_STREAM = 0x5eed;
@@ -47,5 +47,15 @@ export function validateTrainingInput(
         `${engine}: initial embeddings: expected dimension ${dimension}, ${entityCount} entity rows and ${relationCount} relation rows, got dimension ${initial.dimension}, ${initial.entity.length / initial.dimension} and ${initial.relation.length / initial.dimension}`,
       );
     }
+  }
+}
+
+/** Copies the triples `order[first .. first + count)` of `train` into the front of `batch`. */
+export function gatherBatch(train: TripleSet, order: Int32Array, first: number, count: number, batch: TripleSet): void {
+  for (let i = 0; i < count; i += 1) {
+    const triple = order[first + i]!;
+    batch.heads[i] = train.heads[triple]!;
+    batch.relations[i] = train.relations[triple]!;
+    batch.tails[i] = train.tails[triple]!;
   }
 }
