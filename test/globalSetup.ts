@@ -2,6 +2,8 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
 import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
 
+const DEFAULT_TEST_PORT = 7688;
+
 /**
  * Starts a Neo4j of its own for the test run (its own folder and port, empty at every run) unless
  * NEO4J_URI points at one, and stops it afterwards. Tests reach it through the usual NEO4J_* variables.
@@ -10,10 +12,12 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   // Integration tests delete data: they only run against a database this set-up vouched for.
   process.env.KGREC_TEST_NEO4J = '1';
   if (process.env.NEO4J_URI) return undefined;
+  const port = Number(process.env.KGREC_TEST_NEO4J_PORT ?? DEFAULT_TEST_PORT);
   const options: LocalServerOptions = {
-    home: path.join(PROJECT_ROOT, '.neo4j', 'test'),
+    // A folder per port, so that two test runs on different ports never wipe each other's data.
+    home: path.join(PROJECT_ROOT, '.neo4j', port === DEFAULT_TEST_PORT ? 'test' : `test-${port}`),
     libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
-    port: Number(process.env.KGREC_TEST_NEO4J_PORT ?? 7688),
+    port,
     password: 'kgrec-test-password',
     heap: '768m',
     pageCache: '256m',
