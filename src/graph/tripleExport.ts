@@ -31,6 +31,8 @@ export const CATALOGUE_PATTERNS: RelationPattern[] = [
   { name: 'IN_CATEGORY', headLabel: 'Product', type: 'IN_CATEGORY', tailLabel: 'Category' },
   { name: 'SUBCATEGORY_OF', headLabel: 'Category', type: 'SUBCATEGORY_OF', tailLabel: 'Category' },
   { name: 'HAS_BRAND', headLabel: 'Product', type: 'HAS_BRAND', tailLabel: 'Brand' },
+  // Words of the product texts (see jobs/refreshTerms): they put terms in the same space as products.
+  { name: 'HAS_TERM', headLabel: 'Product', type: 'HAS_TERM', tailLabel: 'Term' },
 ];
 
 export const merchandiserPatterns = (types: readonly string[]): RelationPattern[] =>

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Graph } from '../graph/graph.js';
+import { refreshProductTerms } from './refreshTerms.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../graph/tripleExport.js';
 import { chooseEngine, type EngineChoice } from '../kge/chooseEngine.js';
 import { loadTriplesDir, splitShopTriples } from '../kge/dataset.js';
@@ -37,6 +38,8 @@ export interface TrainJobOptions {
   engine?: EngineChoice;
   /** Behaviour aggregates below this count are left out of training (e.g. `{ VIEWED: 2 }` drops single views). */
   minBehaviourCount?: Record<string, number>;
+  /** Recompute the products' HAS_TERM links from their texts before exporting (graph source; default true). */
+  refreshTerms?: boolean;
   onInfo?: (message: string) => void;
   onBatch?: (done: number, total: number, epoch: number, epochs: number, triplesPerSecond: number) => void;
   onEpoch?: (epoch: number, loss: number, triplesPerSecond: number, validMrr?: number) => void;
@@ -65,6 +68,10 @@ export const TARGET_RELATION = 'PURCHASED';
 export async function loadTrainingData(options: TrainJobOptions, seed: number): Promise<KgeDataset> {
   const { source } = options;
   if (source.kind === 'triples') return loadTriplesDir(source.dir);
+  if (options.refreshTerms !== false) {
+    const terms = await refreshProductTerms(source.graph);
+    options.onInfo?.(`product terms: ${terms.vocabulary.toLocaleString('en-US')} terms, ${terms.links.toLocaleString('en-US')} links, ${terms.changed.toLocaleString('en-US')} products updated`);
+  }
   const patterns = [...behaviourPatterns(options.minBehaviourCount), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
   const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
   const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };

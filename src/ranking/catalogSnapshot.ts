@@ -131,9 +131,9 @@ export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
   return products;
 }
 
-export interface SnapshotCacheOptions {
+export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogSnapshot> {
   ttlMs: number;
-  load: () => Promise<CatalogSnapshot>;
+  load: () => Promise<T>;
   onError?: (error: unknown) => void;
   now?: () => number;
 }
@@ -143,16 +143,16 @@ export interface SnapshotCacheOptions {
  * request waits for a reload; after `invalidate()` (the catalogue was edited) requests wait for a snapshot
  * loaded after the edit. Concurrent requests share one load.
  */
-export class SnapshotCache {
-  private current: CatalogSnapshot | null = null;
-  private loading: { generation: number; promise: Promise<CatalogSnapshot> } | null = null;
+export class SnapshotCache<T extends { loadedAt: number } = CatalogSnapshot> {
+  private current: T | null = null;
+  private loading: { generation: number; promise: Promise<T> } | null = null;
   /** Bumped by invalidate(); a snapshot whose load started before the bump is not good enough. */
   private generation = 0;
   private currentGeneration = -1;
 
-  constructor(private readonly options: SnapshotCacheOptions) {}
+  constructor(private readonly options: SnapshotCacheOptions<T>) {}
 
-  async get(): Promise<CatalogSnapshot> {
+  async get(): Promise<T> {
     const now = (this.options.now ?? Date.now)();
     if (this.current && this.currentGeneration === this.generation) {
       if (now - this.current.loadedAt > this.options.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
@@ -165,7 +165,7 @@ export class SnapshotCache {
     this.generation += 1;
   }
 
-  private reload(): Promise<CatalogSnapshot> {
+  private reload(): Promise<T> {
     if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
     const generation = this.generation;
     const promise = this.options.load().then(

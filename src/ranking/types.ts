@@ -19,6 +19,10 @@ export interface RankOptions {
   filter?: ProductFilter | undefined;
   /** Fill each item's score breakdown (left empty otherwise). */
   explain?: boolean | undefined;
+  /** MMR trade-off, 0..1: 0 keeps the relevance order; the ranker's default applies when absent. */
+  diversity?: number | undefined;
+  /** At most this many items of one category on the page. */
+  maxPerCategory?: number | undefined;
 }
 
 export interface SearchOptions extends RankOptions {
@@ -26,18 +30,32 @@ export interface SearchOptions extends RankOptions {
   userId?: string | undefined;
 }
 
-export type ReasonKind = 'POPULAR' | 'CATEGORY_AFFINITY' | 'BRAND_AFFINITY' | 'TEXT_MATCH' | 'SIMILAR' | 'SAME_CATEGORY';
+export type ReasonKind =
+  | 'POPULAR'
+  | 'CATEGORY_AFFINITY'
+  | 'BRAND_AFFINITY'
+  | 'TEXT_MATCH'
+  | 'SIMILAR'
+  | 'SAME_CATEGORY'
+  | 'PINNED'
+  | 'BOOSTED'
+  | 'BOUGHT_TOGETHER'
+  | 'RELATED'
+  | 'GRAPH_NEIGHBOUR'
+  | 'SEMANTIC_MATCH';
 
 /** Why an item is in a list, phrased for shoppers: "popular in Running Shoes". */
 export interface Reason {
   kind: ReasonKind;
   text: string;
+  /** The knowledge-graph path behind the reason, as node keys: e.g. ["User:u-1", "Product:p-7", "Product:p-9"]. */
+  path?: string[] | undefined;
 }
 
 /** One additive part of a score: contribution = value × weight, and the contributions sum to the score. */
 export interface ScoreComponent {
   name: string;
-  /** The signal, normalised to 0..1. */
+  /** The signal, normalised: 0..1 for the popularity ranker, standardised over the catalogue (z-score) for the fused one. */
   value: number;
   weight: number;
   contribution: number;
@@ -51,7 +69,16 @@ export interface RankedItem {
   breakdown: ScoreComponent[];
 }
 
-export type Strategy = 'popularity' | 'personalised-popularity' | 'fulltext+popularity' | 'embedding' | 'category-popularity';
+export type Strategy =
+  | 'popularity'
+  | 'personalised-popularity'
+  | 'fulltext+popularity'
+  | 'embedding'
+  | 'category-popularity'
+  /** Graph embeddings fused with co-purchases, text, popularity and the user's categories. */
+  | 'fused'
+  /** Full-text and semantic matches fused with popularity and, given a user, their taste. */
+  | 'fused-search';
 
 export interface RankedList {
   items: RankedItem[];
@@ -69,6 +96,8 @@ export interface Ranker {
   similar(productId: string, options: RankOptions): Promise<RankedList | null>;
   /** Forgets cached catalogue data, after products or relations changed. */
   invalidate(): void;
+  /** Forgets cached merchandising rules (src/ranking/rules.ts), after a rule changed. */
+  invalidateRules?(): void;
   /** Loads what the ranker caches, so that the first requests do not wait for it. */
   warmUp(): Promise<void>;
 }

@@ -1,0 +1,66 @@
+import type { Graph } from './graph.js';
+
+/**
+ * Bulk reads behind the ranker's in-memory state: each runs once per reload of that state, never per
+ * request or per product.
+ */
+
+const READ_BASKET_PAIRS = `
+MATCH (u:User)-[:PURCHASED|ADDED_TO_CART]->(p:Product)
+RETURN u.id AS userId, p.id AS productId`;
+
+/** Each user's distinct products bought or put in the cart: the material of "often bought together". */
+export async function readBaskets(graph: Graph): Promise<Map<string, Set<string>>> {
+  const baskets = new Map<string, Set<string>>();
+  for await (const [userId, productId] of graph.stream(READ_BASKET_PAIRS)) {
+    const key = String(userId);
+    const basket = baskets.get(key) ?? new Set<string>();
+    basket.add(String(productId));
+    baskets.set(key, basket);
+  }
+  return baskets;
+}
+
+export interface ProductLink {
+  from: string;
+  to: string;
+  type: string;
+  weight: number;
+}
+
+const READ_PRODUCT_LINKS = `
+MATCH (a:Product)-[r]->(b:Product) WHERE type(r) IN $types
+RETURN a.id AS from, b.id AS to, type(r) AS type, toFloat(coalesce(r.weight, 1.0)) AS weight`;
+
+/** Every merchandiser relation of the given types. */
+export async function readProductLinks(graph: Graph, types: readonly string[]): Promise<ProductLink[]> {
+  if (types.length === 0) return [];
+  return graph.read<ProductLink & Record<string, unknown>>(READ_PRODUCT_LINKS, { types: [...types] });
+}
+
+export interface ProductTextRow {
+  id: string;
+  title: string;
+  description: string | null;
+}
+
+const READ_TEXTS = `
+MATCH (p:Product) WHERE p.id IN $ids
+RETURN p.id AS id, coalesce(p.title, '') AS title, p.description AS description`;
+
+/** Titles and descriptions of the given products (e.g. those newer than the model, or those a reason names). */
+export async function readProductTextsById(graph: Graph, ids: readonly string[]): Promise<ProductTextRow[]> {
+  if (ids.length === 0) return [];
+  return graph.read<ProductTextRow & Record<string, unknown>>(READ_TEXTS, { ids: [...new Set(ids)] });
+}
+
+const READ_PRODUCT_TERMS = `
+MATCH (p:Product)-[:HAS_TERM]->(t:Term)
+RETURN p.id AS productId, collect(t.id) AS terms`;
+
+/** Every product's terms (as refreshed before training). */
+export async function readAllProductTerms(graph: Graph): Promise<Map<string, string[]>> {
+  const terms = new Map<string, string[]>();
+  for await (const [productId, list] of graph.stream(READ_PRODUCT_TERMS)) terms.set(String(productId), (list as unknown[]).map(String));
+  return terms;
+}

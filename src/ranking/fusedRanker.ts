@@ -1,0 +1,423 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Graph } from '../graph/graph.js';
+import { readProductTextsById } from '../graph/rankingReads.js';
+import { fullTextProducts, readProfile } from '../graph/shopReads.js';
+import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
+import { compileFilter } from './filter.js';
+import { scoreFromNeighbours } from './itemNeighbours.js';
+import { toLuceneQuery } from './lucene.js';
+import { mmrOrder } from './mmr.js';
+import { buildProfile, type UserProfile } from './profile.js';
+import { loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
+import type { RankedItem, RankedList, Ranker, RankOptions, Reason, ScoreComponent, SearchOptions } from './types.js';
+import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
+import { rowCosine } from './vectorMath.js';
+import { DEFAULT_SNAPSHOT_TTL_MS, SEARCH_CANDIDATES } from './weights.js';
+
+/**
+ * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
+ * score against the user's current point in the graph's space, "often bought together" with the user's
+ * products, merchandiser relations from them, text likeness, popularity, and the user's category and
+ * brand interest — each standardised over the catalogue and fused with weights fitted offline. Scoring
+ * is a few dense passes over typed arrays held in memory; the request's one Neo4j query reads the
+ * user's behaviour, so events recorded a moment ago count at once. Then the rules (bought products out,
+ * filters), MMR diversity over the best candidates, and reasons that name the graph paths behind them.
+ */
+
+export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
+  graph: Graph;
+  /** How long the in-memory state serves before it reloads in the background. */
+  ttlMs?: number;
+  /** Default MMR trade-off when a request names none (0 = relevance order). */
+  diversity?: number;
+  /** Leave products the user already bought out of `recommend` (default true). */
+  excludePurchased?: boolean;
+  /** Reload at once when `models/active` changes (default true). */
+  watchModels?: boolean;
+  onError?: (error: unknown) => void;
+}
+
+/** Candidates re-ranked by MMR per item on the page: enough room to swap near-duplicates for the next-best. */
+const MMR_POOL_FACTOR = 4;
+/** Semantic neighbours of a query added to its full-text matches: words only the product's neighbours carry. */
+const SEMANTIC_CANDIDATES = 50;
+/** A default that diversifies a little: near-duplicates give way, relevance still leads. */
+export const DEFAULT_DIVERSITY = 0.15;
+
+/** Search signals: the text leads (lexical first); popularity and the shopper's taste order close matches. */
+const SEARCH_WEIGHTS = { lexical: 1, semantic: 0.35, popularity: 0.15, graph: 0.1, category: 0.1 } as const;
+/** Similar products: closeness in the graph's space and co-purchases; popularity breaks near-ties. */
+const SIMILAR_WEIGHTS = { graph: 0.6, coBought: 0.3, related: 0.2, popularity: 0.05 } as const;
+
+type Signals = Partial<Record<string, Float32Array>>;
+
+export class FusedRanker implements Ranker {
+  private readonly states: SnapshotCache<RankingState>;
+  private watcher: FSWatcher | null = null;
+
+  constructor(private readonly options: FusedRankerOptions) {
+    this.states = new SnapshotCache<RankingState>({
+      ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      load: () => loadRankingState(options),
+      onError: options.onError,
+    });
+    if (options.watchModels !== false) {
+      try {
+        // A model activated by another process (`kgrec models activate`) is served from the next request on.
+        this.watcher = watch(options.modelsDir, (_event, file) => {
+          if (file === 'active') this.invalidate();
+        });
+        this.watcher.unref();
+      } catch {
+        this.watcher = null; // no models folder yet: the TTL reload picks a first model up
+      }
+    }
+  }
+
+  invalidate(): void {
+    this.states.invalidate();
+  }
+
+  async warmUp(): Promise<void> {
+    await this.states.get();
+  }
+
+  /** Stops watching the models folder. */
+  close(): void {
+    this.watcher?.close();
+  }
+
+  /** The state being served (for health checks and benchmarks). */
+  state(): Promise<RankingState> {
+    return this.states.get();
+  }
+
+  async recommend(userId: string, options: RankOptions): Promise<RankedList> {
+    const [state, rows] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId)]);
+    const { snapshot } = state;
+    const n = snapshot.products.length;
+    const profile = buildProfile(rows, snapshot);
+    const history = historyOf(rows, state);
+    const signals: Signals = {};
+    const query = userQueryVector(state, userId, history);
+    if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
+    const source = new Int32Array(n).fill(-1);
+    if (history.length > 0) {
+      const strength = new Float32Array(n);
+      scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), source, strength);
+      signals.related = relatedScores(state, history);
+      if (state.textSpace) signals.text = state.textSpace.scoreHistory(history);
+      signals.category = categoryScores(state, profile);
+      signals.brand = brandScores(state, profile);
+    }
+    signals.popularity = state.popularity;
+    const fused = fuse(signals, state.weights, n);
+
+    const accept = compileFilter(options.filter, snapshot);
+    const exclude = this.options.excludePurchased !== false ? profile.purchased : new Set<string>();
+    const pool = topIndices(fused, options.first * MMR_POOL_FACTOR, (i) => {
+      const product = snapshot.products[i] as CatalogProduct;
+      return accept(product) && !exclude.has(product.id);
+    });
+    const page = this.diversify(state, pool, fused, options);
+    const items = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
+    await this.explainRecommendation(state, items, page, history, source, userId, profile);
+    return { items, strategy: query || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
+  }
+
+  async search(text: string, options: SearchOptions): Promise<RankedList> {
+    const lucene = toLuceneQuery(text);
+    if (lucene === null) return { items: [], strategy: 'fused-search', modelVersion: null };
+    const { graph } = this.options;
+    const [state, matches, rows] = await Promise.all([
+      this.states.get(),
+      fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
+      options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+    ]);
+    const { snapshot } = state;
+    const n = snapshot.products.length;
+    const accept = compileFilter(options.filter, snapshot);
+    const signals: Signals = { popularity: state.popularity };
+    // BM25 is unbounded and query-dependent; relative to the best match it compares across queries.
+    const lexical = (signals.lexical = new Float32Array(n));
+    const best = matches.reduce((max, match) => Math.max(max, match.score), 0);
+    const candidates = new Set<number>();
+    for (const match of matches) {
+      const index = state.indexOf.get(match.id);
+      if (index === undefined) continue;
+      lexical[index] = best > 0 ? match.score / best : 0;
+      candidates.add(index);
+    }
+    const semantic = state.terms?.embed(text) ?? null;
+    if (semantic && state.space) {
+      state.space.score(semantic.vector, (signals.semantic = new Float32Array(n)));
+      for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
+    }
+    const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
+    if (options.userId !== undefined && profile) {
+      const history = historyOf(rows, state);
+      const query = userQueryVector(state, options.userId, history);
+      if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
+      signals.category = categoryScores(state, profile);
+    }
+    // Lexical stays 0..1 (a match or not is the point); the others are standardised over the catalogue.
+    const weights: Record<string, number> = { ...SEARCH_WEIGHTS };
+    const fused = fuse(signals, weights, n, ['lexical']);
+    const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogProduct)).sort((a, b) => (fused[b] as number) - (fused[a] as number));
+    const page = this.diversify(state, pool.slice(0, options.first * MMR_POOL_FACTOR), fused, options);
+    const quoted = text.trim();
+    const items = page.map((i) => {
+      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain));
+      const reasons: Reason[] = [];
+      if ((lexical[i] as number) > 0) reasons.push({ kind: 'TEXT_MATCH', text: `matches "${quoted}"` });
+      else if (semantic) reasons.push({ kind: 'SEMANTIC_MATCH', text: `related to "${semantic.terms.join(' ')}" in the shop's graph`, path: semantic.terms.map((term) => `Term:${term}`) });
+      item.reasons = [...reasons, ...item.reasons];
+      return item;
+    });
+    if (profile) await this.explainRecommendation(state, items, page, historyOf(rows, state), new Int32Array(n).fill(-1), options.userId ?? '', profile);
+    return { items, strategy: 'fused-search', modelVersion: state.model?.version ?? null };
+  }
+
+  async similar(productId: string, options: RankOptions): Promise<RankedList | null> {
+    const state = await this.states.get();
+    const index = state.indexOf.get(productId);
+    if (index === undefined) return null;
+    const { snapshot } = state;
+    const n = snapshot.products.length;
+    const signals: Signals = { popularity: state.popularity };
+    if (state.space) state.space.score(state.space.row(index), (signals.graph = new Float32Array(n)));
+    const seed = [{ index, relationship: 'PURCHASED', weight: 1, lastAt: 0 }];
+    scoreFromNeighbours(state.neighbours, seed, (signals.coBought = new Float32Array(n)));
+    signals.related = relatedScores(state, seed);
+    const weights: Record<string, number> = { ...SIMILAR_WEIGHTS };
+    const fused = fuse(signals, weights, n);
+    const accept = compileFilter(options.filter, snapshot);
+    const pool = topIndices(fused, options.first * MMR_POOL_FACTOR, (i) => i !== index && accept(snapshot.products[i] as CatalogProduct));
+    const page = this.diversify(state, pool, fused, options);
+    const own = snapshot.products[index] as CatalogProduct;
+    const items = page.map((i) => {
+      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain));
+      const product = snapshot.products[i] as CatalogProduct;
+      const reasons: Reason[] = [];
+      if ((signals.coBought?.[i] ?? 0) > 0) reasons.push({ kind: 'BOUGHT_TOGETHER', text: 'often bought by the same shoppers', path: [`Product:${productId}`, `Product:${product.id}`] });
+      reasons.push({ kind: 'SIMILAR', text: 'similar to this product' });
+      const category = snapshot.categoryName(own.categoryId);
+      if (category && product.categoryId === own.categoryId) reasons.push({ kind: 'SAME_CATEGORY', text: `also in ${category}`, path: [`Product:${productId}`, `Category:${own.categoryId}`, `Product:${product.id}`] });
+      item.reasons = [...reasons, ...item.reasons.filter((reason) => reason.kind === 'POPULAR')];
+      return item;
+    });
+    return { items, strategy: state.space ? 'embedding' : 'category-popularity', modelVersion: state.model?.version ?? null };
+  }
+
+  /** MMR over the pool (best first) with embedding similarity, or shared category without a model. */
+  private diversify(state: RankingState, pool: readonly number[], fused: Float32Array, options: RankOptions): number[] {
+    const diversity = options.diversity ?? this.options.diversity ?? DEFAULT_DIVERSITY;
+    if ((diversity <= 0 && options.maxPerCategory === undefined) || pool.length <= 1) return pool.slice(0, options.first);
+    const { snapshot, space } = state;
+    const candidates = pool.map((i) => ({ score: fused[i] as number, category: (snapshot.products[i] as CatalogProduct).categoryId }));
+    const similarity = space
+      ? (a: number, b: number) => Math.max(0, rowCosine(space.matrix, space.dimension, pool[a] as number, pool[b] as number))
+      : (a: number, b: number) => (candidates[a]?.category !== null && candidates[a]?.category === candidates[b]?.category ? 1 : 0);
+    return mmrOrder(candidates, { diversity, first: options.first, similarity, maxPerCategory: options.maxPerCategory }).map((k) => pool[k] as number);
+  }
+
+  private item(state: RankingState, index: number, fused: Float32Array, signals: Signals, weights: Record<string, number>, explain: boolean): RankedItem {
+    const product = state.snapshot.products[index] as CatalogProduct;
+    const breakdown: ScoreComponent[] = [];
+    if (explain) {
+      for (const [name, values] of Object.entries(signals)) {
+        const weight = weights[name] ?? 0;
+        if (!values || weight === 0) continue;
+        const value = standardised(values, index);
+        breakdown.push({ name, value, weight, contribution: value * weight });
+      }
+    }
+    const reasons: Reason[] = [];
+    if (product.categoryRank <= 3 || (signals.graph === undefined && signals.coBought === undefined)) {
+      const category = state.snapshot.categoryName(product.categoryId);
+      reasons.push({ kind: 'POPULAR', text: category && product.categoryRank <= 3 ? `popular in ${category}` : product.purchases > 0 ? `bought ${product.purchases} time${product.purchases === 1 ? '' : 's'}` : 'viewed by other shoppers' });
+    }
+    return { productId: product.id, score: fused[index] as number, reasons, breakdown };
+  }
+
+  /**
+   * Reasons from the user's own graph: the product of theirs that the item is most often bought with (and
+   * whether they share a category), a merchandiser relation from one of their products, the product of
+   * theirs nearest in the embedding space, and their category or brand interest. Product titles come
+   * with one query for the page.
+   */
+  private async explainRecommendation(
+    state: RankingState,
+    items: RankedItem[],
+    page: readonly number[],
+    history: readonly HistoryItem[],
+    coBoughtSource: Int32Array,
+    userId: string,
+    profile: UserProfile,
+  ): Promise<void> {
+    if (history.length === 0) return;
+    const { snapshot, space } = state;
+    const sources = page.map((i) => {
+      const coBought = coBoughtSource[i] as number;
+      const related = history.find((item) => state.links.byProduct[item.index]?.some((link) => link.index === i));
+      let nearest: HistoryItem | null = null;
+      if (space) {
+        let best = -Infinity;
+        for (const item of history.slice(0, 50)) {
+          const similarity = rowCosine(space.matrix, space.dimension, item.index, i);
+          if (similarity > best) {
+            best = similarity;
+            nearest = item;
+          }
+        }
+      }
+      return { coBought, related, nearest };
+    });
+    const named = new Set<string>();
+    for (const source of sources) {
+      if (source.coBought >= 0) named.add((snapshot.products[source.coBought] as CatalogProduct).id);
+      if (source.related) named.add((snapshot.products[source.related.index] as CatalogProduct).id);
+      if (source.nearest) named.add((snapshot.products[source.nearest.index] as CatalogProduct).id);
+    }
+    const titles = new Map((await readProductTextsById(this.options.graph, [...named])).map((row) => [row.id, row.title]));
+    const relationshipOf = new Map(history.map((item) => [item.index, item.relationship]));
+    const verb = (index: number): string => VERBS[relationshipOf.get(index) ?? 'VIEWED'] ?? 'viewed';
+    const user = `User:${userId}`;
+    items.forEach((item, k) => {
+      const index = page[k] as number;
+      const product = snapshot.products[index] as CatalogProduct;
+      const { coBought, related, nearest } = sources[k] as (typeof sources)[number];
+      const reasons: Reason[] = [];
+      if (coBought >= 0) {
+        const other = snapshot.products[coBought] as CatalogProduct;
+        const title = titles.get(other.id) ?? other.id;
+        const sameCategory = other.categoryId !== null && other.categoryId === product.categoryId;
+        const category = sameCategory ? snapshot.categoryName(product.categoryId) : undefined;
+        reasons.push({
+          kind: 'BOUGHT_TOGETHER',
+          text: `you ${verb(coBought)} ${title}; this is ${category ? `also in ${category} and ` : ''}often bought with it`,
+          path: [user, `Product:${other.id}`, ...(category ? [`Category:${product.categoryId}`] : []), `Product:${product.id}`],
+        });
+      }
+      if (related) {
+        const other = snapshot.products[related.index] as CatalogProduct;
+        const link = state.links.byProduct[related.index]?.find((entry) => entry.index === index);
+        reasons.push({
+          kind: 'RELATED',
+          text: `${(link?.type ?? 'related').toLowerCase().replace(/_/g, ' ')} ${titles.get(other.id) ?? other.id}, which you ${verb(related.index)}`,
+          path: [user, `Product:${other.id}`, `Product:${product.id}`],
+        });
+      }
+      if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought) {
+        const other = snapshot.products[nearest.index] as CatalogProduct;
+        reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${titles.get(other.id) ?? other.id}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
+      }
+      const interest = profile.categoryInterest(product.categoryId, snapshot);
+      const name = interest ? snapshot.categoryName(interest.id) : undefined;
+      const categoryText = interest && name ? profile.describeCategory(interest.id, name) : null;
+      if (categoryText) reasons.push({ kind: 'CATEGORY_AFFINITY', text: categoryText, path: [user, `Category:${interest?.id ?? ''}`, `Product:${product.id}`] });
+      item.reasons = [...item.reasons.filter((reason) => reason.kind !== 'POPULAR'), ...reasons, ...item.reasons.filter((reason) => reason.kind === 'POPULAR')];
+    });
+  }
+}
+
+const VERBS: Record<string, string> = { PURCHASED: 'bought', ADDED_TO_CART: 'put in your cart', CLICKED: 'looked at', VIEWED: 'viewed' };
+
+/** Merchandiser relations from the user's products: the relation's weight times the product's. */
+function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[]): Float32Array {
+  const out = new Float32Array(state.snapshot.products.length);
+  for (const item of history) for (const link of state.links.byProduct[item.index] ?? []) out[link.index] = (out[link.index] as number) + item.weight * link.weight;
+  return out;
+}
+
+function categoryScores(state: RankingState, profile: UserProfile): Float32Array {
+  const byCategory = profile.categoryInterestByIndex(state.snapshot);
+  return Float32Array.from(state.snapshot.products, (product) => byCategory[product.categoryIndex] ?? 0);
+}
+
+function brandScores(state: RankingState, profile: UserProfile): Float32Array {
+  const byBrand = profile.brandInterestByIndex(state.snapshot);
+  return Float32Array.from(state.snapshot.products, (product) => byBrand[product.brandIndex] ?? 0);
+}
+
+/**
+ * Σ weight × standardised signal, over every product. Standardising (z-score over the catalogue) puts a
+ * distance, a co-purchase count and a popularity on one scale; a constant signal contributes nothing.
+ * Signals listed in `raw` are used as they are.
+ */
+export function fuse(signals: Signals, weights: Readonly<Record<string, number>>, n: number, raw: readonly string[] = []): Float32Array {
+  const out = new Float32Array(n);
+  for (const [name, values] of Object.entries(signals)) {
+    const weight = weights[name] ?? 0;
+    if (!values || weight === 0) continue;
+    if (raw.includes(name)) {
+      for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + weight * (values[i] as number);
+      continue;
+    }
+    const { mean, std } = moments(values);
+    if (std === 0) continue;
+    const factor = weight / std;
+    for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + factor * ((values[i] as number) - mean);
+  }
+  return out;
+}
+
+/** Moments per signal array: explanations ask for them again per item. */
+const momentsCache = new WeakMap<Float32Array, { mean: number; std: number }>();
+
+/** A signal's value for one product, standardised as `fuse` does (0 for a constant signal). */
+export function standardised(values: Float32Array, index: number): number {
+  const { mean, std } = moments(values);
+  return std === 0 ? 0 : ((values[index] as number) - mean) / std;
+}
+
+export function moments(values: Float32Array): { mean: number; std: number } {
+  const cached = momentsCache.get(values);
+  if (cached) return cached;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i] as number;
+    sum += value;
+    squares += value * value;
+  }
+  const mean = values.length > 0 ? sum / values.length : 0;
+  const variance = values.length > 0 ? squares / values.length - mean * mean : 0;
+  const result = { mean, std: variance > 1e-12 ? Math.sqrt(variance) : 0 };
+  momentsCache.set(values, result);
+  return result;
+}
+
+/** Indices of the `k` largest scores among those accepted, best first (ties: lower index, i.e. more popular). */
+export function topIndices(scores: Float32Array, k: number, accept: (index: number) => boolean): number[] {
+  if (k <= 0) return [];
+  // A bounded min-heap of indices by score.
+  const heap: number[] = [];
+  const worse = (a: number, b: number): boolean => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
+  for (let i = 0; i < scores.length; i += 1) {
+    if (heap.length === k && !worse(heap[0] as number, i)) continue;
+    if (!accept(i)) continue;
+    if (heap.length < k) {
+      heap.push(i);
+      for (let c = heap.length - 1; c > 0; ) {
+        const p = (c - 1) >> 1;
+        if (!worse(heap[c] as number, heap[p] as number)) break;
+        [heap[c], heap[p]] = [heap[p] as number, heap[c] as number];
+        c = p;
+      }
+    } else {
+      heap[0] = i;
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let m = c;
+        if (l < heap.length && worse(heap[l] as number, heap[m] as number)) m = l;
+        if (r < heap.length && worse(heap[r] as number, heap[m] as number)) m = r;
+        if (m === c) break;
+        [heap[c], heap[m]] = [heap[m] as number, heap[c] as number];
+        c = m;
+      }
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : -1));
+}

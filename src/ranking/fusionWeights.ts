@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The signals `recommend` fuses, and their weights. Each signal is standardised over the catalogue for
+ * the request (z-score) before weighting, so a weight says how much a signal counts, whatever its scale.
+ * Weights are fitted offline on held-out behaviour by `kgrec eval` (coordinate ascent on NDCG) and saved
+ * beside the model they were fitted for; configuration can override them.
+ */
+
+export const RECOMMEND_SIGNALS = ['graph', 'coBought', 'related', 'text', 'popularity', 'category', 'brand'] as const;
+export type RecommendSignal = (typeof RECOMMEND_SIGNALS)[number];
+export type FusionWeights = Record<RecommendSignal, number>;
+
+/**
+ * Used until a fit exists: the trained graph leads, co-purchases and the user's categories refine it,
+ * popularity breaks ties. Reasoned starting points, close to what fits on the demo shop give.
+ */
+export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, category: 0.15, brand: 0.05 };
+
+export const FUSION_FILE = 'fusion.json';
+
+const fusionFileSchema = z.object({
+  weights: z.object(Object.fromEntries(RECOMMEND_SIGNALS.map((signal) => [signal, z.number().nonnegative()])) as Record<RecommendSignal, z.ZodNumber>),
+  metric: z.string(),
+  validation: z.number(),
+  fittedAt: z.iso.datetime(),
+  dataset: z.string(),
+});
+export type FusionFile = z.infer<typeof fusionFileSchema>;
+
+/** The fitted weights saved with a model version, or null when it has none. */
+export async function readFusionWeights(modelsDir: string, version: string): Promise<FusionFile | null> {
+  const file = path.join(modelsDir, version, FUSION_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const parsed = fusionFileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export async function writeFusionWeights(modelsDir: string, version: string, fusion: FusionFile): Promise<void> {
+  const file = path.join(modelsDir, version, FUSION_FILE);
+  await fs.writeFile(`${file}.tmp`, `${JSON.stringify(fusion, null, 2)}\n`);
+  await fs.rename(`${file}.tmp`, file);
+}

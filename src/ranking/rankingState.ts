@@ -1,0 +1,120 @@
+import type { Graph } from '../graph/graph.js';
+import { readAllProductTerms, readBaskets, readProductLinks, readProductTextsById } from '../graph/rankingReads.js';
+import { distinctTerms } from '../text/tokenize.js';
+import { activeVersion, loadModel } from '../kge/modelStore.js';
+import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js';
+import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
+import { buildItemNeighbours, type ItemNeighbours } from './itemNeighbours.js';
+import { ModelVectors } from './modelVectors.js';
+import { ProductSpace, TextSpace } from './productSpace.js';
+import { TermIndex } from './semanticQuery.js';
+
+/**
+ * Everything the fused ranker keeps in memory, loaded together and replaced together: the catalogue
+ * snapshot, the active model's vectors aligned with it, "often bought together" neighbours, merchandiser
+ * relations and the fusion weights. A request only adds the user's own behaviour (one query).
+ */
+
+export interface ProductLinkIndex {
+  /** Linked products of each product (by snapshot index): outgoing merchandiser relations. */
+  readonly byProduct: ReadonlyArray<ReadonlyArray<{ index: number; type: string; weight: number }>>;
+}
+
+export interface RankingState {
+  loadedAt: number;
+  snapshot: CatalogSnapshot;
+  /** Snapshot index of each product id. */
+  indexOf: ReadonlyMap<string, number>;
+  model: ModelVectors | null;
+  space: ProductSpace | null;
+  /** Products by their texts' terms, in the model's space. */
+  textSpace: TextSpace | null;
+  terms: TermIndex | null;
+  /** Each product's popularity (0..1), by snapshot index. */
+  popularity: Float32Array;
+  neighbours: ItemNeighbours;
+  links: ProductLinkIndex;
+  weights: FusionWeights;
+  /** Where the weights come from: `fitted` (saved with the model), `configured` or `default`. */
+  weightsSource: 'fitted' | 'configured' | 'default';
+}
+
+export interface RankingStateOptions {
+  graph: Graph;
+  modelsDir: string;
+  relationTypes: readonly string[];
+  /** Overrides the fitted or default weights, signal by signal. */
+  weights?: Partial<FusionWeights>;
+}
+
+/** Loaded models by version: a reload with the same active model reuses the vectors read before. */
+const modelCache = new Map<string, Promise<ModelVectors>>();
+
+function loadModelVectors(modelsDir: string, version: string): Promise<ModelVectors> {
+  const key = `${modelsDir}\u0000${version}`;
+  let cached = modelCache.get(key);
+  if (!cached) {
+    cached = loadModel(modelsDir, version).then((model) => new ModelVectors(model));
+    cached.catch(() => modelCache.delete(key));
+    // Keep the current and the previous model only: the API swaps one for the other.
+    if (modelCache.size >= 2) modelCache.delete(modelCache.keys().next().value as string);
+    modelCache.set(key, cached);
+  }
+  return cached;
+}
+
+export async function loadRankingState(options: RankingStateOptions, now = Date.now()): Promise<RankingState> {
+  const { graph, modelsDir } = options;
+  const version = await activeVersion(modelsDir);
+  const [snapshot, baskets, links, model, fitted] = await Promise.all([
+    loadCatalogSnapshot(graph, now),
+    readBaskets(graph),
+    readProductLinks(graph, options.relationTypes),
+    version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
+    version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
+  ]);
+  const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
+
+  let space: ProductSpace | null = null;
+  let textSpace: TextSpace | null = null;
+  if (model) {
+    const cold = snapshot.products.filter((product) => model.entity('Product', product.id) === null).map((product) => product.id);
+    const [texts, productTerms] = await Promise.all([readProductTextsById(graph, cold), readAllProductTerms(graph)]);
+    const coldTexts = new Map(texts.map((row) => [row.id, row]));
+    space = new ProductSpace(model, snapshot, coldTexts);
+    textSpace = new TextSpace(model, snapshot.products.length, (index) => {
+      const product = snapshot.products[index];
+      if (!product) return [];
+      const text = coldTexts.get(product.id);
+      // Products added since the last term refresh have no HAS_TERM yet: their own text stands in.
+      return productTerms.get(product.id) ?? (text ? distinctTerms(`${text.title} ${text.description ?? ''}`) : []);
+    });
+  }
+
+  const userItems: number[][] = [];
+  for (const basket of baskets.values()) {
+    const items = [...basket].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
+    if (items.length > 1) userItems.push(items);
+  }
+  const byProduct: Array<Array<{ index: number; type: string; weight: number }>> = snapshot.products.map(() => []);
+  for (const link of links) {
+    const from = indexOf.get(link.from);
+    const to = indexOf.get(link.to);
+    if (from !== undefined && to !== undefined) byProduct[from]?.push({ index: to, type: link.type, weight: link.weight });
+  }
+  const base = fitted?.weights ?? DEFAULT_FUSION_WEIGHTS;
+  return {
+    loadedAt: now,
+    snapshot,
+    indexOf,
+    model,
+    space,
+    textSpace,
+    terms: model ? new TermIndex(model) : null,
+    popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
+    neighbours: buildItemNeighbours(userItems, snapshot.products.length),
+    links: { byProduct },
+    weights: { ...base, ...options.weights },
+    weightsSource: options.weights && Object.keys(options.weights).length > 0 ? 'configured' : fitted ? 'fitted' : 'default',
+  };
+}

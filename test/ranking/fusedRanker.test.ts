@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import type { Graph } from '../../src/graph/graph.js';
+import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
+import { ingestFiles } from '../../src/ingest/ingest.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { writeDemoShopFiles } from '../../src/jobs/demoShop.js';
+import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
+import { runTrainingJob } from '../../src/jobs/train.js';
+import { activateModel } from '../../src/kge/modelStore.js';
+import { FusedRanker } from '../../src/ranking/fusedRanker.js';
+import { tokenize } from '../../src/text/tokenize.js';
+import { freshGraph, tempDir } from '../helpers.js';
+
+/**
+ * The fused ranker against a real Neo4j holding a small demo shop and a model trained on it: the rules,
+ * diversity, explanations, cold-start products, real-time events and semantic search.
+ */
+
+let graph: Graph;
+let config: Config;
+let ranker: FusedRanker;
+const modelsDir = tempDir('kgrec-fused-models-');
+
+beforeAll(async () => {
+  ({ graph, config } = await freshGraph());
+  const { files } = await writeDemoShopFiles(tempDir(), { products: 500, users: 300, events: 30_000, seed: 11 });
+  for (const kind of LOAD_ORDER) await ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize: 5_000, relationTypes: config.relationTypes });
+  const trained = await runTrainingJob({
+    source: { kind: 'graph', graph, config },
+    hyperparameters: [{ dimension: 32, epochs: 30, negatives: 16, seed: 3 }],
+    modelsDir,
+    evalEvery: 0,
+    holdout: { valid: 0.02, test: 0.05 },
+  });
+  await activateModel(modelsDir, trained.version);
+  ranker = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0 });
+  await ranker.warmUp();
+}, 240_000);
+
+afterAll(async () => {
+  ranker.close();
+  await graph.close();
+});
+
+/** A user with purchases, and those purchases. */
+async function buyer(): Promise<{ userId: string; bought: string[] }> {
+  const [row] = await graph.read<{ userId: string; bought: string[] }>(
+    'MATCH (u:User)-[:PURCHASED]->(p:Product) WITH u, collect(p.id) AS bought WHERE size(bought) >= 3 RETURN u.id AS userId, bought ORDER BY u.id LIMIT 1',
+  );
+  if (!row) throw new Error('the demo shop has no buyer');
+  return row;
+}
+
+describe('FusedRanker.recommend', () => {
+  it('ranks with the active model, leaves out what the user bought and honours filters', async () => {
+    const { userId, bought } = await buyer();
+    const list = await ranker.recommend(userId, { first: 20, explain: true });
+    expect(list.strategy).toBe('fused');
+    expect(list.modelVersion).not.toBeNull();
+    expect(list.items).toHaveLength(20);
+    for (const item of list.items) expect(bought).not.toContain(item.productId);
+    const names = new Set(list.items[0]?.breakdown.map((component) => component.name));
+    expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'category', 'brand']));
+    const first = list.items[0];
+    expect(first?.score).toBeCloseTo(first?.breakdown.reduce((sum, component) => sum + component.contribution, 0) ?? NaN, 3);
+
+    const state = await ranker.state();
+    const category = state.snapshot.products.find((product) => product.categoryId !== null)?.categoryId ?? '';
+    const subtree = state.snapshot.subtree(category);
+    const filtered = await ranker.recommend(userId, { first: 10, filter: { categoryId: category, maxPrice: 1_000, inStockOnly: true } });
+    expect(filtered.items.length).toBeGreaterThan(0);
+    for (const item of filtered.items) {
+      const product = state.snapshot.byId.get(item.productId);
+      expect(subtree.has(product?.categoryId ?? '')).toBe(true);
+      expect(product?.inStock).toBe(true);
+      expect(product?.price ?? 0).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  it('explains items with paths that exist in the graph', async () => {
+    const { userId } = await buyer();
+    const list = await ranker.recommend(userId, { first: 10 });
+    const paths = list.items.flatMap((item) => item.reasons.filter((reason) => reason.path && reason.path[0] === `User:${userId}`).map((reason) => ({ item, reason })));
+    expect(paths.length).toBeGreaterThan(0);
+    for (const { item, reason } of paths) {
+      const path = reason.path ?? [];
+      expect(path.at(-1)).toBe(`Product:${item.productId}`);
+      // The first hop is the user's own behaviour on a real product, which the text names.
+      const [label, productId] = (path[1] ?? '').split(':');
+      if (label !== 'Product') continue;
+      const [edge] = await graph.read<{ n: number }>('MATCH (:User {id: $userId})-[r]->(:Product {id: $productId}) RETURN count(r) AS n', { userId, productId: productId ?? '' });
+      expect(edge?.n).toBeGreaterThan(0);
+    }
+    const together = paths.find(({ reason }) => reason.kind === 'BOUGHT_TOGETHER');
+    expect(together?.reason.text).toMatch(/^you .+; this is .*often bought with it$/);
+  });
+
+  it('moves with events recorded after training', async () => {
+    const state = await ranker.state();
+    const { userId } = await buyer();
+    const before = await ranker.recommend(userId, { first: 10 });
+    // Purchases in a category the user never touched: the next list must lean towards it at once.
+    const [row] = await graph.read<{ categoryId: string }>(
+      'MATCH (c:Category)<-[:IN_CATEGORY]-(p:Product) WHERE NOT EXISTS { MATCH (:User {id: $userId})-->(:Product)-[:IN_CATEGORY]->(c) } WITH c, count(p) AS n WHERE n >= 5 RETURN c.id AS categoryId ORDER BY c.id LIMIT 1',
+      { userId },
+    );
+    const categoryId = row?.categoryId ?? '';
+    const products = state.snapshot.products.filter((product) => product.categoryId === categoryId).slice(0, 3);
+    const now = Date.now();
+    await graph.transaction((tx) =>
+      writeEvents(
+        tx,
+        products.map((product, i) => ({ id: `live-${userId}-${i}`, userId, productId: product.id, type: 'purchase', timestamp: now + i, quantity: 1 })),
+        (type) => BEHAVIOUR_RELATIONSHIP[type as EventType],
+        now,
+      ),
+    );
+    const after = await ranker.recommend(userId, { first: 10 });
+    expect(after.items.map((item) => item.productId)).not.toEqual(before.items.map((item) => item.productId));
+    const inCategory = (list: typeof after) => list.items.filter((item) => state.snapshot.byId.get(item.productId)?.categoryId === categoryId).length;
+    expect(inCategory(after)).toBeGreaterThan(inCategory(before));
+    for (const product of products) expect(after.items.map((item) => item.productId)).not.toContain(product.id);
+  });
+
+  it('gives a user without history the popular products', async () => {
+    const list = await ranker.recommend('nobody-at-all', { first: 5 });
+    expect(list.strategy).toBe('popularity');
+    const state = await ranker.state();
+    expect(list.items.map((item) => item.productId)).toEqual(state.snapshot.products.slice(0, 5).map((product) => product.id));
+  });
+});
+
+describe('diversity', () => {
+  it('swaps near-duplicates for the next-best different items', async () => {
+    const { userId } = await buyer();
+    const plain = await ranker.recommend(userId, { first: 10, diversity: 0 });
+    const diverse = await ranker.recommend(userId, { first: 10, diversity: 0.7 });
+    expect(diverse.items.map((item) => item.productId)).not.toEqual(plain.items.map((item) => item.productId));
+    const state = await ranker.state();
+    const categories = (list: typeof plain) => new Set(list.items.map((item) => state.snapshot.byId.get(item.productId)?.categoryId)).size;
+    expect(categories(diverse)).toBeGreaterThanOrEqual(categories(plain));
+    const capped = await ranker.recommend(userId, { first: 10, maxPerCategory: 2 });
+    const counts = new Map<string, number>();
+    for (const item of capped.items) {
+      const category = state.snapshot.byId.get(item.productId)?.categoryId ?? '';
+      counts.set(category, (counts.get(category) ?? 0) + 1);
+    }
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('cold start and search', () => {
+  it('places a product added after training next to its twin at once', async () => {
+    const state = await ranker.state();
+    const twin = state.snapshot.products[40];
+    if (!twin) throw new Error('no twin');
+    const [text] = await graph.read<{ title: string; description: string | null; brandId: string | null }>(
+      'MATCH (p:Product {id: $id}) RETURN p.title AS title, p.description AS description, COLLECT { MATCH (p)-[:HAS_BRAND]->(b) RETURN b.id }[0] AS brandId',
+      { id: twin.id },
+    );
+    const now = Date.now();
+    await graph.transaction((tx) =>
+      writeProducts(
+        tx,
+        [{ id: 'p-brand-new', props: { title: text?.title ?? '', description: text?.description ?? '', price: 10, inStock: true }, categoryId: twin.categoryId ?? undefined, brandId: text?.brandId ?? undefined }],
+        now,
+      ),
+    );
+    ranker.invalidate();
+    const fresh = await ranker.state();
+    const index = fresh.indexOf.get('p-brand-new') ?? -1;
+    expect(fresh.space?.sources[index]).toBe('derived');
+    // Its derived vector sits among the twin's nearest products in the model's space (of 500)...
+    const space = fresh.space;
+    if (!space) throw new Error('no model');
+    const closeness = new Float32Array(space.size);
+    space.score(space.row(fresh.indexOf.get(twin.id) ?? -1), closeness);
+    const nearer = closeness.filter((value) => value > (closeness[index] ?? 0)).length;
+    expect(nearer).toBeLessThan(10);
+    // ...so it is recommendable before the next retraining.
+    const similar = await ranker.similar(twin.id, { first: 30, diversity: 0 });
+    expect(similar?.items.map((item) => item.productId)).toContain('p-brand-new');
+  });
+
+  it('finds a product by a word that only its neighbours carry', async () => {
+    const state = await ranker.state();
+    const rows = await graph.read<{ id: string; categoryId: string; text: string }>(
+      "MATCH (p:Product)-[:IN_CATEGORY]->(c:Category) RETURN p.id AS id, c.id AS categoryId, p.title + ' ' + coalesce(p.description, '') AS text",
+    );
+    const vocabulary = new Set(state.model?.terms ?? []);
+    // A term most products of a category carry, and a product of that category whose text lacks it.
+    let found: { term: string; productId: string } | null = null;
+    const byCategory = new Map<string, typeof rows>();
+    for (const row of rows) byCategory.set(row.categoryId, [...(byCategory.get(row.categoryId) ?? []), row]);
+    for (const members of byCategory.values()) {
+      const counts = new Map<string, number>();
+      for (const member of members) for (const term of new Set(tokenize(member.text))) counts.set(term, (counts.get(term) ?? 0) + 1);
+      for (const [term, count] of [...counts].sort((a, b) => b[1] - a[1])) {
+        if (!vocabulary.has(term) || count < members.length * 0.6 || count === members.length) continue;
+        const lacking = members.find((member) => !tokenize(member.text).includes(term));
+        if (lacking) found = { term, productId: lacking.id };
+        break;
+      }
+      if (found) break;
+    }
+    if (!found) throw new Error('no category with a shared term that one product lacks');
+    const results = await ranker.search(found.term, { first: 50 });
+    const hit = results.items.find((item) => item.productId === found.productId);
+    expect(hit).toBeDefined();
+    expect(hit?.reasons[0]?.kind).toBe('SEMANTIC_MATCH');
+    expect(results.items[0]?.reasons[0]?.kind).toBe('TEXT_MATCH');
+  });
+});
