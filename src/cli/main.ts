@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { LocalServerError } from '../graph/localServer.js';
 import { MigrationError } from '../graph/migrations.js';
 import { registerDemoCommands } from './commands/demo.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerIngestCommands } from './commands/ingest.js';
 import { registerNeo4jCommands } from './commands/neo4j.js';
@@ -31,6 +32,7 @@ registerGraphCommands(program);
 registerIngestCommands(program);
 registerDemoCommands(program);
 registerTrainCommands(program);
+registerEvalCommand(program);
 registerServeCommand(program);
 
 try {

@@ -17,7 +17,11 @@ import { tripleCount } from '../kge/types.js';
 
 export { DEFAULT_MODELS_DIR };
 
-export type TrainingSource = { kind: 'graph'; graph: Graph; config: Config } | { kind: 'triples'; dir: string };
+export type TrainingSource =
+  | { kind: 'graph'; graph: Graph; config: Config }
+  | { kind: 'triples'; dir: string }
+  /** Triples built in memory (offline evaluation); `shop` ranks PURCHASED tails among `Product:` entities, as the graph source does. */
+  | { kind: 'dataset'; dataset: KgeDataset; shop: boolean };
 
 export interface TrainJobOptions {
   source: TrainingSource;
@@ -68,6 +72,7 @@ export const TARGET_RELATION = 'PURCHASED';
 export async function loadTrainingData(options: TrainJobOptions, seed: number): Promise<KgeDataset> {
   const { source } = options;
   if (source.kind === 'triples') return loadTriplesDir(source.dir);
+  if (source.kind === 'dataset') return source.dataset;
   if (options.refreshTerms !== false) {
     const terms = await refreshProductTerms(source.graph);
     options.onInfo?.(`product terms: ${terms.vocabulary.toLocaleString('en-US')} terms, ${terms.links.toLocaleString('en-US')} links, ${terms.changed.toLocaleString('en-US')} products updated`);
@@ -86,7 +91,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   const params = resolveHyperparameters(...options.hyperparameters);
   const dataset = await loadTrainingData(options, params.seed);
   const known = [dataset.train, dataset.valid, dataset.test].filter((set): set is TripleSet => set !== undefined);
-  const isShop = options.source.kind === 'graph';
+  const isShop = options.source.kind === 'graph' || (options.source.kind === 'dataset' && options.source.shop);
   // In a shop, PURCHASED tails are ranked among products only: that is the recommendation question.
   const candidateEntities = isShop ? productEntities(dataset) : undefined;
   const relationNames = dataset.relations;

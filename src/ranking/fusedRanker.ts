@@ -1,10 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
 import { readProductTextsById } from '../graph/rankingReads.js';
-import { fullTextProducts, readProfile } from '../graph/shopReads.js';
+import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
+import { categoryScores, recommendSignals, relatedScores, type Signals, type UserSignals } from './recommendSignals.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import { buildProfile, type UserProfile } from './profile.js';
@@ -49,7 +50,6 @@ const SEARCH_WEIGHTS = { lexical: 1, semantic: 0.35, popularity: 0.15, graph: 0.
 /** Similar products: closeness in the graph's space and co-purchases; popularity breaks near-ties. */
 const SIMILAR_WEIGHTS = { graph: 0.6, coBought: 0.3, related: 0.2, popularity: 0.05 } as const;
 
-type Signals = Partial<Record<string, Float32Array>>;
 
 export class FusedRanker implements Ranker {
   private readonly states: SnapshotCache<RankingState>;
@@ -94,35 +94,27 @@ export class FusedRanker implements Ranker {
 
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
     const [state, rows] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId)]);
-    const { snapshot } = state;
-    const n = snapshot.products.length;
-    const profile = buildProfile(rows, snapshot);
-    const history = historyOf(rows, state);
-    const signals: Signals = {};
-    const query = userQueryVector(state, userId, history);
-    if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
-    const source = new Int32Array(n).fill(-1);
-    if (history.length > 0) {
-      const strength = new Float32Array(n);
-      scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), source, strength);
-      signals.related = relatedScores(state, history);
-      if (state.textSpace) signals.text = state.textSpace.scoreHistory(history);
-      signals.category = categoryScores(state, profile);
-      signals.brand = brandScores(state, profile);
-    }
-    signals.popularity = state.popularity;
-    const fused = fuse(signals, state.weights, n);
+    const { signals, profile, history, placed, coBoughtSource: source, fused, page } = this.rankForUser(state, userId, rows, options);
+    const items = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
+    await this.explainRecommendation(state, items, page, history, source, userId, profile);
+    return { items, strategy: placed || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
+  }
 
+  /**
+   * The in-memory part of `recommend`: signals, fusion, rules and diversity for a user whose behaviour
+   * rows are given; no I/O (what `bench/rank` times).
+   */
+  rankForUser(state: RankingState, userId: string, rows: readonly ProfileRow[], options: RankOptions): UserSignals & { fused: Float32Array; page: number[] } {
+    const { snapshot } = state;
+    const user = recommendSignals(state, userId, rows);
+    const fused = fuse(user.signals, state.weights, snapshot.products.length);
     const accept = compileFilter(options.filter, snapshot);
-    const exclude = this.options.excludePurchased !== false ? profile.purchased : new Set<string>();
+    const exclude = this.options.excludePurchased !== false ? user.profile.purchased : new Set<string>();
     const pool = topIndices(fused, options.first * MMR_POOL_FACTOR, (i) => {
       const product = snapshot.products[i] as CatalogProduct;
       return accept(product) && !exclude.has(product.id);
     });
-    const page = this.diversify(state, pool, fused, options);
-    const items = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
-    await this.explainRecommendation(state, items, page, history, source, userId, profile);
-    return { items, strategy: query || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
+    return { ...user, fused, page: this.diversify(state, pool, fused, options) };
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {
@@ -322,23 +314,6 @@ export class FusedRanker implements Ranker {
 }
 
 const VERBS: Record<string, string> = { PURCHASED: 'bought', ADDED_TO_CART: 'put in your cart', CLICKED: 'looked at', VIEWED: 'viewed' };
-
-/** Merchandiser relations from the user's products: the relation's weight times the product's. */
-function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[]): Float32Array {
-  const out = new Float32Array(state.snapshot.products.length);
-  for (const item of history) for (const link of state.links.byProduct[item.index] ?? []) out[link.index] = (out[link.index] as number) + item.weight * link.weight;
-  return out;
-}
-
-function categoryScores(state: RankingState, profile: UserProfile): Float32Array {
-  const byCategory = profile.categoryInterestByIndex(state.snapshot);
-  return Float32Array.from(state.snapshot.products, (product) => byCategory[product.categoryIndex] ?? 0);
-}
-
-function brandScores(state: RankingState, profile: UserProfile): Float32Array {
-  const byBrand = profile.brandInterestByIndex(state.snapshot);
-  return Float32Array.from(state.snapshot.products, (product) => byBrand[product.brandIndex] ?? 0);
-}
 
 /**
  * Σ weight × standardised signal, over every product. Standardising (z-score over the catalogue) puts a

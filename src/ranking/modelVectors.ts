@@ -17,11 +17,15 @@ export class ModelVectors {
   /** The model's vocabulary: every term it has a vector for. */
   readonly terms: string[] = [];
 
-  constructor(private readonly model: StoredModel) {
+  /** `trainedAt` defaults to the model's creation time; offline evaluation sets the end of its training period. */
+  constructor(
+    private readonly model: StoredModel,
+    trainedAt?: number,
+  ) {
     this.version = model.manifest.version;
     this.dimension = model.embeddings.dimension;
     this.distance = model.manifest.distance;
-    this.trainedAt = Date.parse(model.manifest.createdAt);
+    this.trainedAt = trainedAt ?? Date.parse(model.manifest.createdAt);
     model.entities.forEach((key, row) => {
       this.entityRows.set(key, row);
       if (key.startsWith(TERM_PREFIX)) this.terms.push(key.slice(TERM_PREFIX.length));

@@ -1,5 +1,5 @@
 import type { Graph } from '../graph/graph.js';
-import { readAllProductTerms, readBaskets, readProductLinks, readProductTextsById } from '../graph/rankingReads.js';
+import { readAllProductTerms, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel } from '../kge/modelStore.js';
 import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js';
@@ -32,6 +32,9 @@ export interface RankingState {
   terms: TermIndex | null;
   /** Each product's popularity (0..1), by snapshot index. */
   popularity: Float32Array;
+  /** Each product's CatalogProduct.categoryIndex and brandIndex, as arrays for the per-request loops. */
+  categoryIndex: Int32Array;
+  brandIndex: Int32Array;
   neighbours: ItemNeighbours;
   links: ProductLinkIndex;
   weights: FusionWeights;
@@ -73,14 +76,47 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
   ]);
-  const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
+  let coldTexts = new Map<string, ProductTextRow>();
+  let productTerms = new Map<string, string[]>();
+  if (model) {
+    const cold = snapshot.products.filter((product) => model.entity('Product', product.id) === null).map((product) => product.id);
+    const [texts, terms] = await Promise.all([readProductTextsById(graph, cold), readAllProductTerms(graph)]);
+    coldTexts = new Map(texts.map((row) => [row.id, row]));
+    productTerms = terms;
+  }
+  return buildRankingState({
+    snapshot,
+    model,
+    baskets: [...baskets.values()],
+    links,
+    coldTexts,
+    productTerms,
+    fitted: fitted?.weights ?? null,
+    overrides: options.weights,
+  });
+}
 
+export interface RankingStateParts {
+  snapshot: CatalogSnapshot;
+  model: ModelVectors | null;
+  /** Each shopper's products bought or carted (ids). */
+  baskets: Iterable<ReadonlySet<string> | readonly string[]>;
+  links: readonly ProductLink[];
+  /** Texts of the products the model has no vector for. */
+  coldTexts: ReadonlyMap<string, ProductTextRow>;
+  /** Terms per product id (HAS_TERM); products missing here fall back to their cold text. */
+  productTerms: ReadonlyMap<string, readonly string[]>;
+  fitted: FusionWeights | null;
+  overrides?: Partial<FusionWeights> | undefined;
+}
+
+/** Assembles the state from its parts: shared by the API (parts read from Neo4j) and offline evaluation. */
+export function buildRankingState(parts: RankingStateParts): RankingState {
+  const { snapshot, model, coldTexts, productTerms } = parts;
+  const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
   let space: ProductSpace | null = null;
   let textSpace: TextSpace | null = null;
   if (model) {
-    const cold = snapshot.products.filter((product) => model.entity('Product', product.id) === null).map((product) => product.id);
-    const [texts, productTerms] = await Promise.all([readProductTextsById(graph, cold), readAllProductTerms(graph)]);
-    const coldTexts = new Map(texts.map((row) => [row.id, row]));
     space = new ProductSpace(model, snapshot, coldTexts);
     textSpace = new TextSpace(model, snapshot.products.length, (index) => {
       const product = snapshot.products[index];
@@ -92,19 +128,20 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   }
 
   const userItems: number[][] = [];
-  for (const basket of baskets.values()) {
+  for (const basket of parts.baskets) {
     const items = [...basket].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
     if (items.length > 1) userItems.push(items);
   }
   const byProduct: Array<Array<{ index: number; type: string; weight: number }>> = snapshot.products.map(() => []);
-  for (const link of links) {
+  for (const link of parts.links) {
     const from = indexOf.get(link.from);
     const to = indexOf.get(link.to);
     if (from !== undefined && to !== undefined) byProduct[from]?.push({ index: to, type: link.type, weight: link.weight });
   }
-  const base = fitted?.weights ?? DEFAULT_FUSION_WEIGHTS;
+  const overrides = parts.overrides ?? {};
+  const configured = Object.keys(overrides).length > 0;
   return {
-    loadedAt: now,
+    loadedAt: snapshot.loadedAt,
     snapshot,
     indexOf,
     model,
@@ -112,9 +149,11 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     textSpace,
     terms: model ? new TermIndex(model) : null,
     popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
+    categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),
+    brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
     neighbours: buildItemNeighbours(userItems, snapshot.products.length),
     links: { byProduct },
-    weights: { ...base, ...options.weights },
-    weightsSource: options.weights && Object.keys(options.weights).length > 0 ? 'configured' : fitted ? 'fitted' : 'default',
+    weights: { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides },
+    weightsSource: configured ? 'configured' : parts.fitted ? 'fitted' : 'default',
   };
 }

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { PROJECT_ROOT } from '../../config.js';
+import { demoEvalData, kgatEvalData } from '../../jobs/evalData.js';
+import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
+import { activeVersion, DEFAULT_MODELS_DIR } from '../../kge/modelStore.js';
+import { writeFusionWeights } from '../../ranking/fusionWeights.js';
+import { createOutput, UserError } from '../output.js';
+import { createProgress, type ProgressReporter } from '../progress.js';
+import { positiveInteger } from './ingest.js';
+
+interface EvalOptions {
+  demo?: boolean;
+  kgat?: string;
+  seed: number;
+  k: number;
+  epochs?: number;
+  dimension?: number;
+  bprEpochs?: number;
+  out?: string;
+  saveWeights?: boolean;
+  modelsDir: string;
+  json?: boolean;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text and the fused ranking, all-item top-K')
+    .option('--demo', 'on a freshly generated demo shop, split by time')
+    .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt), with its test split')
+    .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
+    .option('--k <n>', 'cut-off of the metrics', positiveInteger('--k'), 20)
+    .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
+    .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))
+    .option('--bpr-epochs <n>', 'BPR-MF epochs', positiveInteger('--bpr-epochs'))
+    .option('--out <dir>', 'folder for the report, chart, JSON and the model trained here (default .kgrec/eval/<dataset>)')
+    .option('--save-weights', 'save the fitted fusion weights with the active model, for the API to use')
+    .option('--models-dir <dir>', 'models folder (for --save-weights)', DEFAULT_MODELS_DIR)
+    .option('--json', 'print the results as JSON on the last line')
+    .action(async (options: EvalOptions) => {
+      const out = createOutput(Boolean(options.json));
+      if (Boolean(options.demo) === Boolean(options.kgat)) throw new UserError('kgrec eval: give exactly one of --demo or --kgat <dir>', 2);
+      const dataset = options.kgat ? path.basename(path.resolve(options.kgat)) : 'demo';
+      out.info(`loading ${dataset}`);
+      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : demoEvalData({ seed: options.seed });
+      const outDir = options.out ?? path.join(PROJECT_ROOT, '.kgrec', 'eval', dataset);
+      const bars = new Map<string, ProgressReporter>();
+      const hyperparameters = { ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.dimension ? { dimension: options.dimension } : {}) };
+      const report = await evaluateRecommenders(data, {
+        k: options.k,
+        outDir,
+        hyperparameters,
+        ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
+        onInfo: (message) => out.info(message),
+        onProgress: (stage, done, total) => {
+          if (total === 0) {
+            out.info(stage);
+            return;
+          }
+          let bar = bars.get(stage);
+          if (!bar) bars.set(stage, (bar = createProgress(stage)));
+          bar.update(done, total, { unit: 'users' });
+          if (done >= total) bar.stop();
+        },
+      });
+      if (options.saveWeights) {
+        const version = await activeVersion(options.modelsDir);
+        if (!version) throw new UserError('--save-weights: there is no active model to save the weights with');
+        await writeFusionWeights(options.modelsDir, version, {
+          weights: report.fusion.weights,
+          metric: `ndcg@${report.k}`,
+          validation: report.fusion.validationNdcg,
+          fittedAt: new Date().toISOString(),
+          dataset: report.dataset,
+        });
+        out.info(`saved the fusion weights with model ${version}`);
+      }
+      out.result(jsonResult(report), () => {
+        out.line(`${report.dataset}: ${report.users.toLocaleString('en-US')} test users, ${report.note}`);
+        for (const [model, metrics] of Object.entries(report.results)) {
+          out.line(`  ${model.padEnd(11)} recall@${report.k} ${(metrics[`recall@${report.k}`] ?? 0).toFixed(4)}  ndcg@${report.k} ${(metrics[`ndcg@${report.k}`] ?? 0).toFixed(4)}  ndcg_kgat@${report.k} ${(metrics[`ndcg_kgat@${report.k}`] ?? 0).toFixed(4)}`);
+        }
+        out.line(`report: ${report.files.markdown}, chart: ${report.files.png}`);
+      });
+    });
+}
+
+function jsonResult(report: EvaluationReport): Record<string, unknown> {
+  return { dataset: report.dataset, k: report.k, users: report.users, results: report.results, fusion: report.fusion, seconds: report.seconds, files: report.files };
+}

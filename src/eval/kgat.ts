@@ -1,0 +1,107 @@
+/**
+ * Loads the interaction files of the KGAT benchmarks (Wang et al., KDD 2019: amazon-book, last-fm,
+ * yelp2018): `train.txt` and `test.txt`, one line per user, `userId itemId itemId ...`, space-separated
+ * remapped ids; a line may hold the user id alone. `user_list.txt` / `item_list.txt` (`org_id remap_id ...`,
+ * one header line), where present, give the external ids. The knowledge graph file is not read here.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { interactionsFromPairs, type InteractionSplit } from './interactions.js';
+
+const DIGITS = /^\d+$/;
+
+/** The pairs of one interaction file, and the largest ids seen. */
+interface ParsedFile {
+  users: Int32Array;
+  items: Int32Array;
+  maxUser: number;
+  maxItem: number;
+}
+
+export async function loadKgatInteractions(dir: string): Promise<InteractionSplit> {
+  const train = await parseInteractionFile(path.join(dir, 'train.txt'));
+  const test = await parseInteractionFile(path.join(dir, 'test.txt'));
+  const userNames = await readRemapList(path.join(dir, 'user_list.txt'));
+  const itemNames = await readRemapList(path.join(dir, 'item_list.txt'));
+  // KGAT counts max id + 1 over both files; the lists, where present, also cover users and items without interactions.
+  const userCount = Math.max(train.maxUser, test.maxUser, (userNames?.length ?? 0) - 1) + 1;
+  const itemCount = Math.max(train.maxItem, test.maxItem, (itemNames?.length ?? 0) - 1) + 1;
+  const split: InteractionSplit = {
+    userCount,
+    itemCount,
+    train: interactionsFromPairs(train.users, train.items, userCount, itemCount),
+    test: interactionsFromPairs(test.users, test.items, userCount, itemCount),
+  };
+  if (userNames !== undefined) split.userNames = userNames;
+  if (itemNames !== undefined) split.itemNames = itemNames;
+  return split;
+}
+
+/** Parses one `userId itemId ...` file; duplicate items on a line are kept here and merged by the matrix builder. */
+export async function parseInteractionFile(file: string): Promise<ParsedFile> {
+  if (!existsSync(file)) throw new Error(`${file}: not found (expected a KGAT interaction file: "userId itemId itemId ..." per line)`);
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n');
+  let users: Int32Array = new Int32Array(1 << 16);
+  let items: Int32Array = new Int32Array(1 << 16);
+  let n = 0;
+  let maxUser = -1;
+  let maxItem = -1;
+  const lineOfUser = new Map<number, number>();
+  for (let l = 0; l < lines.length; l += 1) {
+    const line = lines[l]!.trim();
+    if (line === '') continue;
+    const where = `${file}:${l + 1}`;
+    const fields = line.split(/\s+/);
+    const user = parseId(fields[0]!, where, 'user id');
+    const earlier = lineOfUser.get(user);
+    if (earlier !== undefined) throw new Error(`${where}: user ${user} is already listed on line ${earlier}: expected one line per user`);
+    lineOfUser.set(user, l + 1);
+    if (user > maxUser) maxUser = user;
+    for (let f = 1; f < fields.length; f += 1) {
+      const item = parseId(fields[f]!, where, `item id (field ${f + 1})`);
+      if (item > maxItem) maxItem = item;
+      if (n === users.length) {
+        users = grow(users);
+        items = grow(items);
+      }
+      users[n] = user;
+      items[n] = item;
+      n += 1;
+    }
+  }
+  return { users: users.slice(0, n), items: items.slice(0, n), maxUser, maxItem };
+}
+
+function parseId(field: string, where: string, what: string): number {
+  if (!DIGITS.test(field)) throw new Error(`${where}: ${what}: expected a non-negative integer, got "${field}"`);
+  const id = Number(field);
+  if (id > 0x7fffffff) throw new Error(`${where}: ${what}: ${field} is larger than 2^31 − 1`);
+  return id;
+}
+
+/** `org_id remap_id ...` lines after a header → names indexed by remap_id; undefined when the file is absent. */
+async function readRemapList(file: string): Promise<string[] | undefined> {
+  if (!existsSync(file)) return undefined;
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const names: string[] = [];
+  for (let l = 1; l < lines.length; l += 1) {
+    const line = lines[l]!.trim();
+    if (line === '') continue;
+    const fields = line.split(/\s+/);
+    if (fields.length < 2) throw new Error(`${file}:${l + 1}: expected "org_id remap_id", got "${line}"`);
+    const remap = parseId(fields[1]!, `${file}:${l + 1}`, 'remap_id');
+    names[remap] = fields[0]!;
+  }
+  for (let i = 0; i < names.length; i += 1) {
+    if (names[i] === undefined) throw new Error(`${file}: remap_id ${i} is missing: expected ids 0..${names.length - 1} without gaps`);
+  }
+  return names;
+}
+
+function grow(values: Int32Array): Int32Array {
+  const bigger = new Int32Array(values.length * 2);
+  bigger.set(values);
+  return bigger;
+}

@@ -1,0 +1,169 @@
+import type { ProductLink } from '../graph/rankingReads.js';
+import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
+import { generateDemoShop } from '../demo/generate.js';
+import type { DemoShopOptions } from '../demo/model.js';
+import { holdoutRandomFraction } from '../eval/holdout.js';
+import { interactionsFromPairs, type InteractionMatrix } from '../eval/interactions.js';
+import { loadKgatInteractions } from '../eval/kgat.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
+
+/**
+ * The material of an offline evaluation, whatever its source: a catalogue, the behaviour models may learn
+ * from (`fit`), and two sets of held-out purchases: `valid` to fit the fusion weights, `test` for the
+ * figures. Time splits keep the future out of `fit`; benchmark splits are used as published.
+ */
+
+export interface EvalProduct {
+  id: string;
+  title: string;
+  description: string | null;
+  categoryId: string | null;
+  brandId: string | null;
+  price: number | null;
+  inStock: boolean;
+}
+
+/** One aggregated behaviour: a user's `count` events of one kind on one product. */
+export interface EvalBehaviour {
+  user: number;
+  item: number;
+  relationship: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+export interface EvalData {
+  dataset: string;
+  /** What the figures rest on, e.g. "interactions only, no knowledge graph". */
+  note: string;
+  users: string[];
+  /** Item index → product; the item order of every matrix. */
+  products: EvalProduct[];
+  categories: CategoryRow[];
+  brands: NamedRef[];
+  relations: ProductLink[];
+  fit: EvalBehaviour[];
+  /** Behaviour of the validation period (time splits): history at test time, unseen by the trained models. */
+  validBehaviour: EvalBehaviour[];
+  valid: InteractionMatrix;
+  test: InteractionMatrix;
+  /** End of the fit period: behaviour after it is "new since training" to the ranker. */
+  fitEndsAt: number;
+}
+
+/** Shares of the event period held out: the last 20 % for test, the 10 % before it for validation. */
+export const TEST_SHARE = 0.2;
+export const VALID_SHARE = 0.1;
+
+interface RawEvent {
+  user: number;
+  item: number;
+  relationship: string;
+  timestamp: number;
+}
+
+/** Aggregates events per (user, item, relationship), as the graph does. */
+function aggregate(events: readonly RawEvent[]): EvalBehaviour[] {
+  const byKey = new Map<string, EvalBehaviour>();
+  for (const event of events) {
+    const key = `${event.user}\u0000${event.item}\u0000${event.relationship}`;
+    const found = byKey.get(key);
+    if (found) {
+      found.count += 1;
+      found.firstAt = Math.min(found.firstAt, event.timestamp);
+      found.lastAt = Math.max(found.lastAt, event.timestamp);
+    } else byKey.set(key, { user: event.user, item: event.item, relationship: event.relationship, count: 1, firstAt: event.timestamp, lastAt: event.timestamp });
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * A time split of a shop's events: the cut times are quantiles of the event times. Held-out sets are the
+ * purchases of users seen before the cut, of products they had not bought before it.
+ */
+export function timeSplit(
+  base: Omit<EvalData, 'fit' | 'validBehaviour' | 'valid' | 'test' | 'fitEndsAt'>,
+  events: readonly RawEvent[],
+): EvalData {
+  const times = events.map((event) => event.timestamp).sort((a, b) => a - b);
+  const at = (share: number): number => times[Math.min(times.length - 1, Math.floor(share * times.length))] ?? 0;
+  const testFrom = at(1 - TEST_SHARE);
+  const validFrom = at(1 - TEST_SHARE - VALID_SHARE);
+  const fitEvents = events.filter((event) => event.timestamp < validFrom);
+  const validEvents = events.filter((event) => event.timestamp >= validFrom && event.timestamp < testFrom);
+  const seen = new Set(fitEvents.map((event) => event.user));
+  const bought = new Set(fitEvents.filter((event) => event.relationship === 'PURCHASED').map((event) => `${event.user}:${event.item}`));
+  const heldOut = (period: readonly RawEvent[], known: Set<string>): InteractionMatrix => {
+    const pairs = period.filter((event) => event.relationship === 'PURCHASED' && seen.has(event.user) && !known.has(`${event.user}:${event.item}`));
+    return interactionsFromPairs(Int32Array.from(pairs, (pair) => pair.user), Int32Array.from(pairs, (pair) => pair.item), base.users.length, base.products.length);
+  };
+  const valid = heldOut(validEvents, bought);
+  const boughtByTest = new Set([...bought, ...validEvents.filter((event) => event.relationship === 'PURCHASED').map((event) => `${event.user}:${event.item}`)]);
+  const test = heldOut(
+    events.filter((event) => event.timestamp >= testFrom),
+    boughtByTest,
+  );
+  return { ...base, fit: aggregate(fitEvents), validBehaviour: aggregate(validEvents), valid, test, fitEndsAt: validFrom };
+}
+
+/** A freshly generated demo shop, split by time. */
+export function demoEvalData(options: DemoShopOptions = {}): EvalData {
+  const shop = generateDemoShop(options);
+  const userIndex = new Map(shop.users.map((user, index) => [user.id, index]));
+  const itemIndex = new Map(shop.products.map((product, index) => [product.id, index]));
+  const events: RawEvent[] = [];
+  for (const event of shop.events) {
+    const user = userIndex.get(event.userId);
+    const item = itemIndex.get(event.productId);
+    if (user === undefined || item === undefined) continue;
+    events.push({ user, item, relationship: BEHAVIOUR_RELATIONSHIP[event.type as EventType], timestamp: Date.parse(event.timestamp) });
+  }
+  return timeSplit(
+    {
+      dataset: 'demo',
+      note: 'generated demo shop, time split (last 20 % of the period for test, the 10 % before for validation)',
+      users: shop.users.map((user) => user.id),
+      products: shop.products.map((product) => ({ ...product, description: product.description })),
+      categories: shop.categories.map((category) => ({ id: category.id, name: category.name, parentId: category.parentId ?? null })),
+      brands: shop.brands,
+      relations: shop.relations.map((relation) => ({ from: relation.from, to: relation.to, type: relation.type, weight: relation.weight ?? 1 })),
+    },
+    events,
+  );
+}
+
+/**
+ * KGAT's split, as published: test.txt is the test set; a seeded 10 % of each user's train.txt items
+ * becomes the validation set (for the fusion weights) and the rest is what every model trains on.
+ */
+export async function kgatEvalData(dir: string, name: string): Promise<EvalData> {
+  const split = await loadKgatInteractions(dir);
+  const { kept, heldOut } = holdoutRandomFraction(split.train, { fraction: VALID_SHARE, seed: 7 });
+  const fit: EvalBehaviour[] = [];
+  for (let user = 0; user < kept.userCount; user += 1) {
+    for (let p = kept.indptr[user] as number; p < (kept.indptr[user + 1] as number); p += 1) {
+      fit.push({ user, item: kept.indices[p] as number, relationship: 'PURCHASED', count: 1, firstAt: 0, lastAt: 0 });
+    }
+  }
+  const validBehaviour: EvalBehaviour[] = [];
+  for (let user = 0; user < heldOut.userCount; user += 1) {
+    for (let p = heldOut.indptr[user] as number; p < (heldOut.indptr[user + 1] as number); p += 1) {
+      validBehaviour.push({ user, item: heldOut.indices[p] as number, relationship: 'PURCHASED', count: 1, firstAt: 1, lastAt: 1 });
+    }
+  }
+  return {
+    dataset: name,
+    note: 'interactions only: the knowledge-graph file kg_final.txt is not in this copy, so no model here uses a knowledge graph',
+    users: Array.from({ length: split.userCount }, (_, user) => String(user)),
+    products: Array.from({ length: split.itemCount }, (_, item) => ({ id: String(item), title: '', description: null, categoryId: null, brandId: null, price: null, inStock: true })),
+    categories: [],
+    brands: [],
+    relations: [],
+    fit,
+    validBehaviour,
+    valid: heldOut,
+    test: split.test,
+    fitEndsAt: 0.5,
+  };
+}

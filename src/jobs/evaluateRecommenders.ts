@@ -1,0 +1,311 @@
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { evaluateTopK, type TopKEvaluation } from '../eval/allItemRanking.js';
+import { buildItemKnn, ItemKnnScorer } from '../eval/baselines/itemKnn.js';
+import { PopularityScorer } from '../eval/baselines/popularity.js';
+import { BprScorer, trainBpr } from '../eval/baselines/bpr.js';
+import { FusedScorer } from '../eval/fusedScorer.js';
+import { fitFusionWeights } from '../eval/fitFusionWeights.js';
+import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } from '../eval/interactions.js';
+import { markdownTable, metricsBarChart, type ModelResult } from '../eval/report.js';
+import type { BatchScorer } from '../eval/scorer.js';
+import type { ProfileRow } from '../graph/shopReads.js';
+import { entityKey } from '../graph/tripleExport.js';
+import { loadModel } from '../kge/modelStore.js';
+import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
+import { writeChart } from '../plot/writeChart.js';
+import { CatalogSnapshot, scoreProducts } from '../ranking/catalogSnapshot.js';
+import { RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
+import { ModelVectors } from '../ranking/modelVectors.js';
+import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
+import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
+import { BEHAVIOUR_WEIGHTS, POPULARITY_HALF_LIFE_MS } from '../ranking/weights.js';
+import { selectProductTerms } from '../text/vocabulary.js';
+import type { EvalBehaviour, EvalData } from './evalData.js';
+import { runTrainingJob } from './train.js';
+
+/**
+ * `kgrec eval`: trains every recommender on the same data and ranks each held-out user's purchases
+ * against all products: popularity, item-kNN, BPR-MF, TransE alone, text alone, and kgrec's fused
+ * ranking, whose signals are computed by the very function the API serves with and whose weights are
+ * fitted on the validation purchases (never on the test set).
+ */
+
+export interface EvaluateOptions {
+  k?: number;
+  hyperparameters?: Partial<TransEHyperparameters>;
+  bpr?: { epochs?: number };
+  /** Folder for the model trained here, the report, the chart and the JSON. */
+  outDir: string;
+  onInfo?: (message: string) => void;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface EvaluationReport {
+  dataset: string;
+  note: string;
+  k: number;
+  users: number;
+  results: Record<string, Record<string, number>>;
+  seconds: Record<string, number>;
+  fusion: { weights: FusionWeights; validationNdcg: number };
+  files: { markdown: string; png: string; json: string };
+  modelVersion: string;
+}
+
+export async function evaluateRecommenders(data: EvalData, options: EvaluateOptions): Promise<EvaluationReport> {
+  const k = options.k ?? 20;
+  const info = options.onInfo ?? (() => undefined);
+  mkdirSync(options.outDir, { recursive: true });
+  const userCount = data.users.length;
+  const itemCount = data.products.length;
+  const purchases = (behaviour: readonly EvalBehaviour[]) => behaviour.filter((row) => row.relationship === 'PURCHASED');
+  const matrixOf = (rows: readonly EvalBehaviour[]): InteractionMatrix =>
+    interactionsFromPairs(Int32Array.from(rows, (row) => row.user), Int32Array.from(rows, (row) => row.item), userCount, itemCount);
+
+  // Masks: what a user already bought is never recommended again (the API's rule), in either stage.
+  const fitBought = matrixOf(purchases(data.fit));
+  const validSplit: InteractionSplit = { userCount, itemCount, train: fitBought, test: data.valid };
+  const testSplit: InteractionSplit = { userCount, itemCount, train: matrixOf([...purchases(data.fit), ...purchases(data.validBehaviour)]), test: data.test };
+  // Baselines learn from every behaviour before the test period (binary implicit feedback).
+  const baselineTrain = matrixOf([...data.fit, ...data.validBehaviour]);
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    seconds[name] = (seconds[name] ?? 0) + (performance.now() - started) / 1000;
+    return result;
+  };
+
+  info(`${data.dataset}: ${userCount.toLocaleString('en-US')} users, ${itemCount.toLocaleString('en-US')} items, ${data.fit.length.toLocaleString('en-US')} training behaviours, ${data.valid.indices.length.toLocaleString('en-US')} validation and ${data.test.indices.length.toLocaleString('en-US')} test purchases`);
+
+  // kgrec's model: TransE on the fit period's knowledge graph.
+  const dataset = shopTriples(data);
+  info(`TransE: ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
+  const modelsDir = path.join(options.outDir, 'models');
+  const trained = await timed('transe', () =>
+    runTrainingJob({
+      source: { kind: 'dataset', dataset, shop: true },
+      hyperparameters: [options.hyperparameters ?? {}],
+      modelsDir,
+      evalEvery: 0,
+      onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
+    }),
+  );
+  const model = new ModelVectors(await loadModel(modelsDir, trained.version), data.fitEndsAt);
+  const state = offlineState(data, model);
+  const validRows = profileRows(data, data.fit);
+  const testRows = profileRows(data, [...data.fit, ...data.validBehaviour]);
+  const signalNames = RECOMMEND_SIGNALS.filter((signal) => signal !== 'text' || state.textSpace?.hasText.some((flag) => flag === 1));
+
+  // Fusion weights, fitted on the validation purchases with the fit-period history.
+  const validSignals = new SignalScorers(state, data, validRows, new Set(signalNames));
+  const fit = await timed('fusion fit', () =>
+    fitFusionWeights(
+      validSplit,
+      signalNames.map((name) => validSignals.scorer(name)),
+      { k, sampleUsers: 3_000, onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? 'start'} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+    ),
+  );
+  const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
+  signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
+  info(`fusion weights (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
+
+  const alone = (signal: string) => new SignalScorers(state, data, testRows, new Set([signal])).scorer(signal);
+  const testSignals = new SignalScorers(state, data, testRows, new Set(signalNames));
+  const itemCategory = categoryIndexOf(data);
+  const evaluate = (name: string, scorer: BatchScorer): Promise<TopKEvaluation> =>
+    timed(`eval ${name}`, () => evaluateTopK(testSplit, scorer, { ks: [k], itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }));
+
+  const results: ModelResult[] = [];
+  const add = async (name: string, scorer: BatchScorer, trainSeconds?: number) => {
+    const evaluation = await evaluate(name, scorer);
+    results.push({ model: name, evaluation, ...(trainSeconds === undefined ? {} : { trainSeconds }) });
+    info(`${name}: recall@${k} ${evaluation.metrics[`recall@${k}`]?.toFixed(4)}, ndcg@${k} ${evaluation.metrics[`ndcg@${k}`]?.toFixed(4)} (${evaluation.seconds.toFixed(1)} s)`);
+    return evaluation;
+  };
+  await add('popularity', new PopularityScorer(baselineTrain));
+  const knn = await timed('itemknn', () => buildItemKnn(baselineTrain));
+  await add('itemknn', new ItemKnnScorer(knn, baselineTrain), seconds.itemknn);
+  const bpr = await timed('bpr', () =>
+    trainBpr(baselineTrain, options.bpr ?? {}, { onEpoch: (report) => options.onProgress?.(`BPR epoch ${report.epoch}`, report.epoch, 0) }),
+  );
+  await add('bpr', new BprScorer(bpr), seconds.bpr);
+  await add('transe', alone('graph'), seconds.transe);
+  if (signalNames.includes('text')) await add('text', alone('text'));
+  const fused = await add(
+    'fused',
+    new FusedScorer(
+      signalNames.map((name) => testSignals.scorer(name)),
+      signalNames.map((name) => weights[name]),
+      itemCount,
+      { known: testSplit.train, name: 'fused' },
+    ),
+    (seconds.transe ?? 0) + (seconds['fusion fit'] ?? 0),
+  );
+
+  const markdown = path.join(options.outDir, 'report.md');
+  const png = path.join(options.outDir, 'report.png');
+  const json = path.join(options.outDir, 'report.json');
+  const table = markdownTable(results);
+  await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n`);
+  await writeChart(png, await metricsBarChart(results, `${data.dataset}: all-item ranking, ${fused.users.toLocaleString('en-US')} test users`, [`recall@${k}`, `ndcg@${k}`]));
+  const report: EvaluationReport = {
+    dataset: data.dataset,
+    note: data.note,
+    k,
+    users: fused.users,
+    results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
+    seconds,
+    fusion: { weights, validationNdcg: fit.ndcg },
+    files: { markdown, png, json },
+    modelVersion: trained.version,
+  };
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/** The fit period's knowledge graph as triples: behaviours, catalogue, product terms and merchandiser relations. */
+export function shopTriples(data: EvalData): KgeDataset {
+  const entities: string[] = [];
+  const entityIndex = new Map<string, number>();
+  const relations: string[] = [];
+  const relationIndex = new Map<string, number>();
+  const heads: number[] = [];
+  const rels: number[] = [];
+  const tails: number[] = [];
+  const entity = (label: string, id: string): number => {
+    const key = entityKey(label, id);
+    let index = entityIndex.get(key);
+    if (index === undefined) {
+      index = entities.length;
+      entities.push(key);
+      entityIndex.set(key, index);
+    }
+    return index;
+  };
+  const add = (head: number, relation: string, tail: number): void => {
+    let r = relationIndex.get(relation);
+    if (r === undefined) {
+      r = relations.length;
+      relations.push(relation);
+      relationIndex.set(relation, r);
+    }
+    heads.push(head);
+    rels.push(r);
+    tails.push(tail);
+  };
+  // Every product is an entity, bought or not, so that all of them get a trained vector.
+  for (const product of data.products) entity('Product', product.id);
+  for (const row of data.fit) add(entity('User', data.users[row.user] ?? ''), row.relationship, entity('Product', data.products[row.item]?.id ?? ''));
+  for (const product of data.products) {
+    if (product.categoryId !== null) add(entity('Product', product.id), 'IN_CATEGORY', entity('Category', product.categoryId));
+    if (product.brandId !== null) add(entity('Product', product.id), 'HAS_BRAND', entity('Brand', product.brandId));
+  }
+  for (const category of data.categories) if (category.parentId !== null) add(entity('Category', category.id), 'SUBCATEGORY_OF', entity('Category', category.parentId));
+  for (const { id, terms } of productTerms(data)) for (const term of terms) add(entity('Product', id), 'HAS_TERM', entity('Term', term));
+  for (const link of data.relations) add(entity('Product', link.from), link.type, entity('Product', link.to));
+  return { entities, relations, train: { heads: Int32Array.from(heads), relations: Int32Array.from(rels), tails: Int32Array.from(tails) } };
+}
+
+function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
+  const withText = data.products.filter((product) => product.title !== '' || product.description);
+  return withText.length === 0 ? [] : selectProductTerms(withText).products;
+}
+
+/** The ranker's in-memory state as the API would have built it at the end of the fit period. */
+function offlineState(data: EvalData, model: ModelVectors): RankingState {
+  const reference = data.fit.reduce((max, row) => Math.max(max, row.lastAt), 0);
+  const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
+  const popularity = new Float64Array(data.products.length);
+  const bought = new Float64Array(data.products.length);
+  for (const row of data.fit) {
+    popularity[row.item] = (popularity[row.item] as number) + (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-(reference - row.lastAt) / tau);
+    if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
+  }
+  const snapshot = new CatalogSnapshot(
+    scoreProducts(data.products.map((product, item) => ({ id: product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, purchases: bought[item] as number }))),
+    data.categories,
+    new Map(data.brands.map((brand) => [brand.id, brand.name])),
+    reference,
+  );
+  const baskets = new Map<number, Set<string>>();
+  for (const row of data.fit) {
+    if (row.relationship !== 'PURCHASED' && row.relationship !== 'ADDED_TO_CART') continue;
+    const basket = baskets.get(row.user) ?? new Set<string>();
+    basket.add(data.products[row.item]?.id ?? '');
+    baskets.set(row.user, basket);
+  }
+  return buildRankingState({
+    snapshot,
+    model,
+    baskets: baskets.values(),
+    links: data.relations,
+    coldTexts: new Map(),
+    productTerms: new Map(productTerms(data).map(({ id, terms }) => [id, terms])),
+    fitted: null,
+  });
+}
+
+function profileRows(data: EvalData, behaviour: readonly EvalBehaviour[]): ProfileRow[][] {
+  const rows: ProfileRow[][] = data.users.map(() => []);
+  for (const row of behaviour) rows[row.user]?.push({ productId: data.products[row.item]?.id ?? '', relationship: row.relationship, count: row.count, firstAt: row.firstAt, lastAt: row.lastAt });
+  return rows;
+}
+
+function categoryIndexOf(data: EvalData): Int32Array | undefined {
+  if (data.categories.length === 0) return undefined;
+  const index = new Map(data.categories.map((category, i) => [category.id, i]));
+  return Int32Array.from(data.products, (product) => (product.categoryId === null ? -1 : (index.get(product.categoryId) ?? -1)));
+}
+
+/**
+ * The API's signals as batch scorers: one per signal, sharing the per-user computation (all signals of a
+ * user come from one `recommendSignals` call) across the scorers of a batch.
+ */
+class SignalScorers {
+  private cachedUsers = new Int32Array(0);
+  private cached: Signals[] = [];
+  /** Item index of each snapshot position (the snapshot orders products by popularity, the data by item index). */
+  private readonly itemOf: Int32Array;
+
+  constructor(
+    private readonly state: RankingState,
+    private readonly data: EvalData,
+    private readonly rows: readonly ProfileRow[][],
+    /** The signals to compute per user (those of the scorers in use). */
+    private readonly only: ReadonlySet<string>,
+  ) {
+    const itemIndex = new Map(data.products.map((product, item) => [product.id, item]));
+    this.itemOf = Int32Array.from(state.snapshot.products, (product) => itemIndex.get(product.id) ?? -1);
+  }
+
+  scorer(signal: string): BatchScorer {
+    const itemCount = this.data.products.length;
+    return {
+      name: signal,
+      scoreUsers: (users, out) => {
+        const all = this.signalsFor(users);
+        const { itemOf } = this;
+        out.fill(0, 0, users.length * itemCount);
+        all.forEach((signals, b) => {
+          const values = signals[signal];
+          if (!values) return;
+          const row = b * itemCount;
+          for (let position = 0; position < values.length; position += 1) out[row + (itemOf[position] as number)] = values[position] as number;
+        });
+      },
+    };
+  }
+
+  /** Batches may reuse one buffer: the cache is keyed by the users' ids, not the array. */
+  private signalsFor(users: Int32Array): Signals[] {
+    const same = this.cachedUsers.length === users.length && this.cachedUsers.every((user, i) => user === users[i]);
+    if (!same) {
+      this.cached = Array.from(users, (user) => recommendSignals(this.state, this.data.users[user] ?? '', this.rows[user] ?? [], this.only).signals);
+      this.cachedUsers = Int32Array.from(users);
+    }
+    return this.cached;
+  }
+}

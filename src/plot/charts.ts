@@ -1,0 +1,94 @@
+/**
+ * The two chart shapes the evaluation reports need, as small typed helpers over Vega-Lite: grouped bars
+ * (a metric per model) and lines (a loss or a metric per epoch).
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { renderVegaLite, type Chart } from './render.js';
+
+export interface BarRow {
+  /** The x-axis group (e.g. the metric). */
+  group: string;
+  /** The bar within the group, one colour each (e.g. the model). */
+  series: string;
+  value: number;
+}
+
+export interface BarChartOptions {
+  title: string;
+  rows: BarRow[];
+  yLabel: string;
+  xLabel?: string;
+  /** Width of one group in pixels (default 40 per bar of the group). */
+  groupWidth?: number;
+  height?: number;
+}
+
+export interface LineRow {
+  x: number;
+  series: string;
+  y: number;
+}
+
+export interface LineChartOptions {
+  title: string;
+  rows: LineRow[];
+  xLabel: string;
+  yLabel: string;
+  width?: number;
+  height?: number;
+  /** A logarithmic y axis (for losses spanning decades). */
+  logY?: boolean;
+}
+
+const DEFAULT_HEIGHT = 320;
+const DEFAULT_LINE_WIDTH = 560;
+const BAR_WIDTH = 40;
+
+/** Grouped bars: groups along x in the order first seen, one bar per series within each group. */
+export async function barChart(options: BarChartOptions): Promise<Chart> {
+  const groups = distinct(options.rows.map((row) => row.group));
+  const series = distinct(options.rows.map((row) => row.series));
+  checkFinite(options.rows.map((row) => row.value), 'barChart');
+  const spec: TopLevelSpec = {
+    title: options.title,
+    data: { values: options.rows },
+    width: { step: options.groupWidth ?? BAR_WIDTH * Math.max(1, series.length) },
+    height: options.height ?? DEFAULT_HEIGHT,
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'group', type: 'nominal', sort: groups, title: options.xLabel ?? null, axis: { labelAngle: 0 } },
+      xOffset: { field: 'series', type: 'nominal', sort: series },
+      y: { field: 'value', type: 'quantitative', title: options.yLabel },
+      color: { field: 'series', type: 'nominal', sort: series, title: null },
+    },
+  };
+  return renderVegaLite(spec);
+}
+
+/** One line per series, points marked. */
+export async function lineChart(options: LineChartOptions): Promise<Chart> {
+  const series = distinct(options.rows.map((row) => row.series));
+  checkFinite(options.rows.flatMap((row) => [row.x, row.y]), 'lineChart');
+  const spec: TopLevelSpec = {
+    title: options.title,
+    data: { values: options.rows },
+    width: options.width ?? DEFAULT_LINE_WIDTH,
+    height: options.height ?? DEFAULT_HEIGHT,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: options.xLabel },
+      y: { field: 'y', type: 'quantitative', title: options.yLabel, scale: options.logY === true ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', sort: series, title: null },
+    },
+  };
+  return renderVegaLite(spec);
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function checkFinite(values: number[], where: string): void {
+  const bad = values.find((value) => !Number.isFinite(value));
+  if (bad !== undefined) throw new RangeError(`${where}: expected finite numbers, got ${bad}`);
+}

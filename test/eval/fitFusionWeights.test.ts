@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateTopK } from '../../src/eval/allItemRanking.js';
+import { fitFusionWeights } from '../../src/eval/fitFusionWeights.js';
+import { FusedScorer } from '../../src/eval/fusedScorer.js';
+import type { BatchScorer } from '../../src/eval/scorer.js';
+import { Random } from '../../src/kge/random.js';
+import { clusteredSplit } from './clusteredInteractions.js';
+
+const split = clusteredSplit({ seed: 21 });
+const { itemCount, userCluster, itemCluster } = split;
+
+/** Knows each user's cluster, with some noise: informative but not perfect. */
+const clusterScorer: BatchScorer = {
+  name: 'cluster',
+  scoreUsers(users, out) {
+    for (let b = 0; b < users.length; b += 1) {
+      const random = new Random(1000 + users[b]!);
+      for (let j = 0; j < itemCount; j += 1) {
+        out[b * itemCount + j] = (itemCluster[j] === userCluster[users[b]!] ? 1 : 0) + 0.5 * random.gaussian() - 0.01 * (j % 40);
+      }
+    }
+  },
+};
+
+/** Pure noise, on a far larger scale: without normalisation it would drown the other. */
+const noiseScorer: BatchScorer = {
+  name: 'noise',
+  scoreUsers(users, out) {
+    for (let b = 0; b < users.length; b += 1) {
+      const random = new Random(7 + users[b]!);
+      for (let j = 0; j < itemCount; j += 1) out[b * itemCount + j] = 1000 * random.gaussian();
+    }
+  },
+};
+
+describe('fitFusionWeights', () => {
+  it('gives the informative component most of the weight and never loses NDCG along the way', async () => {
+    const fit = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, batchSize: 64 });
+    expect(fit.weights[0]! + fit.weights[1]!).toBeCloseTo(1, 9);
+    expect(fit.weights[1]!).toBeGreaterThan(0.8);
+    expect(fit.history[0]!.weights).toEqual([0.5, 0.5]);
+    for (let i = 1; i < fit.history.length; i += 1) expect(fit.history[i]!.ndcg).toBeGreaterThanOrEqual(fit.history[i - 1]!.ndcg);
+    expect(fit.ndcg).toBeGreaterThan(fit.history[0]!.ndcg);
+    expect(fit.users).toBe(split.userCount);
+  });
+
+  it('gives the same result with and without the score cache', async () => {
+    const cached = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, sampleUsers: 100 });
+    const uncached = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, sampleUsers: 100, cacheBytes: 0 });
+    expect(uncached.weights).toEqual(cached.weights);
+    expect(uncached.ndcg).toBe(cached.ndcg);
+    expect(cached.users).toBe(100);
+  });
+});
+
+describe('FusedScorer', () => {
+  it('with all weight on one component ranks as that component does', async () => {
+    const alone = await evaluateTopK(split, clusterScorer, { ks: [10] });
+    const fused = await evaluateTopK(split, new FusedScorer([clusterScorer, noiseScorer], [1, 0], itemCount, { known: split.train }), { ks: [10] });
+    expect(fused.metrics['ndcg@10']).toBeCloseTo(alone.metrics['ndcg@10']!, 12);
+  });
+
+  it('normalises before weighting, so an equal blend is not the large-scale component alone', async () => {
+    const noise = await evaluateTopK(split, noiseScorer, { ks: [10] });
+    const blend = await evaluateTopK(split, new FusedScorer([clusterScorer, noiseScorer], [0.5, 0.5], itemCount), { ks: [10] });
+    expect(blend.metrics['ndcg@10']!).toBeGreaterThan(noise.metrics['ndcg@10']! * 1.5);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildItemKnn, ItemKnnScorer } from '../../src/eval/baselines/itemKnn.js';
+import { interactionsFromLists } from '../../src/eval/interactions.js';
+
+/*
+ * Users: u0 {0,1}, u1 {0,1,2}, u2 {1,2}, u3 {3}, u4 {2}. Degrees: item0 2, item1 3, item2 3, item3 1.
+ * Co-occurrence: (0,1) 2, (0,2) 1, (1,2) 2; item 3 co-occurs with nothing.
+ * Cosine (shrink 0): sim(0,1) = 2/√6 ≈ 0.8165, sim(0,2) = 1/√6 ≈ 0.4082, sim(1,2) = 2/3.
+ */
+const train = interactionsFromLists([[0, 1], [0, 1, 2], [1, 2], [3], [2]], 4);
+const neighbours = (model: ReturnType<typeof buildItemKnn>, item: number) =>
+  Array.from(model.indices.subarray(model.indptr[item]!, model.indptr[item + 1]!));
+const sims = (model: ReturnType<typeof buildItemKnn>, item: number) =>
+  Array.from(model.similarities.subarray(model.indptr[item]!, model.indptr[item + 1]!));
+
+describe('item-kNN', () => {
+  it('finds the hand-computed neighbours, best first, never the item itself', () => {
+    const model = buildItemKnn(train, { shrink: 0 });
+    expect(neighbours(model, 0)).toEqual([1, 2]);
+    expect(sims(model, 0)[0]).toBeCloseTo(2 / Math.sqrt(6), 6);
+    expect(sims(model, 0)[1]).toBeCloseTo(1 / Math.sqrt(6), 6);
+    expect(neighbours(model, 1)).toEqual([0, 2]);
+    expect(neighbours(model, 2)).toEqual([1, 0]);
+    expect(sims(model, 2)[0]).toBeCloseTo(2 / 3, 6);
+    expect(neighbours(model, 3)).toEqual([]);
+  });
+
+  it('keeps the top N and shrinks similarities resting on few users', () => {
+    const model = buildItemKnn(train, { neighbours: 1, shrink: 10 });
+    expect(neighbours(model, 0)).toEqual([1]);
+    expect(sims(model, 0)[0]).toBeCloseTo(2 / (Math.sqrt(6) + 10), 6);
+  });
+
+  it('scores a user by summing the neighbour lists of their items', () => {
+    const model = buildItemKnn(train, { shrink: 0 });
+    const out = new Float32Array(2 * 4);
+    new ItemKnnScorer(model, train).scoreUsers(Int32Array.from([2, 3]), out);
+    // u2 {1, 2}: item 0 = sim(1,0) + sim(2,0); item 1 = sim(2,1); item 2 = sim(1,2); item 3 = 0.
+    expect(out[0]).toBeCloseTo(3 / Math.sqrt(6), 6);
+    expect(out[1]).toBeCloseTo(2 / 3, 6);
+    expect(out[2]).toBeCloseTo(2 / 3, 6);
+    expect(out[3]).toBe(0);
+    expect(Array.from(out.subarray(4))).toEqual([0, 0, 0, 0]); // u3's item has no neighbours
+  });
+});
