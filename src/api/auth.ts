@@ -20,6 +20,30 @@ export const MUTATION_ROLES: Readonly<Record<string, Role>> = {
   unrelateProducts: 'merchandiser',
   upsertProduct: 'merchandiser',
   deleteProduct: 'merchandiser',
+  createCategory: 'merchandiser',
+  updateCategory: 'merchandiser',
+  deleteCategory: 'merchandiser',
+  createBrand: 'merchandiser',
+  updateBrand: 'merchandiser',
+  deleteBrand: 'merchandiser',
+  pinProduct: 'merchandiser',
+  boostProduct: 'merchandiser',
+  buryProduct: 'merchandiser',
+  removeRule: 'merchandiser',
+  startRetraining: 'admin',
+  activateModel: 'admin',
+  deleteUserData: 'admin',
+};
+
+/**
+ * Queries that are not open to every reader: they show the shop's own workings (rules, who edited what,
+ * training). Queries not listed here follow KGREC_API_PUBLIC_READS.
+ */
+export const QUERY_ROLES: Readonly<Record<string, Role>> = {
+  merchandisingRules: 'merchandiser',
+  auditLog: 'merchandiser',
+  trainingJob: 'admin',
+  trainingJobs: 'admin',
 };
 
 const TOKEN_ID_LENGTH = 12;
@@ -51,3 +75,6 @@ export function requireRole(principal: Principal | null, needed: Role, what: str
 
 /** The role a mutation needs (admin for one not listed). */
 export const mutationRole = (field: string): Role => MUTATION_ROLES[field] ?? 'admin';
+
+/** The role a restricted query needs, or null for an ordinary read. */
+export const queryRole = (field: string): Role | null => QUERY_ROLES[field] ?? null;

@@ -14,6 +14,7 @@ import {
   type ProductData,
   type RelationData,
 } from '../graph/shopReads.js';
+import type { TrainingJobs } from '../jobs/trainingJobs.js';
 import type { Ranker } from '../ranking/types.js';
 import type { Principal } from './auth.js';
 import type { ApiConfig } from './config.js';
@@ -39,6 +40,8 @@ export interface Loaders {
 export interface ApiContext {
   graph: Graph;
   ranker: Ranker;
+  /** Background retraining (admin). */
+  jobs: TrainingJobs;
   config: ApiConfig;
   relationTypes: readonly string[];
   principal: Principal | null;

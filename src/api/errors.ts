@@ -22,12 +22,18 @@ export function forbidden(reason: string): GraphQLError {
   return new GraphQLError(reason, { extensions: { code: 'FORBIDDEN' } });
 }
 
+/** The request is valid but clashes with the server's state, e.g. a second training job while one runs. */
+export function conflict(reason: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(reason, { extensions: { code: 'CONFLICT', ...extra } });
+}
+
 /** Codes that describe the request, not the server: passed to the client as they are. */
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'CONFLICT',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',

@@ -1,13 +1,21 @@
-import type { ProductRow } from '../graph/shopWrites.js';
+import { z } from 'zod';
+import type { RuleAction, RuleScope } from '../graph/merchRules.js';
+import type { BrandRow, CategoryRow, ProductRow } from '../graph/shopWrites.js';
 import {
+  brandSchema,
+  categorySchema,
   eventSchema,
   productSchema,
   relationSchema,
+  show,
   validateRecord,
   type EventRecord,
   type FieldProblem,
   type RelationRecord,
 } from '../ingest/records.js';
+import type { RetrainingOptions } from '../jobs/trainingJobs.js';
+import { hyperparameterSchema } from '../kge/hyperparameters.js';
+import { normaliseQuery } from '../ranking/rules.js';
 import { badInput } from './errors.js';
 
 /**
@@ -111,4 +119,165 @@ export function validateRelation(input: { from: string; to: string; type: string
   if (!result.ok) refuse(result.problems);
   if (result.value.from === result.value.to) throw badInput('to', 'a product cannot be related to itself');
   return result.value;
+}
+
+/** Problems of a record validated whole, each field named under `prefix` (e.g. `input.name`). */
+function refuseUnder(prefix: string, problems: FieldProblem[]): never {
+  refuse(problems.map((problem) => ({ field: prefix === '' ? problem.field : `${prefix}.${problem.field}`, reason: problem.reason })));
+}
+
+/** A category checked by the ingestion schema; `parentId` undefined means a root. */
+export function validateCategory(input: { id: string; name?: string | null; parentId?: string | null }): CategoryRow {
+  const result = validateRecord(categorySchema, input);
+  if (!result.ok) refuseUnder('input', result.problems);
+  return result.value;
+}
+
+export interface BrandInput {
+  id: string;
+  name: string;
+}
+
+export function validateBrand(input: BrandInput): BrandRow {
+  const result = validateRecord(brandSchema, input);
+  if (!result.ok) refuseUnder('input', result.problems);
+  return result.value;
+}
+
+/** The most a boost may multiply a score by: beyond this a pin says what is meant more honestly. */
+export const MAX_BOOST_FACTOR = 100;
+/** Longest query text a rule may name, as long as a search may be. */
+export const MAX_RULE_QUERY_LENGTH = 500;
+
+export interface RuleArgs {
+  productId: string;
+  categoryId?: string | null;
+  query?: string | null;
+  /** Epoch milliseconds (the DateTime scalar has parsed it). */
+  expiresAt?: number | null;
+  position?: number | null;
+  factor?: number | null;
+}
+
+export interface ValidatedRule {
+  action: RuleAction;
+  productId: string;
+  scope: RuleScope;
+  categoryId: string | null;
+  query: string | null;
+  position: number | null;
+  factor: number | null;
+  expiresAt: number | null;
+}
+
+// Ids are cleaned exactly as ingestion cleans them (trimmed, whitespace collapsed, required where needed).
+const requiredId = categorySchema.shape.id;
+const optionalId = categorySchema.shape.parentId;
+
+const ruleSchema = (action: RuleAction, maxPosition: number, now: number) =>
+  z
+    .object({
+      productId: requiredId,
+      categoryId: optionalId,
+      query: z
+        .string()
+        .nullish()
+        .transform((text, ctx): string | undefined => {
+          if (text === null || text === undefined) return undefined;
+          const query = normaliseQuery(text);
+          if (query === '') ctx.addIssue({ code: 'custom', message: 'expected some search text' });
+          else if (query.length > MAX_RULE_QUERY_LENGTH) ctx.addIssue({ code: 'custom', message: `at most ${MAX_RULE_QUERY_LENGTH} characters, got ${query.length}` });
+          return query;
+        }),
+      position: z
+        .number()
+        .nullish()
+        .transform((position, ctx): number | null => {
+          if (action !== 'pin') return null;
+          if (position === null || position === undefined || !Number.isInteger(position) || position < 1 || position > maxPosition) {
+            ctx.addIssue({ code: 'custom', message: `expected a whole number from 1 to ${maxPosition}, got ${show(position)}` });
+          }
+          return position ?? null;
+        }),
+      factor: z
+        .number()
+        .nullish()
+        .transform((factor, ctx): number | null => {
+          if (action !== 'boost') return null;
+          if (factor === null || factor === undefined || !Number.isFinite(factor) || factor <= 1 || factor > MAX_BOOST_FACTOR) {
+            ctx.addIssue({ code: 'custom', message: `expected a factor above 1 and at most ${MAX_BOOST_FACTOR}, got ${show(factor)}` });
+          }
+          return factor ?? null;
+        }),
+      expiresAt: z
+        .number()
+        .nullish()
+        .transform((expiresAt, ctx): number | null => {
+          if (expiresAt === null || expiresAt === undefined) return null;
+          if (expiresAt <= now) ctx.addIssue({ code: 'custom', message: `expected a time in the future, got ${new Date(expiresAt).toISOString()}` });
+          return expiresAt;
+        }),
+    })
+    .superRefine((rule, ctx) => {
+      if (rule.categoryId !== undefined && rule.query !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['query'], message: 'a rule is for a category or for a search query, not both' });
+      } else if (rule.categoryId === undefined && rule.query === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['categoryId'], message: 'a rule needs a categoryId or a query' });
+      }
+    });
+
+/** Checks a pin, boost or bury: its product, exactly one target, and the action's own number. */
+export function validateRule(action: RuleAction, args: RuleArgs, limits: { maxPosition: number; now: number }): ValidatedRule {
+  const result = validateRecord(ruleSchema(action, limits.maxPosition, limits.now), args);
+  if (!result.ok) refuseUnder('', result.problems);
+  const rule = result.value;
+  return {
+    action,
+    productId: rule.productId,
+    scope: rule.categoryId !== undefined ? 'category' : 'query',
+    categoryId: rule.categoryId ?? null,
+    query: rule.query ?? null,
+    position: rule.position,
+    factor: rule.factor,
+    expiresAt: rule.expiresAt,
+  };
+}
+
+// The ranges of src/kge/hyperparameters.ts, so the API accepts exactly what `kgrec train` accepts.
+const inRangeOf = (schema: z.ZodNumber) =>
+  z
+    .number()
+    .nullish()
+    .transform((value, ctx): number | undefined => {
+      if (value === null || value === undefined) return undefined;
+      if (!schema.safeParse(value).success) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${schema.minValue ?? '-∞'} to ${schema.maxValue ?? '∞'}, got ${show(value)}` });
+      }
+      return value;
+    });
+const retrainingSchema = z.object({
+  epochs: inRangeOf(hyperparameterSchema.shape.epochs),
+  warmStart: z.boolean().nullish(),
+  seed: inRangeOf(hyperparameterSchema.shape.seed),
+  dimension: inRangeOf(hyperparameterSchema.shape.dimension),
+});
+
+/** RetrainingOptions checked against the trainer's own ranges; absent and null both mean the default. */
+export function validateRetraining(options: Record<string, unknown> | null | undefined): RetrainingOptions {
+  const result = validateRecord(retrainingSchema, options ?? {});
+  if (!result.ok) refuseUnder('options', result.problems);
+  const { epochs, warmStart, seed, dimension } = result.value;
+  return {
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(warmStart !== undefined && warmStart !== null ? { warmStart } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(dimension !== undefined ? { dimension } : {}),
+  };
+}
+
+/** An id argument cleaned as ingestion cleans ids (trimmed, whitespace collapsed); empty is refused naming `field`. */
+export function validateId(field: string, raw: string): string {
+  const result = requiredId.safeParse(raw);
+  if (!result.success) throw badInput(field, result.error.issues[0]?.message ?? 'expected an id');
+  return result.data;
 }

@@ -90,3 +90,16 @@ export function decodeCursor(field: string, cursor: string): string {
   if (!text.startsWith(CURSOR_PREFIX) || text.length === CURSOR_PREFIX.length) throw badInput(field, `not a cursor of this API: ${JSON.stringify(cursor)}`);
   return text.slice(CURSOR_PREFIX.length);
 }
+
+const AUDIT_CURSOR_PREFIX = 'audit:';
+
+/** Audit cursors: the time and id of the last entry of a page (entries are ordered by both), base64url-encoded. */
+export const encodeAuditCursor = (entry: { at: number; id: string }): string =>
+  Buffer.from(`${AUDIT_CURSOR_PREFIX}${entry.at}:${entry.id}`, 'utf8').toString('base64url');
+
+export function decodeAuditCursor(field: string, cursor: string): { at: number; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^audit:(\d+):(.+)$/.exec(text);
+  if (!match?.[1] || !match[2]) throw badInput(field, `not a cursor of the audit log: ${JSON.stringify(cursor)}`);
+  return { at: Number(match[1]), id: match[2] };
+}

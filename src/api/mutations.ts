@@ -1,24 +1,24 @@
-import { deleteProduct, deleteRelation } from '../graph/catalogEdits.js';
+import { recordAudit } from '../graph/audit.js';
+import { deleteProduct, deleteRelation, readProductState, readRelationWeight } from '../graph/catalogEdits.js';
 import type { Transaction } from '../graph/graph.js';
+import { deleteProductRules } from '../graph/merchRules.js';
 import type { ProductData, RelationData } from '../graph/shopReads.js';
 import { readRelations } from '../graph/shopReads.js';
 import { existingIds, writeEvents, writeProducts, writeRelations } from '../graph/shopWrites.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
-import { mutationRole, requireRole, type Principal } from './auth.js';
+import { adminMutations } from './admin.js';
+import { catalogMutations } from './catalogMutations.js';
 import type { ApiContext } from './context.js';
 import { badInput } from './errors.js';
+import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
 import { validateEvents, validateProduct, validateRelation, type EventInput, type ProductInput } from './inputs.js';
+import { merchandisingMutations } from './merchandising.js';
 
 /**
  * Mutations: check the role, validate with the ingestion schemas, write with the ingestion writes in one
- * transaction, and tell the ranker when the catalogue changed.
+ * transaction together with the edit's audit entry, and tell the ranker when the catalogue changed.
  */
-
-/** Recorded as `updatedBy`: the role and a non-secret token id, e.g. `api:merchandiser:3f2a…`. */
-const editor = (principal: Principal): string => `api:${principal.role}:${principal.tokenId}`;
-
-const guard = (ctx: ApiContext, field: string): Principal => requireRole(ctx.principal, mutationRole(field), field);
 
 interface RecordEventsResult {
   received: number;
@@ -56,7 +56,20 @@ async function relateProducts(
   const relation = validateRelation(args, ctx.relationTypes);
   await ctx.graph.transaction(async (tx) => {
     await requireProducts(tx, { from: relation.from, to: relation.to });
-    await writeRelations(tx, [relation], editor(principal), Date.now());
+    const before = await readRelationWeight(tx, relation.from, relation.to, relation.type);
+    const now = Date.now();
+    await writeRelations(tx, [relation], editor(principal), now);
+    await recordAudit(
+      tx,
+      {
+        editor: editor(principal),
+        entityType: 'relation',
+        entityId: relation.from,
+        action: before === null ? 'relate' : 'reweight',
+        summary: { from: relation.from, to: relation.to, type: relation.type, before: before === null ? null : { weight: before }, after: { weight: relation.weight } },
+      },
+      now,
+    );
   });
   ctx.ranker.invalidate();
   ctx.loaders.relations.clear(relation.from);
@@ -66,15 +79,23 @@ async function relateProducts(
 }
 
 async function unrelateProducts(_: unknown, args: { from: string; to: string; type: string }, ctx: ApiContext): Promise<boolean> {
-  guard(ctx, 'unrelateProducts');
-  const removed = await ctx.graph.transaction((tx) => deleteRelation(tx, args.from, args.to, args.type));
+  const principal = guard(ctx, 'unrelateProducts');
+  const removed = await ctx.graph.transaction(async (tx) => {
+    const before = await readRelationWeight(tx, args.from, args.to, args.type);
+    const deleted = await deleteRelation(tx, args.from, args.to, args.type);
+    if (deleted) {
+      const summary = { from: args.from, to: args.to, type: args.type, before: { weight: before } };
+      await recordAudit(tx, { editor: editor(principal), entityType: 'relation', entityId: args.from, action: 'unrelate', summary });
+    }
+    return deleted;
+  });
   if (removed) ctx.ranker.invalidate();
   ctx.loaders.relations.clear(args.from);
   return removed;
 }
 
 async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: ApiContext): Promise<ProductData> {
-  guard(ctx, 'upsertProduct');
+  const principal = guard(ctx, 'upsertProduct');
   const row = validateProduct(args.input);
   await ctx.graph.transaction(async (tx) => {
     if (row.categoryId !== undefined && !(await existingIds(tx, 'Category', [row.categoryId])).has(row.categoryId)) {
@@ -83,7 +104,15 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
     if (row.brandId !== undefined && !(await existingIds(tx, 'Brand', [row.brandId])).has(row.brandId)) {
       throw badInput('input.brandId', `unknown brand ${JSON.stringify(row.brandId)}`);
     }
-    await writeProducts(tx, [row], Date.now());
+    const before = await readProductState(tx, row.id);
+    const now = Date.now();
+    const changed = await writeProducts(tx, [row], now);
+    const after = { ...row.props, ...(row.categoryId !== undefined ? { categoryId: row.categoryId } : {}), ...(row.brandId !== undefined ? { brandId: row.brandId } : {}) };
+    await recordAudit(
+      tx,
+      { editor: editor(principal), entityType: 'product', entityId: row.id, action: before === null ? 'create' : 'update', summary: { before, after, changed: changed > 0 } },
+      now,
+    );
   });
   ctx.ranker.invalidate();
   const product = await ctx.loaders.product.clear(row.id).load(row.id);
@@ -92,9 +121,19 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
 }
 
 async function removeProduct(_: unknown, args: { id: string }, ctx: ApiContext): Promise<boolean> {
-  guard(ctx, 'deleteProduct');
-  const removed = await ctx.graph.transaction((tx) => deleteProduct(tx, args.id));
-  if (removed) ctx.ranker.invalidate();
+  const principal = guard(ctx, 'deleteProduct');
+  const removed = await ctx.graph.transaction(async (tx) => {
+    const before = await readProductState(tx, args.id);
+    if (!(await deleteProduct(tx, args.id))) return false;
+    // Its rules go with it: a product created later under the same id starts without them.
+    const rules = await deleteProductRules(tx, args.id);
+    await recordAudit(tx, { editor: editor(principal), entityType: 'product', entityId: args.id, action: 'delete', summary: { before, rulesDeleted: rules } });
+    return true;
+  });
+  if (removed) {
+    ctx.ranker.invalidate();
+    ctx.ranker.invalidateRules?.();
+  }
   ctx.loaders.product.clear(args.id);
   return removed;
 }
@@ -105,4 +144,7 @@ export const mutationResolvers = {
   unrelateProducts,
   upsertProduct,
   deleteProduct: removeProduct,
+  ...catalogMutations,
+  ...merchandisingMutations,
+  ...adminMutations,
 };

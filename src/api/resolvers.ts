@@ -1,12 +1,15 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { BehaviourData, CategoryData, NamedRef, ProductData, RelationData } from '../graph/shopReads.js';
-import { readAllCategories, listProducts } from '../graph/shopReads.js';
+import { readAllCategories, readBrands, listProducts } from '../graph/shopReads.js';
 import { BEHAVIOUR_RELATIONSHIP } from '../ingest/records.js';
 import type { RankedItem, RankedList } from '../ranking/types.js';
 import { requireRole } from './auth.js';
 import { MAX_BEHAVIOURS, type ApiContext } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { checkFilter, checkFirst, checkListLength, decodeCursor, encodeCursor, type GraphQLProductFilter } from './limits.js';
+import { adminQueries, trainingJobType } from './admin.js';
+import { auditLog } from './auditLog.js';
+import { merchandisingQueries, merchandisingRuleType } from './merchandising.js';
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
 
@@ -113,10 +116,19 @@ const query = {
     return categories;
   },
 
+  async brands(_: unknown, __: unknown, ctx: ApiContext): Promise<NamedRef[]> {
+    readable(ctx, 'brands');
+    return (await readBrands(ctx.graph)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  },
+
   async user(_: unknown, args: { id: string }, ctx: ApiContext): Promise<{ id: string } | null> {
     readable(ctx, 'user');
     return (await ctx.loaders.userExists.load(args.id)) ? { id: args.id } : null;
   },
+
+  ...merchandisingQueries,
+  auditLog,
+  ...adminQueries,
 };
 
 const product = {
@@ -200,4 +212,6 @@ export const resolvers = {
   Category: category,
   User: user,
   Behaviour: behaviour,
+  MerchandisingRule: merchandisingRuleType,
+  TrainingJob: trainingJobType,
 };

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Graph } from '../graph/graph.js';
+import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   ranker?: Ranker;
   /** Close the graph's driver when the server stops (default true: the server owns the connection). */
   closeGraph?: boolean;
+  /** Background retraining started through the API; by default one over `graph` saving into api.modelsDir. */
+  jobs?: TrainingJobs;
 }
 
 export interface ApiServer {
@@ -47,6 +50,7 @@ export interface ApiServer {
   readonly url: string;
   readonly port: number;
   readonly ranker: Ranker;
+  readonly jobs: TrainingJobs;
   readonly metrics: Registry;
   /** Stops taking requests, lets in-flight ones finish, then closes the Neo4j driver. */
   stop(): Promise<void>;
@@ -63,6 +67,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       modelVersion: () => activeVersion(api.modelsDir),
       snapshotTtlMs: api.snapshotTtlSeconds * 1000,
       onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
+    });
+  const jobs =
+    options.jobs ??
+    new TrainingJobs({
+      graph,
+      config,
+      modelsDir: api.modelsDir,
+      onInfo: (job, message) => logger.info({ job: job.id }, message),
+      onFinished: (job, error) =>
+        error === undefined
+          ? logger.info({ job: job.id, version: job.modelVersion }, 'training job succeeded')
+          : logger.error({ job: job.id, err: error }, 'training job failed'),
     });
   const metrics = createMetrics();
   const httpServer = http.createServer();
@@ -111,6 +127,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       context: async () => ({
         graph,
         ranker,
+        jobs,
         config: api,
         relationTypes: config.relationTypes,
         principal: authenticate(req.headers.authorization, api.tokens),
@@ -153,10 +170,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     url,
     port,
     ranker,
+    jobs,
     metrics: metrics.registry,
     stop() {
       stopping ??= (async () => {
         await apollo.stop(); // the drain plugin closes the HTTP server and waits for in-flight requests
+        // A training job only needs the graph while it exports its triples; waiting for it to finish could take hours.
+        const running = jobs.active();
+        if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
         if (options.closeGraph ?? true) await graph.close();
         logger.info('kgrec API stopped');
       })();

@@ -1,10 +1,12 @@
 import type { Graph } from '../graph/graph.js';
+import { readLiveRules } from '../graph/merchRules.js';
 import { fullTextProducts, nearestProducts, readProfile } from '../graph/shopReads.js';
 import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
 import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
 import { toLuceneQuery } from './lucene.js';
 import { buildProfile, type UserProfile } from './profile.js';
+import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js';
 import {
   DEFAULT_SNAPSHOT_TTL_MS,
@@ -33,11 +35,18 @@ export interface PopularityRankerOptions {
  */
 export class PopularityRanker implements Ranker {
   private readonly snapshots: SnapshotCache;
+  /** Merchandising rules, cached beside the snapshot and applied by src/ranking/rules.ts. */
+  private readonly rules: RuleCache;
 
   constructor(private readonly options: PopularityRankerOptions) {
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
       load: () => loadCatalogSnapshot(options.graph),
+      onError: options.onError,
+    });
+    this.rules = new RuleCache({
+      ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      load: () => readLiveRules(options.graph),
       onError: options.onError,
     });
   }
@@ -46,15 +55,21 @@ export class PopularityRanker implements Ranker {
     this.snapshots.invalidate();
   }
 
+  invalidateRules(): void {
+    this.rules.invalidate();
+  }
+
   async warmUp(): Promise<void> {
-    await this.snapshots.get();
+    await Promise.all([this.snapshots.get(), this.rules.get()]);
   }
 
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
-    const [snapshot, rows] = await Promise.all([this.snapshots.get(), readProfile(this.options.graph, userId)]);
+    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), readProfile(this.options.graph, userId), this.rules.get()]);
     const profile = buildProfile(rows, snapshot);
     const accept = compileFilter(options.filter, snapshot);
     const weights = RECOMMEND_WEIGHTS;
+    const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
+    const wanted = options.first + rules.overfetch;
     // Products come most popular first: once even the largest personal lift cannot bring the next one above
     // the page's worst item, none after it can either. The score is plain arithmetic over arrays indexed by
     // category and brand; the filter and the purchases are checked only for products that would make the
@@ -62,7 +77,7 @@ export class PopularityRanker implements Ranker {
     const lift = weights.categoryAffinity * profile.maxCategoryInterest + weights.brandAffinity * profile.maxBrandInterest;
     const categoryInterest = profile.categoryInterestByIndex(snapshot);
     const brandInterest = profile.brandInterestByIndex(snapshot);
-    const best = new TopK(options.first);
+    const best = new TopK(wanted);
     for (const product of snapshot.products) {
       const popularity = weights.popularity * product.popularityScore;
       const threshold = best.threshold;
@@ -74,9 +89,17 @@ export class PopularityRanker implements Ranker {
       if (total < threshold || !accept(product) || profile.purchased.has(product.id)) continue;
       best.offer(product, total);
     }
+    const rank = (product: CatalogProduct) =>
+      toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile }, Boolean(options.explain));
     const scored = best.products().map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
+    const candidates = top(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain)));
+    // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
+    const lookup: RuleLookup = (id) => {
+      const product = snapshot.byId.get(id);
+      return product && accept(product) && !profile.purchased.has(id) ? rank(product) : null;
+    };
     return {
-      items: top(scored, options.first).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain))),
+      items: applyRules(candidates, rules, { first: options.first, lookup }),
       strategy: profile.isEmpty ? 'popularity' : 'personalised-popularity',
       modelVersion: null,
     };
@@ -86,10 +109,11 @@ export class PopularityRanker implements Ranker {
     const lucene = toLuceneQuery(text);
     if (lucene === null) return { items: [], strategy: 'fulltext+popularity', modelVersion: null };
     const { graph } = this.options;
-    const [snapshot, matches, rows] = await Promise.all([
+    const [snapshot, matches, rows, ruleSet] = await Promise.all([
       this.snapshots.get(),
       fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
       options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+      this.rules.get(),
     ]);
     const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
     const accept = compileFilter(options.filter, snapshot);
@@ -103,8 +127,20 @@ export class PopularityRanker implements Ranker {
       scored.push(personalScore(product, values, SEARCH_WEIGHTS, snapshot, profile));
     }
     const context: ExplainContext = { snapshot, profile, query: text.trim() };
+    const explain = Boolean(options.explain);
+    const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
+    const candidates = top(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));
+    // A boost only lifts a product that matches the text; a pin places its product even when it does not.
+    const matched = new Map(scored.map((item) => [item.product.id, item]));
+    const lookup: RuleLookup = (id, action) => {
+      const match = matched.get(id);
+      if (match) return toRankedItem(match, SEARCH_WEIGHTS, context, explain);
+      const product = action === 'pin' ? snapshot.byId.get(id) : undefined;
+      if (!product || !accept(product)) return null;
+      return toRankedItem(personalScore(product, { textMatch: 0, popularity: product.popularityScore }, SEARCH_WEIGHTS, snapshot, profile), SEARCH_WEIGHTS, context, explain);
+    };
     return {
-      items: top(scored, options.first).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, Boolean(options.explain))),
+      items: applyRules(candidates, rules, { first: options.first, lookup }),
       strategy: 'fulltext+popularity',
       modelVersion: null,
     };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadApiConfig } from '../../api/config.js';
 import { loadConfig, usesLocalNeo4j } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import { graphStats } from '../../graph/stats.js';
@@ -8,18 +9,27 @@ import { DEFAULT_MODELS_DIR, runTrainingJob } from '../../jobs/train.js';
 import { createOutput, formatCount } from '../output.js';
 import { createProgress } from '../progress.js';
 import { loadDemoShop } from './demo.js';
+import { positiveInteger } from './ingest.js';
+import { serveApi } from './serve.js';
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('start the platform: the local Neo4j (unless NEO4J_URI is set), migrations, and the demo shop when the graph is empty')
+    .description(
+      'start the platform: the local Neo4j (unless NEO4J_URI is set), migrations, the demo shop when the graph is empty, a first model, then the GraphQL API (as `kgrec serve`)',
+    )
     .option('--no-demo', 'do not load the demo shop into an empty graph')
     .option('--no-train', 'do not train a first model when none is active')
-    .option('--json', 'print the graph statistics as JSON on the last line')
-    .action(async (options: { demo: boolean; train: boolean; json?: boolean }) => {
+    .option('--no-serve', 'stop after the set-up instead of serving the GraphQL API')
+    .option('--port <n>', 'port of the API (default KGREC_API_PORT or 4000; 0 picks a free one)', positiveInteger('--port'))
+    .option('--json', 'print the graph statistics as JSON on the last line of stdout (the API URL then goes to stderr)')
+    .action(async (options: { demo: boolean; train: boolean; serve: boolean; port?: number; json?: boolean }) => {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig();
+      // Checked before the set-up, so a wrong API setting fails in seconds rather than after the demo load.
+      const api = options.serve ? loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }) : null;
       const { graph, migrations } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
+      let served = false;
       try {
         if (migrations && migrations.applied.length > 0) out.info(`applied migrations: ${migrations.applied.join(', ')}`);
         let stats = await graphStats(graph);
@@ -45,9 +55,14 @@ export function registerStartCommand(program: Command): void {
         out.result({ ...stats, activeModel: model }, () => {
           out.line(`kgrec is ready: Neo4j at ${config.neo4jUri ?? `bolt://127.0.0.1:${config.localNeo4jPort}`} holds ${stats.nodes.Product ?? 0} products, ${stats.nodes.User ?? 0} users and ${stats.events} events; active model: ${model ?? 'none'}.`);
           if (usesLocalNeo4j(config)) out.line('The local Neo4j keeps running; stop it with: npx kgrec neo4j stop');
+          if (api) out.line('Serving the GraphQL API; Ctrl-C stops it.');
         });
+        if (api) {
+          served = true; // the server owns the connection from here on
+          await serveApi({ graph, config, api, out });
+        }
       } finally {
-        await graph.close();
+        if (!served) await graph.close();
       }
     });
 }

@@ -1,0 +1,113 @@
+import { recordAudit, recordAuditAlone } from '../graph/audit.js';
+import { deleteUserData as deleteUserGraphData, type DeletedUserData } from '../graph/userData.js';
+import { activateAndWriteBack } from '../jobs/activate.js';
+import { TrainingConflictError, type TrainingJob } from '../jobs/trainingJobs.js';
+import { activeVersion, listModels } from '../kge/modelStore.js';
+import type { LinkPredictionResult } from '../kge/types.js';
+import type { ApiContext } from './context.js';
+import { badInput, conflict, notFound } from './errors.js';
+import { editor, guard, guardQuery } from './guard.js';
+import { validateId, validateRetraining } from './inputs.js';
+
+/**
+ * Admin operations: retraining in the background (src/jobs/trainingJobs.ts), activating a model version
+ * (src/jobs/activate.ts) and deleting one user's data on request. Each is recorded in the audit trail.
+ */
+
+async function startRetraining(_: unknown, args: { options?: Record<string, unknown> | null }, ctx: ApiContext): Promise<TrainingJob> {
+  const principal = guard(ctx, 'startRetraining');
+  let options = validateRetraining(args.options);
+  const running = ctx.jobs.active();
+  if (running) throw conflict(new TrainingConflictError(running).message, { jobId: running.id });
+  if (options.warmStart) {
+    const active = await activeVersion(ctx.config.modelsDir);
+    if (active === null) throw badInput('options.warmStart', 'there is no active model to start from; train without warmStart first');
+    const listing = (await listModels(ctx.config.modelsDir)).find((model) => model.version === active);
+    const dimension = listing?.manifest?.dimension;
+    if (options.dimension !== undefined && dimension !== undefined && options.dimension !== dimension) {
+      throw badInput('options.dimension', `a warm start keeps the active model's dimension (${dimension}), got ${options.dimension}`);
+    }
+    // Vectors carry over only at the same dimension, so a warm start takes the active model's by default.
+    if (options.dimension === undefined && dimension !== undefined) options = { ...options, dimension };
+  }
+  let job: TrainingJob;
+  try {
+    job = ctx.jobs.start(options, editor(principal));
+  } catch (error) {
+    // Another request started one between the check above and here.
+    if (error instanceof TrainingConflictError) throw conflict(error.message, { jobId: error.running.id });
+    throw error;
+  }
+  await recordAuditAlone(ctx.graph, { editor: editor(principal), entityType: 'trainingJob', entityId: job.id, action: 'start', summary: { options } });
+  return job;
+}
+
+interface ModelActivation {
+  version: string;
+  previousVersion: string | null;
+  vectorsWritten: number;
+  seconds: number;
+}
+
+async function activateModel(_: unknown, args: { version: string }, ctx: ApiContext): Promise<ModelActivation> {
+  const principal = guard(ctx, 'activateModel');
+  const { modelsDir } = ctx.config;
+  // Only versions listed in the models folder are accepted: the name never reaches the file system unchecked.
+  const listing = (await listModels(modelsDir)).find((model) => model.version === args.version);
+  if (!listing) throw notFound('model', args.version);
+  if (!listing.manifest) throw badInput('version', `model ${args.version} cannot be read: ${listing.error}`);
+  const previousVersion = await activeVersion(modelsDir);
+  // Vectors are written in batches of their own transactions before the switch (see activate.ts), so the
+  // audit entry follows the activation rather than sharing a transaction with it.
+  const result = await activateAndWriteBack(modelsDir, args.version, ctx.graph);
+  const vectorsWritten = Object.values(result.written).reduce((sum, count) => sum + count, 0);
+  const summary = { before: { version: previousVersion }, after: { version: args.version }, written: result.written };
+  await recordAuditAlone(ctx.graph, { editor: editor(principal), entityType: 'model', entityId: args.version, action: 'activate', summary });
+  ctx.ranker.invalidate();
+  return { version: args.version, previousVersion, vectorsWritten, seconds: result.seconds };
+}
+
+interface UserDataDeletion {
+  userId: string;
+  events: number;
+  behaviours: number;
+  userDeleted: boolean;
+}
+
+async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiContext): Promise<UserDataDeletion> {
+  const principal = guard(ctx, 'deleteUserData');
+  const userId = validateId('userId', args.userId);
+  const deleted = await ctx.graph.transaction(async (tx): Promise<DeletedUserData> => {
+    const counts = await deleteUserGraphData(tx, userId);
+    if (counts.events > 0 || counts.behaviours > 0 || counts.user) {
+      await recordAudit(tx, { editor: editor(principal), entityType: 'user', entityId: userId, action: 'deleteUserData', summary: { ...counts } });
+    }
+    return counts;
+  });
+  // The user's behaviour counted towards popularity.
+  if (deleted.behaviours > 0) ctx.ranker.invalidate();
+  ctx.loaders.userExists.clear(userId);
+  ctx.loaders.behaviours.clear(userId);
+  return { userId, events: deleted.events, behaviours: deleted.behaviours, userDeleted: deleted.user };
+}
+
+export const adminMutations = { startRetraining, activateModel, deleteUserData };
+
+export const adminQueries = {
+  trainingJob(_: unknown, args: { id: string }, ctx: ApiContext): TrainingJob | null {
+    guardQuery(ctx, 'trainingJob');
+    return ctx.jobs.get(args.id);
+  },
+  trainingJobs(_: unknown, __: unknown, ctx: ApiContext): TrainingJob[] {
+    guardQuery(ctx, 'trainingJobs');
+    return ctx.jobs.list();
+  },
+};
+
+const metricsOf = (result: LinkPredictionResult | null) =>
+  result && { mrr: result.mrr, hitsAt1: result['hits@1'], hitsAt3: result['hits@3'], hitsAt10: result['hits@10'], count: result.count };
+
+export const trainingJobType = {
+  status: (job: TrainingJob) => job.status.toUpperCase(),
+  metrics: (job: TrainingJob) => job.metrics && { valid: metricsOf(job.metrics.valid), test: metricsOf(job.metrics.test) },
+};

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import neo4j from 'neo4j-driver';
+import type { Graph, Transaction } from './graph.js';
+
+/**
+ * The audit trail: one `(:AuditEntry)` per merchandiser or admin edit, written inside the edit's own
+ * transaction, so an edit and its entry commit together or not at all. Entries are never updated.
+ */
+
+/** What kind of thing an edit touched; `entityId` is that thing's id (a relation is filed under its `from` product). */
+export type AuditEntityType = 'product' | 'relation' | 'category' | 'brand' | 'rule' | 'model' | 'user' | 'trainingJob';
+
+export interface AuditInput {
+  /** Who: the API's editor string, e.g. `api:merchandiser:3f2a…`. */
+  editor: string;
+  entityType: AuditEntityType;
+  entityId: string;
+  /** What was done, e.g. `create`, `update`, `delete`, `pin`, `activate`. */
+  action: string;
+  /** The change, e.g. `{before: {...}, after: {...}}`; stored as JSON text. */
+  summary: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: string;
+  /** Epoch milliseconds. */
+  at: number;
+  editor: string;
+  entityType: string;
+  entityId: string;
+  action: string;
+  /** JSON text. */
+  summary: string;
+}
+
+const CREATE_ENTRY = `
+CREATE (a:AuditEntry {id: $id, at: $at, editor: $editor, entityType: $entityType, entityId: $entityId, action: $action, summary: $summary})`;
+
+/** Records an edit in the caller's transaction; returns the entry's id. */
+export async function recordAudit(tx: Transaction, entry: AuditInput, at: number = Date.now()): Promise<string> {
+  const id = randomUUID();
+  await tx.run(CREATE_ENTRY, { ...entry, id, at: neo4j.int(at), summary: JSON.stringify(entry.summary) });
+  return id;
+}
+
+export interface AuditQuery {
+  entityId?: string | undefined;
+  /** Entries strictly older than this one (keyset pagination, newest first). */
+  before?: { at: number; id: string } | undefined;
+  limit: number;
+}
+
+// Ordered by time, then id, so entries of the same millisecond page stably.
+const READ_ENTRIES = `
+MATCH (a:AuditEntry)
+WHERE ($entityId IS NULL OR a.entityId = $entityId)
+  AND ($beforeAt IS NULL OR a.at < $beforeAt OR (a.at = $beforeAt AND a.id < $beforeId))
+RETURN a.id AS id, a.at AS at, a.editor AS editor, a.entityType AS entityType, a.entityId AS entityId,
+       a.action AS action, a.summary AS summary
+ORDER BY a.at DESC, a.id DESC
+LIMIT $limit`;
+
+/** Audit entries, newest first, for every entity or for one. */
+export async function readAuditLog(graph: Graph, query: AuditQuery): Promise<AuditEntry[]> {
+  return graph.read<AuditEntry & Record<string, unknown>>(READ_ENTRIES, {
+    entityId: query.entityId ?? null,
+    beforeAt: query.before === undefined ? null : neo4j.int(query.before.at),
+    beforeId: query.before?.id ?? null,
+    limit: neo4j.int(Math.max(0, Math.floor(query.limit))),
+  });
+}
+
+/** Records an edit that has no transaction of its own (model activation, a training job's start). */
+export async function recordAuditAlone(graph: Graph, entry: AuditInput, at: number = Date.now()): Promise<string> {
+  return graph.transaction((tx) => recordAudit(tx, entry, at));
+}

@@ -1,0 +1,37 @@
+import type { Transaction } from './graph.js';
+
+/**
+ * Deleting one user's data (a privacy request): the raw events of the log, the behaviour aggregates and the
+ * user node with its embedding. Run in one transaction by the caller, so a failure leaves everything as it
+ * was. Trained model files still hold the user's vector until the next training without them.
+ */
+
+export interface DeletedUserData {
+  events: number;
+  behaviours: number;
+  user: boolean;
+}
+
+// Events name their user by id (indexed: event_user), not by relationship.
+const DELETE_EVENTS = `
+MATCH (e:Event {userId: $userId})
+DELETE e
+RETURN count(*) AS deleted`;
+
+const DELETE_BEHAVIOURS = `
+MATCH (:User {id: $userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(:Product)
+DELETE r
+RETURN count(*) AS deleted`;
+
+const DELETE_USER = `
+MATCH (u:User {id: $userId})
+DETACH DELETE u
+RETURN count(*) AS deleted`;
+
+/** Deletes everything kgrec keeps about one user; returns what was removed. */
+export async function deleteUserData(tx: Transaction, userId: string): Promise<DeletedUserData> {
+  const [events] = await tx.run<{ deleted: number }>(DELETE_EVENTS, { userId });
+  const [behaviours] = await tx.run<{ deleted: number }>(DELETE_BEHAVIOURS, { userId });
+  const [user] = await tx.run<{ deleted: number }>(DELETE_USER, { userId });
+  return { events: events?.deleted ?? 0, behaviours: behaviours?.deleted ?? 0, user: (user?.deleted ?? 0) > 0 };
+}

@@ -1,0 +1,218 @@
+import type { MerchRuleData } from '../graph/merchRules.js';
+import type { RankedItem, Reason } from './types.js';
+
+/**
+ * Merchandising rules applied to a ranked list: pure functions over RankedItems and the rules data, so
+ * every ranker applies them the same way (see PopularityRanker.recommend and .search):
+ *
+ *   const applicable = selectRules(ruleSet, { categoryPath, query, now });
+ *   const candidates = rank(first + applicable.overfetch);   // the ranker's own list, best first
+ *   const items = applyRules(candidates, applicable, { first, lookup });
+ *
+ * - A category rule applies to requests filtered by that category or by any category below it; a query
+ *   rule to searches whose normalised text (lowercased, trimmed, spaces collapsed) equals its query.
+ * - Per product only the most specific applicable rule counts: a query rule, then the rule of the nearest
+ *   category (the filter's own, then its parent, ...), then the newest.
+ * - Bury: the item moves below every unburied item (it stays in the list, so a page that only has buried
+ *   products left still fills); with `overfetch` extra candidates it falls off a full page.
+ * - Boost: the score is multiplied by the factor and the list re-sorted by score; a boosted product that
+ *   was not among the candidates is looked up and competes like the others.
+ * - Pin: the item is moved to (or, when it was not a candidate, looked up and inserted at) its 1-based
+ *   position; pins sharing a position keep their precedence and take the following places. A list shorter
+ *   than the position gets the pinned item last. A pinned item keeps its own score, so scores need not
+ *   descend past a pin.
+ */
+
+export type MerchRule = MerchRuleData;
+
+/** How a search text is compared with query rules: lowercased, trimmed, runs of whitespace collapsed. */
+export function normaliseQuery(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export const PINNED_REASON: Reason = { kind: 'PINNED', text: 'featured by the shop' };
+export const BOOSTED_REASON: Reason = { kind: 'BOOSTED', text: 'promoted by the shop' };
+
+/** The score component a boost adds when a breakdown is asked for, so contributions still sum to the score. */
+export const BOOST_COMPONENT = 'merchandisingBoost';
+
+/** Rules indexed by their target, built once per load and shared by every request. */
+export class RuleSet {
+  private readonly byCategory = new Map<string, MerchRule[]>();
+  private readonly byQuery = new Map<string, MerchRule[]>();
+
+  constructor(readonly rules: readonly MerchRule[]) {
+    // Newest first within a target, so the first rule met for a product is the one that counts.
+    const newestFirst = [...rules].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
+    for (const rule of newestFirst) {
+      const key = rule.scope === 'category' ? rule.categoryId : rule.query;
+      if (key === null) continue;
+      const index = rule.scope === 'category' ? this.byCategory : this.byQuery;
+      const list = index.get(key) ?? [];
+      list.push(rule);
+      index.set(key, list);
+    }
+  }
+
+  forCategory(categoryId: string): readonly MerchRule[] {
+    return this.byCategory.get(categoryId) ?? [];
+  }
+
+  forQuery(normalisedQuery: string): readonly MerchRule[] {
+    return this.byQuery.get(normalisedQuery) ?? [];
+  }
+}
+
+export const EMPTY_RULES = new RuleSet([]);
+
+export interface RuleContext {
+  /** The request's category filter followed by its ancestors, nearest first; empty without a category filter. */
+  categoryPath: readonly string[];
+  /** The search text (normalised here); absent for recommendations. */
+  query?: string | undefined;
+  /** Rules that expired by this time are ignored. */
+  now: number;
+}
+
+export interface ApplicableRules {
+  /** Per product, the one rule that applies to it in this request. */
+  readonly byProduct: ReadonlyMap<string, MerchRule>;
+  /** Pins, in the order they take their places: position, then precedence. */
+  readonly pins: readonly MerchRule[];
+  /** Candidates a ranker should rank beyond `first`, so that buried products can leave a full page. */
+  readonly overfetch: number;
+}
+
+export const NO_RULES: ApplicableRules = { byProduct: new Map(), pins: [], overfetch: 0 };
+
+/** The rules that apply to one request, one per product, most specific first. */
+export function selectRules(ruleSet: RuleSet, context: RuleContext): ApplicableRules {
+  const byProduct = new Map<string, MerchRule>();
+  const consider = (rules: readonly MerchRule[]) => {
+    for (const rule of rules) {
+      if (rule.expiresAt !== null && rule.expiresAt <= context.now) continue;
+      if (!byProduct.has(rule.productId)) byProduct.set(rule.productId, rule);
+    }
+  };
+  const query = context.query === undefined ? '' : normaliseQuery(context.query);
+  if (query !== '') consider(ruleSet.forQuery(query));
+  for (const categoryId of context.categoryPath) consider(ruleSet.forCategory(categoryId));
+  if (byProduct.size === 0) return NO_RULES;
+  const chosen = [...byProduct.values()];
+  // A stable sort keeps precedence (the order rules were chosen in) among pins of the same position.
+  const pins = chosen.filter((rule) => rule.action === 'pin').sort((a, b) => (a.position ?? 1) - (b.position ?? 1));
+  const overfetch = chosen.filter((rule) => rule.action === 'bury').length;
+  return { byProduct, pins, overfetch };
+}
+
+/**
+ * Resolves a product the candidates did not include: a pinned one (it must pass the request's filter and
+ * exclusions) or a boosted one (it must also be a legitimate candidate, e.g. match the search text). Null
+ * when it cannot be shown. Rankers answer from memory: applying rules costs no query.
+ */
+export type RuleLookup = (productId: string, action: 'pin' | 'boost') => RankedItem | null;
+
+export interface ApplyOptions {
+  first: number;
+  lookup: RuleLookup;
+}
+
+/** Applies the rules to candidates ranked best first; returns at most `first` items. */
+export function applyRules(candidates: readonly RankedItem[], rules: ApplicableRules, options: ApplyOptions): RankedItem[] {
+  if (rules.byProduct.size === 0) return candidates.slice(0, options.first);
+  const present = new Map(candidates.map((item) => [item.productId, item]));
+  const regular: RankedItem[] = [];
+  const buried: RankedItem[] = [];
+  let boosted = false;
+  for (const item of candidates) {
+    const rule = rules.byProduct.get(item.productId);
+    if (rule?.action === 'pin') continue; // placed below
+    if (rule?.action === 'bury') buried.push(item);
+    else if (rule?.action === 'boost') {
+      regular.push(boost(item, rule.factor ?? 1));
+      boosted = true;
+    } else regular.push(item);
+  }
+  for (const rule of rules.byProduct.values()) {
+    if (rule.action !== 'boost' || present.has(rule.productId)) continue;
+    const found = options.lookup(rule.productId, 'boost');
+    if (found) {
+      regular.push(boost(found, rule.factor ?? 1));
+      boosted = true;
+    }
+  }
+  // Array.prototype.sort is stable: ties keep the ranker's own order.
+  if (boosted) regular.sort((a, b) => b.score - a.score);
+  const ordered = [...regular, ...buried];
+  let lastPinned = -1;
+  for (const rule of rules.pins) {
+    const item = present.get(rule.productId) ?? options.lookup(rule.productId, 'pin');
+    if (!item) continue;
+    const at = Math.min(ordered.length, Math.max((rule.position ?? 1) - 1, lastPinned + 1));
+    ordered.splice(at, 0, { ...item, reasons: [PINNED_REASON, ...item.reasons.filter((reason) => reason.kind !== 'PINNED')] });
+    lastPinned = at;
+  }
+  return ordered.slice(0, options.first);
+}
+
+function boost(item: RankedItem, factor: number): RankedItem {
+  const score = item.score * factor;
+  const breakdown =
+    item.breakdown.length === 0
+      ? item.breakdown
+      : [...item.breakdown, { name: BOOST_COMPONENT, value: 1, weight: score - item.score, contribution: score - item.score }];
+  return { ...item, score, breakdown, reasons: [BOOSTED_REASON, ...item.reasons.filter((reason) => reason.kind !== 'BOOSTED')] };
+}
+
+export interface RuleCacheOptions {
+  load: () => Promise<readonly MerchRule[]>;
+  ttlMs: number;
+  onError?: ((error: unknown) => void) | undefined;
+  now?: () => number;
+}
+
+/**
+ * Keeps the rules in memory like the catalogue snapshot: an expired set serves while a fresh one loads in
+ * the background; after `invalidate()` (a rule changed) requests wait for a set loaded after the change.
+ * Concurrent requests share one load.
+ */
+export class RuleCache {
+  private current: { rules: RuleSet; loadedAt: number; generation: number } | null = null;
+  private loading: { generation: number; promise: Promise<RuleSet> } | null = null;
+  private generation = 0;
+
+  constructor(private readonly options: RuleCacheOptions) {}
+
+  async get(): Promise<RuleSet> {
+    const now = (this.options.now ?? Date.now)();
+    if (this.current && this.current.generation === this.generation) {
+      if (now - this.current.loadedAt > this.options.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
+      return this.current.rules;
+    }
+    return this.reload();
+  }
+
+  invalidate(): void {
+    this.generation += 1;
+  }
+
+  private reload(): Promise<RuleSet> {
+    if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
+    const generation = this.generation;
+    const loadedAt = (this.options.now ?? Date.now)();
+    const promise = this.options.load().then(
+      (rows) => {
+        const rules = new RuleSet(rows);
+        if (!this.current || generation >= this.current.generation) this.current = { rules, loadedAt, generation };
+        if (this.loading?.promise === promise) this.loading = null;
+        return rules;
+      },
+      (error: unknown) => {
+        if (this.loading?.promise === promise) this.loading = null;
+        throw error;
+      },
+    );
+    this.loading = { generation, promise };
+    return promise;
+  }
+}
