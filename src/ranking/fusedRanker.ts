@@ -4,6 +4,8 @@ import { readProductTextsById } from '../graph/rankingReads.js';
 import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
+import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
+import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
 import { categoryScores, recommendSignals, relatedScores, type Signals, type UserSignals } from './recommendSignals.js';
 import { toLuceneQuery } from './lucene.js';
@@ -53,6 +55,8 @@ const SIMILAR_WEIGHTS = { graph: 0.6, coBought: 0.3, related: 0.2, popularity: 0
 
 export class FusedRanker implements Ranker {
   private readonly states: SnapshotCache<RankingState>;
+  /** Merchandising rules (pins, boosts, buries), cached like the state and applied by src/ranking/rules.ts. */
+  private readonly rules: RuleCache;
   private watcher: FSWatcher | null = null;
 
   constructor(private readonly options: FusedRankerOptions) {
@@ -61,6 +65,7 @@ export class FusedRanker implements Ranker {
       load: () => loadRankingState(options),
       onError: options.onError,
     });
+    this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
     if (options.watchModels !== false) {
       try {
         // A model activated by another process (`kgrec models activate`) is served from the next request on.
@@ -78,8 +83,12 @@ export class FusedRanker implements Ranker {
     this.states.invalidate();
   }
 
+  invalidateRules(): void {
+    this.rules.invalidate();
+  }
+
   async warmUp(): Promise<void> {
-    await this.states.get();
+    await Promise.all([this.states.get(), this.rules.get()]);
   }
 
   /** Stops watching the models folder. */
@@ -93,10 +102,19 @@ export class FusedRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
-    const [state, rows] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId)]);
-    const { signals, profile, history, placed, coBoughtSource: source, fused, page } = this.rankForUser(state, userId, rows, options);
-    const items = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
-    await this.explainRecommendation(state, items, page, history, source, userId, profile);
+    const [state, rows, ruleSet] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId), this.rules.get()]);
+    const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
+    const { signals, profile, history, placed, coBoughtSource: source, fused, page } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
+    const candidates = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
+    await this.explainRecommendation(state, candidates, page, history, source, userId, profile);
+    // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
+    const accept = compileFilter(options.filter, state.snapshot);
+    const lookup: RuleLookup = (id) => {
+      const index = state.indexOf.get(id);
+      const product = index === undefined ? undefined : state.snapshot.products[index];
+      return index !== undefined && product && accept(product) && !profile.purchased.has(id) ? this.item(state, index, fused, signals, state.weights, Boolean(options.explain)) : null;
+    };
+    const items = applyRules(candidates, rules, { first: options.first, lookup });
     return { items, strategy: placed || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
   }
 

@@ -1,4 +1,8 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/api/auth.js';
+import { apiConfigSchema } from '../../src/api/config.js';
+import { createApiServer } from '../../src/api/server.js';
 import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
@@ -210,5 +214,41 @@ describe('cold start and search', () => {
     expect(hit).toBeDefined();
     expect(hit?.reasons[0]?.kind).toBe('SEMANTIC_MATCH');
     expect(results.items[0]?.reasons[0]?.kind).toBe('TEXT_MATCH');
+  });
+});
+
+describe('served through the GraphQL API', () => {
+  it('answers recommend with the fused ranking, its reasons and their graph paths, and applies a pin', async () => {
+    const { userId } = await buyer();
+    const api = apiConfigSchema.parse({ port: 0, tokens: { [hashToken('merch')]: 'merchandiser' }, modelsDir });
+    const server = await createApiServer({ graph, config, api, logger: pino({ level: 'silent' }), ranker, closeGraph: false });
+    const gql = async (query: string, token?: string) => {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as { data?: { recommend?: { strategy: string; modelVersion: string; items: Array<{ product: { id: string }; reasons: Array<{ kind: string; path: string[] | null }> }> } }; errors?: unknown[] };
+    };
+    try {
+      const ask = `{ recommend(userId: "${userId}", first: 5) { strategy modelVersion items { product { id } reasons { kind text path } } } }`;
+      const body = await gql(ask);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.recommend?.strategy).toBe('fused');
+      expect(body.data?.recommend?.items).toHaveLength(5);
+      expect(body.data?.recommend?.items.some((item) => item.reasons.some((reason) => reason.path !== null && reason.path[0] === `User:${userId}`))).toBe(true);
+
+      const state = await ranker.state();
+      const pinned = state.snapshot.products.at(-1)?.id ?? '';
+      const [inCategory] = await graph.read<{ id: string }>('MATCH (p:Product {id: $id})-[:IN_CATEGORY]->(c) RETURN c.id AS id', { id: pinned });
+      const pin = await gql(`mutation { pinProduct(productId: "${pinned}", position: 1, categoryId: "${inCategory?.id ?? ''}") { id } }`, 'merch');
+      expect(pin.errors).toBeUndefined();
+      // A pin applies to lists filtered by its category: the least popular product of the shop now leads.
+      const filtered = await gql(`{ recommend(userId: "${userId}", first: 5, filter: { categoryId: "${inCategory?.id ?? ''}" }) { strategy modelVersion items { product { id } reasons { kind text path } } } }`);
+      expect(filtered.errors).toBeUndefined();
+      expect(filtered.data?.recommend?.items[0]?.product.id).toBe(pinned);
+    } finally {
+      await server.stop();
+    }
   });
 });

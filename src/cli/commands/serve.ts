@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { loadApiConfig, type ApiConfig } from '../../api/config.js';
 import { createApiServer } from '../../api/server.js';
+import { FusedRanker } from '../../ranking/fusedRanker.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
@@ -39,7 +40,15 @@ export async function serveApi({ graph, config, api, out }: ServeOptions): Promi
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   let server;
   try {
-    server = await createApiServer({ graph, config, api, logger });
+    // The fused ranker serves; without an active model it ranks by popularity, co-purchases and interests.
+    const ranker = new FusedRanker({
+      graph,
+      modelsDir: api.modelsDir,
+      relationTypes: config.relationTypes,
+      ttlMs: api.snapshotTtlSeconds * 1000,
+      onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
+    });
+    server = await createApiServer({ graph, config, api, logger, ranker });
   } catch (error) {
     await graph.close();
     throw error;
