@@ -11,8 +11,8 @@ import { interactionsFromPairs, type InteractionSplit } from './interactions.js'
 
 const DIGITS = /^\d+$/;
 
-/** The pairs of one interaction file, and the largest ids seen. */
-interface ParsedFile {
+/** The pairs of one interaction file (in file order, duplicates kept), and the largest ids seen (−1: none). */
+export interface ParsedFile {
   users: Int32Array;
   items: Int32Array;
   maxUser: number;
