@@ -12,7 +12,7 @@
  * normalised scores of the sample fit in `cacheBytes`).
  */
 import { Random } from '../kge/random.js';
-import { fuse, type NormalisationMethod } from '../ranking/fusion.js';
+import type { NormalisationMethod } from '../ranking/fusion.js';
 import { usersWithItems, type InteractionSplit } from './interactions.js';
 import { ndcgAtK } from './metrics.js';
 import { scoreNormalised } from './fusedScorer.js';
@@ -172,22 +172,17 @@ class CandidateEvaluator {
   async meanNdcg(weightings: readonly number[][]): Promise<number[]> {
     const sums = new Float64Array(weightings.length);
     const { itemCount, users } = this;
-    const fused = new Float32Array(Math.min(this.batchSize, users.length) * itemCount);
     for (let first = 0, batch = 0; first < users.length; first += this.batchSize, batch += 1) {
       const batchUsers = users.subarray(first, Math.min(users.length, first + this.batchSize));
-      const size = batchUsers.length * itemCount;
       const componentScores = await this.componentScores(batch, batchUsers);
-      const out = fused.subarray(0, size);
       for (const [w, weights] of weightings.entries()) {
+        // Zero-weight components are left out: 0 · (−Infinity) would be NaN.
         const used = weights.flatMap((weight, c) => (weight > 0 ? [c] : []));
-        fuse(
-          used.map((c) => componentScores[c]!),
-          used.map((c) => weights[c]!),
-          out,
-        );
+        const scores = used.map((c) => componentScores[c]!);
+        const usedWeights = used.map((c) => weights[c]!);
         for (let b = 0; b < batchUsers.length; b += 1) {
           const user = batchUsers[b]!;
-          const found = this.selector.select(out, b * itemCount, itemCount);
+          const found = this.selector.selectWeightedSum(scores, usedWeights, b * itemCount, itemCount);
           const relevant = this.split.test.indices.subarray(this.split.test.indptr[user]!, this.split.test.indptr[user + 1]!);
           sums[w]! += ndcgAtK(this.selector.items, found, relevant, this.k);
         }

@@ -8,6 +8,8 @@
 export class TopKSelector {
   readonly items: Int32Array;
   readonly scores: Float64Array;
+  /** Entries in the heap while a row is being selected. */
+  private size = 0;
 
   constructor(readonly k: number) {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`TopKSelector: k: expected a positive integer, got ${k}`);
@@ -21,25 +23,67 @@ export class TopKSelector {
    * selected. Equal scores go to the lower position first, so the result is deterministic.
    */
   select(values: Float32Array | Float64Array, offset: number, length: number): number {
-    const { k, items, scores } = this;
-    let size = 0;
+    this.size = 0;
     // Ties are broken towards the lower position: positions arrive in ascending order, so a newcomer
     // equal to the root is the weaker of the two and is rejected by the strict comparison below.
+    // While the heap fills, `worst` is −Infinity, which also turns away masked entries and NaN.
     let worst = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < length; i += 1) {
       const value = values[offset + i]!;
-      // While the heap fills, `worst` is −Infinity, which also turns away masked entries and NaN.
-      if (!(value > worst)) continue;
-      if (size < k) {
-        siftUp(scores, items, size, value, i);
-        size += 1;
-        if (size === k) worst = scores[0]!;
-      } else {
-        siftDown(scores, items, k, value, i);
-        worst = scores[0]!;
+      if (value > worst) worst = this.offer(value, i);
+    }
+    return this.finish();
+  }
+
+  /**
+   * The top k of Σ_c weights[c] · components[c][offset + i], without writing the sums anywhere: fitting
+   * fusion weights ranks every user under dozens of weightings, and one pass over the components per
+   * weighting is about twice as fast as summing into a buffer and selecting from it.
+   */
+  selectWeightedSum(components: readonly Float32Array[], weights: readonly number[], offset: number, length: number): number {
+    if (components.length !== weights.length) throw new RangeError(`selectWeightedSum: ${components.length} components but ${weights.length} weights`);
+    this.size = 0;
+    let worst = Number.NEGATIVE_INFINITY;
+    if (components.length === 1) return this.select(components[0]!, offset, length);
+    if (components.length === 2) {
+      const [a, b] = components as [Float32Array, Float32Array];
+      const [wa, wb] = weights as [number, number];
+      for (let i = 0, p = offset; i < length; i += 1, p += 1) {
+        const value = wa * a[p]! + wb * b[p]!;
+        if (value > worst) worst = this.offer(value, i);
+      }
+    } else if (components.length === 3) {
+      const [a, b, c] = components as [Float32Array, Float32Array, Float32Array];
+      const [wa, wb, wc] = weights as [number, number, number];
+      for (let i = 0, p = offset; i < length; i += 1, p += 1) {
+        const value = wa * a[p]! + wb * b[p]! + wc * c[p]!;
+        if (value > worst) worst = this.offer(value, i);
+      }
+    } else {
+      for (let i = 0, p = offset; i < length; i += 1, p += 1) {
+        let value = 0;
+        for (let c = 0; c < components.length; c += 1) value += weights[c]! * components[c]![p]!;
+        if (value > worst) worst = this.offer(value, i);
       }
     }
-    // Heap sort in place: repeatedly move the weakest to the end, which leaves the array best first.
+    return this.finish();
+  }
+
+  /** Adds a value known to beat the current root (or to fill the heap); returns the new threshold. */
+  private offer(value: number, position: number): number {
+    const { k, items, scores } = this;
+    if (this.size < k) {
+      siftUp(scores, items, this.size, value, position);
+      this.size += 1;
+      return this.size === k ? scores[0]! : Number.NEGATIVE_INFINITY;
+    }
+    siftDown(scores, items, k, value, position);
+    return scores[0]!;
+  }
+
+  /** Heap sort in place: repeatedly moves the weakest to the end, which leaves the array best first. */
+  private finish(): number {
+    const { items, scores, size } = this;
     for (let end = size - 1; end > 0; end -= 1) {
       const rootScore = scores[0]!;
       const rootItem = items[0]!;

@@ -18,7 +18,7 @@ export interface BarChartOptions {
   rows: BarRow[];
   yLabel: string;
   xLabel?: string;
-  /** Width of one group in pixels (default 40 per bar of the group). */
+  /** Width of one group in pixels (default: 40 per bar of the group). */
   groupWidth?: number;
   height?: number;
 }
@@ -43,6 +43,8 @@ export interface LineChartOptions {
 const DEFAULT_HEIGHT = 320;
 const DEFAULT_LINE_WIDTH = 560;
 const BAR_WIDTH = 40;
+/** Beyond this many points per line, markers would merge into a thick line: draw the line alone. */
+const MAX_MARKED_POINTS = 60;
 
 /** Grouped bars: groups along x in the order first seen, one bar per series within each group. */
 export async function barChart(options: BarChartOptions): Promise<Chart> {
@@ -52,7 +54,8 @@ export async function barChart(options: BarChartOptions): Promise<Chart> {
   const spec: TopLevelSpec = {
     title: options.title,
     data: { values: options.rows },
-    width: { step: options.groupWidth ?? BAR_WIDTH * Math.max(1, series.length) },
+    // With an x offset, a step applies to each bar unless said otherwise.
+    width: options.groupWidth === undefined ? { step: BAR_WIDTH, for: 'offset' } : { step: options.groupWidth, for: 'position' },
     height: options.height ?? DEFAULT_HEIGHT,
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -65,7 +68,7 @@ export async function barChart(options: BarChartOptions): Promise<Chart> {
   return renderVegaLite(spec);
 }
 
-/** One line per series, points marked. */
+/** One line per series; points are marked while there are few enough to tell apart. */
 export async function lineChart(options: LineChartOptions): Promise<Chart> {
   const series = distinct(options.rows.map((row) => row.series));
   checkFinite(options.rows.flatMap((row) => [row.x, row.y]), 'lineChart');
@@ -74,7 +77,7 @@ export async function lineChart(options: LineChartOptions): Promise<Chart> {
     data: { values: options.rows },
     width: options.width ?? DEFAULT_LINE_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
-    mark: { type: 'line', point: true },
+    mark: { type: 'line', point: options.rows.length <= MAX_MARKED_POINTS * Math.max(1, series.length) },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xLabel },
       y: { field: 'y', type: 'quantitative', title: options.yLabel, scale: options.logY === true ? { type: 'log' } : { zero: false } },

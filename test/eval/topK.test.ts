@@ -3,7 +3,7 @@ import { Random } from '../../src/kge/random.js';
 import { TopKSelector } from '../../src/eval/topK.js';
 
 /** The reference: a full sort by score descending, then position ascending. */
-function fullSort(values: Float32Array, offset: number, length: number, k: number): number[] {
+function fullSort(values: Float32Array | Float64Array, offset: number, length: number, k: number): number[] {
   const positions = Array.from({ length }, (_, i) => i).filter((i) => values[offset + i]! > Number.NEGATIVE_INFINITY);
   positions.sort((a, b) => values[offset + b]! - values[offset + a]! || a - b);
   return positions.slice(0, k);
@@ -36,5 +36,25 @@ describe('TopKSelector', () => {
     const count = selector.select(Float32Array.from([Number.NEGATIVE_INFINITY, 2, Number.NaN, 1]), 0, 4);
     expect(count).toBe(2);
     expect(Array.from(selector.items.subarray(0, 2))).toEqual([1, 3]);
+  });
+});
+
+describe('TopKSelector.selectWeightedSum', () => {
+  it('equals selecting from the weighted sum written out, for 1 to 4 components', () => {
+    const random = new Random(8);
+    const length = 500;
+    const components = Array.from({ length: 4 }, () =>
+      Float32Array.from({ length: 2 * length }, () => (random.nextFloat() < 0.05 ? Number.NEGATIVE_INFINITY : random.gaussian())),
+    );
+    const weights = [0.5, 0.25, 2, 0.125];
+    const selector = new TopKSelector(20);
+    for (let count = 1; count <= 4; count += 1) {
+      const used = components.slice(0, count);
+      const sum = new Float64Array(2 * length);
+      for (let i = 0; i < sum.length; i += 1) for (let c = 0; c < count; c += 1) sum[i]! += weights[c]! * used[c]![i]!;
+      const found = selector.selectWeightedSum(used, weights.slice(0, count), length, length);
+      expect(found).toBe(20);
+      expect(Array.from(selector.items)).toEqual(fullSort(sum, length, length, 20));
+    }
   });
 });
