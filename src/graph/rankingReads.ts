@@ -6,13 +6,13 @@ import type { Graph } from './graph.js';
  */
 
 const READ_BASKET_PAIRS = `
-MATCH (u:User)-[:PURCHASED|ADDED_TO_CART]->(p:Product)
+MATCH (u:User)-[r]->(p:Product) WHERE type(r) IN $types
 RETURN u.id AS userId, p.id AS productId`;
 
-/** Each user's distinct products bought or put in the cart: the material of "often bought together". */
-export async function readBaskets(graph: Graph): Promise<Map<string, Set<string>>> {
+/** Each user's distinct products with any of the given behaviours: the material of "often bought together". */
+export async function readBaskets(graph: Graph, types: readonly string[]): Promise<Map<string, Set<string>>> {
   const baskets = new Map<string, Set<string>>();
-  for await (const [userId, productId] of graph.stream(READ_BASKET_PAIRS)) {
+  for await (const [userId, productId] of graph.stream(READ_BASKET_PAIRS, { types: [...types] })) {
     const key = String(userId);
     const basket = baskets.get(key) ?? new Set<string>();
     basket.add(String(productId));

@@ -50,6 +50,8 @@ export interface EvalData {
   test: InteractionMatrix;
   /** End of the fit period: behaviour after it is "new since training" to the ranker. */
   fitEndsAt: number;
+  /** End of the validation period (the test period starts here). */
+  validEndsAt: number;
 }
 
 /** Shares of the event period held out: the last 20 % for test, the 10 % before it for validation. */
@@ -83,7 +85,7 @@ function aggregate(events: readonly RawEvent[]): EvalBehaviour[] {
  * purchases of users seen before the cut, of products they had not bought before it.
  */
 export function timeSplit(
-  base: Omit<EvalData, 'fit' | 'validBehaviour' | 'valid' | 'test' | 'fitEndsAt'>,
+  base: Omit<EvalData, 'fit' | 'validBehaviour' | 'valid' | 'test' | 'fitEndsAt' | 'validEndsAt'>,
   events: readonly RawEvent[],
 ): EvalData {
   const times = events.map((event) => event.timestamp).sort((a, b) => a - b);
@@ -104,7 +106,7 @@ export function timeSplit(
     events.filter((event) => event.timestamp >= testFrom),
     boughtByTest,
   );
-  return { ...base, fit: aggregate(fitEvents), validBehaviour: aggregate(validEvents), valid, test, fitEndsAt: validFrom };
+  return { ...base, fit: aggregate(fitEvents), validBehaviour: aggregate(validEvents), valid, test, fitEndsAt: validFrom, validEndsAt: testFrom };
 }
 
 /** A freshly generated demo shop, split by time. */
@@ -165,5 +167,6 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
     valid: heldOut,
     test: split.test,
     fitEndsAt: 0.5,
+    validEndsAt: 1.5,
   };
 }

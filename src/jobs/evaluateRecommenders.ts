@@ -20,7 +20,7 @@ import { RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
-import { BEHAVIOUR_WEIGHTS, POPULARITY_HALF_LIFE_MS } from '../ranking/weights.js';
+import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS } from '../ranking/weights.js';
 import { selectProductTerms } from '../text/vocabulary.js';
 import type { EvalBehaviour, EvalData } from './evalData.js';
 import { runTrainingJob } from './train.js';
@@ -80,23 +80,28 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
 
   info(`${data.dataset}: ${userCount.toLocaleString('en-US')} users, ${itemCount.toLocaleString('en-US')} items, ${data.fit.length.toLocaleString('en-US')} training behaviours, ${data.valid.indices.length.toLocaleString('en-US')} validation and ${data.test.indices.length.toLocaleString('en-US')} test purchases`);
 
-  // kgrec's model: TransE on the fit period's knowledge graph.
-  const dataset = shopTriples(data);
-  info(`TransE: ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
-  const modelsDir = path.join(options.outDir, 'models');
-  const trained = await timed('transe', () =>
-    runTrainingJob({
-      source: { kind: 'dataset', dataset, shop: true },
-      hyperparameters: [options.hyperparameters ?? {}],
-      modelsDir,
-      evalEvery: 0,
-      onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
-    }),
-  );
-  const model = new ModelVectors(await loadModel(modelsDir, trained.version), data.fitEndsAt);
-  const state = offlineState(data, model);
+  // kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
+  // on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
+  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string): Promise<{ state: RankingState; version: string }> => {
+    const dataset = shopTriples(data, behaviour);
+    info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
+    const modelsDir = path.join(options.outDir, 'models');
+    const trained = await timed(`transe ${stage}`, () =>
+      runTrainingJob({
+        source: { kind: 'dataset', dataset, shop: true },
+        hyperparameters: [options.hyperparameters ?? {}],
+        modelsDir,
+        evalEvery: 0,
+        onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE ${stage} epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
+      }),
+    );
+    const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
+    return { state: offlineState(data, model, behaviour), version: trained.version };
+  };
+  const beforeTest = [...data.fit, ...data.validBehaviour];
+  const { state } = await trainTransE(data.fit, data.fitEndsAt, 'validation');
   const validRows = profileRows(data, data.fit);
-  const testRows = profileRows(data, [...data.fit, ...data.validBehaviour]);
+  const testRows = profileRows(data, beforeTest);
   const signalNames = RECOMMEND_SIGNALS.filter((signal) => signal !== 'text' || state.textSpace?.hasText.some((flag) => flag === 1));
 
   // Fusion weights, fitted on the validation purchases with the fit-period history.
@@ -112,8 +117,9 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
   info(`fusion weights (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
 
-  const alone = (signal: string) => new SignalScorers(state, data, testRows, new Set([signal])).scorer(signal);
-  const testSignals = new SignalScorers(state, data, testRows, new Set(signalNames));
+  const refit = await trainTransE(beforeTest, data.validEndsAt, 'test');
+  const alone = (signal: string) => new SignalScorers(refit.state, data, testRows, new Set([signal])).scorer(signal);
+  const testSignals = new SignalScorers(refit.state, data, testRows, new Set(signalNames));
   const itemCategory = categoryIndexOf(data);
   const evaluate = (name: string, scorer: BatchScorer): Promise<TopKEvaluation> =>
     timed(`eval ${name}`, () => evaluateTopK(testSplit, scorer, { ks: [k], itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }));
@@ -132,7 +138,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     trainBpr(baselineTrain, options.bpr ?? {}, { onEpoch: (report) => options.onProgress?.(`BPR epoch ${report.epoch}`, report.epoch, 0) }),
   );
   await add('bpr', new BprScorer(bpr), seconds.bpr);
-  await add('transe', alone('graph'), seconds.transe);
+  await add('transe', alone('graph'), seconds['transe test']);
   if (signalNames.includes('text')) await add('text', alone('text'));
   const fused = await add(
     'fused',
@@ -142,7 +148,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       itemCount,
       { known: testSplit.train, name: 'fused' },
     ),
-    (seconds.transe ?? 0) + (seconds['fusion fit'] ?? 0),
+    (seconds['transe validation'] ?? 0) + (seconds['transe test'] ?? 0) + (seconds['fusion fit'] ?? 0),
   );
 
   const markdown = path.join(options.outDir, 'report.md');
@@ -160,14 +166,14 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     seconds,
     fusion: { weights, validationNdcg: fit.ndcg },
     files: { markdown, png, json },
-    modelVersion: trained.version,
+    modelVersion: refit.version,
   };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
 /** The fit period's knowledge graph as triples: behaviours, catalogue, product terms and merchandiser relations. */
-export function shopTriples(data: EvalData): KgeDataset {
+export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[]): KgeDataset {
   const entities: string[] = [];
   const entityIndex = new Map<string, number>();
   const relations: string[] = [];
@@ -198,7 +204,7 @@ export function shopTriples(data: EvalData): KgeDataset {
   };
   // Every product is an entity, bought or not, so that all of them get a trained vector.
   for (const product of data.products) entity('Product', product.id);
-  for (const row of data.fit) add(entity('User', data.users[row.user] ?? ''), row.relationship, entity('Product', data.products[row.item]?.id ?? ''));
+  for (const row of behaviour) add(entity('User', data.users[row.user] ?? ''), row.relationship, entity('Product', data.products[row.item]?.id ?? ''));
   for (const product of data.products) {
     if (product.categoryId !== null) add(entity('Product', product.id), 'IN_CATEGORY', entity('Category', product.categoryId));
     if (product.brandId !== null) add(entity('Product', product.id), 'HAS_BRAND', entity('Brand', product.brandId));
@@ -214,13 +220,13 @@ function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
   return withText.length === 0 ? [] : selectProductTerms(withText).products;
 }
 
-/** The ranker's in-memory state as the API would have built it at the end of the fit period. */
-function offlineState(data: EvalData, model: ModelVectors): RankingState {
-  const reference = data.fit.reduce((max, row) => Math.max(max, row.lastAt), 0);
+/** The ranker's in-memory state as the API would have built it at the end of the given behaviour. */
+export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[]): RankingState {
+  const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
   const popularity = new Float64Array(data.products.length);
   const bought = new Float64Array(data.products.length);
-  for (const row of data.fit) {
+  for (const row of behaviour) {
     popularity[row.item] = (popularity[row.item] as number) + (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-(reference - row.lastAt) / tau);
     if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
   }
@@ -231,8 +237,8 @@ function offlineState(data: EvalData, model: ModelVectors): RankingState {
     reference,
   );
   const baskets = new Map<number, Set<string>>();
-  for (const row of data.fit) {
-    if (row.relationship !== 'PURCHASED' && row.relationship !== 'ADDED_TO_CART') continue;
+  for (const row of behaviour) {
+    if (!CO_BEHAVIOUR_TYPES.includes(row.relationship)) continue;
     const basket = baskets.get(row.user) ?? new Set<string>();
     basket.add(data.products[row.item]?.id ?? '');
     baskets.set(row.user, basket);
@@ -248,7 +254,7 @@ function offlineState(data: EvalData, model: ModelVectors): RankingState {
   });
 }
 
-function profileRows(data: EvalData, behaviour: readonly EvalBehaviour[]): ProfileRow[][] {
+export function profileRows(data: EvalData, behaviour: readonly EvalBehaviour[]): ProfileRow[][] {
   const rows: ProfileRow[][] = data.users.map(() => []);
   for (const row of behaviour) rows[row.user]?.push({ productId: data.products[row.item]?.id ?? '', relationship: row.relationship, count: row.count, firstAt: row.firstAt, lastAt: row.lastAt });
   return rows;
@@ -264,7 +270,7 @@ function categoryIndexOf(data: EvalData): Int32Array | undefined {
  * The API's signals as batch scorers: one per signal, sharing the per-user computation (all signals of a
  * user come from one `recommendSignals` call) across the scorers of a batch.
  */
-class SignalScorers {
+export class SignalScorers {
   private cachedUsers = new Int32Array(0);
   private cached: Signals[] = [];
   /** Item index of each snapshot position (the snapshot orders products by popularity, the data by item index). */

@@ -1,7 +1,7 @@
 import { tokenize } from '../text/tokenize.js';
 import type { CatalogSnapshot } from './catalogSnapshot.js';
 import type { ModelVectors } from './modelVectors.js';
-import { addScaled, negativeDistances, scale } from './vectorMath.js';
+import { addScaled, negativeDistances, negativeL2Distances, rowSquaredNorms, scale } from './vectorMath.js';
 
 /**
  * Every product of the catalogue snapshot as a row of one matrix, in the snapshot's order, so that a
@@ -57,7 +57,10 @@ export class ProductSpace {
       }
     });
     this.derivedCount = derived;
+    this.squaredNorms = rowSquaredNorms(this.matrix, n, dimension);
   }
+
+  private readonly squaredNorms: Float32Array;
 
   get size(): number {
     return this.snapshot.products.length;
@@ -69,7 +72,8 @@ export class ProductSpace {
 
   /** out[i] = −distance(query, product i) under the model's distance. */
   score(query: Float32Array, out: Float32Array): void {
-    negativeDistances(this.matrix, this.size, this.dimension, query, this.model.distance, out);
+    if (this.model.distance === 'L2') negativeL2Distances(this.matrix, this.size, this.dimension, query, this.squaredNorms, out);
+    else negativeDistances(this.matrix, this.size, this.dimension, query, this.model.distance, out);
   }
 }
 
@@ -125,9 +129,11 @@ export class TextSpace {
       }
     }
     this.distance = model.distance;
+    this.squaredNorms = rowSquaredNorms(this.matrix, productCount, dimension);
   }
 
   private readonly distance: ModelVectors['distance'];
+  private readonly squaredNorms: Float32Array;
 
   /** −distance from the history's weighted mean text vector to every product (products without text score the minimum). */
   scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
@@ -142,7 +148,8 @@ export class TextSpace {
     }
     if (total === 0) return out;
     scale(taste, 1 / total);
-    negativeDistances(this.matrix, n, this.dimension, taste, this.distance, out);
+    if (this.distance === 'L2') negativeL2Distances(this.matrix, n, this.dimension, taste, this.squaredNorms, out);
+    else negativeDistances(this.matrix, n, this.dimension, taste, this.distance, out);
     let min = 0;
     for (let i = 0; i < n; i += 1) if (this.hasText[i] && (out[i] as number) < min) min = out[i] as number;
     for (let i = 0; i < n; i += 1) if (!this.hasText[i]) out[i] = min;

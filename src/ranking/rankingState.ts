@@ -8,6 +8,7 @@ import { buildItemNeighbours, type ItemNeighbours } from './itemNeighbours.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
 import { TermIndex } from './semanticQuery.js';
+import { CO_BEHAVIOUR_TYPES } from './weights.js';
 
 /**
  * Everything the fused ranker keeps in memory, loaded together and replaced together: the catalogue
@@ -71,7 +72,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const version = await activeVersion(modelsDir);
   const [snapshot, baskets, links, model, fitted] = await Promise.all([
     loadCatalogSnapshot(graph, now),
-    readBaskets(graph),
+    readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
@@ -99,7 +100,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
 export interface RankingStateParts {
   snapshot: CatalogSnapshot;
   model: ModelVectors | null;
-  /** Each shopper's products bought or carted (ids). */
+  /** Each shopper's products with any of CO_BEHAVIOUR_TYPES (ids). */
   baskets: Iterable<ReadonlySet<string> | readonly string[]>;
   links: readonly ProductLink[];
   /** Texts of the products the model has no vector for. */

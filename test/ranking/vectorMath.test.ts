@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/kge/random.js';
+import { negativeDistances, negativeL2Distances, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
+
+describe('negativeL2Distances', () => {
+  it('equals the direct L2 distance, including a row equal to the query', () => {
+    const random = new Random(3);
+    const rows = 50;
+    const dimension = 13;
+    const matrix = Float32Array.from({ length: rows * dimension }, () => random.gaussian(0, 1));
+    const query = matrix.slice(7 * dimension, 8 * dimension);
+    const direct = new Float32Array(rows);
+    const viaDot = new Float32Array(rows);
+    negativeDistances(matrix, rows, dimension, query, 'L2', direct);
+    negativeL2Distances(matrix, rows, dimension, query, rowSquaredNorms(matrix, rows, dimension), viaDot);
+    for (let i = 0; i < rows; i += 1) expect(viaDot[i]).toBeCloseTo(direct[i] ?? NaN, 2);
+    expect(Math.abs(viaDot[7] ?? 1)).toBeLessThan(1e-2);
+  });
+});
