@@ -130,7 +130,11 @@ export class TextSpace {
     }
     this.distance = model.distance;
     this.squaredNorms = rowSquaredNorms(this.matrix, productCount, dimension);
+    this.withoutText = this.hasText.reduce((count, flag) => count + (flag ? 0 : 1), 0);
   }
+
+  /** Products with no known term: when there are none, the per-request fix-up pass is skipped. */
+  private readonly withoutText: number;
 
   private readonly distance: ModelVectors['distance'];
   private readonly squaredNorms: Float32Array;
@@ -150,6 +154,7 @@ export class TextSpace {
     scale(taste, 1 / total);
     if (this.distance === 'L2') negativeL2Distances(this.matrix, n, this.dimension, taste, this.squaredNorms, out);
     else negativeDistances(this.matrix, n, this.dimension, taste, this.distance, out);
+    if (this.withoutText === 0) return out;
     let min = 0;
     for (let i = 0; i < n; i += 1) if (this.hasText[i] && (out[i] as number) < min) min = out[i] as number;
     for (let i = 0; i < n; i += 1) if (!this.hasText[i]) out[i] = min;
