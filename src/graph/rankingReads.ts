@@ -64,3 +64,59 @@ export async function readAllProductTerms(graph: Graph): Promise<Map<string, str
   for await (const [productId, list] of graph.stream(READ_PRODUCT_TERMS)) terms.set(String(productId), (list as unknown[]).map(String));
   return terms;
 }
+
+/* ---------- offline evaluation reads ---------- */
+
+export interface CatalogueProductRow {
+  id: string;
+  title: string;
+  description: string | null;
+  categoryId: string | null;
+  brandId: string | null;
+  price: number | null;
+  inStock: boolean;
+}
+
+const READ_CATALOGUE_PRODUCTS = `
+MATCH (p:Product)
+RETURN p.id AS id, coalesce(p.title, '') AS title, p.description AS description,
+  COLLECT { MATCH (p)-[:IN_CATEGORY]->(c:Category) RETURN c.id LIMIT 1 }[0] AS categoryId,
+  COLLECT { MATCH (p)-[:HAS_BRAND]->(b:Brand) RETURN b.id LIMIT 1 }[0] AS brandId,
+  p.price AS price, coalesce(p.inStock, true) AS inStock
+ORDER BY p.id`;
+
+/** Every product with its text, category, brand, price and stock, in id order. */
+export async function readCatalogueProducts(graph: Graph): Promise<CatalogueProductRow[]> {
+  const rows: CatalogueProductRow[] = [];
+  for await (const [id, title, description, categoryId, brandId, price, inStock] of graph.stream(READ_CATALOGUE_PRODUCTS)) {
+    rows.push({
+      id: String(id),
+      title: String(title),
+      description: typeof description === 'string' ? description : null,
+      categoryId: categoryId === null ? null : String(categoryId),
+      brandId: brandId === null ? null : String(brandId),
+      price: typeof price === 'number' ? price : null,
+      inStock: inStock !== false,
+    });
+  }
+  return rows;
+}
+
+export interface EventRowForEval {
+  userId: string;
+  productId: string;
+  type: string;
+  timestamp: number;
+}
+
+// Held-out benchmark events (split 'test', from `kgrec ingest-kgat`) stay out: a time split is made here.
+const READ_EVENTS = `
+MATCH (e:Event) WHERE e.productId IS NOT NULL AND coalesce(e.split, 'train') <> 'test'
+RETURN e.userId AS userId, e.productId AS productId, e.type AS type, toFloat(e.timestamp) AS timestamp`;
+
+/** The raw behaviour log, streamed. */
+export async function* streamEvents(graph: Graph): AsyncGenerator<EventRowForEval> {
+  for await (const [userId, productId, type, timestamp] of graph.stream(READ_EVENTS)) {
+    yield { userId: String(userId), productId: String(productId), type: String(type), timestamp: Number(timestamp) };
+  }
+}

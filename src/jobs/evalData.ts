@@ -1,4 +1,6 @@
-import type { ProductLink } from '../graph/rankingReads.js';
+import type { Graph } from '../graph/graph.js';
+import { readCatalogueProducts, readProductLinks, streamEvents, type ProductLink } from '../graph/rankingReads.js';
+import { readAllCategories, readBrands } from '../graph/shopReads.js';
 import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
 import type { DemoShopOptions } from '../demo/model.js';
@@ -169,4 +171,36 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
     fitEndsAt: 0.5,
     validEndsAt: 1.5,
   };
+}
+
+/** The shop in Neo4j (its raw event log and catalogue), split by time like the demo. */
+export async function graphEvalData(graph: Graph, relationTypes: readonly string[]): Promise<EvalData> {
+  const [products, categories, brands, relations] = await Promise.all([readCatalogueProducts(graph), readAllCategories(graph), readBrands(graph), readProductLinks(graph, relationTypes)]);
+  const itemIndex = new Map(products.map((product, index) => [product.id, index]));
+  const userIndex = new Map<string, number>();
+  const events: RawEvent[] = [];
+  for await (const event of streamEvents(graph)) {
+    const item = itemIndex.get(event.productId);
+    const relationship = BEHAVIOUR_RELATIONSHIP[event.type as EventType] as string | undefined;
+    if (item === undefined || relationship === undefined || !Number.isFinite(event.timestamp)) continue;
+    let user = userIndex.get(event.userId);
+    if (user === undefined) {
+      user = userIndex.size;
+      userIndex.set(event.userId, user);
+    }
+    events.push({ user, item, relationship, timestamp: event.timestamp });
+  }
+  if (events.length === 0) throw new Error('kgrec eval: the graph has no behaviour events to evaluate on');
+  return timeSplit(
+    {
+      dataset: 'graph',
+      note: 'the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)',
+      users: [...userIndex.keys()],
+      products,
+      categories,
+      brands,
+      relations,
+    },
+    events,
+  );
 }

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PROJECT_ROOT } from '../../config.js';
-import { demoEvalData, kgatEvalData } from '../../jobs/evalData.js';
+import { loadConfig } from '../../config.js';
+import { openGraph } from '../../graph/connect.js';
+import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../jobs/evalData.js';
 import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion, DEFAULT_MODELS_DIR } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
@@ -27,7 +29,7 @@ export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text and the fused ranking, all-item top-K')
-    .option('--demo', 'on a freshly generated demo shop, split by time')
+    .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt), with its test split')
     .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
     .option('--k <n>', 'cut-off of the metrics', positiveInteger('--k'), 20)
@@ -40,10 +42,10 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print the results as JSON on the last line')
     .action(async (options: EvalOptions) => {
       const out = createOutput(Boolean(options.json));
-      if (Boolean(options.demo) === Boolean(options.kgat)) throw new UserError('kgrec eval: give exactly one of --demo or --kgat <dir>', 2);
-      const dataset = options.kgat ? path.basename(path.resolve(options.kgat)) : 'demo';
+      if (options.demo && options.kgat) throw new UserError('kgrec eval: give at most one of --demo or --kgat <dir>', 2);
+      const dataset = options.kgat ? path.basename(path.resolve(options.kgat)) : options.demo ? 'demo' : 'graph';
       out.info(`loading ${dataset}`);
-      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : demoEvalData({ seed: options.seed });
+      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : options.demo ? demoEvalData({ seed: options.seed }) : await loadGraphData(out.info);
       const outDir = options.out ?? path.join(PROJECT_ROOT, '.kgrec', 'eval', dataset);
       const bars = new Map<string, ProgressReporter>();
       const hyperparameters = { ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.dimension ? { dimension: options.dimension } : {}) };
@@ -84,6 +86,17 @@ export function registerEvalCommand(program: Command): void {
         out.line(`report: ${report.files.markdown}, chart: ${report.files.png}`);
       });
     });
+}
+
+/** Without --demo or --kgat: the shop in Neo4j (the local one is started when NEO4J_URI is unset). */
+async function loadGraphData(onInfo: (message: string) => void): Promise<EvalData> {
+  const config = loadConfig();
+  const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo });
+  try {
+    return await graphEvalData(graph, config.relationTypes);
+  } finally {
+    await graph.close();
+  }
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
