@@ -3,7 +3,7 @@ import type { Graph } from '../graph/graph.js';
 import { refreshProductTerms } from './refreshTerms.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../graph/tripleExport.js';
 import { chooseEngine, type EngineChoice } from '../kge/chooseEngine.js';
-import { loadTriplesDir, splitShopTriples } from '../kge/dataset.js';
+import { loadTriplesDir, splitShopTriples, weightTriples } from '../kge/dataset.js';
 import { evaluateLinkPrediction } from '../kge/evaluate.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
 import { Random } from '../kge/random.js';
@@ -42,6 +42,8 @@ export interface TrainJobOptions {
   engine?: EngineChoice;
   /** Behaviour aggregates below this count are left out of training (e.g. `{ VIEWED: 2 }` drops single views). */
   minBehaviourCount?: Record<string, number>;
+  /** Training triples of these relations are repeated this many times per epoch (e.g. `{ PURCHASED: 3 }`; graph source). */
+  behaviourWeights?: Record<string, number>;
   /** Recompute the products' HAS_TERM links from their texts before exporting (graph source; default true). */
   refreshTerms?: boolean;
   onInfo?: (message: string) => void;
@@ -80,7 +82,8 @@ export async function loadTrainingData(options: TrainJobOptions, seed: number): 
   const patterns = [...behaviourPatterns(options.minBehaviourCount), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
   const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
   const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };
-  return splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
+  const split = splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
+  return options.behaviourWeights ? { ...split, train: weightTriples(split.train, split.relations, options.behaviourWeights) } : split;
 }
 
 /**

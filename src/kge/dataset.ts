@@ -103,3 +103,29 @@ export function splitShopTriples(exported: ExportedTriples, options: HoldoutOpti
   };
   return { entities: exported.entities, relations: exported.relations, train: select(0), valid: select(1), test: select(2) };
 }
+
+/**
+ * Weights behaviour triples by repetition: a triple of a relation with weight w is seen w times per epoch,
+ * so a purchase can count three times a view. Repetition rather than a weighted loss keeps both engines
+ * and the sampler untouched; weights are whole numbers ≥ 1 (relations not named keep weight 1).
+ */
+export function weightTriples(triples: TripleSet, relations: readonly string[], weights: Readonly<Record<string, number>>): TripleSet {
+  const repeat = relations.map((name) => {
+    const weight = weights[name] ?? 1;
+    if (!Number.isInteger(weight) || weight < 1) throw new RangeError(`behaviour weight of ${name}: expected a whole number ≥ 1, got ${weight}`);
+    return weight;
+  });
+  let total = 0;
+  for (let i = 0; i < triples.heads.length; i += 1) total += repeat[triples.relations[i] as number] ?? 1;
+  const out: TripleSet = { heads: new Int32Array(total), relations: new Int32Array(total), tails: new Int32Array(total) };
+  let n = 0;
+  for (let i = 0; i < triples.heads.length; i += 1) {
+    for (let r = 0; r < (repeat[triples.relations[i] as number] ?? 1); r += 1) {
+      out.heads[n] = triples.heads[i] as number;
+      out.relations[n] = triples.relations[i] as number;
+      out.tails[n] = triples.tails[i] as number;
+      n += 1;
+    }
+  }
+  return out;
+}

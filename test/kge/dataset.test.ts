@@ -3,7 +3,8 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../../src/graph/tripleExport.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
-import { loadTriplesDir, splitShopTriples } from '../../src/kge/dataset.js';
+import { parseBehaviourWeights } from '../../src/cli/commands/train.js';
+import { loadTriplesDir, splitShopTriples, weightTriples } from '../../src/kge/dataset.js';
 import { dataFingerprint } from '../../src/kge/modelStore.js';
 import { resolveHyperparameters, PRESETS } from '../../src/kge/hyperparameters.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
@@ -92,5 +93,21 @@ describe('triples for training', () => {
   it('take hyperparameters from defaults, presets and flags, validated', () => {
     expect(resolveHyperparameters(PRESETS['fb15k-237'] ?? {}, { epochs: 3 })).toMatchObject({ dimension: 200, margin: 9, epochs: 3, distance: 'L1' });
     expect(() => resolveHyperparameters({ negatives: 0 })).toThrow(/negatives: /);
+  });
+});
+
+describe('weightTriples', () => {
+  it('repeats the triples of weighted relations and leaves the others once', () => {
+    const triples = { heads: Int32Array.of(0, 1, 2), relations: Int32Array.of(0, 1, 0), tails: Int32Array.of(5, 6, 7) };
+    const weighted = weightTriples(triples, ['VIEWED', 'PURCHASED'], { PURCHASED: 3 });
+    expect([...weighted.heads]).toEqual([0, 1, 1, 1, 2]);
+    expect([...weighted.relations]).toEqual([0, 1, 1, 1, 0]);
+    expect([...weighted.tails]).toEqual([5, 6, 6, 6, 7]);
+    expect(() => weightTriples(triples, ['VIEWED', 'PURCHASED'], { PURCHASED: 0.5 })).toThrow(/PURCHASED: expected a whole number/);
+  });
+
+  it('parses --behaviour-weights and names a bad entry', () => {
+    expect(parseBehaviourWeights('PURCHASED=3, ADDED_TO_CART=2')).toEqual({ PURCHASED: 3, ADDED_TO_CART: 2 });
+    expect(() => parseBehaviourWeights('PURCHASED=three')).toThrow(/--behaviour-weights: expected RELATION=N .* got "PURCHASED=three"/);
   });
 });

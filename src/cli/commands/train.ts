@@ -50,6 +50,7 @@ interface TrainFlags {
   warmStart?: boolean;
   engine: 'auto' | 'cpu' | 'tfjs' | 'tfjs-gpu';
   minViews: number;
+  behaviourWeights?: Record<string, number>;
   json?: boolean;
 }
 
@@ -80,6 +81,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
     .option('--engine <name>', 'auto (TensorFlow.js where a native backend loads, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
     .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
+    .option('--behaviour-weights <list>', 'repeat behaviour triples per epoch, e.g. PURCHASED=3,ADDED_TO_CART=2 (whole numbers ≥ 1)', parseBehaviourWeights)
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
     .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
     .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph)')
@@ -111,6 +113,7 @@ export function registerTrainCommands(program: Command): void {
           resume: flags.resume,
           engine: flags.engine,
           minBehaviourCount: { VIEWED: flags.minViews },
+          ...(flags.behaviourWeights ? { behaviourWeights: flags.behaviourWeights } : {}),
           warmStart: flags.warmStart,
           onBatch: (done, total, epoch, epochs) => {
             if (epoch !== epochClock.epoch) Object.assign(epochClock, { epoch, started: performance.now() });
@@ -229,4 +232,16 @@ function printMetrics(out: Output, label: string, metrics: LinkPredictionResult 
   out.line(
     `${label}: MRR ${metrics.mrr.toFixed(4)}, Hits@1 ${metrics['hits@1'].toFixed(4)}, Hits@3 ${metrics['hits@3'].toFixed(4)}, Hits@10 ${metrics['hits@10'].toFixed(4)} (${formatCount(metrics.count)} ranked queries)`,
   );
+}
+
+/** `PURCHASED=3,ADDED_TO_CART=2` → { PURCHASED: 3, ADDED_TO_CART: 2 }. */
+export function parseBehaviourWeights(text: string): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const part of text.split(',').map((item) => item.trim()).filter(Boolean)) {
+    const match = /^([A-Z_]+)=(\d+)$/.exec(part);
+    const weight = match ? Number(match[2]) : NaN;
+    if (!match || !(weight >= 1)) throw new InvalidArgumentError(`--behaviour-weights: expected RELATION=N with N a whole number ≥ 1, got ${JSON.stringify(part)}`);
+    weights[match[1] as string] = weight;
+  }
+  return weights;
 }
