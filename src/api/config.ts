@@ -62,6 +62,13 @@ export const apiConfigSchema = z.object({
   /** How long the ranker's catalogue snapshot serves before a background reload. */
   snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
   modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
+  /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; empty: no CORS headers. */
+  corsOrigins: z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : value),
+    z.array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or origins like https://shop.example.com')),
+  ).default([]),
+  /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
+  rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -78,6 +85,8 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   maxEventsPerRequest: 'KGREC_API_MAX_EVENTS',
   snapshotTtlSeconds: 'KGREC_API_SNAPSHOT_TTL_SECONDS',
   modelsDir: 'KGREC_MODELS_DIR',
+  corsOrigins: 'KGREC_API_CORS_ORIGINS',
+  rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
 };
 
 /** Reads the API's settings from environment variables; a wrong value is reported with its variable's name. */

@@ -14,6 +14,8 @@ import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
 import { loadApiConfig, type ApiConfig } from './config.js';
 import { createLoaders, type ApiContext } from './context.js';
+import { handleCors } from './cors.js';
+import { RequestLimiter } from './rateLimit.js';
 import { formatError } from './errors.js';
 import { checkHealth } from './health.js';
 import { HttpError, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
@@ -103,6 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   await apollo.start();
 
+  const limiter = api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = requestIdOf(req);
@@ -119,6 +122,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     if (url.pathname !== GRAPHQL_PATH) {
       writeJson(res, 404, { error: `no route ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}` });
+      return;
+    }
+    if (handleCors(req, res, api.corsOrigins)) return;
+    const retryAfter = limiter ? await limiter.check(req) : null;
+    if (retryAfter !== null) {
+      res.setHeader('retry-after', String(retryAfter));
+      writeJson(res, 429, { errors: [{ message: `rate limit of ${api.rateLimitPerMinute} requests per minute exceeded; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }] });
       return;
     }
     const httpGraphQLRequest = await toGraphQLRequest(req, url, api.maxBodyBytes);
