@@ -32,6 +32,9 @@ import { runTrainingJob } from './train.js';
  * fitted on the validation purchases (never on the test set).
  */
 
+/** Memory the fusion fit may hold its sample's scores in. */
+const FIT_CACHE_BYTES = 900 * 1024 ** 2;
+
 export interface EvaluateOptions {
   k?: number;
   hyperparameters?: Partial<TransEHyperparameters>;
@@ -102,7 +105,17 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   const { state } = await trainTransE(data.fit, data.fitEndsAt, 'validation');
   const validRows = profileRows(data, data.fit);
   const testRows = profileRows(data, beforeTest);
-  const signalNames = RECOMMEND_SIGNALS.filter((signal) => signal !== 'text' || state.textSpace?.hasText.some((flag) => flag === 1));
+  // Signals the data cannot feed (no texts, categories, brands or relations, as in KGAT's files) are left out.
+  const available: Record<string, boolean> = {
+    text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
+    category: data.categories.length > 0,
+    brand: data.brands.length > 0,
+    related: data.relations.length > 0,
+  };
+  const signalNames = RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
+  // The fit keeps the sample's normalised scores in memory (about 1 GiB at most); beyond that it would
+  // recompute every signal for every weight it tries.
+  const sampleUsers = Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalNames.length * 4))));
 
   // Fusion weights, fitted on the validation purchases with the fit-period history.
   const validSignals = new SignalScorers(state, data, validRows, new Set(signalNames));
@@ -110,7 +123,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     fitFusionWeights(
       validSplit,
       signalNames.map((name) => validSignals.scorer(name)),
-      { k, sampleUsers: 3_000, onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? 'start'} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? 'start'} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
     ),
   );
   const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
