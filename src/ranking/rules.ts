@@ -1,3 +1,4 @@
+import { SnapshotCache } from './catalogSnapshot.js';
 import type { MerchRuleData } from '../graph/merchRules.js';
 import type { RankedItem, Reason } from './types.js';
 
@@ -172,47 +173,31 @@ export interface RuleCacheOptions {
 }
 
 /**
- * Keeps the rules in memory like the catalogue snapshot: an expired set serves while a fresh one loads in
- * the background; after `invalidate()` (a rule changed) requests wait for a set loaded after the change.
- * Concurrent requests share one load.
+ * Keeps the rules in memory with the catalogue snapshot's cache: an expired set serves while a fresh one
+ * loads in the background; after `invalidate()` (a rule changed) requests wait for a set loaded after the
+ * change. Concurrent requests share one load.
  */
 export class RuleCache {
-  private current: { rules: RuleSet; loadedAt: number; generation: number } | null = null;
-  private loading: { generation: number; promise: Promise<RuleSet> } | null = null;
-  private generation = 0;
+  private readonly cache: SnapshotCache<{ rules: RuleSet; loadedAt: number }>;
 
-  constructor(private readonly options: RuleCacheOptions) {}
+  constructor(options: RuleCacheOptions) {
+    const now = options.now ?? Date.now;
+    this.cache = new SnapshotCache({
+      ttlMs: options.ttlMs,
+      onError: options.onError,
+      now,
+      load: async () => {
+        const loadedAt = now();
+        return { rules: new RuleSet(await options.load()), loadedAt };
+      },
+    });
+  }
 
   async get(): Promise<RuleSet> {
-    const now = (this.options.now ?? Date.now)();
-    if (this.current && this.current.generation === this.generation) {
-      if (now - this.current.loadedAt > this.options.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
-      return this.current.rules;
-    }
-    return this.reload();
+    return (await this.cache.get()).rules;
   }
 
   invalidate(): void {
-    this.generation += 1;
-  }
-
-  private reload(): Promise<RuleSet> {
-    if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
-    const generation = this.generation;
-    const loadedAt = (this.options.now ?? Date.now)();
-    const promise = this.options.load().then(
-      (rows) => {
-        const rules = new RuleSet(rows);
-        if (!this.current || generation >= this.current.generation) this.current = { rules, loadedAt, generation };
-        if (this.loading?.promise === promise) this.loading = null;
-        return rules;
-      },
-      (error: unknown) => {
-        if (this.loading?.promise === promise) this.loading = null;
-        throw error;
-      },
-    );
-    this.loading = { generation, promise };
-    return promise;
+    this.cache.invalidate();
   }
 }
