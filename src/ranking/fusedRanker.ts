@@ -4,6 +4,7 @@ import { readProductTextsById } from '../graph/rankingReads.js';
 import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
+import { finiteMoments } from './fusion.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
@@ -355,6 +356,9 @@ export function fuse(signals: Signals, weights: Readonly<Record<string, number>>
   return out;
 }
 
+/** A standard deviation this small is float rounding, not a signal. */
+const CONSTANT_SIGNAL_DEVIATION = 1e-6;
+
 /** Moments per signal array: explanations ask for them again per item. */
 const momentsCache = new WeakMap<Float32Array, { mean: number; std: number }>();
 
@@ -364,19 +368,13 @@ export function standardised(values: Float32Array, index: number): number {
   return std === 0 ? 0 : ((values[index] as number) - mean) / std;
 }
 
+/** A signal's mean and deviation over the catalogue (0 for a constant signal), as offline fusion takes them. */
 export function moments(values: Float32Array): { mean: number; std: number } {
   const cached = momentsCache.get(values);
   if (cached) return cached;
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i] as number;
-    sum += value;
-    squares += value * value;
-  }
-  const mean = values.length > 0 ? sum / values.length : 0;
-  const variance = values.length > 0 ? squares / values.length - mean * mean : 0;
-  const result = { mean, std: variance > 1e-12 ? Math.sqrt(variance) : 0 };
+  const { mean, deviation } = finiteMoments(values, 0, values.length);
+  // Below this a signal is constant up to float rounding: it orders nothing.
+  const result = { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION ? deviation : 0 };
   momentsCache.set(values, result);
   return result;
 }

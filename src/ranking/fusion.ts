@@ -11,16 +11,19 @@
 
 export type NormalisationMethod = 'zscore' | 'minmax' | 'none';
 
-/** Normalises scores[offset, offset + length) in place, over its finite entries. */
-export function normaliseScores(scores: Float32Array, offset: number, length: number, method: NormalisationMethod): void {
-  if (offset < 0 || length < 0 || offset + length > scores.length) {
-    throw new RangeError(`normaliseScores: [${offset}, ${offset + length}) is outside a row of ${scores.length} scores`);
-  }
+export interface ScoreMoments {
+  /** Finite entries counted. */
+  count: number;
+  mean: number;
+  /** Population standard deviation. */
+  deviation: number;
+  min: number;
+  max: number;
+}
+
+/** Mean, deviation and range of the finite entries of scores[offset, offset + length). */
+export function finiteMoments(scores: Float32Array, offset: number, length: number): ScoreMoments {
   const end = offset + length;
-  if (method === 'none') {
-    for (let i = offset; i < end; i += 1) if (Number.isNaN(scores[i]!)) scores[i] = 0;
-    return;
-  }
   // Float64 sums: a float32 running sum over 25,000 items would lose the low digits that z-scores rely on.
   let count = 0;
   let sum = 0;
@@ -34,20 +37,34 @@ export function normaliseScores(scores: Float32Array, offset: number, length: nu
     if (value < min) min = value;
     if (value > max) max = value;
   }
+  const mean = count > 0 ? sum / count : 0;
+  let squares = 0;
+  for (let i = offset; i < end; i += 1) {
+    const value = scores[i]!;
+    if (Number.isFinite(value)) squares += (value - mean) * (value - mean);
+  }
+  return { count, mean, deviation: count > 0 ? Math.sqrt(squares / count) : 0, min, max };
+}
+
+/** Normalises scores[offset, offset + length) in place, over its finite entries. */
+export function normaliseScores(scores: Float32Array, offset: number, length: number, method: NormalisationMethod): void {
+  if (offset < 0 || length < 0 || offset + length > scores.length) {
+    throw new RangeError(`normaliseScores: [${offset}, ${offset + length}) is outside a row of ${scores.length} scores`);
+  }
+  const end = offset + length;
+  if (method === 'none') {
+    for (let i = offset; i < end; i += 1) if (Number.isNaN(scores[i]!)) scores[i] = 0;
+    return;
+  }
+  const stats = finiteMoments(scores, offset, length);
   let shift = 0;
   let scale = 0; // 0 when the finite scores are all equal (or absent): they carry no ranking, so all become 0
-  if (method === 'zscore' && count > 0) {
-    shift = sum / count;
-    let squares = 0;
-    for (let i = offset; i < end; i += 1) {
-      const value = scores[i]!;
-      if (Number.isFinite(value)) squares += (value - shift) * (value - shift);
-    }
-    const deviation = Math.sqrt(squares / count);
-    scale = deviation > 0 ? 1 / deviation : 0;
-  } else if (method === 'minmax' && count > 0) {
-    shift = min;
-    scale = max > min ? 1 / (max - min) : 0;
+  if (method === 'zscore' && stats.count > 0) {
+    shift = stats.mean;
+    scale = stats.deviation > 0 ? 1 / stats.deviation : 0;
+  } else if (method === 'minmax' && stats.count > 0) {
+    shift = stats.min;
+    scale = stats.max > stats.min ? 1 / (stats.max - stats.min) : 0;
   }
   for (let i = offset; i < end; i += 1) {
     const value = scores[i]!;
