@@ -159,7 +159,8 @@ function reasonsFor(signal: SignalName, item: Scored, context: ExplainContext): 
   }
 }
 
-function popularityText(product: CatalogProduct, snapshot: CatalogSnapshot): string {
+/** "popular in Running Shoes", "bought 12 times" or "viewed by shoppers in …": the POPULAR reason's text. */
+export function popularityText(product: CatalogProduct, snapshot: CatalogSnapshot): string {
   const category = snapshot.categoryName(product.categoryId);
   if (category && product.categoryRank <= POPULAR_IN_CATEGORY_TOP) return `popular in ${category}`;
   if (product.purchases > 0) return `bought ${product.purchases} time${product.purchases === 1 ? '' : 's'}`;

@@ -16,7 +16,8 @@ import { loadRankingState, type RankingState, type RankingStateOptions } from '.
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, ScoreComponent, SearchOptions } from './types.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
 import { rowCosine } from './vectorMath.js';
-import { DEFAULT_SNAPSHOT_TTL_MS, SEARCH_CANDIDATES } from './weights.js';
+import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
+import { popularityText } from './explain.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -105,11 +106,10 @@ export class FusedRanker implements Ranker {
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
     const [state, rows, ruleSet] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId), this.rules.get()]);
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
-    const { signals, profile, history, placed, coBoughtSource: source, fused, page } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
+    const { signals, profile, history, placed, coBoughtSource: source, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
     const candidates = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
     await this.explainRecommendation(state, candidates, page, history, source, userId, profile);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
-    const accept = compileFilter(options.filter, state.snapshot);
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
       const product = index === undefined ? undefined : state.snapshot.products[index];
@@ -123,7 +123,12 @@ export class FusedRanker implements Ranker {
    * The in-memory part of `recommend`: signals, fusion, rules and diversity for a user whose behaviour
    * rows are given; no I/O (what `bench/rank` times).
    */
-  rankForUser(state: RankingState, userId: string, rows: readonly ProfileRow[], options: RankOptions): UserSignals & { fused: Float32Array; page: number[] } {
+  rankForUser(
+    state: RankingState,
+    userId: string,
+    rows: readonly ProfileRow[],
+    options: RankOptions,
+  ): UserSignals & { fused: Float32Array; page: number[]; accept: (product: CatalogProduct) => boolean } {
     const { snapshot } = state;
     const user = recommendSignals(state, userId, rows);
     const fused = fuse(user.signals, state.weights, snapshot.products.length);
@@ -133,7 +138,7 @@ export class FusedRanker implements Ranker {
       const product = snapshot.products[i] as CatalogProduct;
       return accept(product) && !exclude.has(product.id);
     });
-    return { ...user, fused, page: this.diversify(state, pool, fused, options) };
+    return { ...user, fused, page: this.diversify(state, pool, fused, options), accept };
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {
@@ -165,8 +170,8 @@ export class FusedRanker implements Ranker {
       for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
     }
     const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
+    const history = profile ? historyOf(rows, state) : [];
     if (options.userId !== undefined && profile) {
-      const history = historyOf(rows, state);
       const query = userQueryVector(state, options.userId, history);
       if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
       signals.category = categoryScores(state, profile);
@@ -185,7 +190,7 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile) await this.explainRecommendation(state, items, page, historyOf(rows, state), new Int32Array(n).fill(-1), options.userId ?? '', profile);
+    if (profile) await this.explainRecommendation(state, items, page, history, new Int32Array(n).fill(-1), options.userId ?? '', profile);
     return { items, strategy: 'fused-search', modelVersion: state.model?.version ?? null };
   }
 
@@ -244,9 +249,8 @@ export class FusedRanker implements Ranker {
       }
     }
     const reasons: Reason[] = [];
-    if (product.categoryRank <= 3 || (signals.graph === undefined && signals.coBought === undefined)) {
-      const category = state.snapshot.categoryName(product.categoryId);
-      reasons.push({ kind: 'POPULAR', text: category && product.categoryRank <= 3 ? `popular in ${category}` : product.purchases > 0 ? `bought ${product.purchases} time${product.purchases === 1 ? '' : 's'}` : 'viewed by other shoppers' });
+    if (product.categoryRank <= POPULAR_IN_CATEGORY_TOP || (signals.graph === undefined && signals.coBought === undefined)) {
+      reasons.push({ kind: 'POPULAR', text: popularityText(product, state.snapshot) });
     }
     return { productId: product.id, score: fused[index] as number, reasons, breakdown };
   }
