@@ -1,5 +1,5 @@
 import type { Graph } from '../graph/graph.js';
-import { readCatalogueProducts, readProductLinks, streamEvents, type ProductLink } from '../graph/rankingReads.js';
+import { readCatalogueProducts, readProductLinks, streamEvents, type CatalogueProductRow, type ProductLink } from '../graph/rankingReads.js';
 import { readAllCategories, readBrands } from '../graph/shopReads.js';
 import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
@@ -15,15 +15,8 @@ import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
  * figures. Time splits keep the future out of `fit`; benchmark splits are used as published.
  */
 
-export interface EvalProduct {
-  id: string;
-  title: string;
-  description: string | null;
-  categoryId: string | null;
-  brandId: string | null;
-  price: number | null;
-  inStock: boolean;
-}
+/** A product with what the ranker and TransE read of it (as `readCatalogueProducts` returns it). */
+export type EvalProduct = CatalogueProductRow;
 
 /** One aggregated behaviour: a user's `count` events of one kind on one product. */
 export interface EvalBehaviour {
@@ -128,7 +121,7 @@ export function demoEvalData(options: DemoShopOptions = {}): EvalData {
       dataset: 'demo',
       note: 'generated demo shop, time split (last 20 % of the period for test, the 10 % before for validation)',
       users: shop.users.map((user) => user.id),
-      products: shop.products.map((product) => ({ ...product, description: product.description })),
+      products: shop.products,
       categories: shop.categories.map((category) => ({ id: category.id, name: category.name, parentId: category.parentId ?? null })),
       brands: shop.brands,
       relations: shop.relations.map((relation) => ({ from: relation.from, to: relation.to, type: relation.type, weight: relation.weight ?? 1 })),

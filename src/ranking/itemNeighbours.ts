@@ -1,4 +1,4 @@
-import { buildItemKnn } from '../eval/baselines/itemKnn.js';
+import { buildItemKnn, type ItemKnnModel } from '../eval/baselines/itemKnn.js';
 import { interactionsFromLists } from '../eval/interactions.js';
 
 /**
@@ -8,13 +8,8 @@ import { interactionsFromLists } from '../eval/interactions.js';
  * measured; kept as a CSR of the top neighbours per product.
  */
 
-export interface ItemNeighbours {
-  itemCount: number;
-  /** Neighbours of item i are indices[indptr[i] .. indptr[i+1]), strongest first. */
-  indptr: Int32Array;
-  indices: Int32Array;
-  similarities: Float32Array;
-}
+/** Neighbours of item i are indices[indptr[i] .. indptr[i+1]), strongest first. */
+export type ItemNeighbours = ItemKnnModel;
 
 /** Neighbours kept per product: more than a page ever draws on. */
 export const CO_BEHAVIOUR_NEIGHBOURS = 100;
