@@ -9,14 +9,12 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { demoEvalData } from '../src/jobs/evalData.js';
-import type { ProfileRow } from '../src/graph/shopReads.js';
+import { offlineState, profileRows } from '../src/jobs/evaluateRecommenders.js';
 import type { Graph } from '../src/graph/graph.js';
 import { entityKey } from '../src/graph/tripleExport.js';
 import { Random } from '../src/kge/random.js';
-import { CatalogSnapshot, scoreProducts } from '../src/ranking/catalogSnapshot.js';
 import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { ModelVectors } from '../src/ranking/modelVectors.js';
-import { buildRankingState } from '../src/ranking/rankingState.js';
 import { selectProductTerms } from '../src/text/vocabulary.js';
 import { SHOP_DEFAULTS } from '../src/kge/hyperparameters.js';
 
@@ -48,40 +46,19 @@ for (const products of sizes) {
     relations,
     embeddings: { dimension: DIMENSION, entity: vector(entities.length), relation: vector(relations.length) },
   });
-  const popularity = new Float64Array(data.products.length);
-  for (const row of data.fit) popularity[row.item] = (popularity[row.item] ?? 0) + row.count;
-  const snapshot = new CatalogSnapshot(
-    scoreProducts(data.products.map((product, item) => ({ id: product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] ?? 0, purchases: 0 }))),
-    data.categories,
-    new Map(data.brands.map((brand) => [brand.id, brand.name])),
-    Date.now(),
-  );
-  const baskets = new Map<number, string[]>();
-  const rowsByUser = new Map<number, ProfileRow[]>();
-  for (const row of data.fit) {
-    const id = data.products[row.item]?.id ?? '';
-    if (row.relationship === 'PURCHASED' || row.relationship === 'ADDED_TO_CART') baskets.set(row.user, [...(baskets.get(row.user) ?? []), id]);
-    rowsByUser.set(row.user, [...(rowsByUser.get(row.user) ?? []), { productId: id, relationship: row.relationship, count: row.count, firstAt: row.firstAt, lastAt: row.lastAt }]);
-  }
-  const state = buildRankingState({
-    snapshot,
-    model,
-    baskets: baskets.values(),
-    links: data.relations,
-    coldTexts: new Map(),
-    productTerms: new Map(terms.map((product) => [product.id, product.terms])),
-    fitted: null,
-  });
+  // The state as the API builds it, from the generated shop's behaviour (offline evaluation's builder).
+  const state = offlineState(data, model, data.fit);
+  const rows = profileRows(data, data.fit);
   // No request reaches Neo4j here: rankForUser is the in-memory stage only.
   const ranker = new FusedRanker({ graph: null as unknown as Graph, modelsDir: '', relationTypes: [], watchModels: false });
-  const users = [...rowsByUser.keys()];
+  const users = rows.flatMap((userRows, user) => (userRows.length > 0 ? [user] : []));
   console.log(`\n${products.toLocaleString('en-US')} products, ${users.length.toLocaleString('en-US')} users with history (set-up ${((performance.now() - started) / 1000).toFixed(1)} s, hyperparameters of the shop model: dimension ${SHOP_DEFAULTS.dimension})`);
   for (const diversity of [0, 0.15]) {
     const times: number[] = [];
     for (let r = 0; r < requests + 100; r += 1) {
       const user = users[(r * 7919) % users.length] ?? 0;
       const t = performance.now();
-      ranker.rankForUser(state, data.users[user] ?? '', rowsByUser.get(user) ?? [], { first: 10, diversity });
+      ranker.rankForUser(state, data.users[user] ?? '', rows[user] ?? [], { first: 10, diversity });
       if (r >= 100) times.push(performance.now() - t); // the first 100 warm the JIT
     }
     times.sort((a, b) => a - b);
