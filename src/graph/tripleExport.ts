@@ -40,6 +40,22 @@ export const merchandiserPatterns = (types: readonly string[]): RelationPattern[
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/** Gives each distinct key the next index, in order of first appearance: entity and relation id maps. */
+export class KeyIndex {
+  readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  indexOf(key: string): number {
+    let found = this.index.get(key);
+    if (found === undefined) {
+      found = this.keys.length;
+      this.keys.push(key);
+      this.index.set(key, found);
+    }
+    return found;
+  }
+}
+
 /** Entity keys carry their label, so that a user and a product that share an id stay two entities. */
 export const entityKey = (label: string, id: string): string => `${label}:${id}`;
 
@@ -59,17 +75,7 @@ export async function exportTriples(
   patterns: RelationPattern[],
   onProgress?: (triples: number) => void,
 ): Promise<ExportedTriples> {
-  const entityIndex = new Map<string, number>();
-  const entities: string[] = [];
-  const indexOf = (key: string): number => {
-    let index = entityIndex.get(key);
-    if (index === undefined) {
-      index = entities.length;
-      entities.push(key);
-      entityIndex.set(key, index);
-    }
-    return index;
-  };
+  const entities = new KeyIndex();
   let capacity = 1 << 16;
   let heads = new Int32Array(capacity);
   let relationIds = new Int32Array(capacity);
@@ -90,9 +96,9 @@ export async function exportTriples(
         relationIds = grow(relationIds, capacity);
         tails = grow(tails, capacity);
       }
-      heads[size] = indexOf(entityKey(pattern.headLabel, String(head)));
+      heads[size] = entities.indexOf(entityKey(pattern.headLabel, String(head)));
       relationIds[size] = relationIndex;
-      tails[size] = indexOf(entityKey(pattern.tailLabel, String(tail)));
+      tails[size] = entities.indexOf(entityKey(pattern.tailLabel, String(tail)));
       size += 1;
       counts[pattern.name] = (counts[pattern.name] ?? 0) + 1;
       if (size % 50_000 === 0) onProgress?.(size);
@@ -100,7 +106,7 @@ export async function exportTriples(
   }
   onProgress?.(size);
   return {
-    entities,
+    entities: entities.keys,
     relations: patterns.map((pattern) => pattern.name),
     heads: heads.slice(0, size),
     relationIds: relationIds.slice(0, size),

@@ -11,7 +11,7 @@ import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } 
 import { markdownTable, metricsBarChart, type ModelResult } from '../eval/report.js';
 import type { BatchScorer } from '../eval/scorer.js';
 import type { ProfileRow } from '../graph/shopReads.js';
-import { entityKey } from '../graph/tripleExport.js';
+import { entityKey, KeyIndex } from '../graph/tripleExport.js';
 import { loadModel } from '../kge/modelStore.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
@@ -187,32 +187,15 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
 
 /** The fit period's knowledge graph as triples: behaviours, catalogue, product terms and merchandiser relations. */
 export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[]): KgeDataset {
-  const entities: string[] = [];
-  const entityIndex = new Map<string, number>();
-  const relations: string[] = [];
-  const relationIndex = new Map<string, number>();
+  const entities = new KeyIndex();
+  const relations = new KeyIndex();
   const heads: number[] = [];
   const rels: number[] = [];
   const tails: number[] = [];
-  const entity = (label: string, id: string): number => {
-    const key = entityKey(label, id);
-    let index = entityIndex.get(key);
-    if (index === undefined) {
-      index = entities.length;
-      entities.push(key);
-      entityIndex.set(key, index);
-    }
-    return index;
-  };
+  const entity = (label: string, id: string): number => entities.indexOf(entityKey(label, id));
   const add = (head: number, relation: string, tail: number): void => {
-    let r = relationIndex.get(relation);
-    if (r === undefined) {
-      r = relations.length;
-      relations.push(relation);
-      relationIndex.set(relation, r);
-    }
     heads.push(head);
-    rels.push(r);
+    rels.push(relations.indexOf(relation));
     tails.push(tail);
   };
   // Every product is an entity, bought or not, so that all of them get a trained vector.
@@ -225,7 +208,7 @@ export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[])
   for (const category of data.categories) if (category.parentId !== null) add(entity('Category', category.id), 'SUBCATEGORY_OF', entity('Category', category.parentId));
   for (const { id, terms } of productTerms(data)) for (const term of terms) add(entity('Product', id), 'HAS_TERM', entity('Term', term));
   for (const link of data.relations) add(entity('Product', link.from), link.type, entity('Product', link.to));
-  return { entities, relations, train: { heads: Int32Array.from(heads), relations: Int32Array.from(rels), tails: Int32Array.from(tails) } };
+  return { entities: entities.keys, relations: relations.keys, train: { heads: Int32Array.from(heads), relations: Int32Array.from(rels), tails: Int32Array.from(tails) } };
 }
 
 function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
