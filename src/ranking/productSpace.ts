@@ -1,6 +1,7 @@
 import { tokenize } from '../text/tokenize.js';
 import type { CatalogSnapshot } from './catalogSnapshot.js';
 import type { ModelVectors } from './modelVectors.js';
+import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
 import { addScaled, negativeDistances, negativeL2Distances, rowSquaredNorms, scale } from './vectorMath.js';
 
 /**
@@ -58,9 +59,12 @@ export class ProductSpace {
     });
     this.derivedCount = derived;
     this.squaredNorms = rowSquaredNorms(this.matrix, n, dimension);
+    this.index = largeL2(model, n) ? indexForModel(model, 'products', this.matrix, n, dimension) : null;
   }
 
   private readonly squaredNorms: Float32Array;
+  /** For a large catalogue: exact scores near the query, estimates elsewhere (see ivfIndex.ts). */
+  private readonly index: IvfIndex | null;
 
   get size(): number {
     return this.snapshot.products.length;
@@ -72,9 +76,15 @@ export class ProductSpace {
 
   /** out[i] = −distance(query, product i) under the model's distance. */
   score(query: Float32Array, out: Float32Array): void {
-    if (this.model.distance === 'L2') negativeL2Distances(this.matrix, this.size, this.dimension, query, this.squaredNorms, out);
+    if (this.index) this.index.negativeL2(query, out);
+    else if (this.model.distance === 'L2') negativeL2Distances(this.matrix, this.size, this.dimension, query, this.squaredNorms, out);
     else negativeDistances(this.matrix, this.size, this.dimension, query, this.model.distance, out);
   }
+}
+
+/** Whether a space of `rows` rows is scored through an IVF index (L2 only: the estimate is an L2 one). */
+function largeL2(model: ModelVectors, rows: number): boolean {
+  return model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS;
 }
 
 /** The mean of the product points implied by the product's category, brand and text terms; null if none is known. */
@@ -130,6 +140,7 @@ export class TextSpace {
     }
     this.distance = model.distance;
     this.squaredNorms = rowSquaredNorms(this.matrix, productCount, dimension);
+    this.index = largeL2(model, productCount) ? indexForModel(model, 'texts', this.matrix, productCount, dimension) : null;
     this.withoutText = this.hasText.reduce((count, flag) => count + (flag ? 0 : 1), 0);
   }
 
@@ -138,6 +149,7 @@ export class TextSpace {
 
   private readonly distance: ModelVectors['distance'];
   private readonly squaredNorms: Float32Array;
+  private readonly index: IvfIndex | null;
 
   /** −distance from the history's weighted mean text vector to every product (products without text score the minimum). */
   scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
@@ -152,7 +164,8 @@ export class TextSpace {
     }
     if (total === 0) return out;
     scale(taste, 1 / total);
-    if (this.distance === 'L2') negativeL2Distances(this.matrix, n, this.dimension, taste, this.squaredNorms, out);
+    if (this.index) this.index.negativeL2(taste, out);
+    else if (this.distance === 'L2') negativeL2Distances(this.matrix, n, this.dimension, taste, this.squaredNorms, out);
     else negativeDistances(this.matrix, n, this.dimension, taste, this.distance, out);
     if (this.withoutText === 0) return out;
     let min = 0;

@@ -1,0 +1,241 @@
+import { multiplyTransposed } from '../eval/matmul.js';
+import { Random } from '../kge/random.js';
+import { rowSquaredNorms } from './vectorMath.js';
+
+/**
+ * An inverted-file (IVF) index over the rows of a large vector matrix, so that a request does not pay a
+ * full pass over 100,000 × 64 floats (about 6 ms, memory-bound) for one signal. Rows are grouped into
+ * k-means lists; a query scores every list centre, then scores exactly the rows of the nearest lists
+ * (a set share of the catalogue), and gives every other row an estimate from its list:
+ *
+ *   ‖q − p‖² ≈ ‖q − c‖² + ‖p − c‖²   (c: the row's list centre)
+ *
+ * which is exact when the row's offset from its centre is orthogonal to the query's, and is the expected
+ * value when that offset points anywhere. Far rows therefore keep a sensible score (the fused ranking
+ * standardises every signal over the whole catalogue, and another signal may still lift a far row), while
+ * the near rows that decide the top of the list are exact. Hand-written: no maintained JS ANN library
+ * gives approximate scores for every row, which the fusion needs, rather than a top-k alone.
+ */
+
+export interface IvfOptions {
+  /** Number of lists (default √rows, at least 8). */
+  lists?: number;
+  /** Share of the rows scored exactly per query, nearest lists first (default 0.1). */
+  probeShare?: number;
+  /** Rows sampled to fit the list centres (default 32 per list). */
+  samplePerList?: number;
+  /** Lloyd iterations on the sample (default 6). */
+  iterations?: number;
+  seed?: number;
+}
+
+/** Rows per block when assigning rows to their nearest centre: 1,024 × 316 floats stay in cache. */
+const ASSIGN_BLOCK = 1_024;
+
+export class IvfIndex {
+  readonly lists: number;
+  readonly probeShare: number;
+  /** List centres, lists × dimension. */
+  readonly centroids: Float32Array;
+  private readonly centroidNorms: Float32Array;
+  /** The list of each row. */
+  readonly listOf: Int32Array;
+  /** ‖row − its centre‖² of each row. */
+  private readonly residuals: Float32Array;
+  /** Row numbers grouped by list: list l holds order[start[l] .. start[l + 1]). */
+  private readonly order: Int32Array;
+  private readonly start: Int32Array;
+  /** The rows copied in list order, so that probing a list reads contiguous memory. */
+  private readonly grouped: Float32Array;
+  private readonly groupedNorms: Float32Array;
+  /** Per-query scratch (a request is synchronous from start to end of `score`). */
+  private readonly centreDistances: Float32Array;
+
+  private constructor(
+    readonly rows: number,
+    readonly dimension: number,
+    centroids: Float32Array,
+    listOf: Int32Array,
+    matrix: Float32Array,
+    probeShare: number,
+  ) {
+    this.lists = centroids.length / dimension;
+    this.probeShare = probeShare;
+    this.centroids = centroids;
+    this.centroidNorms = rowSquaredNorms(centroids, this.lists, dimension);
+    this.listOf = listOf;
+    this.start = new Int32Array(this.lists + 1);
+    for (let row = 0; row < rows; row += 1) this.start[(listOf[row] as number) + 1]! += 1;
+    for (let list = 0; list < this.lists; list += 1) this.start[list + 1]! += this.start[list] as number;
+    this.order = new Int32Array(rows);
+    const next = this.start.slice(0, this.lists);
+    for (let row = 0; row < rows; row += 1) this.order[next[listOf[row] as number]!++] = row;
+    this.grouped = new Float32Array(rows * dimension);
+    this.residuals = new Float32Array(rows);
+    for (let at = 0; at < rows; at += 1) {
+      const row = this.order[at] as number;
+      const source = matrix.subarray(row * dimension, (row + 1) * dimension);
+      this.grouped.set(source, at * dimension);
+      const centre = (listOf[row] as number) * dimension;
+      let sum = 0;
+      for (let k = 0; k < dimension; k += 1) sum += ((source[k] as number) - (centroids[centre + k] as number)) ** 2;
+      this.residuals[row] = sum;
+    }
+    this.groupedNorms = rowSquaredNorms(this.grouped, rows, dimension);
+    this.centreDistances = new Float32Array(this.lists);
+  }
+
+  /** Fits list centres on a sample of the rows (k-means) and assigns every row to its nearest one. */
+  static build(matrix: Float32Array, rows: number, dimension: number, options: IvfOptions = {}): IvfIndex {
+    const lists = Math.max(1, Math.min(rows, options.lists ?? Math.max(8, Math.round(Math.sqrt(rows)))));
+    const centroids = fitCentroids(matrix, rows, dimension, lists, options);
+    return IvfIndex.withCentroids(matrix, rows, dimension, centroids, options.probeShare);
+  }
+
+  /** An index over new rows with centres fitted before (the centres of the same model's vectors). */
+  static withCentroids(matrix: Float32Array, rows: number, dimension: number, centroids: Float32Array, probeShare = 0.1): IvfIndex {
+    if (centroids.length % dimension !== 0 || centroids.length === 0) throw new RangeError(`IvfIndex: ${centroids.length} centre values do not make rows of ${dimension}`);
+    if (!(probeShare > 0 && probeShare <= 1)) throw new RangeError(`IvfIndex: probeShare must be in (0, 1], got ${probeShare}`);
+    return new IvfIndex(rows, dimension, centroids, assignRows(matrix, rows, dimension, centroids), matrix, probeShare);
+  }
+
+  /**
+   * out[row] = −‖query − row‖₂: exact for the rows of the nearest lists (at least `probeShare` of all
+   * rows), estimated from the list centre for the others. Returns how many rows were scored exactly.
+   */
+  negativeL2(query: Float32Array, out: Float32Array): number {
+    const { dimension, lists } = this;
+    let qq = 0;
+    for (let k = 0; k < dimension; k += 1) qq += (query[k] as number) ** 2;
+    const centre = this.centreDistances;
+    for (let list = 0, offset = 0; list < lists; list += 1, offset += dimension) {
+      let dot = 0;
+      for (let k = 0; k < dimension; k += 1) dot += (query[k] as number) * (this.centroids[offset + k] as number);
+      centre[list] = Math.max(0, qq - 2 * dot + (this.centroidNorms[list] as number));
+    }
+    const { listOf, residuals } = this;
+    for (let row = 0; row < this.rows; row += 1) out[row] = -Math.sqrt((centre[listOf[row] as number] as number) + (residuals[row] as number));
+    const byDistance = Array.from({ length: lists }, (_, list) => list).sort((a, b) => (centre[a] as number) - (centre[b] as number));
+    const wanted = Math.ceil(this.probeShare * this.rows);
+    let probed = 0;
+    for (const list of byDistance) {
+      if (probed >= wanted) break;
+      probed += this.scoreList(list, query, qq, out);
+    }
+    return probed;
+  }
+
+  private scoreList(list: number, query: Float32Array, qq: number, out: Float32Array): number {
+    const { dimension, grouped } = this;
+    const from = this.start[list] as number;
+    const to = this.start[list + 1] as number;
+    for (let at = from, offset = from * dimension; at < to; at += 1, offset += dimension) {
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let d = 0;
+      let k = 0;
+      for (; k + 3 < dimension; k += 4) {
+        a += (query[k] as number) * (grouped[offset + k] as number);
+        b += (query[k + 1] as number) * (grouped[offset + k + 1] as number);
+        c += (query[k + 2] as number) * (grouped[offset + k + 2] as number);
+        d += (query[k + 3] as number) * (grouped[offset + k + 3] as number);
+      }
+      for (; k < dimension; k += 1) a += (query[k] as number) * (grouped[offset + k] as number);
+      out[this.order[at] as number] = -Math.sqrt(Math.max(0, qq - 2 * (a + b + c + d) + (this.groupedNorms[at] as number)));
+    }
+    return to - from;
+  }
+}
+
+/** Lloyd's k-means on a random sample of rows; an emptied list is re-seeded with a random sampled row. */
+function fitCentroids(matrix: Float32Array, rows: number, dimension: number, lists: number, options: IvfOptions): Float32Array {
+  const random = new Random(options.seed ?? 17);
+  const sampleSize = Math.min(rows, lists * (options.samplePerList ?? 32));
+  const sample = new Float32Array(sampleSize * dimension);
+  const picked = sampleRows(rows, sampleSize, random);
+  picked.forEach((row, at) => sample.set(matrix.subarray(row * dimension, (row + 1) * dimension), at * dimension));
+  const centroids = sample.slice(0, lists * dimension);
+  const sums = new Float64Array(lists * dimension);
+  const counts = new Int32Array(lists);
+  for (let iteration = 0; iteration < (options.iterations ?? 6); iteration += 1) {
+    const assigned = assignRows(sample, sampleSize, dimension, centroids);
+    sums.fill(0);
+    counts.fill(0);
+    for (let at = 0; at < sampleSize; at += 1) {
+      const list = assigned[at] as number;
+      counts[list]! += 1;
+      for (let k = 0; k < dimension; k += 1) sums[list * dimension + k]! += sample[at * dimension + k] as number;
+    }
+    for (let list = 0; list < lists; list += 1) {
+      const count = counts[list] as number;
+      if (count === 0) {
+        const row = random.nextInt(sampleSize);
+        centroids.set(sample.subarray(row * dimension, (row + 1) * dimension), list * dimension);
+        continue;
+      }
+      for (let k = 0; k < dimension; k += 1) centroids[list * dimension + k] = (sums[list * dimension + k] as number) / count;
+    }
+  }
+  return centroids;
+}
+
+/** The nearest centre of each row: ‖p − c‖² = ‖p‖² − 2 p·c + ‖c‖², with p·c from blocked matrix products. */
+function assignRows(matrix: Float32Array, rows: number, dimension: number, centroids: Float32Array): Int32Array {
+  const lists = centroids.length / dimension;
+  const norms = rowSquaredNorms(centroids, lists, dimension);
+  const listOf = new Int32Array(rows);
+  const dots = new Float32Array(ASSIGN_BLOCK * lists);
+  for (let from = 0; from < rows; from += ASSIGN_BLOCK) {
+    const count = Math.min(ASSIGN_BLOCK, rows - from);
+    multiplyTransposed(matrix.subarray(from * dimension, (from + count) * dimension), count, centroids, lists, dimension, dots);
+    for (let r = 0; r < count; r += 1) {
+      let best = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      for (let list = 0; list < lists; list += 1) {
+        const distance = (norms[list] as number) - 2 * (dots[r * lists + list] as number);
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          best = list;
+        }
+      }
+      listOf[from + r] = best;
+    }
+  }
+  return listOf;
+}
+
+/** `count` distinct row numbers below `rows` (a partial Fisher–Yates shuffle). */
+function sampleRows(rows: number, count: number, random: Random): Int32Array {
+  const all = Int32Array.from({ length: rows }, (_, row) => row);
+  for (let i = 0; i < count; i += 1) {
+    const j = i + random.nextInt(rows - i);
+    const swap = all[i] as number;
+    all[i] = all[j] as number;
+    all[j] = swap;
+  }
+  return all.slice(0, count);
+}
+
+/**
+ * Below this many rows an exact pass is cheap enough (about 2 ms at 20,000 × 64) and the index is not
+ * worth its build; above it every request would pay milliseconds per dense signal.
+ */
+export const EXACT_SCAN_MAX_ROWS = 20_000;
+
+/** List centres fitted per model and space: the state reloads every minute, the model's vectors do not change. */
+const fittedCentroids = new WeakMap<object, Map<string, Float32Array>>();
+
+/**
+ * An index over `matrix` whose centres are fitted once per `owner` (a loaded model) and `space`, then
+ * reused by later reloads, which only reassign rows (new products get derived vectors, texts change).
+ */
+export function indexForModel(owner: object, space: string, matrix: Float32Array, rows: number, dimension: number, options: IvfOptions = {}): IvfIndex {
+  let bySpace = fittedCentroids.get(owner);
+  if (!bySpace) fittedCentroids.set(owner, (bySpace = new Map()));
+  const centroids = bySpace.get(space);
+  if (centroids && centroids.length % dimension === 0) return IvfIndex.withCentroids(matrix, rows, dimension, centroids, options.probeShare);
+  const index = IvfIndex.build(matrix, rows, dimension, options);
+  bySpace.set(space, index.centroids);
+  return index;
+}
