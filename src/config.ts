@@ -48,6 +48,11 @@ export const configSchema = z.object({
    * two lanes of 50,000 events exceed the local server's 384 MB transaction memory.
    */
   ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /**
+   * A local folder holding a sentence encoder (ONNX export of a sentence-transformers model); when set, the
+   * ranker's text likeness and semantic search use it instead of TransE term vectors. Never downloaded.
+   */
+  textEncoderPath: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -66,6 +71,7 @@ export const ENV_KEYS: Record<keyof Config, string> = {
   embeddingDimension: 'KGREC_EMBEDDING_DIMENSION',
   relationTypes: 'KGREC_RELATION_TYPES',
   ingestBatchSize: 'KGREC_INGEST_BATCH_SIZE',
+  textEncoderPath: 'KGREC_TEXT_ENCODER',
 };
 
 export class ConfigError extends Error {

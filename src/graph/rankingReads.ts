@@ -54,6 +54,19 @@ export async function readProductTextsById(graph: Graph, ids: readonly string[])
   return graph.read<ProductTextRow & Record<string, unknown>>(READ_TEXTS, { ids: [...new Set(ids)] });
 }
 
+const READ_ALL_TEXTS = `
+MATCH (p:Product)
+RETURN p.id AS id, coalesce(p.title, '') AS title, p.description AS description`;
+
+/** Every product's title and description, streamed (what a sentence encoder reads). */
+export async function readAllProductTexts(graph: Graph): Promise<Map<string, ProductTextRow>> {
+  const texts = new Map<string, ProductTextRow>();
+  for await (const [id, title, description] of graph.stream(READ_ALL_TEXTS)) {
+    texts.set(String(id), { id: String(id), title: String(title), description: typeof description === 'string' ? description : null });
+  }
+  return texts;
+}
+
 const READ_PRODUCT_TERMS = `
 MATCH (p:Product)-[:HAS_TERM]->(t:Term)
 RETURN p.id AS productId, collect(t.id) AS terms`;

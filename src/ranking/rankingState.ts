@@ -1,8 +1,10 @@
 import type { Graph } from '../graph/graph.js';
-import { readAllProductTerms, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
+import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel } from '../kge/modelStore.js';
 import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js';
+import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
+import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
 import { buildItemNeighbours, type ItemNeighbours } from './itemNeighbours.js';
 import { ModelVectors } from './modelVectors.js';
@@ -28,8 +30,10 @@ export interface RankingState {
   indexOf: ReadonlyMap<string, number>;
   model: ModelVectors | null;
   space: ProductSpace | null;
-  /** Products by their texts' terms, in the model's space. */
-  textSpace: TextSpace | null;
+  /** Products by their texts: the sentence encoder's rows when one is configured, else their terms in the model's space. */
+  textSpace: ProductTextSpace | null;
+  /** The configured sentence encoder's product rows (also `textSpace`); search encodes its query with it. */
+  textEncoder: EncodedTextSpace | null;
   terms: TermIndex | null;
   /** Each product's popularity (0..1), by snapshot index. */
   popularity: Float32Array;
@@ -49,6 +53,10 @@ export interface RankingStateOptions {
   relationTypes: readonly string[];
   /** Overrides the fitted or default weights, signal by signal. */
   weights?: Partial<FusionWeights>;
+  /** A sentence encoder's folder (config `textEncoderPath`): text likeness and semantic search use it instead of term vectors. */
+  textEncoderPath?: string | undefined;
+  /** Where loading the encoder and encoding product texts are logged. */
+  logger?: EncoderLog | undefined;
 }
 
 /** Loaded models by version: a reload with the same active model reuses the vectors read before. */
@@ -70,21 +78,30 @@ function loadModelVectors(modelsDir: string, version: string): Promise<ModelVect
 export async function loadRankingState(options: RankingStateOptions, now = Date.now()): Promise<RankingState> {
   const { graph, modelsDir } = options;
   const version = await activeVersion(modelsDir);
-  const [snapshot, baskets, links, model, fitted] = await Promise.all([
+  const encoderPath = options.textEncoderPath;
+  const [snapshot, baskets, links, model, fitted, encoder, allTexts] = await Promise.all([
     loadCatalogSnapshot(graph, now),
     readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
+    encoderPath ? catalogueEncoder(encoderPath, options.logger) : Promise.resolve(null),
+    // An encoder reads every product's text in one query; the cold products' texts are among them.
+    encoderPath ? readAllProductTexts(graph) : Promise.resolve(null),
   ]);
   let coldTexts = new Map<string, ProductTextRow>();
   let productTerms = new Map<string, string[]>();
   if (model) {
     const cold = snapshot.products.filter((product) => model.entity('Product', product.id) === null).map((product) => product.id);
-    const [texts, terms] = await Promise.all([readProductTextsById(graph, cold), readAllProductTerms(graph)]);
+    const [texts, terms] = await Promise.all([
+      allTexts ? cold.flatMap((id) => allTexts.get(id) ?? []) : readProductTextsById(graph, cold),
+      // Term vectors are not used for text likeness when an encoder is.
+      encoder ? new Map<string, string[]>() : readAllProductTerms(graph),
+    ]);
     coldTexts = new Map(texts.map((row) => [row.id, row]));
     productTerms = terms;
   }
+  const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
   return buildRankingState({
     snapshot,
     model,
@@ -94,6 +111,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     productTerms,
     fitted: fitted?.weights ?? null,
     overrides: options.weights,
+    textEncoder,
   });
 }
 
@@ -109,6 +127,8 @@ export interface RankingStateParts {
   productTerms: ReadonlyMap<string, readonly string[]>;
   fitted: FusionWeights | null;
   overrides?: Partial<FusionWeights> | undefined;
+  /** Product texts through a sentence encoder: replaces the term vectors as the text space. */
+  textEncoder?: EncodedTextSpace | null | undefined;
 }
 
 /** Assembles the state from its parts: shared by the API (parts read from Neo4j) and offline evaluation. */
@@ -116,9 +136,12 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
   const { snapshot, model, coldTexts, productTerms } = parts;
   const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
   let space: ProductSpace | null = null;
-  let textSpace: TextSpace | null = null;
+  const textEncoder = parts.textEncoder ?? null;
+  let textSpace: ProductTextSpace | null = textEncoder;
   if (model) {
     space = new ProductSpace(model, snapshot, coldTexts);
+  }
+  if (model && !textEncoder) {
     textSpace = new TextSpace(model, snapshot.products.length, (index) => {
       const product = snapshot.products[index];
       if (!product) return [];
@@ -148,6 +171,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     model,
     space,
     textSpace,
+    textEncoder,
     terms: model ? new TermIndex(model) : null,
     popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),

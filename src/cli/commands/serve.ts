@@ -46,6 +46,8 @@ export async function serveApi({ graph, config, api, out }: ServeOptions): Promi
       modelsDir: api.modelsDir,
       relationTypes: config.relationTypes,
       ttlMs: api.snapshotTtlSeconds * 1000,
+      textEncoderPath: config.textEncoderPath,
+      logger,
       onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
     });
     server = await createApiServer({ graph, config, api, logger, ranker });
