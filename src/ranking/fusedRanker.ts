@@ -4,7 +4,6 @@ import { readProductTextsById } from '../graph/rankingReads.js';
 import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
-import { finiteMoments } from './fusion.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
@@ -145,10 +144,11 @@ export class FusedRanker implements Ranker {
     const lucene = toLuceneQuery(text);
     if (lucene === null) return { items: [], strategy: 'fused-search', modelVersion: null };
     const { graph } = this.options;
-    const [state, matches, rows] = await Promise.all([
+    const [state, matches, rows, ruleSet] = await Promise.all([
       this.states.get(),
       fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
       options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+      this.rules.get(),
     ]);
     const { snapshot } = state;
     const n = snapshot.products.length;
@@ -164,8 +164,13 @@ export class FusedRanker implements Ranker {
       lexical[index] = best > 0 ? match.score / best : 0;
       candidates.add(index);
     }
-    const semantic = state.terms?.embed(text) ?? null;
-    if (semantic && state.space) {
+    // A configured sentence encoder reads the whole query; else its words are embedded through TransE term vectors.
+    const encoder = state.textEncoder;
+    const semantic = encoder ? null : (state.terms?.embed(text) ?? null);
+    if (encoder) {
+      signals.semantic = await encoder.scoreQuery(text);
+      for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, (i) => encoder.hasText[i] === 1)) candidates.add(index);
+    } else if (semantic && state.space) {
       state.space.score(semantic.vector, (signals.semantic = new Float32Array(n)));
       for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
     }
@@ -180,25 +185,40 @@ export class FusedRanker implements Ranker {
     const weights: Record<string, number> = { ...SEARCH_WEIGHTS };
     const fused = fuse(signals, weights, n, ['lexical']);
     const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogProduct)).sort((a, b) => (fused[b] as number) - (fused[a] as number));
-    const page = this.diversify(state, pool.slice(0, options.first * MMR_POOL_FACTOR), fused, options);
+    const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
+    const first = options.first + rules.overfetch;
+    const page = this.diversify(state, pool.slice(0, first * MMR_POOL_FACTOR), fused, { ...options, first });
     const quoted = text.trim();
+    const raw = ['lexical'];
     const items = page.map((i) => {
-      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain));
+      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain), raw);
       const reasons: Reason[] = [];
       if ((lexical[i] as number) > 0) reasons.push({ kind: 'TEXT_MATCH', text: `matches "${quoted}"` });
+      else if (encoder) reasons.push({ kind: 'SEMANTIC_MATCH', text: `close in meaning to "${quoted}" (text encoder ${encoder.encoder.name})` });
       else if (semantic) reasons.push({ kind: 'SEMANTIC_MATCH', text: `related to "${semantic.terms.join(' ')}" in the shop's graph`, path: semantic.terms.map((term) => `Term:${term}`) });
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
     if (profile) await this.explainRecommendation(state, items, page, history, new Int32Array(n).fill(-1), options.userId ?? '', profile);
-    return { items, strategy: 'fused-search', modelVersion: state.model?.version ?? null };
+    // A boost only lifts a product that matches the query; a pin places its product even when it does not.
+    const lookup: RuleLookup = (id, action) => {
+      const index = state.indexOf.get(id);
+      if (index === undefined || !accept(snapshot.products[index] as CatalogProduct)) return null;
+      if (action === 'boost' && !candidates.has(index)) return null;
+      return this.item(state, index, fused, signals, weights, Boolean(options.explain), raw);
+    };
+    return { items: applyRules(items, rules, { first: options.first, lookup }), strategy: 'fused-search', modelVersion: state.model?.version ?? null };
   }
 
   async similar(productId: string, options: RankOptions): Promise<RankedList | null> {
-    const state = await this.states.get();
+    const [state, ruleSet] = await Promise.all([this.states.get(), this.rules.get()]);
     const index = state.indexOf.get(productId);
     if (index === undefined) return null;
     const { snapshot } = state;
+    // The rules of the category in view: the request's filter, else the product's own category.
+    const categoryId = options.filter?.categoryId ?? snapshot.products[index]?.categoryId ?? null;
+    const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(categoryId), now: Date.now() });
+    const first = options.first + rules.overfetch;
     const n = snapshot.products.length;
     const signals: Signals = { popularity: state.popularity };
     if (state.space) state.space.score(state.space.row(index), (signals.graph = new Float32Array(n)));
@@ -208,8 +228,9 @@ export class FusedRanker implements Ranker {
     const weights: Record<string, number> = { ...SIMILAR_WEIGHTS };
     const fused = fuse(signals, weights, n);
     const accept = compileFilter(options.filter, snapshot);
-    const pool = topIndices(fused, options.first * MMR_POOL_FACTOR, (i) => i !== index && accept(snapshot.products[i] as CatalogProduct));
-    const page = this.diversify(state, pool, fused, options);
+    const eligible = (i: number): boolean => i !== index && accept(snapshot.products[i] as CatalogProduct);
+    const pool = topIndices(fused, first * MMR_POOL_FACTOR, eligible);
+    const page = this.diversify(state, pool, fused, { ...options, first });
     const own = snapshot.products[index] as CatalogProduct;
     const items = page.map((i) => {
       const item = this.item(state, i, fused, signals, weights, Boolean(options.explain));
@@ -222,7 +243,11 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons.filter((reason) => reason.kind === 'POPULAR')];
       return item;
     });
-    return { items, strategy: state.space ? 'embedding' : 'category-popularity', modelVersion: state.model?.version ?? null };
+    const lookup: RuleLookup = (id) => {
+      const at = state.indexOf.get(id);
+      return at !== undefined && eligible(at) ? this.item(state, at, fused, signals, weights, Boolean(options.explain)) : null;
+    };
+    return { items: applyRules(items, rules, { first: options.first, lookup }), strategy: state.space ? 'embedding' : 'category-popularity', modelVersion: state.model?.version ?? null };
   }
 
   /** MMR over the pool (best first) with embedding similarity, or shared category without a model. */
@@ -237,14 +262,15 @@ export class FusedRanker implements Ranker {
     return mmrOrder(candidates, { diversity, first: options.first, similarity, maxPerCategory: options.maxPerCategory }).map((k) => pool[k] as number);
   }
 
-  private item(state: RankingState, index: number, fused: Float32Array, signals: Signals, weights: Record<string, number>, explain: boolean): RankedItem {
+  /** `raw` names the signals fused as they are (not standardised), so that their breakdown shows what was added. */
+  private item(state: RankingState, index: number, fused: Float32Array, signals: Signals, weights: Record<string, number>, explain: boolean, raw: readonly string[] = []): RankedItem {
     const product = state.snapshot.products[index] as CatalogProduct;
     const breakdown: ScoreComponent[] = [];
     if (explain) {
       for (const [name, values] of Object.entries(signals)) {
         const weight = weights[name] ?? 0;
         if (!values || weight === 0) continue;
-        const value = standardised(values, index);
+        const value = raw.includes(name) ? (values[index] as number) : standardised(values, index);
         breakdown.push({ name, value, weight, contribution: value * weight });
       }
     }
@@ -349,15 +375,19 @@ export function fuse(signals: Signals, weights: Readonly<Record<string, number>>
     const weight = weights[name] ?? 0;
     if (!values || weight === 0) continue;
     if (raw.includes(name)) {
-      for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + weight * (values[i] as number);
+      addShifted(out, values, weight, 0);
       continue;
     }
     const { mean, std } = moments(values);
-    if (std === 0) continue;
-    const factor = weight / std;
-    for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + factor * ((values[i] as number) - mean);
+    if (std !== 0) addShifted(out, values, weight / std, mean);
   }
   return out;
+}
+
+/** out[i] += factor × (values[i] − mean): one pass, the shift folded into a constant. */
+function addShifted(out: Float32Array, values: Float32Array, factor: number, mean: number): void {
+  const shift = factor * mean;
+  for (let i = 0; i < out.length; i += 1) out[i] = (out[i] as number) + factor * (values[i] as number) - shift;
 }
 
 /** A standard deviation this small is float rounding, not a signal. */
@@ -372,13 +402,28 @@ export function standardised(values: Float32Array, index: number): number {
   return std === 0 ? 0 : ((values[index] as number) - mean) / std;
 }
 
-/** A signal's mean and deviation over the catalogue (0 for a constant signal), as offline fusion takes them. */
+/**
+ * A signal's mean and deviation over the catalogue's finite values (0 for a constant signal), as offline
+ * fusion takes them. One pass with float64 sums of values and squares: the signals here are of modest
+ * magnitude, so E[x²] − mean² keeps its digits, and a request saves a pass over the catalogue per signal.
+ */
 export function moments(values: Float32Array): { mean: number; std: number } {
   const cached = momentsCache.get(values);
   if (cached) return cached;
-  const { mean, deviation } = finiteMoments(values, 0, values.length);
+  let count = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i] as number;
+    if (value - value !== 0) continue; // ±Infinity and NaN
+    count += 1;
+    sum += value;
+    squares += value * value;
+  }
+  const mean = count > 0 ? sum / count : 0;
+  const deviation = count > 0 ? Math.sqrt(Math.max(0, squares / count - mean * mean)) : 0;
   // Below this a signal is constant up to float rounding: it orders nothing.
-  const result = { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION ? deviation : 0 };
+  const result = { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION * Math.max(1, Math.abs(mean)) ? deviation : 0 };
   momentsCache.set(values, result);
   return result;
 }

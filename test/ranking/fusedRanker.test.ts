@@ -258,4 +258,51 @@ describe('served through the GraphQL API', () => {
       await server.stop();
     }
   });
+
+  it('applies query rules to search and category rules to similar products; breakdowns show the raw text match', async () => {
+    const api = apiConfigSchema.parse({ port: 0, tokens: { [hashToken('merch')]: 'merchandiser' }, modelsDir });
+    const server = await createApiServer({ graph, config, api, logger: pino({ level: 'silent' }), ranker, closeGraph: false });
+    type Items = { items: Array<{ product: { id: string }; reasons: Array<{ kind: string }>; breakdown: Array<{ name: string; value: number }> }> };
+    const gql = async (query: string, token?: string) => {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as { data?: { search?: Items; similarProducts?: Items }; errors?: unknown[] };
+    };
+    try {
+      const state = await ranker.state();
+      const [titled] = await graph.read<{ title: string }>('MATCH (p:Product {id: $id}) RETURN p.title AS title', { id: state.snapshot.products[0]?.id ?? '' });
+      const [word] = tokenize(titled?.title ?? '');
+      const search = `{ search(query: "${word}", first: 5, explain: true) { items { product { id } reasons { kind } breakdown { name value } } } }`;
+      const before = await gql(search);
+      expect(before.errors).toBeUndefined();
+      expect(before.data?.search?.items.length, JSON.stringify({ word, before })).toBeGreaterThan(0);
+      const lexical = before.data?.search?.items.map((item) => item.breakdown.find((component) => component.name === 'lexical')?.value ?? -1) ?? [];
+      // The text match enters the fusion as relative BM25 (0..1, the best match 1), and the breakdown says so.
+      expect(lexical.every((value) => value >= 0 && value <= 1)).toBe(true);
+      expect(Math.max(...lexical)).toBeGreaterThan(0);
+
+      const shown = new Set(before.data?.search?.items.map((item) => item.product.id));
+      const pinned = state.snapshot.products.findLast((product) => !shown.has(product.id))?.id ?? '';
+      const pin = await gql(`mutation { pinProduct(productId: "${pinned}", position: 1, query: "${word}") { id } }`, 'merch');
+      expect(pin.errors).toBeUndefined();
+      const after = await gql(search);
+      expect(after.data?.search?.items[0]?.product.id).toBe(pinned);
+      expect(after.data?.search?.items[0]?.reasons.map((reason) => reason.kind)).toContain('PINNED');
+
+      const seed = state.snapshot.products[0];
+      const similar = `{ similarProducts(productId: "${seed?.id ?? ''}", first: 5) { items { product { id } reasons { kind } breakdown { name value } } } }`;
+      const top = (await gql(similar)).data?.similarProducts?.items[0]?.product.id ?? '';
+      expect(top).not.toBe('');
+      const bury = await gql(`mutation { buryProduct(productId: "${top}", categoryId: "${seed?.categoryId ?? ''}") { id } }`, 'merch');
+      expect(bury.errors).toBeUndefined();
+      const buried = await gql(similar);
+      expect(buried.data?.similarProducts?.items).toHaveLength(5);
+      expect(buried.data?.similarProducts?.items.map((item) => item.product.id)).not.toContain(top);
+    } finally {
+      await server.stop();
+    }
+  });
 });
