@@ -202,6 +202,8 @@ export interface PopularityRow {
   inStock: boolean;
   /** Time-decayed, behaviour-weighted event count. */
   popularity: number;
+  /** The same with the short half-life of recency (what is trending now). */
+  recentPopularity: number;
   purchases: number;
 }
 
@@ -210,6 +212,8 @@ export interface PopularityParameters {
   weights: Record<string, number>;
   /** Popularity halves every this many milliseconds. */
   halfLifeMs: number;
+  /** Recent popularity halves every this many milliseconds. */
+  recentHalfLifeMs: number;
 }
 
 /**
@@ -231,20 +235,26 @@ CALL (p, reference) {
       WHEN r IS NULL THEN 0.0
       WHEN lastAt - firstAt < 1.0 THEN exp(-(reference - lastAt) / $tau)
       ELSE $tau / (lastAt - firstAt) * (exp(-(reference - lastAt) / $tau) - exp(-(reference - firstAt) / $tau))
-    END AS decay
+    END AS decay, CASE
+      WHEN r IS NULL THEN 0.0
+      WHEN lastAt - firstAt < 1.0 THEN exp(-(reference - lastAt) / $recentTau)
+      ELSE $recentTau / (lastAt - firstAt) * (exp(-(reference - lastAt) / $recentTau) - exp(-(reference - firstAt) / $recentTau))
+    END AS recentDecay
   RETURN coalesce(sum(coalesce($weights[type(r)], 0.0) * r.count * decay), 0.0) AS popularity,
+         coalesce(sum(coalesce($weights[type(r)], 0.0) * r.count * recentDecay), 0.0) AS recentPopularity,
          coalesce(sum(CASE WHEN type(r) = 'PURCHASED' THEN r.count ELSE 0 END), 0) AS purchases
 }
 RETURN p.id AS id,
   COLLECT { MATCH (p)-[:IN_CATEGORY]->(c:Category) RETURN c.id LIMIT 1 }[0] AS categoryId,
   COLLECT { MATCH (p)-[:HAS_BRAND]->(b:Brand) RETURN b.id LIMIT 1 }[0] AS brandId,
-  p.price AS price, coalesce(p.inStock, true) AS inStock, popularity, purchases`;
+  p.price AS price, coalesce(p.inStock, true) AS inStock, popularity, recentPopularity, purchases`;
 
 export async function readPopularity(graph: Graph, parameters: PopularityParameters): Promise<PopularityRow[]> {
   return graph.read<PopularityRow & Record<string, unknown>>(READ_POPULARITY, {
     weights: parameters.weights,
     // e-folding time from the half-life: e^(−t/τ) = 2^(−t/halfLife).
     tau: parameters.halfLifeMs / Math.LN2,
+    recentTau: parameters.recentHalfLifeMs / Math.LN2,
   });
 }
 

@@ -20,7 +20,7 @@ import { RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
-import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS } from '../ranking/weights.js';
+import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS, RECENCY_HALF_LIFE_MS } from '../ranking/weights.js';
 import { selectProductTerms } from '../text/vocabulary.js';
 import type { EvalBehaviour, EvalData } from './evalData.js';
 import { runTrainingJob } from './train.js';
@@ -220,14 +220,18 @@ function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
 export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[]): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
+  const recentTau = RECENCY_HALF_LIFE_MS / Math.LN2;
   const popularity = new Float64Array(data.products.length);
+  const recent = new Float64Array(data.products.length);
   const bought = new Float64Array(data.products.length);
   for (const row of behaviour) {
-    popularity[row.item] = (popularity[row.item] as number) + (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-(reference - row.lastAt) / tau);
+    const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count;
+    popularity[row.item] = (popularity[row.item] as number) + weight * Math.exp(-(reference - row.lastAt) / tau);
+    recent[row.item] = (recent[row.item] as number) + weight * Math.exp(-(reference - row.lastAt) / recentTau);
     if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
   }
   const snapshot = new CatalogSnapshot(
-    scoreProducts(data.products.map((product, item) => ({ id: product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, purchases: bought[item] as number }))),
+    scoreProducts(data.products.map((product, item) => ({ id: product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, recentPopularity: recent[item] as number, purchases: bought[item] as number }))),
     data.categories,
     new Map(data.brands.map((brand) => [brand.id, brand.name])),
     reference,

@@ -1,6 +1,6 @@
 import type { Graph } from '../graph/graph.js';
 import { readAllCategories, readBrands, readPopularity, type CategoryRow, type PopularityRow } from '../graph/shopReads.js';
-import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS } from './weights.js';
+import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS, RECENCY_HALF_LIFE_MS } from './weights.js';
 
 /**
  * The catalogue as the ranker needs it, held in memory: every product's popularity, category, brand,
@@ -12,6 +12,8 @@ import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS } fr
 export interface CatalogProduct extends PopularityRow {
   /** Popularity compressed to 0..1 (see POPULARITY_COMPRESSION). */
   popularityScore: number;
+  /** Recent popularity (RECENCY_HALF_LIFE_MS), compressed the same way. */
+  recencyScore: number;
   /** 1 for the most popular product of its category. */
   categoryRank: number;
   /** Positions of the category and brand in the snapshot's lists (-1 for none), so per-request lookups are array reads. */
@@ -101,7 +103,7 @@ export class CatalogSnapshot {
 /** Builds a snapshot from the graph: three queries, run together. */
 export async function loadCatalogSnapshot(graph: Graph, now = Date.now()): Promise<CatalogSnapshot> {
   const [rows, categories, brands] = await Promise.all([
-    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS }),
+    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS }),
     readAllCategories(graph),
     readBrands(graph),
   ]);
@@ -110,9 +112,12 @@ export async function loadCatalogSnapshot(graph: Graph, now = Date.now()): Promi
 
 export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
   const max = rows.reduce((top, row) => Math.max(top, row.popularity), 0);
+  const recentMax = rows.reduce((top, row) => Math.max(top, row.recentPopularity), 0);
+  const compress = (value: number, top: number): number => (top > 0 ? Math.log1p((POPULARITY_COMPRESSION * value) / top) / Math.log1p(POPULARITY_COMPRESSION) : 0);
   const products: CatalogProduct[] = rows.map((row) => ({
     ...row,
-    popularityScore: max > 0 ? Math.log1p((POPULARITY_COMPRESSION * row.popularity) / max) / Math.log1p(POPULARITY_COMPRESSION) : 0,
+    popularityScore: compress(row.popularity, max),
+    recencyScore: compress(row.recentPopularity, recentMax),
     categoryRank: 0,
     categoryIndex: -1,
     brandIndex: -1,

@@ -9,7 +9,7 @@ import { z } from 'zod';
  * beside the model they were fitted for; configuration can override them.
  */
 
-export const RECOMMEND_SIGNALS = ['graph', 'coBought', 'related', 'text', 'popularity', 'category', 'brand'] as const;
+export const RECOMMEND_SIGNALS = ['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand'] as const;
 export type RecommendSignal = (typeof RECOMMEND_SIGNALS)[number];
 export type FusionWeights = Record<RecommendSignal, number>;
 
@@ -18,12 +18,13 @@ export type FusionWeights = Record<RecommendSignal, number>;
  * popularity breaks ties. Reasoned starting points, not fitted: on the demo shop the fit gives graph 0.50,
  * popularity 0.23, text 0.16, brand 0.07, category 0.03 (`kgrec eval --demo --save-weights` stores such a fit).
  */
-export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, category: 0.15, brand: 0.05 };
+export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, recency: 0.05, category: 0.15, brand: 0.05 };
 
 export const FUSION_FILE = 'fusion.json';
 
 const fusionFileSchema = z.object({
-  weights: z.object(Object.fromEntries(RECOMMEND_SIGNALS.map((signal) => [signal, z.number().nonnegative()])) as Record<RecommendSignal, z.ZodNumber>),
+  // A fit saved before a signal existed gives that signal no weight.
+  weights: z.object(Object.fromEntries(RECOMMEND_SIGNALS.map((signal) => [signal, z.number().nonnegative().default(0)])) as Record<RecommendSignal, z.ZodDefault<z.ZodNumber>>),
   metric: z.string(),
   validation: z.number(),
   fittedAt: z.iso.datetime(),

@@ -37,6 +37,8 @@ export interface RankingState {
   terms: TermIndex | null;
   /** Each product's popularity (0..1), by snapshot index. */
   popularity: Float32Array;
+  /** Each product's recent popularity (0..1, RECENCY_HALF_LIFE_MS), by snapshot index. */
+  recency: Float32Array;
   /** Each product's CatalogProduct.categoryIndex and brandIndex, as arrays for the per-request loops. */
   categoryIndex: Int32Array;
   brandIndex: Int32Array;
@@ -174,6 +176,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     textEncoder,
     terms: model ? new TermIndex(model) : null,
     popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
+    recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),
     brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
     neighbours: buildItemNeighbours(userItems, snapshot.products.length),

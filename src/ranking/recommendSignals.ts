@@ -41,6 +41,7 @@ export function recommendSignals(state: RankingState, userId: string, rows: read
     if (wanted('brand')) signals.brand = brandScores(state, profile);
   }
   signals.popularity = state.popularity;
+  signals.recency = state.recency;
   return { signals, profile, history, placed: query !== null, coBoughtSource };
 }
 

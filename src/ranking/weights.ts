@@ -18,6 +18,12 @@ export const BEHAVIOUR_WEIGHTS: Readonly<Record<string, number>> = {
 /** Popularity halves in 30 days: a month-old best-seller still counts, a season-old one hardly does. */
 export const POPULARITY_HALF_LIFE_MS = 30 * 24 * 3600 * 1000;
 
+/**
+ * Recency ("trending now") is the same popularity with a 3-day half-life: what shoppers turn to this week,
+ * new arrivals and seasonal spikes, which a month-long memory averages away.
+ */
+export const RECENCY_HALF_LIFE_MS = 3 * 24 * 3600 * 1000;
+
 /** A user's interest halves in 14 days: sessions a fortnight apart are usually about different needs. */
 export const INTEREST_HALF_LIFE_MS = 14 * 24 * 3600 * 1000;
 

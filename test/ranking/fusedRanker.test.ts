@@ -12,7 +12,7 @@ import { writeDemoShopFiles } from '../../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
 import { runTrainingJob } from '../../src/jobs/train.js';
 import { activateModel } from '../../src/kge/modelStore.js';
-import { FusedRanker } from '../../src/ranking/fusedRanker.js';
+import { FusedRanker, fuse, topIndices } from '../../src/ranking/fusedRanker.js';
 import { tokenize } from '../../src/text/tokenize.js';
 import { freshGraph, tempDir } from '../helpers.js';
 
@@ -65,7 +65,7 @@ describe('FusedRanker.recommend', () => {
     expect(list.items).toHaveLength(20);
     for (const item of list.items) expect(bought).not.toContain(item.productId);
     const names = new Set(list.items[0]?.breakdown.map((component) => component.name));
-    expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'category', 'brand']));
+    expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand']));
     const first = list.items[0];
     expect(first?.score).toBeCloseTo(first?.breakdown.reduce((sum, component) => sum + component.contribution, 0) ?? NaN, 3);
 
@@ -127,11 +127,14 @@ describe('FusedRanker.recommend', () => {
     for (const product of products) expect(after.items.map((item) => item.productId)).not.toContain(product.id);
   });
 
-  it('gives a user without history the popular products', async () => {
+  it('gives a user without history the popular and trending products', async () => {
     const list = await ranker.recommend('nobody-at-all', { first: 5 });
     expect(list.strategy).toBe('popularity');
     const state = await ranker.state();
-    expect(list.items.map((item) => item.productId)).toEqual(state.snapshot.products.slice(0, 5).map((product) => product.id));
+    const n = state.snapshot.products.length;
+    const expected = topIndices(fuse({ popularity: state.popularity, recency: state.recency }, state.weights, n), 5, () => true);
+    expect(list.items.map((item) => item.productId)).toEqual(expected.map((i) => state.snapshot.products[i]?.id));
+    expect(list.items[0]?.reasons.map((reason) => reason.kind)).toContain('POPULAR');
   });
 });
 
