@@ -4,6 +4,9 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
+ *                          [--ranker fused|popularity] [--epochs 10]
+ *
+ * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first.
  *
  * The load generator is a few lines of node:http (keep-alive, one request in flight per client) rather than
  * autocannon, which the project does not depend on. On a 2-core machine the client, the API and Neo4j share
@@ -27,6 +30,9 @@ import { loadMigrations, migrate } from '../src/graph/migrations.js';
 import { ingestFiles } from '../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../src/jobs/loadShop.js';
+import { runTrainingJob } from '../src/jobs/train.js';
+import { activateModel } from '../src/kge/modelStore.js';
+import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { machine, median } from './benchServer.js';
 import { benchNeo4jOptions } from './benchServer.js';
 
@@ -38,6 +44,9 @@ const { values } = parseArgs({
     products: { type: 'string', default: '5000' },
     users: { type: 'string', default: '2000' },
     events: { type: 'string', default: '200000' },
+    // `fused` (what `kgrec serve` runs: a TransE model trained here first) or `popularity` (no model).
+    ranker: { type: 'string', default: 'fused' },
+    epochs: { type: 'string', default: '10' },
   },
 });
 const clients = Number(values.clients);
@@ -125,12 +134,23 @@ try {
   }
   console.error(`demo shop loaded (${shop.products} products, ${shop.users} users, ${shop.events} events) in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
 
+  const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-models-'));
+  let ranker: FusedRanker | undefined;
+  if (values.ranker === 'fused') {
+    const trainStarted = performance.now();
+    const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir, evalEvery: 0 });
+    await activateModel(modelsDir, trained.version);
+    ranker = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false });
+    await ranker.warmUp();
+    console.error(`model ${trained.version} trained (${values.epochs} epochs) in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s; serving the fused ranking`);
+  }
   const server = await createApiServer({
     graph,
     config,
-    api: apiConfigSchema.parse({ port: 0, modelsDir: mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-models-')) }),
+    api: apiConfigSchema.parse({ port: 0, modelsDir }),
     logger: pino({ level: 'warn' }),
     closeGraph: false,
+    ...(ranker ? { ranker } : {}),
   });
   try {
     const agent = new http.Agent({ keepAlive: true });
