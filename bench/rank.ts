@@ -21,6 +21,7 @@ import { selectProductTerms } from '../src/text/vocabulary.js';
 import { SHOP_DEFAULTS } from '../src/kge/hyperparameters.js';
 import type { ProfileRow } from '../src/graph/shopReads.js';
 import type { RankingState } from '../src/ranking/rankingState.js';
+import { EXACT_SCAN_MAX_ROWS } from '../src/ranking/ivfIndex.js';
 import { recommendSignals } from '../src/ranking/recommendSignals.js';
 import { historyOf, userQueryVector } from '../src/ranking/userVector.js';
 import { negativeL2Distances, rowSquaredNorms } from '../src/ranking/vectorMath.js';
@@ -107,7 +108,8 @@ function reportIndexRecall(state: RankingState, userIds: readonly string[], rows
     for (const row of top(approximate)) if (want.has(row)) found += 1;
     asked += want.size;
   }
-  if (asked > 0) console.log(`  graph signal: top-100 overlap with an exact pass ${((100 * found) / asked).toFixed(1)} % (100 users)`);
+  const how = space.size > EXACT_SCAN_MAX_ROWS ? 'IVF index' : 'exact pass (below the index threshold)';
+  if (asked > 0) console.log(`  graph signal (${how}): top-100 overlap with an exact pass ${((100 * found) / asked).toFixed(1)} % (100 users)`);
 }
 
 function findQuery(state: RankingState, userId: string, rows: readonly ProfileRow[]): Float32Array | null {

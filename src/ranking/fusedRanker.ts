@@ -129,7 +129,7 @@ export class FusedRanker implements Ranker {
     options: RankOptions,
   ): UserSignals & { fused: Float32Array; page: number[]; accept: (product: CatalogProduct) => boolean } {
     const { snapshot } = state;
-    const user = recommendSignals(state, userId, rows);
+    const user = recommendSignals(state, userId, rows, state.weightedSignals);
     const fused = fuse(user.signals, state.weights, snapshot.products.length);
     const accept = compileFilter(options.filter, snapshot);
     const exclude = this.options.excludePurchased !== false ? user.profile.purchased : new Set<string>();

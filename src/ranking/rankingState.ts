@@ -45,6 +45,8 @@ export interface RankingState {
   neighbours: ItemNeighbours;
   links: ProductLinkIndex;
   weights: FusionWeights;
+  /** The signals of non-zero weight: a request computes only these (a fit often zeroes a few). */
+  weightedSignals: ReadonlySet<string>;
   /** Where the weights come from: `fitted` (saved with the model), `configured` or `default`. */
   weightsSource: 'fitted' | 'configured' | 'default';
 }
@@ -166,6 +168,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
   }
   const overrides = parts.overrides ?? {};
   const configured = Object.keys(overrides).length > 0;
+  const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
   return {
     loadedAt: snapshot.loadedAt,
     snapshot,
@@ -181,7 +184,8 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
     neighbours: buildItemNeighbours(userItems, snapshot.products.length),
     links: { byProduct },
-    weights: { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides },
+    weights,
+    weightedSignals: new Set(Object.entries(weights).flatMap(([name, weight]) => (weight > 0 ? [name] : []))),
     weightsSource: configured ? 'configured' : parts.fitted ? 'fitted' : 'default',
   };
 }
