@@ -38,13 +38,20 @@ export interface FusionFitOptions {
   cacheBytes?: number;
   /** Starting weights (default: equal). */
   initialWeights?: number[];
+  /**
+   * Further starting points: coordinate ascent finds a local optimum, and the start decides which; the
+   * best validation NDCG over all starts wins.
+   */
+  extraStarts?: readonly number[][];
   /** Called after the initial evaluation and after each line search. */
   onStep?: (step: FusionFitStep) => void;
 }
 
 export interface FusionFitStep {
-  /** 0 for the starting weights, then 1, 2, … per line search. */
+  /** 0 for the starting weights, then 1, 2, … per line search (counting on across starts). */
   iteration: number;
+  /** Which starting point (0: initialWeights, then extraStarts in order). */
+  start: number;
   round: number;
   /** The component whose weight was searched (null for the starting point). */
   component: string | null;
@@ -83,11 +90,36 @@ export async function fitFusionWeights(validation: InteractionSplit, components:
   const step = options.gridStep ?? DEFAULT_GRID_STEP;
   if (!(step > 0 && step <= 0.5)) throw new RangeError(`fitFusionWeights: gridStep: expected a number in (0, 0.5], got ${step}`);
   const evaluator = new CandidateEvaluator(validation, components, options, k);
-  let weights = normalised(options.initialWeights ?? components.map(() => 1));
-  if (weights.length !== count) throw new RangeError(`fitFusionWeights: initialWeights has ${weights.length} entries for ${count} components`);
+  const starts = [options.initialWeights ?? components.map(() => 1), ...(options.extraStarts ?? [])].map(normalised);
+  for (const [i, start] of starts.entries()) {
+    if (start.length !== count) throw new RangeError(`fitFusionWeights: starting point ${i} has ${start.length} weights for ${count} components`);
+  }
+  const history: FusionFitStep[] = [];
+  let winner: { weights: number[]; ndcg: number } | null = null;
+  for (const [start, from] of starts.entries()) {
+    const reached = await ascend(evaluator, components, from, start, history, step, options);
+    if (!winner || reached.ndcg > winner.ndcg) winner = reached;
+  }
+  const { weights, ndcg } = winner as { weights: number[]; ndcg: number };
+  return { weights, ndcg, history, users: evaluator.users.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Coordinate ascent from one starting point, appending its steps to `history`. */
+async function ascend(
+  evaluator: CandidateEvaluator,
+  components: readonly BatchScorer[],
+  from: number[],
+  start: number,
+  history: FusionFitStep[],
+  step: number,
+  options: FusionFitOptions,
+): Promise<{ weights: number[]; ndcg: number }> {
+  const count = components.length;
+  let weights = from;
   let best = (await evaluator.meanNdcg([weights]))[0]!;
-  const history: FusionFitStep[] = [{ iteration: 0, round: 0, component: null, weights, ndcg: best }];
-  options.onStep?.(history[0]!);
+  const first: FusionFitStep = { iteration: history.length, start, round: 0, component: null, weights, ndcg: best };
+  history.push(first);
+  options.onStep?.(first);
   const shares = Array.from({ length: Math.round(1 / step) + 1 }, (_, i) => Math.min(1, i * step));
 
   for (let round = 1; round <= (options.rounds ?? DEFAULT_ROUNDS) && count > 1; round += 1) {
@@ -102,13 +134,13 @@ export async function fitFusionWeights(validation: InteractionSplit, components:
           weights = candidates[i]!;
         }
       }
-      const entry: FusionFitStep = { iteration: history.length, round, component: components[c]!.name, weights, ndcg: best };
+      const entry: FusionFitStep = { iteration: history.length, start, round, component: components[c]!.name, weights, ndcg: best };
       history.push(entry);
       options.onStep?.(entry);
     }
     if (best - atRoundStart < (options.tolerance ?? DEFAULT_TOLERANCE)) break;
   }
-  return { weights, ndcg: best, history, users: evaluator.users.length, seconds: (performance.now() - started) / 1000 };
+  return { weights, ndcg: best };
 }
 
 /** `weights` with component c at `share` and the others scaled to share the rest (equally if they were all 0). */

@@ -16,7 +16,7 @@ import { loadModel } from '../kge/modelStore.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
 import { CatalogSnapshot, scoreProducts } from '../ranking/catalogSnapshot.js';
-import { RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
+import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
@@ -123,7 +123,8 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     fitFusionWeights(
       validSplit,
       signalNames.map((name) => validSignals.scorer(name)),
-      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? 'start'} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+      // From equal weights and from the documented defaults: two local optima, the better on validation wins.
+      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
     ),
   );
   const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;

@@ -44,6 +44,17 @@ describe('fitFusionWeights', () => {
     expect(fit.users).toBe(split.userCount);
   });
 
+  it('searches from every starting point and keeps the best on validation', async () => {
+    // One round from a noise-led start cannot climb all the way; the cluster-led start is already there.
+    const single = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, gridStep: 0.5, initialWeights: [0.9, 0.1] });
+    const multi = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, gridStep: 0.5, initialWeights: [0.9, 0.1], extraStarts: [[0, 1]] });
+    expect(new Set(multi.history.map((step) => step.start))).toEqual(new Set([0, 1]));
+    expect(multi.ndcg).toBeGreaterThanOrEqual(single.ndcg);
+    expect(multi.ndcg).toBe(Math.max(...multi.history.map((step) => step.ndcg)));
+    expect(multi.weights[1]!).toBeGreaterThan(0.5);
+    await expect(fitFusionWeights(split, [noiseScorer, clusterScorer], { extraStarts: [[1, 2, 3]] })).rejects.toThrow(/starting point 1/);
+  });
+
   it('gives the same result with and without the score cache', async () => {
     const cached = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, sampleUsers: 100 });
     const uncached = await fitFusionWeights(split, [noiseScorer, clusterScorer], { k: 10, rounds: 1, sampleUsers: 100, cacheBytes: 0 });
