@@ -15,8 +15,9 @@ export type FusionWeights = Record<RecommendSignal, number>;
 
 /**
  * Used until a fit exists: the trained graph leads, co-purchases and the user's categories refine it,
- * popularity breaks ties. Reasoned starting points, not fitted: on the demo shop the fit gives graph 0.50,
- * popularity 0.23, text 0.16, brand 0.07, category 0.03 (`kgrec eval --demo --save-weights` stores such a fit).
+ * popularity breaks ties. Reasoned starting points, not fitted (and one of the fit's starting points): on
+ * the demo shop the fit gives graph 0.51, popularity 0.16, text 0.15, brand 0.10 and 0.03 for co-behaviour,
+ * recency and category (`kgrec eval --demo --save-weights` stores such a fit).
  */
 export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, recency: 0.05, category: 0.15, brand: 0.05 };
 
