@@ -196,6 +196,8 @@ export async function readRelations(graph: Graph, productIds: readonly string[],
 
 export interface PopularityRow {
   id: string;
+  /** Held with the catalogue so that explanations name products without a query per request. */
+  title: string;
   categoryId: string | null;
   brandId: string | null;
   price: number | null;
@@ -244,7 +246,7 @@ CALL (p, reference) {
          coalesce(sum(coalesce($weights[type(r)], 0.0) * r.count * recentDecay), 0.0) AS recentPopularity,
          coalesce(sum(CASE WHEN type(r) = 'PURCHASED' THEN r.count ELSE 0 END), 0) AS purchases
 }
-RETURN p.id AS id,
+RETURN p.id AS id, coalesce(p.title, p.id) AS title,
   COLLECT { MATCH (p)-[:IN_CATEGORY]->(c:Category) RETURN c.id LIMIT 1 }[0] AS categoryId,
   COLLECT { MATCH (p)-[:HAS_BRAND]->(b:Brand) RETURN b.id LIMIT 1 }[0] AS brandId,
   p.price AS price, coalesce(p.inStock, true) AS inStock, popularity, recentPopularity, purchases`;

@@ -232,7 +232,7 @@ export function offlineState(data: EvalData, model: ModelVectors | null, behavio
     if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
   }
   const snapshot = new CatalogSnapshot(
-    scoreProducts(data.products.map((product, item) => ({ id: product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, recentPopularity: recent[item] as number, purchases: bought[item] as number }))),
+    scoreProducts(data.products.map((product, item) => ({ id: product.id, title: product.title || product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, recentPopularity: recent[item] as number, purchases: bought[item] as number }))),
     data.categories,
     new Map(data.brands.map((brand) => [brand.id, brand.name])),
     reference,

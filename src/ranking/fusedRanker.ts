@@ -1,6 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
-import { readProductTextsById } from '../graph/rankingReads.js';
 import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
@@ -107,7 +106,7 @@ export class FusedRanker implements Ranker {
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const { signals, profile, history, placed, coBoughtSource: source, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
     const candidates = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
-    await this.explainRecommendation(state, candidates, page, history, source, userId, profile);
+    this.explainRecommendation(state, candidates, page, history, source, userId, profile);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
@@ -199,7 +198,7 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile) await this.explainRecommendation(state, items, page, history, new Int32Array(n).fill(-1), options.userId ?? '', profile);
+    if (profile) this.explainRecommendation(state, items, page, history, new Int32Array(n).fill(-1), options.userId ?? '', profile);
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
@@ -285,9 +284,9 @@ export class FusedRanker implements Ranker {
    * Reasons from the user's own graph: the product of theirs that the item is most often bought with (and
    * whether they share a category), a merchandiser relation from one of their products, the product of
    * theirs nearest in the embedding space, and their category or brand interest. Product titles come
-   * with one query for the page.
+   * from the catalogue snapshot: no query.
    */
-  private async explainRecommendation(
+  private explainRecommendation(
     state: RankingState,
     items: RankedItem[],
     page: readonly number[],
@@ -295,7 +294,7 @@ export class FusedRanker implements Ranker {
     coBoughtSource: Int32Array,
     userId: string,
     profile: UserProfile,
-  ): Promise<void> {
+  ): void {
     if (history.length === 0) return;
     const { snapshot, space } = state;
     const sources = page.map((i) => {
@@ -314,13 +313,6 @@ export class FusedRanker implements Ranker {
       }
       return { coBought, related, nearest };
     });
-    const named = new Set<string>();
-    for (const source of sources) {
-      if (source.coBought >= 0) named.add((snapshot.products[source.coBought] as CatalogProduct).id);
-      if (source.related) named.add((snapshot.products[source.related.index] as CatalogProduct).id);
-      if (source.nearest) named.add((snapshot.products[source.nearest.index] as CatalogProduct).id);
-    }
-    const titles = new Map((await readProductTextsById(this.options.graph, [...named])).map((row) => [row.id, row.title]));
     const relationshipOf = new Map(history.map((item) => [item.index, item.relationship]));
     const verb = (index: number): string => VERBS[relationshipOf.get(index) ?? 'VIEWED'] ?? 'viewed';
     const user = `User:${userId}`;
@@ -331,7 +323,7 @@ export class FusedRanker implements Ranker {
       const reasons: Reason[] = [];
       if (coBought >= 0) {
         const other = snapshot.products[coBought] as CatalogProduct;
-        const title = titles.get(other.id) ?? other.id;
+        const title = other.title;
         const sameCategory = other.categoryId !== null && other.categoryId === product.categoryId;
         const category = sameCategory ? snapshot.categoryName(product.categoryId) : undefined;
         reasons.push({
@@ -345,13 +337,13 @@ export class FusedRanker implements Ranker {
         const link = state.links.byProduct[related.index]?.find((entry) => entry.index === index);
         reasons.push({
           kind: 'RELATED',
-          text: `${(link?.type ?? 'related').toLowerCase().replace(/_/g, ' ')} ${titles.get(other.id) ?? other.id}, which you ${verb(related.index)}`,
+          text: `${(link?.type ?? 'related').toLowerCase().replace(/_/g, ' ')} ${other.title}, which you ${verb(related.index)}`,
           path: [user, `Product:${other.id}`, `Product:${product.id}`],
         });
       }
       if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought) {
         const other = snapshot.products[nearest.index] as CatalogProduct;
-        reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${titles.get(other.id) ?? other.id}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
+        reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${other.title}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
       }
       const interest = profile.categoryInterest(product.categoryId, snapshot);
       const name = interest ? snapshot.categoryName(interest.id) : undefined;

@@ -72,7 +72,7 @@ describe('popularity and interest', () => {
     { id: 'trail', name: 'Trail shoes', parentId: 'shoes' },
     { id: 'socks', name: 'Socks', parentId: null },
   ];
-  const row = (id: string, categoryId: string, popularity: number, price = 10) => ({ id, categoryId, brandId: 'fleet', price, inStock: true, popularity, recentPopularity: popularity, purchases: 0 });
+  const row = (id: string, categoryId: string, popularity: number, price = 10) => ({ id, title: id, categoryId, brandId: 'fleet', price, inStock: true, popularity, recentPopularity: popularity, purchases: 0 });
   const snapshot = new CatalogSnapshot(
     scoreProducts([row('r1', 'running', 100), row('r2', 'running', 10), row('t1', 'trail', 50, 80), row('s1', 'socks', 1)]),
     categories,
@@ -112,7 +112,7 @@ describe('popularity and interest', () => {
 describe('TopK', () => {
   it('keeps the best k in ranking order, ties broken by popularity then id, like a full sort', () => {
     const products = scoreProducts(
-      Array.from({ length: 500 }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, categoryId: null, brandId: null, price: null, inStock: true, popularity: i % 7, recentPopularity: i % 7, purchases: 0 })),
+      Array.from({ length: 500 }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, title: `p${i}`, categoryId: null, brandId: null, price: null, inStock: true, popularity: i % 7, recentPopularity: i % 7, purchases: 0 })),
     );
     const scoreOf = (i: number) => Math.floor((i * 7919) % 97) / 10;
     for (const k of [1, 10, 100, 600]) {
