@@ -12,7 +12,7 @@ import type { Transaction } from '../graph/graph.js';
 import { deleteCategoryRules } from '../graph/merchRules.js';
 import type { CategoryData, NamedRef } from '../graph/shopReads.js';
 import { writeBrands, writeCategories, type CategoryRow } from '../graph/shopWrites.js';
-import type { ApiContext } from './context.js';
+import { catalogueChanged, type ApiContext } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { editor, guard } from './guard.js';
 import { validateBrand, validateCategory, validateId, type BrandInput } from './inputs.js';
@@ -60,7 +60,7 @@ async function createCategory(_: unknown, args: { input: CategoryInput }, ctx: A
     const after = { name: row.name, parentId: row.parentId ?? null };
     await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: row.id, action: 'create', summary: { before: null, after } }, now);
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   return loadCategory(ctx, row.id);
 }
 
@@ -80,7 +80,7 @@ async function updateCategory(_: unknown, args: { input: CategoryInput }, ctx: A
     const after = { name: row.name, parentId: row.parentId ?? null };
     await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: id, action: 'update', summary: { before, after } }, now);
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   return loadCategory(ctx, id);
 }
 
@@ -108,7 +108,7 @@ async function removeCategory(_: unknown, args: { id: string; moveToParent: bool
     return true;
   });
   if (removed) {
-    ctx.ranker.invalidate();
+    catalogueChanged(ctx);
     ctx.ranker.invalidateRules?.();
   }
   return removed;
@@ -123,7 +123,7 @@ async function createBrand(_: unknown, args: { input: BrandInput }, ctx: ApiCont
     await writeBrands(tx, [row], now);
     await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: row.id, action: 'create', summary: { before: null, after: { name: row.name } } }, now);
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   return { id: row.id, name: row.name };
 }
 
@@ -138,7 +138,7 @@ async function updateBrand(_: unknown, args: { input: BrandInput }, ctx: ApiCont
     const summary = { before: { name: current.name }, after: { name: row.name } };
     await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: row.id, action: 'update', summary }, now);
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   ctx.loaders.product.clearAll(); // products carry their brand's name
   return { id: row.id, name: row.name };
 }
@@ -159,7 +159,7 @@ async function removeBrand(_: unknown, args: { id: string; unlinkProducts: boole
     return true;
   });
   if (removed) {
-    ctx.ranker.invalidate();
+    catalogueChanged(ctx);
     ctx.loaders.product.clearAll();
   }
   return removed;

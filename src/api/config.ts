@@ -61,6 +61,8 @@ export const apiConfigSchema = z.object({
   maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** How long the ranker's catalogue snapshot serves before a background reload. */
   snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
+  /** How long product and category rows are shared between requests (0: read per request). */
+  entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10),
   modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
   /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; empty: no CORS headers. */
   corsOrigins: z.preprocess(
@@ -84,6 +86,7 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   maxBodyBytes: 'KGREC_API_MAX_BODY_BYTES',
   maxEventsPerRequest: 'KGREC_API_MAX_EVENTS',
   snapshotTtlSeconds: 'KGREC_API_SNAPSHOT_TTL_SECONDS',
+  entityCacheSeconds: 'KGREC_API_ENTITY_CACHE_SECONDS',
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',

@@ -18,11 +18,14 @@ import type { TrainingJobs } from '../jobs/trainingJobs.js';
 import type { Ranker } from '../ranking/types.js';
 import type { Principal } from './auth.js';
 import type { ApiConfig } from './config.js';
+import { clearEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 
 /**
  * Per-request state. The DataLoaders collect every id asked for while one level of the query resolves and
  * fetch them with one query, so a 50-item list costs one query per kind of thing, not one per item (and
- * products bring their category and brand along, so those cost none). They live for one request only: nothing cached leaks between requests or users.
+ * products bring their category and brand along, so those cost none). They live for one request; behind the
+product and category loaders, rows are shared between requests for a few seconds (entityCache.ts): the
+catalogue is the same for everyone, and catalogue edits through the API clear it.
  */
 
 /** The most behaviours a user's `behaviours` field can list (its `first` is capped at this). */
@@ -46,14 +49,15 @@ export interface ApiContext {
   relationTypes: readonly string[];
   principal: Principal | null;
   loaders: Loaders;
+  /** Catalogue rows shared by requests (cleared by `catalogueChanged`). */
+  caches: EntityCaches;
   logger: Logger;
 }
 
-/** Orders rows by the keys asked for; DataLoader needs one answer per key, in order. */
-function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): Array<V | null> {
-  const found = new Map<K, V>();
-  for (const row of rows) if (!found.has(keyOf(row))) found.set(keyOf(row), row);
-  return keys.map((key) => found.get(key) ?? null);
+/** After a catalogue edit: shared rows are dropped and the ranker reloads its snapshot. */
+export function catalogueChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): void {
+  clearEntityCaches(ctx.caches);
+  ctx.ranker.invalidate();
 }
 
 function groupByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {
@@ -66,10 +70,12 @@ function groupByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V
   return keys.map((key) => groups.get(key) ?? []);
 }
 
-export function createLoaders(graph: Graph, relationTypes: readonly string[]): Loaders {
+/** Without shared caches (`caches` omitted) every request reads its rows from Neo4j. */
+export function createLoaders(graph: Graph, relationTypes: readonly string[], caches: EntityCaches = createEntityCaches(0)): Loaders {
+  const rowsById = <V extends { id: string }>(rows: readonly V[]): Map<string, V> => new Map(rows.map((row) => [row.id, row]));
   return {
-    product: new DataLoader(async (ids) => byKey(ids, await readProducts(graph, ids), (row) => row.id)),
-    category: new DataLoader(async (ids) => byKey(ids, await readCategories(graph, ids), (row) => row.id)),
+    product: new DataLoader((ids) => caches.products.load(ids, async (missing) => rowsById(await readProducts(graph, missing)))),
+    category: new DataLoader((ids) => caches.categories.load(ids, async (missing) => rowsById(await readCategories(graph, missing)))),
     children: new DataLoader(async (ids) => groupByKey(ids, await readChildCategories(graph, ids), (row) => row.parentId)),
     userExists: new DataLoader(async (ids) => {
       const users = await readUsers(graph, ids);

@@ -8,7 +8,7 @@ import { existingIds, writeEvents, writeProducts, writeRelations } from '../grap
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
 import { adminMutations } from './admin.js';
 import { catalogMutations } from './catalogMutations.js';
-import type { ApiContext } from './context.js';
+import { catalogueChanged, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
@@ -71,7 +71,7 @@ async function relateProducts(
       now,
     );
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   ctx.loaders.relations.clear(relation.from);
   const written = (await readRelations(ctx.graph, [relation.from], [relation.type])).find((row) => row.to === relation.to);
   if (!written) throw new Error(`relation ${relation.from} -${relation.type}-> ${relation.to} vanished after it was written`);
@@ -89,7 +89,7 @@ async function unrelateProducts(_: unknown, args: { from: string; to: string; ty
     }
     return deleted;
   });
-  if (removed) ctx.ranker.invalidate();
+  if (removed) catalogueChanged(ctx);
   ctx.loaders.relations.clear(args.from);
   return removed;
 }
@@ -114,7 +114,7 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
       now,
     );
   });
-  ctx.ranker.invalidate();
+  catalogueChanged(ctx);
   const product = await ctx.loaders.product.clear(row.id).load(row.id);
   if (!product) throw new Error(`product ${row.id} vanished after it was written`);
   return product;
@@ -131,7 +131,7 @@ async function removeProduct(_: unknown, args: { id: string }, ctx: ApiContext):
     return true;
   });
   if (removed) {
-    ctx.ranker.invalidate();
+    catalogueChanged(ctx);
     ctx.ranker.invalidateRules?.();
   }
   ctx.loaders.product.clear(args.id);

@@ -14,6 +14,7 @@ import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
 import { loadApiConfig, type ApiConfig } from './config.js';
 import { createLoaders, type ApiContext } from './context.js';
+import { createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { RequestLimiter } from './rateLimit.js';
 import { formatError } from './errors.js';
@@ -70,6 +71,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       snapshotTtlMs: api.snapshotTtlSeconds * 1000,
       onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
     });
+  const caches = createEntityCaches(api.entityCacheSeconds * 1000);
   const jobs =
     options.jobs ??
     new TrainingJobs({
@@ -141,7 +143,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         config: api,
         relationTypes: config.relationTypes,
         principal: authenticate(req.headers.authorization, api.tokens),
-        loaders: createLoaders(graph, config.relationTypes),
+        loaders: createLoaders(graph, config.relationTypes, caches),
+        caches,
         logger: logger.child({ requestId }),
         requestId,
       }),
