@@ -85,7 +85,7 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
     return counts;
   });
   // The user's behaviour counted towards popularity.
-  if (deleted.behaviours > 0) ctx.ranker.invalidate();
+  if (deleted.behaviours > 0) ctx.ranker.invalidate({ behaviour: true });
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);
   return { userId, events: deleted.events, behaviours: deleted.behaviours, userDeleted: deleted.user };

@@ -58,11 +58,18 @@ export class FusedRanker implements Ranker {
   /** Merchandising rules (pins, boosts, buries), cached like the state and applied by src/ranking/rules.ts. */
   private readonly rules: RuleCache;
   private watcher: FSWatcher | null = null;
+  /** The state last loaded: the next load reuses its co-behaviour neighbours while they are fresh. */
+  private latest: RankingState | null = null;
+  private forgetBehaviour = false;
 
   constructor(private readonly options: FusedRankerOptions) {
     this.states = new SnapshotCache<RankingState>({
       ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: () => loadRankingState(options),
+      load: async () => {
+        const previous = this.forgetBehaviour ? null : this.latest;
+        this.forgetBehaviour = false;
+        return (this.latest = await loadRankingState(options, Date.now(), previous));
+      },
       onError: options.onError,
     });
     this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
@@ -79,7 +86,12 @@ export class FusedRanker implements Ranker {
     }
   }
 
-  invalidate(): void {
+  /**
+   * Reloads the state on the next request. `behaviour: true` also rebuilds the co-behaviour neighbours,
+   * which reloads otherwise reuse for a while (a deleted user's baskets must leave them at once).
+   */
+  invalidate(options: { behaviour?: boolean } = {}): void {
+    if (options.behaviour) this.forgetBehaviour = true;
     this.states.invalidate();
   }
 

@@ -46,3 +46,34 @@ export function scoreFromNeighbours(
     }
   }
 }
+
+/**
+ * The same neighbour lists for another order of the products (`fromIds[i]` was product i; `toIndexOf`
+ * gives its new index); products no longer present drop out. A reload reuses lists this way instead of
+ * rebuilding them from every shopper's behaviour, which takes seconds at 100,000 products.
+ */
+export function reindexNeighbours(neighbours: ItemNeighbours, fromIds: readonly string[], toIndexOf: ReadonlyMap<string, number>, itemCount: number): ItemNeighbours {
+  const newIndexOf = Int32Array.from(fromIds, (id) => toIndexOf.get(id) ?? -1);
+  const oldOf = new Int32Array(itemCount).fill(-1);
+  newIndexOf.forEach((to, from) => {
+    if (to >= 0) oldOf[to] = from;
+  });
+  const indptr = new Int32Array(itemCount + 1);
+  const indices = new Int32Array(neighbours.indices.length);
+  const similarities = new Float32Array(neighbours.similarities.length);
+  let at = 0;
+  for (let item = 0; item < itemCount; item += 1) {
+    const old = oldOf[item] as number;
+    if (old >= 0) {
+      for (let k = neighbours.indptr[old] as number; k < (neighbours.indptr[old + 1] as number); k += 1) {
+        const other = newIndexOf[neighbours.indices[k] as number] as number;
+        if (other < 0) continue;
+        indices[at] = other;
+        similarities[at] = neighbours.similarities[k] as number;
+        at += 1;
+      }
+    }
+    indptr[item + 1] = at;
+  }
+  return { itemCount, indptr, indices: indices.slice(0, at), similarities: similarities.slice(0, at) };
+}

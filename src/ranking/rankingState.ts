@@ -6,7 +6,7 @@ import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js'
 import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
-import { buildItemNeighbours, type ItemNeighbours } from './itemNeighbours.js';
+import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
 import { TermIndex } from './semanticQuery.js';
@@ -43,6 +43,8 @@ export interface RankingState {
   categoryIndex: Int32Array;
   brandIndex: Int32Array;
   neighbours: ItemNeighbours;
+  /** When the neighbour lists were built from the shoppers' behaviour (reloads in between reuse them). */
+  neighboursBuiltAt: number;
   links: ProductLinkIndex;
   weights: FusionWeights;
   /** The signals of non-zero weight: a request computes only these (a fit often zeroes a few). */
@@ -79,13 +81,24 @@ function loadModelVectors(modelsDir: string, version: string): Promise<ModelVect
   return cached;
 }
 
-export async function loadRankingState(options: RankingStateOptions, now = Date.now()): Promise<RankingState> {
+/**
+ * Co-behaviour neighbours change slowly and cost seconds to build at 100,000 products (all of it on the
+ * API's event loop): a reload reuses the previous lists, re-indexed, until they are this old.
+ */
+export const NEIGHBOURS_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * `previous` is the state being replaced: its neighbour lists are reused while younger than
+ * NEIGHBOURS_MAX_AGE_MS (pass null to rebuild them, e.g. after a user's data was deleted).
+ */
+export async function loadRankingState(options: RankingStateOptions, now = Date.now(), previous: RankingState | null = null): Promise<RankingState> {
   const { graph, modelsDir } = options;
   const version = await activeVersion(modelsDir);
   const encoderPath = options.textEncoderPath;
+  const reuse = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   const [snapshot, baskets, links, model, fitted, encoder, allTexts] = await Promise.all([
     loadCatalogSnapshot(graph, now),
-    readBaskets(graph, CO_BEHAVIOUR_TYPES),
+    reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
@@ -116,6 +129,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     fitted: fitted?.weights ?? null,
     overrides: options.weights,
     textEncoder,
+    neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt } : undefined,
+    now,
   });
 }
 
@@ -133,6 +148,10 @@ export interface RankingStateParts {
   overrides?: Partial<FusionWeights> | undefined;
   /** Product texts through a sentence encoder: replaces the term vectors as the text space. */
   textEncoder?: EncodedTextSpace | null | undefined;
+  /** Neighbour lists built before, indexed by `ids`: used instead of `baskets`. */
+  neighbours?: { ids: readonly string[]; lists: ItemNeighbours; builtAt: number } | undefined;
+  /** The time the state is built at (default: the snapshot's). */
+  now?: number | undefined;
 }
 
 /** Assembles the state from its parts: shared by the API (parts read from Neo4j) and offline evaluation. */
@@ -182,7 +201,10 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),
     brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
-    neighbours: buildItemNeighbours(userItems, snapshot.products.length),
+    neighbours: parts.neighbours
+      ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
+      : buildItemNeighbours(userItems, snapshot.products.length),
+    neighboursBuiltAt: parts.neighbours?.builtAt ?? parts.now ?? snapshot.loadedAt,
     links: { byProduct },
     weights,
     weightedSignals: new Set(Object.entries(weights).flatMap(([name, weight]) => (weight > 0 ? [name] : []))),

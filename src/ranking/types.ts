@@ -94,8 +94,8 @@ export interface Ranker {
   search(query: string, options: SearchOptions): Promise<RankedList>;
   /** Products like the given one; null when it does not exist. */
   similar(productId: string, options: RankOptions): Promise<RankedList | null>;
-  /** Forgets cached catalogue data, after products or relations changed. */
-  invalidate(): void;
+  /** Forgets cached catalogue data, after products or relations changed (`behaviour`: after behaviour was deleted). */
+  invalidate(options?: { behaviour?: boolean }): void;
   /** Forgets cached merchandising rules (src/ranking/rules.ts), after a rule changed. */
   invalidateRules?(): void;
   /** Loads what the ranker caches, so that the first requests do not wait for it. */

@@ -309,3 +309,29 @@ describe('served through the GraphQL API', () => {
     }
   });
 });
+
+describe('reloads', () => {
+  const neighbourIds = (state: Awaited<ReturnType<FusedRanker['state']>>, productId: string): string[] => {
+    const index = state.indexOf.get(productId) ?? -1;
+    const { indptr, indices } = state.neighbours;
+    return Array.from(indices.subarray(indptr[index] ?? 0, indptr[index + 1] ?? 0), (other) => state.snapshot.products[other]?.id ?? '');
+  };
+
+  it('reuse the co-behaviour neighbours, re-indexed, until behaviour is deleted', async () => {
+    const first = await ranker.state();
+    const busiest = first.snapshot.products.find((product) => neighbourIds(first, product.id).length > 3)?.id ?? '';
+    expect(busiest).not.toBe('');
+    ranker.invalidate();
+    const second = await ranker.state();
+    expect(second).not.toBe(first);
+    expect(second.neighboursBuiltAt).toBe(first.neighboursBuiltAt);
+    expect(neighbourIds(second, busiest)).toEqual(neighbourIds(first, busiest));
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    ranker.invalidate({ behaviour: true });
+    const third = await ranker.state();
+    // Rebuilt from the shoppers' behaviour, including the events earlier tests recorded.
+    expect(third.neighboursBuiltAt).toBeGreaterThan(first.neighboursBuiltAt);
+    expect(neighbourIds(third, busiest).length).toBeGreaterThan(3);
+  });
+});
