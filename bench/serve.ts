@@ -125,6 +125,7 @@ wipeLocalData(neo4jOptions.home);
 await startLocalServer(neo4jOptions);
 const config = loadConfig({ ...process.env, NEO4J_URI: `bolt://127.0.0.1:${neo4jOptions.port}`, NEO4J_PASSWORD: neo4jOptions.password });
 const graph = Graph.open(config);
+await graph.verify();
 try {
   await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
   const loadStarted = performance.now();

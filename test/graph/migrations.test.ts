@@ -22,6 +22,14 @@ const schemaNames = async () => {
   return { constraints: constraints.map((c) => c.name), indexes: indexes.map((i) => `${i.name}:${i.type}`) };
 };
 
+describe('connection', () => {
+  it('pins the home database once connected, so no query pays for resolving it', async () => {
+    const [row] = await graph.read<{ name: string }>('CALL db.info() YIELD name RETURN name');
+    expect(graph.database).toBe(row?.name);
+    expect(graph.database).toBe('neo4j');
+  });
+});
+
 describe('migrations', () => {
   it('create the constraints and the lookup, full-text and vector indexes', async () => {
     const { constraints, indexes } = await schemaNames();
