@@ -1,6 +1,6 @@
 import { multiplyTransposed } from '../eval/matmul.js';
 import { Random } from '../kge/random.js';
-import { rowSquaredNorms } from './vectorMath.js';
+import { rowDot, rowSquaredNorms } from './vectorMath.js';
 
 /**
  * An inverted-file (IVF) index over the rows of a large vector matrix, so that a request does not pay a
@@ -130,19 +130,7 @@ export class IvfIndex {
     const from = this.start[list] as number;
     const to = this.start[list + 1] as number;
     for (let at = from, offset = from * dimension; at < to; at += 1, offset += dimension) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
-      let k = 0;
-      for (; k + 3 < dimension; k += 4) {
-        a += (query[k] as number) * (grouped[offset + k] as number);
-        b += (query[k + 1] as number) * (grouped[offset + k + 1] as number);
-        c += (query[k + 2] as number) * (grouped[offset + k + 2] as number);
-        d += (query[k + 3] as number) * (grouped[offset + k + 3] as number);
-      }
-      for (; k < dimension; k += 1) a += (query[k] as number) * (grouped[offset + k] as number);
-      out[this.order[at] as number] = -Math.sqrt(Math.max(0, qq - 2 * (a + b + c + d) + (this.groupedNorms[at] as number)));
+      out[this.order[at] as number] = -Math.sqrt(Math.max(0, qq - 2 * rowDot(grouped, offset, query, dimension) + (this.groupedNorms[at] as number)));
     }
     return to - from;
   }
