@@ -138,7 +138,8 @@ export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
 
 export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogSnapshot> {
   ttlMs: number;
-  load: () => Promise<T>;
+  /** Loads a fresh value; `previous` is the one being served (null before the first), for loads that reuse parts of it. */
+  load: (previous: T | null) => Promise<T>;
   onError?: (error: unknown) => void;
   now?: () => number;
 }
@@ -173,7 +174,7 @@ export class SnapshotCache<T extends { loadedAt: number } = CatalogSnapshot> {
   private reload(): Promise<T> {
     if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
     const generation = this.generation;
-    const promise = this.options.load().then(
+    const promise = this.options.load(this.current).then(
       (snapshot) => {
         if (generation >= this.currentGeneration) {
           this.current = snapshot;

@@ -58,17 +58,16 @@ export class FusedRanker implements Ranker {
   /** Merchandising rules (pins, boosts, buries), cached like the state and applied by src/ranking/rules.ts. */
   private readonly rules: RuleCache;
   private watcher: FSWatcher | null = null;
-  /** The state last loaded: the next load reuses its co-behaviour neighbours while they are fresh. */
-  private latest: RankingState | null = null;
+  /** Set by invalidate({ behaviour: true }): the next load rebuilds the co-behaviour neighbours. */
   private forgetBehaviour = false;
 
   constructor(private readonly options: FusedRankerOptions) {
     this.states = new SnapshotCache<RankingState>({
       ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: async () => {
-        const previous = this.forgetBehaviour ? null : this.latest;
+      load: (previous) => {
+        const reuse = this.forgetBehaviour ? null : previous;
         this.forgetBehaviour = false;
-        return (this.latest = await loadRankingState(options, Date.now(), previous));
+        return loadRankingState(options, Date.now(), reuse);
       },
       onError: options.onError,
     });
