@@ -1,4 +1,5 @@
 import type { SentenceEncoder } from '../text/sentenceEncoder.js';
+import { addScaled, rowDot, scale } from './vectorMath.js';
 
 /**
  * Text likeness between products: what the `text` signal of recommend needs. Two implementations: TransE
@@ -34,7 +35,7 @@ export class EncodedTextSpace implements ProductTextSpace {
     readonly counts: EncodingCounts,
   ) {
     this.dimension = encoder.dimension;
-    this.withoutText = hasText.reduce((count, flag) => count + (flag ? 0 : 1), 0);
+    this.withoutText = countWithoutText(hasText);
   }
 
   get size(): number {
@@ -42,16 +43,8 @@ export class EncodedTextSpace implements ProductTextSpace {
   }
 
   scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
-    const taste = new Float32Array(this.dimension);
-    let total = 0;
-    for (const item of history) {
-      if (!this.hasText[item.index] || item.weight <= 0) continue;
-      const offset = item.index * this.dimension;
-      for (let k = 0; k < this.dimension; k += 1) taste[k] = (taste[k] as number) + item.weight * (this.matrix[offset + k] as number);
-      total += item.weight;
-    }
-    if (total === 0) return new Float32Array(this.size);
-    return this.scoreVector(taste);
+    const taste = historyTaste(this.matrix, this.dimension, this.hasText, history);
+    return taste ? this.scoreVector(taste) : new Float32Array(this.size);
   }
 
   /** Cosine similarity of the encoded query to every product (products without text score the minimum). */
@@ -63,15 +56,32 @@ export class EncodedTextSpace implements ProductTextSpace {
     const n = this.size;
     const d = this.dimension;
     const out = new Float32Array(n);
-    let min = 0;
-    for (let i = 0; i < n; i += 1) {
-      let dot = 0;
-      const offset = i * d;
-      for (let k = 0; k < d; k += 1) dot += (this.matrix[offset + k] as number) * (vector[k] as number);
-      out[i] = dot;
-      if (this.hasText[i] && dot < min) min = dot;
-    }
-    if (this.withoutText > 0) for (let i = 0; i < n; i += 1) if (!this.hasText[i]) out[i] = min;
+    for (let i = 0; i < n; i += 1) out[i] = rowDot(this.matrix, i * d, vector, d);
+    floorWithoutText(out, this.hasText, this.withoutText);
     return out;
   }
+}
+
+/** The weighted mean of the history's rows that have text; null when none has (or no weight is positive). */
+export function historyTaste(matrix: Float32Array, dimension: number, hasText: Uint8Array, history: readonly { index: number; weight: number }[]): Float32Array | null {
+  const taste = new Float32Array(dimension);
+  let total = 0;
+  for (const item of history) {
+    if (!hasText[item.index] || item.weight <= 0) continue;
+    addScaled(taste, matrix.subarray(item.index * dimension, (item.index + 1) * dimension), item.weight);
+    total += item.weight;
+  }
+  return total === 0 ? null : scale(taste, 1 / total);
+}
+
+export function countWithoutText(hasText: Uint8Array): number {
+  return hasText.reduce((count, flag) => count + (flag ? 0 : 1), 0);
+}
+
+/** Products without text take the lowest score of those with one (0 at most): no opinion, not a penalty. */
+export function floorWithoutText(out: Float32Array, hasText: Uint8Array, withoutText: number): void {
+  if (withoutText === 0) return;
+  let min = 0;
+  for (let i = 0; i < out.length; i += 1) if (hasText[i] && (out[i] as number) < min) min = out[i] as number;
+  for (let i = 0; i < out.length; i += 1) if (!hasText[i]) out[i] = min;
 }

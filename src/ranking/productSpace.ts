@@ -1,6 +1,7 @@
 import { tokenize } from '../text/tokenize.js';
 import type { CatalogSnapshot } from './catalogSnapshot.js';
 import type { ModelVectors } from './modelVectors.js';
+import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextSpace.js';
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
 import { addScaled, negativeDistances, negativeL2Distances, rowSquaredNorms, scale } from './vectorMath.js';
 
@@ -58,13 +59,10 @@ export class ProductSpace {
       }
     });
     this.derivedCount = derived;
-    this.squaredNorms = rowSquaredNorms(this.matrix, n, dimension);
-    this.index = largeL2(model, n) ? indexForModel(model, 'products', this.matrix, n, dimension) : null;
+    this.scorer = new RowScorer(model, 'products', this.matrix, n);
   }
 
-  private readonly squaredNorms: Float32Array;
-  /** For a large catalogue: exact scores near the query, estimates elsewhere (see ivfIndex.ts). */
-  private readonly index: IvfIndex | null;
+  private readonly scorer: RowScorer;
 
   get size(): number {
     return this.snapshot.products.length;
@@ -76,15 +74,36 @@ export class ProductSpace {
 
   /** out[i] = −distance(query, product i) under the model's distance. */
   score(query: Float32Array, out: Float32Array): void {
-    if (this.index) this.index.negativeL2(query, out);
-    else if (this.model.distance === 'L2') negativeL2Distances(this.matrix, this.size, this.dimension, query, this.squaredNorms, out);
-    else negativeDistances(this.matrix, this.size, this.dimension, query, this.model.distance, out);
+    this.scorer.score(query, out);
   }
 }
 
-/** Whether a space of `rows` rows is scored through an IVF index (L2 only: the estimate is an L2 one). */
-function largeL2(model: ModelVectors, rows: number): boolean {
-  return model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS;
+/**
+ * −distance from a query to every row of a matrix under the model's distance: through an IVF index for a
+ * large L2 space (exact near the query, estimated elsewhere; see ivfIndex.ts), else one exact pass.
+ */
+class RowScorer {
+  private readonly squaredNorms: Float32Array;
+  private readonly index: IvfIndex | null;
+
+  constructor(
+    private readonly model: ModelVectors,
+    space: string,
+    private readonly matrix: Float32Array,
+    private readonly rows: number,
+  ) {
+    const { dimension } = model;
+    this.squaredNorms = rowSquaredNorms(matrix, rows, dimension);
+    // The index's estimate is an L2 one.
+    this.index = model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS ? indexForModel(model, space, matrix, rows, dimension) : null;
+  }
+
+  score(query: Float32Array, out: Float32Array): void {
+    const { dimension, distance } = this.model;
+    if (this.index) this.index.negativeL2(query, out);
+    else if (distance === 'L2') negativeL2Distances(this.matrix, this.rows, dimension, query, this.squaredNorms, out);
+    else negativeDistances(this.matrix, this.rows, dimension, query, distance, out);
+  }
 }
 
 /** The mean of the product points implied by the product's category, brand and text terms; null if none is known. */
@@ -138,39 +157,21 @@ export class TextSpace {
         this.hasText[index] = 1;
       }
     }
-    this.distance = model.distance;
-    this.squaredNorms = rowSquaredNorms(this.matrix, productCount, dimension);
-    this.index = largeL2(model, productCount) ? indexForModel(model, 'texts', this.matrix, productCount, dimension) : null;
-    this.withoutText = this.hasText.reduce((count, flag) => count + (flag ? 0 : 1), 0);
+    this.scorer = new RowScorer(model, 'texts', this.matrix, productCount);
+    this.withoutText = countWithoutText(this.hasText);
   }
 
   /** Products with no known term: when there are none, the per-request fix-up pass is skipped. */
   private readonly withoutText: number;
-
-  private readonly distance: ModelVectors['distance'];
-  private readonly squaredNorms: Float32Array;
-  private readonly index: IvfIndex | null;
+  private readonly scorer: RowScorer;
 
   /** −distance from the history's weighted mean text vector to every product (products without text score the minimum). */
   scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
-    const n = this.hasText.length;
-    const out = new Float32Array(n);
-    const taste = new Float32Array(this.dimension);
-    let total = 0;
-    for (const item of history) {
-      if (!this.hasText[item.index] || item.weight <= 0) continue;
-      addScaled(taste, this.matrix.subarray(item.index * this.dimension, (item.index + 1) * this.dimension), item.weight);
-      total += item.weight;
-    }
-    if (total === 0) return out;
-    scale(taste, 1 / total);
-    if (this.index) this.index.negativeL2(taste, out);
-    else if (this.distance === 'L2') negativeL2Distances(this.matrix, n, this.dimension, taste, this.squaredNorms, out);
-    else negativeDistances(this.matrix, n, this.dimension, taste, this.distance, out);
-    if (this.withoutText === 0) return out;
-    let min = 0;
-    for (let i = 0; i < n; i += 1) if (this.hasText[i] && (out[i] as number) < min) min = out[i] as number;
-    for (let i = 0; i < n; i += 1) if (!this.hasText[i]) out[i] = min;
+    const out = new Float32Array(this.hasText.length);
+    const taste = historyTaste(this.matrix, this.dimension, this.hasText, history);
+    if (!taste) return out;
+    this.scorer.score(taste, out);
+    floorWithoutText(out, this.hasText, this.withoutText);
     return out;
   }
 }
