@@ -24,8 +24,8 @@ import { clearEntityCaches, createEntityCaches, type EntityCaches } from './enti
  * Per-request state. The DataLoaders collect every id asked for while one level of the query resolves and
  * fetch them with one query, so a 50-item list costs one query per kind of thing, not one per item (and
  * products bring their category and brand along, so those cost none). They live for one request; behind the
-product and category loaders, rows are shared between requests for a few seconds (entityCache.ts): the
-catalogue is the same for everyone, and catalogue edits through the API clear it.
+ * product and category loaders, rows are shared between requests for a few seconds (entityCache.ts): the
+ * catalogue is the same for everyone, and catalogue edits through the API clear it.
  */
 
 /** The most behaviours a user's `behaviours` field can list (its `first` is capped at this). */
