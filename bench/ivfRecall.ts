@@ -40,7 +40,7 @@ const exact = new Float32Array(products.length);
 const approximate = new Float32Array(products.length);
 const query = new Float32Array(dimension);
 for (const share of [0.02, 0.05, 0.1, 0.2]) {
-  const index = IvfIndex.withCentroids(matrix, products.length, dimension, base.centroids, share);
+  const index = IvfIndex.withCentroids(matrix, products.length, dimension, base.centroids, { probeShare: share, maxProbedRows: products.length });
   const found = ks.map(() => 0);
   let exactMs = 0;
   let indexMs = 0;

@@ -5,8 +5,9 @@ import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
-import { scoreFromNeighbours } from './itemNeighbours.js';
-import { categoryScores, recommendSignals, relatedScores, type Signals, type UserSignals } from './recommendSignals.js';
+import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
+import { categoryInterest, recommendSignals, relatedScores, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
+import { groupedSums, groupedValue, type GroupedSignal } from './groupedSignal.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import { buildProfile, type UserProfile } from './profile.js';
@@ -115,14 +116,15 @@ export class FusedRanker implements Ranker {
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
     const [state, rows, ruleSet] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId), this.rules.get()]);
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
-    const { signals, profile, history, placed, coBoughtSource: source, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
-    const candidates = page.map((i) => this.item(state, i, fused, signals, state.weights, Boolean(options.explain)));
-    this.explainRecommendation(state, candidates, page, history, source, userId, profile);
+    const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
+    const explain = Boolean(options.explain);
+    const candidates = page.map((i) => this.item(state, i, fused, explain));
+    this.explainRecommendation(state, candidates, page, history, fused.signals.coBought !== undefined, userId, profile);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
       const product = index === undefined ? undefined : state.snapshot.products[index];
-      return index !== undefined && product && accept(product) && !profile.purchased.has(id) ? this.item(state, index, fused, signals, state.weights, Boolean(options.explain)) : null;
+      return index !== undefined && product && accept(product) && !profile.purchased.has(id) ? this.item(state, index, fused, explain) : null;
     };
     const items = applyRules(candidates, rules, { first: options.first, lookup });
     return { items, strategy: placed || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
@@ -137,17 +139,18 @@ export class FusedRanker implements Ranker {
     userId: string,
     rows: readonly ProfileRow[],
     options: RankOptions,
-  ): UserSignals & { fused: Float32Array; page: number[]; accept: (product: CatalogProduct) => boolean } {
+  ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogProduct) => boolean } {
     const { snapshot } = state;
-    const user = recommendSignals(state, userId, rows, state.weightedSignals);
-    const fused = fuse(user.signals, state.weights, snapshot.products.length);
+    const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true });
+    const scores = fuse(user.signals, state.weights, snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
+    const fused: FusedScores = { scores, signals: user.signals, grouped: user.grouped, weights: state.weights, raw: [] };
     const accept = compileFilter(options.filter, snapshot);
     const exclude = this.options.excludePurchased !== false ? user.profile.purchased : new Set<string>();
-    const pool = topIndices(fused, options.first * MMR_POOL_FACTOR, (i) => {
+    const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, (i) => {
       const product = snapshot.products[i] as CatalogProduct;
       return accept(product) && !exclude.has(product.id);
     });
-    return { ...user, fused, page: this.diversify(state, pool, fused, options), accept };
+    return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {
@@ -186,22 +189,25 @@ export class FusedRanker implements Ranker {
     }
     const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
     const history = profile ? historyOf(rows, state) : [];
+    const grouped: GroupedSignals = {};
     if (options.userId !== undefined && profile) {
       const query = userQueryVector(state, options.userId, history);
       if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
-      signals.category = categoryScores(state, profile);
+      grouped.category = categoryInterest(state, profile);
     }
     // Lexical stays 0..1 (a match or not is the point); the others are standardised over the catalogue.
     const weights: Record<string, number> = { ...SEARCH_WEIGHTS };
-    const fused = fuse(signals, weights, n, ['lexical']);
-    const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogProduct)).sort((a, b) => (fused[b] as number) - (fused[a] as number));
+    const raw = ['lexical'];
+    const scores = fuse(signals, weights, n, { raw, grouped });
+    const fused: FusedScores = { scores, signals, grouped, weights, raw };
+    const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogProduct)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
     const first = options.first + rules.overfetch;
-    const page = this.diversify(state, pool.slice(0, first * MMR_POOL_FACTOR), fused, { ...options, first });
+    const page = this.diversify(state, pool.slice(0, first * MMR_POOL_FACTOR), scores, { ...options, first });
     const quoted = text.trim();
-    const raw = ['lexical'];
+    const explain = Boolean(options.explain);
     const items = page.map((i) => {
-      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain), raw);
+      const item = this.item(state, i, fused, explain);
       const reasons: Reason[] = [];
       if ((lexical[i] as number) > 0) reasons.push({ kind: 'TEXT_MATCH', text: `matches "${quoted}"` });
       else if (encoder) reasons.push({ kind: 'SEMANTIC_MATCH', text: `close in meaning to "${quoted}" (text encoder ${encoder.encoder.name})` });
@@ -209,13 +215,13 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile) this.explainRecommendation(state, items, page, history, new Int32Array(n).fill(-1), options.userId ?? '', profile);
+    if (profile) this.explainRecommendation(state, items, page, history, false, options.userId ?? '', profile);
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
       if (index === undefined || !accept(snapshot.products[index] as CatalogProduct)) return null;
       if (action === 'boost' && !candidates.has(index)) return null;
-      return this.item(state, index, fused, signals, weights, Boolean(options.explain), raw);
+      return this.item(state, index, fused, explain);
     };
     return { items: applyRules(items, rules, { first: options.first, lookup }), strategy: 'fused-search', modelVersion: state.model?.version ?? null };
   }
@@ -236,14 +242,16 @@ export class FusedRanker implements Ranker {
     scoreFromNeighbours(state.neighbours, seed, (signals.coBought = new Float32Array(n)));
     signals.related = relatedScores(state, seed);
     const weights: Record<string, number> = { ...SIMILAR_WEIGHTS };
-    const fused = fuse(signals, weights, n);
+    const scores = fuse(signals, weights, n);
+    const fused: FusedScores = { scores, signals, grouped: {}, weights, raw: [] };
+    const explain = Boolean(options.explain);
     const accept = compileFilter(options.filter, snapshot);
     const eligible = (i: number): boolean => i !== index && accept(snapshot.products[i] as CatalogProduct);
-    const pool = topIndices(fused, first * MMR_POOL_FACTOR, eligible);
-    const page = this.diversify(state, pool, fused, { ...options, first });
+    const pool = topIndices(scores, first * MMR_POOL_FACTOR, eligible);
+    const page = this.diversify(state, pool, scores, { ...options, first });
     const own = snapshot.products[index] as CatalogProduct;
     const items = page.map((i) => {
-      const item = this.item(state, i, fused, signals, weights, Boolean(options.explain));
+      const item = this.item(state, i, fused, explain);
       const product = snapshot.products[i] as CatalogProduct;
       const reasons: Reason[] = [];
       if ((signals.coBought?.[i] ?? 0) > 0) reasons.push({ kind: 'BOUGHT_TOGETHER', text: 'often bought by the same shoppers', path: [`Product:${productId}`, `Product:${product.id}`] });
@@ -255,7 +263,7 @@ export class FusedRanker implements Ranker {
     });
     const lookup: RuleLookup = (id) => {
       const at = state.indexOf.get(id);
-      return at !== undefined && eligible(at) ? this.item(state, at, fused, signals, weights, Boolean(options.explain)) : null;
+      return at !== undefined && eligible(at) ? this.item(state, at, fused, explain) : null;
     };
     return { items: applyRules(items, rules, { first: options.first, lookup }), strategy: state.space ? 'embedding' : 'category-popularity', modelVersion: state.model?.version ?? null };
   }
@@ -272,9 +280,10 @@ export class FusedRanker implements Ranker {
     return mmrOrder(candidates, { diversity, first: options.first, similarity, maxPerCategory: options.maxPerCategory }).map((k) => pool[k] as number);
   }
 
-  /** `raw` names the signals fused as they are (not standardised), so that their breakdown shows what was added. */
-  private item(state: RankingState, index: number, fused: Float32Array, signals: Signals, weights: Record<string, number>, explain: boolean, raw: readonly string[] = []): RankedItem {
+  /** The breakdown shows each signal as it was fused: standardised, or as it is for those named `raw`. */
+  private item(state: RankingState, index: number, fused: FusedScores, explain: boolean): RankedItem {
     const product = state.snapshot.products[index] as CatalogProduct;
+    const { signals, grouped, weights, raw } = fused;
     const breakdown: ScoreComponent[] = [];
     if (explain) {
       for (const [name, values] of Object.entries(signals)) {
@@ -283,12 +292,18 @@ export class FusedRanker implements Ranker {
         const value = raw.includes(name) ? (values[index] as number) : standardised(values, index);
         breakdown.push({ name, value, weight, contribution: value * weight });
       }
+      for (const [name, signal] of Object.entries(grouped)) {
+        const weight = weights[name] ?? 0;
+        if (!signal || weight === 0) continue;
+        const value = standardisedGrouped(signal, index);
+        breakdown.push({ name, value, weight, contribution: value * weight });
+      }
     }
     const reasons: Reason[] = [];
     if (product.categoryRank <= POPULAR_IN_CATEGORY_TOP || (signals.graph === undefined && signals.coBought === undefined)) {
       reasons.push({ kind: 'POPULAR', text: popularityText(product, state.snapshot) });
     }
-    return { productId: product.id, score: fused[index] as number, reasons, breakdown };
+    return { productId: product.id, score: fused.scores[index] as number, reasons, breakdown };
   }
 
   /**
@@ -302,14 +317,16 @@ export class FusedRanker implements Ranker {
     items: RankedItem[],
     page: readonly number[],
     history: readonly HistoryItem[],
-    coBoughtSource: Int32Array,
+    /** Whether co-purchases were fused (then "often bought with" names the strongest of the user's products). */
+    coBought: boolean,
     userId: string,
     profile: UserProfile,
   ): void {
     if (history.length === 0) return;
     const { snapshot, space } = state;
-    const sources = page.map((i) => {
-      const coBought = coBoughtSource[i] as number;
+    const coBoughtSources = coBought ? strongestSources(state.neighbours, history, page) : null;
+    const sources = page.map((i, position) => {
+      const coBought = coBoughtSources?.[position] ?? -1;
       const related = history.find((item) => state.links.byProduct[item.index]?.some((link) => link.index === i));
       let nearest: HistoryItem | null = null;
       if (space) {
@@ -367,18 +384,42 @@ export class FusedRanker implements Ranker {
 
 const VERBS: Record<string, string> = { PURCHASED: 'bought', ADDED_TO_CART: 'put in your cart', CLICKED: 'looked at', VIEWED: 'viewed' };
 
+/** One request's fused scores with what went into them (for explanations and rules). */
+export interface FusedScores {
+  scores: Float32Array;
+  signals: Signals;
+  grouped: GroupedSignals;
+  weights: Readonly<Record<string, number>>;
+  /** Signals fused as they are, not standardised. */
+  raw: readonly string[];
+}
+
+/** A pre-fused sum of the signals that are the same for every request (popularity, recency). */
+export interface FusedBase {
+  values: Float32Array;
+  signals: ReadonlySet<string>;
+}
+
+export interface FuseOptions {
+  raw?: readonly string[];
+  grouped?: GroupedSignals;
+  /** Start from this sum and skip the signals it holds. */
+  base?: FusedBase;
+}
+
 /**
  * Σ weight × standardised signal, over every product. Standardising (z-score over the catalogue) puts a
  * distance, a co-purchase count and a popularity on one scale; a constant signal contributes nothing.
- * Signals listed in `raw` are used as they are.
+ * Signals listed in `raw` are used as they are; grouped signals are added through a table per group.
  */
-export function fuse(signals: Signals, weights: Readonly<Record<string, number>>, n: number, raw: readonly string[] = []): Float32Array {
+export function fuse(signals: Signals, weights: Readonly<Record<string, number>>, n: number, options: FuseOptions = {}): Float32Array {
+  const { raw = [], grouped = {}, base } = options;
   const columns: Float32Array[] = [];
   const factors: number[] = [];
   let shift = 0;
   for (const [name, values] of Object.entries(signals)) {
     const weight = weights[name] ?? 0;
-    if (!values || weight === 0) continue;
+    if (!values || weight === 0 || base?.signals.has(name)) continue;
     if (raw.includes(name)) {
       columns.push(values);
       factors.push(weight);
@@ -390,25 +431,95 @@ export function fuse(signals: Signals, weights: Readonly<Record<string, number>>
     factors.push(weight / std);
     shift += (weight / std) * mean;
   }
-  return weightedSum(columns, factors, shift, n);
+  const tables: GroupTable[] = [];
+  for (const [name, signal] of Object.entries(grouped)) {
+    const weight = weights[name] ?? 0;
+    if (!signal || weight === 0) continue;
+    const { mean, std } = groupedMoments(signal);
+    if (std === 0) continue;
+    tables.push(groupTable(signal, weight / std));
+    shift += (weight / std) * mean;
+  }
+  return weightedSum(base?.values ?? null, tables, columns, factors, shift, n);
 }
 
 /**
- * out[i] = Σ_c factors[c] × columns[c][i] − shift, four columns per pass over `out`: a request fuses
- * up to eight signals over the whole catalogue, and each pass saved is a read and a write of it.
+ * The fused popularity and recency of a state (weights are fixed per state): a request starts from a
+ * copy of it instead of adding two standardised columns over the catalogue.
  */
-function weightedSum(columns: readonly Float32Array[], factors: readonly number[], shift: number, n: number): Float32Array {
-  const out = new Float32Array(n).fill(-shift);
-  let c = 0;
-  for (; c + 4 <= columns.length; c += 4) {
-    const [a, b, d, e] = columns.slice(c, c + 4) as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const [fa, fb, fd, fe] = factors.slice(c, c + 4) as [number, number, number, number];
-    for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + fa * (a[i] as number) + fb * (b[i] as number) + fd * (d[i] as number) + fe * (e[i] as number);
+const staticBases = new WeakMap<RankingState, FusedBase>();
+
+export function staticBase(state: RankingState): FusedBase {
+  const cached = staticBases.get(state);
+  if (cached) return cached;
+  const signals: Signals = { popularity: state.popularity, recency: state.recency };
+  const base = { values: fuse(signals, state.weights, state.snapshot.products.length), signals: new Set(Object.keys(signals)) };
+  staticBases.set(state, base);
+  return base;
+}
+
+/** A grouped signal ready to add: table[slot[i]] is product i's weighted value (slot 0: in no group). */
+interface GroupTable {
+  slots: Int32Array;
+  table: Float32Array;
+}
+
+function groupTable(signal: GroupedSignal, factor: number): GroupTable {
+  const table = new Float32Array(signal.values.length + 1);
+  for (let group = 0; group < signal.values.length; group += 1) table[group + 1] = factor * (signal.values[group] as number);
+  return { slots: groupSlots(signal.groupOf), table };
+}
+
+/** groupOf + 1 per product, so that "no group" reads slot 0 of a table instead of taking a branch. */
+const slotsCache = new WeakMap<Int32Array, Int32Array>();
+
+function groupSlots(groupOf: Int32Array): Int32Array {
+  let slots = slotsCache.get(groupOf);
+  if (!slots) slotsCache.set(groupOf, (slots = Int32Array.from(groupOf, (group) => group + 1)));
+  return slots;
+}
+
+/** Shared stand-ins for an absent column or table (all zero), so that one kernel serves every request. */
+let padding: { zeros: Float32Array; slots: Int32Array } | null = null;
+
+function paddingFor(n: number): { zeros: Float32Array; slots: Int32Array } {
+  if (padding?.zeros.length !== n) padding = { zeros: new Float32Array(n), slots: new Int32Array(n) };
+  return padding;
+}
+
+/**
+ * out[i] = base[i] + Σ_t table_t[slot_t[i]] + Σ_c factors[c] × columns[c][i] − shift. The first pass
+ * adds the base, two group tables and four columns at once, later passes the rest: a request fuses
+ * eight signals over the whole catalogue, and each pass saved is a read and a write of it.
+ */
+function weightedSum(
+  base: Float32Array | null,
+  tables: readonly GroupTable[],
+  columns: readonly Float32Array[],
+  factors: readonly number[],
+  shift: number,
+  n: number,
+): Float32Array {
+  const out = new Float32Array(n);
+  const pad = paddingFor(n);
+  const none: GroupTable = { slots: pad.slots, table: new Float32Array(1) };
+  const { slots: s1, table: v1 } = tables[0] ?? none;
+  const { slots: s2, table: v2 } = tables[1] ?? none;
+  const column = (c: number): Float32Array => columns[c] ?? pad.zeros;
+  const factor = (c: number): number => (columns[c] ? (factors[c] as number) : 0);
+  const [a, b, d, e] = [column(0), column(1), column(2), column(3)];
+  const [fa, fb, fd, fe] = [factor(0), factor(1), factor(2), factor(3)];
+  const from = base ?? pad.zeros;
+  for (let i = 0; i < n; i += 1) {
+    out[i] =
+      (from[i] as number) - shift + (v1[s1[i] as number] as number) + (v2[s2[i] as number] as number) +
+      fa * (a[i] as number) + fb * (b[i] as number) + fd * (d[i] as number) + fe * (e[i] as number);
   }
-  for (; c < columns.length; c += 1) {
-    const a = columns[c] as Float32Array;
-    const fa = factors[c] as number;
-    for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + fa * (a[i] as number);
+  for (const { slots, table } of tables.slice(2)) for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + (table[slots[i] as number] as number);
+  for (let c = 4; c < columns.length; c += 1) {
+    const values = columns[c] as Float32Array;
+    const weight = factors[c] as number;
+    for (let i = 0; i < n; i += 1) out[i] = (out[i] as number) + weight * (values[i] as number);
   }
   return out;
 }
@@ -416,13 +527,18 @@ function weightedSum(columns: readonly Float32Array[], factors: readonly number[
 /** A standard deviation this small is float rounding, not a signal. */
 const CONSTANT_SIGNAL_DEVIATION = 1e-6;
 
-/** Moments per signal array: explanations ask for them again per item. */
-const momentsCache = new WeakMap<Float32Array, { mean: number; std: number }>();
+/** Moments per signal: explanations ask for them again per item. */
+const momentsCache = new WeakMap<object, { mean: number; std: number }>();
 
 /** A signal's value for one product, standardised as `fuse` does (0 for a constant signal). */
 export function standardised(values: Float32Array, index: number): number {
   const { mean, std } = moments(values);
   return std === 0 ? 0 : ((values[index] as number) - mean) / std;
+}
+
+function standardisedGrouped(signal: GroupedSignal, index: number): number {
+  const { mean, std } = groupedMoments(signal);
+  return std === 0 ? 0 : (groupedValue(signal, index) - mean) / std;
 }
 
 /**
@@ -433,6 +549,21 @@ export function standardised(values: Float32Array, index: number): number {
 export function moments(values: Float32Array): { mean: number; std: number } {
   const cached = momentsCache.get(values);
   if (cached) return cached;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i] as number;
+    sum += value;
+    squares += value * value;
+  }
+  // Most signals are finite everywhere: the sums say so, and the pass that skips ±Infinity and NaN
+  // (twice as slow, for its branch) runs only when they are not.
+  const result = Number.isFinite(sum) && Number.isFinite(squares) ? momentsFromSums(values.length, sum, squares) : finiteMoments(values);
+  momentsCache.set(values, result);
+  return result;
+}
+
+function finiteMoments(values: Float32Array): { mean: number; std: number } {
   let count = 0;
   let sum = 0;
   let squares = 0;
@@ -443,12 +574,24 @@ export function moments(values: Float32Array): { mean: number; std: number } {
     sum += value;
     squares += value * value;
   }
+  return momentsFromSums(count, sum, squares);
+}
+
+/** The same moments for a grouped signal, from its group sizes: no pass over the catalogue. */
+function groupedMoments(signal: GroupedSignal): { mean: number; std: number } {
+  const cached = momentsCache.get(signal);
+  if (cached) return cached;
+  const { count, sum, squares } = groupedSums(signal);
+  const result = momentsFromSums(count, sum, squares);
+  momentsCache.set(signal, result);
+  return result;
+}
+
+function momentsFromSums(count: number, sum: number, squares: number): { mean: number; std: number } {
   const mean = count > 0 ? sum / count : 0;
   const deviation = count > 0 ? Math.sqrt(Math.max(0, squares / count - mean * mean)) : 0;
   // Below this a signal is constant up to float rounding: it orders nothing.
-  const result = { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION * Math.max(1, Math.abs(mean)) ? deviation : 0 };
-  momentsCache.set(values, result);
-  return result;
+  return { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION * Math.max(1, Math.abs(mean)) ? deviation : 0 };
 }
 
 /** Indices of the `k` largest scores among those accepted, best first (ties: lower index, i.e. more popular). */
@@ -457,8 +600,11 @@ export function topIndices(scores: Float32Array, k: number, accept: (index: numb
   // A bounded min-heap of indices by score.
   const heap: number[] = [];
   const worse = (a: number, b: number): boolean => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
+  // Once the heap is full, most products lose to its worst entry on one comparison (a tie loses too: the
+  // later index), before `accept` is asked.
+  let worst = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i += 1) {
-    if (heap.length === k && !worse(heap[0] as number, i)) continue;
+    if (heap.length === k && !((scores[i] as number) > worst)) continue;
     if (!accept(i)) continue;
     if (heap.length < k) {
       heap.push(i);
@@ -481,6 +627,7 @@ export function topIndices(scores: Float32Array, k: number, accept: (index: numb
         c = m;
       }
     }
+    if (heap.length === k) worst = scores[heap[0] as number] as number;
   }
   return heap.sort((a, b) => (worse(a, b) ? 1 : -1));
 }

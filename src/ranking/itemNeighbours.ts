@@ -23,28 +23,36 @@ export function buildItemNeighbours(userItems: readonly (readonly number[])[], i
   return buildItemKnn(interactionsFromLists(baskets, itemCount), { neighbours: CO_BEHAVIOUR_NEIGHBOURS });
 }
 
-/**
- * Adds to `out` each neighbour's similarity to the given items, times the item's weight, and records for
- * each scored product which of the given items contributed most (for "often bought with X").
- */
-export function scoreFromNeighbours(
-  graph: ItemNeighbours,
-  items: readonly { index: number; weight: number }[],
-  out: Float32Array,
-  strongestSource?: Int32Array,
-  strongestValue?: Float32Array,
-): void {
+/** Adds to `out` each neighbour's similarity to the given items, times the item's weight. */
+export function scoreFromNeighbours(graph: ItemNeighbours, items: readonly { index: number; weight: number }[], out: Float32Array): void {
   for (const { index, weight } of items) {
     for (let k = graph.indptr[index] as number; k < (graph.indptr[index + 1] as number); k += 1) {
       const other = graph.indices[k] as number;
+      out[other] = (out[other] as number) + weight * (graph.similarities[k] as number);
+    }
+  }
+}
+
+/**
+ * For each target, the given item that contributes most to its score above (−1: none), for "often bought
+ * with X". Asked only for the page shown, so a request does not track it over the whole catalogue.
+ */
+export function strongestSources(graph: ItemNeighbours, items: readonly { index: number; weight: number }[], targets: readonly number[]): Int32Array {
+  const positionOf = new Map(targets.map((target, position) => [target, position]));
+  const source = new Int32Array(targets.length).fill(-1);
+  const strongest = new Float64Array(targets.length);
+  for (const { index, weight } of items) {
+    for (let k = graph.indptr[index] as number; k < (graph.indptr[index + 1] as number); k += 1) {
+      const position = positionOf.get(graph.indices[k] as number);
+      if (position === undefined) continue;
       const contribution = weight * (graph.similarities[k] as number);
-      out[other] = (out[other] as number) + contribution;
-      if (strongestSource && strongestValue && contribution > (strongestValue[other] as number)) {
-        strongestValue[other] = contribution;
-        strongestSource[other] = index;
+      if (contribution > (strongest[position] as number)) {
+        strongest[position] = contribution;
+        source[position] = index;
       }
     }
   }
+  return source;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ProfileRow } from '../graph/shopReads.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
+import { spreadGroups, type GroupedSignal } from './groupedSignal.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
@@ -11,38 +12,56 @@ import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
  */
 
 export type Signals = Partial<Record<string, Float32Array>>;
+/** Signals given per category or brand (category and brand interest), when asked for grouped. */
+export type GroupedSignals = Partial<Record<string, GroupedSignal>>;
 
 export interface UserSignals {
   signals: Signals;
+  /** The per-group signals, when asked for `grouped` (else they are spread into `signals`). */
+  grouped: GroupedSignals;
   profile: UserProfile;
   history: HistoryItem[];
   /** Whether the model placed the user (trained vector or history). */
   placed: boolean;
-  /** For each product, the user's product that contributed most to its co-purchase signal (−1: none). */
-  coBoughtSource: Int32Array;
 }
 
-/** `only` limits the work to the named signals (offline evaluation of one signal alone). */
-export function recommendSignals(state: RankingState, userId: string, rows: readonly ProfileRow[], only?: ReadonlySet<string>): UserSignals {
+/**
+ * `only` limits the work to the named signals (offline evaluation of one signal alone). `grouped` keeps
+ * the category and brand interest per group (the request path, which fuses them through a table);
+ * offline evaluation reads every signal spread over the catalogue.
+ */
+export function recommendSignals(
+  state: RankingState,
+  userId: string,
+  rows: readonly ProfileRow[],
+  only?: ReadonlySet<string>,
+  options: { grouped?: boolean } = {},
+): UserSignals {
   const wanted = (name: string): boolean => only === undefined || only.has(name);
   const { snapshot } = state;
   const n = snapshot.products.length;
   const profile = buildProfile(rows, snapshot);
   const history = historyOf(rows, state);
   const signals: Signals = {};
+  const grouped: GroupedSignals = {};
   const query = userQueryVector(state, userId, history);
   if (query && state.space && wanted('graph')) state.space.score(query, (signals.graph = new Float32Array(n)));
-  const coBoughtSource = new Int32Array(n).fill(-1);
   if (history.length > 0) {
-    if (wanted('coBought')) scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), coBoughtSource, new Float32Array(n));
+    if (wanted('coBought')) scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)));
     if (wanted('related')) signals.related = relatedScores(state, history);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
-    if (wanted('category')) signals.category = categoryScores(state, profile);
-    if (wanted('brand')) signals.brand = brandScores(state, profile);
+    for (const [name, signal] of [
+      ['category', () => categoryInterest(state, profile)],
+      ['brand', () => brandInterest(state, profile)],
+    ] as const) {
+      if (!wanted(name)) continue;
+      if (options.grouped) grouped[name] = signal();
+      else signals[name] = spreadGroups(signal());
+    }
   }
   signals.popularity = state.popularity;
   signals.recency = state.recency;
-  return { signals, profile, history, placed: query !== null, coBoughtSource };
+  return { signals, grouped, profile, history, placed: query !== null };
 }
 
 /** Merchandiser relations from the given products: the relation's weight times the product's. */
@@ -52,20 +71,11 @@ export function relatedScores(state: RankingState, history: readonly { index: nu
   return out;
 }
 
-export function categoryScores(state: RankingState, profile: UserProfile): Float32Array {
-  return gather(profile.categoryInterestByIndex(state.snapshot), state.categoryIndex);
+/** The user's interest in each product's category (its own or an ancestor's, discounted). */
+export function categoryInterest(state: RankingState, profile: UserProfile): GroupedSignal {
+  return { values: profile.categoryInterestByIndex(state.snapshot), groupOf: state.categoryIndex };
 }
 
-function brandScores(state: RankingState, profile: UserProfile): Float32Array {
-  return gather(profile.brandInterestByIndex(state.snapshot), state.brandIndex);
-}
-
-/** out[i] = values[index[i]] (0 for index −1): a plain loop, far faster than TypedArray.from with a callback. */
-function gather(values: Float64Array, index: Int32Array): Float32Array {
-  const out = new Float32Array(index.length);
-  for (let i = 0; i < index.length; i += 1) {
-    const at = index[i] as number;
-    if (at >= 0) out[i] = values[at] as number;
-  }
-  return out;
+function brandInterest(state: RankingState, profile: UserProfile): GroupedSignal {
+  return { values: profile.brandInterestByIndex(state.snapshot), groupOf: state.brandIndex };
 }

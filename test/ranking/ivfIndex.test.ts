@@ -42,6 +42,14 @@ describe('IvfIndex', () => {
     expect(probed).toBeLessThan(rows);
   });
 
+  it('probes no more than maxProbedRows, in whole lists', () => {
+    const capped = IvfIndex.withCentroids(matrix, rows, DIMENSION, index.centroids, { probeShare: 0.5, maxProbedRows: 300 });
+    const sizes = Array.from({ length: capped.lists }, (_, list) => capped.listOf.filter((of) => of === list).length);
+    const probed = capped.negativeL2(matrix.slice(0, DIMENSION), new Float32Array(rows));
+    expect(probed).toBeGreaterThanOrEqual(300);
+    expect(probed).toBeLessThan(300 + Math.max(...sizes));
+  });
+
   it('scores the nearest rows exactly and finds the same top 20 as an exact pass', () => {
     const random = new Random(11);
     for (let trial = 0; trial < 10; trial += 1) {
@@ -83,6 +91,6 @@ describe('IvfIndex', () => {
   });
 
   it('rejects a probe share outside (0, 1]', () => {
-    expect(() => IvfIndex.withCentroids(matrix, rows, DIMENSION, index.centroids, 0)).toThrow(/probeShare/);
+    expect(() => IvfIndex.withCentroids(matrix, rows, DIMENSION, index.centroids, { probeShare: 0 })).toThrow(/probeShare/);
   });
 });

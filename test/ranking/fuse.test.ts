@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/kge/random.js';
+import { fuse, moments, topIndices } from '../../src/ranking/fusedRanker.js';
+import { groupedSums, groupedValue, spreadGroups, type GroupedSignal } from '../../src/ranking/groupedSignal.js';
+
+const random = new Random(3);
+const column = (n: number) => Float32Array.from({ length: n }, () => random.gaussian(0, 2));
+
+function grouped(n: number, groups: number): GroupedSignal {
+  // Some products in no group (−1), as products without a brand.
+  return {
+    values: Float64Array.from({ length: groups }, () => random.uniform(0, 1)),
+    groupOf: Int32Array.from({ length: n }, () => random.nextInt(groups + 1) - 1),
+  };
+}
+
+describe('fusion', () => {
+  it('gives grouped signals and a pre-fused base exactly the scores of the spread, dense signals', () => {
+    const n = 5_000;
+    const weights = { graph: 0.5, coBought: 0.2, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05 };
+    const dense = { graph: column(n), coBought: column(n), popularity: column(n), recency: column(n) };
+    const category = grouped(n, 40);
+    const brand = grouped(n, 300);
+    const expected = fuse({ ...dense, category: spreadGroups(category), brand: spreadGroups(brand) }, weights, n);
+
+    const base = { values: fuse({ popularity: dense.popularity, recency: dense.recency }, weights, n), signals: new Set(['popularity', 'recency']) };
+    const actual = fuse(dense, weights, n, { grouped: { category, brand }, base });
+    for (let i = 0; i < n; i += 1) expect(actual[i]).toBeCloseTo(expected[i] as number, 4);
+  });
+
+  it('counts a grouped signal as the spread one: every product, 0 outside the groups', () => {
+    const signal = grouped(1_000, 7);
+    const spread = spreadGroups(signal);
+    const { count, sum, squares } = groupedSums(signal);
+    expect(count).toBe(1_000);
+    expect(sum).toBeCloseTo(spread.reduce((a, b) => a + b, 0), 3);
+    expect(squares).toBeCloseTo(spread.reduce((a, b) => a + b * b, 0), 3);
+    expect(moments(spread).mean).toBeCloseTo(sum / count, 5);
+    const outside = signal.groupOf.indexOf(-1);
+    expect(groupedValue(signal, outside)).toBe(0);
+  });
+
+  it('skips a signal of weight 0 and keeps raw signals unstandardised', () => {
+    const raw = Float32Array.from([0, 0.5, 1]);
+    const veto = Float32Array.from([0, -Infinity, 0]);
+    const out = fuse({ lexical: raw, veto }, { lexical: 2, veto: 0 }, 3, { raw: ['lexical'] });
+    expect([...out]).toEqual([0, 1, 2]);
+  });
+});
+
+describe('topIndices', () => {
+  it('returns the k best accepted scores, best first, ties to the lower index', () => {
+    const scores = Float32Array.from([3, 9, 9, 1, 7, 9, 5]);
+    expect(topIndices(scores, 3, () => true)).toEqual([1, 2, 5]);
+    expect(topIndices(scores, 3, (i) => i !== 2)).toEqual([1, 5, 4]);
+    expect(topIndices(scores, 10, (i) => i % 2 === 0)).toEqual([2, 4, 6, 0]);
+    expect(topIndices(scores, 0, () => true)).toEqual([]);
+  });
+
+  it('agrees with a full sort on random scores', () => {
+    const scores = column(20_000);
+    const accept = (i: number) => i % 3 !== 0;
+    const sorted = Array.from(scores.keys()).filter(accept).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+    expect(topIndices(scores, 40, accept)).toEqual(sorted.slice(0, 40));
+  });
+});
