@@ -1,5 +1,5 @@
 import neo4j from 'neo4j-driver';
-import type { Graph } from './graph.js';
+import type { Graph, Row } from './graph.js';
 
 /**
  * Typed reads of the shop graph for serving: each function answers a whole list of ids with one query
@@ -276,6 +276,19 @@ RETURN p.id AS productId, type(r) AS relationship, r.count AS count, r.firstAt A
 /** Every behaviour aggregate of one user: the input of personalisation. */
 export async function readProfile(graph: Graph, userId: string): Promise<ProfileRow[]> {
   return graph.read<ProfileRow & Record<string, unknown>>(READ_PROFILE, { userId });
+}
+
+const READ_PROFILES = `
+UNWIND $userIds AS userId
+MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+RETURN userId, p.id AS productId, type(r) AS relationship, r.count AS count, r.firstAt AS firstAt, r.lastAt AS lastAt`;
+
+/** The behaviour aggregates of several users in one query, by user id (an unknown user has none). */
+export async function readProfiles(graph: Graph, userIds: readonly string[]): Promise<Map<string, ProfileRow[]>> {
+  const byUser = new Map<string, ProfileRow[]>(userIds.map((userId) => [userId, []]));
+  const rows = await graph.read<ProfileRow & { userId: string } & Row>(READ_PROFILES, { userIds: [...byUser.keys()] });
+  for (const { userId, ...row } of rows) byUser.get(userId)?.push(row);
+  return byUser;
 }
 
 export interface ScoredId {

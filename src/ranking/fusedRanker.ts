@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
-import { fullTextProducts, readProfile, type ProfileRow } from '../graph/shopReads.js';
+import { fullTextProducts, type ProfileRow } from '../graph/shopReads.js';
+import { ProfileReader } from '../graph/profileReader.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
@@ -58,6 +59,8 @@ export class FusedRanker implements Ranker {
   private readonly states: SnapshotCache<RankingState>;
   /** Merchandising rules (pins, boosts, buries), cached like the state and applied by src/ranking/rules.ts. */
   private readonly rules: RuleCache;
+  /** Each request's read of its user's behaviour, batched with the requests arriving beside it. */
+  private readonly profiles: ProfileReader;
   private watcher: FSWatcher | null = null;
   /** Set by invalidate({ behaviour: true }): the next load rebuilds the co-behaviour neighbours. */
   private forgetBehaviour = false;
@@ -73,6 +76,7 @@ export class FusedRanker implements Ranker {
       onError: options.onError,
     });
     this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
+    this.profiles = new ProfileReader(options.graph);
     if (options.watchModels !== false) {
       try {
         // A model activated by another process (`kgrec models activate`) is served from the next request on.
@@ -114,7 +118,7 @@ export class FusedRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
-    const [state, rows, ruleSet] = await Promise.all([this.states.get(), readProfile(this.options.graph, userId), this.rules.get()]);
+    const [state, rows, ruleSet] = await Promise.all([this.states.get(), this.profiles.read(userId), this.rules.get()]);
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
     const explain = Boolean(options.explain);
@@ -160,7 +164,7 @@ export class FusedRanker implements Ranker {
     const [state, matches, rows, ruleSet] = await Promise.all([
       this.states.get(),
       fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
-      options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+      options.userId === undefined ? Promise.resolve([]) : this.profiles.read(options.userId),
       this.rules.get(),
     ]);
     const { snapshot } = state;

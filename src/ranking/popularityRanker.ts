@@ -1,6 +1,7 @@
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
-import { fullTextProducts, nearestProducts, readProfile } from '../graph/shopReads.js';
+import { fullTextProducts, nearestProducts } from '../graph/shopReads.js';
+import { ProfileReader } from '../graph/profileReader.js';
 import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
 import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
@@ -37,8 +38,11 @@ export class PopularityRanker implements Ranker {
   private readonly snapshots: SnapshotCache;
   /** Merchandising rules, cached beside the snapshot and applied by src/ranking/rules.ts. */
   private readonly rules: RuleCache;
+  /** Each request's read of its user's behaviour, batched with the requests arriving beside it. */
+  private readonly profiles: ProfileReader;
 
   constructor(private readonly options: PopularityRankerOptions) {
+    this.profiles = new ProfileReader(options.graph);
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
       load: () => loadCatalogSnapshot(options.graph),
@@ -64,7 +68,7 @@ export class PopularityRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RankOptions): Promise<RankedList> {
-    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), readProfile(this.options.graph, userId), this.rules.get()]);
+    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
     const profile = buildProfile(rows, snapshot);
     const accept = compileFilter(options.filter, snapshot);
     const weights = RECOMMEND_WEIGHTS;
@@ -112,7 +116,7 @@ export class PopularityRanker implements Ranker {
     const [snapshot, matches, rows, ruleSet] = await Promise.all([
       this.snapshots.get(),
       fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
-      options.userId === undefined ? Promise.resolve([]) : readProfile(graph, options.userId),
+      options.userId === undefined ? Promise.resolve([]) : this.profiles.read(options.userId),
       this.rules.get(),
     ]);
     const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
