@@ -59,7 +59,7 @@ export class ProductSpace {
       }
     });
     this.derivedCount = derived;
-    this.scorer = new RowScorer(model, 'products', this.matrix, n);
+    this.scorer = new RowScorer(model, 'products', this.matrix, n, snapshot.products.map((product) => product.id));
   }
 
   private readonly scorer: RowScorer;
@@ -91,11 +91,13 @@ class RowScorer {
     space: string,
     private readonly matrix: Float32Array,
     private readonly rows: number,
+    /** What each row is (product ids): a reload reassigns only the rows that are new or changed. */
+    keys?: readonly string[],
   ) {
     const { dimension } = model;
     this.squaredNorms = rowSquaredNorms(matrix, rows, dimension);
     // The index's estimate is an L2 one.
-    this.index = model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS ? indexForModel(model, space, matrix, rows, dimension) : null;
+    this.index = model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS ? indexForModel(model, space, matrix, rows, dimension, {}, keys) : null;
   }
 
   score(query: Float32Array, out: Float32Array): void {
@@ -133,7 +135,7 @@ export class TextSpace {
   /** 1 for products with at least one known term. */
   readonly hasText: Uint8Array;
 
-  constructor(model: ModelVectors, productCount: number, termsOf: (index: number) => readonly string[]) {
+  constructor(model: ModelVectors, productCount: number, termsOf: (index: number) => readonly string[], keys?: readonly string[]) {
     const { dimension } = model;
     this.dimension = dimension;
     this.matrix = new Float32Array(productCount * dimension);
@@ -157,7 +159,7 @@ export class TextSpace {
         this.hasText[index] = 1;
       }
     }
-    this.scorer = new RowScorer(model, 'texts', this.matrix, productCount);
+    this.scorer = new RowScorer(model, 'texts', this.matrix, productCount, keys);
     this.withoutText = countWithoutText(this.hasText);
   }
 

@@ -171,7 +171,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
       const text = coldTexts.get(product.id);
       // Products added since the last term refresh have no HAS_TERM yet: their own text stands in.
       return productTerms.get(product.id) ?? (text ? distinctTerms(`${text.title} ${text.description ?? ''}`) : []);
-    });
+    }, snapshot.products.map((product) => product.id));
   }
 
   const userItems: number[][] = [];

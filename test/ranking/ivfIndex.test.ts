@@ -90,6 +90,30 @@ describe('IvfIndex', () => {
     expect(second.listOf[0]).toBe(first.listOf[1]);
   });
 
+  it('keeps the lists of unchanged rows across a reload that reorders them, and assigns moved and new rows', () => {
+    const owner = {};
+    const keys = Array.from({ length: rows }, (_, row) => `p${row}`);
+    const first = indexForModel(owner, 'products', matrix, rows, DIMENSION, { lists: 40 }, keys);
+    // The reload: rows in reverse order, row 0 moved onto row 1's vector, one product gone and one new.
+    const order = Array.from({ length: rows }, (_, row) => rows - 1 - row).filter((row) => row !== 7);
+    const newKeys = [...order.map((row) => keys[row] as string), 'new'];
+    const reloaded = new Float32Array(newKeys.length * DIMENSION);
+    order.forEach((row, at) => reloaded.set(matrix.subarray(row * DIMENSION, (row + 1) * DIMENSION), at * DIMENSION));
+    reloaded.set(matrix.subarray(DIMENSION, 2 * DIMENSION), order.indexOf(0) * DIMENSION);
+    reloaded.set(matrix.subarray(3 * DIMENSION, 4 * DIMENSION), order.length * DIMENSION);
+    const second = indexForModel(owner, 'products', reloaded, newKeys.length, DIMENSION, { lists: 40 }, newKeys);
+    const fresh = IvfIndex.withCentroids(reloaded, newKeys.length, DIMENSION, first.centroids);
+    expect(second.centroids).toBe(first.centroids);
+    expect([...second.listOf]).toEqual([...fresh.listOf]);
+    expect(second.listOf[order.indexOf(0)]).toBe(first.listOf[1]);
+    expect(second.listOf[order.length]).toBe(first.listOf[3]);
+    const query = matrix.slice(5 * DIMENSION, 6 * DIMENSION);
+    const [a, b] = [new Float32Array(newKeys.length), new Float32Array(newKeys.length)];
+    second.negativeL2(query, a);
+    fresh.negativeL2(query, b);
+    expect([...a]).toEqual([...b]);
+  });
+
   it('rejects a probe share outside (0, 1]', () => {
     expect(() => IvfIndex.withCentroids(matrix, rows, DIMENSION, index.centroids, { probeShare: 0 })).toThrow(/probeShare/);
   });
