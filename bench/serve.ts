@@ -8,17 +8,20 @@
  *
  * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first.
  *
- * The load generator is a few lines of node:http (keep-alive, one request in flight per client) rather than
- * autocannon, which the project does not depend on. On a 2-core machine the client, the API and Neo4j share
- * the cores, so the figures are a floor for what the API does on a machine of its own.
+ * The load generator (bench/loadClient.ts) is a few lines of node:http (keep-alive, one request in flight
+ * per client) rather than autocannon, which the project does not depend on; like autocannon it runs as a
+ * process of its own. On a 2-core machine the client, the API and Neo4j share the cores, so the figures
+ * are a floor for what the API does on a machine of its own.
  *
  * Its Neo4j lives in .neo4j/bench-serve on port KGREC_BENCH_SERVE_NEO4J_PORT (default 7690), apart from
  * bench/ingest's, so the two benchmarks never stop or wipe each other's server.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { apiConfigSchema } from '../src/api/config.js';
@@ -34,6 +37,7 @@ import { runTrainingJob } from '../src/jobs/train.js';
 import { activateModel } from '../src/kge/modelStore.js';
 import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { machine, median } from './benchServer.js';
+import { post, type LoadJob, type RunResult } from './loadClient.js';
 import { benchNeo4jOptions } from './benchServer.js';
 
 const { values } = parseArgs({
@@ -70,54 +74,18 @@ interface Operation {
   body(i: number): string;
 }
 
-interface RunResult {
-  requests: number;
-  errors: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
+/** Distinct request bodies per operation, cycled by the load generator. */
+const LOAD_BODIES = 10_000;
 
-function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; text: string }> {
+/** One run in the load-generating process: its own event loop and core time, not the API's. */
+function load(client: ChildProcess, port: number, operation: Operation, durationMs: number): Promise<RunResult> {
+  const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    client.once('message', (result) => resolve(result as RunResult));
+    client.once('error', reject);
+    const job: LoadJob = { port, clients, durationMs, bodies };
+    client.send(job);
   });
-}
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-
-/** `clients` loops, each sending its next request when the previous answered, until the time is up. */
-async function load(port: number, operation: Operation, durationMs: number): Promise<RunResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const latencies: number[] = [];
-  let errors = 0;
-  let counter = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        const response = await post(agent, port, operation.body((counter += 1)));
-        latencies.push(performance.now() - sent);
-        if (response.status !== 200 || response.text.includes('"errors"')) errors += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, requestsPerSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
 await stopLocalServer(neo4jOptions);
@@ -166,11 +134,12 @@ try {
       { name: 'search', body: (i) => JSON.stringify({ query: SEARCH, variables: { query: queries[i % queries.length], userId: user(i) } }) },
     ];
     const results: Record<string, RunResult & { runs: number }> = {};
+    const client = fork(fileURLToPath(new URL('./loadClient.ts', import.meta.url)), { execArgv: process.execArgv });
     for (const operation of operations) {
       for (let i = 0; i < WARM_UP_REQUESTS; i += 1) await post(agent, server.port, operation.body(i));
       const perRun: RunResult[] = [];
       for (let run = 1; run <= runs; run += 1) {
-        const result = await load(server.port, operation, seconds * 1000);
+        const result = await load(client, server.port, operation, seconds * 1000);
         perRun.push(result);
         console.log(
           `${operation.name} run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}`,
@@ -186,6 +155,7 @@ try {
       };
     }
     agent.destroy();
+    client.kill();
     for (const [name, r] of Object.entries(results)) {
       console.log(`${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms at ${clients} clients (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
     }
