@@ -12,6 +12,12 @@ export interface LoadJob {
   durationMs: number;
   /** Request bodies, sent in turn (cycling). */
   bodies: string[];
+  /**
+   * Open loop: request i is due at start + i / rate seconds, whenever the previous ones answer, and its
+   * latency counts from when it was due (a request held back by busy connections waited too). Without a
+   * rate, each connection sends its next request as soon as the previous one answered (closed loop).
+   */
+  rate?: number;
 }
 
 export interface RunResult {
@@ -47,14 +53,18 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
   let counter = 0;
   const started = performance.now();
   const deadline = started + job.durationMs;
+  const interval = job.rate ? 1000 / job.rate : 0;
   await Promise.all(
     Array.from({ length: job.clients }, async () => {
-      while (performance.now() < deadline) {
-        const body = job.bodies[counter % job.bodies.length] as string;
+      for (;;) {
+        const i = counter;
         counter += 1;
-        const sent = performance.now();
-        const response = await post(agent, job.port, body);
-        latencies.push(performance.now() - sent);
+        const due = job.rate ? started + i * interval : performance.now();
+        if (due >= deadline) break;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const response = await post(agent, job.port, job.bodies[i % job.bodies.length] as string);
+        latencies.push(performance.now() - due);
         if (response.status !== 200 || response.text.includes('"errors"')) errors += 1;
       }
     }),

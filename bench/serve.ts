@@ -4,7 +4,12 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500]
+ *
+ * Each operation runs closed loop (every client sends its next request when the previous answered: the
+ * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
+ * latency a shop sees at that load; with 32 clients in a closed loop, latency is 32 / throughput by
+ * Little's law, so a closed loop alone cannot show a low p99 and a high throughput together).
  *
  * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first.
  *
@@ -51,6 +56,7 @@ const { values } = parseArgs({
     // `fused` (what `kgrec serve` runs: a TransE model trained here first) or `popularity` (no model).
     ranker: { type: 'string', default: 'fused' },
     epochs: { type: 'string', default: '10' },
+    rate: { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -78,12 +84,12 @@ interface Operation {
 const LOAD_BODIES = 10_000;
 
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
-function load(client: ChildProcess, port: number, operation: Operation, durationMs: number): Promise<RunResult> {
+function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<RunResult> {
   const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
   return new Promise((resolve, reject) => {
     client.once('message', (result) => resolve(result as RunResult));
     client.once('error', reject);
-    const job: LoadJob = { port, clients, durationMs, bodies };
+    const job: LoadJob = { port, clients, durationMs, bodies, ...(rate ? { rate } : {}) };
     client.send(job);
   });
 }
@@ -135,32 +141,40 @@ try {
     ];
     const results: Record<string, RunResult & { runs: number }> = {};
     const client = fork(fileURLToPath(new URL('./loadClient.ts', import.meta.url)), { execArgv: process.execArgv });
+    const rate = values.rate === undefined ? undefined : Number(values.rate);
+    const summarise = (perRun: RunResult[]): RunResult & { runs: number } => ({
+      runs,
+      requests: perRun.reduce((sum, r) => sum + r.requests, 0),
+      errors: perRun.reduce((sum, r) => sum + r.errors, 0),
+      requestsPerSecond: Math.round(median(perRun.map((r) => r.requestsPerSecond))),
+      p50Ms: Number(median(perRun.map((r) => r.p50Ms)).toFixed(1)),
+      p99Ms: Number(median(perRun.map((r) => r.p99Ms)).toFixed(1)),
+    });
+    const atRate: Record<string, RunResult & { runs: number }> = {};
     for (const operation of operations) {
       for (let i = 0; i < WARM_UP_REQUESTS; i += 1) await post(agent, server.port, operation.body(i));
-      const perRun: RunResult[] = [];
-      for (let run = 1; run <= runs; run += 1) {
-        const result = await load(client, server.port, operation, seconds * 1000);
-        perRun.push(result);
-        console.log(
-          `${operation.name} run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}`,
-        );
+      for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
+        const perRun: RunResult[] = [];
+        for (let run = 1; run <= runs; run += 1) {
+          const result = await load(client, server.port, operation, seconds * 1000, open);
+          perRun.push(result);
+          console.log(
+            `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}`,
+          );
+        }
+        target[operation.name] = summarise(perRun);
       }
-      results[operation.name] = {
-        runs,
-        requests: perRun.reduce((sum, r) => sum + r.requests, 0),
-        errors: perRun.reduce((sum, r) => sum + r.errors, 0),
-        requestsPerSecond: Math.round(median(perRun.map((r) => r.requestsPerSecond))),
-        p50Ms: Number(median(perRun.map((r) => r.p50Ms)).toFixed(1)),
-        p99Ms: Number(median(perRun.map((r) => r.p99Ms)).toFixed(1)),
-      };
     }
     agent.destroy();
     client.kill();
     for (const [name, r] of Object.entries(results)) {
       console.log(`${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms at ${clients} clients (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
     }
+    for (const [name, r] of Object.entries(atRate)) {
+      console.log(`${name} at ${rate} req/s offered (open loop, up to ${clients} connections): ${r.requestsPerSecond} req/s served, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
+    }
     console.log(`machine: ${machine()}`);
-    console.log(JSON.stringify({ machine: machine(), clients, seconds, shop, results }));
+    console.log(JSON.stringify({ machine: machine(), clients, seconds, shop, results, ...(rate ? { rate, atRate } : {}) }));
   } finally {
     await server.stop();
   }
