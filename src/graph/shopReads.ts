@@ -305,6 +305,23 @@ export async function fullTextProducts(graph: Graph, luceneQuery: string, limit:
   return graph.read<ScoredId & Record<string, unknown>>(FULL_TEXT_PRODUCTS, { query: luceneQuery, limit: int(limit) });
 }
 
+const FULL_TEXT_PRODUCTS_MANY = `
+UNWIND range(0, size($queries) - 1) AS i
+CALL db.index.fulltext.queryNodes('product_text', $queries[i], {limit: $limits[i]}) YIELD node, score
+RETURN i, node.id AS id, score`;
+
+/** The matches of several Lucene queries in one round trip, each list best first. */
+export async function fullTextProductsMany(graph: Graph, queries: readonly { query: string; limit: number }[]): Promise<ScoredId[][]> {
+  const rows = await graph.read<ScoredId & { i: number } & Row>(FULL_TEXT_PRODUCTS_MANY, {
+    queries: queries.map((query) => query.query),
+    limits: queries.map((query) => int(query.limit)),
+  });
+  const lists: ScoredId[][] = queries.map(() => []);
+  for (const { i, id, score } of rows) lists[i]?.push({ id, score });
+  for (const list of lists) list.sort((a, b) => b.score - a.score);
+  return lists;
+}
+
 export interface NeighbourResult {
   categoryId: string | null;
   hasEmbedding: boolean;

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
-import { fullTextProducts, type ProfileRow } from '../graph/shopReads.js';
-import { ProfileReader } from '../graph/profileReader.js';
+import type { ProfileRow } from '../graph/shopReads.js';
+import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
@@ -61,6 +61,7 @@ export class FusedRanker implements Ranker {
   private readonly rules: RuleCache;
   /** Each request's read of its user's behaviour, batched with the requests arriving beside it. */
   private readonly profiles: ProfileReader;
+  private readonly fullText: FullTextReader;
   private watcher: FSWatcher | null = null;
   /** Set by invalidate({ behaviour: true }): the next load rebuilds the co-behaviour neighbours. */
   private forgetBehaviour = false;
@@ -77,6 +78,7 @@ export class FusedRanker implements Ranker {
     });
     this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
     this.profiles = new ProfileReader(options.graph);
+    this.fullText = new FullTextReader(options.graph);
     if (options.watchModels !== false) {
       try {
         // A model activated by another process (`kgrec models activate`) is served from the next request on.
@@ -160,10 +162,9 @@ export class FusedRanker implements Ranker {
   async search(text: string, options: SearchOptions): Promise<RankedList> {
     const lucene = toLuceneQuery(text);
     if (lucene === null) return { items: [], strategy: 'fused-search', modelVersion: null };
-    const { graph } = this.options;
     const [state, matches, rows, ruleSet] = await Promise.all([
       this.states.get(),
-      fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
+      this.fullText.search(lucene, SEARCH_CANDIDATES),
       options.userId === undefined ? Promise.resolve([]) : this.profiles.read(options.userId),
       this.rules.get(),
     ]);

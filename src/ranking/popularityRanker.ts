@@ -1,7 +1,7 @@
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
-import { fullTextProducts, nearestProducts } from '../graph/shopReads.js';
-import { ProfileReader } from '../graph/profileReader.js';
+import { nearestProducts } from '../graph/shopReads.js';
+import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
 import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
@@ -40,9 +40,11 @@ export class PopularityRanker implements Ranker {
   private readonly rules: RuleCache;
   /** Each request's read of its user's behaviour, batched with the requests arriving beside it. */
   private readonly profiles: ProfileReader;
+  private readonly fullText: FullTextReader;
 
   constructor(private readonly options: PopularityRankerOptions) {
     this.profiles = new ProfileReader(options.graph);
+    this.fullText = new FullTextReader(options.graph);
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
       load: () => loadCatalogSnapshot(options.graph),
@@ -112,10 +114,9 @@ export class PopularityRanker implements Ranker {
   async search(text: string, options: SearchOptions): Promise<RankedList> {
     const lucene = toLuceneQuery(text);
     if (lucene === null) return { items: [], strategy: 'fulltext+popularity', modelVersion: null };
-    const { graph } = this.options;
     const [snapshot, matches, rows, ruleSet] = await Promise.all([
       this.snapshots.get(),
-      fullTextProducts(graph, lucene, SEARCH_CANDIDATES),
+      this.fullText.search(lucene, SEARCH_CANDIDATES),
       options.userId === undefined ? Promise.resolve([]) : this.profiles.read(options.userId),
       this.rules.get(),
     ]);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
-import { ProfileReader } from '../../src/graph/profileReader.js';
-import { readProfile } from '../../src/graph/shopReads.js';
+import { FullTextReader, ProfileReader } from '../../src/graph/batchedReads.js';
+import { fullTextProducts, readProfile } from '../../src/graph/shopReads.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
 import { freshGraph } from '../helpers.js';
 
-/** Concurrent requests' reads of their users' behaviour share one query and see what was just committed. */
+/** Concurrent requests' reads (behaviour, full-text search) share one query and see what was just committed. */
 
 let graph: Graph;
 const now = Date.parse('2026-06-01T00:00:00Z');
@@ -14,7 +14,8 @@ const relationshipOf = (type: string) => BEHAVIOUR_RELATIONSHIP[type as EventTyp
 
 beforeAll(async () => {
   ({ graph } = await freshGraph());
-  await graph.transaction((tx) => writeProducts(tx, ['p1', 'p2', 'p3'].map((id) => ({ id, props: { title: id, price: 10, inStock: true } })), now));
+  const titles: Record<string, string> = { p1: 'red wool scarf', p2: 'blue wool hat', p3: 'red kettle' };
+  await graph.transaction((tx) => writeProducts(tx, Object.entries(titles).map(([id, title]) => ({ id, props: { title, price: 10, inStock: true } })), now));
   const events = [
     { id: 'e1', userId: 'ann', productId: 'p1', type: 'view', timestamp: now - 3, quantity: 1 },
     { id: 'e2', userId: 'ann', productId: 'p2', type: 'purchase', timestamp: now - 2, quantity: 2 },
@@ -50,5 +51,18 @@ describe('ProfileReader', () => {
     await graph.transaction((tx) => writeEvents(tx, [{ id: 'e4', userId: 'bob', productId: 'p1', type: 'add_to_cart', timestamp: now, quantity: 1 }], relationshipOf, now));
     const rows = await reader.read('bob');
     expect(rows.map((row) => row.productId).sort()).toEqual(['p1', 'p3']);
+  });
+
+  it('runs concurrent full-text searches in one query, each with its own matches best first and its own limit', async () => {
+    const reader = new FullTextReader(graph);
+    const expected = await Promise.all([fullTextProducts(graph, 'wool', 10), fullTextProducts(graph, 'red', 10)]);
+    const before = graph.queryCount;
+    const [wool, red, redTop, none] = await Promise.all([reader.search('wool', 10), reader.search('red', 10), reader.search('red', 1), reader.search('nothing', 10)]);
+    expect(graph.queryCount - before).toBe(1);
+    expect(wool).toEqual(expected[0]);
+    expect(red).toEqual(expected[1]);
+    expect(wool?.map((match) => match.id).sort()).toEqual(['p1', 'p2']);
+    expect(redTop).toEqual(expected[1]?.slice(0, 1));
+    expect(none).toEqual([]);
   });
 });
