@@ -26,6 +26,8 @@ export interface RunResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time the load generator itself used per request (ms). */
+  clientCpuMsPerRequest: number;
 }
 
 export function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; text: string }> {
@@ -52,6 +54,7 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
   let errors = 0;
   let counter = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + job.durationMs;
   const interval = job.rate ? 1000 / job.rate : 0;
   await Promise.all(
@@ -72,7 +75,15 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, requestsPerSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    requests: latencies.length,
+    errors,
+    requestsPerSecond: latencies.length / elapsed,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length),
+  };
 }
 
 // Forked by bench/serve: one job per message, the result sent back.

@@ -23,7 +23,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ import { apiConfigSchema } from '../src/api/config.js';
 import { createApiServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
-import { startLocalServer, stopLocalServer, wipeLocalData } from '../src/graph/localServer.js';
+import { localServerStatus, startLocalServer, stopLocalServer, wipeLocalData } from '../src/graph/localServer.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
 import { ingestFiles } from '../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
@@ -83,15 +83,44 @@ interface Operation {
 /** Distinct request bodies per operation, cycled by the load generator. */
 const LOAD_BODIES = 10_000;
 
+/** A run's result with the CPU time per request of the API process and of Neo4j. */
+type MeasuredRun = RunResult & { apiCpuMsPerRequest: number; neo4jCpuMsPerRequest: number | null; queriesPerRequest: number };
+
+/** CPU time (ms) a process has used, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): user and system clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
-function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<RunResult> {
+async function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<MeasuredRun> {
   const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
-  return new Promise((resolve, reject) => {
-    client.once('message', (result) => resolve(result as RunResult));
+  const neo4jPid = localServerStatus(neo4jOptions).pid;
+  const apiBefore = process.cpuUsage();
+  const queriesBefore = graph.queryCount;
+  const neo4jBefore = processCpuMs(neo4jPid);
+  const result = await new Promise<RunResult>((resolve, reject) => {
+    client.once('message', (message) => resolve(message as RunResult));
     client.once('error', reject);
     const job: LoadJob = { port, clients, durationMs, bodies, ...(rate ? { rate } : {}) };
     client.send(job);
   });
+  const api = process.cpuUsage(apiBefore);
+  const neo4jAfter = processCpuMs(neo4jPid);
+  const requests = Math.max(1, result.requests);
+  return {
+    ...result,
+    apiCpuMsPerRequest: (api.user + api.system) / 1000 / requests,
+    neo4jCpuMsPerRequest: neo4jBefore === null || neo4jAfter === null ? null : (neo4jAfter - neo4jBefore) / requests,
+    queriesPerRequest: (graph.queryCount - queriesBefore) / requests,
+  };
 }
 
 await stopLocalServer(neo4jOptions);
@@ -139,27 +168,43 @@ try {
       { name: 'recommend', body: (i) => JSON.stringify({ query: RECOMMEND, variables: { userId: user(i) } }) },
       { name: 'search', body: (i) => JSON.stringify({ query: SEARCH, variables: { query: queries[i % queries.length], userId: user(i) } }) },
     ];
-    const results: Record<string, RunResult & { runs: number }> = {};
+    const results: Record<string, MeasuredRun & { runs: number }> = {};
     const client = fork(fileURLToPath(new URL('./loadClient.ts', import.meta.url)), { execArgv: process.execArgv });
+    // Neo4j's own background work (index population, checkpoints) after the load and the training would
+    // be charged to the requests: it is shown, and waited out, first.
+    const neo4jPid = localServerStatus(neo4jOptions).pid;
+    for (let settled = false, waited = 0; !settled && waited < 60; waited += 5) {
+      const before = processCpuMs(neo4jPid);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const after = processCpuMs(neo4jPid);
+      const busy = before === null || after === null ? 0 : (after - before) / 5_000;
+      console.error(`Neo4j idle CPU: ${(100 * busy).toFixed(0)} % of a core`);
+      settled = busy < 0.05;
+    }
     const rate = values.rate === undefined ? undefined : Number(values.rate);
-    const summarise = (perRun: RunResult[]): RunResult & { runs: number } => ({
+    const summarise = (perRun: MeasuredRun[]): MeasuredRun & { runs: number } => ({
       runs,
       requests: perRun.reduce((sum, r) => sum + r.requests, 0),
       errors: perRun.reduce((sum, r) => sum + r.errors, 0),
       requestsPerSecond: Math.round(median(perRun.map((r) => r.requestsPerSecond))),
       p50Ms: Number(median(perRun.map((r) => r.p50Ms)).toFixed(1)),
       p99Ms: Number(median(perRun.map((r) => r.p99Ms)).toFixed(1)),
+      apiCpuMsPerRequest: Number(median(perRun.map((r) => r.apiCpuMsPerRequest)).toFixed(2)),
+      neo4jCpuMsPerRequest: perRun.some((r) => r.neo4jCpuMsPerRequest === null) ? null : Number(median(perRun.map((r) => r.neo4jCpuMsPerRequest ?? 0)).toFixed(2)),
+      clientCpuMsPerRequest: Number(median(perRun.map((r) => r.clientCpuMsPerRequest)).toFixed(2)),
+      queriesPerRequest: Number(median(perRun.map((r) => r.queriesPerRequest)).toFixed(2)),
     });
-    const atRate: Record<string, RunResult & { runs: number }> = {};
+    const atRate: Record<string, MeasuredRun & { runs: number }> = {};
     for (const operation of operations) {
       for (let i = 0; i < WARM_UP_REQUESTS; i += 1) await post(agent, server.port, operation.body(i));
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
-        const perRun: RunResult[] = [];
+        const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
           const result = await load(client, server.port, operation, seconds * 1000, open);
           perRun.push(result);
           console.log(
-            `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}`,
+            `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}; ` +
+              `CPU per request: API ${result.apiCpuMsPerRequest.toFixed(2)} ms, Neo4j ${result.neo4jCpuMsPerRequest?.toFixed(2) ?? '?'} ms, load generator ${result.clientCpuMsPerRequest.toFixed(2)} ms; Neo4j queries per request ${result.queriesPerRequest.toFixed(2)}`,
           );
         }
         target[operation.name] = summarise(perRun);
@@ -169,6 +214,7 @@ try {
     client.kill();
     for (const [name, r] of Object.entries(results)) {
       console.log(`${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms at ${clients} clients (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
+      console.log(`  CPU per request: API ${r.apiCpuMsPerRequest} ms, Neo4j ${r.neo4jCpuMsPerRequest ?? '?'} ms, load generator ${r.clientCpuMsPerRequest} ms; Neo4j queries per request ${r.queriesPerRequest}`);
     }
     for (const [name, r] of Object.entries(atRate)) {
       console.log(`${name} at ${rate} req/s offered (open loop, up to ${clients} connections): ${r.requestsPerSecond} req/s served, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (median of ${runs} × ${seconds} s; ${r.errors} errors)`);
