@@ -35,6 +35,8 @@ export interface RankingState {
   /** The configured sentence encoder's product rows (also `textSpace`); search encodes its query with it. */
   textEncoder: EncodedTextSpace | null;
   terms: TermIndex | null;
+  /** Each product's terms (HAS_TERM), as read for this state's model: refreshed only before a training. */
+  productTerms: ReadonlyMap<string, readonly string[]>;
   /** Each product's popularity (0..1), by snapshot index. */
   popularity: Float32Array;
   /** Each product's recent popularity (0..1, RECENCY_HALF_LIFE_MS), by snapshot index. */
@@ -63,6 +65,15 @@ export interface RankingStateOptions {
   textEncoderPath?: string | undefined;
   /** Where loading the encoder and encoding product texts are logged. */
   logger?: EncoderLog | undefined;
+}
+
+/** The term index of a loaded model: built once, reloads with the same model reuse it. */
+const termIndexes = new WeakMap<ModelVectors, TermIndex>();
+
+function termIndexOf(model: ModelVectors): TermIndex {
+  let index = termIndexes.get(model);
+  if (!index) termIndexes.set(model, (index = new TermIndex(model)));
+  return index;
 }
 
 /** Loaded models by version: a reload with the same active model reuses the vectors read before. */
@@ -107,13 +118,14 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     encoderPath ? readAllProductTexts(graph) : Promise.resolve(null),
   ]);
   let coldTexts = new Map<string, ProductTextRow>();
-  let productTerms = new Map<string, string[]>();
+  let productTerms: ReadonlyMap<string, readonly string[]> = new Map();
   if (model) {
     const cold = snapshot.products.filter((product) => model.entity('Product', product.id) === null).map((product) => product.id);
     const [texts, terms] = await Promise.all([
       allTexts ? cold.flatMap((id) => allTexts.get(id) ?? []) : readProductTextsById(graph, cold),
-      // Term vectors are not used for text likeness when an encoder is.
-      encoder ? new Map<string, string[]>() : readAllProductTerms(graph),
+      // Term vectors are not used for text likeness when an encoder is. Terms are refreshed only before a
+      // training, so a reload with the same model reuses those read before (a million rows at 100,000 products).
+      encoder ? new Map<string, string[]>() : previous?.model?.version === model.version ? previous.productTerms : readAllProductTerms(graph),
     ]);
     coldTexts = new Map(texts.map((row) => [row.id, row]));
     productTerms = terms;
@@ -196,7 +208,8 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     space,
     textSpace,
     textEncoder,
-    terms: model ? new TermIndex(model) : null,
+    terms: model ? termIndexOf(model) : null,
+    productTerms,
     popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
     recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),

@@ -326,6 +326,10 @@ describe('reloads', () => {
     expect(second).not.toBe(first);
     expect(second.neighboursBuiltAt).toBe(first.neighboursBuiltAt);
     expect(neighbourIds(second, busiest)).toEqual(neighbourIds(first, busiest));
+    // Terms change only with a training: the same model's terms are not read again.
+    expect(first.productTerms.size).toBeGreaterThan(0);
+    expect(second.productTerms).toBe(first.productTerms);
+    expect(second.terms).toBe(first.terms);
 
     await new Promise((resolve) => setTimeout(resolve, 5));
     ranker.invalidate({ behaviour: true });
