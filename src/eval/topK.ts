@@ -20,9 +20,10 @@ export class TopKSelector {
   /**
    * Selects the k largest of values[offset, offset + length) and returns how many were found (fewer than
    * k when fewer are selectable). Positions are relative to `offset`. −Infinity (masked) and NaN are never
-   * selected. Equal scores go to the lower position first, so the result is deterministic.
+   * selected, nor a position `accept` turns away (asked only of values that would enter the top k).
+   * Equal scores go to the lower position first, so the result is deterministic.
    */
-  select(values: Float32Array | Float64Array, offset: number, length: number): number {
+  select(values: Float32Array | Float64Array, offset: number, length: number, accept?: (position: number) => boolean): number {
     this.size = 0;
     // Ties are broken towards the lower position: positions arrive in ascending order, so a newcomer
     // equal to the root is the weaker of the two and is rejected by the strict comparison below.
@@ -30,7 +31,7 @@ export class TopKSelector {
     let worst = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < length; i += 1) {
       const value = values[offset + i]!;
-      if (value > worst) worst = this.offer(value, i);
+      if (value > worst && (accept === undefined || accept(i))) worst = this.offer(value, i);
     }
     return this.finish();
   }

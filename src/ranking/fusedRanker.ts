@@ -18,6 +18,7 @@ import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
 import { rowCosine } from './vectorMath.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
+import { TopKSelector } from '../eval/topK.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -599,40 +600,13 @@ function momentsFromSums(count: number, sum: number, squares: number): { mean: n
   return { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION * Math.max(1, Math.abs(mean)) ? deviation : 0 };
 }
 
-/** Indices of the `k` largest scores among those accepted, best first (ties: lower index, i.e. more popular). */
+/**
+ * Indices of the `k` largest scores among those accepted, best first (ties: lower index, i.e. more
+ * popular); −Infinity and NaN are never returned.
+ */
 export function topIndices(scores: Float32Array, k: number, accept: (index: number) => boolean): number[] {
   if (k <= 0) return [];
-  // A bounded min-heap of indices by score.
-  const heap: number[] = [];
-  const worse = (a: number, b: number): boolean => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
-  // Once the heap is full, most products lose to its worst entry on one comparison (a tie loses too: the
-  // later index), before `accept` is asked.
-  let worst = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < scores.length; i += 1) {
-    if (heap.length === k && !((scores[i] as number) > worst)) continue;
-    if (!accept(i)) continue;
-    if (heap.length < k) {
-      heap.push(i);
-      for (let c = heap.length - 1; c > 0; ) {
-        const p = (c - 1) >> 1;
-        if (!worse(heap[c] as number, heap[p] as number)) break;
-        [heap[c], heap[p]] = [heap[p] as number, heap[c] as number];
-        c = p;
-      }
-    } else {
-      heap[0] = i;
-      for (let c = 0; ; ) {
-        const l = 2 * c + 1;
-        const r = l + 1;
-        let m = c;
-        if (l < heap.length && worse(heap[l] as number, heap[m] as number)) m = l;
-        if (r < heap.length && worse(heap[r] as number, heap[m] as number)) m = r;
-        if (m === c) break;
-        [heap[c], heap[m]] = [heap[m] as number, heap[c] as number];
-        c = m;
-      }
-    }
-    if (heap.length === k) worst = scores[heap[0] as number] as number;
-  }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : -1));
+  const selector = new TopKSelector(k);
+  const found = selector.select(scores, 0, scores.length, accept);
+  return Array.from(selector.items.subarray(0, found));
 }

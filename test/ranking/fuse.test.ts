@@ -55,6 +55,7 @@ describe('topIndices', () => {
     expect(topIndices(scores, 3, (i) => i !== 2)).toEqual([1, 5, 4]);
     expect(topIndices(scores, 10, (i) => i % 2 === 0)).toEqual([2, 4, 6, 0]);
     expect(topIndices(scores, 0, () => true)).toEqual([]);
+    expect(topIndices(Float32Array.from([1, -Infinity, Number.NaN, 2]), 4, () => true)).toEqual([3, 0]);
   });
 
   it('agrees with a full sort on random scores', () => {
