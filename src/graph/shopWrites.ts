@@ -204,29 +204,51 @@ export async function writeEvents(
   now: number,
 ): Promise<EventWriteResult> {
   const productIds = [...new Set(rows.map((row) => row.productId))];
-  const productElements = new Map(
-    (await tx.run<{ id: string; element: string }>(PRODUCT_ELEMENTS, { ids: productIds })).map((row) => [row.id, row.element]),
-  );
+  // Statements that do not need each other's results go out together: the driver pipelines them, so the
+  // batch costs three round trips instead of eight, and Neo4j is not left waiting for the client between them.
+  const [productRows, known] = await Promise.all([
+    tx.run<{ id: string; element: string }>(PRODUCT_ELEMENTS, { ids: productIds }),
+    existingIds(tx, 'Event', rows.map((row) => row.id)),
+  ]);
+  const productElements = new Map(productRows.map((row) => [row.id, row.element]));
   const unknownProducts = new Set(productIds.filter((id) => !productElements.has(id)));
-  const known = await existingIds(tx, 'Event', rows.map((row) => row.id));
   const fresh = rows.filter((row) => !known.has(row.id) && productElements.has(row.productId));
   if (fresh.length === 0) return { created: 0, usersCreated: 0, unknownProducts };
-  await tx.run(CREATE_EVENTS, {
-    ids: fresh.map((row) => row.id),
-    userIds: fresh.map((row) => row.userId),
-    productIds: fresh.map((row) => row.productId),
-    types: fresh.map((row) => row.type),
-    timestamps: fresh.map((row) => int(row.timestamp)),
-    quantities: fresh.map((row) => (row.quantity === undefined ? null : int(row.quantity))),
-    splits: fresh.map((row) => row.split ?? null),
-  });
-  const userRows = await tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, {
-    ids: [...new Set(fresh.map((row) => row.userId))],
-    now,
-  });
+  const [, userRows] = await Promise.all([
+    tx.run(CREATE_EVENTS, eventColumns(fresh)),
+    tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, { ids: [...new Set(fresh.map((row) => row.userId))], now }),
+  ]);
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
+  const byRelationship = sumPerRelationship(fresh, relationshipOf);
+  await Promise.all(
+    [...byRelationship].map(([relationship, aggregates]) =>
+      tx.run(aggregateStatement(relationship), aggregateColumns([...aggregates.values()], userElements, productElements)),
+    ),
+  );
+  return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
+}
 
-  // Sum the batch per (user, product, behaviour) first: one MERGE per pair instead of one per event.
+const eventColumns = (fresh: EventRow[]) => ({
+  ids: fresh.map((row) => row.id),
+  userIds: fresh.map((row) => row.userId),
+  productIds: fresh.map((row) => row.productId),
+  types: fresh.map((row) => row.type),
+  timestamps: fresh.map((row) => int(row.timestamp)),
+  quantities: fresh.map((row) => (row.quantity === undefined ? null : int(row.quantity))),
+  splits: fresh.map((row) => row.split ?? null),
+});
+
+const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, productElements: Map<string, string>) => ({
+  users: rows.map((a) => userElements.get(a.userId)),
+  products: rows.map((a) => productElements.get(a.productId)),
+  counts: rows.map((a) => int(a.count)),
+  quantities: rows.map((a) => int(a.quantity)),
+  firstAts: rows.map((a) => int(a.firstAt)),
+  lastAts: rows.map((a) => int(a.lastAt)),
+});
+
+/** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
+function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
     if (row.split === 'test') continue;
@@ -245,18 +267,7 @@ export async function writeEvents(
       aggregates.set(key, { userId: row.userId, productId: row.productId, count: 1, quantity, firstAt: row.timestamp, lastAt: row.timestamp });
     }
   }
-  for (const [relationship, aggregates] of byRelationship) {
-    const list = [...aggregates.values()];
-    await tx.run(aggregateStatement(relationship), {
-      users: list.map((a) => userElements.get(a.userId)),
-      products: list.map((a) => productElements.get(a.productId)),
-      counts: list.map((a) => int(a.count)),
-      quantities: list.map((a) => int(a.quantity)),
-      firstAts: list.map((a) => int(a.firstAt)),
-      lastAts: list.map((a) => int(a.lastAt)),
-    });
-  }
-  return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
+  return byRelationship;
 }
 
 const relationStatement = (type: string) => `

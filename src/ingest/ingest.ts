@@ -4,6 +4,7 @@ import type { Graph } from '../graph/graph.js';
 import { handlerFor, type BatchResult, type Located, type Rejection, type WriteContext } from './kinds.js';
 import { readSource } from './readers.js';
 import { validateRecord, type Kind } from './records.js';
+import { CellScheduler, cellOf } from './writeCells.js';
 
 export interface IngestOptions {
   kind: Kind;
@@ -16,7 +17,7 @@ export interface IngestOptions {
   reportFile?: string;
   /** Recorded as `updatedBy` on merchandiser relations. */
   by?: string;
-  /** Concurrent write transactions for kinds that can be partitioned (events, by user). */
+  /** Concurrent write transactions for kinds that can be partitioned (events, by user and product). */
   writeLanes?: number;
   onProgress?: (progress: IngestProgress) => void;
   onReject?: (rejection: Rejection) => void;
@@ -25,16 +26,20 @@ export interface IngestOptions {
 /** Two lanes let Neo4j use both cores of a small machine while the next batches are parsed. */
 const DEFAULT_WRITE_LANES = 2;
 
+/**
+ * Parsed records arrive through promises that resolve without returning to the event loop, so a long file
+ * would starve the sockets: Neo4j's answers to the batches in flight would wait until parsing paused, and
+ * the next statement of each transaction with them. Yielding now and then keeps the database busy.
+ */
+const YIELD_EVERY = 500;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The records of one cell of the write grid (see writeCells.ts): its next batch and the one being written. */
 interface Lane {
   batch: Located<unknown>[];
   pending: Promise<void>;
-}
-
-/** FNV-1a: a fast, stable string hash to assign records to lanes. */
-function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  /** Buckets this cell holds while it writes; empty for kinds written by a single lane. */
+  buckets: string[];
 }
 
 export interface IngestProgress {
@@ -118,11 +123,16 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   // Progress counts what is committed, so that its rate and ETA are the real ones; a dry run counts what is read.
   const progress = { bytesRead: 0, records: 0 };
   const reportProgress = () => options.onProgress?.({ bytesRead: progress.bytesRead, bytesTotal, records: progress.records });
-  const laneCount = handler.laneKey && !dryRun ? Math.max(1, options.writeLanes ?? DEFAULT_WRITE_LANES) : 1;
-  const lanes: Lane[] = Array.from({ length: laneCount }, () => ({ batch: [], pending: Promise.resolve() }));
-  const laneOf = (value: unknown): Lane =>
-    lanes[handler.laneKey && laneCount > 1 ? hashString(handler.laneKey(value)) % laneCount : 0] as Lane;
-  const allPending = () => Promise.all(lanes.map((lane) => lane.pending));
+  const writeLanes = handler.conflictKeys && !dryRun ? Math.max(1, options.writeLanes ?? DEFAULT_WRITE_LANES) : 1;
+  const scheduler = new CellScheduler(writeLanes);
+  const lanes = new Map<number, Lane>();
+  const laneOf = (value: unknown): Lane => {
+    const { index, buckets } = writeLanes > 1 && handler.conflictKeys ? cellOf(handler.conflictKeys(value), writeLanes) : { index: 0, buckets: [] };
+    let lane = lanes.get(index);
+    if (!lane) lanes.set(index, (lane = { batch: [], pending: Promise.resolve(), buckets }));
+    return lane;
+  };
+  const allPending = () => Promise.all([...lanes.values()].map((lane) => lane.pending));
 
   let failure: Error | null = null;
   const writeBatch = async (lane: Lane, batch: Located<unknown>[]): Promise<void> => {
@@ -130,7 +140,7 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     if (dryRun || batch.length === 0) return;
     await lane.pending; // one batch in flight per lane: keeps memory flat and each lane's writes in order
     const reached = { ...progress };
-    lane.pending = handler.writeBatch(batch, ctx).then(
+    lane.pending = scheduler.run(lane.buckets, () => handler.writeBatch(batch, ctx)).then(
       (result: BatchResult) => {
         options.onProgress?.({ ...reached, bytesTotal });
         summary.batches += 1;
@@ -160,6 +170,7 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
         progress.bytesRead = bytesBefore + source.bytes;
         progress.records = summary.records;
         if (dryRun && summary.records % 1_000 === 0) reportProgress();
+        if (summary.records % YIELD_EVERY === 0) await yieldToEventLoop();
         if ('error' in source) {
           onRejection({ file, line: source.line, field: '(line)', reason: source.error });
           continue;
@@ -195,17 +206,17 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     if (handler.order && !dryRun) {
       const { ordered, rejected } = await handler.order(deferred, ctx);
       rejected.forEach(onRejection);
-      const lane = lanes[0] as Lane;
+      const lane = laneOf(undefined);
       for (let start = 0; start < ordered.length; start += options.batchSize) {
         await writeBatch(lane, ordered.slice(start, start + options.batchSize));
       }
     }
-    for (const lane of lanes) await writeBatch(lane, lane.batch);
+    for (const lane of lanes.values()) await writeBatch(lane, lane.batch);
     await allPending();
     progress.bytesRead = bytesTotal;
     reportProgress();
   } catch (error) {
-    await Promise.allSettled(lanes.map((lane) => lane.pending));
+    await Promise.allSettled([...lanes.values()].map((lane) => lane.pending));
     finish(summary, started);
     await closeReport(report);
     throw new IngestError((error as Error).message, summary);

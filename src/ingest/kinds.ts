@@ -62,10 +62,11 @@ export interface KindHandler<T> {
   /** Records with the same key are duplicates of each other. */
   key(record: T): string;
   /**
-   * When set, records are spread over concurrent write lanes by this key; records with the same key always
-   * share a lane, so concurrent transactions never update the same aggregate (events: the user).
+   * When set, records are spread over concurrent write lanes by these keys (the ids of the nodes a record
+   * locks): transactions running side by side never share a key, so they neither update the same aggregate
+   * nor wait on each other's locks (events: the user and the product).
    */
-  laneKey?(record: T): string;
+  conflictKeys?(record: T): readonly string[];
   /** Reorders a kind's records when later ones depend on earlier ones (categories: parents first). */
   order?(records: Located<T>[], ctx: WriteContext): Promise<{ ordered: Located<T>[]; rejected: Rejection[] }>;
   writeBatch(batch: Located<T>[], ctx: WriteContext): Promise<BatchResult>;
@@ -192,7 +193,7 @@ const products: KindHandler<ProductRecord> = {
 const events: KindHandler<EventRecord> = {
   schema: eventSchema,
   key: (record) => record.id,
-  laneKey: (record) => record.userId,
+  conflictKeys: (record) => [record.userId, record.productId],
   async writeBatch(batch, ctx) {
     const result = await ctx.graph.transaction((tx) =>
       writeEvents(tx, batch.map((item) => item.value), (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], ctx.now),

@@ -147,6 +147,34 @@ describe('ingesting a shop', () => {
     const [b4] = await graph.read('MATCH (b:Brand {id: "b4"}) RETURN b.name AS name');
     expect(b4?.name).toBe('Summit');
   });
+
+  it('keeps aggregates exact when concurrent lanes write events of shared users and products', async () => {
+    // 240 events over 6 users and the 4 products, in batches of 7: every lane of the write grid gets work.
+    const types = ['view', 'click', 'purchase'] as const;
+    const relationshipOf = { view: 'VIEWED', click: 'CLICKED', purchase: 'PURCHASED' } as const;
+    const lines = ['id,userId,productId,type,timestamp,quantity'];
+    const expected = new Map<string, { count: number; quantity: number; firstAt: number; lastAt: number }>();
+    for (let i = 0; i < 240; i += 1) {
+      const [user, product, type, at, quantity] = [`lane-u${i % 6}`, `p${1 + ((i * 7) % 4)}`, types[i % 3] as (typeof types)[number], 1_767_000_000_000 + ((i * 7919) % 1000) * 1000, 1 + (i % 2)];
+      lines.push(`lane-e${i},${user},${product},${type},${at},${type === 'purchase' ? quantity : ''}`);
+      const key = `${user} ${relationshipOf[type]} ${product}`;
+      const sum = expected.get(key) ?? { count: 0, quantity: 0, firstAt: at, lastAt: at };
+      expected.set(key, { count: sum.count + 1, quantity: sum.quantity + (type === 'purchase' ? quantity : 1), firstAt: Math.min(sum.firstAt, at), lastAt: Math.max(sum.lastAt, at) });
+    }
+    const events = writeFixture(dir, 'lane-events.csv', lines);
+    const aggregates = async () =>
+      new Map(
+        (
+          await graph.read<{ key: string; count: number; quantity: number; firstAt: number; lastAt: number }>(
+            'MATCH (u:User)-[r]->(p:Product) WHERE u.id STARTS WITH "lane-" RETURN u.id + " " + type(r) + " " + p.id AS key, r.count AS count, r.quantity AS quantity, r.firstAt AS firstAt, r.lastAt AS lastAt',
+          )
+        ).map(({ key, ...sum }) => [key, sum]),
+      );
+    expect(await ingest('events', [events], { batchSize: 7, writeLanes: 2 })).toMatchObject({ written: 240, rejected: 0 });
+    expect(await aggregates()).toEqual(expected);
+    expect(await ingest('events', [events], { batchSize: 7, writeLanes: 2 })).toMatchObject({ written: 0, unchanged: 240 });
+    expect(await aggregates()).toEqual(expected);
+  });
 });
 
 describe('bad input', () => {
