@@ -168,8 +168,7 @@ export class IvfIndex {
       for (let k = 0; k < dimension; k += 1) dot += (query[k] as number) * (this.centroids[offset + k] as number);
       centre[list] = Math.max(0, qq - 2 * dot + (this.centroidNorms[list] as number));
     }
-    const { listOf, residuals } = this;
-    for (let row = 0; row < this.rows; row += 1) out[row] = -Math.sqrt((centre[listOf[row] as number] as number) + (residuals[row] as number));
+    estimateAll(out, this.rows, centre, this.listOf, this.residuals);
     const byDistance = Array.from({ length: lists }, (_, list) => list).sort((a, b) => (centre[a] as number) - (centre[b] as number));
     const wanted = Math.min(Math.ceil(this.probeShare * this.rows), this.maxProbedRows);
     let probed = 0;
@@ -189,6 +188,14 @@ export class IvfIndex {
     }
     return to - from;
   }
+}
+
+/**
+ * out[row] = −√(‖q − c‖² + ‖p − c‖²) for every row, from its list's centre distance: a loop of its own,
+ * which V8 compiles tighter than inside negativeL2.
+ */
+function estimateAll(out: Float32Array, rows: number, centreDistances: Float32Array, listOf: Int32Array, residuals: Float32Array): void {
+  for (let row = 0; row < rows; row += 1) out[row] = -Math.sqrt((centreDistances[listOf[row] as number] as number) + (residuals[row] as number));
 }
 
 /** Lloyd's k-means on a random sample of rows; an emptied list is re-seeded with a random sampled row. */
