@@ -8,7 +8,8 @@ import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js'
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
 import { categoryInterest, recommendSignals, relatedScores, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
-import { groupedSums, groupedValue, type GroupedSignal } from './groupedSignal.js';
+import type { GroupedSignal } from './groupedSignal.js';
+import { groupedMoments, moments, standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import { buildProfile, type UserProfile } from './profile.js';
@@ -552,76 +553,6 @@ function firstPass(
       (base[i] as number) - shift + (v1[s1[i] as number] as number) + (v2[s2[i] as number] as number) +
       fa * (a[i] as number) + fb * (b[i] as number) + fd * (d[i] as number) + fe * (e[i] as number);
   }
-}
-
-/** A standard deviation this small is float rounding, not a signal. */
-const CONSTANT_SIGNAL_DEVIATION = 1e-6;
-
-/** Moments per signal: explanations ask for them again per item. */
-const momentsCache = new WeakMap<object, { mean: number; std: number }>();
-
-/** A signal's value for one product, standardised as `fuse` does (0 for a constant signal). */
-export function standardised(values: Float32Array, index: number): number {
-  const { mean, std } = moments(values);
-  return std === 0 ? 0 : ((values[index] as number) - mean) / std;
-}
-
-function standardisedGrouped(signal: GroupedSignal, index: number): number {
-  const { mean, std } = groupedMoments(signal);
-  return std === 0 ? 0 : (groupedValue(signal, index) - mean) / std;
-}
-
-/**
- * A signal's mean and deviation over the catalogue's finite values (0 for a constant signal), as offline
- * fusion takes them. One pass with float64 sums of values and squares: the signals here are of modest
- * magnitude, so E[x²] − mean² keeps its digits, and a request saves a pass over the catalogue per signal.
- */
-export function moments(values: Float32Array): { mean: number; std: number } {
-  const cached = momentsCache.get(values);
-  if (cached) return cached;
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i] as number;
-    sum += value;
-    squares += value * value;
-  }
-  // Most signals are finite everywhere: the sums say so, and the pass that skips ±Infinity and NaN
-  // (twice as slow, for its branch) runs only when they are not.
-  const result = Number.isFinite(sum) && Number.isFinite(squares) ? momentsFromSums(values.length, sum, squares) : finiteMoments(values);
-  momentsCache.set(values, result);
-  return result;
-}
-
-function finiteMoments(values: Float32Array): { mean: number; std: number } {
-  let count = 0;
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i] as number;
-    if (value - value !== 0) continue; // ±Infinity and NaN
-    count += 1;
-    sum += value;
-    squares += value * value;
-  }
-  return momentsFromSums(count, sum, squares);
-}
-
-/** The same moments for a grouped signal, from its group sizes: no pass over the catalogue. */
-function groupedMoments(signal: GroupedSignal): { mean: number; std: number } {
-  const cached = momentsCache.get(signal);
-  if (cached) return cached;
-  const { count, sum, squares } = groupedSums(signal);
-  const result = momentsFromSums(count, sum, squares);
-  momentsCache.set(signal, result);
-  return result;
-}
-
-function momentsFromSums(count: number, sum: number, squares: number): { mean: number; std: number } {
-  const mean = count > 0 ? sum / count : 0;
-  const deviation = count > 0 ? Math.sqrt(Math.max(0, squares / count - mean * mean)) : 0;
-  // Below this a signal is constant up to float rounding: it orders nothing.
-  return { mean, std: deviation > CONSTANT_SIGNAL_DEVIATION * Math.max(1, Math.abs(mean)) ? deviation : 0 };
 }
 
 /**

@@ -23,12 +23,18 @@ export function buildItemNeighbours(userItems: readonly (readonly number[])[], i
   return buildItemKnn(interactionsFromLists(baskets, itemCount), { neighbours: CO_BEHAVIOUR_NEIGHBOURS });
 }
 
-/** Adds to `out` each neighbour's similarity to the given items, times the item's weight. */
-export function scoreFromNeighbours(graph: ItemNeighbours, items: readonly { index: number; weight: number }[], out: Float32Array): void {
+/**
+ * Adds to `out` each neighbour's similarity to the given items, times the item's weight; `touched`, when
+ * given, receives each product scored, once (similarities and weights are positive, so a score that
+ * left 0 never returns to it).
+ */
+export function scoreFromNeighbours(graph: ItemNeighbours, items: readonly { index: number; weight: number }[], out: Float32Array, touched?: number[]): void {
   for (const { index, weight } of items) {
     for (let k = graph.indptr[index] as number; k < (graph.indptr[index + 1] as number); k += 1) {
       const other = graph.indices[k] as number;
-      out[other] = (out[other] as number) + weight * (graph.similarities[k] as number);
+      const contribution = weight * (graph.similarities[k] as number);
+      if (touched && out[other] === 0 && contribution !== 0) touched.push(other);
+      out[other] = (out[other] as number) + contribution;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { ProfileRow } from '../graph/shopReads.js';
 import { scoreFromNeighbours } from './itemNeighbours.js';
 import { spreadGroups, type GroupedSignal } from './groupedSignal.js';
+import { rememberSparseMoments } from './signalMoments.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
@@ -47,8 +48,13 @@ export function recommendSignals(
   const query = userQueryVector(state, userId, history);
   if (query && state.space && wanted('graph')) state.space.score(query, (signals.graph = new Float32Array(n)));
   if (history.length > 0) {
-    if (wanted('coBought')) scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)));
-    if (wanted('related')) signals.related = relatedScores(state, history);
+    // Both are sparse: their moments come from the products they reached, not a pass over the catalogue.
+    if (wanted('coBought')) {
+      const touched: number[] = [];
+      scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), touched);
+      rememberSparseMoments(signals.coBought, touched);
+    }
+    if (wanted('related')) signals.related = relatedScores(state, history, true);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
     for (const [name, signal] of [
       ['category', () => categoryInterest(state, profile)],
@@ -64,10 +70,20 @@ export function recommendSignals(
   return { signals, grouped, profile, history, placed: query !== null };
 }
 
-/** Merchandiser relations from the given products: the relation's weight times the product's. */
-export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[]): Float32Array {
+/**
+ * Merchandiser relations from the given products: the relation's weight times the product's. With
+ * `withMoments`, the signal's moments are taken from the products it reached.
+ */
+export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[], withMoments = false): Float32Array {
   const out = new Float32Array(state.snapshot.products.length);
-  for (const item of history) for (const link of state.links.byProduct[item.index] ?? []) out[link.index] = (out[link.index] as number) + item.weight * link.weight;
+  const reached = new Set<number>();
+  for (const item of history) {
+    for (const link of state.links.byProduct[item.index] ?? []) {
+      out[link.index] = (out[link.index] as number) + item.weight * link.weight;
+      reached.add(link.index);
+    }
+  }
+  if (withMoments) rememberSparseMoments(out, [...reached]);
   return out;
 }
 

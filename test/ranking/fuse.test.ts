@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/kge/random.js';
-import { fuse, moments, topIndices } from '../../src/ranking/fusedRanker.js';
+import { fuse, topIndices } from '../../src/ranking/fusedRanker.js';
+import { moments, rememberSparseMoments } from '../../src/ranking/signalMoments.js';
 import { groupedSums, groupedValue, spreadGroups, type GroupedSignal } from '../../src/ranking/groupedSignal.js';
+import { scoreFromNeighbours } from '../../src/ranking/itemNeighbours.js';
 
 const random = new Random(3);
 const column = (n: number) => Float32Array.from({ length: n }, () => random.gaussian(0, 2));
@@ -45,6 +47,22 @@ describe('fusion', () => {
     const veto = Float32Array.from([0, -Infinity, 0]);
     const out = fuse({ lexical: raw, veto }, { lexical: 2, veto: 0 }, 3, { raw: ['lexical'] });
     expect([...out]).toEqual([0, 1, 2]);
+  });
+});
+
+describe('sparse signal moments', () => {
+  it('match a pass over the whole catalogue, from the products a co-purchase score reached', () => {
+    // Items 0..3 of 10; item 0's neighbours are 1 and 2, item 3's are 2 and 5.
+    const neighbours = { itemCount: 10, indptr: Int32Array.from([0, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]), indices: Int32Array.from([1, 2, 2, 5]), similarities: Float32Array.from([0.5, 0.25, 0.75, 0.4]) };
+    const values = new Float32Array(10);
+    const touched: number[] = [];
+    scoreFromNeighbours(neighbours, [{ index: 0, weight: 2 }, { index: 3, weight: 1 }], values, touched);
+    expect(touched.sort()).toEqual([1, 2, 5]);
+    expect([...values]).toEqual([0, 1, 1.25, 0, 0, 0.4000000059604645, 0, 0, 0, 0]);
+    rememberSparseMoments(values, touched);
+    const dense = moments(values.slice());
+    expect(moments(values).mean).toBeCloseTo(dense.mean, 6);
+    expect(moments(values).std).toBeCloseTo(dense.std, 6);
   });
 });
 
