@@ -269,15 +269,6 @@ export interface ProfileRow {
 }
 
 // Categories and brands are left to the ranker's catalogue snapshot: this query runs on every request.
-const READ_PROFILE = `
-MATCH (:User {id: $userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
-RETURN p.id AS productId, type(r) AS relationship, r.count AS count, r.firstAt AS firstAt, r.lastAt AS lastAt`;
-
-/** Every behaviour aggregate of one user: the input of personalisation. */
-export async function readProfile(graph: Graph, userId: string): Promise<ProfileRow[]> {
-  return graph.read<ProfileRow & Record<string, unknown>>(READ_PROFILE, { userId });
-}
-
 const READ_PROFILES = `
 UNWIND $userIds AS userId
 MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
@@ -291,18 +282,14 @@ export async function readProfiles(graph: Graph, userIds: readonly string[]): Pr
   return byUser;
 }
 
+/** Every behaviour aggregate of one user: the input of personalisation. */
+export async function readProfile(graph: Graph, userId: string): Promise<ProfileRow[]> {
+  return (await readProfiles(graph, [userId])).get(userId) ?? [];
+}
+
 export interface ScoredId {
   id: string;
   score: number;
-}
-
-const FULL_TEXT_PRODUCTS = `
-CALL db.index.fulltext.queryNodes('product_text', $query, {limit: $limit}) YIELD node, score
-RETURN node.id AS id, score`;
-
-/** Products matching a Lucene query (already escaped by the caller), best BM25 score first. */
-export async function fullTextProducts(graph: Graph, luceneQuery: string, limit: number): Promise<ScoredId[]> {
-  return graph.read<ScoredId & Record<string, unknown>>(FULL_TEXT_PRODUCTS, { query: luceneQuery, limit: int(limit) });
 }
 
 const FULL_TEXT_PRODUCTS_MANY = `
@@ -320,6 +307,11 @@ export async function fullTextProductsMany(graph: Graph, queries: readonly { que
   for (const { i, id, score } of rows) lists[i]?.push({ id, score });
   for (const list of lists) list.sort((a, b) => b.score - a.score);
   return lists;
+}
+
+/** Products matching a Lucene query (already escaped by the caller), best BM25 score first. */
+export async function fullTextProducts(graph: Graph, luceneQuery: string, limit: number): Promise<ScoredId[]> {
+  return (await fullTextProductsMany(graph, [{ query: luceneQuery, limit }]))[0] ?? [];
 }
 
 export interface NeighbourResult {

@@ -451,8 +451,8 @@ export function fuse(signals: Signals, weights: Readonly<Record<string, number>>
 }
 
 /**
- * The fused popularity and recency of a state (weights are fixed per state): a request starts from a
- * copy of it instead of adding two standardised columns over the catalogue.
+ * The fused popularity and recency of a state (weights are fixed per state): a request's fusion reads
+ * it as one column instead of standardising and adding two.
  */
 const staticBases = new WeakMap<RankingState, FusedBase>();
 
@@ -487,10 +487,10 @@ function groupSlots(groupOf: Int32Array): Int32Array {
 }
 
 /** Shared stand-ins for an absent column or table (all zero), so that one kernel serves every request. */
-let padding: { zeros: Float32Array; slots: Int32Array } | null = null;
+let padding: { zeros: Float32Array; none: GroupTable } | null = null;
 
-function paddingFor(n: number): { zeros: Float32Array; slots: Int32Array } {
-  if (padding?.zeros.length !== n) padding = { zeros: new Float32Array(n), slots: new Int32Array(n) };
+function paddingFor(n: number): { zeros: Float32Array; none: GroupTable } {
+  if (padding?.zeros.length !== n) padding = { zeros: new Float32Array(n), none: { slots: new Int32Array(n), table: new Float32Array(1) } };
   return padding;
 }
 
@@ -509,9 +509,8 @@ function weightedSum(
 ): Float32Array {
   const out = new Float32Array(n);
   const pad = paddingFor(n);
-  const none: GroupTable = { slots: pad.slots, table: new Float32Array(1) };
-  const { slots: s1, table: v1 } = tables[0] ?? none;
-  const { slots: s2, table: v2 } = tables[1] ?? none;
+  const { slots: s1, table: v1 } = tables[0] ?? pad.none;
+  const { slots: s2, table: v2 } = tables[1] ?? pad.none;
   const column = (c: number): Float32Array => columns[c] ?? pad.zeros;
   const factor = (c: number): number => (columns[c] ? (factors[c] as number) : 0);
   const [a, b, d, e] = [column(0), column(1), column(2), column(3)];

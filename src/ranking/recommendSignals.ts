@@ -54,7 +54,7 @@ export function recommendSignals(
       scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), touched);
       rememberSparseMoments(signals.coBought, touched);
     }
-    if (wanted('related')) signals.related = relatedScores(state, history, true);
+    if (wanted('related')) signals.related = relatedScores(state, history);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
     for (const [name, signal] of [
       ['category', () => categoryInterest(state, profile)],
@@ -71,10 +71,10 @@ export function recommendSignals(
 }
 
 /**
- * Merchandiser relations from the given products: the relation's weight times the product's. With
- * `withMoments`, the signal's moments are taken from the products it reached.
+ * Merchandiser relations from the given products: the relation's weight times the product's. The
+ * signal's moments are taken from the products it reached.
  */
-export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[], withMoments = false): Float32Array {
+export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[]): Float32Array {
   const out = new Float32Array(state.snapshot.products.length);
   const reached = new Set<number>();
   for (const item of history) {
@@ -83,7 +83,7 @@ export function relatedScores(state: RankingState, history: readonly { index: nu
       reached.add(link.index);
     }
   }
-  if (withMoments) rememberSparseMoments(out, [...reached]);
+  rememberSparseMoments(out, [...reached]);
   return out;
 }
 
