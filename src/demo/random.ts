@@ -1,3 +1,5 @@
+import { hashString } from '../util/hash.js';
+
 /**
  * Seeded randomness for the demo shop. mulberry32 is hand-written here (a dozen lines, no dependency) because
  * the demo must be byte-identical for a seed on every machine and Node version, and Math.random cannot be seeded.
@@ -20,12 +22,7 @@ export function mulberry32(seed: number): () => number {
  * does not reshuffle the catalogue, and adding a product does not change every user.
  */
 export function streamSeed(seed: number, stream: string): number {
-  let hash = 0x811c9dc5;
-  for (const char of `${seed}:${stream}`) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+  return hashString(`${seed}:${stream}`);
 }
 
 export class Random {

@@ -1,3 +1,5 @@
+import { hashString } from '../util/hash.js';
+
 /**
  * Concurrent write transactions that do not wait on each other's node locks. A kind whose records touch shared
  * nodes (events: a user and a product, whose aggregate relationship they update) names those nodes as
@@ -7,13 +9,6 @@
  * one transaction waited for the other's locks on them (MERGE holds both endpoints until commit, and commit
  * is half of a batch's work), and 2–6 batches of a 200,000-event load deadlocked and were written again.
  */
-
-/** FNV-1a: a fast, stable string hash. */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
 
 /** The cell of a record with these conflict keys, and the buckets ("dimension:bucket") that cell holds while it writes. */
 export function cellOf(keys: readonly string[], grid: number): { index: number; buckets: string[] } {
