@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.neo4j/', '.kgrec/', 'models/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.neo4j/', '.kgrec/', 'models/', 'coverage/', 'src/kge/simd/assembly/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -40,12 +40,14 @@ if (!existsSync(values.python)) {
 }
 const theirs = runJson(values.python, [path.join(PROJECT_ROOT, 'bench', 'pykeenSpeed.py'), '--train', values.train, '--threads', '2']);
 
-console.log('\nsetting | PyKEEN (2 threads) | kgrec, 1 thread | kgrec, 2 workers | ratio (2 workers / PyKEEN)');
+console.log('\nsetting | PyKEEN (2 threads) | kgrec SIMD, 1 thread | kgrec SIMD, 2 workers | ratio (2 workers / PyKEEN) | scalar kernels, 2 workers');
 for (const setting of ['(a) 64 negatives, self-adversarial, Adam', '(b) 1 negative, margin, Adam']) {
   const pykeen = Number(theirs[setting]);
-  const one = Number(ours[`${setting} · cpu-typed-arrays (1 thread)`]);
-  const two = Number(ours[`${setting} · cpu-typed-arrays (2 workers)`]);
-  console.log(`${setting} | ${pykeen.toLocaleString('en-US')} | ${one.toLocaleString('en-US')} | ${two.toLocaleString('en-US')} | ${(two / pykeen).toFixed(1)}×`);
+  const one = Number(ours[`${setting} · cpu-simd (1 thread)`]);
+  const two = Number(ours[`${setting} · cpu-simd (2 workers)`]);
+  const scalar = Number(ours[`${setting} · cpu-typed-arrays (2 workers)`]);
+  const figure = (value: number): string => value.toLocaleString('en-US');
+  console.log(`${setting} | ${figure(pykeen)} | ${figure(one)} | ${figure(two)} | ${(two / pykeen).toFixed(1)}× | ${figure(scalar)} (${(scalar / pykeen).toFixed(1)}×)`);
 }
 console.log(`peak RSS: kgrec ${ours.peakRssMiB} MiB, PyKEEN ${theirs.peakRssMiB} MiB (PyKEEN ${theirs.pykeen})`);
 console.log(JSON.stringify({ kgrec: ours, pykeen: theirs }));

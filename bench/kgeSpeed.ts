@@ -1,5 +1,5 @@
 /**
- * Training speed of the typed-array TransE engine at FB15k-237's sizes (14,541 entities, 237 relations),
+ * Training speed of the CPU TransE engine (SIMD WebAssembly kernels and the scalar TypeScript ones) at FB15k-237's sizes (14,541 entities, 237 relations),
  * dimension 200, batch 1,024, in positive triples per second:
  *   (a) 64 negatives, self-adversarial loss, Adam — the quality setting;
  *   (b) 1 negative, margin ranking loss, Adam — the cheapest step.
@@ -8,7 +8,7 @@
  * after the first (which includes JIT warm-up). Run it when nothing else is busy: on 2 cores, another process
  * halves the figures.
  *
- *   npx tsx bench/kgeSpeed.ts [--workers 1,2] [--epochs 4] [--train path/to/train.txt]
+ *   npx tsx bench/kgeSpeed.ts [--workers 1,2] [--kernels simd,scalar] [--epochs 4] [--train path/to/train.txt]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -21,11 +21,16 @@ import { BATCH, FB15K237_ENTITIES, FB15K237_RELATIONS, loadTriples, median, samp
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1,2' },
+    kernels: { type: 'string', default: 'simd,scalar' },
     epochs: { type: 'string', default: '4' },
     train: { type: 'string', default: path.join(SHARED_DATA, 'fb15k-237', 'train.txt') },
   },
 });
 const workerCounts = values.workers.split(',').map(Number);
+const kernelChoices = values.kernels.split(',').map((kernels) => {
+  if (kernels !== 'simd' && kernels !== 'scalar') throw new Error(`--kernels: expected simd or scalar, got ${kernels}`);
+  return kernels;
+});
 const epochs = Math.max(2, Number(values.epochs));
 
 const base = speedBaseHyperparameters(epochs);
@@ -44,8 +49,8 @@ console.log(`kge speed: ${source}; ${os.cpus().length} cores, ${os.cpus()[0]?.mo
 const results: Record<string, number> = {};
 for (const setting of settings) {
   const train = sample(triples, setting.batches * BATCH);
-  for (const workers of workerCounts) {
-    const engine = new CpuEngine({ workers });
+  for (const [kernels, workers] of kernelChoices.flatMap((kernels) => workerCounts.map((workers) => [kernels, workers] as const))) {
+    const engine = await CpuEngine.create({ workers, kernels });
     const rates: number[] = [];
     await engine.train({ entities, relations, train }, setting.params, {
       onEpoch: (report) => {

@@ -10,7 +10,7 @@ export type EngineChoice = 'auto' | 'cpu' | 'tfjs' | 'tfjs-gpu';
  * WebAssembly backend. `tfjs` takes the best tfjs backend there is (wasm here), `tfjs-gpu` insists on CUDA.
  */
 export async function chooseEngine(choice: EngineChoice, workers: number): Promise<TrainingEngine> {
-  if (choice === 'cpu') return new CpuEngine({ workers });
+  if (choice === 'cpu') return CpuEngine.create({ workers });
   if (choice === 'tfjs') return TfjsEngine.create('auto');
   if (choice === 'tfjs-gpu') return TfjsEngine.create('tfjs-node-gpu');
   for (const native of ['tfjs-node-gpu', 'tfjs-node'] as const) {
@@ -20,5 +20,5 @@ export async function chooseEngine(choice: EngineChoice, workers: number): Promi
       // not installed or its binding does not load: try the next one
     }
   }
-  return new CpuEngine({ workers });
+  return CpuEngine.create({ workers });
 }

@@ -1,12 +1,13 @@
 /**
- * TransE training in plain TypeScript on typed arrays: shuffle, mini-batches, negatives, analytic gradients,
- * a sparse optimizer step, the entity norm constraint. On one thread, or on N lanes (this thread and N − 1
- * worker threads) over SharedArrayBuffers, which split every batch and give the same result at every run.
+ * TransE training on the CPU: shuffle, mini-batches, negatives, analytic gradients, a sparse optimizer step,
+ * the entity norm constraint. On one thread, or on N lanes (this thread and N − 1 worker threads) over
+ * shared memory, which split every batch and give the same result at every run. The arithmetic runs in the
+ * WebAssembly SIMD kernels of ./simd/ where they load, else in the scalar TypeScript kernels (the reference).
  *
  * Measured with bench/kgeSpeed.ts on 2 cores (FB15k-237 sizes, dimension 200, batch 1,024, Adam), in positives
- * per second: 64 negatives with the self-adversarial loss 7,500–7,700 on one thread and 12,800–13,900 on two
- * lanes; 1 negative with the margin loss 93,000–94,000 and 160,000. PyKEEN on the same machine: 3,300–3,800
- * and 50,000–55,000.
+ * per second, SIMD kernels: 64 negatives with the self-adversarial loss 18,000 on one thread and 36,700 on
+ * two lanes; 1 negative with the margin loss 283,000 and 441,000. The scalar kernels: 7,500 and 13,000;
+ * 93,000 and 160,000. PyKEEN on the same machine: 3,300–3,800 and 50,000–55,000.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,9 @@ import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingI
 import { NegativeSampler } from './negativeSampler.js';
 import { createOptimizerState } from './optimizers.js';
 import { Random } from './random.js';
+import { loadTransEWasm, type TransEWasm } from './simd/loadTransEWasm.js';
+import { simdScratchBytes } from './simd/simdLaneMaths.js';
+import { heapAllocator, WasmTableAllocator, type TableAllocator } from './tableMemory.js';
 import { GradientRows } from './transe.js';
 import type { Embeddings, EpochReport, KgeDataset, TrainingCallbacks, TrainingEngine, TransEHyperparameters, TripleSet } from './types.js';
 
@@ -31,18 +35,38 @@ const WORKER_ERROR_GRACE_MS = 1000;
 export interface CpuEngineOptions {
   /** Lanes to use whatever `params.workers` says (for benchmarks and tests). */
   workers?: number;
+  /**
+   * `simd`: the WebAssembly SIMD kernels (an error when they cannot load); `scalar`: the TypeScript kernels;
+   * `auto` (the default): SIMD where it loads.
+   */
+  kernels?: 'auto' | 'simd' | 'scalar';
 }
 
 export class CpuEngine implements TrainingEngine {
   private lastLanes: number | undefined;
+  private kernels: TransEWasm | undefined;
 
   constructor(private readonly options: CpuEngineOptions = {}) {}
 
-  /** `cpu-typed-arrays (1 thread)` or `(N workers)`; before the first run without a fixed count, the bare name. */
+  /** An engine whose kernels are already chosen, so that its name says which. */
+  static async create(options: CpuEngineOptions = {}): Promise<CpuEngine> {
+    const engine = new CpuEngine(options);
+    await engine.chooseKernels();
+    return engine;
+  }
+
+  /**
+   * `cpu-simd` or `cpu-typed-arrays`, with `(1 thread)` or `(N workers)` once known, and why the SIMD
+   * kernels are not used when they could not load.
+   */
   get name(): string {
+    const kernels = this.kernels;
+    const base = kernels?.module ? 'cpu-simd' : 'cpu-typed-arrays';
     const lanes = this.options.workers ?? this.lastLanes;
-    if (lanes === undefined) return 'cpu-typed-arrays';
-    return lanes === 1 ? 'cpu-typed-arrays (1 thread)' : `cpu-typed-arrays (${lanes} workers)`;
+    const details: string[] = [];
+    if (lanes !== undefined) details.push(lanes === 1 ? '1 thread' : `${lanes} workers`);
+    if (kernels && !kernels.module && this.options.kernels !== 'scalar') details.push(`SIMD kernels unavailable: ${kernels.reason}`);
+    return details.length === 0 ? base : `${base} (${details.join('; ')})`;
   }
 
   /**
@@ -59,39 +83,56 @@ export class CpuEngine implements TrainingEngine {
     const lanes = this.options.workers ?? params.workers;
     validateTrainingInput('CpuEngine', dataset, params, lanes, initial);
     this.lastLanes = lanes;
-    const shared = prepare(dataset, params, lanes, initial);
+    const kernels = await this.chooseKernels();
+    const shared = prepare(dataset, params, lanes, kernels.module, initial);
     const workers = await startWorkers(shared);
     try {
       await runEpochs(shared, dataset.train, params, callbacks, workers);
     } finally {
       await stopWorkers(shared, workers);
     }
-    // Over SharedArrayBuffers the tables would stay shared memory; hand back ordinary arrays.
-    const copy = lanes > 1;
+    // Shared memory (between threads, or the kernels' memory) is handed back as ordinary arrays.
+    const copy = lanes > 1 || kernels.module !== undefined;
     return {
       dimension: params.dimension,
       entity: copy ? new Float32Array(shared.entity) : shared.entity,
       relation: copy ? new Float32Array(shared.relation) : shared.relation,
     };
   }
+
+  private async chooseKernels(): Promise<TransEWasm> {
+    const choice = this.options.kernels ?? 'auto';
+    this.kernels ??= choice === 'scalar' ? { module: undefined, reason: 'scalar kernels chosen' } : await loadTransEWasm();
+    if (choice === 'simd' && !this.kernels.module) throw new Error(`CpuEngine: the SIMD kernels cannot load: ${this.kernels.reason}`);
+    return this.kernels;
+  }
 }
 
-/** Allocates every table the lanes share; the starting vectors are copied, never trained in place. */
-function prepare(dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>, params: TransEHyperparameters, lanes: number, initial?: Embeddings): SharedTraining {
-  const shared = lanes > 1;
+/**
+ * Allocates every table the lanes share; the starting vectors are copied, never trained in place. With the
+ * SIMD module every table lives in one shared WebAssembly memory, else in (shared) typed arrays.
+ */
+function prepare(
+  dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>,
+  params: TransEHyperparameters,
+  lanes: number,
+  simdModule: WebAssembly.Module | undefined,
+  initial?: Embeddings,
+): SharedTraining {
   const entityCount = dataset.entities.length;
   const relationCount = dataset.relations.length;
   const { dimension, negatives } = params;
   const batchCapacity = Math.min(params.batchSize, dataset.train.heads.length);
   const start = initial ?? initialEmbeddings(entityCount, relationCount, params);
-  const int32 = (length: number): Int32Array => new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+  const wasmTables = simdModule ? new WasmTableAllocator(estimateTableBytes(entityCount, relationCount, params, lanes)) : undefined;
+  const tables: TableAllocator = wasmTables ?? heapAllocator(lanes > 1);
   const float32Copy = (values: Float32Array): Float32Array => {
-    const copy = new Float32Array(shared ? new SharedArrayBuffer(values.length * 4) : new ArrayBuffer(values.length * 4));
+    const copy = tables.float32(values.length);
     copy.set(values);
     return copy;
   };
   const laneIndexes = Array.from({ length: lanes }, (_, lane) => lane);
-  return {
+  const shared: SharedTraining = {
     role: LANE_ROLE,
     lanes,
     dimension,
@@ -104,16 +145,31 @@ function prepare(dataset: Pick<KgeDataset, 'entities' | 'relations' | 'train'>, 
     entityNormConstraint: params.entityNormConstraint,
     entity: float32Copy(start.entity),
     relation: float32Copy(start.relation),
-    entityGradients: laneIndexes.map(() => GradientRows.allocate(entityCount, dimension, shared)),
-    relationGradients: laneIndexes.map(() => GradientRows.allocate(relationCount, dimension, shared)),
-    entityOptimizer: createOptimizerState(params.optimizer, entityCount, dimension, shared),
-    relationOptimizer: createOptimizerState(params.optimizer, relationCount, dimension, shared),
-    batch: { heads: int32(batchCapacity), relations: int32(batchCapacity), tails: int32(batchCapacity) },
-    negativeHeads: int32(batchCapacity * negatives),
-    negativeTails: int32(batchCapacity * negatives),
-    control: int32(Control.length),
-    losses: new Float64Array(shared ? new SharedArrayBuffer(lanes * 2 * 8) : new ArrayBuffer(lanes * 2 * 8)),
+    entityGradients: laneIndexes.map(() => GradientRows.allocate(entityCount, dimension, tables)),
+    relationGradients: laneIndexes.map(() => GradientRows.allocate(relationCount, dimension, tables)),
+    entityOptimizer: createOptimizerState(params.optimizer, entityCount, dimension, tables),
+    relationOptimizer: createOptimizerState(params.optimizer, relationCount, dimension, tables),
+    batch: { heads: tables.int32(batchCapacity), relations: tables.int32(batchCapacity), tails: tables.int32(batchCapacity) },
+    negativeHeads: tables.int32(batchCapacity * negatives),
+    negativeTails: tables.int32(batchCapacity * negatives),
+    control: tables.int32(Control.length),
+    losses: tables.float64(lanes * 2),
+    ownRows: laneIndexes.map(() => ({ entity: tables.int32(entityCount), relation: tables.int32(relationCount) })),
   };
+  if (simdModule && wasmTables) {
+    const scratchBytes = simdScratchBytes(simdModule, wasmTables.memory, dimension, negatives);
+    shared.simd = { module: simdModule, memory: wasmTables.memory, scratch: laneIndexes.map(() => wasmTables.bytes(scratchBytes)) };
+  }
+  return shared;
+}
+
+/** Roughly the bytes `prepare` asks for, so that the memory is sized once instead of growing table by table. */
+function estimateTableBytes(entityCount: number, relationCount: number, params: TransEHyperparameters, lanes: number): number {
+  const rows = entityCount + relationCount;
+  const rowBytes = params.dimension * 4;
+  const optimizerTables = params.optimizer === 'adam' ? 2 : 1;
+  const batch = Math.min(params.batchSize, 1 << 20) * (3 + 2 * params.negatives) * 4;
+  return rows * rowBytes * (1 + lanes + optimizerTables) + rows * 4 * (3 * lanes + 2) + batch;
 }
 
 /** A running worker thread and the error it died of, if it did. */

@@ -10,8 +10,10 @@
  * was as fast as lock-free Hogwild updates, which are not repeatable.)
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
-import { GradientRows, normalizeRows, regularize, TransEKernel, type GradientRowArrays, type TransELossSettings } from './transe.js';
+import { ScalarLaneMaths, type LaneMaths } from './laneMaths.js';
+import type { OptimizerState } from './optimizers.js';
+import { SimdLaneMaths, type SimdTraining } from './simd/simdLaneMaths.js';
+import { GradientRows, regularize, type GradientRowArrays, type TransELossSettings } from './transe.js';
 import type { TripleSet } from './types.js';
 
 /** Slots of `SharedTraining.control`. */
@@ -37,7 +39,10 @@ export const STOP = 1;
 /** Tells a worker thread started with these data that it must serve a lane. */
 export const LANE_ROLE = 'kgrec-kge-cpu-lane';
 
-/** Everything the lanes share, over SharedArrayBuffers when there is more than one lane. */
+/**
+ * Everything the lanes share: over SharedArrayBuffers when there is more than one lane, or all of it in the
+ * SIMD kernels' shared WebAssembly memory.
+ */
 export interface SharedTraining {
   role: typeof LANE_ROLE;
   lanes: number;
@@ -63,6 +68,10 @@ export interface SharedTraining {
   control: Int32Array;
   /** Per lane: [2w] the sum of its positives' losses, [2w + 1] its rows' regularisation penalty. */
   losses: Float64Array;
+  /** Per lane: room for the rows it owns in an update. */
+  ownRows: { entity: Int32Array; relation: Int32Array }[];
+  /** Present when the lanes run the WebAssembly SIMD kernels (every table is then in its memory). */
+  simd?: SimdTraining;
 }
 
 /** A lane waits this long at a time, so that it notices a failed lane instead of waiting for ever. */
@@ -71,26 +80,22 @@ const WAIT_SLICE_MS = 1000;
 const BARRIER_SPINS = 20_000;
 
 export class Lane {
-  private readonly kernel: TransEKernel;
+  private readonly maths: LaneMaths;
   private readonly entityTables: GradientRows[];
   private readonly relationTables: GradientRows[];
   private readonly ownEntityRows: Int32Array;
   private readonly ownRelationRows: Int32Array;
-  private readonly entityOptimizer: Optimizer;
-  private readonly relationOptimizer: Optimizer;
 
   constructor(
     private readonly shared: SharedTraining,
     readonly index: number,
   ) {
     const { dimension } = shared;
-    this.kernel = new TransEKernel(shared.entity, shared.relation, shared.settings, shared.negatives);
+    this.maths = shared.simd ? new SimdLaneMaths(shared, index, shared.simd) : new ScalarLaneMaths(shared, index);
     this.entityTables = shared.entityGradients.map((arrays) => new GradientRows(arrays, dimension));
     this.relationTables = shared.relationGradients.map((arrays) => new GradientRows(arrays, dimension));
-    this.ownEntityRows = new Int32Array(shared.entityCount);
-    this.ownRelationRows = new Int32Array(shared.relationCount);
-    this.entityOptimizer = createOptimizer(shared.entityOptimizer, dimension, shared.learningRate);
-    this.relationOptimizer = createOptimizer(shared.relationOptimizer, dimension, shared.learningRate);
+    this.ownEntityRows = shared.ownRows[index]!.entity;
+    this.ownRelationRows = shared.ownRows[index]!.relation;
   }
 
   /** Both phases of the current batch (lane 0 calls it after starting the others). */
@@ -104,29 +109,25 @@ export class Lane {
   private computeGradients(): void {
     const { shared, index } = this;
     const stamp = shared.control[Control.stamp]!;
-    const entityTable = this.entityTables[index]!;
-    const relationTable = this.relationTables[index]!;
-    entityTable.begin(stamp);
-    relationTable.begin(stamp);
+    this.entityTables[index]!.begin(stamp);
+    this.relationTables[index]!.begin(stamp);
     const count = shared.control[Control.batchCount]!;
     const start = Math.floor((index * count) / shared.lanes);
     const end = Math.floor(((index + 1) * count) / shared.lanes);
-    shared.losses[2 * index] = this.kernel.accumulate(shared.batch, shared.negativeHeads, shared.negativeTails, start, end, 1 / count, entityTable, relationTable);
+    shared.losses[2 * index] = this.maths.accumulate(start, end, 1 / count);
   }
 
   private applyUpdate(): void {
-    const { shared, index } = this;
+    const { shared } = this;
     const { dimension } = shared;
     const entityRows = this.collectOwnRows(this.entityTables, this.ownEntityRows);
     const relationRows = this.collectOwnRows(this.relationTables, this.ownRelationRows);
-    const entityGradients = this.entityTables[0]!.values;
-    const relationGradients = this.relationTables[0]!.values;
-    let penalty = regularize(shared.entity, entityGradients, this.ownEntityRows, entityRows, dimension, shared.regularization);
-    penalty += regularize(shared.relation, relationGradients, this.ownRelationRows, relationRows, dimension, shared.regularization);
-    this.entityOptimizer.step(shared.entity, entityGradients, this.ownEntityRows, entityRows);
-    this.relationOptimizer.step(shared.relation, relationGradients, this.ownRelationRows, relationRows);
-    if (shared.entityNormConstraint) normalizeRows(shared.entity, this.ownEntityRows, entityRows, dimension);
-    shared.losses[2 * index + 1] = penalty;
+    let penalty = regularize(shared.entity, this.entityTables[0]!.values, this.ownEntityRows, entityRows, dimension, shared.regularization);
+    penalty += regularize(shared.relation, this.relationTables[0]!.values, this.ownRelationRows, relationRows, dimension, shared.regularization);
+    this.maths.stepEntities(this.ownEntityRows, entityRows);
+    this.maths.stepRelations(this.ownRelationRows, relationRows);
+    if (shared.entityNormConstraint) this.maths.normalizeEntities(this.ownEntityRows, entityRows);
+    shared.losses[2 * this.index + 1] = penalty;
   }
 
   /**
@@ -137,33 +138,13 @@ export class Lane {
     const lanes = this.shared.lanes;
     const index = this.index;
     const base = tables[0]!;
-    const stamp = base.stamp;
-    const dimension = base.dimension;
     let owned = 0;
     const baseCount = base.count;
     for (let i = 0; i < baseCount; i += 1) {
       const row = base.touched[i]!;
       if (row % lanes === index) own[owned++] = row;
     }
-    const sums = base.values;
-    for (let lane = 1; lane < lanes; lane += 1) {
-      const table = tables[lane]!;
-      const values = table.values;
-      const count = table.count;
-      for (let i = 0; i < count; i += 1) {
-        const row = table.touched[i]!;
-        if (row % lanes !== index) continue;
-        const start = row * dimension;
-        if (base.stamps[row] !== stamp) {
-          // First seen in this lane's table: table 0's row is stale, so copy rather than add.
-          base.stamps[row] = stamp;
-          own[owned++] = row;
-          for (let d = start; d < start + dimension; d += 1) sums[d] = values[d]!;
-        } else {
-          for (let d = start; d < start + dimension; d += 1) sums[d]! += values[d]!;
-        }
-      }
-    }
+    for (let lane = 1; lane < lanes; lane += 1) owned = this.maths.addOwnedRows(base, tables[lane]!, own, owned);
     return owned;
   }
 }

@@ -6,6 +6,7 @@
  * Their state lives in typed arrays that may be SharedArrayBuffers, so that threads owning disjoint rows
  * can step one table together.
  */
+import { heapAllocator, type TableAllocator } from './tableMemory.js';
 import type { OptimizerKind } from './types.js';
 
 /** torch.optim.Adam's defaults (which PyKEEN keeps). */
@@ -24,18 +25,12 @@ export type OptimizerState =
   | { kind: 'adam'; firstMoment: Float32Array; secondMoment: Float32Array; rowSteps: Int32Array }
   | { kind: 'adagrad'; sumOfSquares: Float32Array };
 
-/** Zeroed optimizer state for a table of `rows` × `dimension`, over SharedArrayBuffers when `shared`. */
-export function createOptimizerState(kind: OptimizerKind, rows: number, dimension: number, shared = false): OptimizerState {
-  const floats = (length: number): Float32Array => new Float32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+/** Zeroed optimizer state for a table of `rows` × `dimension`, from `tables` (ordinary arrays unless told otherwise). */
+export function createOptimizerState(kind: OptimizerKind, rows: number, dimension: number, tables: TableAllocator = heapAllocator(false)): OptimizerState {
   if (kind === 'adam') {
-    return {
-      kind,
-      firstMoment: floats(rows * dimension),
-      secondMoment: floats(rows * dimension),
-      rowSteps: new Int32Array(shared ? new SharedArrayBuffer(rows * 4) : new ArrayBuffer(rows * 4)),
-    };
+    return { kind, firstMoment: tables.float32(rows * dimension), secondMoment: tables.float32(rows * dimension), rowSteps: tables.int32(rows) };
   }
-  return { kind, sumOfSquares: floats(rows * dimension) };
+  return { kind, sumOfSquares: tables.float32(rows * dimension) };
 }
 
 /** The optimizer that steps with `state`. */

@@ -16,6 +16,7 @@
  * The sign bit makes the L1 subgradient at an exact zero ±1 where `tf.abs` would give 0; floats that are
  * exactly zero after a sum of random vectors do not occur in practice.
  */
+import { heapAllocator, type TableAllocator } from './tableMemory.js';
 import type { Distance, Embeddings, LossKind, TransEHyperparameters, TripleSet } from './types.js';
 
 /** The hyperparameters that define the loss of a batch (the rest drive sampling and optimisation). */
@@ -56,15 +57,9 @@ export class GradientRows {
     this.meta = arrays.meta;
   }
 
-  /** Zero-filled arrays for `rows` rows, over SharedArrayBuffers when `shared`. */
-  static allocate(rows: number, dimension: number, shared = false): GradientRowArrays {
-    const buffer = (bytes: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    return {
-      values: new Float32Array(buffer(rows * dimension * 4)),
-      stamps: new Int32Array(buffer(rows * 4)),
-      touched: new Int32Array(buffer(rows * 4)),
-      meta: new Int32Array(buffer(2 * 4)),
-    };
+  /** Zero-filled arrays for `rows` rows, from `tables` (ordinary arrays unless told otherwise). */
+  static allocate(rows: number, dimension: number, tables: TableAllocator = heapAllocator(false)): GradientRowArrays {
+    return { values: tables.float32(rows * dimension), stamps: tables.int32(rows), touched: tables.int32(rows), meta: tables.int32(2) };
   }
 
   /** Starts a batch: forgets the touched rows. Threads that share tables pass the same stamp. */

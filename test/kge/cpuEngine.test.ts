@@ -6,7 +6,7 @@ import { base, clusteredGraph, ENTITIES, tailRanking } from './clusteredGraph.js
 
 const { dataset, heldOut } = clusteredGraph();
 
-describe('CpuEngine', () => {
+describe.each(['simd', 'scalar'] as const)('CpuEngine (%s kernels)', (kernels) => {
   const settings: Array<[string, Partial<TransEHyperparameters>]> = [
     ['self-adversarial, L1, Adam', {}],
     ['margin, L2, Adagrad, norm constraint', { loss: 'margin', distance: 'L2', margin: 1, optimizer: 'adagrad', learningRate: 0.1, entityNormConstraint: true }],
@@ -17,7 +17,7 @@ describe('CpuEngine', () => {
     const params = { ...base, ...overrides };
     const untrained = tailRanking(initialEmbeddings(ENTITIES, 2, params), params, heldOut);
     const losses: number[] = [];
-    const trained = await new CpuEngine().train(dataset, params, { onEpoch: (report) => void losses.push(report.loss) });
+    const trained = await new CpuEngine({ kernels }).train(dataset, params, { onEpoch: (report) => void losses.push(report.loss) });
     const ranking = tailRanking(trained, params, heldOut);
     // By chance: mean rank (40 + 1) / 2 = 20.5, with 15 of the 30 wrong-cluster entities above the true tail.
     // A model that ranks the right cluster first has none above it and a mean rank of about 6 (not 5.5: the
@@ -29,7 +29,7 @@ describe('CpuEngine', () => {
   });
 
   it('gives identical embeddings for the same seed, and different ones for another', async () => {
-    const engine = new CpuEngine();
+    const engine = new CpuEngine({ kernels });
     const params = { ...base, epochs: 10 };
     const first = await engine.train(dataset, params);
     const second = await engine.train(dataset, params);
@@ -43,7 +43,7 @@ describe('CpuEngine', () => {
     const reports: EpochReport[] = [];
     let batches = 0;
     let lastDone = 0;
-    await new CpuEngine().train(
+    await new CpuEngine({ kernels }).train(
       dataset,
       { ...base, epochs: 50 },
       {
@@ -69,7 +69,7 @@ describe('CpuEngine', () => {
   });
 
   it('continues from given embeddings (warm start) without modifying them', async () => {
-    const engine = new CpuEngine();
+    const engine = new CpuEngine({ kernels });
     const coldLosses: number[] = [];
     const trained = await engine.train(dataset, base, { onEpoch: (report) => void coldLosses.push(report.loss) });
     const snapshot = { entity: trained.entity.slice(), relation: trained.relation.slice() };
@@ -86,7 +86,7 @@ describe('CpuEngine', () => {
   });
 
   it('says what is wrong with the input', async () => {
-    const engine = new CpuEngine();
+    const engine = new CpuEngine({ kernels });
     const bad = { ...dataset, train: { ...dataset.train, tails: dataset.train.tails.map((t, i) => (i === 3 ? ENTITIES : t)) } };
     await expect(engine.train(bad, base)).rejects.toThrow(/triple 3 is .*expected entities in \[0, 40\)/);
     const wrongSize = initialEmbeddings(ENTITIES - 1, 2, base);
@@ -97,19 +97,19 @@ describe('CpuEngine', () => {
     const params = { ...base, epochs: 8, workers: 2 };
 
     it('is repeatable and matches one thread up to rounding', async () => {
-      const parallel = new CpuEngine();
+      const parallel = new CpuEngine({ kernels });
       const first = await parallel.train(dataset, params);
       const second = await parallel.train(dataset, params);
-      expect(parallel.name).toBe('cpu-typed-arrays (2 workers)');
+      expect(parallel.name).toBe(kernels === 'simd' ? 'cpu-simd (2 workers)' : 'cpu-typed-arrays (2 workers)');
       expect(second.entity).toEqual(first.entity);
-      const single = await new CpuEngine({ workers: 1 }).train(dataset, params);
+      const single = await new CpuEngine({ workers: 1, kernels }).train(dataset, params);
       let worst = 0;
       for (let i = 0; i < single.entity.length; i += 1) worst = Math.max(worst, Math.abs(single.entity[i]! - first.entity[i]!));
       expect(worst).toBeLessThan(1e-3);
     });
 
     it('learns the structure', async () => {
-      const trained = await new CpuEngine().train(dataset, { ...params, epochs: base.epochs });
+      const trained = await new CpuEngine({ kernels }).train(dataset, { ...params, epochs: base.epochs });
       expect(tailRanking(trained, params, heldOut).wrongClusterAbove).toBeLessThan(1);
     });
   });
