@@ -68,6 +68,7 @@ export function speedBaseHyperparameters(epochs: number): TransEHyperparameters 
   corruption: 'uniform',
   optimizer: 'adam',
   learningRate: 0.001,
+  learningRateDecay: 1,
   batchSize: BATCH,
   epochs,
   entityNormConstraint: true,

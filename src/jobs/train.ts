@@ -125,6 +125,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   let evalSeconds = 0;
   let best: { mrr: number; embeddings: Embeddings; epoch: number } | null = null;
   let sinceBest = 0;
+  let learningRate = params.learningRate;
   let epochsRun = 0;
   let trainedTriples = 0;
   let trainingSeconds = 0;
@@ -143,6 +144,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
 
   const remaining = { ...params, epochs: Math.max(1, params.epochs - startEpoch) };
   const trained = await engine.train(dataset, remaining, {
+    learningRate: () => learningRate,
     onBatch: (done, total) => options.onBatch?.(done, total, epochsRun + 1, params.epochs, 0),
     onEpoch: async (localReport, embeddings) => {
       const report = { ...localReport, epoch: localReport.epoch + startEpoch };
@@ -158,7 +160,13 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
         if (!best || validMrr > best.mrr) {
           best = { mrr: validMrr, embeddings: copyEmbeddings(embeddings), epoch: report.epoch };
           sinceBest = 0;
-        } else sinceBest += 1;
+        } else {
+          sinceBest += 1;
+          if (params.learningRateDecay < 1 && sinceBest < patience) {
+            learningRate *= params.learningRateDecay;
+            options.onInfo?.(`validation MRR did not improve: learning rate now ${learningRate.toPrecision(3)}`);
+          }
+        }
       }
       options.onEpoch?.(report.epoch, report.loss, report.triplesPerSecond, validMrr);
       if (sinceBest >= patience) {

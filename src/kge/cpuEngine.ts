@@ -140,7 +140,7 @@ function prepare(
     relationCount,
     negatives,
     settings: lossSettings(params),
-    learningRate: params.learningRate,
+    learningRate: tables.float64(1),
     regularization: params.regularization,
     entityNormConstraint: params.entityNormConstraint,
     entity: float32Copy(start.entity),
@@ -156,6 +156,7 @@ function prepare(
     losses: tables.float64(lanes * 2),
     ownRows: laneIndexes.map(() => ({ entity: tables.int32(entityCount), relation: tables.int32(relationCount) })),
   };
+  shared.learningRate[0] = params.learningRate;
   if (simdModule && wasmTables) {
     const scratchBytes = simdScratchBytes(simdModule, wasmTables.memory, dimension, negatives);
     shared.simd = { module: simdModule, memory: wasmTables.memory, scratch: laneIndexes.map(() => wasmTables.bytes(scratchBytes)) };
@@ -254,6 +255,7 @@ async function runEpochs(shared: SharedTraining, train: TripleSet, params: Trans
 
   for (let epoch = 1; epoch <= params.epochs; epoch += 1) {
     const started = performance.now();
+    shared.learningRate[0] = callbacks.learningRate?.() ?? params.learningRate;
     random.shuffle(order);
     let lossSum = 0;
     for (let first = 0; first < total; first += params.batchSize) {

@@ -51,7 +51,8 @@ export interface SharedTraining {
   relationCount: number;
   negatives: number;
   settings: TransELossSettings;
-  learningRate: number;
+  /** [0]: the learning rate of the current epoch (a schedule may change it between epochs). */
+  learningRate: Float64Array;
   regularization: number;
   entityNormConstraint: boolean;
   entity: Float32Array;

@@ -15,6 +15,7 @@ export const hyperparameterSchema = z.object({
   corruption: z.enum(['uniform', 'bernoulli']),
   optimizer: z.enum(['adam', 'adagrad']),
   learningRate: z.number().positive().max(10),
+  learningRateDecay: z.number().positive().max(1),
   batchSize: z.number().int().min(1).max(1 << 20),
   epochs: z.number().int().min(1).max(100_000),
   entityNormConstraint: z.boolean(),
@@ -39,6 +40,7 @@ export const SHOP_DEFAULTS: TransEHyperparameters = {
   corruption: 'bernoulli',
   optimizer: 'adam',
   learningRate: 0.005,
+  learningRateDecay: 1,
   batchSize: 1024,
   epochs: 30,
   entityNormConstraint: false,
@@ -50,7 +52,11 @@ export const SHOP_DEFAULTS: TransEHyperparameters = {
 /**
  * Benchmark presets. Starting points taken from the published self-adversarial TransE settings (Sun et
  * al. 2019: γ = 9 on FB15k-237, L1 distance) scaled to dimension 200 and Adam 1e-3, as in the PyKEEN runs
- * on this class of machine.
+ * on this class of machine, with PyKEEN's unit-norm entity constraint. Chosen on FB15k-237's validation set
+ * (3,000 triples, 15 epochs): the norm constraint lifted MRR from 0.222 to 0.255 (10 epochs), Bernoulli
+ * corruption from 0.261 to 0.279; 128 negatives (0.262), dimension 400 (0.260), γ 6 (0.274) or 12 (0.258),
+ * α 0.5 (0.277) and Adam 2e-3 (0.269) did not help. The epoch count is a ceiling: early stopping on
+ * validation MRR, with the learning rate cut at each check that does not improve, ends the run.
  */
 export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
   'fb15k-237': {
@@ -60,10 +66,12 @@ export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
     margin: 9,
     adversarialTemperature: 1,
     negatives: 64,
-    corruption: 'uniform',
+    corruption: 'bernoulli',
+    entityNormConstraint: true,
     learningRate: 0.001,
+    learningRateDecay: 0.3,
     batchSize: 1024,
-    epochs: 40,
+    epochs: 200,
   },
   wn18rr: {
     dimension: 200,

@@ -37,8 +37,8 @@ export class ScalarLaneMaths implements LaneMaths {
     this.kernel = new TransEKernel(shared.entity, shared.relation, shared.settings, shared.negatives);
     this.entityTable = new GradientRows(shared.entityGradients[index]!, dimension);
     this.relationTable = new GradientRows(shared.relationGradients[index]!, dimension);
-    this.entityOptimizer = createOptimizer(shared.entityOptimizer, dimension, shared.learningRate);
-    this.relationOptimizer = createOptimizer(shared.relationOptimizer, dimension, shared.learningRate);
+    this.entityOptimizer = createOptimizer(shared.entityOptimizer, dimension, shared.learningRate[0]!);
+    this.relationOptimizer = createOptimizer(shared.relationOptimizer, dimension, shared.learningRate[0]!);
   }
 
   accumulate(start: number, end: number, inverseBatch: number): number {
@@ -71,10 +71,12 @@ export class ScalarLaneMaths implements LaneMaths {
   }
 
   stepEntities(rows: Int32Array, count: number): void {
+    this.entityOptimizer.learningRate = this.shared.learningRate[0]!;
     this.entityOptimizer.step(this.shared.entity, this.shared.entityGradients[0]!.values, rows, count);
   }
 
   stepRelations(rows: Int32Array, count: number): void {
+    this.relationOptimizer.learningRate = this.shared.learningRate[0]!;
     this.relationOptimizer.step(this.shared.relation, this.shared.relationGradients[0]!.values, rows, count);
   }
 

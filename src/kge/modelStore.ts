@@ -51,6 +51,8 @@ export const hyperparametersSchema = z.object({
   corruption: z.enum(['uniform', 'bernoulli']),
   optimizer: z.enum(['adam', 'adagrad']),
   learningRate: z.number().positive(),
+  // Absent from manifests written before the schedule existed: those runs had none.
+  learningRateDecay: z.number().positive().max(1).default(1),
   batchSize: z.number().int().positive(),
   epochs: z.number().int().nonnegative(),
   entityNormConstraint: z.boolean(),

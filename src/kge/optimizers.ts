@@ -17,6 +17,8 @@ const ADAM_EPSILON = 1e-8;
 const ADAGRAD_EPSILON = 1e-10;
 
 export interface Optimizer {
+  /** The step size; a schedule may change it between steps. */
+  learningRate: number;
   /** Updates rows[0..count) of `params` (rows of `dimension` values) from the same rows of `gradients`. */
   step(params: Float32Array, gradients: Float32Array, rows: Int32Array, count: number): void;
 }
@@ -56,7 +58,7 @@ export class LazyAdam implements Optimizer {
   constructor(
     state: Extract<OptimizerState, { kind: 'adam' }>,
     private readonly dimension: number,
-    private readonly learningRate: number,
+    public learningRate: number,
   ) {
     this.firstMoment = state.firstMoment;
     this.secondMoment = state.secondMoment;
@@ -102,7 +104,7 @@ export class SparseAdagrad implements Optimizer {
   constructor(
     state: Extract<OptimizerState, { kind: 'adagrad' }>,
     private readonly dimension: number,
-    private readonly learningRate: number,
+    public learningRate: number,
   ) {
     this.sumOfSquares = state.sumOfSquares;
   }

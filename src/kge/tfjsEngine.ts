@@ -419,6 +419,8 @@ export class TfjsEngine implements TrainingEngine {
 
     for (let epoch = 1; epoch <= params.epochs; epoch += 1) {
       const started = performance.now();
+      // tfjs's Adam and Adagrad read their (protected) learningRate at every step: a schedule sets it here.
+      (optimizer as unknown as { learningRate: number }).learningRate = callbacks.learningRate?.() ?? params.learningRate;
       random.shuffle(order);
       // The epoch's loss stays on the device, so that a GPU is not made to wait for a read after every batch.
       let lossSum: Scalar = tf.scalar(0);

@@ -40,6 +40,11 @@ export interface TransEHyperparameters {
   corruption: Corruption;
   optimizer: OptimizerKind;
   learningRate: number;
+  /**
+   * ReduceLROnPlateau: the learning rate is multiplied by this at every validation check that does not
+   * improve on the best MRR (1: never). The training job applies it; engines take the rate it sets.
+   */
+  learningRateDecay: number;
   batchSize: number;
   epochs: number;
   /** Rescale touched entity rows to unit L2 norm after each step (Bordes et al. 2013). */
@@ -71,6 +76,8 @@ export interface TrainingCallbacks {
   onBatch?: (done: number, total: number) => void;
   /** Called after each epoch; return false to stop training (early stopping, interruption). */
   onEpoch?: (report: EpochReport, embeddings: Embeddings) => boolean | void | Promise<boolean | void>;
+  /** The learning rate from the next epoch on (a schedule); read before every epoch. Default: the hyperparameter. */
+  learningRate?: () => number;
 }
 
 /** A way of running the same TransE maths: the typed-array CPU engine, or TensorFlow.js. */

@@ -81,6 +81,7 @@ export const base: TransEHyperparameters = {
   corruption: 'bernoulli',
   optimizer: 'adam',
   learningRate: 0.02,
+  learningRateDecay: 1,
   batchSize: 16,
   epochs: 120,
   entityNormConstraint: false,

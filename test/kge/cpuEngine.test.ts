@@ -85,6 +85,29 @@ describe.each(['simd', 'scalar'] as const)('CpuEngine (%s kernels)', (kernels) =
     expect(continued.entity).not.toEqual(trained.entity);
   });
 
+  it('takes the learning rate a schedule gives before each epoch', async () => {
+    const afterFirst: Float32Array[] = [];
+    const trained = await new CpuEngine({ kernels }).train(
+      dataset,
+      { ...base, epochs: 3 },
+      {
+        // Full rate for the first epoch, then practically none: the vectors must stop moving.
+        learningRate: () => (afterFirst.length === 0 ? base.learningRate : 1e-12),
+        onEpoch: (report, embeddings) => {
+          if (report.epoch === 1) afterFirst.push(new Float32Array(embeddings.entity));
+        },
+      },
+    );
+    const first = afterFirst[0]!;
+    let moved = 0;
+    for (let i = 0; i < first.length; i += 1) moved = Math.max(moved, Math.abs(first[i]! - trained.entity[i]!));
+    expect(moved).toBeLessThan(1e-6);
+    const unscheduled = await new CpuEngine({ kernels }).train(dataset, { ...base, epochs: 3 });
+    let apart = 0;
+    for (let i = 0; i < first.length; i += 1) apart = Math.max(apart, Math.abs(first[i]! - unscheduled.entity[i]!));
+    expect(apart).toBeGreaterThan(1e-2);
+  });
+
   it('says what is wrong with the input', async () => {
     const engine = new CpuEngine({ kernels });
     const bad = { ...dataset, train: { ...dataset.train, tails: dataset.train.tails.map((t, i) => (i === 3 ? ENTITIES : t)) } };

@@ -29,6 +29,7 @@ const hyperparameters: TransEHyperparameters = {
   corruption: 'bernoulli',
   optimizer: 'adam',
   learningRate: 0.001,
+  learningRateDecay: 1,
   batchSize: 128,
   epochs: 5,
   entityNormConstraint: true,

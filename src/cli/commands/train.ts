@@ -36,6 +36,7 @@ interface TrainFlags {
   corruption?: 'uniform' | 'bernoulli';
   optimizer?: 'adam' | 'adagrad';
   learningRate?: number;
+  lrDecay?: number;
   batchSize?: number;
   epochs?: number;
   normConstraint?: boolean;
@@ -70,6 +71,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--corruption <kind>', 'uniform or bernoulli corruption of heads and tails', oneOf('--corruption', ['uniform', 'bernoulli']))
     .option('--optimizer <name>', 'adam or adagrad', oneOf('--optimizer', ['adam', 'adagrad']))
     .option('--learning-rate <lr>', 'learning rate', positiveNumber('--learning-rate'))
+    .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', positiveNumber('--lr-decay'))
     .option('--batch-size <n>', 'positive triples per mini-batch', positiveInteger('--batch-size'))
     .option('--epochs <n>', 'epochs (at most; early stopping may end sooner)', positiveInteger('--epochs'))
     .option('--norm-constraint', 'rescale entity vectors to unit length after each step')
@@ -208,6 +210,7 @@ function flagHyperparameters(flags: TrainFlags): Partial<TransEHyperparameters> 
     corruption: flags.corruption,
     optimizer: flags.optimizer,
     learningRate: flags.learningRate,
+    learningRateDecay: flags.lrDecay,
     batchSize: flags.batchSize,
     epochs: flags.epochs,
     entityNormConstraint: flags.normConstraint,

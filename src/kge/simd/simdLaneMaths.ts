@@ -91,7 +91,7 @@ export class SimdLaneMaths implements LaneMaths {
   }
 
   private step(params: Float32Array, gradients: Float32Array, state: SharedTraining['entityOptimizer'], rows: Int32Array, count: number): void {
-    const learningRate = this.shared.learningRate;
+    const learningRate = this.shared.learningRate[0]!;
     if (state.kind === 'adam') {
       this.kernels.adamStep(at(params), at(gradients), at(state.firstMoment), at(state.secondMoment), at(state.rowSteps), at(rows), count, learningRate);
     } else {
