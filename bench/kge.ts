@@ -1,15 +1,23 @@
 /**
- * kgrec's TransE engine beside PyKEEN's, at FB15k-237's sizes, dimension 200, batch 1,024: (a) 64
- * negatives with the self-adversarial loss and (b) 1 negative with the margin loss, both with Adam. The two
- * run one after the other, never side by side (the machine has 2 cores), and the figures are positive
- * triples per second with each one's peak memory.
+ * kgrec's TransE beside PyKEEN's.
  *
- *   npx tsx bench/kge.ts [--python .kgrec/pykeen-venv/bin/python]
+ * Speed (the default): at FB15k-237's sizes, dimension 200, batch 1,024: (a) 64 negatives with the
+ * self-adversarial loss and (b) 1 negative with the margin loss, both with Adam. The two run one after the
+ * other, never side by side (the machine has 2 cores), and the figures are positive triples per second with
+ * each one's peak memory.
+ *
+ * Quality (`--quality fb15k-237,wn18rr`): `kgrec train --triples ../shared/data/NAME --preset NAME --workers 2`
+ * for each data set, printing test MRR and Hits@10 (filtered, all test triples), training time, triples/s
+ * and peak memory beside the bar of the issue and PyKEEN's run on this class of machine (same dimension,
+ * negatives, loss and optimizer; ../shared/KGE-CPU.md). Tens of minutes per data set.
+ *
+ *   npx tsx bench/kge.ts [--python .kgrec/pykeen-venv/bin/python] [--quality fb15k-237,wn18rr]
  *
  * PyKEEN comes from PyPI: `python3 -m venv .kgrec/pykeen-venv && .kgrec/pykeen-venv/bin/pip install pykeen==1.11.1`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.js';
@@ -19,6 +27,7 @@ const { values } = parseArgs({
   options: {
     python: { type: 'string', default: path.join(PROJECT_ROOT, '.kgrec', 'pykeen-venv', 'bin', 'python') },
     train: { type: 'string', default: path.join(SHARED_DATA, 'fb15k-237', 'train.txt') },
+    quality: { type: 'string' },
   },
 });
 
@@ -31,6 +40,42 @@ function runJson(command: string, args: string[]): Record<string, number | strin
   const last = result.stdout.trim().split('\n').pop() ?? '{}';
   console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   return JSON.parse(last) as Record<string, number | string>;
+}
+
+/** PyKEEN 1.11.1 on this class of machine, dimension 200, 64 negatives, self-adversarial loss, Adam 1e-3 (../shared/KGE-CPU.md). */
+const PYKEEN_QUALITY: Record<string, { mrr: number; hitsAt10: number; minutes: number; bar: string }> = {
+  'fb15k-237': { mrr: 0.293, hitsAt10: 0.489, minutes: 34, bar: 'MRR ≥ 0.30 and Hits@10 ≥ 0.48 within 30 min' },
+  wn18rr: { mrr: 0.204, hitsAt10: 0.495, minutes: 29, bar: 'MRR ≥ 0.22 within 15 min' },
+};
+
+if (values.quality) {
+  const rows: string[] = [];
+  const results: Record<string, unknown> = {};
+  for (const name of values.quality.split(',')) {
+    const reference = PYKEEN_QUALITY[name];
+    if (!reference) throw new Error(`--quality: expected fb15k-237 or wn18rr, got ${name}`);
+    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-kge-'));
+    try {
+      const run = runJson(process.execPath, [
+        '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'train',
+        '--triples', path.join(SHARED_DATA, name), '--preset', name, '--workers', '2',
+        '--models-dir', modelsDir, '--no-activate', '--json',
+      ]);
+      const test = run.test as unknown as { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; count: number };
+      const { version, backend, seconds, evalSeconds, peakRssMiB, triplesPerSecond, epochs } = run;
+      results[name] = { version, backend, seconds, evalSeconds, peakRssMiB, triplesPerSecond, epochs, test: { ...test, perRelation: undefined } };
+      const minutes = Number(run.seconds) / 60;
+      rows.push(
+        `${name} | MRR ${test.mrr.toFixed(3)}, Hits@10 ${test['hits@10'].toFixed(3)} (${test.count.toLocaleString('en-US')} ranked queries) | ${minutes.toFixed(1)} min, ${Math.round(Number(run.triplesPerSecond)).toLocaleString('en-US')} triples/s, ${run.peakRssMiB} MiB | MRR ${reference.mrr}, Hits@10 ${reference.hitsAt10} in ${reference.minutes} min | ${reference.bar}`,
+      );
+    } finally {
+      rmSync(modelsDir, { recursive: true, force: true });
+    }
+  }
+  console.log('\ndata set | kgrec test (filtered, all test triples) | training time, speed, peak memory | PyKEEN here | bar');
+  for (const row of rows) console.log(row);
+  console.log(JSON.stringify(results));
+  process.exit(0);
 }
 
 const ours = runJson(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'kgeSpeed.ts'), '--train', values.train]);

@@ -73,6 +73,8 @@ export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
     batchSize: 1024,
     epochs: 200,
   },
+  // WN18RR's validation MRR (3,000 triples) with unit-norm entities: 0.177 / 0.195 / 0.195 after 20 / 40 /
+  // 60 epochs; Bernoulli corruption the same (0.177 / 0.196).
   wn18rr: {
     dimension: 200,
     distance: 'L1',
@@ -81,9 +83,12 @@ export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
     adversarialTemperature: 0.5,
     negatives: 64,
     corruption: 'uniform',
+    entityNormConstraint: true,
     learningRate: 0.001,
+    learningRateDecay: 0.3,
     batchSize: 512,
-    epochs: 60,
+    // ~6.5 s an epoch here with two workers: 120 epochs stay inside a 15-minute budget.
+    epochs: 120,
   },
 };
 
