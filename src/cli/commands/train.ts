@@ -81,7 +81,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
     .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
-    .option('--engine <name>', 'auto (TensorFlow.js where a native backend loads, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
+    .option('--engine <name>', 'auto (TensorFlow.js on a CUDA GPU, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
     .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
     .option('--behaviour-weights <list>', 'repeat behaviour triples per epoch, e.g. PURCHASED=3,ADDED_TO_CART=2 (whole numbers ≥ 1)', parseBehaviourWeights)
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')

@@ -113,7 +113,10 @@ export function simdBatchLossAndGradients(
   negatives: { heads: Int32Array; tails: Int32Array },
 ): BatchGradients {
   const count = positives.heads.length;
-  const k = negatives.heads.length / count;
+  const k = count === 0 ? 0 : negatives.heads.length / count;
+  if (!Number.isInteger(k) || k < 1 || negatives.tails.length !== negatives.heads.length) {
+    throw new Error(`simdBatchLossAndGradients: negatives: expected k ≥ 1 heads and tails per positive (${count} positives), got ${negatives.heads.length} heads and ${negatives.tails.length} tails`);
+  }
   const { dimension } = embeddings;
   const tables = new WasmTableAllocator();
   const copy = <T extends Float32Array | Int32Array>(values: T, allocate: (length: number) => T): T => {
