@@ -33,7 +33,7 @@ import { initialEmbeddings } from './initialise.js';
 import { NegativeSampler } from './negativeSampler.js';
 import { Random } from './random.js';
 import { loadTensorflow, type BackendPreference, type LoadedTensorflow, type Tensorflow } from './tfjsBackend.js';
-import type { BatchGradients, TransELossSettings } from './transe.js';
+import { negativesPerPositive, type BatchGradients, type TransELossSettings } from './transe.js';
 import type { Embeddings, EpochReport, KgeDataset, TrainingCallbacks, TrainingEngine, TransEHyperparameters, TripleSet } from './types.js';
 
 /** Hand the event loop a turn after this much training, as CpuEngine does, so that a server keeps answering. */
@@ -309,17 +309,9 @@ export function tfjsLossAndGradients(
   positives: TripleSet,
   negatives: { heads: Int32Array; tails: Int32Array },
 ): BatchGradients {
+  const k = negativesPerPositive('tfjsLossAndGradients', embeddings, settings, positives, negatives);
   const count = positives.heads.length;
-  const k = count === 0 ? 0 : negatives.heads.length / count;
-  if (!Number.isInteger(k) || k < 1 || negatives.tails.length !== negatives.heads.length) {
-    throw new Error(
-      `tfjsLossAndGradients: negatives: expected k ≥ 1 heads and tails per positive (${count} positives), got ${negatives.heads.length} heads and ${negatives.tails.length} tails`,
-    );
-  }
   const { dimension } = embeddings;
-  if (settings.dimension !== dimension) {
-    throw new Error(`tfjsLossAndGradients: dimension: the settings say ${settings.dimension}, the embeddings have ${dimension}`);
-  }
   const entityCount = embeddings.entity.length / dimension;
   const relationCount = embeddings.relation.length / dimension;
   const weight = settings.regularization ?? 0;

@@ -544,6 +544,30 @@ export interface BatchGradients {
 }
 
 /**
+ * Checks a batch given as positives plus k negatives each (`k = negatives.heads.length / positives`) against
+ * the settings and embeddings, and returns k; `caller` names the function in the error.
+ */
+export function negativesPerPositive(
+  caller: string,
+  embeddings: Embeddings,
+  settings: Pick<TransELossSettings, 'dimension'>,
+  positives: TripleSet,
+  negatives: { heads: Int32Array; tails: Int32Array },
+): number {
+  const count = positives.heads.length;
+  const k = count === 0 ? 0 : negatives.heads.length / count;
+  if (!Number.isInteger(k) || k < 1 || negatives.tails.length !== negatives.heads.length) {
+    throw new Error(
+      `${caller}: negatives: expected k ≥ 1 heads and tails per positive (${count} positives), got ${negatives.heads.length} heads and ${negatives.tails.length} tails`,
+    );
+  }
+  if (settings.dimension !== embeddings.dimension) {
+    throw new Error(`${caller}: dimension: the settings say ${settings.dimension}, the embeddings have ${embeddings.dimension}`);
+  }
+  return k;
+}
+
+/**
  * The loss of one batch (positives plus given negatives, `k = negatives.heads.length / positives`) and its
  * gradients as dense arrays: the reference that any other engine computing the same maths is checked against.
  */
@@ -553,16 +577,8 @@ export function batchLossAndGradients(
   positives: TripleSet,
   negatives: { heads: Int32Array; tails: Int32Array },
 ): BatchGradients {
+  const k = negativesPerPositive('batchLossAndGradients', embeddings, settings, positives, negatives);
   const count = positives.heads.length;
-  const k = count === 0 ? 0 : negatives.heads.length / count;
-  if (!Number.isInteger(k) || k < 1 || negatives.tails.length !== negatives.heads.length) {
-    throw new Error(
-      `batchLossAndGradients: negatives: expected k ≥ 1 heads and tails per positive (${count} positives), got ${negatives.heads.length} heads and ${negatives.tails.length} tails`,
-    );
-  }
-  if (settings.dimension !== embeddings.dimension) {
-    throw new Error(`batchLossAndGradients: dimension: the settings say ${settings.dimension}, the embeddings have ${embeddings.dimension}`);
-  }
   const dimension = embeddings.dimension;
   const entityGradients = new GradientRows(GradientRows.allocate(embeddings.entity.length / dimension, dimension), dimension);
   const relationGradients = new GradientRows(GradientRows.allocate(embeddings.relation.length / dimension, dimension), dimension);

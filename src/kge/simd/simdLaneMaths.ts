@@ -6,7 +6,7 @@
 import type { SharedTraining } from '../cpuWorker.js';
 import type { LaneMaths } from '../laneMaths.js';
 import { WasmTableAllocator } from '../tableMemory.js';
-import { GradientRows, type BatchGradients, type GradientRowArrays, type TransELossSettings } from '../transe.js';
+import { GradientRows, negativesPerPositive, type BatchGradients, type GradientRowArrays, type TransELossSettings } from '../transe.js';
 import type { Embeddings, TripleSet } from '../types.js';
 
 /** The module's exports (see assembly/transe.ts); addresses and counts are i32, `bool`s are 0 or 1. */
@@ -42,6 +42,40 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Tr
 /** The byte address of a view into the module's memory. */
 const at = (view: Int32Array | Float32Array | Float64Array): number => view.byteOffset;
 
+/** What an instance computes on: the tables, its scratch, the batch, and its own gradient tables. */
+interface KernelBinding {
+  settings: TransELossSettings;
+  negatives: number;
+  entity: Float32Array;
+  relation: Float32Array;
+  scratch: number;
+  batch: TripleSet;
+  negativeHeads: Int32Array;
+  negativeTails: Int32Array;
+  entityGradients: GradientRowArrays;
+  relationGradients: GradientRowArrays;
+}
+
+/** An instance of the kernels over `memory`, configured and bound to `binding`. */
+function boundKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, binding: KernelBinding): TransEKernelExports {
+  const { settings, batch, entityGradients: e, relationGradients: r } = binding;
+  const kernels = instantiate(module, memory);
+  kernels.configure(
+    settings.dimension,
+    binding.negatives,
+    settings.distance === 'L1' ? 1 : 0,
+    settings.loss === 'self-adversarial' ? 1 : 0,
+    settings.margin,
+    settings.adversarialTemperature,
+    at(binding.entity),
+    at(binding.relation),
+    binding.scratch,
+  );
+  kernels.bindBatch(at(batch.heads), at(batch.relations), at(batch.tails), at(binding.negativeHeads), at(binding.negativeTails));
+  kernels.bindGradients(at(e.values), at(e.stamps), at(e.touched), at(e.meta), at(r.values), at(r.stamps), at(r.touched), at(r.meta));
+  return kernels;
+}
+
 export class SimdLaneMaths implements LaneMaths {
   private readonly kernels: TransEKernelExports;
 
@@ -50,24 +84,18 @@ export class SimdLaneMaths implements LaneMaths {
     private readonly index: number,
     simd: SimdTraining,
   ) {
-    const { settings } = shared;
-    const kernels = instantiate(simd.module, simd.memory);
-    kernels.configure(
-      shared.dimension,
-      shared.negatives,
-      settings.distance === 'L1' ? 1 : 0,
-      settings.loss === 'self-adversarial' ? 1 : 0,
-      settings.margin,
-      settings.adversarialTemperature,
-      at(shared.entity),
-      at(shared.relation),
-      simd.scratch[index]!,
-    );
-    kernels.bindBatch(at(shared.batch.heads), at(shared.batch.relations), at(shared.batch.tails), at(shared.negativeHeads), at(shared.negativeTails));
-    const entity: GradientRowArrays = shared.entityGradients[index]!;
-    const relation: GradientRowArrays = shared.relationGradients[index]!;
-    kernels.bindGradients(at(entity.values), at(entity.stamps), at(entity.touched), at(entity.meta), at(relation.values), at(relation.stamps), at(relation.touched), at(relation.meta));
-    this.kernels = kernels;
+    this.kernels = boundKernels(simd.module, simd.memory, {
+      settings: shared.settings,
+      negatives: shared.negatives,
+      entity: shared.entity,
+      relation: shared.relation,
+      scratch: simd.scratch[index]!,
+      batch: shared.batch,
+      negativeHeads: shared.negativeHeads,
+      negativeTails: shared.negativeTails,
+      entityGradients: shared.entityGradients[index]!,
+      relationGradients: shared.relationGradients[index]!,
+    });
   }
 
   accumulate(start: number, end: number, inverseBatch: number): number {
@@ -112,32 +140,37 @@ export function simdBatchLossAndGradients(
   positives: TripleSet,
   negatives: { heads: Int32Array; tails: Int32Array },
 ): BatchGradients {
+  const k = negativesPerPositive('simdBatchLossAndGradients', embeddings, settings, positives, negatives);
   const count = positives.heads.length;
-  const k = count === 0 ? 0 : negatives.heads.length / count;
-  if (!Number.isInteger(k) || k < 1 || negatives.tails.length !== negatives.heads.length) {
-    throw new Error(`simdBatchLossAndGradients: negatives: expected k ≥ 1 heads and tails per positive (${count} positives), got ${negatives.heads.length} heads and ${negatives.tails.length} tails`);
-  }
   const { dimension } = embeddings;
   const tables = new WasmTableAllocator();
-  const copy = <T extends Float32Array | Int32Array>(values: T, allocate: (length: number) => T): T => {
-    const target = allocate(values.length);
-    target.set(values);
-    return target;
+  const floats = (values: Float32Array): Float32Array => {
+    const copy = tables.float32(values.length);
+    copy.set(values);
+    return copy;
   };
-  const float32 = (length: number): Float32Array => tables.float32(length);
-  const int32 = (length: number): Int32Array => tables.int32(length);
-  const entity = copy(embeddings.entity, float32);
-  const relation = copy(embeddings.relation, float32);
+  const ints = (values: Int32Array): Int32Array => {
+    const copy = tables.int32(values.length);
+    copy.set(values);
+    return copy;
+  };
+  const entity = floats(embeddings.entity);
+  const relation = floats(embeddings.relation);
   const entityGradients = GradientRows.allocate(entity.length / dimension, dimension, tables);
   const relationGradients = GradientRows.allocate(relation.length / dimension, dimension, tables);
-  const kernels = instantiate(module, tables.memory);
-  const scratch = tables.bytes(kernels.scratchBytes(dimension, k));
-  kernels.configure(dimension, k, settings.distance === 'L1' ? 1 : 0, settings.loss === 'self-adversarial' ? 1 : 0, settings.margin, settings.adversarialTemperature, at(entity), at(relation), scratch);
-  kernels.bindBatch(at(copy(positives.heads, int32)), at(copy(positives.relations, int32)), at(copy(positives.tails, int32)), at(copy(negatives.heads, int32)), at(copy(negatives.tails, int32)));
-  kernels.bindGradients(
-    at(entityGradients.values), at(entityGradients.stamps), at(entityGradients.touched), at(entityGradients.meta),
-    at(relationGradients.values), at(relationGradients.stamps), at(relationGradients.touched), at(relationGradients.meta),
-  );
+  const scratch = tables.bytes(simdScratchBytes(module, tables.memory, dimension, k));
+  const kernels = boundKernels(module, tables.memory, {
+    settings,
+    negatives: k,
+    entity,
+    relation,
+    scratch,
+    batch: { heads: ints(positives.heads), relations: ints(positives.relations), tails: ints(positives.tails) },
+    negativeHeads: ints(negatives.heads),
+    negativeTails: ints(negatives.tails),
+    entityGradients,
+    relationGradients,
+  });
   entityGradients.meta[1] = 1;
   relationGradients.meta[1] = 1;
   const loss = kernels.accumulate(0, count, 1 / count) / count;
