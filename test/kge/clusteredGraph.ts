@@ -90,3 +90,28 @@ export const base: TransEHyperparameters = {
   seed: 7,
 };
 
+
+/**
+ * A fixed batch for holding one implementation of the loss to another: 6 positives over 30 entities and 4
+ * relations, with repeated heads and tails so that rows collect gradient from several triples, and 5
+ * negatives each that keep their positive's head or tail, as the sampler makes them.
+ */
+export function fixedBatch(): { entityCount: number; relationCount: number; count: number; k: number; positives: TripleSet; keptSide: { heads: Int32Array; tails: Int32Array } } {
+  const entityCount = 30;
+  const count = 6;
+  const k = 5;
+  const positives: TripleSet = {
+    heads: Int32Array.from([0, 1, 2, 0, 3, 1]),
+    relations: Int32Array.from([0, 1, 2, 3, 0, 1]),
+    tails: Int32Array.from([4, 5, 6, 5, 4, 7]),
+  };
+  const keptSide = { heads: new Int32Array(count * k), tails: new Int32Array(count * k) };
+  for (let i = 0; i < count; i += 1) {
+    for (let j = 0; j < k; j += 1) {
+      const replaced = 8 + ((i * k + j) % (entityCount - 8));
+      keptSide.heads[i * k + j] = j % 2 === 0 ? replaced : positives.heads[i]!;
+      keptSide.tails[i * k + j] = j % 2 === 0 ? positives.tails[i]! : replaced;
+    }
+  }
+  return { entityCount, relationCount: 4, count, k, positives, keptSide };
+}

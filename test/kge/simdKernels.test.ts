@@ -4,8 +4,8 @@ import { Random } from '../../src/kge/random.js';
 import { loadTransEWasm } from '../../src/kge/simd/loadTransEWasm.js';
 import { simdBatchLossAndGradients } from '../../src/kge/simd/simdLaneMaths.js';
 import { batchLossAndGradients, type TransELossSettings } from '../../src/kge/transe.js';
-import type { Embeddings, TransEHyperparameters, TripleSet } from '../../src/kge/types.js';
-import { base, clusteredGraph } from './clusteredGraph.js';
+import type { Embeddings, TransEHyperparameters } from '../../src/kge/types.js';
+import { base, clusteredGraph, fixedBatch } from './clusteredGraph.js';
 
 function largestDifference(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -21,26 +21,13 @@ async function simdModule(): Promise<WebAssembly.Module> {
 }
 
 describe('the SIMD TransE kernels', () => {
-  const entityCount = 30;
-  const relationCount = 4;
-  const count = 6;
-  const k = 5;
-  const positives: TripleSet = {
-    heads: Int32Array.from([0, 1, 2, 0, 3, 1]),
-    relations: Int32Array.from([0, 1, 2, 3, 0, 1]),
-    tails: Int32Array.from([4, 5, 6, 5, 4, 7]),
-  };
-  // As the sampler makes them (each negative keeps its positive's head or tail), and both replaced.
-  const keptSide = { heads: new Int32Array(count * k), tails: new Int32Array(count * k) };
+  const { entityCount, relationCount, count, k, positives, keptSide } = fixedBatch();
+  // Negatives that replace both entities take the kernels' general path.
   const general = { heads: new Int32Array(count * k), tails: new Int32Array(count * k) };
-  for (let i = 0; i < count; i += 1) {
-    for (let j = 0; j < k; j += 1) {
-      const replaced = 8 + ((i * k + j) % (entityCount - 8));
-      keptSide.heads[i * k + j] = j % 2 === 0 ? replaced : positives.heads[i]!;
-      keptSide.tails[i * k + j] = j % 2 === 0 ? positives.tails[i]! : replaced;
-      general.heads[i * k + j] = replaced;
-      general.tails[i * k + j] = 8 + ((replaced + 5) % (entityCount - 8));
-    }
+  for (let n = 0; n < count * k; n += 1) {
+    const replaced = 8 + (n % (entityCount - 8));
+    general.heads[n] = replaced;
+    general.tails[n] = 8 + ((replaced + 5) % (entityCount - 8));
   }
   const cases: Array<[TransELossSettings['distance'], TransELossSettings['loss'], number]> = [];
   for (const distance of ['L1', 'L2'] as const) {

@@ -6,8 +6,8 @@ import { Random } from '../../src/kge/random.js';
 import { loadTensorflow } from '../../src/kge/tfjsBackend.js';
 import { TfjsEngine, tfjsLossAndGradients } from '../../src/kge/tfjsEngine.js';
 import { batchLossAndGradients, type TransELossSettings } from '../../src/kge/transe.js';
-import type { Embeddings, EpochReport, TransEHyperparameters, TripleSet } from '../../src/kge/types.js';
-import { base, clusteredGraph, ENTITIES, tailRanking } from './clusteredGraph.js';
+import type { Embeddings, EpochReport, TransEHyperparameters } from '../../src/kge/types.js';
+import { base, clusteredGraph, ENTITIES, fixedBatch, tailRanking } from './clusteredGraph.js';
 
 const { dataset, heldOut } = clusteredGraph();
 
@@ -29,32 +29,14 @@ function installed(name: string): boolean {
 }
 
 describe('tfjsLossAndGradients agrees with batchLossAndGradients', () => {
-  const entityCount = 30;
-  const relationCount = 4;
+  const { entityCount, relationCount, count, k, positives, keptSide } = fixedBatch();
   const dimension = 12;
-  const count = 6;
-  const k = 5;
   const random = new Random(11);
   const embeddings: Embeddings = {
     dimension,
     entity: Float32Array.from({ length: entityCount * dimension }, () => random.uniform(-1, 1)),
     relation: Float32Array.from({ length: relationCount * dimension }, () => random.uniform(-1, 1)),
   };
-  // Repeated heads and tails, so that rows collect gradient from several triples.
-  const positives: TripleSet = {
-    heads: Int32Array.from([0, 1, 2, 0, 3, 1]),
-    relations: Int32Array.from([0, 1, 2, 3, 0, 1]),
-    tails: Int32Array.from([4, 5, 6, 5, 4, 7]),
-  };
-  // As the sampler makes them: each negative keeps its positive's head or tail.
-  const keptSide = { heads: new Int32Array(count * k), tails: new Int32Array(count * k) };
-  for (let i = 0; i < count; i += 1) {
-    for (let j = 0; j < k; j += 1) {
-      const replaced = 8 + ((i * k + j) % (entityCount - 8));
-      keptSide.heads[i * k + j] = j % 2 === 0 ? replaced : positives.heads[i]!;
-      keptSide.tails[i * k + j] = j % 2 === 0 ? positives.tails[i]! : replaced;
-    }
-  }
   // Negatives that replace both entities take the other path of the tfjs loss.
   const general = {
     heads: Int32Array.from({ length: count * k }, () => random.nextInt(entityCount)),
