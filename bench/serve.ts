@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--cpu-profile PREFIX]
  *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
@@ -23,13 +23,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { apiConfigSchema } from '../src/api/config.js';
+import { loadApiConfig, profileCacheOptions } from '../src/api/config.js';
 import { createApiServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
@@ -57,6 +58,8 @@ const { values } = parseArgs({
     ranker: { type: 'string', default: 'fused' },
     epochs: { type: 'string', default: '10' },
     rate: { type: 'string' },
+    // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's first run.
+    'cpu-profile': { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -99,6 +102,26 @@ function processCpuMs(pid: number | null): number | null {
 }
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** The API process's V8 sampling profiler, through the inspector. */
+const profiler = {
+  session: undefined as Session | undefined,
+  async start(): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('Profiler.enable');
+    await this.session.post('Profiler.start');
+  },
+  async stop(file: string): Promise<string> {
+    const session = this.session;
+    if (!session) throw new Error('profiler not started');
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    this.session = undefined;
+    return file;
+  },
+};
+
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
 async function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<MeasuredRun> {
   const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
@@ -139,20 +162,23 @@ try {
   console.error(`demo shop loaded (${shop.products} products, ${shop.users} users, ${shop.events} events) in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
 
   const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-models-'));
+  // The API's settings from the environment (KGREC_API_PROFILE_CACHE_USERS=0 measures without the profile cache).
+  const api = loadApiConfig(process.env, { port: 0, modelsDir });
+  const logger = pino({ level: 'warn' });
   let ranker: FusedRanker | undefined;
   if (values.ranker === 'fused') {
     const trainStarted = performance.now();
     const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir, evalEvery: 0 });
     await activateModel(modelsDir, trained.version);
-    ranker = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false });
+    ranker = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, profileCache: profileCacheOptions(api, logger) });
     await ranker.warmUp();
     console.error(`model ${trained.version} trained (${values.epochs} epochs) in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s; serving the fused ranking`);
   }
   const server = await createApiServer({
     graph,
     config,
-    api: apiConfigSchema.parse({ port: 0, modelsDir }),
-    logger: pino({ level: 'warn' }),
+    api,
+    logger,
     closeGraph: false,
     ...(ranker ? { ranker } : {}),
   });
@@ -200,7 +226,10 @@ try {
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
         const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
+          const profiling = values['cpu-profile'] !== undefined && run === 1 && open === undefined;
+          if (profiling) await profiler.start();
           const result = await load(client, server.port, operation, seconds * 1000, open);
+          if (profiling) console.error(`CPU profile: ${await profiler.stop(`${values['cpu-profile']}-${operation.name}.cpuprofile`)}`);
           perRun.push(result);
           console.log(
             `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}; ` +

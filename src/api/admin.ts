@@ -86,6 +86,7 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
   });
   // The user's behaviour counted towards popularity.
   if (deleted.behaviours > 0) ctx.ranker.invalidate({ behaviour: true });
+  ctx.ranker.behaviourChanged?.([userId]);
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);
   return { userId, events: deleted.events, behaviours: deleted.behaviours, userDeleted: deleted.user };

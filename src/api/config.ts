@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
+import type { Logger } from 'pino';
+import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { DEFAULT_MODELS_DIR } from '../kge/modelStore.js';
 
 /** Roles in increasing order of power: each can do what the ones before it can. */
@@ -61,6 +63,12 @@ export const apiConfigSchema = z.object({
   maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** How long the ranker's catalogue snapshot serves before a background reload. */
   snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
+  /** Users whose behaviour the ranker keeps in memory until it changes (0: read per request). */
+  profileCacheUsers: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  /** Longest a user's cached behaviour serves: the bound for writes that bypass kgrec (and its change feed). */
+  profileCacheSeconds: z.coerce.number().min(1).max(86_400).default(600),
+  /** How often the behaviour change feed is read: how soon writes by other processes (ingestion) show. */
+  behaviourPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
   /** How long product and category rows are shared between requests (0: read per request). */
   entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10),
   modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
@@ -87,6 +95,9 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   maxEventsPerRequest: 'KGREC_API_MAX_EVENTS',
   snapshotTtlSeconds: 'KGREC_API_SNAPSHOT_TTL_SECONDS',
   entityCacheSeconds: 'KGREC_API_ENTITY_CACHE_SECONDS',
+  profileCacheUsers: 'KGREC_API_PROFILE_CACHE_USERS',
+  profileCacheSeconds: 'KGREC_API_PROFILE_CACHE_SECONDS',
+  behaviourPollMs: 'KGREC_API_BEHAVIOUR_POLL_MS',
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
@@ -111,4 +122,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, overrides: P
     throw new ConfigError(`invalid API configuration:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+/** The ranker's profile cache as configured (undefined: off). */
+export function profileCacheOptions(api: ApiConfig, logger: Pick<Logger, 'error'>): ProfileCacheOptions | undefined {
+  if (api.profileCacheUsers === 0) return undefined;
+  return {
+    maxUsers: api.profileCacheUsers,
+    maxAgeMs: api.profileCacheSeconds * 1000,
+    pollMs: api.behaviourPollMs,
+    onError: (error) => logger.error({ err: error }, 'reading the behaviour change feed failed; behaviour is read per request until it succeeds'),
+  };
 }

@@ -39,6 +39,7 @@ async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: Api
     if (unknown) throw badInput(`events[${indexOf.get(unknown.id)}].productId`, `unknown product ${JSON.stringify(unknown.productId)}`, { index: indexOf.get(unknown.id) });
     return writeEvents(tx, records, (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], now);
   });
+  if (result.created > 0) ctx.ranker.behaviourChanged?.(records.map((record) => record.userId));
   return { received: args.events.length, created: result.created, duplicates: args.events.length - result.created, usersCreated: result.usersCreated };
 }
 

@@ -12,7 +12,7 @@ import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
-import { loadApiConfig, type ApiConfig } from './config.js';
+import { loadApiConfig, profileCacheOptions, type ApiConfig } from './config.js';
 import { createLoaders, type ApiContext } from './context.js';
 import { createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
@@ -70,6 +70,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       modelVersion: () => activeVersion(api.modelsDir),
       snapshotTtlMs: api.snapshotTtlSeconds * 1000,
       onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
+      profileCache: profileCacheOptions(api, logger),
     });
   const caches = createEntityCaches(api.entityCacheSeconds * 1000);
   const jobs =
@@ -193,6 +194,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         // A training job only needs the graph while it exports its triples; waiting for it to finish could take hours.
         const running = jobs.active();
         if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
+        ranker.close?.();
         if (options.closeGraph ?? true) await graph.close();
         logger.info('kgrec API stopped');
       })();

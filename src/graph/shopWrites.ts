@@ -1,4 +1,5 @@
 import neo4j from 'neo4j-driver';
+import { recordBehaviourChange } from './behaviourChanges.js';
 import type { Graph, Transaction } from './graph.js';
 
 /**
@@ -220,11 +221,12 @@ export async function writeEvents(
   ]);
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
   const byRelationship = sumPerRelationship(fresh, relationshipOf);
-  await Promise.all(
-    [...byRelationship].map(([relationship, aggregates]) =>
+  await Promise.all([
+    ...[...byRelationship].map(([relationship, aggregates]) =>
       tx.run(aggregateStatement(relationship), aggregateColumns([...aggregates.values()], userElements, productElements)),
     ),
-  );
+    recordBehaviourChange(tx, userElements.keys()),
+  ]);
   return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
 }
 

@@ -1,3 +1,4 @@
+import { recordBehaviourChange } from './behaviourChanges.js';
 import type { Transaction } from './graph.js';
 
 /**
@@ -33,5 +34,7 @@ export async function deleteUserData(tx: Transaction, userId: string): Promise<D
   const [events] = await tx.run<{ deleted: number }>(DELETE_EVENTS, { userId });
   const [behaviours] = await tx.run<{ deleted: number }>(DELETE_BEHAVIOURS, { userId });
   const [user] = await tx.run<{ deleted: number }>(DELETE_USER, { userId });
-  return { events: events?.deleted ?? 0, behaviours: behaviours?.deleted ?? 0, user: (user?.deleted ?? 0) > 0 };
+  const deleted = { events: events?.deleted ?? 0, behaviours: behaviours?.deleted ?? 0, user: (user?.deleted ?? 0) > 0 };
+  if (deleted.events > 0 || deleted.behaviours > 0 || deleted.user) await recordBehaviourChange(tx, [userId]);
+  return deleted;
 }

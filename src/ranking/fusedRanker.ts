@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
+import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
@@ -26,8 +27,8 @@ import { TopKSelector } from '../eval/topK.js';
  * score against the user's current point in the graph's space, "often bought together" with the user's
  * products, merchandiser relations from them, text likeness, popularity, and the user's category and
  * brand interest — each standardised over the catalogue and fused with weights fitted offline. Scoring
- * is a few dense passes over typed arrays held in memory; the request's one Neo4j query reads the
- * user's behaviour, so events recorded a moment ago count at once. Then the rules (bought products out,
+ * is a few dense passes over typed arrays held in memory; the user's behaviour is read from Neo4j, or
+ * from the profile cache, which drops it as soon as it changes, so events recorded a moment ago count. Then the rules (bought products out,
  * filters), MMR diversity over the best candidates, and reasons that name the graph paths behind them.
  */
 
@@ -42,6 +43,8 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   /** Reload at once when `models/active` changes (default true). */
   watchModels?: boolean;
   onError?: (error: unknown) => void;
+  /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
+  profileCache?: ProfileCacheOptions | undefined;
 }
 
 /** Candidates re-ranked by MMR per item on the page: enough room to swap near-duplicates for the next-best. */
@@ -79,7 +82,7 @@ export class FusedRanker implements Ranker {
       onError: options.onError,
     });
     this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
-    this.profiles = new ProfileReader(options.graph);
+    this.profiles = new ProfileReader(options.graph, { cache: options.profileCache });
     this.fullText = new FullTextReader(options.graph);
     if (options.watchModels !== false) {
       try {
@@ -103,6 +106,10 @@ export class FusedRanker implements Ranker {
     this.states.invalidate();
   }
 
+  behaviourChanged(userIds: readonly string[]): void {
+    this.profiles.invalidate(userIds);
+  }
+
   invalidateRules(): void {
     this.rules.invalidate();
   }
@@ -111,9 +118,10 @@ export class FusedRanker implements Ranker {
     await Promise.all([this.states.get(), this.rules.get()]);
   }
 
-  /** Stops watching the models folder. */
+  /** Stops watching the models folder and the profile cache's polling. */
   close(): void {
     this.watcher?.close();
+    this.profiles.close();
   }
 
   /** The state being served (for health checks and benchmarks). */

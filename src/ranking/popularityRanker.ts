@@ -2,6 +2,7 @@ import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
+import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
 import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
@@ -26,6 +27,8 @@ export interface PopularityRankerOptions {
   snapshotTtlMs?: number;
   /** Failures of background reloads (the previous snapshot keeps serving). */
   onError?: (error: unknown) => void;
+  /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
+  profileCache?: ProfileCacheOptions | undefined;
 }
 
 /**
@@ -43,7 +46,7 @@ export class PopularityRanker implements Ranker {
   private readonly fullText: FullTextReader;
 
   constructor(private readonly options: PopularityRankerOptions) {
-    this.profiles = new ProfileReader(options.graph);
+    this.profiles = new ProfileReader(options.graph, { cache: options.profileCache });
     this.fullText = new FullTextReader(options.graph);
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
@@ -55,6 +58,15 @@ export class PopularityRanker implements Ranker {
       load: () => readLiveRules(options.graph),
       onError: options.onError,
     });
+  }
+
+  behaviourChanged(userIds: readonly string[]): void {
+    this.profiles.invalidate(userIds);
+  }
+
+  /** Stops the profile cache's polling. */
+  close(): void {
+    this.profiles.close();
   }
 
   invalidate(): void {

@@ -96,8 +96,12 @@ export interface Ranker {
   similar(productId: string, options: RankOptions): Promise<RankedList | null>;
   /** Forgets cached catalogue data, after products or relations changed (`behaviour`: after behaviour was deleted). */
   invalidate(options?: { behaviour?: boolean }): void;
+  /** These users' behaviour changed through this process (events recorded, data deleted): their next request reads it anew. */
+  behaviourChanged?(userIds: readonly string[]): void;
   /** Forgets cached merchandising rules (src/ranking/rules.ts), after a rule changed. */
   invalidateRules?(): void;
   /** Loads what the ranker caches, so that the first requests do not wait for it. */
   warmUp(): Promise<void>;
+  /** Stops background work (watchers, polling); the server calls it on shutdown. */
+  close?(): void;
 }

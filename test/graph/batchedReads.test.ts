@@ -3,6 +3,8 @@ import type { Graph } from '../../src/graph/graph.js';
 import { FullTextReader, ProfileReader } from '../../src/graph/batchedReads.js';
 import { fullTextProducts, readProfile } from '../../src/graph/shopReads.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
+import { pruneBehaviourChanges, readBehaviourChanges } from '../../src/graph/behaviourChanges.js';
+import { deleteUserData } from '../../src/graph/userData.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
 import { freshGraph } from '../helpers.js';
 
@@ -64,5 +66,116 @@ describe('ProfileReader', () => {
     expect(wool?.map((match) => match.id).sort()).toEqual(['p1', 'p2']);
     expect(redTop).toEqual(expected[1]?.slice(0, 1));
     expect(none).toEqual([]);
+  });
+});
+
+describe('ProfileReader with a profile cache', () => {
+  // Polls only when the test says so (refresh), so each step is deterministic.
+  const cached = () => new ProfileReader(graph, { cache: { maxUsers: 100, pollMs: 3_600_000, maxAgeMs: 3_600_000 } });
+  /** A reader whose feed is current: the second poll looks back over the overlap window, where the fixtures' writes are. */
+  const ready = async () => {
+    const reader = cached();
+    await reader.refresh();
+    await reader.refresh();
+    return reader;
+  };
+  const products = (rows: readonly { productId: string }[]) => rows.map((row) => row.productId).sort();
+  let nextEvent = 100;
+  const event = (userId: string, productId: string) => ({ id: `e${(nextEvent += 1)}`, userId, productId, type: 'view', timestamp: now, quantity: 1 });
+
+  it('serves a user from memory until the change feed names them, and then reads them anew', async () => {
+    const reader = await ready();
+    try {
+      const annBefore = await reader.read('ann');
+      await reader.read('bob');
+      const before = graph.queryCount;
+      expect(await reader.read('ann')).toEqual(annBefore);
+      expect(graph.queryCount).toBe(before);
+
+      // Another process (an ingestion run) writes an event of ann's: served from memory until the next poll.
+      await graph.transaction((tx) => writeEvents(tx, [event('ann', 'p3')], relationshipOf, now));
+      expect(products(await reader.read('ann'))).toEqual(products(annBefore));
+      await reader.refresh();
+      const afterPoll = graph.queryCount;
+      expect(products(await reader.read('ann'))).toEqual([...products(annBefore), 'p3'].sort());
+      // bob did not change: still from memory (the poll and ann's read are the only queries).
+      await reader.read('bob');
+      expect(graph.queryCount - afterPoll).toBe(1);
+      // A second poll over the same window does not drop ann again.
+      await reader.refresh();
+      const afterSecondPoll = graph.queryCount;
+      await reader.read('ann');
+      expect(graph.queryCount).toBe(afterSecondPoll);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('drops a user at once on invalidate, and does not keep a read that was in flight meanwhile', async () => {
+    const reader = await ready();
+    try {
+      await reader.read('bob');
+      reader.invalidate(['bob']);
+      let before = graph.queryCount;
+      await reader.read('bob');
+      expect(graph.queryCount - before).toBe(1);
+
+      const inFlight = reader.read('ann');
+      reader.invalidate(['ann']);
+      await inFlight;
+      before = graph.queryCount;
+      await reader.read('ann');
+      expect(graph.queryCount - before).toBe(1);
+      before = graph.queryCount;
+      await reader.read('ann');
+      expect(graph.queryCount).toBe(before);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('sees a deleted user leave through the feed', async () => {
+    await graph.transaction((tx) => writeEvents(tx, [event('cid', 'p2')], relationshipOf, now));
+    const reader = await ready();
+    try {
+      expect(products(await reader.read('cid'))).toEqual(['p2']);
+      await graph.transaction((tx) => deleteUserData(tx, 'cid'));
+      await reader.refresh();
+      expect(await reader.read('cid')).toEqual([]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('keeps nothing before the feed has been read once', async () => {
+    const reader = cached();
+    try {
+      // The first read starts the polling; a read that began before that poll answered is not kept.
+      await reader.read('ann');
+      await reader.refresh();
+      let before = graph.queryCount;
+      await reader.read('ann');
+      expect(graph.queryCount - before).toBe(1);
+      before = graph.queryCount;
+      await reader.read('ann');
+      expect(graph.queryCount).toBe(before);
+    } finally {
+      reader.close();
+    }
+  });
+});
+
+describe('behaviour change feed', () => {
+  it('records the users of each behaviour write, reads them by time and prunes old ones', async () => {
+    const { now: start } = await readBehaviourChanges(graph, Number.MAX_SAFE_INTEGER);
+    await graph.transaction((tx) => writeEvents(tx, [{ id: 'feed-1', userId: 'dee', productId: 'p1', type: 'click', timestamp: now, quantity: 1 }], relationshipOf, now));
+    // A batch whose events are all known already changes nothing and records nothing.
+    await graph.transaction((tx) => writeEvents(tx, [{ id: 'feed-1', userId: 'dee', productId: 'p1', type: 'click', timestamp: now, quantity: 1 }], relationshipOf, now));
+    const { changes } = await readBehaviourChanges(graph, start);
+    expect(changes.map((change) => change.userIds)).toEqual([['dee']]);
+    expect(changes[0]?.at).toBeGreaterThanOrEqual(start);
+    expect(await pruneBehaviourChanges(graph, 3_600_000)).toBe(0);
+    expect(await pruneBehaviourChanges(graph, -1)).toBeGreaterThanOrEqual(1);
+    expect((await readBehaviourChanges(graph, 0)).changes).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { loadApiConfig, type ApiConfig } from '../../api/config.js';
+import { loadApiConfig, profileCacheOptions, type ApiConfig } from '../../api/config.js';
 import { createApiServer } from '../../api/server.js';
 import { FusedRanker } from '../../ranking/fusedRanker.js';
 import { loadConfig, type Config } from '../../config.js';
@@ -49,6 +49,7 @@ export async function serveApi({ graph, config, api, out }: ServeOptions): Promi
       textEncoderPath: config.textEncoderPath,
       logger,
       onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
+      profileCache: profileCacheOptions(api, logger),
     });
     server = await createApiServer({ graph, config, api, logger, ranker });
   } catch (error) {

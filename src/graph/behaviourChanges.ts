@@ -1,0 +1,47 @@
+import type { Graph, Transaction } from './graph.js';
+
+/**
+ * A change feed of users' behaviour, for caches of it such as the API's profile cache. Neo4j Community has
+ * no change data capture, so kgrec keeps a small one itself: every transaction that changes users'
+ * behaviour aggregates (ingestion, `recordEvents`, deleting a user's data) also creates one
+ * `(:BehaviourChange {at, userIds})` node, and readers poll for the nodes newer than their last look.
+ * `at` is the server's clock (`timestamp()`), so writers on other machines agree with readers on it.
+ * Writes that bypass kgrec (Cypher typed by hand) are not in the feed.
+ */
+
+/** A node per transaction, created last in it: the time between `timestamp()` and the commit stays short. */
+const RECORD_CHANGE = 'CREATE (:BehaviourChange {at: timestamp(), userIds: $userIds})';
+
+export async function recordBehaviourChange(tx: Transaction, userIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(userIds)];
+  if (ids.length > 0) await tx.run(RECORD_CHANGE, { userIds: ids });
+}
+
+export interface BehaviourChange {
+  /** The node's element id: a reader that looks at overlapping windows handles each change once. */
+  id: string;
+  at: number;
+  userIds: string[];
+}
+
+const READ_CHANGES = `
+OPTIONAL MATCH (c:BehaviourChange) WHERE c.at >= $since
+RETURN timestamp() AS now, collect(CASE WHEN c IS NULL THEN null ELSE {id: elementId(c), at: c.at, userIds: c.userIds} END) AS changes`;
+
+/** The changes recorded at or after `since` (server milliseconds), with the server's time now. */
+export async function readBehaviourChanges(graph: Graph, since: number): Promise<{ now: number; changes: BehaviourChange[] }> {
+  const [row] = await graph.read<{ now: number; changes: BehaviourChange[] }>(READ_CHANGES, { since });
+  return { now: row?.now ?? since, changes: row?.changes ?? [] };
+}
+
+const PRUNE_CHANGES = `
+MATCH (c:BehaviourChange) WHERE c.at < timestamp() - $keepMs
+WITH c LIMIT 10000
+DELETE c
+RETURN count(*) AS deleted`;
+
+/** Deletes changes older than `keepMs` (at most 10,000 per call); returns how many went. */
+export async function pruneBehaviourChanges(graph: Graph, keepMs: number): Promise<number> {
+  const [row] = await graph.write<{ deleted: number }>(PRUNE_CHANGES, { keepMs });
+  return row?.deleted ?? 0;
+}
