@@ -72,7 +72,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
       profileCache: profileCacheOptions(api, logger),
     });
-  const caches = createEntityCaches(api.entityCacheSeconds * 1000);
+  const caches = createEntityCaches(api.entityCacheSeconds * 1000, (error) => logger.error({ err: error }, 'refreshing cached catalogue rows failed; serving them as they were'));
   const jobs =
     options.jobs ??
     new TrainingJobs({

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SharedRows } from '../../src/api/entityCache.js';
 
 /** The cross-request row cache in front of the API's product and category loaders. */
@@ -8,7 +8,7 @@ describe('SharedRows', () => {
     return new Map(missing.flatMap((id) => (store.has(id) ? [[id, store.get(id) as string] as const] : [])));
   };
 
-  it('reads only the ids it does not hold, until they expire', async () => {
+  it('reads only the ids it does not hold; expired ones are served while one background read refreshes them', async () => {
     let now = 1_000;
     const rows = new SharedRows<string>(5_000, 100, () => now);
     const store = new Map([['a', 'A'], ['b', 'B']]);
@@ -18,9 +18,46 @@ describe('SharedRows', () => {
     expect(await rows.load(['a', 'x'], reader(store, calls))).toEqual(['A', null]);
     // A missing id is asked again (a product created meanwhile must appear); the held one is not.
     expect(calls).toEqual([['a', 'b', 'x'], ['x']]);
+
     now += 5_000;
+    store.delete('b');
+    // Expired: answered from memory at once, and both refreshed together in one read shortly after.
+    expect(await rows.load(['a'], reader(store, calls))).toEqual(['A']);
+    expect(await rows.load(['b'], reader(store, calls))).toEqual(['B']);
+    expect(calls).toHaveLength(2);
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
+    expect(calls[2]?.sort()).toEqual(['a', 'b']);
+    await vi.waitFor(async () => expect(await rows.load(['a', 'b'], reader(store, calls))).toEqual(['A2', null]));
+    // b is gone from the store, so from the cache too: it was asked for synchronously above.
+    expect(calls.at(-1)).toEqual(['b']);
+  });
+
+  it('reads a row long past its time to live before serving it', async () => {
+    let now = 1_000;
+    const rows = new SharedRows<string>(5_000, 100, () => now);
+    const store = new Map([['a', 'A']]);
+    const calls: string[][] = [];
+    await rows.load(['a'], reader(store, calls));
+    store.set('a', 'A2');
+    now += 60_000;
     expect(await rows.load(['a'], reader(store, calls))).toEqual(['A2']);
-    expect(calls.at(-1)).toEqual(['a']);
+    expect(calls).toEqual([['a'], ['a']]);
+  });
+
+  it('does not keep what a read in flight during a clear returns', async () => {
+    const rows = new SharedRows<string>(60_000);
+    const calls: string[][] = [];
+    let release: () => void = () => {};
+    const slowRead = async (ids: readonly string[]) => {
+      calls.push([...ids]);
+      await new Promise<void>((resolve) => (release = resolve));
+      return new Map(ids.map((id) => [id, 'before the edit']));
+    };
+    const inFlight = rows.load(['a'], slowRead);
+    rows.clear();
+    release();
+    expect(await inFlight).toEqual(['before the edit']);
+    expect(await rows.load(['a'], reader(new Map([['a', 'after']]), calls))).toEqual(['after']);
   });
 
   it('forgets everything on clear, and everything at once with a time to live of 0', async () => {
