@@ -58,7 +58,7 @@ const { values } = parseArgs({
     ranker: { type: 'string', default: 'fused' },
     epochs: { type: 'string', default: '10' },
     rate: { type: 'string' },
-    // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's first run.
+    // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
     'cpu-profile': { type: 'string' },
   },
 });
@@ -226,7 +226,7 @@ try {
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
         const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
-          const profiling = values['cpu-profile'] !== undefined && run === 1 && open === undefined;
+          const profiling = values['cpu-profile'] !== undefined && run === runs && open === undefined;
           if (profiling) await profiler.start();
           const result = await load(client, server.port, operation, seconds * 1000, open);
           if (profiling) console.error(`CPU profile: ${await profiler.stop(`${values['cpu-profile']}-${operation.name}.cpuprofile`)}`);

@@ -3,6 +3,7 @@ import type { CatalogSnapshot } from './catalogSnapshot.js';
 import type { ModelVectors } from './modelVectors.js';
 import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextSpace.js';
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
+import { SimdRowScorer } from './simdRowScorer.js';
 import { addScaled, negativeDistances, negativeL2Distances, rowSquaredNorms, scale } from './vectorMath.js';
 
 /**
@@ -30,6 +31,8 @@ export class ProductSpace {
     readonly model: ModelVectors,
     readonly snapshot: CatalogSnapshot,
     coldTexts: ReadonlyMap<string, ColdProductText>,
+    /** The SIMD kernels' module, for the exact pass (null: the plain loops). */
+    rowKernels: WebAssembly.Module | null = null,
   ) {
     const { dimension } = model;
     const n = snapshot.products.length;
@@ -59,7 +62,7 @@ export class ProductSpace {
       }
     });
     this.derivedCount = derived;
-    this.scorer = new RowScorer(model, 'products', this.matrix, n, snapshot.products.map((product) => product.id));
+    this.scorer = new RowScorer(model, 'products', this.matrix, n, snapshot.products.map((product) => product.id), rowKernels);
   }
 
   private readonly scorer: RowScorer;
@@ -85,6 +88,7 @@ export class ProductSpace {
 class RowScorer {
   private readonly squaredNorms: Float32Array;
   private readonly index: IvfIndex | null;
+  private readonly simd: SimdRowScorer | null;
 
   constructor(
     private readonly model: ModelVectors,
@@ -93,16 +97,19 @@ class RowScorer {
     private readonly rows: number,
     /** What each row is (product ids): a reload reassigns only the rows that are new or changed. */
     keys?: readonly string[],
+    rowKernels: WebAssembly.Module | null = null,
   ) {
     const { dimension } = model;
     this.squaredNorms = rowSquaredNorms(matrix, rows, dimension);
     // The index's estimate is an L2 one.
     this.index = model.distance === 'L2' && rows > EXACT_SCAN_MAX_ROWS ? indexForModel(model, space, matrix, rows, dimension, {}, keys) : null;
+    this.simd = !this.index && rowKernels ? new SimdRowScorer(rowKernels, matrix, rows, dimension, model.distance) : null;
   }
 
   score(query: Float32Array, out: Float32Array): void {
     const { dimension, distance } = this.model;
     if (this.index) this.index.negativeL2(query, out);
+    else if (this.simd) this.simd.score(query, out);
     else if (distance === 'L2') negativeL2Distances(this.matrix, this.rows, dimension, query, this.squaredNorms, out);
     else negativeDistances(this.matrix, this.rows, dimension, query, distance, out);
   }
@@ -135,7 +142,14 @@ export class TextSpace {
   /** 1 for products with at least one known term. */
   readonly hasText: Uint8Array;
 
-  constructor(model: ModelVectors, productCount: number, termsOf: (index: number) => readonly string[], keys?: readonly string[]) {
+  constructor(
+    model: ModelVectors,
+    productCount: number,
+    termsOf: (index: number) => readonly string[],
+    keys?: readonly string[],
+    /** The SIMD kernels' module, for the exact pass (null: the plain loops). */
+    rowKernels: WebAssembly.Module | null = null,
+  ) {
     const { dimension } = model;
     this.dimension = dimension;
     this.matrix = new Float32Array(productCount * dimension);
@@ -159,7 +173,7 @@ export class TextSpace {
         this.hasText[index] = 1;
       }
     }
-    this.scorer = new RowScorer(model, 'texts', this.matrix, productCount, keys);
+    this.scorer = new RowScorer(model, 'texts', this.matrix, productCount, keys, rowKernels);
     this.withoutText = countWithoutText(this.hasText);
   }
 

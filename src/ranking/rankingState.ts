@@ -1,3 +1,4 @@
+import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Graph } from '../graph/graph.js';
 import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
 import { distinctTerms } from '../text/tokenize.js';
@@ -107,7 +108,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const version = await activeVersion(modelsDir);
   const encoderPath = options.textEncoderPath;
   const reuse = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
-  const [snapshot, baskets, links, model, fitted, encoder, allTexts] = await Promise.all([
+  const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels] = await Promise.all([
     loadCatalogSnapshot(graph, now),
     reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
@@ -116,7 +117,9 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     encoderPath ? catalogueEncoder(encoderPath, options.logger) : Promise.resolve(null),
     // An encoder reads every product's text in one query; the cold products' texts are among them.
     encoderPath ? readAllProductTexts(graph) : Promise.resolve(null),
+    loadTransEWasm(),
   ]);
+  if (!kernels.module && !previous) options.logger?.info({ reason: kernels.reason }, 'SIMD kernels unavailable: the ranking distance passes run on plain loops');
   let coldTexts = new Map<string, ProductTextRow>();
   let productTerms: ReadonlyMap<string, readonly string[]> = new Map();
   if (model) {
@@ -143,6 +146,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     textEncoder,
     neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt } : undefined,
     now,
+    rowKernels: kernels.module ?? null,
   });
 }
 
@@ -164,6 +168,8 @@ export interface RankingStateParts {
   neighbours?: { ids: readonly string[]; lists: ItemNeighbours; builtAt: number } | undefined;
   /** The time the state is built at (default: the snapshot's). */
   now?: number | undefined;
+  /** The SIMD kernels' module (src/kge/simd): the whole-catalogue distance passes run on it when given. */
+  rowKernels?: WebAssembly.Module | null | undefined;
 }
 
 /** Assembles the state from its parts: shared by the API (parts read from Neo4j) and offline evaluation. */
@@ -174,7 +180,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
   const textEncoder = parts.textEncoder ?? null;
   let textSpace: ProductTextSpace | null = textEncoder;
   if (model) {
-    space = new ProductSpace(model, snapshot, coldTexts);
+    space = new ProductSpace(model, snapshot, coldTexts, parts.rowKernels ?? null);
   }
   if (model && !textEncoder) {
     textSpace = new TextSpace(model, snapshot.products.length, (index) => {
@@ -183,7 +189,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
       const text = coldTexts.get(product.id);
       // Products added since the last term refresh have no HAS_TERM yet: their own text stands in.
       return productTerms.get(product.id) ?? (text ? distinctTerms(`${text.title} ${text.description ?? ''}`) : []);
-    }, snapshot.products.map((product) => product.id));
+    }, snapshot.products.map((product) => product.id), parts.rowKernels ?? null);
   }
 
   const userItems: number[][] = [];

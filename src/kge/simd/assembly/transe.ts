@@ -513,3 +513,48 @@ export function normalizeRows(values: usize, rows: usize, count: i32): void {
     for (; offset < rowBytes; offset += 4) store<f32>(base + offset, load<f32>(base + offset) * scale);
   }
 }
+
+// ---- ranking: one query against every row of a matrix (src/ranking/simdRowScorer.ts) ----
+
+/**
+ * out[i] = −distance(query, row i) for rows [0, rows) of a `dim`-wide float32 matrix, L1 or L2: the
+ * per-request pass of the API's ranking over the whole catalogue. Stateless (no `configure`): arguments
+ * only. Differences, not the ‖q‖² − 2q·p + ‖p‖² expansion, so that float32 keeps near rows apart.
+ */
+export function negativeDistances(matrix: usize, rows: i32, dim: i32, query: usize, l1: bool, out: usize): void {
+  const bytes = <usize>dim << 2;
+  const wholeBytes = (<usize>dim >> 2) << 4;
+  for (let row = 0; row < rows; row++) {
+    const base = matrix + <usize>row * bytes;
+    let sumA = f32x4.splat(0);
+    let sumB = f32x4.splat(0);
+    let offset: usize = 0;
+    if (l1) {
+      for (; offset + 16 < wholeBytes; offset += 32) {
+        sumA = f32x4.add(sumA, f32x4.abs(f32x4.sub(v128.load(query + offset), v128.load(base + offset))));
+        sumB = f32x4.add(sumB, f32x4.abs(f32x4.sub(v128.load(query + offset + 16), v128.load(base + offset + 16))));
+      }
+      for (; offset < wholeBytes; offset += 16) sumA = f32x4.add(sumA, f32x4.abs(f32x4.sub(v128.load(query + offset), v128.load(base + offset))));
+      let tail: f32 = 0;
+      for (; offset < bytes; offset += 4) tail += Mathf.abs(load<f32>(query + offset) - load<f32>(base + offset));
+      store<f32>(out + (<usize>row << 2), -(sumLanes(f32x4.add(sumA, sumB)) + tail));
+    } else {
+      for (; offset + 16 < wholeBytes; offset += 32) {
+        const x = f32x4.sub(v128.load(query + offset), v128.load(base + offset));
+        const y = f32x4.sub(v128.load(query + offset + 16), v128.load(base + offset + 16));
+        sumA = f32x4.add(sumA, f32x4.mul(x, x));
+        sumB = f32x4.add(sumB, f32x4.mul(y, y));
+      }
+      for (; offset < wholeBytes; offset += 16) {
+        const x = f32x4.sub(v128.load(query + offset), v128.load(base + offset));
+        sumA = f32x4.add(sumA, f32x4.mul(x, x));
+      }
+      let tail: f32 = 0;
+      for (; offset < bytes; offset += 4) {
+        const x = load<f32>(query + offset) - load<f32>(base + offset);
+        tail += x * x;
+      }
+      store<f32>(out + (<usize>row << 2), -Mathf.sqrt(sumLanes(f32x4.add(sumA, sumB)) + tail));
+    }
+  }
+}
