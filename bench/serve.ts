@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--cpu-profile PREFIX]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 10] [--cpu-profile PREFIX]
  *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
@@ -58,6 +58,9 @@ const { values } = parseArgs({
     ranker: { type: 'string', default: 'fused' },
     epochs: { type: 'string', default: '10' },
     rate: { type: 'string' },
+    // Closed-loop load before each operation's measured runs, not counted: the JIT's optimised code, Neo4j's
+    // query caches and the API's caches (catalogue rows, users' behaviour) reach their steady state.
+    'warm-up': { type: 'string', default: '10' },
     // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
     'cpu-profile': { type: 'string' },
   },
@@ -67,8 +70,6 @@ const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const shop = { products: Number(values.products), users: Number(values.users), events: Number(values.events), seed: 42 };
 
-/** Requests before measuring: loads the catalogue snapshot and warms the JIT and Neo4j's query caches. */
-const WARM_UP_REQUESTS = 50;
 
 const neo4jOptions = benchNeo4jOptions('bench-serve', Number(process.env.KGREC_BENCH_SERVE_NEO4J_PORT ?? 7690));
 
@@ -130,7 +131,10 @@ async function load(client: ChildProcess, port: number, operation: Operation, du
   const queriesBefore = graph.queryCount;
   const neo4jBefore = processCpuMs(neo4jPid);
   const result = await new Promise<RunResult>((resolve, reject) => {
-    client.once('message', (message) => resolve(message as RunResult));
+    client.once('message', (message) => {
+      client.off('error', reject);
+      resolve(message as RunResult);
+    });
     client.once('error', reject);
     const job: LoadJob = { port, clients, durationMs, bodies, ...(rate ? { rate } : {}) };
     client.send(job);
@@ -222,7 +226,8 @@ try {
     });
     const atRate: Record<string, MeasuredRun & { runs: number }> = {};
     for (const operation of operations) {
-      for (let i = 0; i < WARM_UP_REQUESTS; i += 1) await post(agent, server.port, operation.body(i));
+      const warmUp = await load(client, server.port, operation, Number(values['warm-up']) * 1000);
+      console.error(`${operation.name} warm-up: ${warmUp.requests} requests (${warmUp.requestsPerSecond.toFixed(0)} req/s), not counted`);
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
         const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
