@@ -4,14 +4,15 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 10] [--cpu-profile PREFIX]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--cpu-profile PREFIX]
  *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
  * latency a shop sees at that load; with 32 clients in a closed loop, latency is 32 / throughput by
  * Little's law, so a closed loop alone cannot show a low p99 and a high throughput together).
  *
- * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first.
+ * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first,
+ * and the API ranks as `kgrec serve` does, on KGREC_API_RANKING_THREADS worker threads (default 1 here).
  *
  * The load generator (bench/loadClient.ts) is a few lines of node:http (keep-alive, one request in flight
  * per client) rather than autocannon, which the project does not depend on; like autocannon it runs as a
@@ -30,7 +31,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { loadApiConfig, profileCacheOptions } from '../src/api/config.js';
+import { loadApiConfig } from '../src/api/config.js';
+import { createServingRanker } from '../src/api/servingRanker.js';
+import type { Ranker } from '../src/ranking/types.js';
 import { createApiServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
@@ -41,7 +44,6 @@ import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../src/jobs/loadShop.js';
 import { runTrainingJob } from '../src/jobs/train.js';
 import { activateModel } from '../src/kge/modelStore.js';
-import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { machine, median } from './benchServer.js';
 import { post, type LoadJob, type RunResult } from './loadClient.js';
 import { benchNeo4jOptions } from './benchServer.js';
@@ -60,7 +62,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     // Closed-loop load before each operation's measured runs, not counted: the JIT's optimised code, Neo4j's
     // query caches and the API's caches (catalogue rows, users' behaviour) reach their steady state.
-    'warm-up': { type: 'string', default: '10' },
+    'warm-up': { type: 'string', default: '20' },
     // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
     'cpu-profile': { type: 'string' },
   },
@@ -169,14 +171,15 @@ try {
   // The API's settings from the environment (KGREC_API_PROFILE_CACHE_USERS=0 measures without the profile cache).
   const api = loadApiConfig(process.env, { port: 0, modelsDir });
   const logger = pino({ level: 'warn' });
-  let ranker: FusedRanker | undefined;
+  let ranker: Ranker | undefined;
   if (values.ranker === 'fused') {
     const trainStarted = performance.now();
     const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir, evalEvery: 0 });
     await activateModel(modelsDir, trained.version);
-    ranker = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, profileCache: profileCacheOptions(api, logger) });
+    // As `kgrec serve` ranks: on api.rankingThreads threads (KGREC_API_RANKING_THREADS=0: on the API's thread).
+    ranker = createServingRanker({ graph, config, api, logger });
     await ranker.warmUp();
-    console.error(`model ${trained.version} trained (${values.epochs} epochs) in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s; serving the fused ranking`);
+    console.error(`model ${trained.version} trained (${values.epochs} epochs) in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s; serving the fused ranking on ${api.rankingThreads === 0 ? "the API thread" : `${api.rankingThreads} ranking thread(s)`}`);
   }
   const server = await createApiServer({
     graph,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
 import type { Logger } from 'pino';
@@ -63,6 +64,11 @@ export const apiConfigSchema = z.object({
   maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** How long the ranker's catalogue snapshot serves before a background reload. */
   snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
+  /**
+   * Worker threads that rank (each with its own copy of the ranking state), beside the thread serving
+   * HTTP and GraphQL; 0 ranks on that thread. Default: 1 on a machine with two cores or more.
+   */
+  rankingThreads: z.coerce.number().int().min(0).max(64).default(() => (os.availableParallelism() >= 2 ? 1 : 0)),
   /** Users whose behaviour the ranker keeps in memory until it changes (0: read per request). */
   profileCacheUsers: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   /** Longest a user's cached behaviour serves: the bound for writes that bypass kgrec (and its change feed). */
@@ -95,6 +101,7 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   maxEventsPerRequest: 'KGREC_API_MAX_EVENTS',
   snapshotTtlSeconds: 'KGREC_API_SNAPSHOT_TTL_SECONDS',
   entityCacheSeconds: 'KGREC_API_ENTITY_CACHE_SECONDS',
+  rankingThreads: 'KGREC_API_RANKING_THREADS',
   profileCacheUsers: 'KGREC_API_PROFILE_CACHE_USERS',
   profileCacheSeconds: 'KGREC_API_PROFILE_CACHE_SECONDS',
   behaviourPollMs: 'KGREC_API_BEHAVIOUR_POLL_MS',

@@ -9,9 +9,8 @@
  * two lanes; 1 negative with the margin loss 283,000 and 441,000. The scalar kernels: 7,500 and 13,000;
  * 93,000 and 160,000. PyKEEN on the same machine: 3,300–3,800 and 50,000–55,000.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/moduleWorker.js';
 import { Control, Lane, LANE_ROLE, RUN, signalFailure, STOP, type SharedTraining } from './cpuWorker.js';
 import { initialEmbeddings } from './initialise.js';
 import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
@@ -180,19 +179,8 @@ interface LaneWorker {
   failed: Promise<void>;
 }
 
-/**
- * The worker file sits next to this one: `cpuWorker.js` once compiled. Run from the TypeScript sources
- * (tsx, vitest) only `cpuWorker.ts` exists, and Node 20 does not hand tsx's loader on to worker threads,
- * so the worker registers it first.
- */
 function startWorker(shared: SharedTraining, index: number): Worker {
-  const workerData = { shared, index };
-  const compiled = new URL('./cpuWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
-  const source = new URL('./cpuWorker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, 'cpuWorker', { shared, index });
 }
 
 /** Only what the loss needs: the rest of the hyperparameters (which a caller may extend) stays here. */

@@ -13,6 +13,8 @@ import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
 import { runTrainingJob } from '../../src/jobs/train.js';
 import { activateModel } from '../../src/kge/modelStore.js';
 import { FusedRanker, fuse, topIndices } from '../../src/ranking/fusedRanker.js';
+import { ThreadedRanker } from '../../src/ranking/threadedRanker.js';
+import type { RankedList } from '../../src/ranking/types.js';
 import { tokenize } from '../../src/text/tokenize.js';
 import { freshGraph, tempDir } from '../helpers.js';
 
@@ -337,5 +339,50 @@ describe('reloads', () => {
     // Rebuilt from the shoppers' behaviour, including the events earlier tests recorded.
     expect(third.neighboursBuiltAt).toBeGreaterThan(first.neighboursBuiltAt);
     expect(neighbourIds(third, busiest).length).toBeGreaterThan(3);
+  });
+});
+
+describe('ThreadedRanker', () => {
+  const summary = (list: RankedList | null) => list && { strategy: list.strategy, modelVersion: list.modelVersion, ids: list.items.map((item) => item.productId), reasons: list.items.map((item) => item.reasons.map((reason) => reason.text)) };
+
+  it('answers as the fused ranker does from threads of its own, and sees a behaviour change told before a call', async () => {
+    const rankerOptions = { modelsDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0 };
+    const threaded = new ThreadedRanker({
+      threads: 2,
+      config: { ...config, neo4jDatabase: graph.database },
+      ranker: rankerOptions,
+      // Polls once an hour: only the notice below can tell the threads that a user changed.
+      profileCache: { maxUsers: 1_000, pollMs: 3_600_000, maxAgeMs: 3_600_000 },
+      logLevel: 'silent',
+    });
+    const reference = new FusedRanker({ graph, ...rankerOptions });
+    try {
+      await threaded.warmUp();
+      const users = (await graph.read<{ id: string }>('MATCH (u:User)-[:PURCHASED]->() RETURN DISTINCT u.id AS id ORDER BY id LIMIT 6')).map((row) => row.id);
+      // Concurrent calls spread over both threads.
+      const lists = await Promise.all(users.map((userId) => threaded.recommend(userId, { first: 8, explain: true })));
+      for (const [i, userId] of users.entries()) expect(summary(lists[i] ?? null)).toEqual(summary(await reference.recommend(userId, { first: 8, explain: true })));
+      const query = (await reference.state()).snapshot.products[0]?.title.split(' ')[0] ?? '';
+      expect(summary(await threaded.search(query, { first: 5, userId: users[0] }))).toEqual(summary(await reference.search(query, { first: 5, userId: users[0] })));
+      const productId = lists[0]?.items[0]?.productId ?? '';
+      expect(summary(await threaded.similar(productId, { first: 5 }))).toEqual(summary(await reference.similar(productId, { first: 5 })));
+      expect(await threaded.similar('no-such-product', { first: 5 })).toBeNull();
+
+      // A purchase of the user's top item: the threads' cached behaviour hides it until they are told.
+      const userId = users[0] ?? '';
+      const top = lists[0]?.items[0]?.productId ?? '';
+      const now = Date.now();
+      await graph.transaction((tx) => writeEvents(tx, [{ id: `threaded-${userId}`, userId, productId: top, type: 'purchase', timestamp: now, quantity: 1 }], (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], now));
+      const stale = await threaded.recommend(userId, { first: 8, explain: true });
+      expect(stale.items[0]?.productId).toBe(top);
+      threaded.behaviourChanged([userId]);
+      const fresh = await threaded.recommend(userId, { first: 8, explain: true });
+      expect(fresh.items.map((item) => item.productId)).not.toContain(top);
+      expect(summary(fresh)).toEqual(summary(await reference.recommend(userId, { first: 8, explain: true })));
+    } finally {
+      threaded.close();
+      reference.close();
+    }
+    await expect(threaded.recommend('anyone', { first: 1 })).rejects.toThrow(/closed/);
   });
 });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { loadApiConfig, profileCacheOptions, type ApiConfig } from '../../api/config.js';
+import { loadApiConfig, type ApiConfig } from '../../api/config.js';
 import { createApiServer } from '../../api/server.js';
-import { FusedRanker } from '../../ranking/fusedRanker.js';
+import { createServingRanker } from '../../api/servingRanker.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
@@ -40,17 +40,7 @@ export async function serveApi({ graph, config, api, out }: ServeOptions): Promi
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   let server;
   try {
-    // The fused ranker serves; without an active model it ranks by popularity, co-purchases and interests.
-    const ranker = new FusedRanker({
-      graph,
-      modelsDir: api.modelsDir,
-      relationTypes: config.relationTypes,
-      ttlMs: api.snapshotTtlSeconds * 1000,
-      textEncoderPath: config.textEncoderPath,
-      logger,
-      onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
-      profileCache: profileCacheOptions(api, logger),
-    });
+    const ranker = createServingRanker({ graph, config, api, logger });
     server = await createApiServer({ graph, config, api, logger, ranker });
   } catch (error) {
     await graph.close();

@@ -1,0 +1,73 @@
+/**
+ * A ranking thread (see threadedRanker.ts): a FusedRanker with its own Neo4j connection, answering the
+ * calls the API thread posts and applying its invalidations in the order they arrive.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { Graph } from '../graph/graph.js';
+import { FusedRanker } from './fusedRanker.js';
+import type { RankerCall, RankerNotice, RankerReply, RankerThreadData } from './threadedRanker.js';
+
+const data = workerData as RankerThreadData;
+if (!parentPort) throw new Error('rankerThread runs as a worker thread');
+const port = parentPort;
+
+const logger = pino({ level: data.logLevel, base: { thread: 'ranking' } }, pino.destination(2));
+const graph = Graph.open(data.config);
+const ready = graph.verify();
+const ranker = new FusedRanker({
+  ...data.ranker,
+  graph,
+  logger,
+  onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
+  profileCache: data.profileCache && {
+    ...data.profileCache,
+    onError: (error) => logger.error({ err: error }, 'reading the behaviour change feed failed; behaviour is read per request until it succeeds'),
+  },
+});
+
+async function answer(call: RankerCall): Promise<unknown> {
+  await ready;
+  switch (call.method) {
+    case 'recommend':
+      return ranker.recommend(...call.args);
+    case 'search':
+      return ranker.search(...call.args);
+    case 'similar':
+      return ranker.similar(...call.args);
+    case 'warmUp':
+      return ranker.warmUp();
+  }
+}
+
+function apply(notice: RankerNotice): void {
+  switch (notice.method) {
+    case 'behaviourChanged':
+      ranker.behaviourChanged(...notice.args);
+      return;
+    case 'invalidate':
+      ranker.invalidate(...notice.args);
+      return;
+    case 'invalidateRules':
+      ranker.invalidateRules();
+      return;
+    case 'close':
+      ranker.close();
+      void graph.close().finally(() => port.close());
+      return;
+  }
+}
+
+port.on('message', (message: RankerCall | RankerNotice) => {
+  if (!('id' in message)) {
+    apply(message);
+    return;
+  }
+  answer(message).then(
+    (value) => port.postMessage({ id: message.id, value } satisfies RankerReply),
+    (error: unknown) => {
+      const { name, message: text } = error instanceof Error ? error : new Error(String(error));
+      port.postMessage({ id: message.id, error: { name, message: text } } satisfies RankerReply);
+    },
+  );
+});
