@@ -8,16 +8,15 @@ import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
-import { categoryInterest, recommendSignals, relatedScores, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
+import { categoryInterest, recommendSignals, relatedScores, userBasis, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
 import type { GroupedSignal } from './groupedSignal.js';
 import { groupedMoments, moments, standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
-import { buildProfile, type UserProfile } from './profile.js';
+import type { UserProfile } from './profile.js';
 import { loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, ScoreComponent, SearchOptions } from './types.js';
-import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
-import { rowCosine } from './vectorMath.js';
+import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
 import { TopKSelector } from '../eval/topK.js';
@@ -202,11 +201,12 @@ export class FusedRanker implements Ranker {
       state.space.score(semantic.vector, (signals.semantic = new Float32Array(n)));
       for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
     }
-    const profile = options.userId === undefined ? null : buildProfile(rows, snapshot);
-    const history = profile ? historyOf(rows, state) : [];
+    const basis = options.userId === undefined ? null : userBasis(state, options.userId, rows);
+    const profile = basis?.profile ?? null;
+    const history = basis?.history ?? [];
     const grouped: GroupedSignals = {};
-    if (options.userId !== undefined && profile) {
-      const query = userQueryVector(state, options.userId, history);
+    if (basis && profile) {
+      const query = basis.query;
       if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
       grouped.category = categoryInterest(state, profile);
     }
@@ -290,7 +290,7 @@ export class FusedRanker implements Ranker {
     const { snapshot, space } = state;
     const candidates = pool.map((i) => ({ score: fused[i] as number, category: (snapshot.products[i] as CatalogProduct).categoryId }));
     const similarity = space
-      ? (a: number, b: number) => Math.max(0, rowCosine(space.matrix, space.dimension, pool[a] as number, pool[b] as number))
+      ? (a: number, b: number) => Math.max(0, space.cosine(pool[a] as number, pool[b] as number))
       : (a: number, b: number) => (candidates[a]?.category !== null && candidates[a]?.category === candidates[b]?.category ? 1 : 0);
     return mmrOrder(candidates, { diversity, first: options.first, similarity, maxPerCategory: options.maxPerCategory }).map((k) => pool[k] as number);
   }
@@ -347,7 +347,7 @@ export class FusedRanker implements Ranker {
       if (space) {
         let best = -Infinity;
         for (const item of history.slice(0, 50)) {
-          const similarity = rowCosine(space.matrix, space.dimension, item.index, i);
+          const similarity = space.cosine(item.index, i);
           if (similarity > best) {
             best = similarity;
             nearest = item;

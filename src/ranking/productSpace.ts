@@ -4,7 +4,7 @@ import type { ModelVectors } from './modelVectors.js';
 import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextSpace.js';
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
 import { SimdRowScorer } from './simdRowScorer.js';
-import { addScaled, negativeDistances, negativeL2Distances, rowSquaredNorms, scale } from './vectorMath.js';
+import { addScaled, negativeDistances, negativeL2Distances, rowDot, rowSquaredNorms, scale } from './vectorMath.js';
 
 /**
  * Every product of the catalogue snapshot as a row of one matrix, in the snapshot's order, so that a
@@ -79,6 +79,13 @@ export class ProductSpace {
   score(query: Float32Array, out: Float32Array): void {
     this.scorer.score(query, out);
   }
+
+  /** Cosine similarity of products i and j, from the rows' norms computed once (0 for a zero row). */
+  cosine(i: number, j: number): number {
+    const norms = this.scorer.squaredNorms;
+    const squared = (norms[i] as number) * (norms[j] as number);
+    return squared > 0 ? rowDot(this.matrix, j * this.dimension, this.row(i), this.dimension) / Math.sqrt(squared) : 0;
+  }
 }
 
 /**
@@ -86,7 +93,7 @@ export class ProductSpace {
  * large L2 space (exact near the query, estimated elsewhere; see ivfIndex.ts), else one exact pass.
  */
 class RowScorer {
-  private readonly squaredNorms: Float32Array;
+  readonly squaredNorms: Float32Array;
   private readonly index: IvfIndex | null;
   private readonly simd: SimdRowScorer | null;
 

@@ -41,11 +41,9 @@ export function recommendSignals(
   const wanted = (name: string): boolean => only === undefined || only.has(name);
   const { snapshot } = state;
   const n = snapshot.products.length;
-  const profile = buildProfile(rows, snapshot);
-  const history = historyOf(rows, state);
+  const { profile, history, query } = userBasis(state, userId, rows);
   const signals: Signals = {};
   const grouped: GroupedSignals = {};
-  const query = userQueryVector(state, userId, history);
   if (query && state.space && wanted('graph')) state.space.score(query, (signals.graph = new Float32Array(n)));
   if (history.length > 0) {
     // Both are sparse: their moments come from the products they reached, not a pass over the catalogue.
@@ -68,6 +66,31 @@ export function recommendSignals(
   signals.popularity = state.popularity;
   signals.recency = state.recency;
   return { signals, grouped, profile, history, placed: query !== null };
+}
+
+export interface UserBasis {
+  profile: UserProfile;
+  history: HistoryItem[];
+  /** The user's point in the model's space (null: not placed). */
+  query: Float32Array | null;
+}
+
+/**
+ * Keyed by the rows array: the profile cache hands out the same array for a user until their behaviour
+ * changes, so a user's basis is derived once per ranking state instead of on every request. Callers only
+ * read it. Rows read anew (no cache) simply miss.
+ */
+const bases = new WeakMap<readonly ProfileRow[], UserBasis & { state: RankingState; userId: string }>();
+
+/** The user's profile, weighted history and point in the graph's space: all that their rows say. */
+export function userBasis(state: RankingState, userId: string, rows: readonly ProfileRow[]): UserBasis {
+  const known = bases.get(rows);
+  if (known && known.state === state && known.userId === userId) return known;
+  const profile = buildProfile(rows, state.snapshot);
+  const history = historyOf(rows, state);
+  const basis = { state, userId, profile, history, query: userQueryVector(state, userId, history) };
+  bases.set(rows, basis);
+  return basis;
 }
 
 /**

@@ -13,7 +13,9 @@ import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
 import { runTrainingJob } from '../../src/jobs/train.js';
 import { activateModel } from '../../src/kge/modelStore.js';
 import { FusedRanker, fuse, topIndices } from '../../src/ranking/fusedRanker.js';
+import { userBasis } from '../../src/ranking/recommendSignals.js';
 import { ThreadedRanker } from '../../src/ranking/threadedRanker.js';
+import { readProfile } from '../../src/graph/shopReads.js';
 import type { RankedList } from '../../src/ranking/types.js';
 import { tokenize } from '../../src/text/tokenize.js';
 import { freshGraph, tempDir } from '../helpers.js';
@@ -384,5 +386,22 @@ describe('ThreadedRanker', () => {
       reference.close();
     }
     await expect(threaded.recommend('anyone', { first: 1 })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('userBasis', () => {
+  it('derives a user once per rows array and ranking state, equal to deriving it anew', async () => {
+    const state = await ranker.state();
+    const { userId } = await buyer();
+    const rows = await readProfile(graph, userId);
+    const basis = userBasis(state, userId, rows);
+    expect(userBasis(state, userId, rows)).toBe(basis);
+    const fresh = userBasis(state, userId, [...rows]);
+    expect(fresh).not.toBe(basis);
+    expect(fresh.history).toEqual(basis.history);
+    expect(fresh.query).toEqual(basis.query);
+    expect([...fresh.profile.purchased]).toEqual([...basis.profile.purchased]);
+    // Another user or another state is derived again.
+    expect(userBasis(state, 'someone-else', rows)).not.toBe(basis);
   });
 });
