@@ -104,6 +104,7 @@ export const NEIGHBOURS_MAX_AGE_MS = 10 * 60_000;
  * NEIGHBOURS_MAX_AGE_MS (pass null to rebuild them, e.g. after a user's data was deleted).
  */
 export async function loadRankingState(options: RankingStateOptions, now = Date.now(), previous: RankingState | null = null): Promise<RankingState> {
+  const started = performance.now();
   const { graph, modelsDir } = options;
   const version = await activeVersion(modelsDir);
   const encoderPath = options.textEncoderPath;
@@ -134,7 +135,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     productTerms = terms;
   }
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
-  return buildRankingState({
+  const buildStarted = performance.now();
+  const state = buildRankingState({
     snapshot,
     model,
     baskets: [...baskets.values()],
@@ -148,6 +150,12 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     now,
     rowKernels: kernels.module ?? null,
   });
+  // The build runs on the ranking thread's event loop, holding its requests: worth watching as catalogues grow.
+  options.logger?.info(
+    { products: snapshot.products.length, model: model?.version ?? null, loadMs: Math.round(buildStarted - started), buildMs: Math.round(performance.now() - buildStarted) },
+    'ranking state loaded',
+  );
+  return state;
 }
 
 export interface RankingStateParts {
