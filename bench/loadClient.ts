@@ -66,9 +66,10 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
         if (due >= deadline) break;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const response = await post(agent, job.port, job.bodies[i % job.bodies.length] as string);
+        // A failed request (a reset connection) counts as an error; its time still counts as latency.
+        const response = await post(agent, job.port, job.bodies[i % job.bodies.length] as string).catch(() => null);
         latencies.push(performance.now() - due);
-        if (response.status !== 200 || response.text.includes('"errors"')) errors += 1;
+        if (response === null || response.status !== 200 || response.text.includes('"errors"')) errors += 1;
       }
     }),
   );

@@ -133,11 +133,14 @@ async function load(client: ChildProcess, port: number, operation: Operation, du
   const queriesBefore = graph.queryCount;
   const neo4jBefore = processCpuMs(neo4jPid);
   const result = await new Promise<RunResult>((resolve, reject) => {
+    const exited = (code: number | null) => reject(new Error(`the load generator exited (code ${code})`));
     client.once('message', (message) => {
       client.off('error', reject);
+      client.off('exit', exited);
       resolve(message as RunResult);
     });
     client.once('error', reject);
+    client.once('exit', exited);
     const job: LoadJob = { port, clients, durationMs, bodies, ...(rate ? { rate } : {}) };
     client.send(job);
   });

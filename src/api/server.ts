@@ -30,6 +30,7 @@ export const GRAPHQL_PATH = '/graphql';
 
 /** A request must arrive whole within this time; bounds connections held open by slow or stalled clients. */
 const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** In-flight requests get this long to finish on shutdown before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -88,6 +89,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const metrics = createMetrics();
   const httpServer = http.createServer();
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Idle keep-alive connections stay open longer than a load balancer's (60 s on most): one that closes
+  // first races the balancer's next request on that connection, which then fails with a reset.
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
   const apollo = new ApolloServer<ApiContext & { requestId: string }>({
     typeDefs: loadTypeDefs(config.relationTypes),
