@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import type { Logger } from 'pino';
 import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { DEFAULT_MODELS_DIR } from '../kge/modelStore.js';
+import { DEFAULT_SNAPSHOT_TTL_MS } from '../ranking/weights.js';
 
 /** Roles in increasing order of power: each can do what the ones before it can. */
 export const ROLES = ['frontend', 'merchandiser', 'admin'] as const;
@@ -63,7 +64,7 @@ export const apiConfigSchema = z.object({
   /** Most events per recordEvents call: one transaction each, kept short. */
   maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** How long the ranker's catalogue snapshot serves before a background reload. */
-  snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(60),
+  snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(DEFAULT_SNAPSHOT_TTL_MS / 1000),
   /**
    * Worker threads that rank (each with its own copy of the ranking state), beside the thread serving
    * HTTP and GraphQL; 0 ranks on that thread. Default: 1 on a machine with two cores or more.

@@ -54,8 +54,14 @@ export const SIMILAR_OVERFETCH = 3;
 /** A product ranked this high in its category by popularity is "popular in <category>". */
 export const POPULAR_IN_CATEGORY_TOP = 3;
 
-/** The catalogue snapshot (popularity, category tree, brand names) is reloaded after this long. */
-export const DEFAULT_SNAPSHOT_TTL_MS = 60_000;
+/**
+ * The catalogue snapshot (popularity, category tree, brand names) is reloaded after this long. A reload
+ * re-aggregates every behaviour relationship in Neo4j and rebuilds the state on the ranking thread (about a
+ * second of Neo4j CPU and 100–150 ms of the thread at 5,000 products), which shows in the latency of the
+ * requests around it; popularity with half-lives of 30 and 3 days does not move in five minutes, and edits
+ * through the API reload at once.
+ */
+export const DEFAULT_SNAPSHOT_TTL_MS = 300_000;
 
 /**
  * Behaviours that make two products "engaged with together" for the co-behaviour signal. All of them:
