@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--cpu-profile PREFIX]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX]
  *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
@@ -63,6 +63,7 @@ const { values } = parseArgs({
     // Closed-loop load before each operation's measured runs, not counted: the JIT's optimised code, Neo4j's
     // query caches and the API's caches (catalogue rows, users' behaviour) reach their steady state.
     'warm-up': { type: 'string', default: '20' },
+    operations: { type: 'string', default: 'recommend,search' },
     // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
     'cpu-profile': { type: 'string' },
   },
@@ -231,7 +232,8 @@ try {
       queriesPerRequest: Number(median(perRun.map((r) => r.queriesPerRequest)).toFixed(2)),
     });
     const atRate: Record<string, MeasuredRun & { runs: number }> = {};
-    for (const operation of operations) {
+    const chosen = new Set(String(values.operations).split(','));
+    for (const operation of operations.filter((candidate) => chosen.has(candidate.name))) {
       const warmUp = await load(client, server.port, operation, Number(values['warm-up']) * 1000);
       console.error(`${operation.name} warm-up: ${warmUp.requests} requests (${warmUp.requestsPerSecond.toFixed(0)} req/s), not counted`);
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
