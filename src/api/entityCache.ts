@@ -21,7 +21,9 @@ export class SharedRows<V> {
   private readonly rows = new Map<string, { value: V; storedAt: number }>();
   /** Bumped by clear(): a read that began before it must not put back what it read. */
   private generation = 0;
+  /** Expired ids waiting for the next background read, and those whose read is under way. */
   private readonly refreshing = new Set<string>();
+  private readonly inFlight = new Set<string>();
   private refreshRead: Read<V> | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
 
@@ -77,6 +79,7 @@ export class SharedRows<V> {
   }
 
   private scheduleRefresh(id: string, read: Read<V>): void {
+    if (this.inFlight.has(id)) return;
     this.refreshing.add(id);
     this.refreshRead = read;
     if (this.refreshTimer) return;
@@ -86,7 +89,13 @@ export class SharedRows<V> {
       const dueRead = this.refreshRead;
       this.refreshing.clear();
       this.refreshRead = null;
-      if (dueRead) this.readAndKeep(due, dueRead).catch(this.onError);
+      if (!dueRead) return;
+      for (const dueId of due) this.inFlight.add(dueId);
+      this.readAndKeep(due, dueRead)
+        .catch(this.onError)
+        .finally(() => {
+          for (const dueId of due) this.inFlight.delete(dueId);
+        });
     }, REFRESH_DELAY_MS);
     this.refreshTimer.unref();
   }

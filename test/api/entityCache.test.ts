@@ -32,6 +32,29 @@ describe('SharedRows', () => {
     expect(calls.at(-1)).toEqual(['b']);
   });
 
+  it('refreshes an expired row once, however often it is asked for while its read is under way', async () => {
+    let now = 1_000;
+    const rows = new SharedRows<string>(5_000, 100, () => now);
+    const calls: string[][] = [];
+    let release: () => void = () => {};
+    const read = async (ids: readonly string[]) => {
+      calls.push([...ids]);
+      if (calls.length > 1) await new Promise<void>((resolve) => (release = resolve));
+      return new Map(ids.map((id) => [id, `${id}${calls.length}`]));
+    };
+    await rows.load(['a'], read);
+    now += 5_000;
+    expect(await rows.load(['a'], read)).toEqual(['a1']);
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    // The refresh is under way: asking again serves the old row and schedules nothing more.
+    expect(await rows.load(['a'], read)).toEqual(['a1']);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(calls).toHaveLength(2);
+    release();
+    await vi.waitFor(async () => expect(await rows.load(['a'], read)).toEqual(['a2']));
+    expect(calls).toHaveLength(2);
+  });
+
   it('reads a row long past its time to live before serving it', async () => {
     let now = 1_000;
     const rows = new SharedRows<string>(5_000, 100, () => now);
