@@ -14,7 +14,15 @@ const port = parentPort;
 
 const logger = pino({ level: data.logLevel, base: { thread: 'ranking' } }, pino.destination(2));
 const graph = Graph.open(data.config);
-const ready = graph.verify();
+/** Verified once; a failure (Neo4j down at start) is retried by the next call rather than kept for good. */
+let ready: Promise<void> | null = null;
+function connected(): Promise<void> {
+  ready ??= graph.verify().catch((error: unknown) => {
+    ready = null;
+    throw error;
+  });
+  return ready;
+}
 const ranker = new FusedRanker({
   ...data.ranker,
   graph,
@@ -27,7 +35,7 @@ const ranker = new FusedRanker({
 });
 
 async function answer(call: RankerCall): Promise<unknown> {
-  await ready;
+  await connected();
   switch (call.method) {
     case 'recommend':
       return ranker.recommend(...call.args);

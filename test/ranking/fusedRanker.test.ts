@@ -387,6 +387,21 @@ describe('ThreadedRanker', () => {
     }
     await expect(threaded.recommend('anyone', { first: 1 })).rejects.toThrow(/closed/);
   });
+
+  it("rejects a call with the thread's error, and tries to connect again on the next call", async () => {
+    const unreachable = new ThreadedRanker({
+      threads: 1,
+      config: { ...config, neo4jUri: 'bolt://127.0.0.1:1' },
+      ranker: { modelsDir, relationTypes: config.relationTypes, watchModels: false },
+      logLevel: 'silent',
+    });
+    try {
+      await expect(unreachable.recommend('anyone', { first: 1 })).rejects.toThrow(/cannot reach Neo4j/);
+      await expect(unreachable.recommend('anyone', { first: 1 })).rejects.toThrow(/cannot reach Neo4j/);
+    } finally {
+      unreachable.close();
+    }
+  });
 });
 
 describe('userBasis', () => {
