@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
-import type { Logger } from 'pino';
-import type { ProfileCacheOptions } from '../graph/profileCache.js';
+import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { DEFAULT_MODELS_DIR } from '../kge/modelStore.js';
 import { DEFAULT_SNAPSHOT_TTL_MS } from '../ranking/weights.js';
 
@@ -133,12 +132,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, overrides: P
 }
 
 /** The ranker's profile cache as configured (undefined: off). */
-export function profileCacheOptions(api: ApiConfig, logger: Pick<Logger, 'error'>): ProfileCacheOptions | undefined {
+export function profileCacheSettings(api: ApiConfig): ProfileCacheSettings | undefined {
   if (api.profileCacheUsers === 0) return undefined;
-  return {
-    maxUsers: api.profileCacheUsers,
-    maxAgeMs: api.profileCacheSeconds * 1000,
-    pollMs: api.behaviourPollMs,
-    onError: (error) => logger.error({ err: error }, 'reading the behaviour change feed failed; behaviour is read per request until it succeeds'),
-  };
+  return { maxUsers: api.profileCacheUsers, maxAgeMs: api.profileCacheSeconds * 1000, pollMs: api.behaviourPollMs };
 }

@@ -12,7 +12,8 @@ import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
-import { loadApiConfig, profileCacheOptions, type ApiConfig } from './config.js';
+import { loggedProfileCache } from '../graph/profileCache.js';
+import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
 import { createLoaders, type ApiContext } from './context.js';
 import { createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
@@ -71,7 +72,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       modelVersion: () => activeVersion(api.modelsDir),
       snapshotTtlMs: api.snapshotTtlSeconds * 1000,
       onError: (error) => logger.error({ err: error }, 'reloading the catalogue snapshot failed; serving the previous one'),
-      profileCache: profileCacheOptions(api, logger),
+      profileCache: loggedProfileCache(profileCacheSettings(api), logger),
     });
   const caches = createEntityCaches(api.entityCacheSeconds * 1000, (error) => logger.error({ err: error }, 'refreshing cached catalogue rows failed; serving them as they were'));
   const jobs =

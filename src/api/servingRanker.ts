@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Graph } from '../graph/graph.js';
-import { FusedRanker } from '../ranking/fusedRanker.js';
+import { loggedFusedRanker } from '../ranking/fusedRanker.js';
 import { ThreadedRanker } from '../ranking/threadedRanker.js';
 import type { Ranker } from '../ranking/types.js';
-import { profileCacheOptions, type ApiConfig } from './config.js';
+import { profileCacheSettings, type ApiConfig } from './config.js';
 
 /**
  * The ranker `kgrec serve` serves from: the fused ranker (without an active model it ranks by popularity,
@@ -18,24 +18,18 @@ export function createServingRanker(options: { graph: Graph; config: Config; api
     ttlMs: api.snapshotTtlSeconds * 1000,
     textEncoderPath: config.textEncoderPath,
   };
-  const profileCache = profileCacheOptions(api, logger);
+  const profileCache = profileCacheSettings(api);
   if (api.rankingThreads > 0) {
     return new ThreadedRanker({
       threads: api.rankingThreads,
       // The database the API's connection resolved, so that the threads need not resolve it again.
       config: { ...config, neo4jDatabase: graph.database ?? config.neo4jDatabase },
       ranker: rankerOptions,
-      // Functions cannot cross to a thread: the thread logs its own errors.
-      profileCache: profileCache && { maxUsers: profileCache.maxUsers, pollMs: profileCache.pollMs, maxAgeMs: profileCache.maxAgeMs },
+      // Plain settings: the thread logs its own errors.
+      profileCache,
       logLevel: logger.level,
       onError: (error) => logger.error({ err: error }, 'a ranking thread failed; it is restarted on the next request'),
     });
   }
-  return new FusedRanker({
-    graph,
-    ...rankerOptions,
-    logger,
-    onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
-    profileCache,
-  });
+  return loggedFusedRanker({ graph, ...rankerOptions }, logger, profileCache);
 }

@@ -13,7 +13,8 @@ import type { Graph } from './graph.js';
  * is returned but not kept. Entries also expire after `maxAgeMs`, a bound for writes outside the feed.
  */
 
-export interface ProfileCacheOptions {
+/** The configurable part: plain data, so that it can be handed to a ranking thread. */
+export interface ProfileCacheSettings {
   /** Most users kept; the least recently used go first. */
   maxUsers: number;
   /** How often the change feed is read. */
@@ -22,8 +23,24 @@ export interface ProfileCacheOptions {
   maxAgeMs: number;
   /** Feed entries are deleted once this old (they only need to outlive a poll or two). */
   feedRetentionMs?: number;
+}
+
+export interface ProfileCacheOptions extends ProfileCacheSettings {
   onError?: (error: unknown) => void;
   now?: () => number;
+}
+
+/** The settings with failed polls logged (undefined stays undefined: no cache). */
+export function loggedProfileCache(
+  settings: ProfileCacheSettings | undefined,
+  logger: { error(details: Record<string, unknown>, message: string): void },
+): ProfileCacheOptions | undefined {
+  return (
+    settings && {
+      ...settings,
+      onError: (error) => logger.error({ err: error }, 'reading the behaviour change feed failed; behaviour is read per request until it succeeds'),
+    }
+  );
 }
 
 /** A poll looks this far behind the previous one: a change committed a little after its `timestamp()` is still seen. */

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
-import type { ProfileCacheOptions } from '../graph/profileCache.js';
+import { loggedProfileCache, type ProfileCacheOptions, type ProfileCacheSettings } from '../graph/profileCache.js';
 import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
@@ -44,6 +44,26 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   onError?: (error: unknown) => void;
   /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
   profileCache?: ProfileCacheOptions | undefined;
+}
+
+/** Where a serving ranker logs: its state loads and background failures. */
+export interface RankerLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+/** The fused ranker as the API serves it (on its own thread or a ranking thread), with failures logged. */
+export function loggedFusedRanker(
+  options: Omit<FusedRankerOptions, 'logger' | 'onError' | 'profileCache'>,
+  logger: RankerLogger,
+  profileCache: ProfileCacheSettings | undefined,
+): FusedRanker {
+  return new FusedRanker({
+    ...options,
+    logger,
+    onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
+    profileCache: loggedProfileCache(profileCache, logger),
+  });
 }
 
 /** Candidates re-ranked by MMR per item on the page: enough room to swap near-duplicates for the next-best. */

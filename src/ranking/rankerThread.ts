@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { Graph } from '../graph/graph.js';
-import { FusedRanker } from './fusedRanker.js';
+import { loggedFusedRanker } from './fusedRanker.js';
 import type { RankerCall, RankerNotice, RankerReply, RankerThreadData } from './threadedRanker.js';
 
 const data = workerData as RankerThreadData;
@@ -23,16 +23,7 @@ function connected(): Promise<void> {
   });
   return ready;
 }
-const ranker = new FusedRanker({
-  ...data.ranker,
-  graph,
-  logger,
-  onError: (error) => logger.error({ err: error }, 'reloading the ranking state failed; serving the previous one'),
-  profileCache: data.profileCache && {
-    ...data.profileCache,
-    onError: (error) => logger.error({ err: error }, 'reading the behaviour change feed failed; behaviour is read per request until it succeeds'),
-  },
-});
+const ranker = loggedFusedRanker({ ...data.ranker, graph }, logger, data.profileCache);
 
 async function answer(call: RankerCall): Promise<unknown> {
   await connected();

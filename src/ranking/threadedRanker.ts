@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
-import type { ProfileCacheOptions } from '../graph/profileCache.js';
+import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import type { FusedRankerOptions } from './fusedRanker.js';
 import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js';
@@ -21,7 +21,7 @@ import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js'
 export interface RankerThreadData {
   config: Config;
   ranker: Omit<FusedRankerOptions, 'graph' | 'logger' | 'onError' | 'profileCache'>;
-  profileCache?: Omit<ProfileCacheOptions, 'onError' | 'now'> | undefined;
+  profileCache?: ProfileCacheSettings | undefined;
   /** pino level of the thread's logs (stderr). */
   logLevel: string;
 }

@@ -42,21 +42,6 @@ export function negativeDistances(matrix: Float32Array, rows: number, dimension:
   }
 }
 
-/** Cosine similarity of rows i and j. */
-export function rowCosine(matrix: Float32Array, dimension: number, i: number, j: number): number {
-  let dot = 0;
-  let ni = 0;
-  let nj = 0;
-  for (let k = 0, a = i * dimension, b = j * dimension; k < dimension; k += 1) {
-    const x = matrix[a + k] as number;
-    const y = matrix[b + k] as number;
-    dot += x * y;
-    ni += x * x;
-    nj += y * y;
-  }
-  return ni > 0 && nj > 0 ? dot / Math.sqrt(ni * nj) : 0;
-}
-
 /** Adds `weight × vector` to `sum`. */
 export function addScaled(sum: Float32Array, vector: ArrayLike<number>, weight: number): void {
   for (let k = 0; k < sum.length; k += 1) sum[k] = (sum[k] as number) + weight * (vector[k] ?? 0);
