@@ -130,6 +130,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   let trainedTriples = 0;
   let trainingSeconds = 0;
 
+  let kernelsLogged = false;
   const evaluate = async (triples: TripleSet, embeddings: Embeddings, stage: string) => {
     const started = performance.now();
     const result = await evaluateLinkPrediction(embeddings, params.distance, triples, known, {
@@ -137,6 +138,10 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
       candidateEntities,
       sides: isShop ? 'tail' : 'both',
       onProgress: (done, total) => options.onEval?.(stage, done, total),
+      onKernels: (description) => {
+        if (!kernelsLogged) options.onInfo?.(`evaluation distances on ${description}`);
+        kernelsLogged = true;
+      },
     });
     evalSeconds += (performance.now() - started) / 1000;
     return result;

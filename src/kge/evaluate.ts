@@ -2,9 +2,14 @@
  * Filtered link-prediction evaluation of TransE embeddings (MRR, Hits@1/3/10), overall and per relation.
  *
  * Every test triple gives two queries, (h, r, ?) and (?, r, t). Queries that share their anchor and relation
- * share one query vector, and the query vectors of a batch are scored against the entity table tile by tile,
- * so that each tile is read from memory once per batch and stays in cache while it serves every query.
+ * share one query vector, and the query vectors of a batch are scored against the entity table tile by tile
+ * (./distanceBlock.ts), so that each tile is read from memory once per batch and stays in cache while it
+ * serves every query.
  */
+import type { DistanceBlock } from './distanceBlock.js';
+import { plainDistanceBlock } from './distanceBlock.js';
+import { loadTransEWasm } from './simd/loadTransEWasm.js';
+import { simdDistanceBlock } from './simd/simdDistanceBlock.js';
 import type { Distance, Embeddings, LinkPredictionResult, RankingMetrics, TripleSet } from './types.js';
 
 export type Side = 'both' | 'head' | 'tail';
@@ -23,16 +28,39 @@ export interface EvaluationOptions {
   candidateEntities?: Int32Array;
   /** Which side to predict; 'both' is the standard protocol. */
   sides?: Side;
+  /** The distance pass: 'auto' (the default) takes the SIMD kernel when its module can be had. */
+  kernels?: 'auto' | 'simd' | 'plain';
+  /** Told which distance pass runs, and why not SIMD. */
+  onKernels?: (description: string) => void;
+}
+
+async function distanceBlockFor(
+  choice: 'auto' | 'simd' | 'plain',
+  entity: Float32Array,
+  dimension: number,
+  rows: Int32Array,
+  batchSize: number,
+  distance: Distance,
+  onKernels?: (description: string) => void,
+): Promise<DistanceBlock> {
+  if (choice !== 'plain') {
+    const wasm = await loadTransEWasm();
+    if (wasm.module) {
+      const block = simdDistanceBlock(wasm.module, entity, dimension, rows, batchSize, distance);
+      onKernels?.(block.name);
+      return block;
+    }
+    if (choice === 'simd') throw new Error(`evaluation: the SIMD kernels are not available: ${wasm.reason}`);
+    onKernels?.(`JavaScript loops (no SIMD: ${wasm.reason})`);
+    return plainDistanceBlock(entity, dimension, rows, batchSize, distance);
+  }
+  const block = plainDistanceBlock(entity, dimension, rows, batchSize, distance);
+  onKernels?.(block.name);
+  return block;
 }
 
 /** 64 query vectors × 14,541 entities × 200 dimensions is about 0.1 s of work: the event loop stays responsive. */
 export const DEFAULT_EVALUATION_BATCH_SIZE = 64;
-
-/**
- * Bytes of entity rows per tile: 192 KiB (about 245 rows at dimension 200) fits, with the batch's query
- * vectors, in the 512 KiB per-core L2 cache of the machines we run on, so the tile is reused from cache by every query.
- */
-const TILE_BYTES = 192 * 1024;
 
 const HITS_AT = [1, 3, 10] as const;
 
@@ -259,10 +287,8 @@ export async function evaluateLinkPrediction(
 
   const overall = new MetricSums();
   const perRelation = new Map<number, MetricSums>();
-  const queries = new Float64Array(batchSize * dim);
-  const distances = new Float64Array(batchSize * candidateCount);
-  const tileRows = Math.max(4, Math.floor(TILE_BYTES / (dim * Float32Array.BYTES_PER_ELEMENT)));
-  const kernels = distance === 'L1' ? L1_KERNELS : L2_KERNELS;
+  const block = await distanceBlockFor(options.kernels ?? 'auto', entity, dim, rows, batchSize, distance, options.onKernels);
+  const { queries, distances } = block;
   let done = 0;
 
   for (let first = 0; first < groups.length; first += batchSize) {
@@ -274,13 +300,7 @@ export async function evaluateLinkPrediction(
       const sign = group.predictTail ? 1 : -1;
       for (let k = 0; k < dim; k += 1) queries[b * dim + k] = entity[a + k]! + sign * relation[r + k]!;
     }
-    for (let from = 0; from < candidateCount; from += tileRows) {
-      const to = Math.min(candidateCount, from + tileRows);
-      let b = 0;
-      for (const { width, kernel } of kernels) {
-        for (; b + width <= batch.length; b += width) kernel(queries, b * dim, dim, entity, rows, from, to, distances, b * candidateCount, candidateCount);
-      }
-    }
+    block.compute(batch.length);
     for (const [b, group] of batch.entries()) {
       const key = group.anchor * relationCount + group.relation;
       const others = (group.predictTail ? filter.tails : filter.heads).get(key) ?? null;
@@ -303,174 +323,3 @@ export async function evaluateLinkPrediction(
   }
   return { ...overall.metrics(), perRelation: byName };
 }
-
-/*
- * Distance kernels: squared L2 (ranking by it equals ranking by L2) and L1 between `width` consecutive
- * query vectors (from queries[q]) and the candidate rows [from, to), written to out[o + i * stride + p].
- * The multi-query kernels load an entity element once for several independent accumulators; the ×1
- * kernels split one sum into four. They are unrolled by hand because V8 does not vectorise and this loop is
- * the whole cost. Measured at dimension 200 here: ×8 0.70 ns per element and query for L2, ×4 0.88, ×1 2.1;
- * for L1 ×8 was no faster than ×4.
- */
-type Kernel = (
-  queries: Float64Array, q: number, dim: number, entity: Float32Array, rows: Int32Array,
-  from: number, to: number, out: Float64Array, o: number, stride: number,
-) => void;
-
-const squaredL2x8: Kernel = (queries, q, dim, entity, rows, from, to, out, o, stride) => {
-  const q1 = q + dim;
-  const q2 = q1 + dim;
-  const q3 = q2 + dim;
-  const q4 = q3 + dim;
-  const q5 = q4 + dim;
-  const q6 = q5 + dim;
-  const q7 = q6 + dim;
-  for (let p = from; p < to; p += 1) {
-    const e = rows[p]! * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    for (let k = 0; k < dim; k += 1) {
-      const x = entity[e + k]!;
-      const d0 = queries[q + k]! - x;
-      const d1 = queries[q1 + k]! - x;
-      const d2 = queries[q2 + k]! - x;
-      const d3 = queries[q3 + k]! - x;
-      const d4 = queries[q4 + k]! - x;
-      const d5 = queries[q5 + k]! - x;
-      const d6 = queries[q6 + k]! - x;
-      const d7 = queries[q7 + k]! - x;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-      s4 += d4 * d4;
-      s5 += d5 * d5;
-      s6 += d6 * d6;
-      s7 += d7 * d7;
-    }
-    out[o + p] = s0;
-    out[o + stride + p] = s1;
-    out[o + 2 * stride + p] = s2;
-    out[o + 3 * stride + p] = s3;
-    out[o + 4 * stride + p] = s4;
-    out[o + 5 * stride + p] = s5;
-    out[o + 6 * stride + p] = s6;
-    out[o + 7 * stride + p] = s7;
-  }
-};
-
-const squaredL2x4: Kernel = (queries, q, dim, entity, rows, from, to, out, o, stride) => {
-  const q1 = q + dim;
-  const q2 = q1 + dim;
-  const q3 = q2 + dim;
-  for (let p = from; p < to; p += 1) {
-    const e = rows[p]! * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let k = 0; k < dim; k += 1) {
-      const x = entity[e + k]!;
-      const d0 = queries[q + k]! - x;
-      const d1 = queries[q1 + k]! - x;
-      const d2 = queries[q2 + k]! - x;
-      const d3 = queries[q3 + k]! - x;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
-    out[o + p] = s0;
-    out[o + stride + p] = s1;
-    out[o + 2 * stride + p] = s2;
-    out[o + 3 * stride + p] = s3;
-  }
-};
-
-const squaredL2x1: Kernel = (queries, q, dim, entity, rows, from, to, out, o) => {
-  const tail = dim - (dim % 4);
-  for (let p = from; p < to; p += 1) {
-    const e = rows[p]! * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let k = 0;
-    for (; k < tail; k += 4) {
-      const d0 = queries[q + k]! - entity[e + k]!;
-      const d1 = queries[q + k + 1]! - entity[e + k + 1]!;
-      const d2 = queries[q + k + 2]! - entity[e + k + 2]!;
-      const d3 = queries[q + k + 3]! - entity[e + k + 3]!;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
-    for (; k < dim; k += 1) {
-      const d = queries[q + k]! - entity[e + k]!;
-      s0 += d * d;
-    }
-    out[o + p] = s0 + s1 + (s2 + s3);
-  }
-};
-
-const l1x4: Kernel = (queries, q, dim, entity, rows, from, to, out, o, stride) => {
-  const q1 = q + dim;
-  const q2 = q1 + dim;
-  const q3 = q2 + dim;
-  for (let p = from; p < to; p += 1) {
-    const e = rows[p]! * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let k = 0; k < dim; k += 1) {
-      const x = entity[e + k]!;
-      s0 += Math.abs(queries[q + k]! - x);
-      s1 += Math.abs(queries[q1 + k]! - x);
-      s2 += Math.abs(queries[q2 + k]! - x);
-      s3 += Math.abs(queries[q3 + k]! - x);
-    }
-    out[o + p] = s0;
-    out[o + stride + p] = s1;
-    out[o + 2 * stride + p] = s2;
-    out[o + 3 * stride + p] = s3;
-  }
-};
-
-const l1x1: Kernel = (queries, q, dim, entity, rows, from, to, out, o) => {
-  const tail = dim - (dim % 4);
-  for (let p = from; p < to; p += 1) {
-    const e = rows[p]! * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let k = 0;
-    for (; k < tail; k += 4) {
-      s0 += Math.abs(queries[q + k]! - entity[e + k]!);
-      s1 += Math.abs(queries[q + k + 1]! - entity[e + k + 1]!);
-      s2 += Math.abs(queries[q + k + 2]! - entity[e + k + 2]!);
-      s3 += Math.abs(queries[q + k + 3]! - entity[e + k + 3]!);
-    }
-    for (; k < dim; k += 1) s0 += Math.abs(queries[q + k]! - entity[e + k]!);
-    out[o + p] = s0 + s1 + (s2 + s3);
-  }
-};
-
-/** Widest kernel first: a batch is covered by as many wide blocks as fit, then narrower ones. */
-const L2_KERNELS: { width: number; kernel: Kernel }[] = [
-  { width: 8, kernel: squaredL2x8 },
-  { width: 4, kernel: squaredL2x4 },
-  { width: 1, kernel: squaredL2x1 },
-];
-const L1_KERNELS: { width: number; kernel: Kernel }[] = [
-  { width: 4, kernel: l1x4 },
-  { width: 1, kernel: l1x1 },
-];

@@ -217,8 +217,8 @@ describe('evaluateLinkPrediction against the per-query definition', () => {
     { name: 'L2, candidate subset', distance: 'L2', dimension: 16, quantised: false, subset: true },
   ];
 
-  for (const [n, c] of cases.entries()) {
-    it(c.name, async () => {
+  for (const [n, c] of cases.entries()) for (const kernels of ['simd', 'plain'] as const) {
+    it(`${c.name}, ${kernels} distance pass`, async () => {
       const random = seeded(1000 + n);
       const value = (): number => (c.quantised ? Math.floor(random() * 3) - 1 : random() * 2 - 1);
       const embeddings: Embeddings = {
@@ -230,9 +230,10 @@ describe('evaluateLinkPrediction against the per-query definition', () => {
       const testSet = randomTriples(random, 150);
       const candidates = Array.from({ length: entityCount }, (_, i) => i).filter((i) => !c.subset || i % 3 !== 0);
       const expected = naiveRanks(embeddings, c.distance, testSet, [trainSet, testSet], candidates);
-      // batch 13 = 8 + 4 + 1: every kernel width is used
+      // batch 13 = 8 + 4 + 1 (plain) or 4 + 4 + 4 + 1 (SIMD): every kernel width is used
       const result = await evaluateLinkPrediction(embeddings, c.distance, testSet, [trainSet, testSet], {
         batchSize: 13,
+        kernels,
         ...(c.subset ? { candidateEntities: Int32Array.from(candidates.reverse()) } : {}),
       });
       const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;

@@ -558,3 +558,104 @@ export function negativeDistances(matrix: usize, rows: i32, dim: i32, query: usi
     }
   }
 }
+
+// ---- link-prediction evaluation ----
+
+/**
+ * Distances between `queryCount` query vectors (consecutive rows from `queries`) and the matrix rows
+ * [fromRow, toRow): L1, or squared L2, which ranks alike. out[q * stride + row] (float32). Four queries
+ * share each load of a matrix vector, so a tile of rows read once from memory serves a whole batch.
+ */
+export function distanceBlock(matrix: usize, fromRow: i32, toRow: i32, dim: i32, queries: usize, queryCount: i32, l1: bool, out: usize, stride: i32): void {
+  const bytes = <usize>dim << 2;
+  const wholeBytes = (<usize>dim >> 2) << 4;
+  const outStride = <usize>stride << 2;
+  let q = 0;
+  for (; q + 4 <= queryCount; q += 4) {
+    const q0 = queries + <usize>q * bytes;
+    const q1 = q0 + bytes;
+    const q2 = q1 + bytes;
+    const q3 = q2 + bytes;
+    const o0 = out + <usize>q * outStride;
+    for (let row = fromRow; row < toRow; row++) {
+      const base = matrix + <usize>row * bytes;
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let s2 = f32x4.splat(0);
+      let s3 = f32x4.splat(0);
+      let t0: f32 = 0;
+      let t1: f32 = 0;
+      let t2: f32 = 0;
+      let t3: f32 = 0;
+      let offset: usize = 0;
+      if (l1) {
+        for (; offset < wholeBytes; offset += 16) {
+          const e = v128.load(base + offset);
+          s0 = f32x4.add(s0, f32x4.abs(f32x4.sub(v128.load(q0 + offset), e)));
+          s1 = f32x4.add(s1, f32x4.abs(f32x4.sub(v128.load(q1 + offset), e)));
+          s2 = f32x4.add(s2, f32x4.abs(f32x4.sub(v128.load(q2 + offset), e)));
+          s3 = f32x4.add(s3, f32x4.abs(f32x4.sub(v128.load(q3 + offset), e)));
+        }
+        for (; offset < bytes; offset += 4) {
+          const e = load<f32>(base + offset);
+          t0 += Mathf.abs(load<f32>(q0 + offset) - e);
+          t1 += Mathf.abs(load<f32>(q1 + offset) - e);
+          t2 += Mathf.abs(load<f32>(q2 + offset) - e);
+          t3 += Mathf.abs(load<f32>(q3 + offset) - e);
+        }
+      } else {
+        for (; offset < wholeBytes; offset += 16) {
+          const e = v128.load(base + offset);
+          const d0 = f32x4.sub(v128.load(q0 + offset), e);
+          const d1 = f32x4.sub(v128.load(q1 + offset), e);
+          const d2 = f32x4.sub(v128.load(q2 + offset), e);
+          const d3 = f32x4.sub(v128.load(q3 + offset), e);
+          s0 = f32x4.add(s0, f32x4.mul(d0, d0));
+          s1 = f32x4.add(s1, f32x4.mul(d1, d1));
+          s2 = f32x4.add(s2, f32x4.mul(d2, d2));
+          s3 = f32x4.add(s3, f32x4.mul(d3, d3));
+        }
+        for (; offset < bytes; offset += 4) {
+          const e = load<f32>(base + offset);
+          const d0 = load<f32>(q0 + offset) - e;
+          const d1 = load<f32>(q1 + offset) - e;
+          const d2 = load<f32>(q2 + offset) - e;
+          const d3 = load<f32>(q3 + offset) - e;
+          t0 += d0 * d0;
+          t1 += d1 * d1;
+          t2 += d2 * d2;
+          t3 += d3 * d3;
+        }
+      }
+      const at = o0 + (<usize>row << 2);
+      store<f32>(at, sumLanes(s0) + t0);
+      store<f32>(at + outStride, sumLanes(s1) + t1);
+      store<f32>(at + 2 * outStride, sumLanes(s2) + t2);
+      store<f32>(at + 3 * outStride, sumLanes(s3) + t3);
+    }
+  }
+  for (; q < queryCount; q++) {
+    const q0 = queries + <usize>q * bytes;
+    const o0 = out + <usize>q * outStride;
+    for (let row = fromRow; row < toRow; row++) {
+      const base = matrix + <usize>row * bytes;
+      let s0 = f32x4.splat(0);
+      let t0: f32 = 0;
+      let offset: usize = 0;
+      if (l1) {
+        for (; offset < wholeBytes; offset += 16) s0 = f32x4.add(s0, f32x4.abs(f32x4.sub(v128.load(q0 + offset), v128.load(base + offset))));
+        for (; offset < bytes; offset += 4) t0 += Mathf.abs(load<f32>(q0 + offset) - load<f32>(base + offset));
+      } else {
+        for (; offset < wholeBytes; offset += 16) {
+          const d = f32x4.sub(v128.load(q0 + offset), v128.load(base + offset));
+          s0 = f32x4.add(s0, f32x4.mul(d, d));
+        }
+        for (; offset < bytes; offset += 4) {
+          const d = load<f32>(q0 + offset) - load<f32>(base + offset);
+          t0 += d * d;
+        }
+      }
+      store<f32>(o0 + (<usize>row << 2), sumLanes(s0) + t0);
+    }
+  }
+}
