@@ -38,3 +38,16 @@ export function writeFixture(dir: string, name: string, lines: string[]): string
 }
 
 export const jsonl = (records: object[]): string[] => records.map((record) => JSON.stringify(record));
+
+/** A small benchmark-style data set: a ring of 30 entities with two relations. */
+export function ringTriplesDir(): string {
+  const dir = tempDir('kgrec-ring-');
+  const lines = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => `e${from + i}\tnext\te${(from + i + 1) % 30}`).concat(
+      Array.from({ length: to - from }, (_, i) => `e${from + i}\tskip\te${(from + i + 2) % 30}`),
+    );
+  writeFixture(dir, 'train.txt', lines(0, 30));
+  writeFixture(dir, 'valid.txt', ['e0\tnext\te1']);
+  writeFixture(dir, 'test.txt', ['e5\tskip\te7']);
+  return dir;
+}

@@ -32,6 +32,11 @@ export interface TrainJobOptions {
   patience?: number;
   /** Validation triples used for early stopping (a seeded sample keeps it quick); the test set is always whole. */
   validSample?: number;
+  /**
+   * Training time allowed, in seconds (evaluation excluded): the run ends after the last epoch that the
+   * previous epoch's duration says will fit, validated then so that the best epoch is still the one kept.
+   */
+  timeLimitSeconds?: number;
   /** Held-out fractions of the graph's PURCHASED pairs (graph source only). */
   holdout?: { valid: number; test: number };
   /** Continue an interrupted run with the same data and hyperparameters from its last epoch checkpoint. */
@@ -159,7 +164,9 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
       trainedTriples += tripleCount(dataset.train);
       trainingSeconds += report.seconds;
       let validMrr: number | undefined;
-      const due = evalEvery > 0 && validSample && tripleCount(validSample) > 0 && (report.epoch % evalEvery === 0 || report.epoch === params.epochs);
+      const outOfTime = options.timeLimitSeconds !== undefined && trainingSeconds + report.seconds > options.timeLimitSeconds;
+      const lastEpoch = outOfTime || report.epoch === params.epochs;
+      const due = evalEvery > 0 && validSample && tripleCount(validSample) > 0 && (report.epoch % evalEvery === 0 || lastEpoch);
       if (due) {
         validMrr = (await evaluate(validSample, embeddings, 'validation')).mrr;
         if (!best || validMrr > best.mrr) {
@@ -174,6 +181,10 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
         }
       }
       options.onEpoch?.(report.epoch, report.loss, report.triplesPerSecond, validMrr);
+      if (outOfTime && report.epoch < params.epochs) {
+        options.onInfo?.(`time limit: stopping after epoch ${report.epoch} (${(trainingSeconds / 60).toFixed(1)} min of training; another epoch would pass ${(options.timeLimitSeconds! / 60).toFixed(1)} min)`);
+        return false;
+      }
       if (sinceBest >= patience) {
         options.onInfo?.(`early stop after epoch ${report.epoch}: validation MRR has not improved for ${patience} checks`);
         return false;

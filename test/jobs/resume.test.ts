@@ -2,24 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTrainingJob } from '../../src/jobs/train.js';
-import { tempDir, writeFixture } from '../helpers.js';
-
-/** A small benchmark-style data set: a ring of 30 entities with two relations. */
-function ringTriples(): string {
-  const dir = tempDir('kgrec-ring-');
-  const lines = (from: number, to: number) =>
-    Array.from({ length: to - from }, (_, i) => `e${from + i}\tnext\te${(from + i + 1) % 30}`).concat(
-      Array.from({ length: to - from }, (_, i) => `e${from + i}\tskip\te${(from + i + 2) % 30}`),
-    );
-  writeFixture(dir, 'train.txt', lines(0, 30));
-  writeFixture(dir, 'valid.txt', ['e0\tnext\te1']);
-  writeFixture(dir, 'test.txt', ['e5\tskip\te7']);
-  return dir;
-}
+import { ringTriplesDir, tempDir } from '../helpers.js';
 
 describe('an interrupted training run', () => {
   it('resumes from its last epoch checkpoint and cleans up after itself', async () => {
-    const dir = ringTriples();
+    const dir = ringTriplesDir();
     const modelsDir = tempDir('kgrec-models-');
     const hyperparameters = [{ dimension: 8, epochs: 4, batchSize: 16, negatives: 4, seed: 3 }];
     const interrupted = runTrainingJob({

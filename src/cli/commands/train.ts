@@ -45,6 +45,7 @@ interface TrainFlags {
   seed?: number;
   evalEvery: number;
   patience: number;
+  timeLimit?: number;
   modelsDir: string;
   activate: boolean;
   resume?: boolean;
@@ -80,6 +81,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--seed <n>', 'random seed; the same seed repeats a run', positiveInteger('--seed'))
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
+    .option('--time-limit <minutes>', 'end the run after the last epoch that fits in this much training time (evaluation excluded)', positiveNumber('--time-limit'))
     .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
     .option('--engine <name>', 'auto (TensorFlow.js on a CUDA GPU, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
     .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
@@ -111,6 +113,7 @@ export function registerTrainCommands(program: Command): void {
           modelsDir: flags.modelsDir,
           evalEvery: flags.evalEvery,
           patience: flags.patience,
+          ...(flags.timeLimit !== undefined ? { timeLimitSeconds: flags.timeLimit * 60 } : {}),
           onInfo: out.info,
           resume: flags.resume,
           engine: flags.engine,
