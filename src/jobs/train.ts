@@ -128,12 +128,14 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   const evalEvery = options.evalEvery ?? 5;
   const patience = options.patience ?? 3;
   let evalSeconds = 0;
-  let best: { mrr: number; embeddings: Embeddings; epoch: number } | null = null;
-  let sinceBest = 0;
-  let learningRate = params.learningRate;
-  let epochsRun = 0;
-  let trainedTriples = 0;
-  let trainingSeconds = 0;
+  // A resumed run goes on with the schedule of its checkpoint: the rate as cut so far, the best epoch, the time spent.
+  const resumed = checkpoint?.schedule;
+  let best: { mrr: number; embeddings: Embeddings; epoch: number } | null = resumed?.best ?? null;
+  let sinceBest = resumed?.sinceBest ?? 0;
+  let learningRate = resumed?.learningRate ?? params.learningRate;
+  let epochsRun = startEpoch;
+  let trainedTriples = resumed?.trainedTriples ?? 0;
+  let trainingSeconds = resumed?.trainingSeconds ?? 0;
 
   let kernelsLogged = false;
   const evaluate = async (triples: TripleSet, embeddings: Embeddings, stage: string) => {
@@ -159,8 +161,6 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     onEpoch: async (localReport, embeddings) => {
       const report = { ...localReport, epoch: localReport.epoch + startEpoch };
       epochsRun = report.epoch;
-      // Optimizer moments are not kept: a resumed run restarts them, which Adam absorbs within a few steps.
-      await saveCheckpoint(checkpointDir, { epoch: report.epoch, embeddings, hyperparameters: params, dataFingerprint: fingerprint });
       trainedTriples += tripleCount(dataset.train);
       trainingSeconds += report.seconds;
       let validMrr: number | undefined;
@@ -180,6 +180,15 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
           }
         }
       }
+      // After the validation, so that a resumed run goes on with the schedule as it stands here. Optimizer
+      // moments are not kept: a resumed run restarts them, which Adam absorbs within a few steps.
+      await saveCheckpoint(checkpointDir, {
+        epoch: report.epoch,
+        embeddings,
+        hyperparameters: params,
+        dataFingerprint: fingerprint,
+        schedule: { learningRate, sinceBest, trainingSeconds, trainedTriples, ...(best ? { best } : {}) },
+      });
       options.onEpoch?.(report.epoch, report.loss, report.triplesPerSecond, validMrr);
       if (outOfTime && report.epoch < params.epochs) {
         options.onInfo?.(`time limit: stopping after epoch ${report.epoch} (${(trainingSeconds / 60).toFixed(1)} min of training; another epoch would pass ${(options.timeLimitSeconds! / 60).toFixed(1)} min)`);

@@ -431,8 +431,32 @@ const checkpointSchema = z.object({
     relations: safeName,
     /** Optimizer state name → its file and length in floats. */
     optimizer: z.record(z.string().regex(OPTIMIZER_NAME), z.object({ file: safeName, length: z.number().int().nonnegative() })),
+    /** The best epoch's vectors so far, when they differ from this epoch's. */
+    best: z.object({ entities: safeName, relations: safeName }).optional(),
   }),
+  schedule: z
+    .object({
+      learningRate: z.number().positive(),
+      sinceBest: z.number().int().nonnegative(),
+      trainingSeconds: z.number().nonnegative(),
+      trainedTriples: z.number().nonnegative(),
+      best: z.object({ mrr: z.number(), epoch: z.number().int().nonnegative() }).optional(),
+    })
+    .optional(),
 });
+
+/** Where a run's schedule stood at a checkpoint, so that a resumed run goes on with it instead of restarting it. */
+export interface TrainingSchedule {
+  /** The learning rate after the cuts made so far. */
+  learningRate: number;
+  /** Validations since the best one. */
+  sinceBest: number;
+  /** Training time and positives so far (for the run's figures and its time limit). */
+  trainingSeconds: number;
+  trainedTriples: number;
+  /** The best validation so far and its vectors. */
+  best?: { mrr: number; epoch: number; embeddings: Embeddings };
+}
 
 export interface Checkpoint {
   /** Epochs completed. */
@@ -442,7 +466,10 @@ export interface Checkpoint {
   optimizerState?: Record<string, Float32Array>;
   hyperparameters: TransEHyperparameters;
   dataFingerprint: string;
+  schedule?: TrainingSchedule;
 }
+
+const BEST_FILES = { entities: 'best-entities.f32', relations: 'best-relations.f32' } as const;
 
 /**
  * Saves a training checkpoint in `dir` (e.g. `models/.checkpoints/<run>/`), replacing the previous one
@@ -454,6 +481,12 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
   const dim = embeddings.dimension;
   if (!Number.isInteger(dim) || dim <= 0 || embeddings.entity.length % dim !== 0 || embeddings.relation.length % dim !== 0) {
     throw new Error(`saveCheckpoint: table lengths ${embeddings.entity.length} and ${embeddings.relation.length} do not fit dimension ${dim}`);
+  }
+  const { schedule } = checkpoint;
+  // The best epoch's vectors are written only when they are not this epoch's.
+  const bestVectors = schedule?.best && schedule.best.epoch !== epoch ? schedule.best.embeddings : undefined;
+  if (bestVectors && (bestVectors.entity.length !== embeddings.entity.length || bestVectors.relation.length !== embeddings.relation.length)) {
+    throw new Error('saveCheckpoint: schedule.best.embeddings: expected tables the size of the current ones');
   }
   const optimizer: Record<string, { file: string; length: number }> = {};
   for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
@@ -471,7 +504,8 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
       hyperparameters: checkpoint.hyperparameters,
       dataFingerprint: checkpoint.dataFingerprint,
       savedAt: new Date().toISOString(),
-      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer },
+      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer, ...(bestVectors ? { best: BEST_FILES } : {}) },
+      ...(schedule ? { schedule: { ...schedule, best: schedule.best ? { mrr: schedule.best.mrr, epoch: schedule.best.epoch } : undefined } } : {}),
     },
     `saveCheckpoint: ${CHECKPOINT_FILE}`,
   );
@@ -485,6 +519,10 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
     await writeDurable(path.join(target, MODEL_FILES.relations), float32LittleEndian(embeddings.relation));
     for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
       await writeDurable(path.join(target, optimizer[name]!.file), float32LittleEndian(values));
+    }
+    if (bestVectors) {
+      await writeDurable(path.join(target, BEST_FILES.entities), float32LittleEndian(bestVectors.entity));
+      await writeDurable(path.join(target, BEST_FILES.relations), float32LittleEndian(bestVectors.relation));
     }
     await writeDurable(path.join(target, CHECKPOINT_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     await replaceFile(path.join(dir, CHECKPOINT_POINTER), `${folder}\n`);
@@ -523,11 +561,26 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
   for (const [name, { file, length }] of Object.entries(files.optimizer)) {
     optimizerState[name] = await readFloat32(path.join(target, file), length, `optimizer state ${name}`);
   }
+  const embeddings: Embeddings = { dimension, entity, relation };
+  let schedule: TrainingSchedule | undefined;
+  if (meta.schedule) {
+    const { best, ...rest } = meta.schedule;
+    let bestEmbeddings = embeddings;
+    if (best && files.best) {
+      bestEmbeddings = {
+        dimension,
+        entity: await readFloat32(path.join(target, files.best.entities), entityCount * dimension, `best: ${entityCount} entities × ${dimension}`),
+        relation: await readFloat32(path.join(target, files.best.relations), relationCount * dimension, `best: ${relationCount} relations × ${dimension}`),
+      };
+    }
+    schedule = { ...rest, ...(best ? { best: { ...best, embeddings: bestEmbeddings } } : {}) };
+  }
   return {
     epoch: meta.epoch,
-    embeddings: { dimension, entity, relation },
+    embeddings,
     optimizerState,
     hyperparameters: meta.hyperparameters,
     dataFingerprint: meta.dataFingerprint,
+    ...(schedule ? { schedule } : {}),
   };
 }

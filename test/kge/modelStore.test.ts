@@ -258,6 +258,26 @@ describe('checkpoints', () => {
     expect(readdirSync(dir).sort()).toEqual(['current', expect.stringMatching(/^epoch-000002-/)]);
   });
 
+  it("keep the run's schedule and its best epoch's vectors", async () => {
+    const dir = path.join(tempDir(), '.checkpoints', 'run-2');
+    const embeddings = { dimension: 3, entity: awkwardFloats(12), relation: awkwardFloats(6) };
+    const bestVectors = { dimension: 3, entity: awkwardFloats(12).map((x) => x / 3), relation: awkwardFloats(6).map((x) => -x) };
+    const schedule = { learningRate: 2.5e-4, sinceBest: 2, trainingSeconds: 12.5, trainedTriples: 4000 };
+    await saveCheckpoint(dir, { epoch: 7, embeddings, hyperparameters, dataFingerprint: 'abc', schedule: { ...schedule, best: { mrr: 0.25, epoch: 5, embeddings: bestVectors } } });
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded?.schedule).toMatchObject({ ...schedule, best: { mrr: 0.25, epoch: 5 } });
+    expect(bits(loaded!.schedule!.best!.embeddings.entity)).toEqual(bits(bestVectors.entity));
+    expect(bits(loaded!.schedule!.best!.embeddings.relation)).toEqual(bits(bestVectors.relation));
+
+    // the best epoch is this one: its vectors are this epoch's, not written twice
+    await saveCheckpoint(dir, { epoch: 8, embeddings, hyperparameters, dataFingerprint: 'abc', schedule: { ...schedule, sinceBest: 0, best: { mrr: 0.3, epoch: 8, embeddings } } });
+    const again = await loadCheckpoint(dir);
+    expect(again?.schedule?.best?.epoch).toBe(8);
+    expect(bits(again!.schedule!.best!.embeddings.entity)).toEqual(bits(embeddings.entity));
+    const folder = readdirSync(dir).find((name) => name.startsWith('epoch-'))!;
+    expect(readdirSync(path.join(dir, folder)).some((name) => name.startsWith('best-'))).toBe(false);
+  });
+
   it('keeps the previous checkpoint when a save fails', async () => {
     const dir = path.join(tempDir(), 'run');
     const embeddings = { dimension: 3, entity: awkwardFloats(12), relation: awkwardFloats(6) };
