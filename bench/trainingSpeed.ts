@@ -66,6 +66,7 @@ export function speedBaseHyperparameters(epochs: number): TransEHyperparameters 
   adversarialTemperature: 1,
   negatives: 64,
   corruption: 'uniform',
+  reflexiveNegatives: false,
   optimizer: 'adam',
   learningRate: 0.001,
   learningRateDecay: 1,

@@ -121,7 +121,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     if (url.pathname === '/health' && req.method === 'GET') {
-      const health = await checkHealth(graph, api.modelsDir);
+      const health = await checkHealth(graph, api.modelsDir, ranker);
       writeJson(res, health.status === 'ok' ? 200 : 503, health);
       return;
     }

@@ -231,7 +231,7 @@ async function stopWorkers(shared: SharedTraining, workers: LaneWorker[]): Promi
 
 async function runEpochs(shared: SharedTraining, train: TripleSet, params: TransEHyperparameters, callbacks: TrainingCallbacks, workers: LaneWorker[]): Promise<void> {
   const random = new Random(params.seed + TRAINING_STREAM);
-  const sampler = NegativeSampler.forTriples(train, shared.entityCount, shared.relationCount, params.negatives, params.corruption, random);
+  const sampler = NegativeSampler.forTriples(train, shared.entityCount, shared.relationCount, params.negatives, params.corruption, random, params.reflexiveNegatives);
   const lane = new Lane(shared, 0);
   const total = train.heads.length;
   const order = new Int32Array(total);

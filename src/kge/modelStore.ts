@@ -49,6 +49,8 @@ export const hyperparametersSchema = z.object({
   adversarialTemperature: z.number(),
   negatives: z.number().int().positive(),
   corruption: z.enum(['uniform', 'bernoulli']),
+  // Absent from manifests written before the option existed: those runs drew no reflexive negatives.
+  reflexiveNegatives: z.boolean().default(false),
   optimizer: z.enum(['adam', 'adagrad']),
   learningRate: z.number().positive(),
   // Absent from manifests written before the schedule existed: those runs had none.

@@ -56,6 +56,8 @@ export class NegativeSampler {
     readonly negatives: number,
     headProbability: Float64Array,
     private readonly random: Random,
+    /** The first negative of each positive (h, r, t) with h ≠ t is (h, r, h) (`reflexiveNegatives`). */
+    private readonly reflexive = false,
   ) {
     if (entityCount < 2) throw new Error(`NegativeSampler: entityCount: expected at least 2 entities to corrupt a triple, got ${entityCount}`);
     if (!Number.isInteger(negatives) || negatives < 1) throw new Error(`NegativeSampler: negatives: expected an integer ≥ 1, got ${negatives}`);
@@ -63,15 +65,24 @@ export class NegativeSampler {
   }
 
   /** A sampler with the corruption probabilities of `corruption` computed from the training triples. */
-  static forTriples(triples: TripleSet, entityCount: number, relationCount: number, negatives: number, corruption: Corruption, random: Random): NegativeSampler {
-    return new NegativeSampler(entityCount, negatives, headCorruptionProbabilities(triples, relationCount, corruption), random);
+  static forTriples(
+    triples: TripleSet,
+    entityCount: number,
+    relationCount: number,
+    negatives: number,
+    corruption: Corruption,
+    random: Random,
+    reflexive = false,
+  ): NegativeSampler {
+    return new NegativeSampler(entityCount, negatives, headCorruptionProbabilities(triples, relationCount, corruption), random, reflexive);
   }
 
   /**
    * Writes k negatives for each of positives[0..count): negative j of positive i goes to index i·k + j of
    * `outHeads` / `outTails` (its relation is the positive's). The replacing entity is drawn among the other
    * entityCount − 1 (a draw in [0, n − 1) shifted past the replaced one), so a negative never equals its
-   * positive and no draw is wasted.
+   * positive and no draw is wasted. With reflexive negatives, the first of a positive's k is (h, r, h)
+   * unless h = t (it would be the positive itself).
    */
   sample(positives: TripleSet, count: number, outHeads: Int32Array, outTails: Int32Array): void {
     const k = this.negatives;
@@ -82,7 +93,13 @@ export class NegativeSampler {
       const head = heads[i]!;
       const tail = tails[i]!;
       const pHead = this.headProbability[relations[i]!]!;
-      for (let j = i * k; j < (i + 1) * k; j += 1) {
+      let j = i * k;
+      if (this.reflexive && head !== tail) {
+        outHeads[j] = head;
+        outTails[j] = head;
+        j += 1;
+      }
+      for (; j < (i + 1) * k; j += 1) {
         if (random.nextFloat() < pHead) {
           const drawn = random.nextInt(others);
           outHeads[j] = drawn >= head ? drawn + 1 : drawn;

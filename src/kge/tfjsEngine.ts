@@ -396,7 +396,7 @@ export class TfjsEngine implements TrainingEngine {
     const relationCount = relation.shape[0];
     const k = params.negatives;
     const random = new Random(params.seed + TRAINING_STREAM);
-    const sampler = NegativeSampler.forTriples(train, entityCount, relationCount, k, params.corruption, random);
+    const sampler = NegativeSampler.forTriples(train, entityCount, relationCount, k, params.corruption, random, params.reflexiveNegatives);
     const indexer = new BatchIndexer(entityCount, relationCount, params.regularization > 0);
     const total = train.heads.length;
     const capacity = Math.min(params.batchSize, total);

@@ -38,6 +38,12 @@ export interface TransEHyperparameters {
   /** Negatives per positive triple. */
   negatives: number;
   corruption: Corruption;
+  /**
+   * Make the first negative of each positive (h, r, t) the reflexive (h, r, h): the anchor itself as the
+   * answer, which TransE scores at distance ‖w_r‖. Uniform corruption almost never draws it, so nothing
+   * stops a relation's translation from shrinking until every query ranks its own anchor first.
+   */
+  reflexiveNegatives: boolean;
   optimizer: OptimizerKind;
   learningRate: number;
   /**

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import type { FusedRankerOptions } from './fusedRanker.js';
-import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js';
+import type { RankedList, Ranker, RankingThreadsHealth, RankOptions, SearchOptions } from './types.js';
 
 /**
  * The fused ranker on worker threads of its own, behind the same `Ranker` interface. A request's ranking
@@ -90,6 +90,7 @@ export class ThreadedRanker implements Ranker {
   private readonly threads: Array<RankerThread | null>;
   private nextId = 1;
   private closed = false;
+  private failures = 0;
 
   constructor(private readonly options: ThreadedRankerOptions) {
     this.threads = Array.from({ length: Math.max(1, options.threads) }, () => null);
@@ -122,6 +123,16 @@ export class ThreadedRanker implements Ranker {
 
   invalidateRules(): void {
     this.notify({ method: 'invalidateRules', args: [] });
+  }
+
+  health(): RankingThreadsHealth {
+    const started = this.threads.filter((thread): thread is RankerThread => thread !== null);
+    return {
+      threads: this.threads.length,
+      running: started.length,
+      callsInFlight: started.reduce((sum, thread) => sum + thread.pending.size, 0),
+      failures: this.failures,
+    };
   }
 
   /** Asks each thread to close its connection, then terminates it. */
@@ -169,7 +180,9 @@ export class ThreadedRanker implements Ranker {
     const thread = new RankerThread(worker, (stopped, error) => {
       if (this.threads[index] === stopped) this.threads[index] = null;
       stopped.failAll(error);
-      if (!this.closed) this.options.onError?.(error);
+      if (this.closed) return;
+      this.failures += 1;
+      this.options.onError?.(error);
     });
     this.threads[index] = thread;
     return thread;

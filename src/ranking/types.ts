@@ -104,4 +104,18 @@ export interface Ranker {
   warmUp(): Promise<void>;
   /** Stops background work (watchers, polling); the server calls it on shutdown. */
   close?(): void;
+  /** Its ranking threads, for /health (absent: it ranks on the API's own thread). */
+  health?(): RankingThreadsHealth;
+}
+
+/** The ranking threads as /health reports them. */
+export interface RankingThreadsHealth {
+  /** Threads configured. */
+  threads: number;
+  /** Threads started and alive (a thread starts on its first call and is replaced on the next call after it dies). */
+  running: number;
+  /** Calls sent to the threads and not answered yet. */
+  callsInFlight: number;
+  /** Threads that stopped unexpectedly since the start. */
+  failures: number;
 }

@@ -24,7 +24,7 @@ describe('a running server', () => {
   it('/health reports Neo4j and the active model', async () => {
     const response = await fetch(new URL('/health', h.server.url));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: null } });
+    expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: null }, ranking: { mode: 'in-process' } });
   });
 
   it('/metrics counts requests, errors and latency per operation', async () => {

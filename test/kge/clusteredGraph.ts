@@ -79,6 +79,7 @@ export const base: TransEHyperparameters = {
   adversarialTemperature: 1,
   negatives: 8,
   corruption: 'bernoulli',
+  reflexiveNegatives: false,
   optimizer: 'adam',
   learningRate: 0.02,
   learningRateDecay: 1,

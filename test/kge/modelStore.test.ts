@@ -27,6 +27,7 @@ const hyperparameters: TransEHyperparameters = {
   adversarialTemperature: 1,
   negatives: 1,
   corruption: 'bernoulli',
+  reflexiveNegatives: false,
   optimizer: 'adam',
   learningRate: 0.001,
   learningRateDecay: 1,

@@ -63,6 +63,27 @@ describe('NegativeSampler', () => {
     expect(seen.size).toBe(entityCount);
   });
 
+  it('with reflexive negatives, makes the first negative of each positive (h, r, h), except for a self-loop', () => {
+    const entityCount = 20;
+    const random = new Random(7);
+    const positives = triples([[3, 0, 3], ...Array.from({ length: 100 }, (): [number, number, number] => [random.nextInt(entityCount), random.nextInt(3), random.nextInt(entityCount)])]);
+    const k = 4;
+    const negatives = draw(NegativeSampler.forTriples(positives, entityCount, 3, k, 'bernoulli', new Random(8), true), positives);
+    expectValidNegatives(positives, negatives, k, entityCount);
+    for (let i = 0; i < positives.heads.length; i += 1) {
+      const h = positives.heads[i]!;
+      const t = positives.tails[i]!;
+      const first = [negatives.heads[i * k], negatives.tails[i * k]];
+      if (h === t) expect(first).not.toEqual([h, h]);
+      else expect(first).toEqual([h, h]);
+    }
+    // Without the option, reflexive negatives are as rare as any other draw.
+    const plain = draw(NegativeSampler.forTriples(positives, entityCount, 3, k, 'bernoulli', new Random(8)), positives);
+    let reflexive = 0;
+    for (let j = 0; j < plain.heads.length; j += k) if (plain.heads[j] === plain.tails[j]) reflexive += 1;
+    expect(reflexive).toBeLessThan(positives.heads.length / 4);
+  });
+
   it('bernoulli corruption replaces the head of a 1-to-N relation more often', () => {
     // Relation 0: entity 0 → entities 1..10 (1-to-N: tph = 10, hpt = 1, P(head) = 10/11).
     // Relation 1: entities 1..10 → entity 0 (N-to-1: P(head) = 1/11).

@@ -29,6 +29,12 @@ describe('the SIMD TransE kernels', () => {
     general.heads[n] = replaced;
     general.tails[n] = 8 + ((replaced + 5) % (entityCount - 8));
   }
+  // The first negative of each positive made reflexive, (h, r, h), as `reflexiveNegatives` draws it.
+  const reflexive = { heads: keptSide.heads.slice(), tails: keptSide.tails.slice() };
+  for (let i = 0; i < count; i += 1) {
+    reflexive.heads[i * k] = positives.heads[i]!;
+    reflexive.tails[i * k] = positives.heads[i]!;
+  }
   const cases: Array<[TransELossSettings['distance'], TransELossSettings['loss'], number]> = [];
   for (const distance of ['L1', 'L2'] as const) {
     for (const loss of ['margin', 'self-adversarial'] as const) {
@@ -47,7 +53,7 @@ describe('the SIMD TransE kernels', () => {
     };
     // Margins that leave some pairs active and some not at these distances.
     const settings: TransELossSettings = { dimension, distance, loss, margin: loss === 'margin' ? 5 : 2, adversarialTemperature: 0.7 };
-    for (const negatives of [keptSide, general]) {
+    for (const negatives of [keptSide, general, reflexive]) {
       const expected = batchLossAndGradients(embeddings, settings, positives, negatives);
       const actual = simdBatchLossAndGradients(module, embeddings, settings, positives, negatives);
       expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);

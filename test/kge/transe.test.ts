@@ -181,14 +181,25 @@ describe('TransE gradients against finite differences', () => {
     return { embeddings, positives, negatives };
   }
 
+  /** The same batch with the first negative of each positive made reflexive, (h, r, h): distance ‖w_r‖. */
+  function withReflexive(problem: ReturnType<typeof randomProblem>) {
+    const heads = problem.negatives.heads.slice();
+    const tails = problem.negatives.tails.slice();
+    for (let positive = 0; positive < batch; positive += 1) {
+      heads[positive * k] = problem.positives.heads[positive]!;
+      tails[positive * k] = problem.positives.heads[positive]!;
+    }
+    return { ...problem, negatives: { heads, tails } };
+  }
+
   const cases: Array<[Distance, LossKind, number]> = [
     ['L1', 'margin', 2],
     ['L2', 'margin', 2],
     ['L1', 'self-adversarial', 3],
     ['L2', 'self-adversarial', 3],
   ];
-  it.each(cases)('%s distance, %s loss', (distance, loss, margin) => {
-    const { embeddings, positives, negatives } = randomProblem(11);
+  it.each(cases.flatMap(([distance, loss, margin]) => [false, true].map((reflexive) => [distance, loss, margin, reflexive] as const)))('%s distance, %s loss (γ %i, reflexive negatives: %s)', (distance, loss, margin, reflexive) => {
+    const { embeddings, positives, negatives } = reflexive ? withReflexive(randomProblem(11)) : randomProblem(11);
     const config = { dimension, distance, loss, margin, adversarialTemperature: 0.7, regularization: 0.01 };
     const analytic = batchLossAndGradients(embeddings, config, positives, negatives);
     const reference = referenceLoss(embeddings, config, positives, negatives);

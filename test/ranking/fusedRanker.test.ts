@@ -359,10 +359,15 @@ describe('ThreadedRanker', () => {
     });
     const reference = new FusedRanker({ graph, ...rankerOptions });
     try {
+      expect(threaded.health()).toEqual({ threads: 2, running: 0, callsInFlight: 0, failures: 0 });
       await threaded.warmUp();
+      expect(threaded.health()).toEqual({ threads: 2, running: 2, callsInFlight: 0, failures: 0 });
       const users = (await graph.read<{ id: string }>('MATCH (u:User)-[:PURCHASED]->() RETURN DISTINCT u.id AS id ORDER BY id LIMIT 6')).map((row) => row.id);
       // Concurrent calls spread over both threads.
-      const lists = await Promise.all(users.map((userId) => threaded.recommend(userId, { first: 8, explain: true })));
+      const calls = users.map((userId) => threaded.recommend(userId, { first: 8, explain: true }));
+      expect(threaded.health().callsInFlight).toBe(users.length);
+      const lists = await Promise.all(calls);
+      expect(threaded.health().callsInFlight).toBe(0);
       for (const [i, userId] of users.entries()) expect(summary(lists[i] ?? null)).toEqual(summary(await reference.recommend(userId, { first: 8, explain: true })));
       const query = (await reference.state()).snapshot.products[0]?.title.split(' ')[0] ?? '';
       expect(summary(await threaded.search(query, { first: 5, userId: users[0] }))).toEqual(summary(await reference.search(query, { first: 5, userId: users[0] })));

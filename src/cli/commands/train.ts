@@ -34,6 +34,7 @@ interface TrainFlags {
   adversarialTemperature?: number;
   negatives?: number;
   corruption?: 'uniform' | 'bernoulli';
+  reflexiveNegatives?: boolean;
   optimizer?: 'adam' | 'adagrad';
   learningRate?: number;
   lrDecay?: number;
@@ -70,6 +71,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--adversarial-temperature <α>', 'temperature of the self-adversarial weights', positiveNumber('--adversarial-temperature'))
     .option('--negatives <k>', 'negatives per positive triple', positiveInteger('--negatives'))
     .option('--corruption <kind>', 'uniform or bernoulli corruption of heads and tails', oneOf('--corruption', ['uniform', 'bernoulli']))
+    .option('--reflexive-negatives', 'make one negative of each positive (h, r, t) the reflexive (h, r, h): a query must not rank its own anchor first')
+    .option('--no-reflexive-negatives', 'draw every negative by corruption')
     .option('--optimizer <name>', 'adam or adagrad', oneOf('--optimizer', ['adam', 'adagrad']))
     .option('--learning-rate <lr>', 'learning rate', positiveNumber('--learning-rate'))
     .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', positiveNumber('--lr-decay'))
@@ -211,6 +214,7 @@ function flagHyperparameters(flags: TrainFlags): Partial<TransEHyperparameters> 
     adversarialTemperature: flags.adversarialTemperature,
     negatives: flags.negatives,
     corruption: flags.corruption,
+    reflexiveNegatives: flags.reflexiveNegatives,
     optimizer: flags.optimizer,
     learningRate: flags.learningRate,
     learningRateDecay: flags.lrDecay,
