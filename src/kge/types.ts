@@ -41,7 +41,8 @@ export interface TransEHyperparameters {
   /**
    * Make the first negative of each positive (h, r, t) the reflexive (h, r, h): the anchor itself as the
    * answer, which TransE scores at distance ‖w_r‖. Uniform corruption almost never draws it, so nothing
-   * stops a relation's translation from shrinking until every query ranks its own anchor first.
+   * stops a relation's translation from shrinking until every query ranks its own anchor first. Only for
+   * relations whose triples are mostly not reciprocated (see `reflexiveRelations`).
    */
   reflexiveNegatives: boolean;
   optimizer: OptimizerKind;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headCorruptionProbabilities, NegativeSampler } from '../../src/kge/negativeSampler.js';
+import { headCorruptionProbabilities, NegativeSampler, reflexiveRelations } from '../../src/kge/negativeSampler.js';
 import { Random } from '../../src/kge/random.js';
 import type { Corruption, TripleSet } from '../../src/kge/types.js';
 
@@ -63,20 +63,31 @@ describe('NegativeSampler', () => {
     expect(seen.size).toBe(entityCount);
   });
 
-  it('with reflexive negatives, makes the first negative of each positive (h, r, h), except for a self-loop', () => {
+  it('with reflexive negatives, makes the first negative of each positive (h, r, h), except for a self-loop or a symmetric relation', () => {
     const entityCount = 20;
     const random = new Random(7);
-    const positives = triples([[3, 0, 3], ...Array.from({ length: 100 }, (): [number, number, number] => [random.nextInt(entityCount), random.nextInt(3), random.nextInt(entityCount)])]);
+    // Relations 0–2 random (hardly ever reciprocated); relation 3 symmetric: every pair in both directions.
+    const pairs = Array.from({ length: 30 }, (_, i): [number, number] => [i % entityCount, (i * 7 + 3) % entityCount]);
+    const positives = triples([
+      [3, 0, 3],
+      ...Array.from({ length: 100 }, (): [number, number, number] => [random.nextInt(entityCount), random.nextInt(3), random.nextInt(entityCount)]),
+      ...pairs.flatMap(([a, b]): Array<[number, number, number]> => [[a, 3, b], [b, 3, a]]),
+    ]);
+    expect([...reflexiveRelations(positives, 4, entityCount)]).toEqual([1, 1, 1, 0]);
     const k = 4;
-    const negatives = draw(NegativeSampler.forTriples(positives, entityCount, 3, k, 'bernoulli', new Random(8), true), positives);
+    const negatives = draw(NegativeSampler.forTriples(positives, entityCount, 4, k, 'bernoulli', new Random(8), true), positives);
     expectValidNegatives(positives, negatives, k, entityCount);
+    let symmetricReflexive = 0;
     for (let i = 0; i < positives.heads.length; i += 1) {
       const h = positives.heads[i]!;
       const t = positives.tails[i]!;
       const first = [negatives.heads[i * k], negatives.tails[i * k]];
       if (h === t) expect(first).not.toEqual([h, h]);
+      else if (positives.relations[i] === 3) symmetricReflexive += first[0] === first[1] ? 1 : 0;
       else expect(first).toEqual([h, h]);
     }
+    // For the symmetric relation the first negative is an ordinary draw: (h, r, h) only by chance.
+    expect(symmetricReflexive).toBeLessThan(pairs.length / 2);
     // Without the option, reflexive negatives are as rare as any other draw.
     const plain = draw(NegativeSampler.forTriples(positives, entityCount, 3, k, 'bernoulli', new Random(8)), positives);
     let reflexive = 0;
