@@ -69,8 +69,9 @@ epochs = 0
 last = 0.0
 while epochs == 0 or seconds + last <= budget:
     started = time.perf_counter()
-    # PyKEEN trains *up to* num_epochs: each call asks for one more epoch than the last.
-    loop.train(triples_factory=train, num_epochs=epochs + 1, batch_size=args.batch_size, use_tqdm=False)
+    # PyKEEN trains *up to* num_epochs: each call asks for one more epoch than the last, and must say that it
+    # continues (else PyKEEN resets the weights first).
+    loop.train(triples_factory=train, num_epochs=epochs + 1, batch_size=args.batch_size, use_tqdm=False, continue_training=epochs > 0)
     last = time.perf_counter() - started
     seconds += last
     epochs += 1
