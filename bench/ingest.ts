@@ -4,7 +4,7 @@
  *
  *   npm run bench:ingest -- [--events 200000] [--runs 3] [--batch-size 10000] [--lanes 2]
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -64,5 +64,6 @@ try {
   console.log(`ingest: ${result.newEventsPerSecond} new events/s, ${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}; ${events} events, batch ${batchSize}; kgrec itself used ${result.clientCpuCores} of a core; ${result.machine})`);
   console.log(JSON.stringify(result));
 } finally {
+  rmSync(dir, { recursive: true, force: true });
   await stop();
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
@@ -26,8 +26,18 @@ export async function clearData(graph: Graph): Promise<void> {
   await graph.autoCommit('MATCH (n) WHERE NOT n:KgrecMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
 }
 
+const createdDirs: string[] = [];
+
+/** A fresh temporary folder, removed after the test file (test/setup.ts). */
 export function tempDir(prefix = 'kgrec-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
+}
+
+/** Removes every folder `tempDir` made so far. */
+export function removeTempDirs(): void {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes a file into `dir` and returns its path. */

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine } from '../../src/demo/csv.js';
 import { type DemoShop, type DemoShopOptions, generateDemoShop, writeDemoShop } from '../../src/demo/generate.js';
 import { BOUGHT_TOGETHER } from '../../src/demo/vocabulary.js';
+import { tempDir } from '../helpers.js';
 import {
   brandSchema,
   categorySchema,
@@ -292,8 +292,8 @@ describe('writeDemoShop', () => {
     Object.fromEntries(Object.entries(record).filter(([, value]) => value !== ''));
 
   it('writes the files with their headers, byte-identical for a seed, and they read back into the same values', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kgrec-demo-'));
-    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'kgrec-demo-'));
+    const dir = tempDir('kgrec-demo-');
+    const again = tempDir('kgrec-demo-');
     try {
       const { files, counts } = await writeDemoShop(path.join(dir, 'shop'), SMALL);
       await writeDemoShop(again, SMALL);
@@ -333,7 +333,7 @@ describe('writeDemoShop', () => {
   });
 
   it('writes records that pass the ingester validation', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kgrec-demo-'));
+    const dir = tempDir('kgrec-demo-');
     try {
       await writeDemoShop(dir, SMALL);
       const checks: [string, Parameters<typeof validateRecord>[0], unknown[]][] = [

@@ -1,5 +1,4 @@
-import { mkdtempSync, promises as fsPromises, readdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
-import os from 'node:os';
+import { promises as fsPromises, readdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -16,8 +15,9 @@ import {
   type ModelToSave,
 } from '../../src/kge/modelStore.js';
 import type { KgeDataset, LinkPredictionResult, TransEHyperparameters } from '../../src/kge/types.js';
+import { tempDir as makeTempDir } from '../helpers.js';
 
-const tempDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'kgrec-models-'));
+const tempDir = (): string => makeTempDir('kgrec-models-');
 
 const hyperparameters: TransEHyperparameters = {
   dimension: 3,
