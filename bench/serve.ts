@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX]
  *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
@@ -25,7 +25,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,7 @@ const { values } = parseArgs({
     operations: { type: 'string', default: 'recommend,search' },
     // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
     'cpu-profile': { type: 'string' },
+    'heap-profile': { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -126,6 +127,30 @@ const profiler = {
   },
 };
 
+/**
+ * The API process's allocations, sampled every 32 KiB by V8's heap profiler with the objects that garbage
+ * collection has freed kept in: what the request path allocates, which is what the young-generation
+ * collections that stall requests have to sweep.
+ */
+const allocationProfiler = {
+  session: undefined as Session | undefined,
+  async start(): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('HeapProfiler.enable');
+    await this.session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  },
+  async stop(file: string): Promise<string> {
+    const session = this.session;
+    if (!session) throw new Error('heap profiler not started');
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    this.session = undefined;
+    return file;
+  },
+};
+
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
 async function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<MeasuredRun> {
   const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
@@ -162,16 +187,23 @@ await startLocalServer(neo4jOptions);
 const config = loadConfig({ ...process.env, NEO4J_URI: `bolt://127.0.0.1:${neo4jOptions.port}`, NEO4J_PASSWORD: neo4jOptions.password });
 const graph = Graph.open(config);
 await graph.verify();
+// The shop's files and the trained model are removed at the end, whatever happens.
+const scratch: string[] = [];
+const scratchDir = (prefix: string): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
 try {
   await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
   const loadStarted = performance.now();
-  const { files } = await writeDemoShopFiles(mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-serve-')), shop);
+  const { files } = await writeDemoShopFiles(scratchDir('kgrec-bench-serve-'), shop);
   for (const kind of LOAD_ORDER) {
     await ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize: config.ingestBatchSize, relationTypes: config.relationTypes });
   }
   console.error(`demo shop loaded (${shop.products} products, ${shop.users} users, ${shop.events} events) in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
 
-  const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-models-'));
+  const modelsDir = scratchDir('kgrec-bench-models-');
   // The API's settings from the environment (KGREC_API_PROFILE_CACHE_USERS=0 measures without the profile cache).
   const api = loadApiConfig(process.env, { port: 0, modelsDir });
   const logger = pino({ level: 'warn' });
@@ -240,9 +272,12 @@ try {
         const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
           const profiling = values['cpu-profile'] !== undefined && run === runs && open === undefined;
+          const allocations = values['heap-profile'] !== undefined && run === runs && open === undefined;
           if (profiling) await profiler.start();
+          if (allocations) await allocationProfiler.start();
           const result = await load(client, server.port, operation, seconds * 1000, open);
           if (profiling) console.error(`CPU profile: ${await profiler.stop(`${values['cpu-profile']}-${operation.name}.cpuprofile`)}`);
+          if (allocations) console.error(`allocation profile: ${await allocationProfiler.stop(`${values['heap-profile']}-${operation.name}.heapprofile`)}`);
           perRun.push(result);
           console.log(
             `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}; ` +
@@ -269,4 +304,5 @@ try {
 } finally {
   await graph.close();
   await stopLocalServer(neo4jOptions);
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 }
