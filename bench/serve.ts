@@ -107,49 +107,49 @@ function processCpuMs(pid: number | null): number | null {
 }
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The API process's V8 sampling profiler, through the inspector. */
-const profiler = {
-  session: undefined as Session | undefined,
-  async start(): Promise<void> {
-    this.session = new Session();
-    this.session.connect();
-    await this.session.post('Profiler.enable');
-    await this.session.post('Profiler.start');
+/** A profiler of the API process through the inspector: `begin` starts it, `end` returns its profile. */
+function inspectorProfiler(name: string, begin: (session: Session) => Promise<void>, end: (session: Session) => Promise<{ profile: object }>) {
+  let session: Session | undefined;
+  return {
+    async start(): Promise<void> {
+      session = new Session();
+      session.connect();
+      await begin(session);
+    },
+    async stop(file: string): Promise<string> {
+      if (!session) throw new Error(`${name} not started`);
+      const { profile } = await end(session);
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+      return file;
+    },
+  };
+}
+
+/** V8's sampling CPU profiler. */
+const profiler = inspectorProfiler(
+  'CPU profiler',
+  async (session) => {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
   },
-  async stop(file: string): Promise<string> {
-    const session = this.session;
-    if (!session) throw new Error('profiler not started');
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    this.session = undefined;
-    return file;
-  },
-};
+  (session) => session.post('Profiler.stop'),
+);
 
 /**
- * The API process's allocations, sampled every 32 KiB by V8's heap profiler with the objects that garbage
- * collection has freed kept in: what the request path allocates, which is what the young-generation
- * collections that stall requests have to sweep.
+ * The allocations, sampled every 32 KiB by V8's heap profiler with the objects that garbage collection has
+ * freed kept in: what the request path allocates, which is what the young-generation collections that
+ * stall requests have to sweep.
  */
-const allocationProfiler = {
-  session: undefined as Session | undefined,
-  async start(): Promise<void> {
-    this.session = new Session();
-    this.session.connect();
-    await this.session.post('HeapProfiler.enable');
-    await this.session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+const allocationProfiler = inspectorProfiler(
+  'heap profiler',
+  async (session) => {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   },
-  async stop(file: string): Promise<string> {
-    const session = this.session;
-    if (!session) throw new Error('heap profiler not started');
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    this.session = undefined;
-    return file;
-  },
-};
+  (session) => session.post('HeapProfiler.stopSampling'),
+);
 
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
 async function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<MeasuredRun> {
