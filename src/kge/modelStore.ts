@@ -433,8 +433,11 @@ const checkpointSchema = z.object({
     relations: safeName,
     /** Optimizer state name → its file and length in floats. */
     optimizer: z.record(z.string().regex(OPTIMIZER_NAME), z.object({ file: safeName, length: z.number().int().nonnegative() })),
-    /** The best epoch's vectors so far, when they differ from this epoch's. */
-    best: z.object({ entities: safeName, relations: safeName }).optional(),
+    /**
+     * The best epoch's vectors so far, when they are not this epoch's: in the checkpoint folder of that epoch
+     * (kept while it is the best), or in this folder when that one is not on disk.
+     */
+    best: z.object({ folder: safeName, entities: safeName, relations: safeName }).optional(),
   }),
   schedule: z
     .object({
@@ -485,10 +488,23 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
     throw new Error(`saveCheckpoint: table lengths ${embeddings.entity.length} and ${embeddings.relation.length} do not fit dimension ${dim}`);
   }
   const { schedule } = checkpoint;
-  // The best epoch's vectors are written only when they are not this epoch's.
-  const bestVectors = schedule?.best && schedule.best.epoch !== epoch ? schedule.best.embeddings : undefined;
-  if (bestVectors && (bestVectors.entity.length !== embeddings.entity.length || bestVectors.relation.length !== embeddings.relation.length)) {
-    throw new Error('saveCheckpoint: schedule.best.embeddings: expected tables the size of the current ones');
+  await fs.mkdir(dir, { recursive: true });
+  const folder = `${epochFolderPrefix(epoch)}${randomBytes(4).toString('hex')}`;
+  // The best epoch's vectors are written once, with that epoch's checkpoint, whose folder later checkpoints
+  // keep and point to; they are written again only when that folder is not on disk.
+  let best: { folder: string; entities: string; relations: string } | undefined;
+  let bestVectors: Embeddings | undefined;
+  if (schedule?.best && schedule.best.epoch !== epoch) {
+    const kept = (await fs.readdir(dir)).find((name) => name.startsWith(epochFolderPrefix(schedule.best!.epoch)));
+    if (kept) {
+      best = { folder: kept, entities: MODEL_FILES.entities, relations: MODEL_FILES.relations };
+    } else {
+      bestVectors = schedule.best.embeddings;
+      if (bestVectors.entity.length !== embeddings.entity.length || bestVectors.relation.length !== embeddings.relation.length) {
+        throw new Error('saveCheckpoint: schedule.best.embeddings: expected tables the size of the current ones');
+      }
+      best = { folder, ...BEST_FILES };
+    }
   }
   const optimizer: Record<string, { file: string; length: number }> = {};
   for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
@@ -506,14 +522,12 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
       hyperparameters: checkpoint.hyperparameters,
       dataFingerprint: checkpoint.dataFingerprint,
       savedAt: new Date().toISOString(),
-      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer, ...(bestVectors ? { best: BEST_FILES } : {}) },
+      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer, ...(best ? { best } : {}) },
       ...(schedule ? { schedule: { ...schedule, best: schedule.best ? { mrr: schedule.best.mrr, epoch: schedule.best.epoch } : undefined } } : {}),
     },
     `saveCheckpoint: ${CHECKPOINT_FILE}`,
   );
 
-  await fs.mkdir(dir, { recursive: true });
-  const folder = `epoch-${String(epoch).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
   const target = path.join(dir, folder);
   await fs.mkdir(target);
   try {
@@ -532,10 +546,15 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promi
     await removeQuietly(target);
     throw error;
   }
-  // Older checkpoints, including any left by a run that crashed between the pointer switch and this cleanup.
+  // Older checkpoints (but the best epoch's), including any left by a run that crashed between the pointer
+  // switch and this cleanup.
   for (const name of await fs.readdir(dir)) {
-    if (name.startsWith('epoch-') && name !== folder) await removeQuietly(path.join(dir, name));
+    if (name.startsWith('epoch-') && name !== folder && name !== best?.folder) await removeQuietly(path.join(dir, name));
   }
+}
+
+function epochFolderPrefix(epoch: number): string {
+  return `epoch-${String(epoch).padStart(6, '0')}-`;
 }
 
 async function currentCheckpointFolder(dir: string): Promise<string | null> {
@@ -569,10 +588,11 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
     const { best, ...rest } = meta.schedule;
     let bestEmbeddings = embeddings;
     if (best && files.best) {
+      const bestFolder = path.join(dir, files.best.folder);
       bestEmbeddings = {
         dimension,
-        entity: await readFloat32(path.join(target, files.best.entities), entityCount * dimension, `best: ${entityCount} entities × ${dimension}`),
-        relation: await readFloat32(path.join(target, files.best.relations), relationCount * dimension, `best: ${relationCount} relations × ${dimension}`),
+        entity: await readFloat32(path.join(bestFolder, files.best.entities), entityCount * dimension, `best: ${entityCount} entities × ${dimension}`),
+        relation: await readFloat32(path.join(bestFolder, files.best.relations), relationCount * dimension, `best: ${relationCount} relations × ${dimension}`),
       };
     }
     schedule = { ...rest, ...(best ? { best: { ...best, embeddings: bestEmbeddings } } : {}) };

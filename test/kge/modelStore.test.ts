@@ -279,6 +279,23 @@ describe('checkpoints', () => {
     expect(readdirSync(path.join(dir, folder)).some((name) => name.startsWith('best-'))).toBe(false);
   });
 
+  it("write the best epoch's vectors once: later checkpoints keep its folder and point to it", async () => {
+    const dir = path.join(tempDir(), '.checkpoints', 'run-3');
+    const bestVectors = { dimension: 3, entity: awkwardFloats(12), relation: awkwardFloats(6) };
+    const later = { dimension: 3, entity: awkwardFloats(12).map((x) => x * 2), relation: awkwardFloats(6).map((x) => x * 2) };
+    const schedule = (epoch: number) => ({ learningRate: 1e-3, sinceBest: epoch - 5, trainingSeconds: epoch, trainedTriples: 100 * epoch, best: { mrr: 0.3, epoch: 5, embeddings: bestVectors } });
+    await saveCheckpoint(dir, { epoch: 5, embeddings: bestVectors, hyperparameters, dataFingerprint: 'abc', schedule: schedule(5) });
+    await saveCheckpoint(dir, { epoch: 6, embeddings: later, hyperparameters, dataFingerprint: 'abc', schedule: schedule(6) });
+    await saveCheckpoint(dir, { epoch: 7, embeddings: later, hyperparameters, dataFingerprint: 'abc', schedule: schedule(7) });
+    const folders = readdirSync(dir).filter((name) => name.startsWith('epoch-')).sort();
+    expect(folders).toEqual([expect.stringMatching(/^epoch-000005-/), expect.stringMatching(/^epoch-000007-/)]);
+    expect(readdirSync(path.join(dir, folders[1]!)).some((name) => name.startsWith('best-'))).toBe(false);
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded?.epoch).toBe(7);
+    expect(bits(loaded!.schedule!.best!.embeddings.entity)).toEqual(bits(bestVectors.entity));
+    expect(bits(loaded!.embeddings.entity)).toEqual(bits(later.entity));
+  });
+
   it('keeps the previous checkpoint when a save fails', async () => {
     const dir = path.join(tempDir(), 'run');
     const embeddings = { dimension: 3, entity: awkwardFloats(12), relation: awkwardFloats(6) };
