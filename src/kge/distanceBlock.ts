@@ -23,9 +23,10 @@ export interface DistanceBlock {
  */
 export const TILE_BYTES = 192 * 1024;
 
-/** Candidate rows per tile at this dimension. */
-export function tileRows(dimension: number): number {
-  return Math.max(4, Math.floor(TILE_BYTES / (dimension * Float32Array.BYTES_PER_ELEMENT)));
+/** Calls `pass(from, to)` for each tile of candidate rows at this dimension, in order. */
+export function forEachTile(candidateCount: number, dimension: number, pass: (from: number, to: number) => void): void {
+  const tile = Math.max(4, Math.floor(TILE_BYTES / (dimension * Float32Array.BYTES_PER_ELEMENT)));
+  for (let from = 0; from < candidateCount; from += tile) pass(from, Math.min(candidateCount, from + tile));
 }
 
 /** `rows[p]` is the entity at candidate position p. */
@@ -33,20 +34,18 @@ export function plainDistanceBlock(entity: Float32Array, dimension: number, rows
   const candidateCount = rows.length;
   const queries = new Float64Array(batchSize * dimension);
   const distances = new Float64Array(batchSize * candidateCount);
-  const tile = tileRows(dimension);
   const kernels = distance === 'L1' ? L1_KERNELS : L2_KERNELS;
   return {
     name: 'JavaScript loops',
     queries,
     distances,
     compute(count: number): void {
-      for (let from = 0; from < candidateCount; from += tile) {
-        const to = Math.min(candidateCount, from + tile);
+      forEachTile(candidateCount, dimension, (from, to) => {
         let b = 0;
         for (const { width, kernel } of kernels) {
           for (; b + width <= count; b += width) kernel(queries, b * dimension, dimension, entity, rows, from, to, distances, b * candidateCount, candidateCount);
         }
-      }
+      });
     },
   };
 }

@@ -34,6 +34,7 @@ export interface EvaluationOptions {
   onKernels?: (description: string) => void;
 }
 
+/** The SIMD distance pass where its module loads (or an error when `simd` was asked for), else the loops. */
 async function distanceBlockFor(
   choice: 'auto' | 'simd' | 'plain',
   entity: Float32Array,
@@ -43,6 +44,7 @@ async function distanceBlockFor(
   distance: Distance,
   onKernels?: (description: string) => void,
 ): Promise<DistanceBlock> {
+  let why = '';
   if (choice !== 'plain') {
     const wasm = await loadTransEWasm();
     if (wasm.module) {
@@ -51,11 +53,10 @@ async function distanceBlockFor(
       return block;
     }
     if (choice === 'simd') throw new Error(`evaluation: the SIMD kernels are not available: ${wasm.reason}`);
-    onKernels?.(`JavaScript loops (no SIMD: ${wasm.reason})`);
-    return plainDistanceBlock(entity, dimension, rows, batchSize, distance);
+    why = ` (no SIMD: ${wasm.reason})`;
   }
   const block = plainDistanceBlock(entity, dimension, rows, batchSize, distance);
-  onKernels?.(block.name);
+  onKernels?.(`${block.name}${why}`);
   return block;
 }
 

@@ -1,5 +1,5 @@
 import type { DistanceBlock } from '../distanceBlock.js';
-import { tileRows } from '../distanceBlock.js';
+import { forEachTile } from '../distanceBlock.js';
 import { WasmTableAllocator } from '../tableMemory.js';
 import type { Distance } from '../types.js';
 
@@ -31,17 +31,15 @@ export function simdDistanceBlock(
   const queries = memory.float32(batchSize * dimension);
   const distances = memory.float32(batchSize * candidateCount);
   const kernels = new WebAssembly.Instance(module, { env: { memory: memory.memory } }).exports as unknown as DistanceBlockExports;
-  const tile = tileRows(dimension);
   const l1 = distance === 'L1' ? 1 : 0;
   return {
     name: 'WebAssembly SIMD',
     queries,
     distances,
     compute(count: number): void {
-      for (let from = 0; from < candidateCount; from += tile) {
-        const to = Math.min(candidateCount, from + tile);
-        kernels.distanceBlock(matrix.byteOffset, from, to, dimension, queries.byteOffset, count, l1, distances.byteOffset, candidateCount);
-      }
+      forEachTile(candidateCount, dimension, (from, to) =>
+        kernels.distanceBlock(matrix.byteOffset, from, to, dimension, queries.byteOffset, count, l1, distances.byteOffset, candidateCount),
+      );
     },
   };
 }
