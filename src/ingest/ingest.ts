@@ -161,43 +161,46 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   };
 
   try {
-    const seen = new Map<string, { fingerprint: string; where: string }>();
+    // Where each key was first seen, to tell a repeat (skipped) from a clash (rejected, naming the first).
+    const seen = new Map<string, { fingerprint: string; file: string; line: number }>();
     const deferred: Located<unknown>[] = [];
     let bytesBefore = 0;
     for (const file of options.files) {
-      for await (const source of readSource(file)) {
-        summary.records += 1;
-        progress.bytesRead = bytesBefore + source.bytes;
-        progress.records = summary.records;
-        if (dryRun && summary.records % 1_000 === 0) reportProgress();
-        if (summary.records % YIELD_EVERY === 0) await yieldToEventLoop();
-        if ('error' in source) {
-          onRejection({ file, line: source.line, field: '(line)', reason: source.error });
-          continue;
-        }
-        const result = validateRecord(handler.schema, source.record);
-        if (!result.ok) {
-          for (const problem of result.problems) onRejection({ file, line: source.line, ...problem });
-          continue;
-        }
-        const key = handler.key(result.value);
-        const fingerprint = JSON.stringify(result.value);
-        const earlier = seen.get(key);
-        if (earlier) {
-          if (earlier.fingerprint === fingerprint) summary.duplicates += 1;
-          else onRejection({ file, line: source.line, field: 'id', reason: `same id as ${earlier.where} but different values` });
-          continue;
-        }
-        seen.set(key, { fingerprint, where: `${file}:${source.line}` });
-        const item = { file, line: source.line, value: result.value };
-        if (handler.order) deferred.push(item);
-        else {
-          const lane = laneOf(item.value);
-          lane.batch.push(item);
-          if (lane.batch.length >= options.batchSize) {
-            const full = lane.batch;
-            lane.batch = [];
-            await writeBatch(lane, full);
+      for await (const sources of readSource(file)) {
+        for (const source of sources) {
+          summary.records += 1;
+          progress.bytesRead = bytesBefore + source.bytes;
+          progress.records = summary.records;
+          if (dryRun && summary.records % 1_000 === 0) reportProgress();
+          if (summary.records % YIELD_EVERY === 0) await yieldToEventLoop();
+          if ('error' in source) {
+            onRejection({ file, line: source.line, field: '(line)', reason: source.error });
+            continue;
+          }
+          const result = validateRecord(handler.schema, source.record);
+          if (!result.ok) {
+            for (const problem of result.problems) onRejection({ file, line: source.line, ...problem });
+            continue;
+          }
+          const key = handler.key(result.value);
+          const fingerprint = JSON.stringify(result.value);
+          const earlier = seen.get(key);
+          if (earlier) {
+            if (earlier.fingerprint === fingerprint) summary.duplicates += 1;
+            else onRejection({ file, line: source.line, field: 'id', reason: `same id as ${earlier.file}:${earlier.line} but different values` });
+            continue;
+          }
+          seen.set(key, { fingerprint, file, line: source.line });
+          const item = { file, line: source.line, value: result.value };
+          if (handler.order) deferred.push(item);
+          else {
+            const lane = laneOf(item.value);
+            lane.batch.push(item);
+            if (lane.batch.length >= options.batchSize) {
+              const full = lane.batch;
+              lane.batch = [];
+              await writeBatch(lane, full);
+            }
           }
         }
       }

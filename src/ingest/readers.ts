@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { EventEmitter } from 'node:events';
 import { parse } from 'csv-parse';
 
 /** One line of an input file: either a raw record (field name → value) or why it could not be read. */
@@ -15,57 +16,105 @@ export function formatOf(file: string): FileFormat {
   throw new Error(`${file}: unknown file type; expected .jsonl, .ndjson or .csv`);
 }
 
-/** Streams the records of a JSON Lines or CSV file with their 1-based line numbers and bytes read so far. */
-export function readSource(file: string): AsyncGenerator<SourceLine> {
+/**
+ * Streams the records of a JSON Lines or CSV file with their 1-based line numbers and bytes read so far,
+ * in the batches the file arrives in. Awaiting each record on its own costs a promise per record, which at
+ * a few µs a record was a quarter of what ingestion spent outside Neo4j.
+ */
+export function readSource(file: string): AsyncGenerator<SourceLine[]> {
   return formatOf(file) === 'jsonl' ? readJsonLines(file) : readCsv(file);
 }
 
-async function* readJsonLines(file: string): AsyncGenerator<SourceLine> {
+/** A readable stream or a readline interface: both emit items, an end, and can be paused. */
+type PausableEmitter = EventEmitter & { pause(): unknown; resume(): unknown };
+
+/** Lines parsed but not yet taken by the consumer before the input is paused: bounds memory on big files. */
+const MAX_QUEUED = 20_000;
+
+/**
+ * Collects what a stream emits into batches: everything emitted since the consumer last asked. The source is
+ * paused while the consumer lags by more than MAX_QUEUED items (back-pressure) and resumed when it catches up.
+ */
+async function* batchesOf<I, T>(
+  source: PausableEmitter,
+  events: { item: string; end: string },
+  convert: (item: I) => T | undefined,
+): AsyncGenerator<T[]> {
+  let queue: T[] = [];
+  let finished = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  source.on(events.item, (item: unknown) => {
+    const value = convert(item as I);
+    if (value === undefined) return;
+    queue.push(value);
+    if (queue.length >= MAX_QUEUED) source.pause();
+    notify();
+  });
+  source.on('error', (error: Error) => {
+    failure = error;
+    notify();
+  });
+  source.on(events.end, () => {
+    finished = true;
+    notify();
+  });
+  for (;;) {
+    if (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      source.resume();
+      yield batch;
+      continue;
+    }
+    if (failure) throw failure;
+    if (finished) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+function readJsonLines(file: string): AsyncGenerator<SourceLine[]> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
   let bytes = 0;
-  for await (const text of lines) {
+  return batchesOf(lines, { item: 'line', end: 'close' }, (text: string): SourceLine | undefined => {
     line += 1;
     bytes += Buffer.byteLength(text) + 1;
-    if (text.trim() === '') continue;
+    if (text.trim() === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield { line, bytes, error: `invalid JSON: ${(error as Error).message}` };
-      continue;
+      return { line, bytes, error: `invalid JSON: ${(error as Error).message}` };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { line, bytes, error: 'expected a JSON object' };
-      continue;
-    }
-    yield { line, bytes, record: value as Record<string, unknown> };
-  }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, bytes, error: 'expected a JSON object' };
+    return { line, bytes, record: value as Record<string, unknown> };
+  });
 }
 
-async function* readCsv(file: string): AsyncGenerator<SourceLine> {
+function readCsv(file: string): AsyncGenerator<SourceLine[]> {
   // Rows are read as arrays and mapped to the header here, so that a row with the wrong number of cells
   // is reported on its own line instead of aborting the whole file.
   const parser = createReadStream(file).pipe(
     parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }),
   );
   let header: string[] | undefined;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
-    const { record, info } = item;
+  return batchesOf(parser, { item: 'data', end: 'end' }, ({ record, info }: { record: string[]; info: { lines: number; bytes: number } }): SourceLine | undefined => {
     if (!header) {
       header = record.map((name) => name.trim());
       const duplicate = header.find((name, index) => header?.indexOf(name) !== index);
-      if (duplicate !== undefined) throw new Error(`${file}:${info.lines}: header names column "${duplicate}" twice`);
-      continue;
+      if (duplicate !== undefined) parser.destroy(new Error(`${file}:${info.lines}: header names column "${duplicate}" twice`));
+      return undefined;
     }
     if (record.length !== header.length) {
-      yield { line: info.lines, bytes: info.bytes, error: `expected ${header.length} cells as in the header, got ${record.length}` };
-      continue;
+      return { line: info.lines, bytes: info.bytes, error: `expected ${header.length} cells as in the header, got ${record.length}` };
     }
     const fields: Record<string, unknown> = {};
-    header.forEach((name, index) => {
-      fields[name] = record[index];
-    });
-    yield { line: info.lines, bytes: info.bytes, record: fields };
-  }
+    for (let index = 0; index < header.length; index += 1) fields[header[index] as string] = record[index];
+    return { line: info.lines, bytes: info.bytes, record: fields };
+  });
 }
