@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import { handlerFor, type BatchResult, type Located, type Rejection, type WriteContext } from './kinds.js';
 import { readSource } from './readers.js';
-import { validateRecord, type Kind } from './records.js';
+import type { Kind } from './records.js';
+import { RecordValidator, rejectionCounter } from './validation.js';
 import { CellScheduler, cellOf } from './writeCells.js';
 
 export interface IngestOptions {
@@ -17,6 +18,8 @@ export interface IngestOptions {
   reportFile?: string;
   /** Recorded as `updatedBy` on merchandiser relations. */
   by?: string;
+  /** The run's time: `createdAt` and `updatedAt` of what it creates or changes (default: now). */
+  now?: number;
   /** Concurrent write transactions for kinds that can be partitioned (events, by user and product). */
   writeLanes?: number;
   onProgress?: (progress: IngestProgress) => void;
@@ -91,7 +94,7 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   const handler = handlerFor(options.kind, options.relationTypes);
   const dryRun = options.dryRun ?? false;
   if (!dryRun && graph === null) throw new Error('a graph connection is needed unless dryRun is set');
-  const ctx: WriteContext = { graph: graph as Graph, now: Date.now(), by: options.by ?? 'ingest' };
+  const ctx: WriteContext = { graph: graph as Graph, now: options.now ?? Date.now(), by: options.by ?? 'ingest' };
   const bytesTotal = options.files.reduce((sum, file) => sum + statSync(file).size, 0);
   const summary: IngestSummary = {
     kind: options.kind,
@@ -108,16 +111,17 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     reportFile: options.reportFile ?? null,
   };
   const report = openReport(options.reportFile);
-  const rejectedLines = new Set<string>();
-  const onRejection = (rejection: Rejection) => {
-    // A record with three bad fields is one rejected record reported on three lines.
-    const key = `${rejection.file}:${rejection.line}`;
-    if (!rejectedLines.has(key)) {
-      rejectedLines.add(key);
-      summary.rejected += 1;
-    }
+  // A record with three bad fields is one rejected record reported on three lines.
+  const { onRejection, count: rejectedCount } = rejectionCounter((rejection) => {
     report?.write(`${formatRejection(rejection)}\n`);
     options.onReject?.(rejection);
+  });
+  const validator = new RecordValidator(handler, onRejection);
+  const finish = () => {
+    summary.rejected = rejectedCount();
+    summary.duplicates = validator.duplicates;
+    summary.seconds = (performance.now() - started) / 1000;
+    summary.recordsPerSecond = summary.seconds > 0 ? summary.records / summary.seconds : 0;
   };
 
   // Progress counts what is committed, so that its rate and ETA are the real ones; a dry run counts what is read.
@@ -161,8 +165,6 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   };
 
   try {
-    // Where each key was first seen, to tell a repeat (skipped) from a clash (rejected, naming the first).
-    const seen = new Map<string, { fingerprint: string; file: string; line: number }>();
     const deferred: Located<unknown>[] = [];
     let bytesBefore = 0;
     for (const file of options.files) {
@@ -173,25 +175,8 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
           progress.records = summary.records;
           if (dryRun && summary.records % 1_000 === 0) reportProgress();
           if (summary.records % YIELD_EVERY === 0) await yieldToEventLoop();
-          if ('error' in source) {
-            onRejection({ file, line: source.line, field: '(line)', reason: source.error });
-            continue;
-          }
-          const result = validateRecord(handler.schema, source.record);
-          if (!result.ok) {
-            for (const problem of result.problems) onRejection({ file, line: source.line, ...problem });
-            continue;
-          }
-          const key = handler.key(result.value);
-          const fingerprint = JSON.stringify(result.value);
-          const earlier = seen.get(key);
-          if (earlier) {
-            if (earlier.fingerprint === fingerprint) summary.duplicates += 1;
-            else onRejection({ file, line: source.line, field: 'id', reason: `same id as ${earlier.file}:${earlier.line} but different values` });
-            continue;
-          }
-          seen.set(key, { fingerprint, file, line: source.line });
-          const item = { file, line: source.line, value: result.value };
+          const item = validator.check(file, source);
+          if (item === null) continue;
           if (handler.order) deferred.push(item);
           else {
             const lane = laneOf(item.value);
@@ -220,18 +205,13 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     reportProgress();
   } catch (error) {
     await Promise.allSettled([...lanes.values()].map((lane) => lane.pending));
-    finish(summary, started);
+    finish();
     await closeReport(report);
     throw new IngestError((error as Error).message, summary);
   }
-  finish(summary, started);
+  finish();
   await closeReport(report);
   return summary;
-}
-
-function finish(summary: IngestSummary, started: number): void {
-  summary.seconds = (performance.now() - started) / 1000;
-  summary.recordsPerSecond = summary.seconds > 0 ? summary.records / summary.seconds : 0;
 }
 
 function openReport(file: string | undefined): WriteStream | null {
