@@ -43,6 +43,9 @@ export interface RelationRow {
   weight: number;
 }
 
+/** JavaScript numbers reach Cypher as floats; counts and times are stored as integers. */
+const int = (value: number) => neo4j.int(value);
+
 const IDS_THAT_EXIST = {
   Product: 'UNWIND $ids AS id MATCH (n:Product {id: id}) RETURN id',
   Category: 'UNWIND $ids AS id MATCH (n:Category {id: id}) RETURN id',
@@ -84,14 +87,14 @@ DELETE old
 MERGE (c)-[:SUBCATEGORY_OF]->(parent)`;
 
 export async function writeCategories(tx: Transaction, rows: CategoryRow[], now: number): Promise<number> {
-  const [result] = await tx.run<{ changed: number }>(UPSERT_CATEGORIES, { rows, now });
+  const [result] = await tx.run<{ changed: number }>(UPSERT_CATEGORIES, { rows, now: int(now) });
   const withParent = rows.filter((row) => row.parentId !== undefined);
   if (withParent.length > 0) await tx.run(LINK_CATEGORY_PARENTS, { rows: withParent });
   return result?.changed ?? 0;
 }
 
 export async function writeBrands(tx: Transaction, rows: BrandRow[], now: number): Promise<number> {
-  const [result] = await tx.run<{ changed: number }>(UPSERT_BRANDS, { rows, now });
+  const [result] = await tx.run<{ changed: number }>(UPSERT_BRANDS, { rows, now: int(now) });
   return result?.changed ?? 0;
 }
 
@@ -104,7 +107,7 @@ REMOVE u.created
 RETURN count(u) AS created`;
 
 export async function writeUsers(tx: Transaction, ids: string[], now: number): Promise<number> {
-  const [result] = await tx.run<{ created: number }>(UPSERT_USERS, { ids, now });
+  const [result] = await tx.run<{ created: number }>(UPSERT_USERS, { ids, now: int(now) });
   return result?.created ?? 0;
 }
 
@@ -136,7 +139,7 @@ DELETE old
 MERGE (p)-[:HAS_BRAND]->(b)`;
 
 export async function writeProducts(tx: Transaction, rows: ProductRow[], now: number): Promise<number> {
-  const [result] = await tx.run<{ changed: number }>(UPSERT_PRODUCTS, { rows, now });
+  const [result] = await tx.run<{ changed: number }>(UPSERT_PRODUCTS, { rows, now: int(now) });
   const withCategory = rows.filter((row) => row.categoryId !== undefined);
   if (withCategory.length > 0) await tx.run(LINK_PRODUCT_CATEGORIES, { rows: withCategory });
   const withBrand = rows.filter((row) => row.brandId !== undefined);
@@ -174,7 +177,7 @@ MERGE (u)-[r:${relationship}]->(p)
                r.firstAt = CASE WHEN $firstAts[i] < r.firstAt THEN $firstAts[i] ELSE r.firstAt END,
                r.lastAt = CASE WHEN $lastAts[i] > r.lastAt THEN $lastAts[i] ELSE r.lastAt END`;
 
-interface Aggregate {
+export interface Aggregate {
   userId: string;
   productId: string;
   count: number;
@@ -182,9 +185,6 @@ interface Aggregate {
   firstAt: number;
   lastAt: number;
 }
-
-/** JavaScript numbers reach Cypher as floats; counts and times are stored as integers. */
-const int = (value: number) => neo4j.int(value);
 
 export interface EventWriteResult {
   created: number;
@@ -217,7 +217,7 @@ export async function writeEvents(
   if (fresh.length === 0) return { created: 0, usersCreated: 0, unknownProducts };
   const [, userRows] = await Promise.all([
     tx.run(CREATE_EVENTS, eventColumns(fresh)),
-    tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, { ids: [...new Set(fresh.map((row) => row.userId))], now }),
+    tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, { ids: [...new Set(fresh.map((row) => row.userId))], now: int(now) }),
   ]);
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
   const byRelationship = sumPerRelationship(fresh, relationshipOf);
@@ -250,7 +250,7 @@ const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, 
 });
 
 /** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
-function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
+export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
     if (row.split === 'test') continue;
@@ -294,7 +294,7 @@ export async function writeRelations(tx: Transaction, rows: RelationRow[], by: s
   let changed = 0;
   for (const [type, typed] of byType) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(type)) throw new Error(`invalid relation type ${JSON.stringify(type)}`);
-    const [result] = await tx.run<{ changed: number }>(relationStatement(type), { rows: typed, now, by });
+    const [result] = await tx.run<{ changed: number }>(relationStatement(type), { rows: typed, now: int(now), by });
     changed += result?.changed ?? 0;
   }
   return changed;

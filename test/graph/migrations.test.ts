@@ -6,9 +6,12 @@ import { loadMigrations, migrate, splitStatements } from '../../src/graph/migrat
 import { freshGraph, tempDir } from '../helpers.js';
 
 let graph: Graph;
+let embeddingDimension: number;
 
 beforeAll(async () => {
-  ({ graph } = await freshGraph());
+  let config;
+  ({ graph, config } = await freshGraph());
+  embeddingDimension = config.embeddingDimension;
 });
 afterAll(async () => {
   await graph.autoCommit('MATCH (m:KgrecMigration) WHERE m.id STARTS WITH "9" DELETE m');
@@ -58,6 +61,24 @@ describe('migrations', () => {
     expect(record).toMatchObject({ stamped: true });
     writeFileSync(path.join(dir, '901_test.cypher'), 'CREATE INDEX test_migration_index IF NOT EXISTS FOR (n:TestThing) ON (n.name);\n');
     await expect(migrate(graph, loadMigrations(dir))).rejects.toThrow(/migration 901_test was changed after it was applied/);
+  });
+
+  it('turn times that older versions stored as floats into integers (012_integer_times)', async () => {
+    await graph.autoCommit(
+      `CREATE (:Product {id: 'float-p', createdAt: 1.7e12, updatedAt: 1.7e12})-[:COMPLEMENTS {updatedAt: 1.7e12}]->(:Product {id: 'int-p', createdAt: 5, updatedAt: 5}),
+              (:User {id: 'float-u', createdAt: 1.7e12})`,
+    );
+    await graph.autoCommit('MATCH (m:KgrecMigration {id: "012_integer_times"}) DELETE m');
+    expect((await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: embeddingDimension }))).applied).toEqual(['012_integer_times']);
+    const types = await graph.read<{ types: string[] }>(
+      `MATCH (n) WHERE n.id IN ['float-p', 'int-p', 'float-u']
+       OPTIONAL MATCH (n)-[r]->()
+       RETURN [t IN [valueType(n.createdAt), valueType(n.updatedAt), valueType(r.updatedAt)] WHERE t <> 'NULL'] AS types`,
+    );
+    expect(types.flatMap((row) => row.types).sort()).toEqual(Array(6).fill('INTEGER NOT NULL'));
+    const [value] = await graph.read<{ createdAt: number }>("MATCH (p:Product {id: 'float-p'}) RETURN p.createdAt AS createdAt");
+    expect(value?.createdAt).toBe(1.7e12);
+    await graph.autoCommit("MATCH (n) WHERE n.id IN ['float-p', 'int-p', 'float-u'] DETACH DELETE n");
   });
 
   it('split files into statements and fill placeholders with configured numbers', () => {
