@@ -72,10 +72,10 @@ export interface KindHandler<T> {
   writeBatch(batch: Located<T>[], ctx: WriteContext): Promise<BatchResult>;
 }
 
-const reject = <T>(item: Located<T>, field: string, reason: string): Rejection => ({ file: item.file, line: item.line, field, reason });
+export const reject = <T>(item: Located<T>, field: string, reason: string): Rejection => ({ file: item.file, line: item.line, field, reason });
 
 /** Splits a batch by whether a referenced id exists, in the graph or among ids written earlier in this transaction. */
-function partitionByReference<T>(
+export function partitionByReference<T>(
   batch: Located<T>[],
   reference: (value: T) => string | undefined,
   known: Set<string>,
