@@ -1,9 +1,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { BulkPlan } from '../ingest/bulkPlan.js';
+import type { Catalogue } from '../ingest/bulkPlan.js';
+import type { EventRecord, RelationRecord } from '../ingest/records.js';
+import type { Aggregate } from './shopWrites.js';
 
 /**
- * Writes a bulk plan as the CSV files of `neo4j-admin database import`: one file per label and per
+ * Writes a bulk load as the CSV files of `neo4j-admin database import`: one file per label and per
  * relationship type, with typed headers. Every property is what the transactional writes in shopWrites.ts
  * would have set on a fresh graph — the same names, types (counts and times as integers, prices and weights
  * as floats) and defaults (`inStock` true, `createdAt` and `updatedAt` the load's time) — so that a graph
@@ -40,10 +42,11 @@ class CsvFile {
     this.chunk.push(header.join(','));
   }
 
-  async row(cells: Cell[]): Promise<void> {
+  /** A promise only when the row filled a chunk that is being written: the caller waits for the disk then. */
+  row(cells: Cell[]): Promise<void> | undefined {
     this.chunk.push(cells.map(cell).join(','));
     this.rows += 1;
-    if (this.chunk.length >= 10_000) await this.flush();
+    return this.chunk.length >= 10_000 ? this.flush() : undefined;
   }
 
   private flush(): Promise<void> {
@@ -61,71 +64,103 @@ class CsvFile {
   }
 }
 
-export async function writeImportFiles(dir: string, plan: BulkPlan, now: number, by: string): Promise<ImportFiles> {
-  const files: ImportFiles = { nodes: [], relationships: [], counts: { nodes: 0, relationships: 0 } };
-  const open = (name: string, header: string[]) => new CsvFile(path.join(dir, name), header);
-  const done = async (csv: CsvFile, label?: string) => {
+/** The importer's files of a bulk load: events are written as they stream in, the rest at the end. */
+export class ImportFilesWriter {
+  private readonly files: ImportFiles = { nodes: [], relationships: [], counts: { nodes: 0, relationships: 0 } };
+  // Events name their user and product by id, without relationships (as the transactional writes do).
+  private readonly events: CsvFile;
+
+  constructor(
+    private readonly dir: string,
+    private readonly now: number,
+    private readonly by: string,
+  ) {
+    this.events = this.open('events.csv', ['id:ID(Event)', 'userId', 'productId', 'type', 'timestamp:long', 'quantity:long']);
+  }
+
+  event(e: EventRecord): Promise<void> | undefined {
+    return this.events.row([e.id, e.userId, e.productId, e.type, e.timestamp, e.quantity]);
+  }
+
+  async finish(rest: {
+    catalogue: Catalogue;
+    userIds: Iterable<string>;
+    aggregates: Map<string, Map<string, Aggregate>>;
+    relations: RelationRecord[];
+  }): Promise<ImportFiles> {
+    const { now, by } = this;
+    await this.done(this.events, 'Event');
+
+    const categories = this.open('categories.csv', ['id:ID(Category)', 'name', 'createdAt:long', 'updatedAt:long']);
+    const parents = this.open('subcategory_of.csv', [':START_ID(Category)', ':END_ID(Category)', ':TYPE']);
+    for (const c of rest.catalogue.categories) {
+      await categories.row([c.id, c.name, now, now]);
+      if (c.parentId !== undefined) await parents.row([c.id, c.parentId, 'SUBCATEGORY_OF']);
+    }
+    await this.done(categories, 'Category');
+    await this.done(parents);
+
+    const brands = this.open('brands.csv', ['id:ID(Brand)', 'name', 'createdAt:long', 'updatedAt:long']);
+    for (const b of rest.catalogue.brands) await brands.row([b.id, b.name, now, now]);
+    await this.done(brands, 'Brand');
+
+    const products = this.open('products.csv', [
+      'id:ID(Product)',
+      'title',
+      'description',
+      'price:double',
+      'currency',
+      'inStock:boolean',
+      'createdAt:long',
+      'updatedAt:long',
+    ]);
+    const inCategory = this.open('in_category.csv', [':START_ID(Product)', ':END_ID(Category)', ':TYPE']);
+    const hasBrand = this.open('has_brand.csv', [':START_ID(Product)', ':END_ID(Brand)', ':TYPE']);
+    for (const p of rest.catalogue.products) {
+      await products.row([p.id, p.title, p.description, p.price, p.currency, p.inStock ?? true, p.createdAt ?? now, now]);
+      if (p.categoryId !== undefined) await inCategory.row([p.id, p.categoryId, 'IN_CATEGORY']);
+      if (p.brandId !== undefined) await hasBrand.row([p.id, p.brandId, 'HAS_BRAND']);
+    }
+    await this.done(products, 'Product');
+    await this.done(inCategory);
+    await this.done(hasBrand);
+
+    const users = this.open('users.csv', ['id:ID(User)', 'createdAt:long']);
+    for (const id of rest.userIds) await users.row([id, now]);
+    await this.done(users, 'User');
+
+    const aggregates = this.open('behaviour.csv', [
+      ':START_ID(User)',
+      ':END_ID(Product)',
+      ':TYPE',
+      'count:long',
+      'quantity:long',
+      'firstAt:long',
+      'lastAt:long',
+    ]);
+    for (const [type, byPair] of rest.aggregates) {
+      for (const a of byPair.values()) await aggregates.row([a.userId, a.productId, type, a.count, a.quantity, a.firstAt, a.lastAt]);
+    }
+    await this.done(aggregates);
+
+    const relations = this.open('relations.csv', [':START_ID(Product)', ':END_ID(Product)', ':TYPE', 'weight:double', 'updatedAt:long', 'updatedBy']);
+    for (const r of rest.relations) await relations.row([r.from, r.to, r.type, r.weight, now, by]);
+    await this.done(relations);
+    return this.files;
+  }
+
+  private open(name: string, header: string[]): CsvFile {
+    return new CsvFile(path.join(this.dir, name), header);
+  }
+
+  private async done(csv: CsvFile, label?: string): Promise<void> {
     await csv.close();
     if (label) {
-      files.nodes.push(`${label}=${csv.file}`);
-      files.counts.nodes += csv.rows;
+      this.files.nodes.push(`${label}=${csv.file}`);
+      this.files.counts.nodes += csv.rows;
     } else {
-      files.relationships.push(csv.file);
-      files.counts.relationships += csv.rows;
+      this.files.relationships.push(csv.file);
+      this.files.counts.relationships += csv.rows;
     }
-  };
-
-  const categories = open('categories.csv', ['id:ID(Category)', 'name', 'createdAt:long', 'updatedAt:long']);
-  const parents = open('subcategory_of.csv', [':START_ID(Category)', ':END_ID(Category)', ':TYPE']);
-  for (const c of plan.categories) {
-    await categories.row([c.id, c.name, now, now]);
-    if (c.parentId !== undefined) await parents.row([c.id, c.parentId, 'SUBCATEGORY_OF']);
   }
-  await done(categories, 'Category');
-  await done(parents);
-
-  const brands = open('brands.csv', ['id:ID(Brand)', 'name', 'createdAt:long', 'updatedAt:long']);
-  for (const b of plan.brands) await brands.row([b.id, b.name, now, now]);
-  await done(brands, 'Brand');
-
-  const products = open('products.csv', [
-    'id:ID(Product)',
-    'title',
-    'description',
-    'price:double',
-    'currency',
-    'inStock:boolean',
-    'createdAt:long',
-    'updatedAt:long',
-  ]);
-  const inCategory = open('in_category.csv', [':START_ID(Product)', ':END_ID(Category)', ':TYPE']);
-  const hasBrand = open('has_brand.csv', [':START_ID(Product)', ':END_ID(Brand)', ':TYPE']);
-  for (const p of plan.products) {
-    await products.row([p.id, p.title, p.description, p.price, p.currency, p.inStock ?? true, p.createdAt ?? now, now]);
-    if (p.categoryId !== undefined) await inCategory.row([p.id, p.categoryId, 'IN_CATEGORY']);
-    if (p.brandId !== undefined) await hasBrand.row([p.id, p.brandId, 'HAS_BRAND']);
-  }
-  await done(products, 'Product');
-  await done(inCategory);
-  await done(hasBrand);
-
-  const users = open('users.csv', ['id:ID(User)', 'createdAt:long']);
-  for (const id of plan.userIds) await users.row([id, now]);
-  await done(users, 'User');
-
-  // Events name their user and product by id, without relationships (as the transactional writes do).
-  const events = open('events.csv', ['id:ID(Event)', 'userId', 'productId', 'type', 'timestamp:long', 'quantity:long']);
-  for (const e of plan.events) await events.row([e.id, e.userId, e.productId, e.type, e.timestamp, e.quantity]);
-  await done(events, 'Event');
-
-  const aggregates = open('behaviour.csv', [':START_ID(User)', ':END_ID(Product)', ':TYPE', 'count:long', 'quantity:long', 'firstAt:long', 'lastAt:long']);
-  for (const [type, byPair] of plan.aggregates) {
-    for (const a of byPair.values()) await aggregates.row([a.userId, a.productId, type, a.count, a.quantity, a.firstAt, a.lastAt]);
-  }
-  await done(aggregates);
-
-  const relations = open('relations.csv', [':START_ID(Product)', ':END_ID(Product)', ':TYPE', 'weight:double', 'updatedAt:long', 'updatedBy']);
-  for (const r of plan.relations) await relations.row([r.from, r.to, r.type, r.weight, now, by]);
-  await done(relations);
-  return files;
 }

@@ -253,23 +253,30 @@ const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, 
 export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
-    if (row.split === 'test') continue;
-    const relationship = relationshipOf(row.type);
-    const aggregates = byRelationship.get(relationship) ?? new Map<string, Aggregate>();
-    byRelationship.set(relationship, aggregates);
-    const key = `${row.userId}\u0001${row.productId}`;
-    const quantity = row.quantity ?? 1;
-    const aggregate = aggregates.get(key);
-    if (aggregate) {
-      aggregate.count += 1;
-      aggregate.quantity += quantity;
-      aggregate.firstAt = Math.min(aggregate.firstAt, row.timestamp);
-      aggregate.lastAt = Math.max(aggregate.lastAt, row.timestamp);
-    } else {
-      aggregates.set(key, { userId: row.userId, productId: row.productId, count: 1, quantity, firstAt: row.timestamp, lastAt: row.timestamp });
-    }
+    if (row.split !== 'test') addToAggregate(byRelationship, relationshipOf(row.type), row);
   }
   return byRelationship;
+}
+
+/** Adds one event to its (user, product) aggregate under its relationship type. */
+export function addToAggregate(
+  byRelationship: Map<string, Map<string, Aggregate>>,
+  relationship: string,
+  event: Pick<EventRow, 'userId' | 'productId' | 'timestamp' | 'quantity'>,
+): void {
+  let aggregates = byRelationship.get(relationship);
+  if (!aggregates) byRelationship.set(relationship, (aggregates = new Map()));
+  const key = `${event.userId}\u0001${event.productId}`;
+  const quantity = event.quantity ?? 1;
+  const aggregate = aggregates.get(key);
+  if (aggregate) {
+    aggregate.count += 1;
+    aggregate.quantity += quantity;
+    aggregate.firstAt = Math.min(aggregate.firstAt, event.timestamp);
+    aggregate.lastAt = Math.max(aggregate.lastAt, event.timestamp);
+  } else {
+    aggregates.set(key, { userId: event.userId, productId: event.productId, count: 1, quantity, firstAt: event.timestamp, lastAt: event.timestamp });
+  }
 }
 
 const relationStatement = (type: string) => `

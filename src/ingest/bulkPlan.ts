@@ -1,4 +1,4 @@
-import { sumPerRelationship, type Aggregate } from '../graph/shopWrites.js';
+import { addToAggregate, type Aggregate } from '../graph/shopWrites.js';
 import { handlerFor, partitionByReference, reject, type Located, type Rejection, type WriteContext } from './kinds.js';
 import {
   BEHAVIOUR_RELATIONSHIP,
@@ -10,80 +10,74 @@ import {
   type RelationRecord,
 } from './records.js';
 
-/** Validated, de-duplicated records of every kind, as the readers and validators of a bulk load left them. */
-export interface BulkInput {
-  categories: Located<CategoryRecord>[];
-  brands: Located<BrandRecord>[];
-  products: Located<ProductRecord>[];
-  users: Located<{ id: string }>[];
-  events: Located<EventRecord>[];
-  relations: Located<RelationRecord>[];
-}
+/**
+ * The checks the transactional path makes against the graph, made in memory for a bulk load into an empty
+ * graph: a product's category and brand, an event's product and a relation's two products must be among
+ * the records loaded; categories are ordered parents first and cycles refused (the categories handler's own
+ * ordering). Events are streamed through `BehaviourTally`; everything else is small enough to hold.
+ */
 
-/** What a fresh graph will hold once the bulk load is done: the same as ingesting the records kind by kind. */
-export interface BulkPlan {
+export interface Catalogue {
   /** Parents before children. */
   categories: CategoryRecord[];
   brands: BrandRecord[];
   products: ProductRecord[];
-  /** Users of the users files and every user an event names. */
-  userIds: string[];
-  events: EventRecord[];
-  /** Per behaviour relationship type, one aggregate per (user, product). */
-  aggregates: Map<string, Map<string, Aggregate>>;
-  relations: RelationRecord[];
-  /** Records refused because what they refer to is not among the records loaded. */
   rejected: Rejection[];
 }
 
 const values = <T>(items: Located<T>[]): T[] => items.map((item) => item.value);
 
-/**
- * Applies, in memory, the checks the transactional path makes against the graph: a product's category and
- * brand, an event's product and a relation's two products must be among the records loaded (the graph is
- * empty), categories are ordered parents first and cycles refused (the categories handler's own ordering).
- */
-export async function planBulkLoad(input: BulkInput, ctx: WriteContext, relationTypes: readonly string[]): Promise<BulkPlan> {
-  const rejected: Rejection[] = [];
+export async function planCatalogue(
+  input: { categories: Located<CategoryRecord>[]; brands: Located<BrandRecord>[]; products: Located<ProductRecord>[] },
+  ctx: WriteContext,
+  relationTypes: readonly string[],
+): Promise<Catalogue> {
   const categoryOrder = handlerFor('categories', relationTypes).order;
   if (!categoryOrder) throw new Error('the categories handler orders its records');
   const ordered = await categoryOrder(input.categories, ctx);
-  rejected.push(...ordered.rejected);
   const categories = values(ordered.ordered as Located<CategoryRecord>[]);
-
   const categoryIds = new Set(categories.map((c) => c.id));
   const brandIds = new Set(input.brands.map((b) => b.value.id));
   const byCategory = partitionByReference(input.products, (p) => p.categoryId, categoryIds, 'categoryId', 'category', ' (not among the categories loaded)');
   const byBrand = partitionByReference(byCategory.kept, (p) => p.brandId, brandIds, 'brandId', 'brand', ' (not among the brands loaded)');
-  rejected.push(...byCategory.rejected, ...byBrand.rejected);
-  const products = values(byBrand.kept);
-
-  const productIds = new Set(products.map((p) => p.id));
-  const byProduct = partitionByReference(input.events, (e) => e.productId, productIds, 'productId', 'product', '');
-  rejected.push(...byProduct.rejected);
-  const events = values(byProduct.kept);
-  const userIds = [...new Set([...input.users.map((u) => u.value.id), ...events.map((e) => e.userId)])];
-
-  const selfLinks = input.relations.filter((item) => item.value.from === item.value.to);
-  const byFrom = partitionByReference(
-    input.relations.filter((item) => item.value.from !== item.value.to),
-    (r) => r.from,
-    productIds,
-    'from',
-    'product',
-    '',
-  );
-  const byTo = partitionByReference(byFrom.kept, (r) => r.to, productIds, 'to', 'product', '');
-  rejected.push(...selfLinks.map((item) => reject(item, 'to', 'a product cannot be related to itself')), ...byFrom.rejected, ...byTo.rejected);
-
   return {
     categories,
     brands: values(input.brands),
-    products,
-    userIds,
-    events,
-    aggregates: sumPerRelationship(events, (type) => BEHAVIOUR_RELATIONSHIP[type as EventType]),
+    products: values(byBrand.kept),
+    rejected: [...ordered.rejected, ...byCategory.rejected, ...byBrand.rejected],
+  };
+}
+
+/**
+ * Accepts events one at a time: refuses those whose product is not loaded, and keeps the users they name and
+ * the per-(user, product, behaviour) aggregates, as the transactional writes would (shopWrites.ts).
+ */
+export class BehaviourTally {
+  readonly userIds = new Set<string>();
+  /** Per behaviour relationship type, one aggregate per (user, product). */
+  readonly aggregates = new Map<string, Map<string, Aggregate>>();
+  events = 0;
+
+  constructor(private readonly productIds: ReadonlySet<string>) {}
+
+  /** Null when the event is accepted; else why not. */
+  add(item: Located<EventRecord>): Rejection | null {
+    const event = item.value;
+    if (!this.productIds.has(event.productId)) return reject(item, 'productId', `unknown product ${JSON.stringify(event.productId)}`);
+    this.events += 1;
+    this.userIds.add(event.userId);
+    addToAggregate(this.aggregates, BEHAVIOUR_RELATIONSHIP[event.type as EventType], event);
+    return null;
+  }
+}
+
+export function planRelations(relations: Located<RelationRecord>[], productIds: ReadonlySet<string>): { relations: RelationRecord[]; rejected: Rejection[] } {
+  const selfLinks = relations.filter((item) => item.value.from === item.value.to);
+  const others = relations.filter((item) => item.value.from !== item.value.to);
+  const byFrom = partitionByReference(others, (r) => r.from, productIds as Set<string>, 'from', 'product', '');
+  const byTo = partitionByReference(byFrom.kept, (r) => r.to, productIds as Set<string>, 'to', 'product', '');
+  return {
     relations: values(byTo.kept),
-    rejected,
+    rejected: [...selfLinks.map((item) => reject(item, 'to', 'a product cannot be related to itself')), ...byFrom.rejected, ...byTo.rejected],
   };
 }

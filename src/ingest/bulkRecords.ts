@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import type { BulkInput } from './bulkPlan.js';
 import { handlerFor, type Located, type Rejection } from './kinds.js';
 import { readSource } from './readers.js';
 import { KINDS, type Kind } from './records.js';
@@ -14,40 +13,53 @@ export interface KindTally {
 }
 
 /**
- * Reads and validates the files of every kind of a bulk load, with the same cleaning, validation and
- * de-duplication as `kgrec ingest`. All records are held in memory: a bulk load writes them in one go.
+ * Reads the files of a bulk load kind by kind, with the same cleaning, validation and de-duplication as
+ * `kgrec ingest`, and reports progress over the bytes of all of them.
  */
-export async function readAllKinds(
-  files: Partial<Record<Kind, string[]>>,
-  options: {
-    relationTypes: readonly string[];
-    onRejection: (rejection: Rejection) => void;
-    onProgress?: (bytesRead: number, bytesTotal: number, records: number) => void;
-  },
-): Promise<{ input: BulkInput; tallies: Record<Kind, KindTally> }> {
-  const allFiles = KINDS.flatMap((kind) => files[kind] ?? []);
-  const bytesTotal = allFiles.reduce((sum, file) => sum + statSync(file).size, 0);
-  let bytesBefore = 0;
-  let records = 0;
-  const input: Record<Kind, Located<unknown>[]> = { categories: [], brands: [], products: [], users: [], events: [], relations: [] };
-  const tallies = {} as Record<Kind, KindTally>;
-  for (const kind of KINDS) {
-    const validator = new RecordValidator(handlerFor(kind, options.relationTypes), options.onRejection);
-    const tally: KindTally = { files: files[kind] ?? [], records: 0, duplicates: 0 };
+export class BulkReader {
+  readonly tallies = {} as Record<Kind, KindTally>;
+  private bytesBefore = 0;
+  private records = 0;
+  private readonly bytesTotal: number;
+
+  constructor(
+    private readonly files: Partial<Record<Kind, string[]>>,
+    private readonly options: {
+      relationTypes: readonly string[];
+      onRejection: (rejection: Rejection) => void;
+      onProgress?: (bytesRead: number, bytesTotal: number, records: number) => void;
+    },
+  ) {
+    this.bytesTotal = KINDS.flatMap((kind) => files[kind] ?? []).reduce((sum, file) => sum + statSync(file).size, 0);
+  }
+
+  /** Hands each valid, new record of the kind to `onRecord`, in file order; waits for it when it returns a promise. */
+  async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined): Promise<void> {
+    const validator = new RecordValidator(handlerFor(kind, this.options.relationTypes), this.options.onRejection);
+    const tally: KindTally = { files: this.files[kind] ?? [], records: 0, duplicates: 0 };
     for (const file of tally.files) {
       for await (const sources of readSource(file)) {
         for (const source of sources) {
-          tally.records += 1;
           const item = validator.check(file, source);
-          if (item !== null) input[kind].push(item);
+          const pending = item === null ? undefined : onRecord(item as Located<T>);
+          if (pending) await pending;
         }
-        records += sources.length;
-        options.onProgress?.(bytesBefore + (sources.at(-1)?.bytes ?? 0), bytesTotal, records);
+        tally.records += sources.length;
+        this.records += sources.length;
+        this.options.onProgress?.(this.bytesBefore + (sources.at(-1)?.bytes ?? 0), this.bytesTotal, this.records);
       }
-      bytesBefore += statSync(file).size;
+      this.bytesBefore += statSync(file).size;
     }
     tally.duplicates = validator.duplicates;
-    tallies[kind] = tally;
+    this.tallies[kind] = tally;
   }
-  return { input: input as unknown as BulkInput, tallies };
+
+  /** The valid, new records of a kind, held in memory (for the small kinds: the catalogue, users, relations). */
+  async collect<T>(kind: Kind): Promise<Located<T>[]> {
+    const items: Located<T>[] = [];
+    await this.each<T>(kind, (item) => {
+      items.push(item);
+    });
+    return items;
+  }
 }

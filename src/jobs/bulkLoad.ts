@@ -4,14 +4,14 @@ import path from 'node:path';
 import { usesLocalNeo4j, type Config } from '../config.js';
 import { localServerOptions, openGraph } from '../graph/connect.js';
 import type { Graph } from '../graph/graph.js';
-import { writeImportFiles } from '../graph/importFiles.js';
+import { ImportFilesWriter } from '../graph/importFiles.js';
 import { importLocalDatabase, startLocalServer, stopLocalServer } from '../graph/localServer.js';
 import { graphStats, type GraphStats } from '../graph/stats.js';
-import { planBulkLoad } from '../ingest/bulkPlan.js';
-import { readAllKinds, type KindTally } from '../ingest/bulkRecords.js';
+import { BehaviourTally, planCatalogue, planRelations } from '../ingest/bulkPlan.js';
+import { BulkReader, type KindTally } from '../ingest/bulkRecords.js';
 import { formatRejection } from '../ingest/ingest.js';
 import type { Rejection } from '../ingest/kinds.js';
-import type { Kind } from '../ingest/records.js';
+import type { BrandRecord, CategoryRecord, EventRecord, Kind, ProductRecord, RelationRecord, UserRecord } from '../ingest/records.js';
 import { rejectionCounter } from '../ingest/validation.js';
 
 export type BulkStage = 'reading' | 'writing import files' | 'importing' | 'indexing';
@@ -76,13 +76,34 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
       report?.write(`${formatRejection(rejection)}\n`);
       options.onReject?.(rejection);
     });
-    const { input, tallies } = await readAllKinds(options.files, {
+    const reader = new BulkReader(options.files, {
       relationTypes: config.relationTypes,
       onRejection: rejections.onRejection,
       onProgress: (done, total) => options.onProgress?.('reading', done, total),
     });
-    const plan = await planBulkLoad(input, { graph, now, by: options.by ?? 'ingest' }, config.relationTypes);
-    plan.rejected.forEach(rejections.onRejection);
+    const by = options.by ?? 'ingest';
+    const writer = new ImportFilesWriter(workDir, now, by);
+    const catalogue = await planCatalogue(
+      {
+        categories: await reader.collect<CategoryRecord>('categories'),
+        brands: await reader.collect<BrandRecord>('brands'),
+        products: await reader.collect<ProductRecord>('products'),
+      },
+      { graph, now, by },
+      config.relationTypes,
+    );
+    catalogue.rejected.forEach(rejections.onRejection);
+    const users = await reader.collect<UserRecord>('users');
+    const productIds = new Set(catalogue.products.map((p) => p.id));
+    // Events stream from their files to the importer's: only their aggregates and users stay in memory.
+    const behaviour = new BehaviourTally(productIds);
+    await reader.each<EventRecord>('events', (item) => {
+      const rejection = behaviour.add(item);
+      if (rejection) rejections.onRejection(rejection);
+      else return writer.event(item.value);
+    });
+    const relations = planRelations(await reader.collect<RelationRecord>('relations'), productIds);
+    relations.rejected.forEach(rejections.onRejection);
     const reading = performance.now();
     if (rejections.count() > options.maxRejects) {
       throw new BulkLoadError(
@@ -91,7 +112,8 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
     }
 
     options.onProgress?.('writing import files', 0, 1);
-    const files = await writeImportFiles(workDir, plan, now, options.by ?? 'ingest');
+    const userIds = new Set([...users.map((u) => u.value.id), ...behaviour.userIds]);
+    const files = await writer.finish({ catalogue, userIds, aggregates: behaviour.aggregates, relations: relations.relations });
     options.onProgress?.('writing import files', 1, 1);
     const written = performance.now();
 
@@ -118,19 +140,19 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
     const stats = await graphStats(graph);
     options.onProgress?.('indexing', 1, 1);
     const finished = performance.now();
-    assertLoaded(stats, { Event: plan.events.length, Product: plan.products.length, User: plan.userIds.length });
+    assertLoaded(stats, { Event: behaviour.events, Product: catalogue.products.length, User: userIds.size });
 
     const loaded: Record<Kind, number> = {
-      categories: plan.categories.length,
-      brands: plan.brands.length,
-      products: plan.products.length,
-      users: input.users.length,
-      events: plan.events.length,
-      relations: plan.relations.length,
+      categories: catalogue.categories.length,
+      brands: catalogue.brands.length,
+      products: catalogue.products.length,
+      users: users.length,
+      events: behaviour.events,
+      relations: relations.relations.length,
     };
     const seconds = (from: number, to: number) => (to - from) / 1000;
     return {
-      kinds: Object.fromEntries(Object.entries(tallies).map(([kind, tally]) => [kind, { ...tally, loaded: loaded[kind as Kind] }])) as BulkLoadSummary['kinds'],
+      kinds: Object.fromEntries(Object.entries(reader.tallies).map(([kind, tally]) => [kind, { ...tally, loaded: loaded[kind as Kind] }])) as BulkLoadSummary['kinds'],
       rejected: rejections.count(),
       reportFile: options.reportFile ?? null,
       graph: stats,
@@ -141,7 +163,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
         indexing: seconds(imported, finished),
         total: seconds(started, finished),
       },
-      eventsPerSecond: plan.events.length / seconds(started, finished),
+      eventsPerSecond: behaviour.events / seconds(started, finished),
     };
   } finally {
     await graph?.close();
