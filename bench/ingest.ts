@@ -1,8 +1,10 @@
 /**
  * Ingestion speed into the local Neo4j: generates the demo shop, loads its catalogue, then times loading
  * its events (new events, then the same file again, when every event already exists), several runs each.
+ * With --bulk, times `kgrec bulk-load` of the whole shop into an empty database instead (the restart and
+ * the indexes included), once per run.
  *
- *   npm run bench:ingest -- [--events 200000] [--runs 3] [--batch-size 10000] [--lanes 2]
+ *   npm run bench:ingest -- [--events 200000] [--runs 3] [--batch-size 10000] [--lanes 2] [--bulk]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,10 @@ import { parseArgs } from 'node:util';
 import { ingestFiles } from '../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../src/jobs/loadShop.js';
-import { machine, median, startBenchGraph } from './benchServer.js';
+import { loadConfig } from '../src/config.js';
+import { startLocalServer, stopLocalServer, wipeLocalData } from '../src/graph/localServer.js';
+import { bulkLoad } from '../src/jobs/bulkLoad.js';
+import { benchNeo4jOptions, machine, median, startBenchGraph } from './benchServer.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'batch-size': { type: 'string', default: '10000' },
     lanes: { type: 'string', default: '2' },
+    bulk: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
@@ -28,42 +34,87 @@ const writeLanes = Number(values.lanes);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-ingest-'));
 const { files } = await writeDemoShopFiles(dir, { events });
-const { graph, config, stop } = await startBenchGraph();
 try {
-  const ingest = (kind: (typeof LOAD_ORDER)[number]) =>
-    ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize, writeLanes, relationTypes: config.relationTypes });
-  for (const kind of ['categories', 'brands', 'products', 'users'] as const) await ingest(kind);
-
-  const fresh: number[] = [];
-  const repeat: number[] = [];
-  /** Share of one core that kgrec itself (parsing, validation, the driver) used while loading new events. */
-  const clientCpu: number[] = [];
-  for (let run = 1; run <= runs; run += 1) {
-    await graph.autoCommit('MATCH (e:Event) CALL (e) { DELETE e } IN TRANSACTIONS OF 20000 ROWS');
-    await graph.autoCommit('MATCH ()-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS');
-    const cpuBefore = process.cpuUsage();
-    const first = await ingest('events');
-    const cpu = process.cpuUsage(cpuBefore);
-    clientCpu.push((cpu.user + cpu.system) / 1e6 / first.seconds);
-    const second = await ingest('events');
-    if (first.written !== events || second.written !== 0) throw new Error(`unexpected counts: ${first.written} then ${second.written}`);
-    fresh.push(first.recordsPerSecond);
-    repeat.push(second.recordsPerSecond);
-    console.log(`run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s), ${Math.round(second.recordsPerSecond)} events/s when all exist`);
-  }
-  const result = {
-    machine: machine(),
-    events,
-    batchSize,
-    writeLanes,
-    runs,
-    newEventsPerSecond: Math.round(median(fresh)),
-    existingEventsPerSecond: Math.round(median(repeat)),
-    clientCpuCores: Number(median(clientCpu).toFixed(2)),
-  };
-  console.log(`ingest: ${result.newEventsPerSecond} new events/s, ${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}; ${events} events, batch ${batchSize}; kgrec itself used ${result.clientCpuCores} of a core; ${result.machine})`);
-  console.log(JSON.stringify(result));
+  await (values.bulk ? benchBulkLoad() : benchTransactional());
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await stop();
+}
+
+/** `kgrec ingest` of the demo shop's events, new and then again, `runs` times. */
+async function benchTransactional(): Promise<void> {
+  const { graph, config, stop } = await startBenchGraph();
+  try {
+    const ingest = (kind: (typeof LOAD_ORDER)[number]) =>
+      ingestFiles(graph, { kind, files: files[kind] ?? [], batchSize, writeLanes, relationTypes: config.relationTypes });
+    for (const kind of ['categories', 'brands', 'products', 'users'] as const) await ingest(kind);
+
+    const fresh: number[] = [];
+    const repeat: number[] = [];
+    /** Share of one core that kgrec itself (parsing, validation, the driver) used while loading new events. */
+    const clientCpu: number[] = [];
+    for (let run = 1; run <= runs; run += 1) {
+      await graph.autoCommit('MATCH (e:Event) CALL (e) { DELETE e } IN TRANSACTIONS OF 20000 ROWS');
+      await graph.autoCommit('MATCH ()-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS');
+      const cpuBefore = process.cpuUsage();
+      const first = await ingest('events');
+      const cpu = process.cpuUsage(cpuBefore);
+      clientCpu.push((cpu.user + cpu.system) / 1e6 / first.seconds);
+      const second = await ingest('events');
+      if (first.written !== events || second.written !== 0) throw new Error(`unexpected counts: ${first.written} then ${second.written}`);
+      fresh.push(first.recordsPerSecond);
+      repeat.push(second.recordsPerSecond);
+      console.log(`run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s), ${Math.round(second.recordsPerSecond)} events/s when all exist`);
+    }
+    const result = {
+      machine: machine(),
+      events,
+      batchSize,
+      writeLanes,
+      runs,
+      newEventsPerSecond: Math.round(median(fresh)),
+      existingEventsPerSecond: Math.round(median(repeat)),
+      clientCpuCores: Number(median(clientCpu).toFixed(2)),
+    };
+    console.log(`ingest: ${result.newEventsPerSecond} new events/s, ${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}; ${events} events, batch ${batchSize}; kgrec itself used ${result.clientCpuCores} of a core; ${result.machine})`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await stop();
+  }
+}
+
+/** `kgrec bulk-load` of the whole demo shop into an empty database of the benchmark's own Neo4j, `runs` times. */
+async function benchBulkLoad(): Promise<void> {
+  const server = benchNeo4jOptions('bench', Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KGREC_NEO4J_HOME: server.home,
+    KGREC_NEO4J_LIB: server.libDir,
+    KGREC_NEO4J_PORT: String(server.port),
+    KGREC_NEO4J_HEAP: server.heap,
+    KGREC_NEO4J_PAGECACHE: server.pageCache,
+    NEO4J_PASSWORD: server.password,
+  };
+  delete env.NEO4J_URI;
+  const config = loadConfig(env);
+  const rates: number[] = [];
+  try {
+    for (let run = 1; run <= runs; run += 1) {
+      await stopLocalServer(server);
+      wipeLocalData(server.home);
+      await startLocalServer(server);
+      const summary = await bulkLoad(config, { files, maxRejects: 0, onInfo: (message) => console.error(`[bench neo4j] ${message}`) });
+      if (summary.graph.events !== events) throw new Error(`expected ${events} events, the graph holds ${summary.graph.events}`);
+      rates.push(summary.eventsPerSecond);
+      const t = summary.seconds;
+      console.log(
+        `run ${run}: ${Math.round(summary.eventsPerSecond)} events/s (${t.total.toFixed(1)} s: reading and validation ${t.reading.toFixed(1)}, ` +
+          `import files ${t.writingFiles.toFixed(1)}, import with the restart ${t.importing.toFixed(1)}, constraints and indexes ${t.indexing.toFixed(1)})`,
+      );
+    }
+  } finally {
+    await stopLocalServer(server);
+  }
+  const result = { machine: machine(), mode: 'bulk-load', events, runs, eventsPerSecond: Math.round(median(rates)) };
+  console.log(`bulk-load: ${result.eventsPerSecond} events/s (median of ${runs}; ${events} events and the demo catalogue into an empty database; ${result.machine})`);
+  console.log(JSON.stringify(result));
 }

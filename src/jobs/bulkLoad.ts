@@ -82,6 +82,8 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
       onProgress: (done, total) => options.onProgress?.('reading', done, total),
     });
     const by = options.by ?? 'ingest';
+    let loaded: Record<Kind, number>;
+    let expected: Record<string, number>;
     const writer = new ImportFilesWriter(workDir, now, by);
     const catalogue = await planCatalogue(
       {
@@ -93,36 +95,52 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
       config.relationTypes,
     );
     catalogue.rejected.forEach(rejections.onRejection);
-    const users = await reader.collect<UserRecord>('users');
-    const productIds = new Set(catalogue.products.map((p) => p.id));
-    // Events stream from their files to the importer's: only their aggregates and users stay in memory.
-    const behaviour = new BehaviourTally(productIds);
-    await reader.each<EventRecord>('events', (item) => {
-      const rejection = behaviour.add(item);
-      if (rejection) rejections.onRejection(rejection);
-      else return writer.event(item.value);
-    });
-    const relations = planRelations(await reader.collect<RelationRecord>('relations'), productIds);
-    relations.rejected.forEach(rejections.onRejection);
-    const reading = performance.now();
-    if (rejections.count() > options.maxRejects) {
-      throw new BulkLoadError(
-        `${rejections.count()} record(s) rejected (allowed: ${options.maxRejects}); nothing was loaded${options.reportFile ? `; see ${options.reportFile}` : ''}`,
-      );
-    }
-
-    options.onProgress?.('writing import files', 0, 1);
-    const userIds = new Set([...users.map((u) => u.value.id), ...behaviour.userIds]);
-    const files = await writer.finish({ catalogue, userIds, aggregates: behaviour.aggregates, relations: relations.relations });
-    options.onProgress?.('writing import files', 1, 1);
-    const written = performance.now();
-
+    // The graph is not needed again until the import: the server stops while the rest is read.
     await graph.close();
     graph = null;
-    await stopLocalServer(serverOptions);
-    const total = files.counts.nodes + files.counts.relationships;
-    let stage = 0;
+    const stopping = stopLocalServer(serverOptions).then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    let reading: number;
+    let written: number;
     try {
+      const users = await reader.collect<UserRecord>('users');
+      const productIds = new Set(catalogue.products.map((p) => p.id));
+      // Events stream from their files to the importer's: only their aggregates and users stay in memory.
+      const behaviour = new BehaviourTally(productIds);
+      await reader.each<EventRecord>('events', (item) => {
+        const rejection = behaviour.add(item);
+        if (rejection) rejections.onRejection(rejection);
+        else return writer.event(item.value);
+      });
+      const relations = planRelations(await reader.collect<RelationRecord>('relations'), productIds);
+      relations.rejected.forEach(rejections.onRejection);
+      reading = performance.now();
+      if (rejections.count() > options.maxRejects) {
+        throw new BulkLoadError(
+          `${rejections.count()} record(s) rejected (allowed: ${options.maxRejects}); nothing was loaded${options.reportFile ? `; see ${options.reportFile}` : ''}`,
+        );
+      }
+      options.onProgress?.('writing import files', 0, 1);
+      const userIds = new Set([...users.map((u) => u.value.id), ...behaviour.userIds]);
+      const files = await writer.finish({ catalogue, userIds, aggregates: behaviour.aggregates, relations: relations.relations });
+      options.onProgress?.('writing import files', 1, 1);
+      written = performance.now();
+      loaded = {
+        categories: catalogue.categories.length,
+        brands: catalogue.brands.length,
+        products: catalogue.products.length,
+        users: users.length,
+        events: behaviour.events,
+        relations: relations.relations.length,
+      };
+      expected = { Event: behaviour.events, Product: catalogue.products.length, User: userIds.size };
+
+      const stopFailure = await stopping;
+      if (stopFailure) throw stopFailure;
+      const total = files.counts.nodes + files.counts.relationships;
+      let stage = 0;
       await importLocalDatabase(serverOptions, { ...files, reportFile: path.join(workDir, 'import.report') }, (line) => {
         // The importer reports four stages, each as a row of dots to 100 %.
         const stageMatch = /^\((\d)\/(\d)\)/.exec(line);
@@ -131,6 +149,8 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
         if (percent) options.onProgress?.('importing', Math.round(((stage + Number(percent[1]) / 100) / 4) * total), total);
       });
     } finally {
+      // Whatever happened, the server runs again: with the new database, or with the empty one it had.
+      await stopping;
       await startLocalServer(serverOptions);
     }
     const imported = performance.now();
@@ -140,16 +160,8 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
     const stats = await graphStats(graph);
     options.onProgress?.('indexing', 1, 1);
     const finished = performance.now();
-    assertLoaded(stats, { Event: behaviour.events, Product: catalogue.products.length, User: userIds.size });
+    assertLoaded(stats, expected);
 
-    const loaded: Record<Kind, number> = {
-      categories: catalogue.categories.length,
-      brands: catalogue.brands.length,
-      products: catalogue.products.length,
-      users: users.length,
-      events: behaviour.events,
-      relations: relations.relations.length,
-    };
     const seconds = (from: number, to: number) => (to - from) / 1000;
     return {
       kinds: Object.fromEntries(Object.entries(reader.tallies).map(([kind, tally]) => [kind, { ...tally, loaded: loaded[kind as Kind] }])) as BulkLoadSummary['kinds'],
@@ -163,7 +175,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
         indexing: seconds(imported, finished),
         total: seconds(started, finished),
       },
-      eventsPerSecond: behaviour.events / seconds(started, finished),
+      eventsPerSecond: loaded.events / seconds(started, finished),
     };
   } finally {
     await graph?.close();
