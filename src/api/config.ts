@@ -75,6 +75,8 @@ export const apiConfigSchema = z.object({
   profileCacheSeconds: z.coerce.number().min(1).max(86_400).default(600),
   /** How often the behaviour change feed is read: how soon writes by other processes (ingestion) show. */
   behaviourPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** How often the catalogue's change marker is read: how soon catalogue edits by other processes (ingestion) show. */
+  cataloguePollMs: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** How long product and category rows are shared between requests (0: read per request). */
   entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10),
   modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
@@ -105,6 +107,7 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   profileCacheUsers: 'KGREC_API_PROFILE_CACHE_USERS',
   profileCacheSeconds: 'KGREC_API_PROFILE_CACHE_SECONDS',
   behaviourPollMs: 'KGREC_API_BEHAVIOUR_POLL_MS',
+  cataloguePollMs: 'KGREC_API_CATALOGUE_POLL_MS',
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',

@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
+import { watchCatalogue } from '../graph/catalogueChanges.js';
 import type { Graph } from '../graph/graph.js';
 import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
@@ -14,7 +15,7 @@ import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
 import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
-import { createLoaders, type ApiContext } from './context.js';
+import { catalogueChanged, createLoaders, type ApiContext } from './context.js';
 import { createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { RequestLimiter } from './rateLimit.js';
@@ -186,6 +187,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // Requests are served meanwhile; those arriving before it finishes share the same load.
   ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
 
+  // Catalogue edits by other processes (ingestion): without this they would show only after the snapshot's TTL.
+  const stopWatchingCatalogue = watchCatalogue(
+    graph,
+    api.cataloguePollMs,
+    () => {
+      logger.info('the catalogue was changed by another process: reloading it');
+      catalogueChanged({ caches, ranker });
+    },
+    (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
+  );
+
   let stopping: Promise<void> | null = null;
   return {
     url,
@@ -199,6 +211,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         // A training job only needs the graph while it exports its triples; waiting for it to finish could take hours.
         const running = jobs.active();
         if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
+        stopWatchingCatalogue();
         ranker.close?.();
         if (options.closeGraph ?? true) await graph.close();
         logger.info('kgrec API stopped');

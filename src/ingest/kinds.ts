@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Graph } from '../graph/graph.js';
+import { recordCatalogueChange } from '../graph/catalogueChanges.js';
+import type { Graph, Transaction } from '../graph/graph.js';
 import {
   existingIds,
   writeBrands,
@@ -93,6 +94,13 @@ export function partitionByReference<T>(
   return { kept, rejected };
 }
 
+/** Awaits a catalogue write and, when it changed anything, records a catalogue change in the same transaction. */
+async function changingCatalogue(tx: Transaction, write: Promise<number>): Promise<number> {
+  const written = await write;
+  if (written > 0) await recordCatalogueChange(tx);
+  return written;
+}
+
 const categories: KindHandler<CategoryRecord> = {
   schema: categorySchema,
   key: (record) => record.id,
@@ -143,7 +151,7 @@ const categories: KindHandler<CategoryRecord> = {
     return { ordered: kept, rejected };
   },
   async writeBatch(batch, ctx) {
-    const written = await ctx.graph.transaction((tx) => writeCategories(tx, batch.map((item) => item.value), ctx.now));
+    const written = await ctx.graph.transaction((tx) => changingCatalogue(tx, writeCategories(tx, batch.map((item) => item.value), ctx.now)));
     return { written, rejected: [] };
   },
 };
@@ -152,7 +160,7 @@ const brands: KindHandler<BrandRecord> = {
   schema: brandSchema,
   key: (record) => record.id,
   async writeBatch(batch, ctx) {
-    const written = await ctx.graph.transaction((tx) => writeBrands(tx, batch.map((item) => item.value), ctx.now));
+    const written = await ctx.graph.transaction((tx) => changingCatalogue(tx, writeBrands(tx, batch.map((item) => item.value), ctx.now)));
     return { written, rejected: [] };
   },
 };
@@ -184,7 +192,7 @@ const products: KindHandler<ProductRecord> = {
       const knownBrands = await existingIds(tx, 'Brand', batch.flatMap((item) => item.value.brandId ?? []));
       const byCategory = partitionByReference(batch, (v) => v.categoryId, knownCategories, 'categoryId', 'category', ' (ingest categories first)');
       const byBrand = partitionByReference(byCategory.kept, (v) => v.brandId, knownBrands, 'brandId', 'brand', ' (ingest brands first)');
-      const written = await writeProducts(tx, byBrand.kept.map((item) => productRow(item.value)), ctx.now);
+      const written = await changingCatalogue(tx, writeProducts(tx, byBrand.kept.map((item) => productRow(item.value)), ctx.now));
       return { written, rejected: [...byCategory.rejected, ...byBrand.rejected] };
     });
   },
@@ -216,7 +224,7 @@ function relations(allowedTypes: readonly string[]): KindHandler<RelationRecord>
         const known = await existingIds(tx, 'Product', candidates.flatMap((item) => [item.value.from, item.value.to]));
         const byFrom = partitionByReference(candidates, (v) => v.from, known, 'from', 'product', '');
         const byTo = partitionByReference(byFrom.kept, (v) => v.to, known, 'to', 'product', '');
-        const written = await writeRelations(tx, byTo.kept.map((item) => item.value), ctx.by, ctx.now);
+        const written = await changingCatalogue(tx, writeRelations(tx, byTo.kept.map((item) => item.value), ctx.by, ctx.now));
         return {
           written,
           rejected: [
