@@ -120,31 +120,44 @@ WITH p, r, properties(p) AS before
 SET p += r.props
 WITH p, r, before WHERE before <> properties(p)
 SET p.updatedAt = $now
-RETURN count(p) AS changed`;
+RETURN collect(r.id) AS changed`;
 
-const LINK_PRODUCT_CATEGORIES = `
+/**
+ * Points each product at its category or brand, replacing the previous one. A product whose link changed
+ * counts as changed and its updatedAt moves; a link already in place writes nothing.
+ */
+const linkProducts = (relationship: 'IN_CATEGORY' | 'HAS_BRAND', label: 'Category' | 'Brand', field: 'categoryId' | 'brandId') => `
 UNWIND $rows AS r
 MATCH (p:Product {id: r.id})
-MATCH (c:Category {id: r.categoryId})
-OPTIONAL MATCH (p)-[old:IN_CATEGORY]->(previous:Category) WHERE previous.id <> r.categoryId
+MATCH (target:${label} {id: r.${field}})
+OPTIONAL MATCH (p)-[old:${relationship}]->(previous:${label}) WHERE previous.id <> r.${field}
 DELETE old
-MERGE (p)-[:IN_CATEGORY]->(c)`;
+WITH p, target, r, count(old) AS removed
+MERGE (p)-[link:${relationship}]->(target)
+  ON CREATE SET link.created = true
+WITH p, r, removed, link, link.created IS NOT NULL AS created
+REMOVE link.created
+WITH p, r WHERE created OR removed > 0
+SET p.updatedAt = $now
+RETURN collect(r.id) AS changed`;
+const LINK_PRODUCT_CATEGORIES = linkProducts('IN_CATEGORY', 'Category', 'categoryId');
+const LINK_PRODUCT_BRANDS = linkProducts('HAS_BRAND', 'Brand', 'brandId');
 
-const LINK_PRODUCT_BRANDS = `
-UNWIND $rows AS r
-MATCH (p:Product {id: r.id})
-MATCH (b:Brand {id: r.brandId})
-OPTIONAL MATCH (p)-[old:HAS_BRAND]->(previous:Brand) WHERE previous.id <> r.brandId
-DELETE old
-MERGE (p)-[:HAS_BRAND]->(b)`;
-
+/** Upserts products and their category and brand links; returns how many products were created or changed. */
 export async function writeProducts(tx: Transaction, rows: ProductRow[], now: number): Promise<number> {
-  const [result] = await tx.run<{ changed: number }>(UPSERT_PRODUCTS, { rows, now: int(now) });
-  const withCategory = rows.filter((row) => row.categoryId !== undefined);
-  if (withCategory.length > 0) await tx.run(LINK_PRODUCT_CATEGORIES, { rows: withCategory });
-  const withBrand = rows.filter((row) => row.brandId !== undefined);
-  if (withBrand.length > 0) await tx.run(LINK_PRODUCT_BRANDS, { rows: withBrand });
-  return result?.changed ?? 0;
+  const params = { now: int(now) };
+  const changed = new Set<string>();
+  const [result] = await tx.run<{ changed: string[] }>(UPSERT_PRODUCTS, { rows, ...params });
+  result?.changed.forEach((id) => changed.add(id));
+  for (const [statement, withLink] of [
+    [LINK_PRODUCT_CATEGORIES, rows.filter((row) => row.categoryId !== undefined)],
+    [LINK_PRODUCT_BRANDS, rows.filter((row) => row.brandId !== undefined)],
+  ] as const) {
+    if (withLink.length === 0) continue;
+    const [linked] = await tx.run<{ changed: string[] }>(statement, { rows: withLink, ...params });
+    linked?.changed.forEach((id) => changed.add(id));
+  }
+  return changed.size;
 }
 
 // Events go as parallel columns rather than a list of maps: the driver encodes lists of scalars several

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
+import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { IngestError, ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
 import type { Kind } from '../../src/ingest/records.js';
@@ -137,6 +138,26 @@ describe('ingesting a shop', () => {
     expect(rows[0]).toMatchObject({ id: 'p2', price: 89 });
     const [category] = await graph.read('MATCH (:Product {id: "p2"})-[:IN_CATEGORY]->(c) RETURN c.id AS id');
     expect(category?.id).toBe('shoes-running'); // absent fields are left as they are
+  });
+
+  it('counts a product moved to another category or brand as changed, and records a catalogue change', async () => {
+    const [before] = await graph.read<{ updatedAt: number }>('MATCH (p:Product {id: "p3"}) RETURN p.updatedAt AS updatedAt');
+    const version = await catalogueVersion(graph);
+    const moved = writeFixture(dir, 'products-moved.csv', ['id,title,categoryId,brandId', 'p3,Fleet running socks,shoes,b2']);
+    const summary = await ingestFiles(graph, { kind: 'products', files: [moved], batchSize: 10, relationTypes: config.relationTypes, now: Date.now() + 60_000 });
+    expect(summary).toMatchObject({ written: 1, unchanged: 0 });
+    const rows = await graph.read<{ category: string; brand: string; updatedAt: number }>(
+      'MATCH (b:Brand)<-[:HAS_BRAND]-(p:Product {id: "p3"})-[:IN_CATEGORY]->(c) RETURN c.id AS category, b.id AS brand, p.updatedAt AS updatedAt',
+    );
+    expect(rows).toHaveLength(1); // the old links are gone
+    expect(rows[0]).toMatchObject({ category: 'shoes', brand: 'b2' });
+    expect(rows[0]?.updatedAt).toBeGreaterThan(before?.updatedAt ?? Infinity);
+    expect(await catalogueVersion(graph)).toBe(version + 1);
+    // Moving it back to where it was is a change again; ingesting that twice is one.
+    const back = writeFixture(dir, 'products-back.csv', ['id,title,categoryId,brandId', 'p3,Fleet running socks,socks,b1']);
+    expect((await ingest('products', [back])).written).toBe(1);
+    expect((await ingest('products', [back])).written).toBe(0);
+    expect(await catalogueVersion(graph)).toBe(version + 2);
   });
 
   it('skips duplicates within and across files, and rejects an id reused with other values', async () => {
