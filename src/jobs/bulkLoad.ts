@@ -2,6 +2,8 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { usesLocalNeo4j, type Config } from '../config.js';
+import { recordBehaviourChange } from '../graph/behaviourChanges.js';
+import { recordCatalogueChange } from '../graph/catalogueChanges.js';
 import { localServerOptions, openGraph } from '../graph/connect.js';
 import type { Graph } from '../graph/graph.js';
 import { ImportFilesWriter } from '../graph/importFiles.js';
@@ -84,6 +86,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
     const by = options.by ?? 'ingest';
     let loaded: Record<Kind, number>;
     let expected: Record<string, number>;
+    let loadedUsers: Set<string> = new Set();
     const writer = new ImportFilesWriter(workDir, now, by);
     const catalogue = await planCatalogue(
       {
@@ -136,6 +139,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
         relations: relations.relations.length,
       };
       expected = { Event: behaviour.events, Product: catalogue.products.length, User: userIds.size };
+      loadedUsers = userIds;
 
       const stopFailure = await stopping;
       if (stopFailure) throw stopFailure;
@@ -157,6 +161,12 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
 
     options.onProgress?.('indexing', 0, 1);
     graph = (await openGraph(config, { migrate: true, onInfo: info })).graph;
+    // A running API reconnects by itself; these tell it to reload the catalogue and its users' behaviour.
+    const users = loadedUsers;
+    await graph.transaction(async (tx) => {
+      await recordCatalogueChange(tx);
+      await recordBehaviourChange(tx, users);
+    });
     const stats = await graphStats(graph);
     options.onProgress?.('indexing', 1, 1);
     const finished = performance.now();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { localServerOptions } from '../../src/graph/connect.js';
 import { Graph } from '../../src/graph/graph.js';
 import { importLocalDatabase, LocalServerError, startLocalServer, stopLocalServer } from '../../src/graph/localServer.js';
@@ -49,7 +50,7 @@ function shopFiles(dir: string): Record<Kind, string[]> {
 async function dump(graph: Graph): Promise<{ nodes: string[]; relationships: string[] }> {
   // Property types too: a float where the other path stored an integer is a difference.
   const props = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(
-    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange
+    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange AND NOT n:CatalogueChange
      RETURN labels(n)[0] + ' ' + n.id AS key, properties(n) AS props, [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
   );
   const rels = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(
@@ -107,6 +108,10 @@ describe('bulk load', () => {
       expect(actual.relationships).toEqual(expected.relationships);
       expect(actual.relationships.some((r) => r.startsWith('User u1 PURCHASED Product p1 [["count",1],["firstAt",'))).toBe(true);
       expect(actual.nodes.find((n) => n.startsWith('Product p1 '))).toMatch(/price: FLOAT NOT NULL.*updatedAt: INTEGER NOT NULL/);
+      // A running API is told to reload: the catalogue changed, and so did these users' behaviour.
+      expect(await catalogueVersion(bulk)).toBe(1);
+      const [change] = await bulk.read<{ userIds: string[] }>('MATCH (c:BehaviourChange) RETURN c.userIds AS userIds');
+      expect([...(change?.userIds ?? [])].sort()).toEqual(['u-quiet', 'u1', 'u2']);
       // The migrations ran: the constraints hold, so a second event with a loaded id is refused.
       await expect(bulk.autoCommit("CREATE (:Event {id: 'e1'})")).rejects.toThrow(/already exists/);
     } finally {
