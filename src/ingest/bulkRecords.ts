@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { handlerFor, type Located, type Rejection } from './kinds.js';
 import { readSource } from './readers.js';
 import { KINDS, type Kind } from './records.js';
+import { validatedInThread } from './validatedFile.js';
 import { RecordValidator } from './validation.js';
 
 export interface KindTally {
@@ -33,20 +34,35 @@ export class BulkReader {
     this.bytesTotal = KINDS.flatMap((kind) => files[kind] ?? []).reduce((sum, file) => sum + statSync(file).size, 0);
   }
 
-  /** Hands each valid, new record of the kind to `onRecord`, in file order; waits for it when it returns a promise. */
-  async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined): Promise<void> {
+  /**
+   * Hands each valid, new record of the kind to `onRecord`, in file order; waits for it when it returns a
+   * promise. With `thread`, each file is parsed and validated on a thread of its own while this one checks
+   * for repeats and runs `onRecord`: for a large kind when the other core is free (Neo4j is stopped).
+   */
+  async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined, options: { thread?: boolean } = {}): Promise<void> {
     const validator = new RecordValidator(handlerFor(kind, this.options.relationTypes), this.options.onRejection);
     const tally: KindTally = { files: this.files[kind] ?? [], records: 0, duplicates: 0 };
+    const take = async (item: Located<unknown> | null) => {
+      const pending = item === null ? undefined : onRecord(item as Located<T>);
+      if (pending) await pending;
+    };
+    const progress = (records: number, bytes: number) => {
+      tally.records += records;
+      this.records += records;
+      this.options.onProgress?.(this.bytesBefore + bytes, this.bytesTotal, this.records);
+    };
     for (const file of tally.files) {
-      for await (const sources of readSource(file)) {
-        for (const source of sources) {
-          const item = validator.check(file, source);
-          const pending = item === null ? undefined : onRecord(item as Located<T>);
-          if (pending) await pending;
+      if (options.thread) {
+        for await (const batch of validatedInThread({ file, kind, relationTypes: this.options.relationTypes })) {
+          batch.rejections.forEach(this.options.onRejection);
+          for (let i = 0; i < batch.lines.length; i += 1) await take(validator.accept(file, batch.lines[i] as number, batch.values[i], batch.fingerprints[i]));
+          progress(batch.records, batch.bytes);
         }
-        tally.records += sources.length;
-        this.records += sources.length;
-        this.options.onProgress?.(this.bytesBefore + (sources.at(-1)?.bytes ?? 0), this.bytesTotal, this.records);
+      } else {
+        for await (const sources of readSource(file)) {
+          for (const source of sources) await take(validator.check(file, source));
+          progress(sources.length, sources.at(-1)?.bytes ?? 0);
+        }
       }
       this.bytesBefore += statSync(file).size;
     }

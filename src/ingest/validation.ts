@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { KindHandler, Located, Rejection } from './kinds.js';
 import type { SourceLine } from './readers.js';
 import { validateRecord } from './records.js';
@@ -28,28 +29,27 @@ export class RecordValidator<T> {
 
   /** The record if it is valid and new; null when it was rejected or skipped. */
   check(file: string, source: SourceLine): Located<T> | null {
-    if ('error' in source) {
-      this.onRejection({ file, line: source.line, field: '(line)', reason: source.error });
-      return null;
-    }
-    const result = validateRecord(this.handler.schema, source.record);
-    if (!result.ok) {
-      for (const problem of result.problems) this.onRejection({ file, line: source.line, ...problem });
-      return null;
-    }
-    const key = this.handler.key(result.value);
-    const hash = hash53(JSON.stringify(result.value));
+    const value = validateSource(this.handler.schema, file, source, this.onRejection);
+    return value === null ? null : this.accept(file, source.line, value);
+  }
+
+  /**
+   * A record validated elsewhere (a validation thread, which may have hashed it too: `fingerprint(value)`):
+   * null when it repeats or clashes with an earlier one.
+   */
+  accept(file: string, line: number, value: T, hash = fingerprint(value)): Located<T> | null {
+    const key = this.handler.key(value);
     const earlier = this.slots.get(key);
     if (earlier !== undefined) {
       if (this.hashes[earlier] === hash) this.duplicates += 1;
       else {
         const where = `${this.files[this.fileIndexes[earlier] as number]}:${this.lines[earlier]}`;
-        this.onRejection({ file, line: source.line, field: 'id', reason: `same id as ${where} but different values` });
+        this.onRejection({ file, line, field: 'id', reason: `same id as ${where} but different values` });
       }
       return null;
     }
-    this.remember(key, hash, file, source.line);
-    return { file, line: source.line, value: result.value };
+    this.remember(key, hash, file, line);
+    return { file, line, value };
   }
 
   private remember(key: string, hash: number, file: string, line: number): void {
@@ -68,6 +68,9 @@ export class RecordValidator<T> {
   }
 }
 
+/** What tells a repeat of a record from a clash: a hash of its cleaned values. */
+export const fingerprint = (value: unknown): number => hash53(JSON.stringify(value));
+
 /**
  * A 53-bit hash of a string (cyrb53, public domain): tells a repeat of a record from a clash without keeping
  * the record. Two different records with the same key pass as repeats only if their hashes collide, about
@@ -85,6 +88,18 @@ export function hash53(text: string): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** Cleans and validates one line: its record, or null after reporting every problem of it. */
+export function validateSource<T>(schema: z.ZodType<T>, file: string, source: SourceLine, onRejection: (rejection: Rejection) => void): T | null {
+  if ('error' in source) {
+    onRejection({ file, line: source.line, field: '(line)', reason: source.error });
+    return null;
+  }
+  const result = validateRecord(schema, source.record);
+  if (result.ok) return result.value;
+  for (const problem of result.problems) onRejection({ file, line: source.line, ...problem });
+  return null;
 }
 
 /** Counts rejected records once however many of their fields were wrong. */

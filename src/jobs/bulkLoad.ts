@@ -116,7 +116,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
         const rejection = behaviour.add(item);
         if (rejection) rejections.onRejection(rejection);
         else return writer.event(item.value);
-      });
+      }, { thread: true }); // Neo4j is stopped: the second core parses and validates
       const relations = planRelations(await reader.collect<RelationRecord>('relations'), productIds);
       relations.rejected.forEach(rejections.onRejection);
       reading = performance.now();
