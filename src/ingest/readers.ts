@@ -39,6 +39,8 @@ async function* batchesOf<I, T>(
   source: PausableEmitter,
   events: { item: string; end: string },
   convert: (item: I) => T | undefined,
+  /** Closes the file: called when the consumer stops before the end (a failed batch stops a run). */
+  close: () => void,
 ): AsyncGenerator<T[]> {
   let queue: T[] = [];
   let finished = false;
@@ -63,24 +65,33 @@ async function* batchesOf<I, T>(
     finished = true;
     notify();
   });
-  for (;;) {
-    if (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      source.resume();
-      yield batch;
-      continue;
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        source.resume();
+        yield batch;
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (failure) throw failure;
-    if (finished) return;
-    await new Promise<void>((resolve) => (wake = resolve));
+  } finally {
+    if (!finished) close();
   }
 }
 
 function readJsonLines(file: string): AsyncGenerator<SourceLine[]> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   let bytes = 0;
+  const close = () => {
+    lines.close();
+    input.destroy();
+  };
   return batchesOf(lines, { item: 'line', end: 'close' }, (text: string): SourceLine | undefined => {
     line += 1;
     bytes += Buffer.byteLength(text) + 1;
@@ -93,13 +104,14 @@ function readJsonLines(file: string): AsyncGenerator<SourceLine[]> {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, bytes, error: 'expected a JSON object' };
     return { line, bytes, record: value as Record<string, unknown> };
-  });
+  }, close);
 }
 
 function readCsv(file: string): AsyncGenerator<SourceLine[]> {
   // Rows are read as arrays and mapped to the header here, so that a row with the wrong number of cells
   // is reported on its own line instead of aborting the whole file.
-  const parser = createReadStream(file).pipe(
+  const input = createReadStream(file);
+  const parser = input.pipe(
     parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }),
   );
   let header: string[] | undefined;
@@ -116,5 +128,8 @@ function readCsv(file: string): AsyncGenerator<SourceLine[]> {
     const fields: Record<string, unknown> = {};
     for (let index = 0; index < header.length; index += 1) fields[header[index] as string] = record[index];
     return { line: info.lines, bytes: info.bytes, record: fields };
+  }, () => {
+    input.destroy();
+    parser.destroy();
   });
 }

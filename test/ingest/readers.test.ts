@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSource, type SourceLine } from '../../src/ingest/readers.js';
 import { tempDir, writeFixture } from '../helpers.js';
@@ -51,6 +51,30 @@ describe('readSource', () => {
     expect(lines).toHaveLength(count);
     expect(lines.every((l, i) => 'record' in l && l.record.id === `e${i}` && l.line === i + 2)).toBe(true);
     expect(batches).toBeGreaterThan(1);
+  });
+
+  // Linux: open descriptors are listed in /proc/self/fd.
+  it.runIf(existsSync('/proc/self/fd'))('closes the file when the consumer stops early', async () => {
+    const openOn = (file: string) => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    }).length;
+    for (const [name, lines] of [
+      ['events.csv', ['id', ...Array.from({ length: 100_000 }, (_, i) => `e${i}`)]],
+      ['events.jsonl', Array.from({ length: 100_000 }, (_, i) => `{"id":"e${i}"}`)],
+    ] as const) {
+      const file = writeFixture(tempDir(), name, [...lines]);
+      for await (const batch of readSource(file)) {
+        expect(batch.length).toBeGreaterThan(0);
+        expect(openOn(file)).toBe(1);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(openOn(file), name).toBe(0);
+    }
   });
 
   it('refuses a CSV header that names a column twice', async () => {
