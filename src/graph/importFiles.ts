@@ -85,7 +85,7 @@ export class ImportFilesWriter {
   async finish(rest: {
     catalogue: Catalogue;
     userIds: Iterable<string>;
-    aggregates: Map<string, Map<string, Aggregate>>;
+    aggregates: Iterable<Aggregate & { relationship: string }>;
     relations: RelationRecord[];
   }): Promise<ImportFiles> {
     const { now, by } = this;
@@ -138,9 +138,7 @@ export class ImportFilesWriter {
       'firstAt:long',
       'lastAt:long',
     ]);
-    for (const [type, byPair] of rest.aggregates) {
-      for (const a of byPair.values()) await aggregates.row([a.userId, a.productId, type, a.count, a.quantity, a.firstAt, a.lastAt]);
-    }
+    for (const a of rest.aggregates) await aggregates.row([a.userId, a.productId, a.relationship, a.count, a.quantity, a.firstAt, a.lastAt]);
     await this.done(aggregates);
 
     const relations = this.open('relations.csv', [':START_ID(Product)', ':END_ID(Product)', ':TYPE', 'weight:double', 'updatedAt:long', 'updatedBy']);

@@ -263,7 +263,7 @@ const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, 
 });
 
 /** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
-export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
+function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
     if (row.split !== 'test') addToAggregate(byRelationship, relationshipOf(row.type), row);
@@ -272,7 +272,7 @@ export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: str
 }
 
 /** Adds one event to its (user, product) aggregate under its relationship type. */
-export function addToAggregate(
+function addToAggregate(
   byRelationship: Map<string, Map<string, Aggregate>>,
   relationship: string,
   event: Pick<EventRow, 'userId' | 'productId' | 'timestamp' | 'quantity'>,

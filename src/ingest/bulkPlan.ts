@@ -1,4 +1,4 @@
-import { addToAggregate, type Aggregate } from '../graph/shopWrites.js';
+import type { Aggregate } from '../graph/shopWrites.js';
 import { handlerFor, partitionByReference, reject, type Located, type Rejection, type WriteContext } from './kinds.js';
 import {
   BEHAVIOUR_RELATIONSHIP,
@@ -48,26 +48,105 @@ export async function planCatalogue(
   };
 }
 
+/** One aggregate relationship: the relationship type and the (user, product) pair with its sums. */
+export type AggregateRow = Aggregate & { relationship: string };
+
+const RELATIONSHIPS = [...new Set(Object.values(BEHAVIOUR_RELATIONSHIP))];
+
 /**
  * Accepts events one at a time: refuses those whose product is not loaded, and keeps the users they name and
- * the per-(user, product, behaviour) aggregates, as the transactional writes would (shopWrites.ts).
+ * the per-(user, product, behaviour) aggregates with the same sums as the transactional writes
+ * (`addToAggregate` in shopWrites.ts). At millions of events the aggregates are kept in typed arrays, one
+ * slot per aggregate found by a number made of the user's, product's and behaviour's indexes: an object and
+ * a string key per aggregate made them the largest cost of reading after parsing (and of memory).
  */
 export class BehaviourTally {
-  readonly userIds = new Set<string>();
-  /** Per behaviour relationship type, one aggregate per (user, product). */
-  readonly aggregates = new Map<string, Map<string, Aggregate>>();
   events = 0;
+  private readonly userIndex = new Map<string, number>();
+  private readonly users: string[] = [];
+  private readonly productIndex: Map<string, number>;
+  private readonly products: string[];
+  private readonly slots = new Map<number, number>();
+  private pairs = new Float64Array(1024);
+  private counts = new Float64Array(1024);
+  private quantities = new Float64Array(1024);
+  private firstAts = new Float64Array(1024);
+  private lastAts = new Float64Array(1024);
 
-  constructor(private readonly productIds: ReadonlySet<string>) {}
+  constructor(productIds: ReadonlySet<string>) {
+    this.products = [...productIds];
+    this.productIndex = new Map(this.products.map((id, index) => [id, index]));
+  }
+
+  /** The users the accepted events name. */
+  get userIds(): readonly string[] {
+    return this.users;
+  }
 
   /** Null when the event is accepted; else why not. */
   add(item: Located<EventRecord>): Rejection | null {
     const event = item.value;
-    if (!this.productIds.has(event.productId)) return reject(item, 'productId', `unknown product ${JSON.stringify(event.productId)}`);
+    const product = this.productIndex.get(event.productId);
+    if (product === undefined) return reject(item, 'productId', `unknown product ${JSON.stringify(event.productId)}`);
     this.events += 1;
-    this.userIds.add(event.userId);
-    addToAggregate(this.aggregates, BEHAVIOUR_RELATIONSHIP[event.type as EventType], event);
+    let user = this.userIndex.get(event.userId);
+    if (user === undefined) {
+      user = this.users.length;
+      this.users.push(event.userId);
+      this.userIndex.set(event.userId, user);
+    }
+    const relationship = RELATIONSHIPS.indexOf(BEHAVIOUR_RELATIONSHIP[event.type as EventType]);
+    const pair = (user * this.products.length + product) * RELATIONSHIPS.length + relationship;
+    const quantity = event.quantity ?? 1;
+    const slot = this.slots.get(pair);
+    if (slot === undefined) {
+      this.remember(pair, quantity, event.timestamp);
+    } else {
+      this.counts[slot] = (this.counts[slot] as number) + 1;
+      this.quantities[slot] = (this.quantities[slot] as number) + quantity;
+      this.firstAts[slot] = Math.min(this.firstAts[slot] as number, event.timestamp);
+      this.lastAts[slot] = Math.max(this.lastAts[slot] as number, event.timestamp);
+    }
     return null;
+  }
+
+  /** The aggregates, one row at a time. */
+  *aggregates(): Generator<AggregateRow> {
+    const perUser = this.products.length * RELATIONSHIPS.length;
+    for (let slot = 0; slot < this.slots.size; slot += 1) {
+      const pair = this.pairs[slot] as number;
+      yield {
+        relationship: RELATIONSHIPS[pair % RELATIONSHIPS.length] as string,
+        userId: this.users[Math.floor(pair / perUser)] as string,
+        productId: this.products[Math.floor((pair % perUser) / RELATIONSHIPS.length)] as string,
+        count: this.counts[slot] as number,
+        quantity: this.quantities[slot] as number,
+        firstAt: this.firstAts[slot] as number,
+        lastAt: this.lastAts[slot] as number,
+      };
+    }
+  }
+
+  private remember(pair: number, quantity: number, timestamp: number): void {
+    const slot = this.slots.size;
+    if (slot === this.pairs.length) {
+      const grow = (from: Float64Array) => {
+        const to = new Float64Array(slot * 2);
+        to.set(from);
+        return to;
+      };
+      this.pairs = grow(this.pairs);
+      this.counts = grow(this.counts);
+      this.quantities = grow(this.quantities);
+      this.firstAts = grow(this.firstAts);
+      this.lastAts = grow(this.lastAts);
+    }
+    this.slots.set(pair, slot);
+    this.pairs[slot] = pair;
+    this.counts[slot] = 1;
+    this.quantities[slot] = quantity;
+    this.firstAts[slot] = timestamp;
+    this.lastAts[slot] = timestamp;
   }
 }
 

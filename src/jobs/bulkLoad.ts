@@ -127,7 +127,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
       }
       options.onProgress?.('writing import files', 0, 1);
       const userIds = new Set([...users.map((u) => u.value.id), ...behaviour.userIds]);
-      const files = await writer.finish({ catalogue, userIds, aggregates: behaviour.aggregates, relations: relations.relations });
+      const files = await writer.finish({ catalogue, userIds, aggregates: behaviour.aggregates(), relations: relations.relations });
       options.onProgress?.('writing import files', 1, 1);
       written = performance.now();
       loaded = {
