@@ -95,16 +95,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<boo
       `a Neo4j process (pid ${status.pid}) is recorded in ${p.pidFile} but port ${options.port} does not answer; see ${p.logFile}`,
     );
   }
-  const java = checkJava();
-  fetchJarsOnce(options.home, options.libDir, info);
   if (await portAnswers(options.port)) {
     throw new LocalServerError(
       `port ${options.port} is already taken by another process; stop it or choose another port with KGREC_NEO4J_PORT`,
     );
   }
-  for (const dir of [p.conf, p.data, p.logs]) mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(p.conf, 'neo4j.conf'), neo4jConf(options));
-  setInitialPasswordOnce(options, java);
+  const java = prepareHome(options);
 
   info(`starting Neo4j ${NEO4J_VERSION} on bolt://127.0.0.1:${options.port} (log: ${p.logFile})`);
   const logFd = openSync(p.logFile, 'a');
@@ -143,6 +139,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<boo
     await sleep(250);
   }
   throw new LocalServerError(`Neo4j did not answer on port ${options.port} within ${START_TIMEOUT_MS / 1000} s; see ${p.logFile}`);
+}
+
+/** What the server and the importer need in place: Java, the jars, the folders, the configuration, the password. Returns java. */
+function prepareHome(options: LocalServerOptions): string {
+  const p = paths(options.home, options.libDir);
+  const java = checkJava();
+  fetchJarsOnce(options.home, options.libDir, options.onInfo ?? (() => undefined));
+  for (const dir of [p.conf, p.data, p.logs]) mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(p.conf, 'neo4j.conf'), neo4jConf(options));
+  setInitialPasswordOnce(options, java);
+  return java;
 }
 
 /** Stops the server with SIGTERM (Neo4j checkpoints on a clean shutdown). Returns false when it was not running. */
@@ -185,11 +192,7 @@ export interface DatabaseImport {
 export async function importLocalDatabase(options: LocalServerOptions, files: DatabaseImport, onOutput: (line: string) => void): Promise<void> {
   const p = paths(options.home, options.libDir);
   if (localServerStatus(options).running) throw new LocalServerError('the local Neo4j must be stopped before a bulk import');
-  const java = checkJava();
-  fetchJarsOnce(options.home, options.libDir, options.onInfo ?? (() => undefined));
-  for (const dir of [p.conf, p.data, p.logs]) mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(p.conf, 'neo4j.conf'), neo4jConf(options));
-  setInitialPasswordOnce(options, java);
+  const java = prepareHome(options);
 
   const stores = ['databases', 'transactions'].map((kind) => ({ live: path.join(p.data, kind, 'neo4j'), saved: path.join(p.data, 'import-backup', kind) }));
   rmSync(path.join(p.data, 'import-backup'), { recursive: true, force: true });

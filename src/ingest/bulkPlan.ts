@@ -153,8 +153,8 @@ export class BehaviourTally {
 export function planRelations(relations: Located<RelationRecord>[], productIds: ReadonlySet<string>): { relations: RelationRecord[]; rejected: Rejection[] } {
   const selfLinks = relations.filter((item) => item.value.from === item.value.to);
   const others = relations.filter((item) => item.value.from !== item.value.to);
-  const byFrom = partitionByReference(others, (r) => r.from, productIds as Set<string>, 'from', 'product', '');
-  const byTo = partitionByReference(byFrom.kept, (r) => r.to, productIds as Set<string>, 'to', 'product', '');
+  const byFrom = partitionByReference(others, (r) => r.from, productIds, 'from', 'product', '');
+  const byTo = partitionByReference(byFrom.kept, (r) => r.to, productIds, 'to', 'product', '');
   return {
     relations: values(byTo.kept),
     rejected: [...selfLinks.map((item) => reject(item, 'to', 'a product cannot be related to itself')), ...byFrom.rejected, ...byTo.rejected],

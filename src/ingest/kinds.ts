@@ -79,7 +79,7 @@ export const reject = <T>(item: Located<T>, field: string, reason: string): Reje
 export function partitionByReference<T>(
   batch: Located<T>[],
   reference: (value: T) => string | undefined,
-  known: Set<string>,
+  known: ReadonlySet<string>,
   field: string,
   what: string,
   hint: string,
