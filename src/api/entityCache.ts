@@ -26,6 +26,8 @@ export class SharedRows<V> {
   private readonly inFlight = new Set<string>();
   private refreshRead: Read<V> | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
+  /** After close(): no background reads start, and failures of those under way are expected (the connection is closing). */
+  private closed = false;
 
   constructor(
     private readonly ttlMs: number,
@@ -61,6 +63,15 @@ export class SharedRows<V> {
     this.generation += 1;
   }
 
+  /** Stops background refreshes: called before the connection their reads use is closed. */
+  close(): void {
+    this.closed = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.refreshing.clear();
+    this.clear();
+  }
+
   /** Reads rows and keeps them, unless the cache was cleared meanwhile; an id not found is forgotten. */
   private async readAndKeep(ids: readonly string[], read: Read<V>): Promise<ReadonlyMap<string, V>> {
     const generation = this.generation;
@@ -79,7 +90,7 @@ export class SharedRows<V> {
   }
 
   private scheduleRefresh(id: string, read: Read<V>): void {
-    if (this.inFlight.has(id)) return;
+    if (this.closed || this.inFlight.has(id)) return;
     this.refreshing.add(id);
     this.refreshRead = read;
     if (this.refreshTimer) return;
@@ -92,7 +103,9 @@ export class SharedRows<V> {
       if (!dueRead) return;
       for (const dueId of due) this.inFlight.add(dueId);
       this.readAndKeep(due, dueRead)
-        .catch(this.onError)
+        .catch((error: unknown) => {
+          if (!this.closed) this.onError(error);
+        })
         .finally(() => {
           for (const dueId of due) this.inFlight.delete(dueId);
         });
@@ -113,4 +126,9 @@ export function createEntityCaches(ttlMs: number, onError?: (error: unknown) => 
 export function clearEntityCaches(caches: EntityCaches): void {
   caches.products.clear();
   caches.categories.clear();
+}
+
+export function closeEntityCaches(caches: EntityCaches): void {
+  caches.products.close();
+  caches.categories.close();
 }

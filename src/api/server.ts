@@ -16,7 +16,7 @@ import { authenticate } from './auth.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
 import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
 import { catalogueChanged, createLoaders, type ApiContext } from './context.js';
-import { createEntityCaches } from './entityCache.js';
+import { closeEntityCaches, createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { RequestLimiter } from './rateLimit.js';
 import { formatError } from './errors.js';
@@ -212,6 +212,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         const running = jobs.active();
         if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
         stopWatchingCatalogue();
+        closeEntityCaches(caches);
         ranker.close?.();
         if (options.closeGraph ?? true) await graph.close();
         logger.info('kgrec API stopped');

@@ -105,4 +105,30 @@ describe('SharedRows', () => {
     await rows.load(['b', 'c', 'a'], reader(store, calls));
     expect(calls.at(-1)).toEqual(['a']);
   });
+
+  it('starts no background read after close, and keeps quiet about one that fails because the connection closed', async () => {
+    let now = 1_000;
+    const errors: unknown[] = [];
+    const rows = new SharedRows<string>(5_000, 100, () => now, (error) => errors.push(error));
+    const calls: string[][] = [];
+    let fail: (error: Error) => void = () => {};
+    const read = async (ids: readonly string[]) => {
+      calls.push([...ids]);
+      // The second read is the background refresh, failing once the connection closes.
+      if (calls.length !== 2) return new Map(ids.map((id) => [id, id]));
+      return new Promise<Map<string, string>>((_, reject) => (fail = reject));
+    };
+    await rows.load(['a', 'b'], read);
+    now += 5_000;
+    await rows.load(['a'], read);
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    rows.close();
+    fail(new Error('Pool is closed'));
+    // Expired rows asked for after close schedule nothing.
+    await rows.load(['b'], read);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toEqual(['b']);
+    expect(errors).toEqual([]);
+  });
 });
