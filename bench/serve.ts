@@ -22,6 +22,8 @@
  * Its Neo4j lives in .neo4j/bench-serve on port KGREC_BENCH_SERVE_NEO4J_PORT (default 7690), apart from
  * bench/ingest's, so the two benchmarks never stop or wipe each other's server.
  */
+// First, as in `kgrec serve`: NODE_ENV is set before graphql loads.
+import '../src/cli/productionMode.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';

@@ -87,6 +87,11 @@ export const apiConfigSchema = z.object({
   ).default([]),
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
   rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
+   * request (the reference implementation, kept for comparison and as a fallback).
+   */
+  executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit'),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -111,6 +116,7 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
+  executor: 'KGREC_API_EXECUTOR',
 };
 
 /** Reads the API's settings from environment variables; a wrong value is reported with its variable's name. */

@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { print } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
@@ -22,6 +24,7 @@ import { RequestLimiter } from './rateLimit.js';
 import { formatError } from './errors.js';
 import { checkHealth } from './health.js';
 import { HttpError, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
+import { jitGateway } from './jitExecution.js';
 import { depthLimit } from './limits.js';
 import { loggingPlugin } from './logging.js';
 import { createMetrics } from './metrics.js';
@@ -95,10 +98,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // first races the balancer's next request on that connection, which then fails with a reset.
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
+  const typeDefs = loadTypeDefs(config.relationTypes);
+  const schema = makeExecutableSchema({ typeDefs, resolvers });
   const apollo = new ApolloServer<ApiContext & { requestId: string }>({
-    typeDefs: loadTypeDefs(config.relationTypes),
-    resolvers,
+    ...(api.executor === 'jit' ? { gateway: jitGateway(schema, print(typeDefs)) } : { schema }),
     introspection: !api.production,
+    // Apollo's defaults (landing page, ...) follow the API's setting, not NODE_ENV (which the CLI sets for graphql).
+    nodeEnv: api.production ? 'production' : 'development',
     includeStacktraceInErrorResponses: false,
     // Shutdown is the caller's (stop(), `kgrec serve`'s signal handlers): Apollo's own handlers would re-raise the signal.
     stopOnTerminationSignals: false,

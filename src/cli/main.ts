@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: it sets NODE_ENV before graphql is loaded.
+import './productionMode.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { LocalServerError } from '../graph/localServer.js';

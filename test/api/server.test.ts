@@ -55,6 +55,44 @@ describe('a running server', () => {
     expect((await fetch(new URL('/nope', h.server.url))).status).toBe(404);
   });
 
+  it('answers every kind of request the same whether operations are compiled (graphql-jit) or interpreted (graphql-js)', async () => {
+    expect(h.api.executor).toBe('jit');
+    const interpreted = await createApiServer({
+      graph: h.graph,
+      config: h.config,
+      api: { ...h.api, executor: 'graphql-js' },
+      logger: pino({ level: 'silent' }),
+      closeGraph: false,
+    });
+    const post = async (url: string, body: unknown) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    const requests: unknown[] = [
+      // Nested objects, lists, aliases, fragments, enums and variables.
+      {
+        query: `query ($u: ID!, $n: Int) { recommend(userId: $u, first: $n, explain: true) { strategy items { score reasons { kind text } breakdown { name weight }
+          product { ...P other: title category { name path { id } } brand { name } } } } } fragment P on Product { id title price inStock }`,
+        variables: { u: 'u-0001', n: 5 },
+      },
+      { query: '{ categories { id name children { id } } products(first: 3) { nodes { id } pageInfo { hasNextPage endCursor } } }' },
+      { query: 'query One { product(id: "p-00001") { id } } query Two { product(id: "no-such") { id } }', operationName: 'Two' },
+      // A resolver's refusal (BAD_USER_INPUT with its field), a variable of the wrong type, a missing one, an unknown operation.
+      { query: '{ recommend(userId: "u-0001", first: 1000) { strategy } }' },
+      { query: 'query ($n: Int) { recommend(userId: "u-0001", first: $n) { strategy } }', variables: { n: 'ten' } },
+      { query: 'query ($u: ID!) { recommend(userId: $u) { strategy } }', variables: {} },
+      { query: 'query One { categories { id } }', operationName: 'Other' },
+    ];
+    try {
+      for (const request of requests) {
+        const [compiled, reference] = await Promise.all([post(h.server.url, request), post(interpreted.url, request)]);
+        expect(compiled, JSON.stringify(request)).toEqual(reference);
+      }
+    } finally {
+      await interpreted.stop();
+    }
+  });
+
   it('offers introspection outside production', async () => {
     const response = await h.gql<{ __type: { enumValues: Array<{ name: string }> } }>('{ __type(name: "ProductRelationType") { enumValues { name } } }');
     expect(response.data?.__type.enumValues.map((value) => value.name)).toEqual(h.config.relationTypes);
