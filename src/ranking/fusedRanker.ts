@@ -180,11 +180,15 @@ export class FusedRanker implements Ranker {
     const scores = fuse(user.signals, state.weights, snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
     const fused: FusedScores = { scores, signals: user.signals, grouped: user.grouped, weights: state.weights, raw: [] };
     const accept = compileFilter(options.filter, snapshot);
-    const exclude = this.options.excludePurchased !== false ? user.profile.purchased : new Set<string>();
-    const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, (i) => {
-      const product = snapshot.products[i] as CatalogProduct;
-      return accept(product) && !exclude.has(product.id);
-    });
+    // Products bought are masked out of the scores (a few entries) rather than looked up by id for every
+    // product the selection considers.
+    if (this.options.excludePurchased !== false) {
+      for (const id of user.profile.purchased) {
+        const index = state.indexOf.get(id);
+        if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
+      }
+    }
+    const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogProduct) : undefined);
     return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };
   }
 
@@ -360,9 +364,14 @@ export class FusedRanker implements Ranker {
     if (history.length === 0) return;
     const { snapshot, space } = state;
     const coBoughtSources = coBought ? strongestSources(state.neighbours, history, page) : null;
+    // For each product, the first of the user's products (in history order) with a merchandiser relation to it.
+    const relatedVia = new Map<number, HistoryItem>();
+    for (const item of history) {
+      for (const link of state.links.byProduct[item.index] ?? []) if (!relatedVia.has(link.index)) relatedVia.set(link.index, item);
+    }
     const sources = page.map((i, position) => {
       const coBought = coBoughtSources?.[position] ?? -1;
-      const related = history.find((item) => state.links.byProduct[item.index]?.some((link) => link.index === i));
+      const related = relatedVia.get(i);
       let nearest: HistoryItem | null = null;
       if (space) {
         let best = -Infinity;
@@ -583,10 +592,10 @@ function firstPass(
 }
 
 /**
- * Indices of the `k` largest scores among those accepted, best first (ties: lower index, i.e. more
- * popular); −Infinity and NaN are never returned.
+ * Indices of the `k` largest scores among those accepted (all, without `accept`), best first (ties: lower
+ * index, i.e. more popular); −Infinity and NaN are never returned.
  */
-export function topIndices(scores: Float32Array, k: number, accept: (index: number) => boolean): number[] {
+export function topIndices(scores: Float32Array, k: number, accept?: (index: number) => boolean): number[] {
   if (k <= 0) return [];
   const selector = new TopKSelector(k);
   const found = selector.select(scores, 0, scores.length, accept);

@@ -40,23 +40,36 @@ export function scoreFromNeighbours(graph: ItemNeighbours, items: readonly { ind
 }
 
 /**
+ * Each product's position among the targets (−1: not a target), kept between calls and reset after each:
+ * a request asks about a page of targets while walking thousands of neighbours, and a Map lookup per
+ * neighbour cost more than the scoring pass itself. Calls are synchronous, so one array per thread serves.
+ */
+let targetPositions = new Int32Array(0);
+
+/**
  * For each target, the given item that contributes most to its score above (−1: none), for "often bought
  * with X". Asked only for the page shown, so a request does not track it over the whole catalogue.
  */
 export function strongestSources(graph: ItemNeighbours, items: readonly { index: number; weight: number }[], targets: readonly number[]): Int32Array {
-  const positionOf = new Map(targets.map((target, position) => [target, position]));
+  if (targetPositions.length < graph.itemCount) targetPositions = new Int32Array(graph.itemCount).fill(-1);
+  const positionOf = targetPositions;
+  targets.forEach((target, position) => (positionOf[target] = position));
   const source = new Int32Array(targets.length).fill(-1);
   const strongest = new Float64Array(targets.length);
-  for (const { index, weight } of items) {
-    for (let k = graph.indptr[index] as number; k < (graph.indptr[index + 1] as number); k += 1) {
-      const position = positionOf.get(graph.indices[k] as number);
-      if (position === undefined) continue;
-      const contribution = weight * (graph.similarities[k] as number);
-      if (contribution > (strongest[position] as number)) {
-        strongest[position] = contribution;
-        source[position] = index;
+  try {
+    for (const { index, weight } of items) {
+      for (let k = graph.indptr[index] as number; k < (graph.indptr[index + 1] as number); k += 1) {
+        const position = positionOf[graph.indices[k] as number] as number;
+        if (position < 0) continue;
+        const contribution = weight * (graph.similarities[k] as number);
+        if (contribution > (strongest[position] as number)) {
+          strongest[position] = contribution;
+          source[position] = index;
+        }
       }
     }
+  } finally {
+    for (const target of targets) positionOf[target] = -1;
   }
   return source;
 }

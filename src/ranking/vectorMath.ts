@@ -93,3 +93,20 @@ export function rowDot(matrix: Float32Array, offset: number, query: Float32Array
   for (; k < dimension; k += 1) a += (query[k] as number) * (matrix[offset + k] as number);
   return a + b + c + d;
 }
+
+/** matrix[a, a + dimension) · matrix[b, b + dimension): two rows of one matrix, without a view of either. */
+export function rowsDot(matrix: Float32Array, a: number, b: number, dimension: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < dimension; k += 4) {
+    s0 += (matrix[a + k] as number) * (matrix[b + k] as number);
+    s1 += (matrix[a + k + 1] as number) * (matrix[b + k + 1] as number);
+    s2 += (matrix[a + k + 2] as number) * (matrix[b + k + 2] as number);
+    s3 += (matrix[a + k + 3] as number) * (matrix[b + k + 3] as number);
+  }
+  for (; k < dimension; k += 1) s0 += (matrix[a + k] as number) * (matrix[b + k] as number);
+  return s0 + s1 + s2 + s3;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/kge/random.js';
-import { negativeDistances, negativeL2Distances, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
+import { negativeDistances, negativeL2Distances, rowsDot, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
 
 describe('negativeL2Distances', () => {
   it('equals the direct L2 distance, including a row equal to the query', () => {
@@ -15,5 +15,17 @@ describe('negativeL2Distances', () => {
     negativeL2Distances(matrix, rows, dimension, query, rowSquaredNorms(matrix, rows, dimension), viaDot);
     for (let i = 0; i < rows; i += 1) expect(viaDot[i]).toBeCloseTo(direct[i] ?? NaN, 2);
     expect(Math.abs(viaDot[7] ?? 1)).toBeLessThan(1e-2);
+  });
+});
+
+describe('rowsDot', () => {
+  it('is the dot product of two rows of a matrix, for dimensions with and without a remainder of four', () => {
+    const random = new Random(5);
+    for (const dimension of [1, 4, 13, 64]) {
+      const matrix = Float32Array.from({ length: 6 * dimension }, () => random.gaussian(0, 1));
+      let direct = 0;
+      for (let k = 0; k < dimension; k += 1) direct += (matrix[2 * dimension + k] as number) * (matrix[5 * dimension + k] as number);
+      expect(rowsDot(matrix, 2 * dimension, 5 * dimension, dimension)).toBeCloseTo(direct, 4);
+    }
   });
 });
