@@ -12,7 +12,7 @@ import type { Transaction } from '../graph/graph.js';
 import { deleteCategoryRules } from '../graph/merchRules.js';
 import type { CategoryData, NamedRef } from '../graph/shopReads.js';
 import { writeBrands, writeCategories, type CategoryRow } from '../graph/shopWrites.js';
-import { catalogueChanged, type ApiContext } from './context.js';
+import { catalogueChanged, editCatalogue, type ApiContext } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { editor, guard } from './guard.js';
 import { validateBrand, validateCategory, validateId, type BrandInput } from './inputs.js';
@@ -52,7 +52,7 @@ async function checkParent(tx: Transaction, row: CategoryRow): Promise<void> {
 async function createCategory(_: unknown, args: { input: CategoryInput }, ctx: ApiContext): Promise<CategoryData> {
   const principal = guard(ctx, 'createCategory');
   const row = validateCategory(args.input);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     if (await readCategoryState(tx, row.id)) throw badInput('input.id', `category ${JSON.stringify(row.id)} already exists; change it with updateCategory`);
     await checkParent(tx, row);
     const now = Date.now();
@@ -60,14 +60,13 @@ async function createCategory(_: unknown, args: { input: CategoryInput }, ctx: A
     const after = { name: row.name, parentId: row.parentId ?? null };
     await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: row.id, action: 'create', summary: { before: null, after } }, now);
   });
-  catalogueChanged(ctx);
   return loadCategory(ctx, row.id);
 }
 
 async function updateCategory(_: unknown, args: { input: CategoryInput }, ctx: ApiContext): Promise<CategoryData> {
   const principal = guard(ctx, 'updateCategory');
   const id = validateId('input.id', args.input.id);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     const current = await readCategoryState(tx, id);
     if (!current) throw notFound('category', id);
     const parentId = 'parentId' in args.input ? args.input.parentId : current.parentId;
@@ -80,57 +79,60 @@ async function updateCategory(_: unknown, args: { input: CategoryInput }, ctx: A
     const after = { name: row.name, parentId: row.parentId ?? null };
     await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: id, action: 'update', summary: { before, after } }, now);
   });
-  catalogueChanged(ctx);
   return loadCategory(ctx, id);
 }
 
 async function removeCategory(_: unknown, args: { id: string; moveToParent: boolean }, ctx: ApiContext): Promise<boolean> {
   const principal = guard(ctx, 'deleteCategory');
   const id = validateId('id', args.id);
-  const removed = await ctx.graph.transaction(async (tx) => {
-    const current = await readCategoryState(tx, id);
-    if (!current) return false;
-    const { products, subcategories } = current;
-    const contents = `${products} product${products === 1 ? '' : 's'} and ${subcategories} subcategor${subcategories === 1 ? 'y' : 'ies'}`;
-    const hasContents = products + subcategories > 0;
-    if (hasContents && !args.moveToParent) {
-      throw badInput('moveToParent', `category ${JSON.stringify(id)} still has ${contents}; pass moveToParent: true to move them to its parent`);
-    }
-    if (hasContents && current.parentId === null) {
-      throw badInput('moveToParent', `category ${JSON.stringify(id)} is a root: there is no parent to move its ${contents} to`);
-    }
-    const moved = hasContents ? await moveCategoryContents(tx, id) : null;
-    // Rules of a deleted category could never apply again; a category created later under its id starts clean.
-    const rulesDeleted = await deleteCategoryRules(tx, id);
-    await deleteCategory(tx, id);
-    const summary = { before: { name: current.name, parentId: current.parentId }, moved, rulesDeleted };
-    await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: id, action: 'delete', summary });
-    return true;
-  });
-  if (removed) {
-    catalogueChanged(ctx);
-    ctx.ranker.invalidateRules?.();
-  }
-  return removed;
+  return editCatalogue(
+    ctx,
+    async (tx) => {
+      const current = await readCategoryState(tx, id);
+      if (!current) return false;
+      const { products, subcategories } = current;
+      const contents = `${products} product${products === 1 ? '' : 's'} and ${subcategories} subcategor${subcategories === 1 ? 'y' : 'ies'}`;
+      const hasContents = products + subcategories > 0;
+      if (hasContents && !args.moveToParent) {
+        throw badInput('moveToParent', `category ${JSON.stringify(id)} still has ${contents}; pass moveToParent: true to move them to its parent`);
+      }
+      if (hasContents && current.parentId === null) {
+        throw badInput('moveToParent', `category ${JSON.stringify(id)} is a root: there is no parent to move its ${contents} to`);
+      }
+      const moved = hasContents ? await moveCategoryContents(tx, id) : null;
+      // Rules of a deleted category could never apply again; a category created later under its id starts clean.
+      const rulesDeleted = await deleteCategoryRules(tx, id);
+      await deleteCategory(tx, id);
+      const summary = { before: { name: current.name, parentId: current.parentId }, moved, rulesDeleted };
+      await recordAudit(tx, { editor: editor(principal), entityType: 'category', entityId: id, action: 'delete', summary });
+      return true;
+    },
+    {
+      changed: (deleted) => deleted,
+      local: () => {
+        catalogueChanged(ctx);
+        ctx.ranker.invalidateRules?.();
+      },
+    },
+  );
 }
 
 async function createBrand(_: unknown, args: { input: BrandInput }, ctx: ApiContext): Promise<NamedRef> {
   const principal = guard(ctx, 'createBrand');
   const row = validateBrand(args.input);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     if (await readBrandState(tx, row.id)) throw badInput('input.id', `brand ${JSON.stringify(row.id)} already exists; change it with updateBrand`);
     const now = Date.now();
     await writeBrands(tx, [row], now);
     await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: row.id, action: 'create', summary: { before: null, after: { name: row.name } } }, now);
   });
-  catalogueChanged(ctx);
   return { id: row.id, name: row.name };
 }
 
 async function updateBrand(_: unknown, args: { input: BrandInput }, ctx: ApiContext): Promise<NamedRef> {
   const principal = guard(ctx, 'updateBrand');
   const row = validateBrand(args.input);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     const current = await readBrandState(tx, row.id);
     if (!current) throw notFound('brand', row.id);
     const now = Date.now();
@@ -138,7 +140,6 @@ async function updateBrand(_: unknown, args: { input: BrandInput }, ctx: ApiCont
     const summary = { before: { name: current.name }, after: { name: row.name } };
     await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: row.id, action: 'update', summary }, now);
   });
-  catalogueChanged(ctx);
   ctx.loaders.product.clearAll(); // products carry their brand's name
   return { id: row.id, name: row.name };
 }
@@ -146,22 +147,23 @@ async function updateBrand(_: unknown, args: { input: BrandInput }, ctx: ApiCont
 async function removeBrand(_: unknown, args: { id: string; unlinkProducts: boolean }, ctx: ApiContext): Promise<boolean> {
   const principal = guard(ctx, 'deleteBrand');
   const id = validateId('id', args.id);
-  const removed = await ctx.graph.transaction(async (tx) => {
-    const current = await readBrandState(tx, id);
-    if (!current) return false;
-    if (current.products > 0 && !args.unlinkProducts) {
-      const products = `${current.products} product${current.products === 1 ? '' : 's'}`;
-      throw badInput('unlinkProducts', `brand ${JSON.stringify(id)} still has ${products}; pass unlinkProducts: true to delete it and leave them without a brand`);
-    }
-    await deleteBrand(tx, id);
-    const summary = { before: { name: current.name }, productsUnlinked: current.products };
-    await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: id, action: 'delete', summary });
-    return true;
-  });
-  if (removed) {
-    catalogueChanged(ctx);
-    ctx.loaders.product.clearAll();
-  }
+  const removed = await editCatalogue(
+    ctx,
+    async (tx) => {
+      const current = await readBrandState(tx, id);
+      if (!current) return false;
+      if (current.products > 0 && !args.unlinkProducts) {
+        const products = `${current.products} product${current.products === 1 ? '' : 's'}`;
+        throw badInput('unlinkProducts', `brand ${JSON.stringify(id)} still has ${products}; pass unlinkProducts: true to delete it and leave them without a brand`);
+      }
+      await deleteBrand(tx, id);
+      const summary = { before: { name: current.name }, productsUnlinked: current.products };
+      await recordAudit(tx, { editor: editor(principal), entityType: 'brand', entityId: id, action: 'delete', summary });
+      return true;
+    },
+    { changed: (deleted) => deleted },
+  );
+  if (removed) ctx.loaders.product.clearAll();
   return removed;
 }
 

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
-import type { Graph } from '../graph/graph.js';
+import { recordCatalogueChange, type CatalogueWatch } from '../graph/catalogueChanges.js';
+import type { Graph, Transaction } from '../graph/graph.js';
 import {
   readBehaviours,
   readCategories,
@@ -51,6 +52,8 @@ export interface ApiContext {
   loaders: Loaders;
   /** Catalogue rows shared by requests (cleared by `catalogueChanged`). */
   caches: EntityCaches;
+  /** The watch on the catalogue change marker, told of the versions this process writes (absent: no watch). */
+  catalogueWatch?: Pick<CatalogueWatch, 'recordedHere'> | undefined;
   logger: Logger;
 }
 
@@ -58,6 +61,28 @@ export interface ApiContext {
 export function catalogueChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): void {
   clearEntityCaches(ctx.caches);
   ctx.ranker.invalidate();
+}
+
+/**
+ * A catalogue edit by a mutation: `work` runs in one transaction which, when the edit changed something
+ * (`changed`, default always), also bumps the catalogue change marker, so other API processes reload.
+ * After the commit this process applies the change to its own memory at once (`local`, default
+ * `catalogueChanged`), and its watch is told the version is its own, so it does not reload twice.
+ */
+export async function editCatalogue<T>(
+  ctx: ApiContext,
+  work: (tx: Transaction) => Promise<T>,
+  options: { changed?: (result: T) => boolean; local?: () => void } = {},
+): Promise<T> {
+  const { result, version } = await ctx.graph.transaction(async (tx) => {
+    const result = await work(tx);
+    return { result, version: (options.changed?.(result) ?? true) ? await recordCatalogueChange(tx) : null };
+  });
+  if (version !== null) {
+    ctx.catalogueWatch?.recordedHere(version);
+    (options.local ?? (() => catalogueChanged(ctx)))();
+  }
+  return result;
 }
 
 function groupByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {

@@ -5,7 +5,7 @@ import type { CategoryData, ProductData } from '../graph/shopReads.js';
 import { existingIds } from '../graph/shopWrites.js';
 import { normaliseQuery } from '../ranking/rules.js';
 import type { Ranker } from '../ranking/types.js';
-import type { ApiContext } from './context.js';
+import { editCatalogue, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard, guardQuery } from './guard.js';
 import { validateId, validateRule, type RuleArgs } from './inputs.js';
@@ -27,29 +27,34 @@ async function addRule(action: RuleAction, field: string, args: RuleArgs, ctx: A
   const now = Date.now();
   const rule = validateRule(action, args, { maxPosition: ctx.config.maxFirst, now });
   const stored: MerchRuleData = { id: `rule-${randomUUID()}`, ...rule, createdAt: now, createdBy: editor(principal) };
-  await ctx.graph.transaction(async (tx) => {
-    if (!(await existingIds(tx, 'Product', [rule.productId])).has(rule.productId)) throw badInput('productId', `unknown product ${JSON.stringify(rule.productId)}`);
-    if (rule.categoryId !== null && !(await existingIds(tx, 'Category', [rule.categoryId])).has(rule.categoryId)) {
-      throw badInput('categoryId', `unknown category ${JSON.stringify(rule.categoryId)}`);
-    }
-    const replaced = await writeRule(tx, stored);
-    const { id: _id, createdAt: _createdAt, createdBy: _createdBy, ...summary } = stored;
-    await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: stored.id, action, summary: { ...summary, replaced } }, now);
-  });
-  rulesChanged(ctx.ranker);
+  await editCatalogue(
+    ctx,
+    async (tx) => {
+      if (!(await existingIds(tx, 'Product', [rule.productId])).has(rule.productId)) throw badInput('productId', `unknown product ${JSON.stringify(rule.productId)}`);
+      if (rule.categoryId !== null && !(await existingIds(tx, 'Category', [rule.categoryId])).has(rule.categoryId)) {
+        throw badInput('categoryId', `unknown category ${JSON.stringify(rule.categoryId)}`);
+      }
+      const replaced = await writeRule(tx, stored);
+      const { id: _id, createdAt: _createdAt, createdBy: _createdBy, ...summary } = stored;
+      await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: stored.id, action, summary: { ...summary, replaced } }, now);
+    },
+    { local: () => rulesChanged(ctx.ranker) },
+  );
   return stored;
 }
 
 async function removeRule(_: unknown, args: { id: string }, ctx: ApiContext): Promise<boolean> {
   const principal = guard(ctx, 'removeRule');
   const id = validateId('id', args.id);
-  const removed = await ctx.graph.transaction(async (tx) => {
-    const rule = await deleteRule(tx, id);
-    if (rule) await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: id, action: 'remove', summary: { before: rule } });
-    return rule !== null;
-  });
-  if (removed) rulesChanged(ctx.ranker);
-  return removed;
+  return editCatalogue(
+    ctx,
+    async (tx) => {
+      const rule = await deleteRule(tx, id);
+      if (rule) await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: id, action: 'remove', summary: { before: rule } });
+      return rule !== null;
+    },
+    { changed: (deleted) => deleted, local: () => rulesChanged(ctx.ranker) },
+  );
 }
 
 export const merchandisingMutations = {

@@ -8,7 +8,7 @@ import { existingIds, writeEvents, writeProducts, writeRelations } from '../grap
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
 import { adminMutations } from './admin.js';
 import { catalogMutations } from './catalogMutations.js';
-import { catalogueChanged, type ApiContext } from './context.js';
+import { catalogueChanged, editCatalogue, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
@@ -55,7 +55,7 @@ async function relateProducts(
 ): Promise<RelationData> {
   const principal = guard(ctx, 'relateProducts');
   const relation = validateRelation(args, ctx.relationTypes);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     await requireProducts(tx, { from: relation.from, to: relation.to });
     const before = await readRelationWeight(tx, relation.from, relation.to, relation.type);
     const now = Date.now();
@@ -72,7 +72,6 @@ async function relateProducts(
       now,
     );
   });
-  catalogueChanged(ctx);
   ctx.loaders.relations.clear(relation.from);
   const written = (await readRelations(ctx.graph, [relation.from], [relation.type])).find((row) => row.to === relation.to);
   if (!written) throw new Error(`relation ${relation.from} -${relation.type}-> ${relation.to} vanished after it was written`);
@@ -81,16 +80,19 @@ async function relateProducts(
 
 async function unrelateProducts(_: unknown, args: { from: string; to: string; type: string }, ctx: ApiContext): Promise<boolean> {
   const principal = guard(ctx, 'unrelateProducts');
-  const removed = await ctx.graph.transaction(async (tx) => {
-    const before = await readRelationWeight(tx, args.from, args.to, args.type);
-    const deleted = await deleteRelation(tx, args.from, args.to, args.type);
-    if (deleted) {
-      const summary = { from: args.from, to: args.to, type: args.type, before: { weight: before } };
-      await recordAudit(tx, { editor: editor(principal), entityType: 'relation', entityId: args.from, action: 'unrelate', summary });
-    }
-    return deleted;
-  });
-  if (removed) catalogueChanged(ctx);
+  const removed = await editCatalogue(
+    ctx,
+    async (tx) => {
+      const before = await readRelationWeight(tx, args.from, args.to, args.type);
+      const deleted = await deleteRelation(tx, args.from, args.to, args.type);
+      if (deleted) {
+        const summary = { from: args.from, to: args.to, type: args.type, before: { weight: before } };
+        await recordAudit(tx, { editor: editor(principal), entityType: 'relation', entityId: args.from, action: 'unrelate', summary });
+      }
+      return deleted;
+    },
+    { changed: (deleted) => deleted },
+  );
   ctx.loaders.relations.clear(args.from);
   return removed;
 }
@@ -98,7 +100,7 @@ async function unrelateProducts(_: unknown, args: { from: string; to: string; ty
 async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: ApiContext): Promise<ProductData> {
   const principal = guard(ctx, 'upsertProduct');
   const row = validateProduct(args.input);
-  await ctx.graph.transaction(async (tx) => {
+  await editCatalogue(ctx, async (tx) => {
     if (row.categoryId !== undefined && !(await existingIds(tx, 'Category', [row.categoryId])).has(row.categoryId)) {
       throw badInput('input.categoryId', `unknown category ${JSON.stringify(row.categoryId)}`);
     }
@@ -115,7 +117,6 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
       now,
     );
   });
-  catalogueChanged(ctx);
   const product = await ctx.loaders.product.clear(row.id).load(row.id);
   if (!product) throw new Error(`product ${row.id} vanished after it was written`);
   return product;
@@ -123,18 +124,24 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
 
 async function removeProduct(_: unknown, args: { id: string }, ctx: ApiContext): Promise<boolean> {
   const principal = guard(ctx, 'deleteProduct');
-  const removed = await ctx.graph.transaction(async (tx) => {
-    const before = await readProductState(tx, args.id);
-    if (!(await deleteProduct(tx, args.id))) return false;
-    // Its rules go with it: a product created later under the same id starts without them.
-    const rules = await deleteProductRules(tx, args.id);
-    await recordAudit(tx, { editor: editor(principal), entityType: 'product', entityId: args.id, action: 'delete', summary: { before, rulesDeleted: rules } });
-    return true;
-  });
-  if (removed) {
-    catalogueChanged(ctx);
-    ctx.ranker.invalidateRules?.();
-  }
+  const removed = await editCatalogue(
+    ctx,
+    async (tx) => {
+      const before = await readProductState(tx, args.id);
+      if (!(await deleteProduct(tx, args.id))) return false;
+      // Its rules go with it: a product created later under the same id starts without them.
+      const rules = await deleteProductRules(tx, args.id);
+      await recordAudit(tx, { editor: editor(principal), entityType: 'product', entityId: args.id, action: 'delete', summary: { before, rulesDeleted: rules } });
+      return true;
+    },
+    {
+      changed: (deleted) => deleted,
+      local: () => {
+        catalogueChanged(ctx);
+        ctx.ranker.invalidateRules?.();
+      },
+    },
+  );
   ctx.loaders.product.clear(args.id);
   return removed;
 }

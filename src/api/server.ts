@@ -91,6 +91,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           ? logger.info({ job: job.id, version: job.modelVersion }, 'training job succeeded')
           : logger.error({ job: job.id, err: error }, 'training job failed'),
     });
+  // Catalogue edits by other processes (ingestion, other API processes): without this they would show only
+  // after the snapshot's and the rules' TTLs.
+  const catalogueWatch = watchCatalogue(
+    graph,
+    api.cataloguePollMs,
+    () => {
+      logger.info('the catalogue was changed by another process: reloading it');
+      catalogueChanged({ caches, ranker });
+      ranker.invalidateRules?.();
+    },
+    (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
+  );
+
   const metrics = createMetrics();
   const httpServer = http.createServer();
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -160,6 +173,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         principal: authenticate(req.headers.authorization, api.tokens),
         loaders: createLoaders(graph, config.relationTypes, caches),
         caches,
+        catalogueWatch,
         logger: logger.child({ requestId }),
         requestId,
       }),
@@ -193,17 +207,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // Requests are served meanwhile; those arriving before it finishes share the same load.
   ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
 
-  // Catalogue edits by other processes (ingestion): without this they would show only after the snapshot's TTL.
-  const stopWatchingCatalogue = watchCatalogue(
-    graph,
-    api.cataloguePollMs,
-    () => {
-      logger.info('the catalogue was changed by another process: reloading it');
-      catalogueChanged({ caches, ranker });
-    },
-    (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
-  );
-
   let stopping: Promise<void> | null = null;
   return {
     url,
@@ -217,7 +220,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         // A training job only needs the graph while it exports its triples; waiting for it to finish could take hours.
         const running = jobs.active();
         if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
-        stopWatchingCatalogue();
+        catalogueWatch.stop();
         closeEntityCaches(caches);
         ranker.close?.();
         if (options.closeGraph ?? true) await graph.close();

@@ -1,20 +1,26 @@
 import type { Graph, Transaction } from './graph.js';
 
 /**
- * Tells processes that keep the catalogue in memory (the API's ranking snapshot and shared rows) that
- * another process changed it: every ingestion transaction that creates or changes categories, brands,
- * products or merchandiser relations bumps the version of one `(:CatalogueChange {id: 'catalogue'})` node,
- * and the API polls that version (one index seek). The API's own edits clear its memory directly.
+ * Tells processes that keep the catalogue in memory (the API's ranking snapshot, rules and shared rows)
+ * that another process changed it: every transaction that creates or changes categories, brands, products,
+ * merchandiser relations or rules (ingestion and the API's mutations alike) bumps the version of one
+ * `(:CatalogueChange {id: 'catalogue'})` node, and each API process polls that version (one index seek).
+ * A process clears its own memory at once after its own edits, and its watcher skips the versions it
+ * wrote itself, so several API processes behind a balancer see each other's edits within a poll.
  */
 
 const BUMP = `
 MERGE (c:CatalogueChange {id: 'catalogue'})
-SET c.version = coalesce(c.version, 0) + 1, c.at = timestamp()`;
+SET c.version = coalesce(c.version, 0) + 1, c.at = timestamp()
+RETURN c.version AS version`;
 
 const READ = "OPTIONAL MATCH (c:CatalogueChange {id: 'catalogue'}) RETURN c.version AS version";
 
-export async function recordCatalogueChange(tx: Transaction): Promise<void> {
-  await tx.run(BUMP);
+/** Bumps the marker inside `tx`; returns the version it will have once `tx` commits. */
+export async function recordCatalogueChange(tx: Transaction): Promise<number> {
+  const [row] = await tx.run<{ version: number }>(BUMP);
+  if (!row) throw new Error('the catalogue change marker was not written');
+  return row.version;
 }
 
 /** The catalogue's version: 0 before any recorded change. */
@@ -23,25 +29,46 @@ export async function catalogueVersion(graph: Graph): Promise<number> {
   return row?.version ?? 0;
 }
 
+export interface CatalogueWatch {
+  /** A version this process wrote (after its transaction committed): the watcher does not report it. */
+  recordedHere(version: number): void;
+  stop(): void;
+}
+
 /**
  * Polls the catalogue's version every `intervalMs` and calls `onChange` when it moved since the last look
- * (not for the first look). Returns a function that stops polling.
+ * (not for the first look) by a version some other process wrote. Versions grow by one per change, so
+ * whether every version in between was this process's own is a count.
  */
-export function watchCatalogue(graph: Graph, intervalMs: number, onChange: () => void, onError: (error: Error) => void): () => void {
+export function watchCatalogue(graph: Graph, intervalMs: number, onChange: () => void, onError: (error: Error) => void): CatalogueWatch {
   let last: number | null = null;
   let running = false;
+  const own = new Set<number>();
+  const changedElsewhere = (from: number, to: number): boolean => {
+    // Moved back: the database was emptied or restored.
+    if (to < from) return true;
+    for (let version = from + 1; version <= to; version += 1) if (!own.has(version)) return true;
+    return false;
+  };
   const timer = setInterval(() => {
     if (running) return; // a slow read is not stacked on
     running = true;
     catalogueVersion(graph)
       .then((version) => {
-        if (last !== null && version !== last) onChange();
+        if (last !== null && version !== last && changedElsewhere(last, version)) onChange();
         last = version;
+        for (const seen of own) if (seen <= version) own.delete(seen);
       }, onError)
       .finally(() => {
         running = false;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    recordedHere: (version) => {
+      // Already seen (the poll came first): nothing to skip.
+      if (last === null || version > last) own.add(version);
+    },
+    stop: () => clearInterval(timer),
+  };
 }

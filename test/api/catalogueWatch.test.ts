@@ -1,8 +1,11 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer, type ApiServer } from '../../src/api/server.js';
 import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
 import { jsonl, tempDir, writeFixture } from '../helpers.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, TOKENS, type Harness } from './harness.js';
 
 interface SearchData {
   search: { items: Array<{ product: { id: string; title: string } }> };
@@ -47,5 +50,71 @@ describe('catalogue edits by another process', () => {
 
     expect((await ingest()).written).toBe(0);
     expect(await catalogueVersion(h.graph)).toBe(version + 1);
+  });
+});
+
+describe('catalogue edits through one API process', () => {
+  let h: Harness;
+  const servers: Array<{ server: ApiServer; reloads: () => number }> = [];
+  /** An API process of its own over the same database, counting the reloads its watch started. */
+  const startProcess = async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const server = await createApiServer({ graph: h.graph, config: h.config, api: { ...h.api, port: 0 }, logger: pino({ level: 'info' }, sink), closeGraph: false });
+    const entry = { server, reloads: () => lines.filter((line) => line.includes('changed by another process')).length };
+    servers.push(entry);
+    return entry;
+  };
+  const post = async (server: ApiServer, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.merchandiser}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  };
+
+  beforeAll(async () => {
+    h = await startHarness({ api: { snapshotTtlSeconds: 3_600, cataloguePollMs: 200, publicReads: true } });
+  });
+  afterAll(async () => {
+    for (const { server } of servers) await server.stop();
+    await h.stop();
+  });
+
+  it('reach the other processes behind a balancer within a poll, and do not make the editing process reload twice', async () => {
+    const a = await startProcess();
+    const b = await startProcess();
+    const found = async (server: ApiServer) => {
+      const response = await post(server, SEARCH, { q: 'wombat' });
+      return ((response.data as SearchData | undefined)?.search.items ?? []).some((item) => item.product.id === 'p-wombat');
+    };
+    // Both have loaded their snapshot before the edit (an hour's TTL: only the marker can refresh it).
+    expect(await found(a.server)).toBe(false);
+    expect(await found(b.server)).toBe(false);
+
+    const version = await catalogueVersion(h.graph);
+    const upsert = await post(a.server, 'mutation ($input: ProductInput!) { upsertProduct(input: $input) { id } }', {
+      input: { id: 'p-wombat', title: 'Wombat door stop', description: 'A door stop shaped like a wombat' },
+    });
+    expect(upsert.errors).toBeUndefined();
+    expect(await catalogueVersion(h.graph)).toBe(version + 1);
+    // The editing process at once; the other within its polls.
+    expect(await found(a.server)).toBe(true);
+    expect(await eventually(() => found(b.server), 10_000)).toBe(true);
+
+    const pin = await post(a.server, 'mutation { pinProduct(productId: "p-wombat", position: 1, query: "door stop") { id } }');
+    expect(pin.errors).toBeUndefined();
+    expect(await catalogueVersion(h.graph)).toBe(version + 2);
+    expect(await eventually(async () => b.reloads() >= 2, 10_000)).toBe(true);
+    // A few more polls: the process that made both edits never reloaded for them again.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(a.reloads()).toBe(0);
+    expect(b.reloads()).toBe(2);
   });
 });
