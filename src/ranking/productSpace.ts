@@ -4,7 +4,7 @@ import type { ModelVectors } from './modelVectors.js';
 import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextSpace.js';
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
 import { SimdRowScorer } from './simdRowScorer.js';
-import { addScaled, negativeDistances, negativeL2Distances, rowsDot, rowSquaredNorms, scale } from './vectorMath.js';
+import { addScaled, negativeDistances, negativeL2Distances, rowDot, rowSquaredNorms, scale } from './vectorMath.js';
 
 /**
  * Every product of the catalogue snapshot as a row of one matrix, in the snapshot's order, so that a
@@ -87,7 +87,7 @@ export class ProductSpace {
   cosine(i: number, j: number): number {
     const norms = this.scorer.squaredNorms;
     const squared = (norms[i] as number) * (norms[j] as number);
-    return squared > 0 ? rowsDot(this.matrix, i * this.dimension, j * this.dimension, this.dimension) / Math.sqrt(squared) : 0;
+    return squared > 0 ? rowDot(this.matrix, j * this.dimension, this.matrix, this.dimension, i * this.dimension) / Math.sqrt(squared) : 0;
   }
 }
 

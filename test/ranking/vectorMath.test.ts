@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/kge/random.js';
-import { negativeDistances, negativeL2Distances, rowsDot, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
+import { negativeDistances, negativeL2Distances, rowDot, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
 
 describe('negativeL2Distances', () => {
   it('equals the direct L2 distance, including a row equal to the query', () => {
@@ -18,14 +18,14 @@ describe('negativeL2Distances', () => {
   });
 });
 
-describe('rowsDot', () => {
-  it('is the dot product of two rows of a matrix, for dimensions with and without a remainder of four', () => {
+describe('rowDot', () => {
+  it('is the dot product of two rows of one matrix (the matrix as its own query, at an offset), for dimensions with and without a remainder of four', () => {
     const random = new Random(5);
     for (const dimension of [1, 4, 13, 64]) {
       const matrix = Float32Array.from({ length: 6 * dimension }, () => random.gaussian(0, 1));
       let direct = 0;
       for (let k = 0; k < dimension; k += 1) direct += (matrix[2 * dimension + k] as number) * (matrix[5 * dimension + k] as number);
-      expect(rowsDot(matrix, 2 * dimension, 5 * dimension, dimension)).toBeCloseTo(direct, 4);
+      expect(rowDot(matrix, 5 * dimension, matrix, dimension, 2 * dimension)).toBeCloseTo(direct, 4);
     }
   });
 });
