@@ -16,6 +16,7 @@ import type { Graph } from '../src/graph/graph.js';
 import { entityKey } from '../src/graph/tripleExport.js';
 import { Random } from '../src/kge/random.js';
 import { FusedRanker } from '../src/ranking/fusedRanker.js';
+import { loadTransEWasm } from '../src/kge/simd/loadTransEWasm.js';
 import { ModelVectors } from '../src/ranking/modelVectors.js';
 import { selectProductTerms } from '../src/text/vocabulary.js';
 import { SHOP_DEFAULTS } from '../src/kge/hyperparameters.js';
@@ -68,7 +69,7 @@ for (const products of sizes) {
     embeddings: { dimension: DIMENSION, entity, relation },
   });
   // The state as the API builds it, from the generated shop's behaviour (offline evaluation's builder).
-  const state = offlineState(data, model, data.fit);
+  const state = offlineState(data, model, data.fit, (await loadTransEWasm()).module ?? null);
   // No request reaches Neo4j here: rankForUser is the in-memory stage only.
   const ranker = new FusedRanker({ graph: null as unknown as Graph, modelsDir: '', relationTypes: [], watchModels: false });
   const users = rows.flatMap((userRows, user) => (userRows.length > 0 ? [user] : []));

@@ -24,6 +24,7 @@ import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS, RECENCY
 import { selectProductTerms } from '../text/vocabulary.js';
 import type { EvalBehaviour, EvalData } from './evalData.js';
 import { runTrainingJob } from './train.js';
+import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 
 /**
  * `kgrec eval`: trains every recommender on the same data and ranks each held-out user's purchases
@@ -99,7 +100,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       }),
     );
     const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
-    return { state: offlineState(data, model, behaviour), version: trained.version };
+    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null), version: trained.version };
   };
   const beforeTest = [...data.fit, ...data.validBehaviour];
   const { state } = await trainTransE(data.fit, data.fitEndsAt, 'validation');
@@ -218,7 +219,8 @@ function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
 }
 
 /** The ranker's in-memory state as the API would have built it at the end of the given behaviour. */
-export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[]): RankingState {
+/** `rowKernels`: the SIMD kernels' module, so that offline figures are those of the API's distance passes. */
+export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[], rowKernels: WebAssembly.Module | null = null): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
   const recentTau = RECENCY_HALF_LIFE_MS / Math.LN2;
@@ -252,6 +254,7 @@ export function offlineState(data: EvalData, model: ModelVectors | null, behavio
     coldTexts: new Map(),
     productTerms: new Map(productTerms(data).map(({ id, terms }) => [id, terms])),
     fitted: null,
+    rowKernels,
   });
 }
 
