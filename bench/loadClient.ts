@@ -10,8 +10,11 @@ export interface LoadJob {
   port: number;
   clients: number;
   durationMs: number;
-  /** Request bodies, sent in turn (cycling). */
-  bodies: string[];
+  /**
+   * Request bodies, sent in turn (cycling). Left out, those of the previous job: a run starts without
+   * the process parsing megabytes of bodies (and collecting them) in its first second.
+   */
+  bodies?: string[];
   /**
    * Open loop: request i is due at start + i / rate seconds, whenever the previous ones answer, and its
    * latency counts from when it was due (a request held back by busy connections waited too). Without a
@@ -28,6 +31,10 @@ export interface RunResult {
   p99Ms: number;
   /** CPU time the load generator itself used per request (ms). */
   clientCpuMsPerRequest: number;
+  /** Wall-clock time (epoch ms) the run started at: to line its slow seconds up with the API's logs. */
+  startedAt: number;
+  /** The slowest request due in each second of the run (ms), in order: a stall shows as one bad second. */
+  slowestPerSecond: number[];
 }
 
 export function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; text: string }> {
@@ -48,12 +55,14 @@ export function post(agent: http.Agent, port: number, body: string): Promise<{ s
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-export async function runLoad(job: LoadJob): Promise<RunResult> {
+export async function runLoad(job: LoadJob & { bodies: string[] }): Promise<RunResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
   const latencies: number[] = [];
+  const slowestPerSecond: number[] = [];
   let errors = 0;
   let counter = 0;
   const started = performance.now();
+  const startedAt = Date.now();
   const cpuBefore = process.cpuUsage();
   const deadline = started + job.durationMs;
   const interval = job.rate ? 1000 / job.rate : 0;
@@ -68,7 +77,10 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         // A failed request (a reset connection) counts as an error; its time still counts as latency.
         const response = await post(agent, job.port, job.bodies[i % job.bodies.length] as string).catch(() => null);
-        latencies.push(performance.now() - due);
+        const latency = performance.now() - due;
+        latencies.push(latency);
+        const second = Math.floor((due - started) / 1000);
+        slowestPerSecond[second] = Math.max(slowestPerSecond[second] ?? 0, latency);
         if (response === null || response.status !== 200 || response.text.includes('"errors"')) errors += 1;
       }
     }),
@@ -84,12 +96,16 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length),
+    startedAt,
+    slowestPerSecond: Array.from(slowestPerSecond, (ms) => Math.round(ms ?? 0)),
   };
 }
 
 // Forked by bench/serve: one job per message, the result sent back.
 if (process.send) {
+  let bodies: string[] = [];
   process.on('message', (job: LoadJob) => {
-    void runLoad(job).then((result) => process.send?.(result));
+    bodies = job.bodies ?? bodies;
+    void runLoad({ ...job, bodies }).then((result) => process.send?.(result));
   });
 }

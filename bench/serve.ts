@@ -6,6 +6,10 @@
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
  *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX]
  *
+ * `--operations` also takes `product` (a product with its category and brand: the API's HTTP, GraphQL and
+ * loader path without any ranking). Open-loop runs also print the slowest request of each second, which
+ * tells a stall (one bad second) from a busy server (many).
+ *
  * Each operation runs closed loop (every client sends its next request when the previous answered: the
  * throughput) and then, with `--rate`, open loop at that many requests/s over the same connections (the
  * latency a shop sees at that load; with 32 clients in a closed loop, latency is 32 / throughput by
@@ -81,6 +85,7 @@ const neo4jOptions = benchNeo4jOptions('bench-serve', Number(process.env.KGREC_B
 
 const RECOMMEND = `query ($userId: ID!) { recommend(userId: $userId, first: 10) {
   items { score reasons { text } product { id title price category { name } brand { name } } } } }`;
+const PRODUCT = 'query ($id: ID!) { product(id: $id) { id title price category { name } brand { name } } }';
 const SEARCH = `query ($query: String!, $userId: ID) { search(query: $query, userId: $userId, first: 10) {
   items { score product { id title price category { name } brand { name } } } } }`;
 
@@ -95,6 +100,8 @@ const LOAD_BODIES = 10_000;
 
 /** A run's result with the CPU time per request of the API process and of Neo4j. */
 type MeasuredRun = RunResult & { apiCpuMsPerRequest: number; neo4jCpuMsPerRequest: number | null; queriesPerRequest: number };
+/** An operation's figures over its runs (medians). */
+type Summary = Omit<MeasuredRun, 'startedAt' | 'slowestPerSecond'> & { runs: number };
 
 /** CPU time (ms) a process has used, from /proc (Linux); null elsewhere. */
 function processCpuMs(pid: number | null): number | null {
@@ -153,9 +160,13 @@ const allocationProfiler = inspectorProfiler(
   (session) => session.post('HeapProfiler.stopSampling'),
 );
 
+let sentBodies: Operation | undefined;
+
 /** One run in the load-generating process: its own event loop and core time, not the API's. */
 async function load(client: ChildProcess, port: number, operation: Operation, durationMs: number, rate?: number): Promise<MeasuredRun> {
-  const bodies = Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
+  // The bodies go to the load generator with an operation's first run only.
+  const bodies = sentBodies === operation ? undefined : Array.from({ length: LOAD_BODIES }, (_, i) => operation.body(i));
+  sentBodies = operation;
   const neo4jPid = localServerStatus(neo4jOptions).pid;
   const apiBefore = process.cpuUsage();
   const queriesBefore = graph.queryCount;
@@ -169,7 +180,7 @@ async function load(client: ChildProcess, port: number, operation: Operation, du
     });
     client.once('error', reject);
     client.once('exit', exited);
-    const job: LoadJob = { port, clients, durationMs, bodies, ...(rate ? { rate } : {}) };
+    const job: LoadJob = { port, clients, durationMs, ...(bodies ? { bodies } : {}), ...(rate ? { rate } : {}) };
     client.send(job);
   });
   const api = process.cpuUsage(apiBefore);
@@ -230,16 +241,19 @@ try {
   try {
     const agent = new http.Agent({ keepAlive: true });
     const titles = JSON.parse(
-      (await post(agent, server.port, JSON.stringify({ query: '{ products(first: 100) { nodes { title } } }' }))).text,
-    ) as { data: { products: { nodes: Array<{ title: string }> } } };
+      (await post(agent, server.port, JSON.stringify({ query: '{ products(first: 100) { nodes { id title } } }' }))).text,
+    ) as { data: { products: { nodes: Array<{ id: string; title: string }> } } };
     // Two words of real titles (brand and kind, e.g. "wilova wireless"): realistic queries with matches.
     const queries = titles.data.products.nodes.map((node) => node.title.split(' ').slice(0, 2).join(' '));
+    const productIds = titles.data.products.nodes.map((node) => node.id);
     const user = (i: number) => `u-${String((i % shop.users) + 1).padStart(4, '0')}`;
     const operations: Operation[] = [
       { name: 'recommend', body: (i) => JSON.stringify({ query: RECOMMEND, variables: { userId: user(i) } }) },
+      // The API's own path (HTTP, GraphQL, loaders over the shared rows) without ranking: not run by default.
+      { name: 'product', body: (i) => JSON.stringify({ query: PRODUCT, variables: { id: productIds[i % productIds.length] } }) },
       { name: 'search', body: (i) => JSON.stringify({ query: SEARCH, variables: { query: queries[i % queries.length], userId: user(i) } }) },
     ];
-    const results: Record<string, MeasuredRun & { runs: number }> = {};
+    const results: Record<string, Summary> = {};
     const client = fork(fileURLToPath(new URL('./loadClient.ts', import.meta.url)), { execArgv: process.execArgv });
     // Neo4j's own background work (index population, checkpoints) after the load and the training would
     // be charged to the requests: it is shown, and waited out, first.
@@ -253,7 +267,7 @@ try {
       settled = busy < 0.05;
     }
     const rate = values.rate === undefined ? undefined : Number(values.rate);
-    const summarise = (perRun: MeasuredRun[]): MeasuredRun & { runs: number } => ({
+    const summarise = (perRun: MeasuredRun[]): Summary => ({
       runs,
       requests: perRun.reduce((sum, r) => sum + r.requests, 0),
       errors: perRun.reduce((sum, r) => sum + r.errors, 0),
@@ -265,7 +279,7 @@ try {
       clientCpuMsPerRequest: Number(median(perRun.map((r) => r.clientCpuMsPerRequest)).toFixed(2)),
       queriesPerRequest: Number(median(perRun.map((r) => r.queriesPerRequest)).toFixed(2)),
     });
-    const atRate: Record<string, MeasuredRun & { runs: number }> = {};
+    const atRate: Record<string, Summary> = {};
     const chosen = new Set(String(values.operations).split(','));
     for (const operation of operations.filter((candidate) => chosen.has(candidate.name))) {
       const warmUp = await load(client, server.port, operation, Number(values['warm-up']) * 1000);
@@ -285,6 +299,8 @@ try {
             `${operation.name} (${mode}) run ${run}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors of ${result.requests}; ` +
               `CPU per request: API ${result.apiCpuMsPerRequest.toFixed(2)} ms, Neo4j ${result.neo4jCpuMsPerRequest?.toFixed(2) ?? '?'} ms, load generator ${result.clientCpuMsPerRequest.toFixed(2)} ms; Neo4j queries per request ${result.queriesPerRequest.toFixed(2)}`,
           );
+          // Where the tail comes from: a stall shows as one slow second, a busy server as many.
+          if (open !== undefined) console.log(`  slowest request per second (ms) from ${new Date(result.startedAt).toISOString()}: ${result.slowestPerSecond.join(' ')}`);
         }
         target[operation.name] = summarise(perRun);
       }
