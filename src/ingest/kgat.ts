@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Graph } from '../graph/graph.js';
 import { writeEvents, writeKgTriples, writeProducts, writeUsers, type EventRow, type KgTripleRow } from '../graph/shopWrites.js';
-import type { Rejection } from './kinds.js';
+import { changingCatalogue, type Rejection } from './kinds.js';
 
 /**
  * Loads a data set in the KGAT benchmark format (Wang et al., KDD 2019) into the shop graph:
@@ -87,7 +87,8 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
     const name = itemNames.get(item);
     return { id: ids.item(item), props: { title: name ? `item ${name}` : `item ${item}`, externalId: name ?? String(item) } };
   });
-  await batches('items', productRows, (batch) => graph.transaction((tx) => writeProducts(tx, batch, now)));
+  // As `kgrec ingest` does: new or changed items reach running APIs (interactions record their own change).
+  await batches('items', productRows, (batch) => graph.transaction((tx) => changingCatalogue(tx, writeProducts(tx, batch, now))));
   const userIds = [...users].sort((a, b) => a - b).map(ids.user);
   await batches('users', userIds, (batch) => graph.transaction((tx) => writeUsers(tx, batch, now)));
 

@@ -94,8 +94,11 @@ export function partitionByReference<T>(
   return { kept, rejected };
 }
 
-/** Awaits a catalogue write and, when it changed anything, records a catalogue change in the same transaction. */
-async function changingCatalogue(tx: Transaction, write: Promise<number>): Promise<number> {
+/**
+ * Awaits a catalogue write and, when it changed anything, records a catalogue change in the same
+ * transaction: running APIs reload their catalogue within a poll (src/graph/catalogueChanges.ts).
+ */
+export async function changingCatalogue(tx: Transaction, write: Promise<number>): Promise<number> {
   const written = await write;
   if (written > 0) await recordCatalogueChange(tx);
   return written;

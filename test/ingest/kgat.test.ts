@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
+import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { loadKgat } from '../../src/ingest/kgat.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
@@ -27,6 +28,7 @@ function kgatFixture(withKg: boolean): string {
 describe('the KGAT loader', () => {
   it('loads users, items, train and test interactions and the knowledge graph', async () => {
     const rejected: string[] = [];
+    const versionBefore = await catalogueVersion(graph);
     const summary = await loadKgat(graph, {
       dir: kgatFixture(true),
       prefix: 't:',
@@ -50,12 +52,16 @@ describe('the KGAT loader', () => {
     const kg = await graph.read('MATCH (h)-[k:KG_RELATION]->(t) RETURN h.id AS h, k.relation AS r, t.id AS t ORDER BY h, t');
     expect(kg).toContainEqual({ h: 't:i0', r: 'http://rdf.freebase.com/ns/book.genre', t: 't:i2' });
     expect(kg).toContainEqual({ h: 't:i2', r: 'http://rdf.freebase.com/ns/book.genre', t: 't:e5' });
+    // New items are a catalogue change, which running APIs poll for (two batches of two items: two changes).
+    expect(await catalogueVersion(graph)).toBe(versionBefore + 2);
   });
 
   it('changes nothing when loaded again, and works without a knowledge-graph file', async () => {
     const before = await graphStats(graph);
+    const versionBefore = await catalogueVersion(graph);
     const again = await loadKgat(graph, { dir: kgatFixture(false), prefix: 't:', batchSize: 100 });
     expect(again).toMatchObject({ kgPresent: false, kgTriples: 0, eventsWritten: 0 });
     expect(await graphStats(graph)).toEqual(before);
+    expect(await catalogueVersion(graph)).toBe(versionBefore);
   });
 });
