@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Graph } from '../graph/graph.js';
 import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
@@ -136,7 +137,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   }
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
   const buildStarted = performance.now();
-  const state = buildRankingState({
+  const state = await buildRankingStateYielding({
     snapshot,
     model,
     baskets: [...baskets.values()],
@@ -150,7 +151,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     now,
     rowKernels: kernels.module ?? null,
   });
-  // The build runs on the ranking thread's event loop, holding its requests: worth watching as catalogues grow.
+  // The build runs on the ranking thread's event loop, in steps (buildRankingStateYielding): worth watching as catalogues grow.
   options.logger?.info(
     { products: snapshot.products.length, model: model?.version ?? null, loadMs: Math.round(buildStarted - started), buildMs: Math.round(performance.now() - buildStarted) },
     'ranking state loaded',
@@ -182,6 +183,30 @@ export interface RankingStateParts {
 
 /** Assembles the state from its parts: shared by the API (parts read from Neo4j) and offline evaluation. */
 export function buildRankingState(parts: RankingStateParts): RankingState {
+  const steps = rankingStateSteps(parts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same build, giving the event loop a turn between its steps. A reload runs on the thread that serves
+ * requests from the previous state meanwhile: they then wait for one step (the text space, about 55 ms at
+ * 5,000 products, is the longest when the neighbours are reused; building them anew, every
+ * NEIGHBOURS_MAX_AGE_MS, takes about 165 ms) rather than for the whole build (about 120 ms).
+ */
+export async function buildRankingStateYielding(parts: RankingStateParts): Promise<RankingState> {
+  const steps = rankingStateSteps(parts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+/** The build, yielding between its costly steps. */
+function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingState, void> {
   const { snapshot, model, coldTexts, productTerms } = parts;
   const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
   let space: ProductSpace | null = null;
@@ -189,6 +214,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
   let textSpace: ProductTextSpace | null = textEncoder;
   if (model) {
     space = new ProductSpace(model, snapshot, coldTexts, parts.rowKernels ?? null);
+    yield;
   }
   if (model && !textEncoder) {
     textSpace = new TextSpace(model, snapshot.products.length, (index) => {
@@ -199,7 +225,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
       return productTerms.get(product.id) ?? (text ? distinctTerms(`${text.title} ${text.description ?? ''}`) : []);
     }, snapshot.products.map((product) => product.id), parts.rowKernels ?? null);
   }
-
+  yield;
   const userItems: number[][] = [];
   for (const basket of parts.baskets) {
     const items = [...basket].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
@@ -211,6 +237,10 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     const to = indexOf.get(link.to);
     if (from !== undefined && to !== undefined) byProduct[from]?.push({ index: to, type: link.type, weight: link.weight });
   }
+  const neighbours = parts.neighbours
+    ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
+    : buildItemNeighbours(userItems, snapshot.products.length);
+  yield;
   const overrides = parts.overrides ?? {};
   const configured = Object.keys(overrides).length > 0;
   const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
@@ -228,9 +258,7 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
     recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),
     brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
-    neighbours: parts.neighbours
-      ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
-      : buildItemNeighbours(userItems, snapshot.products.length),
+    neighbours,
     neighboursBuiltAt: parts.neighbours?.builtAt ?? parts.now ?? snapshot.loadedAt,
     links: { byProduct },
     weights,
