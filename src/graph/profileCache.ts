@@ -1,5 +1,6 @@
 import { pruneBehaviourChanges, readBehaviourChanges } from './behaviourChanges.js';
 import type { Graph } from './graph.js';
+import { hashString } from '../util/hash.js';
 
 /**
  * Users' behaviour rows kept in memory between requests, and dropped as soon as the behaviour changes:
@@ -10,7 +11,9 @@ import type { Graph } from './graph.js';
  *
  * Never stale for longer than a poll: until the feed has been read once, and whenever a poll fails, the
  * cache holds nothing and every read goes to Neo4j. A read that began before an invalidation of its user
- * is returned but not kept. Entries also expire after `maxAgeMs`, a bound for writes outside the feed.
+ * is returned but not kept. Entries also expire, a bound for writes outside the feed: each user's at an
+ * age of its own between half of `maxAgeMs` and `maxAgeMs` (from a hash of the id), so that users cached
+ * together, as after a restart, are not all read again from Neo4j in the same moment.
  */
 
 /** The configurable part: plain data, so that it can be handed to a ranking thread. */
@@ -19,7 +22,7 @@ export interface ProfileCacheSettings {
   maxUsers: number;
   /** How often the change feed is read. */
   pollMs: number;
-  /** Longest an entry is served. */
+  /** Longest an entry is served (each user's expires between half of this and this). */
   maxAgeMs: number;
   /** Feed entries are deleted once this old (they only need to outlive a poll or two). */
   feedRetentionMs?: number;
@@ -51,7 +54,12 @@ const PRUNE_EVERY_MS = 60_000;
 
 interface Entry<V> {
   value: V;
-  storedAt: number;
+  expiresAt: number;
+}
+
+/** The age at which a user's entry expires: spread over [maxAgeMs / 2, maxAgeMs] by the id. */
+function lifetimeOf(userId: string, maxAgeMs: number): number {
+  return maxAgeMs * (1 - hashString(userId) / 2 ** 33);
 }
 
 export class ProfileCache<V> {
@@ -83,7 +91,7 @@ export class ProfileCache<V> {
     if (this.polledAt === null) return undefined;
     const entry = this.entries.get(userId);
     if (!entry) return undefined;
-    if (this.now() - entry.storedAt > this.options.maxAgeMs) {
+    if (this.now() > entry.expiresAt) {
       this.entries.delete(userId);
       return undefined;
     }
@@ -103,7 +111,7 @@ export class ProfileCache<V> {
     if (this.polledAt === null || token < this.floor || (this.invalidatedAt.get(userId) ?? -1) > token) return;
     this.entries.delete(userId);
     if (this.entries.size >= this.options.maxUsers) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(userId, { value, storedAt: this.now() });
+    this.entries.set(userId, { value, expiresAt: this.now() + lifetimeOf(userId, this.options.maxAgeMs) });
   }
 
   /** The users' behaviour changed: their rows go, and reads of them in flight are not kept. */
