@@ -376,6 +376,8 @@ export class FusedRanker implements Ranker {
       if (space) {
         let best = -Infinity;
         for (const item of history.slice(0, 50)) {
+          // A product the user viewed can come back as a recommendation: it is not its own neighbour.
+          if (item.index === i) continue;
           const similarity = space.cosine(item.index, i);
           if (similarity > best) {
             best = similarity;

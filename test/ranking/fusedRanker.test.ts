@@ -104,6 +104,24 @@ describe('FusedRanker.recommend', () => {
     expect(together?.reason.text).toMatch(/^you .+; this is .*often bought with it$/);
   });
 
+  it("explains an item through the user's other products, never through the item itself", async () => {
+    // Products users viewed are recommended too; "close to X, which you viewed" must not name X itself.
+    const users = await graph.read<{ userId: string }>('MATCH (u:User)-[:VIEWED]->() WITH DISTINCT u RETURN u.id AS userId ORDER BY userId LIMIT 40');
+    let seenBefore = 0;
+    for (const { userId } of users) {
+      const viewed = new Set((await readProfile(graph, userId)).map((row) => row.productId));
+      const list = await ranker.recommend(userId, { first: 10, explain: true });
+      for (const item of list.items) {
+        if (viewed.has(item.productId)) seenBefore += 1;
+        for (const reason of item.reasons) {
+          if (reason.path && reason.path.length > 2) expect(reason.path[1], `${userId}: ${reason.text}`).not.toBe(`Product:${item.productId}`);
+        }
+      }
+    }
+    // The case arises: some recommended items are ones their user had viewed.
+    expect(seenBefore).toBeGreaterThan(0);
+  });
+
   it('moves with events recorded after training', async () => {
     const state = await ranker.state();
     const { userId } = await buyer();
