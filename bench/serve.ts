@@ -22,8 +22,8 @@
  * per client) rather than autocannon: autocannon's rate limit lets each connection send its share of a
  * second's requests back to back at the start of the second, so its latency "at 500 requests/s" is that
  * of bursts at full concurrency, while here each open-loop request is due at its own time and its latency
- * counts from then. Like autocannon it runs as a process of its own. On a 2-core machine the client, the API and Neo4j share the cores, so the figures
- * are a floor for what the API does on a machine of its own.
+ * counts from then. Like autocannon it runs as a process of its own. On a 2-core machine the client, the
+ * API and Neo4j share the cores, so the figures are a floor for what the API does on a machine of its own.
  *
  * Its Neo4j lives in .neo4j/bench-serve on port KGREC_BENCH_SERVE_NEO4J_PORT (default 7690), apart from
  * bench/ingest's, so the two benchmarks never stop or wipe each other's server.

@@ -12,7 +12,7 @@ import type { Transaction } from '../graph/graph.js';
 import { deleteCategoryRules } from '../graph/merchRules.js';
 import type { CategoryData, NamedRef } from '../graph/shopReads.js';
 import { writeBrands, writeCategories, type CategoryRow } from '../graph/shopWrites.js';
-import { catalogueChanged, editCatalogue, type ApiContext } from './context.js';
+import { catalogueAndRulesChanged, editCatalogue, type ApiContext } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { editor, guard } from './guard.js';
 import { validateBrand, validateCategory, validateId, type BrandInput } from './inputs.js';
@@ -109,10 +109,7 @@ async function removeCategory(_: unknown, args: { id: string; moveToParent: bool
     },
     {
       changed: (deleted) => deleted,
-      local: () => {
-        catalogueChanged(ctx);
-        ctx.ranker.invalidateRules?.();
-      },
+      local: () => catalogueAndRulesChanged(ctx),
     },
   );
 }

@@ -64,6 +64,15 @@ export function catalogueChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): vo
 }
 
 /**
+ * A change that can also take merchandising rules with it (a product or category deleted, or an edit by
+ * another process, which may be a rule's): the catalogue and the rules reload.
+ */
+export function catalogueAndRulesChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): void {
+  catalogueChanged(ctx);
+  ctx.ranker.invalidateRules?.();
+}
+
+/**
  * A catalogue edit by a mutation: `work` runs in one transaction which, when the edit changed something
  * (`changed`, default always), also bumps the catalogue change marker, so other API processes reload.
  * After the commit this process applies the change to its own memory at once (`local`, default

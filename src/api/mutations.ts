@@ -8,7 +8,7 @@ import { existingIds, writeEvents, writeProducts, writeRelations } from '../grap
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
 import { adminMutations } from './admin.js';
 import { catalogMutations } from './catalogMutations.js';
-import { catalogueChanged, editCatalogue, type ApiContext } from './context.js';
+import { catalogueAndRulesChanged, editCatalogue, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
@@ -136,10 +136,7 @@ async function removeProduct(_: unknown, args: { id: string }, ctx: ApiContext):
     },
     {
       changed: (deleted) => deleted,
-      local: () => {
-        catalogueChanged(ctx);
-        ctx.ranker.invalidateRules?.();
-      },
+      local: () => catalogueAndRulesChanged(ctx),
     },
   );
   ctx.loaders.product.clear(args.id);

@@ -17,7 +17,7 @@ import type { Ranker } from '../ranking/types.js';
 import { authenticate } from './auth.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
 import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
-import { catalogueChanged, createLoaders, type ApiContext } from './context.js';
+import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
 import { closeEntityCaches, createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { RequestLimiter } from './rateLimit.js';
@@ -98,8 +98,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     api.cataloguePollMs,
     () => {
       logger.info('the catalogue was changed by another process: reloading it');
-      catalogueChanged({ caches, ranker });
-      ranker.invalidateRules?.();
+      catalogueAndRulesChanged({ caches, ranker });
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );

@@ -13,6 +13,7 @@ import type { BatchScorer } from '../eval/scorer.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { entityKey, KeyIndex } from '../graph/tripleExport.js';
 import { loadModel } from '../kge/modelStore.js';
+import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
 import { CatalogSnapshot, scoreProducts } from '../ranking/catalogSnapshot.js';
@@ -24,7 +25,6 @@ import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS, RECENCY
 import { selectProductTerms } from '../text/vocabulary.js';
 import type { EvalBehaviour, EvalData } from './evalData.js';
 import { runTrainingJob } from './train.js';
-import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 
 /**
  * `kgrec eval`: trains every recommender on the same data and ranks each held-out user's purchases
@@ -218,8 +218,10 @@ function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
   return withText.length === 0 ? [] : selectProductTerms(withText).products;
 }
 
-/** The ranker's in-memory state as the API would have built it at the end of the given behaviour. */
-/** `rowKernels`: the SIMD kernels' module, so that offline figures are those of the API's distance passes. */
+/**
+ * The ranker's in-memory state as the API would have built it at the end of the given behaviour;
+ * `rowKernels` (the SIMD kernels' module) makes its distance passes the API's.
+ */
 export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[], rowKernels: WebAssembly.Module | null = null): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
