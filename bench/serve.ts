@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]]
  *
  * `--operations` also takes `product` (a product with its category and brand: the API's HTTP, GraphQL and
  * loader path without any ranking). Open-loop runs also print the slowest request of each second, which
@@ -72,9 +72,10 @@ const { values } = parseArgs({
     // query caches and the API's caches (catalogue rows, users' behaviour) reach their steady state.
     'warm-up': { type: 'string', default: '20' },
     operations: { type: 'string', default: 'recommend,search' },
-    // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last closed-loop run (warm caches).
+    // Writes a V8 CPU profile of the API process (open it in Chrome DevTools) over each operation's last run (warm caches).
     'cpu-profile': { type: 'string' },
     'heap-profile': { type: 'string' },
+    'heap-profile-survivors': { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
@@ -157,7 +158,10 @@ const allocationProfiler = inspectorProfiler(
   'heap profiler',
   async (session) => {
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    // With --heap-profile-survivors only what outlived a young-generation collection is kept: the objects
+    // that are copied, promoted and make scavenges long.
+    const all = !values['heap-profile-survivors'];
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: all });
   },
   (session) => session.post('HeapProfiler.stopSampling'),
 );
@@ -289,8 +293,10 @@ try {
       for (const [mode, target, open] of [['closed loop', results, undefined], ...(rate ? [[`${rate} req/s`, atRate, rate] as const] : [])] as const) {
         const perRun: MeasuredRun[] = [];
         for (let run = 1; run <= runs; run += 1) {
-          const profiling = values['cpu-profile'] !== undefined && run === runs && open === undefined;
-          const allocations = values['heap-profile'] !== undefined && run === runs && open === undefined;
+          // Profiles cover the last run of the last mode: open loop when --rate is given (a shop's load), else closed loop.
+          const profiled = run === runs && (rate === undefined) === (open === undefined);
+          const profiling = values['cpu-profile'] !== undefined && profiled;
+          const allocations = values['heap-profile'] !== undefined && profiled;
           if (profiling) await profiler.start();
           if (allocations) await allocationProfiler.start();
           const result = await load(client, server.port, operation, seconds * 1000, open);
