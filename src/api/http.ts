@@ -39,27 +39,32 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** Apollo's view of a node request; the body is parsed JSON for JSON requests and left as text otherwise. */
-export async function toGraphQLRequest(req: IncomingMessage, url: URL, maxBodyBytes: number): Promise<HTTPGraphQLRequest> {
+/** A request's method and body: parsed JSON for JSON requests, text otherwise, undefined without one. */
+export interface ReadRequest {
+  method: string;
+  body: unknown;
+}
+
+/** Reads a request's body once, for the direct path and for Apollo alike. */
+export async function readRequest(req: IncomingMessage, maxBodyBytes: number): Promise<ReadRequest> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'POST') return { method, body: undefined };
+  const text = await readBody(req, maxBodyBytes);
+  if (!/^application\/(graphql-response\+)?json/i.test(req.headers['content-type'] ?? '')) return { method, body: text };
+  try {
+    return { method, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+}
+
+/** Apollo's view of a node request whose body has been read. */
+export function toGraphQLRequest(req: IncomingMessage, url: URL, read: ReadRequest): HTTPGraphQLRequest {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const method = (req.method ?? 'GET').toUpperCase();
-  let body: unknown = undefined;
-  if (method === 'POST') {
-    const text = await readBody(req, maxBodyBytes);
-    if (/^application\/(graphql-response\+)?json/i.test(req.headers['content-type'] ?? '')) {
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as unknown);
-      } catch {
-        throw new HttpError(400, 'the request body is not valid JSON');
-      }
-    } else {
-      body = text;
-    }
-  }
-  return { method, headers, search: url.search, body };
+  return { method: read.method, headers, search: url.search, body: read.body };
 }
 
 export async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {

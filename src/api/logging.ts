@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
 import { codeOf, isClientError } from './errors.js';
 import { operationLabel } from './metrics.js';
@@ -20,16 +21,19 @@ export function loggingPlugin(logger: Logger): ApolloServerPlugin<{ requestId?: 
           }
         },
         async willSendResponse({ operation, errors }) {
-          log.info(
-            {
-              operation: operationLabel(operation),
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              errors: errors?.map((error) => codeOf(error)),
-            },
-            'graphql request',
-          );
+          logGraphQLRequest(log, operation, performance.now() - started, errors);
         },
       };
     },
   };
+}
+
+/** The one line per GraphQL request, from Apollo's pipeline or the direct path (directQueries.ts). */
+export function logGraphQLRequest(
+  log: Logger,
+  operation: OperationDefinitionNode | null | undefined,
+  durationMs: number,
+  errors?: ReadonlyArray<{ extensions?: Record<string, unknown> | undefined }>,
+): void {
+  log.info({ operation: operationLabel(operation), durationMs: Math.round(durationMs * 10) / 10, errors: errors?.map((error) => codeOf(error)) }, 'graphql request');
 }

@@ -23,10 +23,11 @@ import { handleCors } from './cors.js';
 import { RequestLimiter } from './rateLimit.js';
 import { formatError } from './errors.js';
 import { checkHealth } from './health.js';
-import { HttpError, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
+import { directQueries } from './directQueries.js';
+import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
 import { jitGateway } from './jitExecution.js';
 import { depthLimit } from './limits.js';
-import { loggingPlugin } from './logging.js';
+import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
@@ -112,7 +113,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const typeDefs = loadTypeDefs(config.relationTypes);
   const schema = makeExecutableSchema({ typeDefs, resolvers });
-  const apollo = new ApolloServer<ApiContext & { requestId: string }>({
+  const validationRules = [depthLimit(api.maxDepth)];
+  type RequestContext = ApiContext & { requestId: string };
+  const apollo = new ApolloServer<RequestContext>({
     ...(api.executor === 'jit' ? { gateway: jitGateway(schema, print(typeDefs)) } : { schema }),
     introspection: !api.production,
     // Apollo's defaults (landing page, ...) follow the API's setting, not NODE_ENV (which the CLI sets for graphql).
@@ -121,7 +124,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     // Shutdown is the caller's (stop(), `kgrec serve`'s signal handlers): Apollo's own handlers would re-raise the signal.
     stopOnTerminationSignals: false,
     formatError,
-    validationRules: [depthLimit(api.maxDepth)],
+    validationRules,
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: SHUTDOWN_GRACE_MS }),
@@ -133,6 +136,31 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     ],
   });
   await apollo.start();
+  // Queries that validate and run without errors skip Apollo's per-request pipeline (see directQueries.ts).
+  const direct =
+    api.executor === 'jit'
+      ? directQueries<RequestContext>({
+          schema,
+          validationRules,
+          onAnswered: (operation, durationMs, context) => {
+            metrics.answeredDirectly(operation, durationMs);
+            logGraphQLRequest(context.logger, operation, durationMs);
+          },
+        })
+      : null;
+  const contextFor = (req: IncomingMessage, requestId: string): RequestContext => ({
+    graph,
+    ranker,
+    jobs,
+    config: api,
+    relationTypes: config.relationTypes,
+    principal: authenticate(req.headers.authorization, api.tokens),
+    loaders: createLoaders(graph, config.relationTypes, caches),
+    caches,
+    catalogueWatch,
+    logger: logger.child({ requestId }),
+    requestId,
+  });
 
   const limiter = api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -160,22 +188,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       writeJson(res, 429, { errors: [{ message: `rate limit of ${api.rateLimitPerMinute} requests per minute exceeded; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }] });
       return;
     }
-    const httpGraphQLRequest = await toGraphQLRequest(req, url, api.maxBodyBytes);
+    const read = await readRequest(req, api.maxBodyBytes);
+    const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
+    if (direct && (await direct.answer(request, res, () => contextFor(req, requestId)))) return;
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => ({
-        graph,
-        ranker,
-        jobs,
-        config: api,
-        relationTypes: config.relationTypes,
-        principal: authenticate(req.headers.authorization, api.tokens),
-        loaders: createLoaders(graph, config.relationTypes, caches),
-        caches,
-        catalogueWatch,
-        logger: logger.child({ requestId }),
-        requestId,
-      }),
+      httpGraphQLRequest: toGraphQLRequest(req, url, read),
+      context: async () => contextFor(req, requestId),
     });
     await writeGraphQLResponse(res, response);
   };

@@ -55,7 +55,7 @@ describe('a running server', () => {
     expect((await fetch(new URL('/nope', h.server.url))).status).toBe(404);
   });
 
-  it('answers every kind of request the same whether operations are compiled (graphql-jit) or interpreted (graphql-js)', async () => {
+  it('answers every kind of request the same whether queries take the direct compiled path or Apollo with graphql-js', async () => {
     expect(h.api.executor).toBe('jit');
     const interpreted = await createApiServer({
       graph: h.graph,
@@ -64,30 +64,53 @@ describe('a running server', () => {
       logger: pino({ level: 'silent' }),
       closeGraph: false,
     });
-    const post = async (url: string, body: unknown) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as unknown };
+    const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      // The bytes and the media type, not only the parsed JSON: clients must not tell the two paths apart.
+      return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
     };
-    const requests: unknown[] = [
+    const directCount = async (url: string, operation: string): Promise<number> => {
+      const text = await (await fetch(new URL('/metrics', url))).text();
+      const line = text.split('\n').find((row) => row.startsWith(`kgrec_graphql_direct_requests_total{operation="${operation}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const requests: Array<{ body: unknown; headers?: Record<string, string> }> = [
       // Nested objects, lists, aliases, fragments, enums and variables.
       {
-        query: `query ($u: ID!, $n: Int) { recommend(userId: $u, first: $n, explain: true) { strategy items { score reasons { kind text } breakdown { name weight }
+        body: {
+          query: `query ($u: ID!, $n: Int) { recommend(userId: $u, first: $n, explain: true) { strategy items { score reasons { kind text } breakdown { name weight }
           product { ...P other: title category { name path { id } } brand { name } } } } } fragment P on Product { id title price inStock }`,
-        variables: { u: 'u-0001', n: 5 },
+          variables: { u: 'u-0001', n: 5 },
+        },
       },
-      { query: '{ categories { id name children { id } } products(first: 3) { nodes { id } pageInfo { hasNextPage endCursor } } }' },
-      { query: 'query One { product(id: "p-00001") { id } } query Two { product(id: "no-such") { id } }', operationName: 'Two' },
+      { body: { query: '{ categories { id name children { id } } products(first: 3) { nodes { id } pageInfo { hasNextPage endCursor } } }' } },
+      { body: { query: 'query One { product(id: "p-00001") { id } } query Two { product(id: "no-such") { id } }', operationName: 'Two' } },
       // A resolver's refusal (BAD_USER_INPUT with its field), a variable of the wrong type, a missing one, an unknown operation.
-      { query: '{ recommend(userId: "u-0001", first: 1000) { strategy } }' },
-      { query: 'query ($n: Int) { recommend(userId: "u-0001", first: $n) { strategy } }', variables: { n: 'ten' } },
-      { query: 'query ($u: ID!) { recommend(userId: $u) { strategy } }', variables: {} },
-      { query: 'query One { categories { id } }', operationName: 'Other' },
+      { body: { query: '{ recommend(userId: "u-0001", first: 1000) { strategy } }' } },
+      { body: { query: 'query ($n: Int) { recommend(userId: "u-0001", first: $n) { strategy } }', variables: { n: 'ten' } } },
+      { body: { query: 'query ($u: ID!) { recommend(userId: $u) { strategy } }', variables: {} } },
+      { body: { query: 'query One { categories { id } }', operationName: 'Other' } },
+      // What the direct path leaves to Apollo: another media type, a persisted query, a mutation, a syntax error.
+      { body: { query: '{ categories { id } }' }, headers: { accept: 'application/graphql-response+json' } },
+      { body: { query: '{ categories { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } } },
+      { body: { query: 'mutation { unrelateProducts(from: "p-00001", to: "p-00002", type: COMPLEMENTS) }' } },
+      { body: { query: '{ categories { id ' } },
+      // A context that cannot be built (the token is unknown): Apollo's 401.
+      { body: { query: '{ categories { id } }' }, headers: { authorization: 'Bearer not-a-token' } },
     ];
+    const labels = ['query:recommend', 'query:categories,products', 'query:product', 'query:categories'];
+    const counts = async () => Promise.all(labels.map((label) => directCount(h.server.url, label)));
     try {
+      const before = await counts();
       for (const request of requests) {
-        const [compiled, reference] = await Promise.all([post(h.server.url, request), post(interpreted.url, request)]);
+        const [compiled, reference] = await Promise.all([post(h.server.url, request.body, request.headers), post(interpreted.url, request.body, request.headers)]);
         expect(compiled, JSON.stringify(request)).toEqual(reference);
       }
+      // Answered directly: the successful queries only (the first recommend, the categories with products,
+      // the product of operation `Two`); the rest went through Apollo.
+      const after = await counts();
+      expect(after.map((count, i) => count - (before[i] ?? 0))).toEqual([1, 1, 1, 0]);
+      expect(await directCount(interpreted.url, 'query:recommend')).toBe(0);
     } finally {
       await interpreted.stop();
     }
