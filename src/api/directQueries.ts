@@ -11,6 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import Negotiator from 'negotiator';
 
 /**
  * Answers the API's everyday reads (a POSTed JSON query that validates and runs without errors) straight
@@ -23,7 +24,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  *
  * Apollo stays the reference for everything else, and the answer is the same either way:
  * - anything but a POST with a JSON object body, a `query` string and plain `variables`, `operationName`;
- * - persisted queries, batches, an `Accept` header that asks for anything but JSON;
+ * - persisted queries, batches, an `Accept` header for which Apollo would choose another media type;
  * - documents that do not parse or validate (here with graphql's rules, the depth limit, and no schema
  *   introspection at all), mutations and subscriptions, a context that cannot be built (an unknown
  *   token), variables that do not coerce;
@@ -31,11 +32,18 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  *   queries only read, so error codes, HTTP statuses, formatting and logging stay Apollo's.
  */
 
-/** Documents kept per query text; past this many the cache starts afresh (clients send a handful of shapes). */
+/**
+ * Query texts whose documents are kept: past this many, or this many characters of text in all, the cache
+ * starts afresh (shop frontends send a handful of shapes; the bound is for clients that send many).
+ */
 const MAX_DOCUMENTS = 1_000;
+const MAX_DOCUMENT_CHARS = 4_000_000;
 
-/** Media ranges of an `Accept` header for which Apollo answers `application/json` (see chooseContentTypeForSingleResultResponse). */
-const JSON_ACCEPTS = new Set(['*/*', 'application/*', 'application/json']);
+/** Apollo's media types for a single result, in its order of preference (ApolloServer.ts, MEDIA_TYPES). */
+const APPLICATION_JSON = 'application/json; charset=utf-8';
+const SINGLE_RESULT_TYPES = [APPLICATION_JSON, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
+/** Accept headers seen, and whether Apollo would answer them with APPLICATION_JSON; a few distinct values in practice. */
+const MAX_ACCEPTS = 100;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -78,6 +86,19 @@ export function directQueries<C extends object>(options: {
   const rules = [...specifiedRules, ...options.validationRules, NoSchemaIntrospectionCustomRule];
   // Null: the text does not parse or validate here (Apollo answers it, with its errors).
   const documents = new Map<string, Prepared | null>();
+  let documentChars = 0;
+  const accepts = new Map<string, boolean>();
+  /** True when Apollo would answer this Accept header with application/json: the same negotiation (the library Apollo uses). */
+  const acceptsJson = (accept: string | undefined): boolean => {
+    if (accept === undefined) return true;
+    let json = accepts.get(accept);
+    if (json === undefined) {
+      json = new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) === APPLICATION_JSON;
+      if (accepts.size >= MAX_ACCEPTS) accepts.clear();
+      accepts.set(accept, json);
+    }
+    return json;
+  };
 
   const prepare = (query: string): Prepared | null => {
     const known = documents.get(query);
@@ -89,8 +110,12 @@ export function directQueries<C extends object>(options: {
     } catch {
       prepared = null;
     }
-    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
+      documents.clear();
+      documentChars = 0;
+    }
     documents.set(query, prepared);
+    documentChars += query.length;
     return prepared;
   };
 
@@ -131,17 +156,11 @@ export function directQueries<C extends object>(options: {
       const result = await operation.query.query(undefined, contextValue, variables ?? {});
       if (!('data' in result) || result.errors) return false;
       res.statusCode = 200;
-      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.setHeader('content-type', APPLICATION_JSON);
       // As Apollo writes it (prettyJSONStringify): clients see the same bytes from either path.
       res.end(`${JSON.stringify(result)}\n`);
       onAnswered(operation.operation, performance.now() - started, contextValue);
       return true;
     },
   };
-}
-
-/** True when Apollo would answer this `Accept` header with `application/json`: absent, or only JSON and wildcard ranges without parameters. */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').every((range) => JSON_ACCEPTS.has(range.trim().toLowerCase()));
 }
