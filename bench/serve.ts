@@ -308,7 +308,9 @@ try {
               `CPU per request: API ${result.apiCpuMsPerRequest.toFixed(2)} ms, Neo4j ${result.neo4jCpuMsPerRequest?.toFixed(2) ?? '?'} ms, load generator ${result.clientCpuMsPerRequest.toFixed(2)} ms; Neo4j queries per request ${result.queriesPerRequest.toFixed(2)}`,
           );
           // Where the tail comes from: a stall shows as one slow second, a busy server as many.
-          if (open !== undefined) console.log(`  slowest request per second (ms) from ${new Date(result.startedAt).toISOString()}: ${result.slowestPerSecond.join(' ')}`);
+          // The offset from the API process's start lines the seconds up with `node --trace-gc` output (ms since start).
+          const offset = ((result.startedAt - performance.timeOrigin) / 1000).toFixed(1);
+          if (open !== undefined) console.log(`  slowest request per second (ms) from ${new Date(result.startedAt).toISOString()} (${offset} s after the API process started): ${result.slowestPerSecond.join(' ')}`);
         }
         target[operation.name] = summarise(perRun);
       }
