@@ -52,11 +52,11 @@ interface RankArgs {
 }
 
 const query = {
-  async recommend(_: unknown, args: RankArgs & { userId: string }, ctx: ApiContext): Promise<RecommendationsResult> {
+  async recommend(_: unknown, args: RankArgs & { userId: string; unseenOnly: boolean }, ctx: ApiContext): Promise<RecommendationsResult> {
     readable(ctx, 'recommend');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
-    return withProducts(await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain }), ctx);
+    return withProducts(await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly }), ctx);
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {

@@ -15,7 +15,7 @@ import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import type { UserProfile } from './profile.js';
 import { loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
-import type { RankedItem, RankedList, Ranker, RankOptions, Reason, ScoreComponent, SearchOptions } from './types.js';
+import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
@@ -148,7 +148,7 @@ export class FusedRanker implements Ranker {
     return this.states.get();
   }
 
-  async recommend(userId: string, options: RankOptions): Promise<RankedList> {
+  async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
     const [state, rows, ruleSet] = await Promise.all([this.states.get(), this.profiles.read(userId), this.rules.get()]);
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
@@ -159,7 +159,7 @@ export class FusedRanker implements Ranker {
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
       const product = index === undefined ? undefined : state.snapshot.products[index];
-      return index !== undefined && product && accept(product) && !profile.purchased.has(id) ? this.item(state, index, fused, explain) : null;
+      return index !== undefined && product && accept(product) && !profile.excludes(id, options.unseenOnly ?? false) ? this.item(state, index, fused, explain) : null;
     };
     const items = applyRules(candidates, rules, { first: options.first, lookup });
     return { items, strategy: placed || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
@@ -173,20 +173,19 @@ export class FusedRanker implements Ranker {
     state: RankingState,
     userId: string,
     rows: readonly ProfileRow[],
-    options: RankOptions,
+    options: RecommendOptions,
   ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogProduct) => boolean } {
     const { snapshot } = state;
     const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true });
     const scores = fuse(user.signals, state.weights, snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
     const fused: FusedScores = { scores, signals: user.signals, grouped: user.grouped, weights: state.weights, raw: [] };
     const accept = compileFilter(options.filter, snapshot);
-    // Products bought are masked out of the scores (a few entries) rather than looked up by id for every
-    // product the selection considers.
-    if (this.options.excludePurchased !== false) {
-      for (const id of user.profile.purchased) {
-        const index = state.indexOf.get(id);
-        if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
-      }
+    // Products bought (and with unseenOnly every product the user met) are masked out of the scores, a few
+    // entries, rather than looked up by id for every product the selection considers.
+    const masked = options.unseenOnly ? user.profile.seen : this.options.excludePurchased !== false ? user.profile.purchased : [];
+    for (const id of masked) {
+      const index = state.indexOf.get(id);
+      if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
     }
     const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogProduct) : undefined);
     return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };

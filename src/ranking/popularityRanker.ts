@@ -9,7 +9,7 @@ import { compileFilter } from './filter.js';
 import { toLuceneQuery } from './lucene.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
-import type { RankedList, Ranker, RankOptions, SearchOptions } from './types.js';
+import type { RankedList, Ranker, RankOptions, RecommendOptions, SearchOptions } from './types.js';
 import {
   DEFAULT_SNAPSHOT_TTL_MS,
   RECOMMEND_WEIGHTS,
@@ -81,10 +81,11 @@ export class PopularityRanker implements Ranker {
     await Promise.all([this.snapshots.get(), this.rules.get()]);
   }
 
-  async recommend(userId: string, options: RankOptions): Promise<RankedList> {
+  async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
     const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
     const profile = buildProfile(rows, snapshot);
     const accept = compileFilter(options.filter, snapshot);
+    const unseenOnly = options.unseenOnly ?? false;
     const weights = RECOMMEND_WEIGHTS;
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const wanted = options.first + rules.overfetch;
@@ -104,7 +105,7 @@ export class PopularityRanker implements Ranker {
         popularity +
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
         weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
-      if (total < threshold || !accept(product) || profile.purchased.has(product.id)) continue;
+      if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
       best.offer(product, total);
     }
     const rank = (product: CatalogProduct) =>
@@ -114,7 +115,7 @@ export class PopularityRanker implements Ranker {
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
-      return product && accept(product) && !profile.purchased.has(id) ? rank(product) : null;
+      return product && accept(product) && !profile.excludes(id, unseenOnly) ? rank(product) : null;
     };
     return {
       items: applyRules(candidates, rules, { first: options.first, lookup }),

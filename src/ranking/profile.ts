@@ -24,11 +24,18 @@ export class UserProfile {
 
   constructor(
     readonly purchased: ReadonlySet<string>,
+    /** Every product the user viewed, clicked, put in a cart or bought. */
+    readonly seen: ReadonlySet<string>,
     private readonly categoryScores: ReadonlyMap<string, number>,
     private readonly brandScores: ReadonlyMap<string, number>,
     private readonly categoryEngagement: ReadonlyMap<string, Engagement>,
     private readonly brandEngagement: ReadonlyMap<string, Engagement>,
   ) {}
+
+  /** True for a product a page must leave out: one bought, and with `unseenOnly` any the user has met. */
+  excludes(productId: string, unseenOnly: boolean): boolean {
+    return this.purchased.has(productId) || (unseenOnly && this.seen.has(productId));
+  }
 
   get isEmpty(): boolean {
     return this.categoryScores.size === 0 && this.brandScores.size === 0 && this.purchased.size === 0;
@@ -123,6 +130,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogSnaps
   const tau = INTEREST_HALF_LIFE_MS / Math.LN2;
   const latest = rows.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const purchased = new Set<string>();
+  const seen = new Set<string>();
   const categoryScores = new Map<string, number>();
   const brandScores = new Map<string, number>();
   const categoryEngagement = new Map<string, Engagement>();
@@ -131,6 +139,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogSnaps
   const leaves = new Set<string>();
   for (const row of rows) {
     if (row.relationship === 'PURCHASED') purchased.add(row.productId);
+    seen.add(row.productId);
     const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-(latest - row.lastAt) / tau);
     // A product newer than the snapshot is not in it yet: it counts as bought, not towards interests.
     const product = snapshot.byId.get(row.productId);
@@ -146,7 +155,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogSnaps
       addEngagement(brandEngagement, product.brandId, row.relationship, row.productId);
     }
   }
-  return new UserProfile(purchased, normaliseByLeaves(categoryScores, leaves), normalise(brandScores), categoryEngagement, brandEngagement);
+  return new UserProfile(purchased, seen, normaliseByLeaves(categoryScores, leaves), normalise(brandScores), categoryEngagement, brandEngagement);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import type { FusedRankerOptions } from './fusedRanker.js';
-import type { RankedList, Ranker, RankingThreadsHealth, RankOptions, SearchOptions } from './types.js';
+import type { RankedList, Ranker, RankingThreadsHealth, RankOptions, RecommendOptions, SearchOptions } from './types.js';
 
 /**
  * The fused ranker on worker threads of its own, behind the same `Ranker` interface. A request's ranking
@@ -96,7 +96,7 @@ export class ThreadedRanker implements Ranker {
     this.threads = Array.from({ length: Math.max(1, options.threads) }, () => null);
   }
 
-  recommend(userId: string, options: RankOptions): Promise<RankedList> {
+  recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
     return this.call('recommend', [userId, options]) as Promise<RankedList>;
   }
 

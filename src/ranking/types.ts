@@ -25,6 +25,14 @@ export interface RankOptions {
   maxPerCategory?: number | undefined;
 }
 
+export interface RecommendOptions extends RankOptions {
+  /**
+   * Leave out the products the user viewed, clicked or put in a cart as well as those bought (always left
+   * out): for pages beside a "recently viewed" strip of the shop's own.
+   */
+  unseenOnly?: boolean | undefined;
+}
+
 export interface SearchOptions extends RankOptions {
   /** Personalises the ranking of the matches when given. */
   userId?: string | undefined;
@@ -89,7 +97,7 @@ export interface RankedList {
 
 export interface Ranker {
   /** Recommendations for a user; an unknown user gets the popular products. */
-  recommend(userId: string, options: RankOptions): Promise<RankedList>;
+  recommend(userId: string, options: RecommendOptions): Promise<RankedList>;
   /** Products matching free text; the text is escaped by the ranker, never interpreted as query syntax. */
   search(query: string, options: SearchOptions): Promise<RankedList>;
   /** Products like the given one; null when it does not exist. */

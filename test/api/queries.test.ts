@@ -23,8 +23,8 @@ interface List {
 const ITEM_FIELDS = `score reasons { kind text } breakdown { name value weight contribution }
   product { id price inStock brand { id } category { id path { id } } }`;
 
-const RECOMMEND = `query ($userId: ID!, $first: Int, $filter: ProductFilter, $explain: Boolean) {
-  recommend(userId: $userId, first: $first, filter: $filter, explain: $explain) { strategy modelVersion items { ${ITEM_FIELDS} } }
+const RECOMMEND = `query ($userId: ID!, $first: Int, $filter: ProductFilter, $explain: Boolean, $unseenOnly: Boolean) {
+  recommend(userId: $userId, first: $first, filter: $filter, explain: $explain, unseenOnly: $unseenOnly) { strategy modelVersion items { ${ITEM_FIELDS} } }
 }`;
 
 async function recommend(variables: Record<string, unknown>): Promise<List> {
@@ -53,6 +53,26 @@ afterAll(async () => {
 });
 
 describe('recommend', () => {
+  it('leaves out every product the user met with unseenOnly, and only what they bought without it', async () => {
+    // Users whose page of 100 holds products they viewed, clicked or carted: the option must change something.
+    const users = await h.graph.read<{ userId: string; seen: string[]; bought: string[] }>(
+      `MATCH (u:User)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+       WITH u, collect(DISTINCT p.id) AS seen, collect(CASE WHEN type(r) = 'PURCHASED' THEN p.id END) AS bought
+       WHERE size(seen) >= 5 RETURN u.id AS userId, seen, bought ORDER BY size(seen) DESC, u.id LIMIT 5`,
+    );
+    expect(users.length).toBeGreaterThan(0);
+    let seenOnDefaultPages = 0;
+    for (const { userId, seen, bought } of users) {
+      const plain = (await recommend({ userId, first: 100 })).items.map((item) => item.product.id);
+      expect(plain.filter((id) => bought.includes(id))).toEqual([]);
+      seenOnDefaultPages += plain.filter((id) => seen.includes(id)).length;
+      const unseen = await recommend({ userId, first: 100, unseenOnly: true });
+      expect(unseen.items).toHaveLength(100);
+      expect(unseen.items.map((item) => item.product.id).filter((id) => seen.includes(id))).toEqual([]);
+    }
+    expect(seenOnDefaultPages).toBeGreaterThan(0);
+  });
+
   it('ranks popular products for a user it has never seen', async () => {
     const list = await recommend({ userId: 'visitor-never-seen', first: 10 });
     expect(list.strategy).toBe('popularity');

@@ -86,6 +86,20 @@ describe('FusedRanker.recommend', () => {
     }
   });
 
+  it('with unseenOnly leaves out every product the user viewed, clicked, carted or bought', async () => {
+    const [row] = await graph.read<{ userId: string; seen: string[] }>(
+      `MATCH (u:User)-[:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product) WITH u, collect(DISTINCT p.id) AS seen
+       WHERE size(seen) >= 5 RETURN u.id AS userId, seen ORDER BY size(seen) DESC, u.id LIMIT 1`,
+    );
+    const { userId, seen } = row ?? { userId: '', seen: [] };
+    const plain = await ranker.recommend(userId, { first: 50 });
+    // The default page holds some of them (viewed products come back), so the option has work to do.
+    expect(plain.items.filter((item) => seen.includes(item.productId)).length).toBeGreaterThan(0);
+    const unseen = await ranker.recommend(userId, { first: 50, unseenOnly: true });
+    expect(unseen.items).toHaveLength(50);
+    expect(unseen.items.filter((item) => seen.includes(item.productId))).toEqual([]);
+  });
+
   it('explains items with paths that exist in the graph', async () => {
     const { userId } = await buyer();
     const list = await ranker.recommend(userId, { first: 10 });
