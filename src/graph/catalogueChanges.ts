@@ -43,6 +43,8 @@ export interface CatalogueWatch {
 export function watchCatalogue(graph: Graph, intervalMs: number, onChange: () => void, onError: (error: Error) => void): CatalogueWatch {
   let last: number | null = null;
   let running = false;
+  /** After stop(): a read still under way reports nothing (its connection may be closing). */
+  let stopped = false;
   const own = new Set<number>();
   const changedElsewhere = (from: number, to: number): boolean => {
     // Moved back: the database was emptied or restored.
@@ -50,25 +52,39 @@ export function watchCatalogue(graph: Graph, intervalMs: number, onChange: () =>
     for (let version = from + 1; version <= to; version += 1) if (!own.has(version)) return true;
     return false;
   };
-  const timer = setInterval(() => {
+  const poll = () => {
     if (running) return; // a slow read is not stacked on
     running = true;
     catalogueVersion(graph)
-      .then((version) => {
-        if (last !== null && version !== last && changedElsewhere(last, version)) onChange();
-        last = version;
-        for (const seen of own) if (seen <= version) own.delete(seen);
-      }, onError)
+      .then(
+        (version) => {
+          if (stopped) return;
+          if (last !== null && version !== last && changedElsewhere(last, version)) onChange();
+          last = version;
+          for (const seen of own) if (seen <= version) own.delete(seen);
+        },
+        (error: Error) => {
+          if (!stopped) onError(error);
+        },
+      )
       .finally(() => {
         running = false;
       });
-  }, intervalMs);
+  };
+  // The first read goes out at once, before the caller loads what the marker guards: an edit committed
+  // after that load is then always a change. Read only after the first interval, the baseline could
+  // already include an edit that the loaded snapshot missed, which would then serve until its TTL.
+  poll();
+  const timer = setInterval(poll, intervalMs);
   timer.unref();
   return {
     recordedHere: (version) => {
       // Already seen (the poll came first): nothing to skip.
       if (last === null || version > last) own.add(version);
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }
