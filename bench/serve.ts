@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]] [--log-level warn|info]
  *
  * `--operations` also takes `product` (a product with its category and brand: the API's HTTP, GraphQL and
  * loader path without any ranking). Open-loop runs also print the slowest request of each second, which
@@ -76,6 +76,8 @@ const { values } = parseArgs({
     'cpu-profile': { type: 'string' },
     'heap-profile': { type: 'string' },
     'heap-profile-survivors': { type: 'boolean', default: false },
+    // `info` logs a line per request as `kgrec serve` does (written to /dev/null through the same kind of destination).
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 const clients = Number(values.clients);
@@ -225,7 +227,9 @@ try {
   const modelsDir = scratchDir('kgrec-bench-models-');
   // The API's settings from the environment (KGREC_API_PROFILE_CACHE_USERS=0 measures without the profile cache).
   const api = loadApiConfig(process.env, { port: 0, modelsDir });
-  const logger = pino({ level: 'warn' });
+  // At warn the API's warnings show among the bench's output; per-request lines (info) go to /dev/null.
+  const logLevel = String(values['log-level']);
+  const logger = pino({ level: logLevel }, pino.destination(logLevel === 'warn' || logLevel === 'error' ? 2 : '/dev/null'));
   let ranker: Ranker | undefined;
   if (values.ranker === 'fused') {
     const trainStarted = performance.now();
