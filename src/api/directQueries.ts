@@ -10,8 +10,9 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { isCompiledQuery } from 'graphql-jit';
 import Negotiator from 'negotiator';
+import { compiledOperation, type CompiledOperations } from './jitExecution.js';
 
 /**
  * Answers the API's everyday reads (a POSTed JSON query that validates and runs without errors) straight
@@ -47,18 +48,6 @@ const MAX_ACCEPTS = 100;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A query operation of a document, compiled. */
-interface Compiled {
-  operation: OperationDefinitionNode;
-  query: CompiledQuery;
-}
-
-/** A document that validated, with its operations compiled on first use by name (null: not answered here). */
-interface Prepared {
-  document: DocumentNode;
-  operations: Map<string, Compiled | null>;
-}
-
 export interface DirectQueryRequest {
   method: string;
   contentType: string | undefined;
@@ -85,7 +74,9 @@ export function directQueries<C extends object>(options: {
   const { schema, onAnswered } = options;
   const rules = [...specifiedRules, ...options.validationRules, NoSchemaIntrospectionCustomRule];
   // Null: the text does not parse or validate here (Apollo answers it, with its errors).
-  const documents = new Map<string, Prepared | null>();
+  const documents = new Map<string, DocumentNode | null>();
+  // Operations compiled as Apollo's jit gateway compiles them, once per document and name.
+  const compiled: CompiledOperations = new WeakMap();
   let documentChars = 0;
   const accepts = new Map<string, boolean>();
   /** True when Apollo would answer this Accept header with application/json: the same negotiation (the library Apollo uses). */
@@ -100,13 +91,13 @@ export function directQueries<C extends object>(options: {
     return json;
   };
 
-  const prepare = (query: string): Prepared | null => {
+  const prepare = (query: string): DocumentNode | null => {
     const known = documents.get(query);
     if (known !== undefined) return known;
-    let prepared: Prepared | null = null;
+    let prepared: DocumentNode | null = null;
     try {
       const document = parse(query);
-      if (validate(schema, document, rules).length === 0) prepared = { document, operations: new Map() };
+      if (validate(schema, document, rules).length === 0) prepared = document;
     } catch {
       prepared = null;
     }
@@ -119,20 +110,6 @@ export function directQueries<C extends object>(options: {
     return prepared;
   };
 
-  const compiled = (prepared: Prepared, operationName: string | undefined): Compiled | null => {
-    const key = operationName ?? '';
-    const known = prepared.operations.get(key);
-    if (known !== undefined) return known;
-    const operation = getOperationAST(prepared.document, operationName);
-    let found: Compiled | null = null;
-    if (operation?.operation === 'query') {
-      const query = compileQuery(schema, prepared.document, operationName);
-      if (isCompiledQuery(query)) found = { operation, query };
-    }
-    prepared.operations.set(key, found);
-    return found;
-  };
-
   return {
     async answer(request, res, context) {
       const started = performance.now();
@@ -143,23 +120,25 @@ export function directQueries<C extends object>(options: {
       if (variables !== undefined && variables !== null && !isPlainObject(variables)) return false;
       if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return false;
       if (extensions !== undefined && extensions !== null && (!isPlainObject(extensions) || 'persistedQuery' in extensions)) return false;
-      const prepared = prepare(body.query);
-      if (!prepared) return false;
-      const operation = compiled(prepared, operationName ?? undefined);
-      if (!operation) return false;
+      const document = prepare(body.query);
+      if (!document) return false;
+      const operation = getOperationAST(document, operationName ?? undefined);
+      if (operation?.operation !== 'query') return false;
+      const query = compiledOperation(schema, compiled, document, operationName ?? null);
+      if (!isCompiledQuery(query)) return false;
       let contextValue: C;
       try {
         contextValue = context();
       } catch {
         return false; // e.g. an unknown token: Apollo builds the context again and answers with its error
       }
-      const result = await operation.query.query(undefined, contextValue, variables ?? {});
+      const result = await query.query(undefined, contextValue, variables ?? {});
       if (!('data' in result) || result.errors) return false;
       res.statusCode = 200;
       res.setHeader('content-type', APPLICATION_JSON);
       // As Apollo writes it (prettyJSONStringify): clients see the same bytes from either path.
       res.end(`${JSON.stringify(result)}\n`);
-      onAnswered(operation.operation, performance.now() - started, contextValue);
+      onAnswered(operation, performance.now() - started, contextValue);
       return true;
     },
   };

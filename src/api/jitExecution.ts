@@ -17,9 +17,10 @@ type Gateway = ApolloServerOptionsWithGateway<never>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
 
 /** Compiled operations by document, then by operation name (Apollo hands out one document object per query text). */
-type CompiledOperations = WeakMap<DocumentNode, Map<string, CompiledQuery>>;
+export type CompiledOperations = WeakMap<DocumentNode, Map<string, CompiledQuery>>;
 
-function compiledOperation(schema: GraphQLSchema, cache: CompiledOperations, document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult {
+/** The operation compiled once per document and name, or the errors that kept it from compiling (not kept). */
+export function compiledOperation(schema: GraphQLSchema, cache: CompiledOperations, document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult {
   let byName = cache.get(document);
   if (!byName) {
     byName = new Map();

@@ -14,15 +14,22 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** More root fields than this in one operation are labelled `multiple`, keeping label values few. */
 const MAX_LABELLED_FIELDS = 3;
 
+const labels = new WeakMap<OperationDefinitionNode, string>();
+
 /**
  * The operation label: its type and root fields (`query:recommend`). Client-chosen operation names would
  * let any client create unbounded label values; root fields are bounded by the schema.
  */
 export function operationLabel(operation: OperationDefinitionNode | null | undefined): string {
   if (!operation) return 'unknown';
+  // Both paths hand over cached documents, so each operation's label is worked out once, not per request.
+  const known = labels.get(operation);
+  if (known !== undefined) return known;
   const fields = operation.selectionSet.selections.map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : 'fragment'));
   const unique = [...new Set(fields)].sort();
-  return `${operation.operation}:${unique.length > MAX_LABELLED_FIELDS ? 'multiple' : unique.join(',')}`;
+  const label = `${operation.operation}:${unique.length > MAX_LABELLED_FIELDS ? 'multiple' : unique.join(',')}`;
+  labels.set(operation, label);
+  return label;
 }
 
 export interface ApiMetrics {
