@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
+import { PendingCalls } from '../util/pendingCalls.js';
 import type { FusedRankerOptions } from './fusedRanker.js';
 import type { RankedList, Ranker, RankingThreadsHealth, RankOptions, RecommendOptions, SearchOptions } from './types.js';
 
@@ -56,16 +57,15 @@ interface Pending {
 const CLOSE_GRACE_MS = 5_000;
 
 class RankerThread {
-  readonly pending = new Map<number, Pending>();
+  readonly pending = new PendingCalls<Pending>();
 
   constructor(
     readonly worker: Worker,
     onExit: (thread: RankerThread, error: Error) => void,
   ) {
     worker.on('message', (reply: RankerReply) => {
-      const waiting = this.pending.get(reply.id);
+      const waiting = this.pending.take(reply.id);
       if (!waiting) return;
-      this.pending.delete(reply.id);
       if ('error' in reply) waiting.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
       else waiting.resolve(reply.value);
     });
@@ -81,8 +81,7 @@ class RankerThread {
   }
 
   failAll(error: Error): void {
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    for (const waiting of this.pending.takeAll()) waiting.reject(error);
   }
 }
 
@@ -160,7 +159,7 @@ export class ThreadedRanker implements Ranker {
   private send(thread: RankerThread, method: RankerCall['method'], args: RankerCall['args']): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
+      thread.pending.add(id, { resolve, reject });
       thread.worker.postMessage({ id, method, args } as RankerCall);
     });
   }
