@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]] [--log-level warn|info] [--pretenuring]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]] [--log-level warn|info]
  *
  * `--operations` also takes `product` (a product with its category and brand: the API's HTTP, GraphQL and
  * loader path without any ranking). Open-loop runs also print the slowest request of each second, which
@@ -41,7 +41,6 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadApiConfig } from '../src/api/config.js';
 import { createServingRanker } from '../src/api/servingRanker.js';
-import { tuneHeapForServing } from '../src/api/servingHeap.js';
 import type { Ranker } from '../src/ranking/types.js';
 import { createApiServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config.js';
@@ -79,7 +78,6 @@ const { values } = parseArgs({
     'heap-profile-survivors': { type: 'boolean', default: false },
     // `info` logs a line per request as `kgrec serve` does (written to /dev/null through the same kind of destination).
     'log-level': { type: 'string', default: 'warn' },
-    pretenuring: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
@@ -238,13 +236,10 @@ try {
     const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir, evalEvery: 0 });
     await activateModel(modelsDir, trained.version);
     // As `kgrec serve` ranks: on api.rankingThreads threads (KGREC_API_RANKING_THREADS=0: on the API's thread).
-    if (!values.pretenuring) tuneHeapForServing(); // before the ranking threads start, as in `kgrec serve`
     ranker = createServingRanker({ graph, config, api, logger });
     await ranker.warmUp();
     console.error(`model ${trained.version} trained (${values.epochs} epochs) in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s; serving the fused ranking on ${api.rankingThreads === 0 ? "the API thread" : `${api.rankingThreads} ranking thread(s)`}`);
   }
-  // As `kgrec serve` runs (src/cli/commands/serve.ts); --pretenuring keeps V8's default, to compare.
-  if (!values.pretenuring) tuneHeapForServing();
   const server = await createApiServer({
     graph,
     config,

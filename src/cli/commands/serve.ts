@@ -3,7 +3,6 @@ import { pino } from 'pino';
 import { loadApiConfig, type ApiConfig } from '../../api/config.js';
 import { createApiServer } from '../../api/server.js';
 import { createServingRanker } from '../../api/servingRanker.js';
-import { tuneHeapForServing } from '../../api/servingHeap.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
@@ -37,7 +36,6 @@ export interface ServeOptions {
  * set-up. The URL goes to stdout (stderr in --json mode, where stdout holds the result object).
  */
 export async function serveApi({ graph, config, api, out }: ServeOptions): Promise<void> {
-  tuneHeapForServing();
   // Logs go to stderr as JSON lines, keeping stdout for the URL.
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   let server;
