@@ -8,19 +8,8 @@ import { ANCESTOR_DISCOUNT, BEHAVIOUR_WEIGHTS, INTEREST_HALF_LIFE_MS } from './w
  * user's behaviour aggregates, so an event recorded a moment ago counts in the next recommendation.
  */
 
-/** Distinct products the user engaged with, per behaviour, while a profile is built. */
+/** Distinct products the user engaged with, per behaviour: the material of "you viewed 3 products of Fleet". */
 type Engagement = Map<string, Set<string>>;
-
-/**
- * What is kept of a category's or brand's engagement: the behaviour that says most and its product count,
- * the material of "you viewed 3 products of Fleet". Profiles stay cached per user on the ranking thread,
- * so keeping a Set of product ids per behaviour, category and brand (some 65 Sets per user) made most of
- * that thread's objects, and every mark-compact walked them.
- */
-interface EngagementSummary {
-  relationship: string;
-  count: number;
-}
 
 export interface Interest {
   /** 0..1, relative to the user's strongest interest of the same kind. */
@@ -39,8 +28,8 @@ export class UserProfile {
     readonly seen: ReadonlySet<string>,
     private readonly categoryScores: ReadonlyMap<string, number>,
     private readonly brandScores: ReadonlyMap<string, number>,
-    private readonly categoryEngagement: ReadonlyMap<string, EngagementSummary>,
-    private readonly brandEngagement: ReadonlyMap<string, EngagementSummary>,
+    private readonly categoryEngagement: ReadonlyMap<string, Engagement>,
+    private readonly brandEngagement: ReadonlyMap<string, Engagement>,
   ) {}
 
   /** True for a product a page must leave out: one bought, and with `unseenOnly` any the user has met. */
@@ -107,30 +96,17 @@ const PHRASES: Record<string, (products: string) => string> = {
   VIEWED: (products) => `you viewed ${products}`,
 };
 
-function describe(summary: EngagementSummary | undefined, where: string): string | null {
-  if (!summary) return null;
-  const phrase = PHRASES[summary.relationship];
-  const products = `${summary.count} product${summary.count === 1 ? '' : 's'} ${where}`;
-  return phrase ? phrase(products) : null;
-}
-
-/** The behaviour that says most (its weight times its distinct products; the first seen on a tie). */
-function summarise(engagement: Engagement): EngagementSummary | null {
-  let best: (EngagementSummary & { weight: number }) | null = null;
+function describe(engagement: Engagement | undefined, where: string): string | null {
+  if (!engagement) return null;
+  let best: { relationship: string; count: number; weight: number } | null = null;
   for (const [relationship, products] of engagement) {
     const weight = (BEHAVIOUR_WEIGHTS[relationship] ?? 0) * products.size;
     if (best === null || weight > best.weight) best = { relationship, count: products.size, weight };
   }
-  return best && { relationship: best.relationship, count: best.count };
-}
-
-function summariseAll(engagements: ReadonlyMap<string, Engagement>): Map<string, EngagementSummary> {
-  const summaries = new Map<string, EngagementSummary>();
-  for (const [key, engagement] of engagements) {
-    const summary = summarise(engagement);
-    if (summary) summaries.set(key, summary);
-  }
-  return summaries;
+  if (best === null) return null;
+  const phrase = PHRASES[best.relationship];
+  const products = `${best.count} product${best.count === 1 ? '' : 's'} ${where}`;
+  return phrase ? phrase(products) : null;
 }
 
 function addEngagement(target: Map<string, Engagement>, key: string, relationship: string, productId: string): void {
@@ -179,14 +155,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogSnaps
       addEngagement(brandEngagement, product.brandId, row.relationship, row.productId);
     }
   }
-  return new UserProfile(
-    purchased,
-    seen,
-    normaliseByLeaves(categoryScores, leaves),
-    normalise(brandScores),
-    summariseAll(categoryEngagement),
-    summariseAll(brandEngagement),
-  );
+  return new UserProfile(purchased, seen, normaliseByLeaves(categoryScores, leaves), normalise(brandScores), categoryEngagement, brandEngagement);
 }
 
 /**
