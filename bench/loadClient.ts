@@ -1,10 +1,16 @@
 /**
- * The load generator of bench/serve, run as a process of its own (as autocannon would be) so that the
- * clients' work does not share the API's event loop: `clients` keep-alive connections, each sending its
- * next request when the previous one answered, until the time is up. Started by bench/serve with
- * child_process.fork; it receives a LoadJob and sends back a RunResult.
+ * The load generator of bench/serve, run as a process of its own so that the clients' work does not share
+ * the API's event loop: `clients` keep-alive connections, each sending its next request when the previous
+ * one answered, until the time is up. Started by bench/serve with child_process.fork; it receives a
+ * LoadJob and sends back a RunResult.
+ *
+ * Closed-loop runs can go through autocannon (`generator: 'autocannon'`), the load generator from npm.
+ * Open-loop runs (a rate) always go through the few lines of node:http below: autocannon's rate limit lets
+ * each connection send its share of a second back to back at the start of the second, so its latency at a
+ * rate is that of bursts at full concurrency, while here each request is due at its own time.
  */
 import http from 'node:http';
+import autocannon from 'autocannon';
 
 export interface LoadJob {
   port: number;
@@ -21,6 +27,8 @@ export interface LoadJob {
    * rate, each connection sends its next request as soon as the previous one answered (closed loop).
    */
   rate?: number;
+  /** Who sends a closed-loop run's requests (default `own`); open-loop runs are always `own`. */
+  generator?: 'own' | 'autocannon';
 }
 
 export interface RunResult {
@@ -104,11 +112,52 @@ export async function runLoad(job: LoadJob & { bodies: string[] }): Promise<RunR
   };
 }
 
+/**
+ * A closed-loop run through autocannon: the same connections, bodies in the same order. Its latency is
+ * recorded in whole milliseconds, and a response counts as an error when it is not a 2xx (autocannon does
+ * not read bodies, so a GraphQL error inside a 200 is not seen: the bench's own runs check those).
+ */
+export async function runAutocannon(job: LoadJob & { bodies: string[] }): Promise<RunResult> {
+  if (job.rate) throw new Error('autocannon runs closed loop only (see the module comment)');
+  let counter = 0;
+  const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${job.port}/graphql`,
+    connections: job.clients,
+    duration: job.durationMs / 1000,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const body = job.bodies[counter % job.bodies.length] as string;
+          counter += 1;
+          return { ...request, body };
+        },
+      },
+    ],
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const requests = result.requests.total;
+  return {
+    requests,
+    errors: result.errors + result.non2xx,
+    requestsPerSecond: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, requests),
+    startedAt,
+    slowestPerSecond: [],
+  };
+}
+
 // Forked by bench/serve: one job per message, the result sent back.
 if (process.send) {
   let bodies: string[] = [];
   process.on('message', (job: LoadJob) => {
     bodies = job.bodies ?? bodies;
-    void runLoad({ ...job, bodies }).then((result) => process.send?.(result));
+    const run = job.generator === 'autocannon' && !job.rate ? runAutocannon : runLoad;
+    void run({ ...job, bodies }).then((result) => process.send?.(result));
   });
 }

@@ -4,7 +4,7 @@
  * printing requests/s and p50/p99 latency (medians over the runs).
  *
  *   npx tsx bench/serve.ts [--clients 32] [--seconds 5] [--runs 3] [--products 5000 --users 2000 --events 200000]
- *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]] [--log-level warn|info]
+ *                          [--ranker fused|popularity] [--epochs 10] [--rate 500] [--warm-up 20] [--operations recommend,search] [--cpu-profile PREFIX] [--heap-profile PREFIX [--heap-profile-survivors]] [--log-level warn|info] [--load-generator autocannon|own]
  *
  * `--operations` also takes `product` (a product with its category and brand: the API's HTTP, GraphQL and
  * loader path without any ranking). Open-loop runs also print the slowest request of each second, which
@@ -18,11 +18,12 @@
  * With `--ranker fused` (the default, as `kgrec serve`) a TransE model is trained on the loaded shop first,
  * and the API ranks as `kgrec serve` does, on KGREC_API_RANKING_THREADS worker threads (default 1 here).
  *
- * The load generator (bench/loadClient.ts) is a few lines of node:http (keep-alive, one request in flight
- * per client) rather than autocannon: autocannon's rate limit lets each connection send its share of a
- * second's requests back to back at the start of the second, so its latency "at 500 requests/s" is that
- * of bursts at full concurrency, while here each open-loop request is due at its own time and its latency
- * counts from then. Like autocannon it runs as a process of its own. On a 2-core machine the client, the
+ * The load runs in a process of its own (bench/loadClient.ts). Closed-loop runs go through autocannon
+ * (`--load-generator own` uses the bench's own client instead); open-loop runs through a few lines of
+ * node:http (keep-alive, one request in flight per client) rather than autocannon: autocannon's rate
+ * limit lets each connection send its share of a second's requests back to back at the start of the
+ * second, so its latency "at 500 requests/s" is that of bursts at full concurrency, while here each
+ * open-loop request is due at its own time and its latency counts from then. On a 2-core machine the client, the
  * API and Neo4j share the cores, so the figures are a floor for what the API does on a machine of its own.
  *
  * Its Neo4j lives in .neo4j/bench-serve on port KGREC_BENCH_SERVE_NEO4J_PORT (default 7690), apart from
@@ -78,9 +79,13 @@ const { values } = parseArgs({
     'heap-profile-survivors': { type: 'boolean', default: false },
     // `info` logs a line per request as `kgrec serve` does (written to /dev/null through the same kind of destination).
     'log-level': { type: 'string', default: 'warn' },
+    // Who sends the closed-loop runs: autocannon (from npm) or the bench's own client; open-loop runs are the bench's own.
+    'load-generator': { type: 'string', default: 'autocannon' },
   },
 });
 const clients = Number(values.clients);
+const generator = values['load-generator'] === 'own' ? 'own' : 'autocannon';
+if (values['load-generator'] !== generator) throw new Error(`--load-generator: expected autocannon or own, got ${values['load-generator']}`);
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const shop = { products: Number(values.products), users: Number(values.users), events: Number(values.events), seed: 42 };
@@ -188,7 +193,7 @@ async function load(client: ChildProcess, port: number, operation: Operation, du
     });
     client.once('error', reject);
     client.once('exit', exited);
-    const job: LoadJob = { port, clients, durationMs, ...(bodies ? { bodies } : {}), ...(rate ? { rate } : {}) };
+    const job: LoadJob = { port, clients, durationMs, generator, ...(bodies ? { bodies } : {}), ...(rate ? { rate } : {}) };
     client.send(job);
   });
   const api = process.cpuUsage(apiBefore);
