@@ -18,10 +18,10 @@ import { compiledOperation, type CompiledOperations } from './jitExecution.js';
  * Answers the API's everyday reads (a POSTed JSON query that validates and runs without errors) straight
  * from operations compiled by graphql-jit, without Apollo Server's request pipeline. Measured on the demo
  * shop at 500 requests/s: Apollo's per-request objects (request context, plugin hooks, header maps, cache
- * policy) were about two thirds of what the API thread allocated per request, and they stayed reachable
- * for longer than a young-generation cycle, so each scavenge copied and promoted 1–1.5 MB and a full
- * mark-compact (20–60 ms of pauses) followed every few seconds: the stalls that set the p99. On this path
- * a scavenge promotes a few tens of kB.
+ * policy) were about two thirds of what the API thread allocated per request. Whatever a request
+ * allocates is copied or promoted when it is still reachable at a scavenge, and in some processes every
+ * request was (src/util/pendingCalls.ts has the cause found later), so fewer objects per request meant
+ * shorter scavenges and fewer mark-compacts.
  *
  * Apollo stays the reference for everything else, and the answer is the same either way:
  * - anything but a POST with a JSON object body, a `query` string and plain `variables`, `operationName`;

@@ -67,8 +67,7 @@ export function createMetrics(): ApiMetrics {
     labelNames: ['operation'],
     registers: [registry],
   });
-  const answered = (operation: OperationDefinitionNode | null | undefined, seconds: number): void => {
-    const label = operationLabel(operation);
+  const answered = (label: string, seconds: number): void => {
     requests.inc({ operation: label });
     latency.observe({ operation: label }, seconds);
   };
@@ -81,7 +80,7 @@ export function createMetrics(): ApiMetrics {
           for (const error of encountered) errors.inc({ operation: label, code: codeOf(error) });
         },
         async willSendResponse({ operation }) {
-          answered(operation, (performance.now() - started) / 1000);
+          answered(operationLabel(operation), (performance.now() - started) / 1000);
         },
       };
     },
@@ -90,8 +89,9 @@ export function createMetrics(): ApiMetrics {
     registry,
     plugin,
     answeredDirectly(operation, durationMs) {
-      answered(operation, durationMs / 1000);
-      direct.inc({ operation: operationLabel(operation) });
+      const label = operationLabel(operation);
+      answered(label, durationMs / 1000);
+      direct.inc({ operation: label });
     },
   };
 }
