@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import { handlerFor, type Located, type Rejection } from './kinds.js';
-import { readSource } from './readers.js';
 import { KINDS, type Kind } from './records.js';
-import { validatedInThread } from './validatedFile.js';
+import { checkedRecords } from './validatedFile.js';
 import { RecordValidator } from './validation.js';
 
 export interface KindTally {
@@ -42,27 +41,16 @@ export class BulkReader {
   async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined, options: { thread?: boolean } = {}): Promise<void> {
     const validator = new RecordValidator(handlerFor(kind, this.options.relationTypes), this.options.onRejection);
     const tally: KindTally = { files: this.files[kind] ?? [], records: 0, duplicates: 0 };
-    const take = async (item: Located<unknown> | null) => {
-      const pending = item === null ? undefined : onRecord(item as Located<T>);
-      if (pending) await pending;
-    };
-    const progress = (records: number, bytes: number) => {
-      tally.records += records;
-      this.records += records;
-      this.options.onProgress?.(this.bytesBefore + bytes, this.bytesTotal, this.records);
-    };
+    const checking = { kind, relationTypes: this.options.relationTypes, thread: options.thread ?? false, onRejection: this.options.onRejection };
     for (const file of tally.files) {
-      if (options.thread) {
-        for await (const batch of validatedInThread({ file, kind, relationTypes: this.options.relationTypes })) {
-          batch.rejections.forEach(this.options.onRejection);
-          for (let i = 0; i < batch.lines.length; i += 1) await take(validator.accept(file, batch.lines[i] as number, batch.values[i], batch.fingerprints[i]));
-          progress(batch.records, batch.bytes);
+      for await (const chunk of checkedRecords(file, validator, checking)) {
+        for (const item of chunk.items) {
+          const pending = onRecord(item as Located<T>);
+          if (pending) await pending;
         }
-      } else {
-        for await (const sources of readSource(file)) {
-          for (const source of sources) await take(validator.check(file, source));
-          progress(sources.length, sources.at(-1)?.bytes ?? 0);
-        }
+        tally.records += chunk.records;
+        this.records += chunk.records;
+        this.options.onProgress?.(this.bytesBefore + chunk.bytes, this.bytesTotal, this.records);
       }
       this.bytesBefore += statSync(file).size;
     }

@@ -2,8 +2,8 @@ import { createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:f
 import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import { handlerFor, type BatchResult, type Located, type Rejection, type WriteContext } from './kinds.js';
-import { readSource } from './readers.js';
 import type { Kind } from './records.js';
+import { checkedRecords } from './validatedFile.js';
 import { RecordValidator, rejectionCounter } from './validation.js';
 import { CellScheduler, cellOf } from './writeCells.js';
 
@@ -20,6 +20,8 @@ export interface IngestOptions {
   by?: string;
   /** The run's time: `createdAt` and `updatedAt` of what it creates or changes (default: now). */
   now?: number;
+  /** Parse and validate on a thread of their own; default: for files of THREAD_MIN_BYTES and more. */
+  thread?: boolean;
   /** Concurrent write transactions for kinds that can be partitioned (events, by user and product). */
   writeLanes?: number;
   onProgress?: (progress: IngestProgress) => void;
@@ -30,12 +32,11 @@ export interface IngestOptions {
 const DEFAULT_WRITE_LANES = 2;
 
 /**
- * Parsed records arrive through promises that resolve without returning to the event loop, so a long file
- * would starve the sockets: Neo4j's answers to the batches in flight would wait until parsing paused, and
- * the next statement of each transaction with them. Yielding now and then keeps the database busy.
+ * Files from this size on are parsed and validated on a thread of their own, beside the writes: on a 2-core
+ * machine the one JavaScript thread was at times the bottleneck, Neo4j idle while it parsed the next batch.
+ * Below it, starting the thread costs more than it saves.
  */
-const YIELD_EVERY = 500;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const THREAD_MIN_BYTES = 1 << 20;
 
 /** The records of one cell of the write grid (see writeCells.ts): its next batch and the one being written. */
 interface Lane {
@@ -168,15 +169,13 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     const deferred: Located<unknown>[] = [];
     let bytesBefore = 0;
     for (const file of options.files) {
-      for await (const sources of readSource(file)) {
-        for (const source of sources) {
-          summary.records += 1;
-          progress.bytesRead = bytesBefore + source.bytes;
-          progress.records = summary.records;
-          if (dryRun && summary.records % 1_000 === 0) reportProgress();
-          if (summary.records % YIELD_EVERY === 0) await yieldToEventLoop();
-          const item = validator.check(file, source);
-          if (item === null) continue;
+      const thread = options.thread ?? statSync(file).size >= THREAD_MIN_BYTES;
+      for await (const chunk of checkedRecords(file, validator, { kind: options.kind, relationTypes: options.relationTypes, thread, onRejection })) {
+        summary.records += chunk.records;
+        progress.bytesRead = bytesBefore + chunk.bytes;
+        progress.records = summary.records;
+        if (dryRun) reportProgress();
+        for (const item of chunk.items) {
           if (handler.order) deferred.push(item);
           else {
             const lane = laneOf(item.value);

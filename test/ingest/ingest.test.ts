@@ -223,6 +223,36 @@ describe('bad input', () => {
     expect(await graph.read('MATCH (e:Event) WHERE e.id IN ["e11", "e12", "e13", "e14"] RETURN e.id')).toEqual([]);
   });
 
+  it('reads a file on a validation thread exactly as inline: the same records, repeats and rejections', async () => {
+    const file = writeFixture(dir, 'threaded-events.csv', [
+      'id,userId,productId,type,timestamp',
+      'th1,u1,p1,view,2026-02-01T00:00:00Z',
+      'th2,u1,p2,click,yesterday',
+      'th1,u1,p1,view,2026-02-01T00:00:00Z', // a repeat: skipped
+      'th3,u2,p2,teleport,2026-02-01T00:00:00Z',
+      'th1,u2,p1,view,2026-02-01T00:00:00Z', // the same id with other values: rejected
+      'th4,u2,nope,view,2026-02-01T00:00:00Z',
+      'th5,u2,p2,purchase,1767225600000',
+    ]);
+    const run = async (thread: boolean, dryRun: boolean) => {
+      const report = path.join(dir, `threaded-${thread}-${dryRun}.txt`);
+      const summary = await ingest('events', [file], { thread, dryRun, reportFile: report, batchSize: 2 });
+      return { summary: { ...summary, seconds: 0, recordsPerSecond: 0, reportFile: null }, report: readFileSync(report, 'utf8') };
+    };
+    const inline = await run(false, true);
+    expect(await run(true, true)).toEqual(inline);
+    expect(inline.summary).toMatchObject({ records: 7, duplicates: 1, rejected: 3 });
+    expect(inline.report.trim().split('\n')).toEqual([
+      `${file}:3: timestamp: expected ISO-8601 or epoch milliseconds, got "yesterday"`,
+      `${file}:5: type: expected one of view, click, add_to_cart, purchase, got "teleport"`,
+      `${file}:6: id: same id as ${file}:2 but different values`,
+    ]);
+    const written = await run(true, false);
+    expect(written.summary).toMatchObject({ records: 7, written: 2, duplicates: 1, rejected: 4 });
+    expect(written.report).toContain(`${file}:7: productId: unknown product "nope"`);
+    expect((await graph.read('MATCH (e:Event) WHERE e.id STARTS WITH "th" RETURN e.id AS id ORDER BY id')).map((row) => row.id)).toEqual(['th1', 'th5']);
+  });
+
   it('reports CSV rows with the wrong number of cells, and products whose category is unknown', async () => {
     const file = writeFixture(dir, 'bad-products.csv', ['id,title,categoryId', 'p9,Thing', 'p10,Other thing,nowhere', 'p11,Fine thing,socks']);
     const report = path.join(dir, 'report-products.txt');
