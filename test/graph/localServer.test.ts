@@ -2,7 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { localServerStatus, startLocalServer } from '../../src/graph/localServer.js';
+import { extraJvmFlags, localServerStatus, startLocalServer } from '../../src/graph/localServer.js';
 import { tempDir } from '../helpers.js';
 
 const libDir = process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib');
@@ -19,6 +19,12 @@ describe('the local Neo4j launcher', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('runs on G1 unless KGREC_NEO4J_JAVA_OPTS names another collector, which then replaces it', () => {
+    expect(extraJvmFlags({})).toEqual(['-XX:+UseG1GC']);
+    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: ' -Xlog:gc  -XX:+AlwaysPreTouch ' })).toEqual(['-XX:+UseG1GC', '-Xlog:gc', '-XX:+AlwaysPreTouch']);
+    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: '-XX:+UseParallelGC -Xlog:gc' })).toEqual(['-XX:+UseParallelGC', '-Xlog:gc']);
   });
 
   it('reports a server that is not running', () => {
