@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
-import { handlerFor, type Located, type Rejection } from './kinds.js';
+import { checkedRecords } from './checkedRecords.js';
+import type { Located, Rejection } from './kinds.js';
 import { KINDS, type Kind } from './records.js';
-import { checkedRecords } from './validatedFile.js';
-import { RecordValidator } from './validation.js';
 
 export interface KindTally {
   files: string[];
@@ -35,26 +34,23 @@ export class BulkReader {
 
   /**
    * Hands each valid, new record of the kind to `onRecord`, in file order; waits for it when it returns a
-   * promise. With `thread`, each file is parsed and validated on a thread of its own while this one checks
-   * for repeats and runs `onRecord`: for a large kind when the other core is free (Neo4j is stopped).
+   * promise. With `thread`, the files are parsed, validated and checked for repeats on a thread of their own
+   * while this one runs `onRecord`: for a large kind when the other core is free (Neo4j is stopped).
    */
   async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined, options: { thread?: boolean } = {}): Promise<void> {
-    const validator = new RecordValidator(handlerFor(kind, this.options.relationTypes), this.options.onRejection);
     const tally: KindTally = { files: this.files[kind] ?? [], records: 0, duplicates: 0 };
     const checking = { kind, relationTypes: this.options.relationTypes, thread: options.thread ?? false, onRejection: this.options.onRejection };
-    for (const file of tally.files) {
-      for await (const chunk of checkedRecords(file, validator, checking)) {
-        for (const item of chunk.items) {
-          const pending = onRecord(item as Located<T>);
-          if (pending) await pending;
-        }
-        tally.records += chunk.records;
-        this.records += chunk.records;
-        this.options.onProgress?.(this.bytesBefore + chunk.bytes, this.bytesTotal, this.records);
+    for await (const chunk of checkedRecords<T>(tally.files, checking)) {
+      for (const item of chunk.items) {
+        const pending = onRecord(item);
+        if (pending) await pending;
       }
-      this.bytesBefore += statSync(file).size;
+      tally.records += chunk.records;
+      tally.duplicates = chunk.duplicates;
+      this.records += chunk.records;
+      this.options.onProgress?.(this.bytesBefore + chunk.bytesRead, this.bytesTotal, this.records);
     }
-    tally.duplicates = validator.duplicates;
+    this.bytesBefore += tally.files.reduce((sum, file) => sum + statSync(file).size, 0);
     this.tallies[kind] = tally;
   }
 

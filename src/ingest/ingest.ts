@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import { handlerFor, type BatchResult, type Located, type Rejection, type WriteContext } from './kinds.js';
 import type { Kind } from './records.js';
-import { checkedRecords } from './validatedFile.js';
-import { RecordValidator, rejectionCounter } from './validation.js';
+import { checkedRecords } from './checkedRecords.js';
+import { rejectionCounter } from './validation.js';
 import { CellScheduler, cellOf } from './writeCells.js';
 
 export interface IngestOptions {
@@ -20,7 +20,7 @@ export interface IngestOptions {
   by?: string;
   /** The run's time: `createdAt` and `updatedAt` of what it creates or changes (default: now). */
   now?: number;
-  /** Parse and validate on a thread of their own; default: for files of THREAD_MIN_BYTES and more. */
+  /** Parse, validate and de-duplicate on a thread of their own; default: when the files hold THREAD_MIN_BYTES or more. */
   thread?: boolean;
   /** Concurrent write transactions for kinds that can be partitioned (events, by user and product). */
   writeLanes?: number;
@@ -32,9 +32,9 @@ export interface IngestOptions {
 const DEFAULT_WRITE_LANES = 2;
 
 /**
- * Files from this size on are parsed and validated on a thread of their own, beside the writes: on a 2-core
- * machine the one JavaScript thread was at times the bottleneck, Neo4j idle while it parsed the next batch.
- * Below it, starting the thread costs more than it saves.
+ * Runs of files from this size on are parsed, validated and de-duplicated on a thread of their own, beside
+ * the writes: on a 2-core machine the one JavaScript thread was at times the bottleneck, Neo4j idle while it
+ * parsed the next batch. Below it, starting the thread costs more than it saves.
  */
 const THREAD_MIN_BYTES = 1 << 20;
 
@@ -117,10 +117,10 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     report?.write(`${formatRejection(rejection)}\n`);
     options.onReject?.(rejection);
   });
-  const validator = new RecordValidator(handler, onRejection);
+  let duplicates = 0;
   const finish = () => {
     summary.rejected = rejectedCount();
-    summary.duplicates = validator.duplicates;
+    summary.duplicates = duplicates;
     summary.seconds = (performance.now() - started) / 1000;
     summary.recordsPerSecond = summary.seconds > 0 ? summary.records / summary.seconds : 0;
   };
@@ -167,28 +167,25 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
 
   try {
     const deferred: Located<unknown>[] = [];
-    let bytesBefore = 0;
-    for (const file of options.files) {
-      const thread = options.thread ?? statSync(file).size >= THREAD_MIN_BYTES;
-      for await (const chunk of checkedRecords(file, validator, { kind: options.kind, relationTypes: options.relationTypes, thread, onRejection })) {
-        summary.records += chunk.records;
-        progress.bytesRead = bytesBefore + chunk.bytes;
-        progress.records = summary.records;
-        if (dryRun) reportProgress();
-        for (const item of chunk.items) {
-          if (handler.order) deferred.push(item);
-          else {
-            const lane = laneOf(item.value);
-            lane.batch.push(item);
-            if (lane.batch.length >= options.batchSize) {
-              const full = lane.batch;
-              lane.batch = [];
-              await writeBatch(lane, full);
-            }
+    const thread = options.thread ?? bytesTotal >= THREAD_MIN_BYTES;
+    for await (const chunk of checkedRecords(options.files, { kind: options.kind, relationTypes: options.relationTypes, thread, onRejection })) {
+      summary.records += chunk.records;
+      duplicates = chunk.duplicates;
+      progress.bytesRead = chunk.bytesRead;
+      progress.records = summary.records;
+      if (dryRun) reportProgress();
+      for (const item of chunk.items) {
+        if (handler.order) deferred.push(item);
+        else {
+          const lane = laneOf(item.value);
+          lane.batch.push(item);
+          if (lane.batch.length >= options.batchSize) {
+            const full = lane.batch;
+            lane.batch = [];
+            await writeBatch(lane, full);
           }
         }
       }
-      bytesBefore += statSync(file).size;
     }
     if (handler.order && !dryRun) {
       const { ordered, rejected } = await handler.order(deferred, ctx);

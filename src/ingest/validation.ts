@@ -33,12 +33,10 @@ export class RecordValidator<T> {
     return value === null ? null : this.accept(file, source.line, value);
   }
 
-  /**
-   * A record validated elsewhere (a validation thread, which may have hashed it too: `fingerprint(value)`):
-   * null when it repeats or clashes with an earlier one.
-   */
-  accept(file: string, line: number, value: T, hash = fingerprint(value)): Located<T> | null {
+  /** A valid record: null when it repeats or clashes with an earlier one. */
+  private accept(file: string, line: number, value: T): Located<T> | null {
     const key = this.handler.key(value);
+    const hash = fingerprint(value);
     const earlier = this.slots.get(key);
     if (earlier !== undefined) {
       if (this.hashes[earlier] === hash) this.duplicates += 1;
@@ -69,7 +67,7 @@ export class RecordValidator<T> {
 }
 
 /** What tells a repeat of a record from a clash: a hash of its cleaned values. */
-export const fingerprint = (value: unknown): number => hash53(JSON.stringify(value));
+const fingerprint = (value: unknown): number => hash53(JSON.stringify(value));
 
 /**
  * A 53-bit hash of a string (cyrb53, public domain): tells a repeat of a record from a clash without keeping
