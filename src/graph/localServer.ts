@@ -63,7 +63,8 @@ const JVM_FLAGS = [
 
 /**
  * Neo4j's own choice, G1. The throughput collector (`-XX:+UseParallelGC` in KGREC_NEO4J_JAVA_OPTS) loads
- * events 12–15 % faster on two cores, but the API's tail latency was worse beside it (README, "Performance").
+ * events 13–16 % faster on two cores, but under that load it stopped Neo4j for 125–155 ms in a full collection
+ * every 5–12 s, which an API serving beside it would feel (README, "Performance").
  * A collector named in KGREC_NEO4J_JAVA_OPTS replaces this one rather than clashing with it.
  */
 const DEFAULT_GC = '-XX:+UseG1GC';
