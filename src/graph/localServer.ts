@@ -62,12 +62,13 @@ const JVM_FLAGS = [
 ];
 
 /**
- * Neo4j's own choice, G1. The throughput collector (`-XX:+UseParallelGC` in KGREC_NEO4J_JAVA_OPTS) loads
- * events 13–16 % faster on two cores, but under that load it stopped Neo4j for 125–155 ms in a full collection
- * every 5–12 s, which an API serving beside it would feel (README, "Performance").
- * A collector named in KGREC_NEO4J_JAVA_OPTS replaces this one rather than clashing with it.
+ * The throughput collector rather than Neo4j's usual G1: on the small heap of a 2-core machine it loads events
+ * 13–16 % faster (bench/ingest, two alternated pairs). Under that load its pauses are of G1's order (young
+ * p50 23 ms against 28; full collections of 125–155 ms every 5–12 s, where G1's p99 was 130 ms), and while
+ * the API serves, Neo4j barely collects at all. For heaps of several gigabytes, where a full collection takes
+ * seconds, name G1 in KGREC_NEO4J_JAVA_OPTS: a collector named there replaces this one.
  */
-const DEFAULT_GC = '-XX:+UseG1GC';
+const DEFAULT_GC = '-XX:+UseParallelGC';
 
 const paths = (home: string, libDir = path.join(home, 'lib')) => ({
   lib: libDir,

@@ -21,10 +21,10 @@ describe('the local Neo4j launcher', () => {
     }
   });
 
-  it('runs on G1 unless KGREC_NEO4J_JAVA_OPTS names another collector, which then replaces it', () => {
-    expect(extraJvmFlags({})).toEqual(['-XX:+UseG1GC']);
-    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: ' -Xlog:gc  -XX:+AlwaysPreTouch ' })).toEqual(['-XX:+UseG1GC', '-Xlog:gc', '-XX:+AlwaysPreTouch']);
-    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: '-XX:+UseParallelGC -Xlog:gc' })).toEqual(['-XX:+UseParallelGC', '-Xlog:gc']);
+  it('runs on the throughput collector unless KGREC_NEO4J_JAVA_OPTS names another, which then replaces it', () => {
+    expect(extraJvmFlags({})).toEqual(['-XX:+UseParallelGC']);
+    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: ' -Xlog:gc  -XX:+AlwaysPreTouch ' })).toEqual(['-XX:+UseParallelGC', '-Xlog:gc', '-XX:+AlwaysPreTouch']);
+    expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: '-XX:+UseG1GC -Xlog:gc' })).toEqual(['-XX:+UseG1GC', '-Xlog:gc']);
   });
 
   it('reports a server that is not running', () => {
