@@ -54,7 +54,7 @@ export async function* checkedInline<T>(files: string[], options: CheckOptions, 
   for (const file of files) {
     for await (const sources of readSource(file)) {
       for (let start = 0; start < sources.length; start += chunkSize) {
-        const stretch = chunkSize >= sources.length ? sources : sources.slice(start, start + chunkSize);
+        const stretch = sources.slice(start, start + chunkSize);
         const items: Located<T>[] = [];
         for (const source of stretch) {
           const item = validator.check(file, source);
@@ -90,7 +90,7 @@ async function* checkedInThread<T>(files: string[], options: CheckOptions): Asyn
       worker.postMessage('more');
       const { chunk } = message;
       chunk.rejections.forEach(options.onRejection);
-      const file = files[chunk.fileIndex] as string;
+      const { file } = chunk;
       const items = chunk.values.map((value, i): Located<T> => ({ file, line: chunk.lines[i] as number, value: value as T }));
       yield { file, items, records: chunk.records, bytesRead: chunk.bytesRead, duplicates: chunk.duplicates };
     }

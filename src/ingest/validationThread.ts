@@ -15,9 +15,9 @@ export interface ValidationThreadData {
   relationTypes: readonly string[];
 }
 
-/** A CheckedChunk as it crosses threads: its file named once, values and lines apart. */
+/** A CheckedChunk as it crosses threads: its file named once rather than in every item. */
 export interface ThreadChunk {
-  fileIndex: number;
+  file: string;
   lines: number[];
   values: unknown[];
   rejections: Rejection[];
@@ -41,12 +41,11 @@ async function run(data: ValidationThreadData): Promise<void> {
     wake = null;
   });
   let rejections: Rejection[] = [];
-  const fileIndexes = new Map(data.files.map((file, index) => [file, index]));
   try {
     const chunks = checkedInline(data.files, { kind: data.kind, relationTypes: data.relationTypes, onRejection: (r) => rejections.push(r) }, Infinity);
     for await (const { file, items, records, bytesRead, duplicates } of chunks) {
       const chunk: ThreadChunk = {
-        fileIndex: fileIndexes.get(file) as number,
+        file,
         lines: items.map((item) => item.line),
         values: items.map((item) => item.value),
         rejections,
