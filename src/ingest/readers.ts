@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EventEmitter } from 'node:events';
-import { parse } from 'csv-parse';
+import { Parser } from 'csv-parse';
 
 /** One line of an input file: either a raw record (field name → value) or why it could not be read. */
 export type SourceLine =
@@ -107,27 +107,44 @@ function readJsonLines(file: string): AsyncGenerator<SourceLine[]> {
   }, close);
 }
 
+/** A CSV row as LocatedCsvParser pushes it: its cells, the line it ends on and the bytes read so far. */
+interface LocatedRow {
+  record: string[];
+  line: number;
+  bytes: number;
+}
+
+/**
+ * csv-parse's parser, pushing each row with the line it ends on and the bytes read so far, taken from the
+ * parser's live `info` at the moment it pushes the row. Its `info` option gives the same two numbers but copies
+ * the whole `info` twice into new objects per row: parsing 2,000,000 events took 9.5–11.1 s with it and
+ * 6.0–6.8 s without.
+ */
+class LocatedCsvParser extends Parser {
+  override push(row: string[] | null): boolean {
+    return super.push(row === null ? null : ({ record: row, line: this.info.lines, bytes: this.info.bytes } satisfies LocatedRow));
+  }
+}
+
 function readCsv(file: string): AsyncGenerator<SourceLine[]> {
   // Rows are read as arrays and mapped to the header here, so that a row with the wrong number of cells
   // is reported on its own line instead of aborting the whole file.
   const input = createReadStream(file);
-  const parser = input.pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }),
-  );
+  const parser = input.pipe(new LocatedCsvParser({ bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }));
   let header: string[] | undefined;
-  return batchesOf(parser, { item: 'data', end: 'end' }, ({ record, info }: { record: string[]; info: { lines: number; bytes: number } }): SourceLine | undefined => {
+  return batchesOf(parser, { item: 'data', end: 'end' }, ({ record, line, bytes }: LocatedRow): SourceLine | undefined => {
     if (!header) {
       header = record.map((name) => name.trim());
       const duplicate = header.find((name, index) => header?.indexOf(name) !== index);
-      if (duplicate !== undefined) parser.destroy(new Error(`${file}:${info.lines}: header names column "${duplicate}" twice`));
+      if (duplicate !== undefined) parser.destroy(new Error(`${file}:${line}: header names column "${duplicate}" twice`));
       return undefined;
     }
     if (record.length !== header.length) {
-      return { line: info.lines, bytes: info.bytes, error: `expected ${header.length} cells as in the header, got ${record.length}` };
+      return { line, bytes, error: `expected ${header.length} cells as in the header, got ${record.length}` };
     }
     const fields: Record<string, unknown> = {};
     for (let index = 0; index < header.length; index += 1) fields[header[index] as string] = record[index];
-    return { line: info.lines, bytes: info.bytes, record: fields };
+    return { line, bytes, record: fields };
   }, () => {
     input.destroy();
     parser.destroy();

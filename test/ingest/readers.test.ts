@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSource, type SourceLine } from '../../src/ingest/readers.js';
 import { tempDir, writeFixture } from '../helpers.js';
@@ -21,6 +22,19 @@ describe('readSource', () => {
       [3, { id: 'a', title: 'two\nlines' }],
       [5, { id: 'b', title: 'plain' }],
       [6, 'expected 2 cells as in the header, got 1'],
+    ]);
+    expect(lines.at(-1)?.bytes).toBe(statSync(file).size);
+  });
+
+  it('numbers CSV records the same with a byte-order mark, Windows line ends and blank lines', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'brands.csv');
+    writeFileSync(file, '\ufeffid,name\r\nb1,One\r\n\r\n\r\nb2,"Two"\r\nb3,Three');
+    const { lines } = await readAll(file);
+    expect(lines.map((l) => ('record' in l ? [l.line, l.record] : [l.line, l.error]))).toEqual([
+      [2, { id: 'b1', name: 'One' }],
+      [5, { id: 'b2', name: 'Two' }],
+      [6, { id: 'b3', name: 'Three' }],
     ]);
     expect(lines.at(-1)?.bytes).toBe(statSync(file).size);
   });
