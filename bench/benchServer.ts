@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
-import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
+import { localServerStatus, startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
 
 /**
@@ -22,8 +23,12 @@ export function benchNeo4jOptions(folder: string, port: number): LocalServerOpti
   };
 }
 
-export async function startBenchGraph(): Promise<{ graph: Graph; config: Config; stop: () => Promise<void> }> {
-  const options = benchNeo4jOptions('bench', Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689));
+/** Starts a benchmark's Neo4j on an emptied store, migrated; `pid` is the server's process, for its CPU time. */
+export async function startBenchGraph(
+  folder = 'bench',
+  port = Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689),
+): Promise<{ graph: Graph; config: Config; pid: number | null; stop: () => Promise<void> }> {
+  const options = benchNeo4jOptions(folder, port);
   await stopLocalServer(options);
   wipeLocalData(options.home);
   await startLocalServer(options);
@@ -33,11 +38,18 @@ export async function startBenchGraph(): Promise<{ graph: Graph; config: Config;
   return {
     graph,
     config,
+    pid: localServerStatus(options).pid,
     stop: async () => {
       await graph.close();
       await stopLocalServer(options);
     },
   };
+}
+
+/** CPU seconds (user and system) a process has used, from /proc/PID/stat (Linux). */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime and stime, in ticks of 1/100 s
 }
 
 export const machine = (): string => `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;

@@ -20,7 +20,7 @@ import { LOAD_ORDER } from '../src/jobs/loadShop.js';
 import { loadConfig } from '../src/config.js';
 import { startLocalServer, stopLocalServer, wipeLocalData } from '../src/graph/localServer.js';
 import { bulkLoad } from '../src/jobs/bulkLoad.js';
-import { benchNeo4jOptions, machine, median, startBenchGraph } from './benchServer.js';
+import { benchNeo4jOptions, machine, median, processCpuSeconds, startBenchGraph } from './benchServer.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +47,7 @@ try {
 
 /** `kgrec ingest` of the demo shop's events, new and then again, `runs` times. */
 async function benchTransactional(): Promise<void> {
-  const { graph, config, stop } = await startBenchGraph();
+  const { graph, config, pid, stop } = await startBenchGraph();
   try {
     const ingest = (kind: (typeof LOAD_ORDER)[number], kindFiles = files[kind] ?? []) =>
       ingestFiles(graph, { kind, files: kindFiles, batchSize, writeLanes, relationTypes: config.relationTypes });
@@ -58,17 +58,26 @@ async function benchTransactional(): Promise<void> {
     const repeat: number[] = [];
     /** Share of one core that kgrec itself (parsing, validation, the driver) used while loading new events. */
     const clientCpu: number[] = [];
+    /** Neo4j's CPU time per new event, µs, and the cores it used meanwhile. */
+    const serverCpu: { micros: number; cores: number }[] = [];
     for (let run = 1; run <= runs; run += 1) {
       const slice = [slices[run - 1] as string];
       const cpuBefore = process.cpuUsage();
+      const serverBefore = pid === null ? 0 : processCpuSeconds(pid);
       const first = await ingest('events', slice);
       const cpu = process.cpuUsage(cpuBefore);
       clientCpu.push((cpu.user + cpu.system) / 1e6 / first.seconds);
+      const server = pid === null ? 0 : processCpuSeconds(pid) - serverBefore;
+      serverCpu.push({ micros: (server / events) * 1e6, cores: server / first.seconds });
       const second = await ingest('events', slice);
       if (first.written !== events || second.written !== 0) throw new Error(`unexpected counts: ${first.written} then ${second.written}`);
       fresh.push(first.recordsPerSecond);
       repeat.push(second.recordsPerSecond);
-      console.log(`run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s), ${Math.round(second.recordsPerSecond)} events/s when all exist`);
+      const neo4jCpu = serverCpu.at(-1) as { micros: number; cores: number };
+      console.log(
+        `run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s; Neo4j ${neo4jCpu.micros.toFixed(1)} µs of CPU an event, ${neo4jCpu.cores.toFixed(2)} cores), ` +
+          `${Math.round(second.recordsPerSecond)} events/s when all exist`,
+      );
     }
     const result = {
       machine: machine(),
@@ -84,10 +93,13 @@ async function benchTransactional(): Promise<void> {
       newEventsPerSecondByRun: fresh.map(Math.round),
       existingEventsPerSecond: Math.round(median(repeat)),
       clientCpuCores: Number(median(clientCpu).toFixed(2)),
+      /** Neo4j's CPU time per new event in the runs after the first, µs (median). */
+      serverMicrosPerEvent: Number(median(serverCpu.slice(1).map((s) => s.micros)).toFixed(1)),
+      serverCpuCores: Number(median(serverCpu.slice(1).map((s) => s.cores)).toFixed(2)),
     };
     console.log(
       `ingest: ${result.newEventsPerSecond} new events/s once the server is warm (median of runs 2-${runs}), ${result.firstRunNewEventsPerSecond} in the first run after its start; ` +
-        `${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}); ${events} events a run into a growing graph, batch ${batchSize}; kgrec itself used ${result.clientCpuCores} of a core; ${result.machine}`,
+        `${result.existingEventsPerSecond} events/s re-ingested (median of ${runs}); ${events} events a run into a growing graph, batch ${batchSize}; kgrec itself used ${result.clientCpuCores} of a core, Neo4j ${result.serverCpuCores} cores (${result.serverMicrosPerEvent} µs an event); ${result.machine}`,
     );
     console.log(JSON.stringify(result));
   } finally {

@@ -162,7 +162,8 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
 
 // Events go as parallel columns rather than a list of maps: the driver encodes lists of scalars several
 // times faster, which on a 2-core machine is time the database gets back (measured in bench/ingest).
-const CREATE_EVENTS = `
+// Exported with their columns for bench/ingestCosts.ts, which times each part of an event write on its own.
+export const CREATE_EVENTS = `
 UNWIND range(0, size($ids) - 1) AS i
 CREATE (:Event {id: $ids[i], userId: $userIds[i], productId: $productIds[i], type: $types[i],
                 timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i]})`;
@@ -180,7 +181,7 @@ RETURN id, elementId(u) AS element, created`;
  * The aggregate relationship types are a fixed set, so each gets its own statement (no dynamic types).
  * Endpoints are found by element id (looked up once per batch): cheaper than two index seeks per row.
  */
-const aggregateStatement = (relationship: string) => `
+export const aggregateStatement = (relationship: string) => `
 UNWIND range(0, size($users) - 1) AS i
 MATCH (u) WHERE elementId(u) = $users[i]
 MATCH (p) WHERE elementId(p) = $products[i]
@@ -243,7 +244,7 @@ export async function writeEvents(
   return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
 }
 
-const eventColumns = (fresh: EventRow[]) => ({
+export const eventColumns = (fresh: EventRow[]) => ({
   ids: fresh.map((row) => row.id),
   userIds: fresh.map((row) => row.userId),
   productIds: fresh.map((row) => row.productId),
@@ -253,7 +254,7 @@ const eventColumns = (fresh: EventRow[]) => ({
   splits: fresh.map((row) => row.split ?? null),
 });
 
-const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, productElements: Map<string, string>) => ({
+export const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, productElements: Map<string, string>) => ({
   users: rows.map((a) => userElements.get(a.userId)),
   products: rows.map((a) => productElements.get(a.productId)),
   counts: rows.map((a) => int(a.count)),
@@ -263,7 +264,7 @@ const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, 
 });
 
 /** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
-function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
+export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
     if (row.split !== 'test') addToAggregate(byRelationship, relationshipOf(row.type), row);
