@@ -6,7 +6,7 @@
  * With --bulk, times `kgrec bulk-load` of the whole shop into an empty database instead (the restart and
  * the indexes included), once per run.
  *
- *   npm run bench:ingest -- [--events 200000] [--runs 5] [--batch-size 10000] [--lanes 2] [--bulk]
+ *   npm run bench:ingest -- [--events 200000] [--runs 5] [--batch-size 10000] [--lanes 2] [--grid N] [--bulk]
  *
  * KGREC_NEO4J_JAVA_OPTS reaches the benchmark's server too (another collector, say).
  */
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'batch-size': { type: 'string', default: '10000' },
     lanes: { type: 'string', default: '2' },
+    grid: { type: 'string' },
     bulk: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +36,8 @@ const events = Number(values.events);
 const runs = Number(values.runs);
 const batchSize = Number(values['batch-size']);
 const writeLanes = Number(values.lanes);
+/** Buckets per side of the write grid; unset, ingestFiles' default. */
+const writeGrid = values.grid === undefined ? undefined : Number(values.grid);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrec-bench-ingest-'));
 // The transactional bench loads a new slice of events in each run, into the graph the runs before it grew.
@@ -50,7 +53,7 @@ async function benchTransactional(): Promise<void> {
   const { graph, config, pid, stop } = await startBenchGraph();
   try {
     const ingest = (kind: (typeof LOAD_ORDER)[number], kindFiles = files[kind] ?? []) =>
-      ingestFiles(graph, { kind, files: kindFiles, batchSize, writeLanes, relationTypes: config.relationTypes });
+      ingestFiles(graph, { kind, files: kindFiles, batchSize, writeLanes, writeGrid, relationTypes: config.relationTypes });
     for (const kind of ['categories', 'brands', 'products', 'users'] as const) await ingest(kind);
 
     const slices = splitCsv(files.events?.[0] as string, runs);
@@ -84,6 +87,7 @@ async function benchTransactional(): Promise<void> {
       events,
       batchSize,
       writeLanes,
+      writeGrid: writeGrid ?? 'default',
       runs,
       jvmOptions: process.env.KGREC_NEO4J_JAVA_OPTS ?? '',
       /** The first run, on a freshly started server: its Java code is compiled while it runs. */
