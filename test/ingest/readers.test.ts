@@ -26,15 +26,16 @@ describe('readSource', () => {
     expect(lines.at(-1)?.bytes).toBe(statSync(file).size);
   });
 
-  it('numbers CSV records the same with a byte-order mark, Windows line ends and blank lines', async () => {
+  it('numbers CSV records the same with a byte-order mark, Windows line ends, blank lines and quoted line ends', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'brands.csv');
-    writeFileSync(file, '\ufeffid,name\r\nb1,One\r\n\r\n\r\nb2,"Two"\r\nb3,Three');
+    writeFileSync(file, '\ufeffid,name\r\nb1,One\r\n\r\n\r\nb2,"Two\r\nlines"\r\nb3,"Three\r\nmore\r\nlines"\r\nb4,Four');
     const { lines } = await readAll(file);
     expect(lines.map((l) => ('record' in l ? [l.line, l.record] : [l.line, l.error]))).toEqual([
       [2, { id: 'b1', name: 'One' }],
-      [5, { id: 'b2', name: 'Two' }],
-      [6, { id: 'b3', name: 'Three' }],
+      [6, { id: 'b2', name: 'Two\r\nlines' }],
+      [9, { id: 'b3', name: 'Three\r\nmore\r\nlines' }],
+      [10, { id: 'b4', name: 'Four' }],
     ]);
     expect(lines.at(-1)?.bytes).toBe(statSync(file).size);
   });
