@@ -5,7 +5,7 @@ import { handlerFor, type BatchResult, type Located, type Rejection, type WriteC
 import type { Kind } from './records.js';
 import { checkedRecords } from './checkedRecords.js';
 import { rejectionCounter } from './validation.js';
-import { CellScheduler, cellOf } from './writeCells.js';
+import { CellScheduler, cellOf, DEFAULT_WRITE_LANES, gridFor } from './writeCells.js';
 
 export interface IngestOptions {
   kind: Kind;
@@ -29,18 +29,6 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   onReject?: (rejection: Rejection) => void;
 }
-
-/** Two lanes let Neo4j use both cores of a small machine while the next batches are parsed. */
-const DEFAULT_WRITE_LANES = 2;
-
-/**
- * A grid with as many buckets per side as there are lanes leaves a lane that finishes first with no cell
- * disjoint from its partner's to start: 2 × 2 has only the diagonals, so the partner ran alone to its end.
- * One bucket more per side leaves it a choice. bench/ingest, 8 runs of 200,000 events into a growing graph,
- * median of runs 2–8: 3 × 3 20,100 events/s (runs 3–8: 19,400–21,600), 2 × 2 18,300 (17,300–18,900); pending
- * batches are held for 9 cells instead of 4.
- */
-const gridFor = (writeLanes: number) => writeLanes + 1;
 
 /**
  * Runs of files from this size on are parsed, validated and de-duplicated on a thread of their own, beside

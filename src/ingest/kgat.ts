@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Graph } from '../graph/graph.js';
 import { writeEvents, writeKgTriples, writeProducts, writeUsers, type EventRow, type KgTripleRow } from '../graph/shopWrites.js';
 import { changingCatalogue, type Rejection } from './kinds.js';
+import { writeThroughGrid } from './writeCells.js';
 
 /**
  * Loads a data set in the KGAT benchmark format (Wang et al., KDD 2019) into the shop graph:
@@ -101,10 +102,14 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
     split,
   });
   let eventsWritten = 0;
+  let eventsDone = 0;
   const events = [...train.map(toEvent('train')), ...test.map(toEvent('test'))];
-  await batches('interactions', events, async (batch) => {
+  // Through the write grid of `kgrec ingest`: two transactions at a time, on disjoint users and items.
+  await writeThroughGrid(events, { keysOf: (event) => [event.userId, event.productId], batchSize: options.batchSize }, async (batch) => {
     const result = await graph.transaction((tx) => writeEvents(tx, batch, () => 'PURCHASED', now));
     eventsWritten += result.created;
+    eventsDone += batch.length;
+    options.onProgress?.({ stage: 'interactions', done: eventsDone, total: events.length });
   });
 
   const kgPresent = existsSync(file('kg_final.txt'));

@@ -58,3 +58,59 @@ export class CellScheduler {
     }
   }
 }
+
+/** Two lanes let Neo4j use both cores of a small machine while the next batches are prepared. */
+export const DEFAULT_WRITE_LANES = 2;
+
+/**
+ * A grid with as many buckets per side as there are lanes leaves a lane that finishes first with no cell
+ * disjoint from its partner's to start: 2 × 2 has only the diagonals, so the partner ran alone to its end.
+ * One bucket more per side leaves it a choice. bench/ingest, 8 runs of 200,000 events into a growing graph,
+ * median of runs 2–8: 3 × 3 20,100 and 21,300 events/s, 2 × 2 18,300 in the same session; pending batches
+ * are held for 9 cells instead of 4.
+ */
+export const gridFor = (writeLanes: number): number => writeLanes + 1;
+
+/**
+ * Writes records held in memory in batches of `batchSize` per cell of the write grid, `lanes` transactions
+ * at a time on disjoint cells. After a batch fails, the batches not yet started are skipped and the failure
+ * is thrown once the running ones have ended; batches written before it stay.
+ */
+export async function writeThroughGrid<T>(
+  records: readonly T[],
+  options: { keysOf: (record: T) => readonly string[]; batchSize: number; lanes?: number },
+  write: (batch: T[]) => Promise<void>,
+): Promise<void> {
+  const lanes = Math.max(1, options.lanes ?? DEFAULT_WRITE_LANES);
+  const grid = gridFor(lanes);
+  const cells = new Map<number, { buckets: string[]; records: T[] }>();
+  for (const record of records) {
+    const { index, buckets } = cellOf(options.keysOf(record), grid);
+    let cell = cells.get(index);
+    if (!cell) cells.set(index, (cell = { buckets, records: [] }));
+    cell.records.push(record);
+  }
+  // Batches queue round-robin over the cells, so that every cell has one ready when a lane frees.
+  const queues = [...cells.values()].map((cell) => ({ buckets: cell.buckets, batches: batchesOf(cell.records, options.batchSize) }));
+  const scheduler = new CellScheduler(lanes);
+  let failure: unknown = null;
+  const jobs: Promise<void>[] = [];
+  for (let round = 0; queues.some((queue) => round < queue.batches.length); round += 1) {
+    for (const { buckets, batches } of queues) {
+      const batch = batches[round];
+      if (batch === undefined) continue;
+      const job = scheduler.run(buckets, async () => {
+        if (failure === null) await write(batch);
+      });
+      jobs.push(job.catch((error: unknown) => void (failure ??= error)));
+    }
+  }
+  await Promise.all(jobs);
+  if (failure !== null) throw failure;
+}
+
+function batchesOf<T>(records: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < records.length; start += size) batches.push(records.slice(start, start + size));
+  return batches;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellScheduler, cellOf } from '../../src/ingest/writeCells.js';
+import { CellScheduler, cellOf, gridFor, writeThroughGrid } from '../../src/ingest/writeCells.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -67,5 +67,43 @@ describe('write cells', () => {
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b']);
     await expect(scheduler.run([], () => Promise.reject(new Error('rolled back')))).rejects.toThrow('rolled back');
     expect(await scheduler.run([], () => Promise.resolve('next'))).toBe('next');
+  });
+
+  describe('writeThroughGrid', () => {
+    const records = Array.from({ length: 500 }, (_, i) => ({ user: `u-${i % 37}`, product: `p-${(i * 7) % 53}`, n: i }));
+    const keysOf = (r: (typeof records)[number]) => [r.user, r.product];
+
+    it('writes every record once, in batches of one cell, never two batches on a shared user or product at once', async () => {
+      const written: number[] = [];
+      const running = new Set<string>();
+      let concurrent = 0;
+      let mostConcurrent = 0;
+      await writeThroughGrid(records, { keysOf, batchSize: 20, lanes: 2 }, async (batch) => {
+        expect(batch.length).toBeLessThanOrEqual(20);
+        const cells = new Set(batch.map((r) => cellOf(keysOf(r), gridFor(2)).index));
+        expect(cells.size).toBe(1);
+        const keys = [...new Set(batch.flatMap(keysOf))];
+        for (const key of keys) expect(running.has(key)).toBe(false);
+        keys.forEach((key) => running.add(key));
+        mostConcurrent = Math.max(mostConcurrent, (concurrent += 1));
+        await tick();
+        concurrent -= 1;
+        keys.forEach((key) => running.delete(key));
+        written.push(...batch.map((r) => r.n));
+      });
+      expect(written.sort((a, b) => a - b)).toEqual(records.map((r) => r.n));
+      expect(mostConcurrent).toBe(2);
+    });
+
+    it('skips the batches not yet started after one fails, and throws its error', async () => {
+      let calls = 0;
+      const run = writeThroughGrid(records, { keysOf, batchSize: 20, lanes: 2 }, async () => {
+        calls += 1;
+        await tick();
+        if (calls === 3) throw new Error('batch failed');
+      });
+      await expect(run).rejects.toThrow('batch failed');
+      expect(calls).toBeLessThanOrEqual(4);
+    });
   });
 });
