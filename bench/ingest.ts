@@ -72,12 +72,12 @@ async function benchTransactional(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       clientCpu.push((cpu.user + cpu.system) / 1e6 / first.seconds);
       const server = pid === null ? 0 : processCpuSeconds(pid) - serverBefore;
-      serverCpu.push({ micros: (server / events) * 1e6, cores: server / first.seconds });
+      const neo4jCpu = { micros: (server / events) * 1e6, cores: server / first.seconds };
+      serverCpu.push(neo4jCpu);
       const second = await ingest('events', slice);
       if (first.written !== events || second.written !== 0) throw new Error(`unexpected counts: ${first.written} then ${second.written}`);
       fresh.push(first.recordsPerSecond);
       repeat.push(second.recordsPerSecond);
-      const neo4jCpu = serverCpu.at(-1) as { micros: number; cores: number };
       console.log(
         `run ${run}: ${Math.round(first.recordsPerSecond)} new events/s (${first.seconds.toFixed(1)} s; Neo4j ${neo4jCpu.micros.toFixed(1)} µs of CPU an event, ${neo4jCpu.cores.toFixed(2)} cores), ` +
           `${Math.round(second.recordsPerSecond)} events/s when all exist`,

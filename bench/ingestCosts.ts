@@ -88,15 +88,13 @@ const SCHEMA: Partial<Record<Variant, string[]>> = {
   'event-relationships': ['CREATE CONSTRAINT bench_event_rel_id IF NOT EXISTS FOR ()-[r:EVENT]-() REQUIRE r.id IS UNIQUE'],
 };
 
-const keyedAggregateStatement = (relationship: string) => `
-UNWIND range(0, size($users) - 1) AS i
-MATCH (u) WHERE elementId(u) = $users[i]
-MATCH (p) WHERE elementId(p) = $products[i]
-MERGE (u)-[r:${relationship} {key: $keys[i]}]->(p)
-  ON CREATE SET r.count = $counts[i], r.quantity = $quantities[i], r.firstAt = $firstAts[i], r.lastAt = $lastAts[i]
-  ON MATCH SET r.count = r.count + $counts[i], r.quantity = r.quantity + $quantities[i],
-               r.firstAt = CASE WHEN $firstAts[i] < r.firstAt THEN $firstAts[i] ELSE r.firstAt END,
-               r.lastAt = CASE WHEN $lastAts[i] > r.lastAt THEN $lastAts[i] ELSE r.lastAt END`;
+/** kgrec's aggregate MERGE, keyed: the same statement with the key property in the pattern. */
+const keyedAggregateStatement = (relationship: string) => {
+  const merge = `MERGE (u)-[r:${relationship}]->(p)`;
+  const statement = aggregateStatement(relationship);
+  if (!statement.includes(merge)) throw new Error(`aggregateStatement no longer holds "${merge}": update keyed-aggregates`);
+  return statement.replace(merge, `MERGE (u)-[r:${relationship} {key: $keys[i]}]->(p)`);
+};
 
 const createdAggregateStatement = (relationship: string) => `
 UNWIND range(0, size($users) - 1) AS i
