@@ -1,7 +1,28 @@
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape } from 'neo4j-driver';
+import neo4j, { Neo4jError, type Driver, type ManagedTransaction, type QueryResult, type RecordShape } from 'neo4j-driver';
 import { boltUri, type Config } from '../config.js';
 
 export type Params = Record<string, unknown>;
+
+export interface TransactionOptions {
+  /**
+   * Runs the work again, in a new transaction, when it broke a uniqueness constraint. For work that looks up
+   * which keys exist and creates the others (event writes): two such transactions that create the same key
+   * at once both see it missing, and the one that commits second fails on the constraint. The driver does
+   * not retry that (it is a client error), yet a new attempt sees the winner's node and treats it as existing.
+   */
+  retryUniquenessRaces?: boolean;
+}
+
+/**
+ * Attempts of a transaction that keeps losing uniqueness races. Each lost race means another transaction
+ * committed the key, so a retry normally succeeds at once; the bound stops a transaction that breaks a
+ * constraint by itself (not a race) from being run for ever.
+ */
+const MAX_UNIQUENESS_RACE_ATTEMPTS = 5;
+const CONSTRAINT_VIOLATION = 'Neo.ClientError.Schema.ConstraintValidationFailed';
+
+const isUniquenessViolation = (error: unknown): boolean =>
+  error instanceof Neo4jError && error.code === CONSTRAINT_VIOLATION && /already exists/i.test(error.message);
 
 /** Rows pulled per round trip when streaming. */
 const STREAM_FETCH_SIZE = 10_000;
@@ -81,10 +102,16 @@ export class Graph {
   }
 
   /** Runs several statements in one transaction: all of them commit, or none does. */
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const session = this.driver.session(this.database ? { database: this.database } : {});
     try {
-      return await session.executeWrite((managed) => work(new Transaction(managed, this)));
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await session.executeWrite((managed) => work(new Transaction(managed, this)));
+        } catch (error) {
+          if (!options.retryUniquenessRaces || attempt >= MAX_UNIQUENESS_RACE_ATTEMPTS || !isUniquenessViolation(error)) throw error;
+        }
+      }
     } finally {
       await session.close();
     }
