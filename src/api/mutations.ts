@@ -24,23 +24,44 @@ interface RecordEventsResult {
   received: number;
   created: number;
   duplicates: number;
+  conflicts: number;
+  conflictIds: string[];
   usersCreated: number;
 }
+
+/**
+ * Conflicting ids listed in one answer; `conflicts` counts them all. A client that sends more conflicting
+ * events than this has a bug to look into, not a list to read through.
+ */
+export const MAX_LISTED_CONFLICTS = 100;
 
 async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: ApiContext): Promise<RecordEventsResult> {
   guard(ctx, 'recordEvents');
   checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
   const now = Date.now();
   const { records, indexOf } = validateEvents(args.events, now);
-  const result = await ctx.graph.transaction(async (tx) => {
-    // Checked before writing: an unknown product refuses the whole call instead of being skipped silently.
-    const known = await existingIds(tx, 'Product', records.map((record) => record.productId));
-    const unknown = records.find((record) => !known.has(record.productId));
-    if (unknown) throw badInput(`events[${indexOf.get(unknown.id)}].productId`, `unknown product ${JSON.stringify(unknown.productId)}`, { index: indexOf.get(unknown.id) });
-    return writeEvents(tx, records, (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], now);
-  });
+  // A retry of an event sent without a timestamp gets another one: it must still read as a repeat.
+  const rows = records.map((record) => ({ ...record, timestampAssumed: args.events[indexOf.get(record.id) as number]?.timestamp == null }));
+  const result = await ctx.graph.transaction(
+    async (tx) => {
+      // Checked before writing: an unknown product refuses the whole call instead of being skipped silently.
+      const known = await existingIds(tx, 'Product', records.map((record) => record.productId));
+      const unknown = records.find((record) => !known.has(record.productId));
+      if (unknown) throw badInput(`events[${indexOf.get(unknown.id)}].productId`, `unknown product ${JSON.stringify(unknown.productId)}`, { index: indexOf.get(unknown.id) });
+      return writeEvents(tx, rows, (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], now);
+    },
+    { retryUniquenessRaces: true },
+  );
   if (result.created > 0) ctx.ranker.behaviourChanged?.(records.map((record) => record.userId));
-  return { received: args.events.length, created: result.created, duplicates: args.events.length - result.created, usersCreated: result.usersCreated };
+  const conflicts = result.conflicts.length;
+  return {
+    received: args.events.length,
+    created: result.created,
+    duplicates: args.events.length - result.created - conflicts,
+    conflicts,
+    conflictIds: result.conflicts.slice(0, MAX_LISTED_CONFLICTS).map((conflict) => conflict.id),
+    usersCreated: result.usersCreated,
+  };
 }
 
 async function requireProducts(tx: Transaction, ids: Record<string, string>): Promise<void> {

@@ -35,6 +35,11 @@ export interface EventRow {
   quantity?: number | undefined;
   /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
   split?: 'train' | 'test' | undefined;
+  /**
+   * The input gave no timestamp and the write's time stands in: a retry of such an event gets another
+   * time, so the timestamp is left out when comparing it with the event stored under its id.
+   */
+  timestampAssumed?: boolean | undefined;
 }
 export interface RelationRow {
   from: string;
@@ -200,17 +205,70 @@ export interface Aggregate {
   lastAt: number;
 }
 
+/** The fields of an event stored under its id, as `STORED_EVENTS` returns them. */
+interface StoredEvent {
+  id: string;
+  userId: string;
+  productId: string;
+  type: string;
+  timestamp: number;
+  quantity: number | null;
+  split: string | null;
+}
+
+// Returns nothing for ids not stored yet, so a batch of new events costs what the existence check did.
+const STORED_EVENTS = `
+UNWIND $ids AS id
+MATCH (e:Event {id: id})
+RETURN id, e.userId AS userId, e.productId AS productId, e.type AS type, e.timestamp AS timestamp,
+       e.quantity AS quantity, e.split AS split`;
+
+export type ComparedEventField = 'type' | 'userId' | 'productId' | 'timestamp' | 'quantity' | 'split';
+
+export interface EventDifference {
+  field: ComparedEventField;
+  stored: string | number | null;
+  given: string | number | null;
+}
+
+/** An event whose id is stored with other values: it was not written, and the stored one is left as it was. */
+export interface EventConflict {
+  id: string;
+  differences: EventDifference[];
+}
+
+/**
+ * How an event differs from the one stored under its id; empty when it is a repeat. A missing quantity
+ * counts as 1, as in the aggregates; a timestamp the write assumed is not compared.
+ */
+export function eventDifferences(stored: Omit<StoredEvent, 'id'>, given: EventRow): EventDifference[] {
+  const compared: Array<[ComparedEventField, string | number | null, string | number | null]> = [
+    ['type', stored.type, given.type],
+    ['userId', stored.userId, given.userId],
+    ['productId', stored.productId, given.productId],
+    ['timestamp', stored.timestamp, given.timestampAssumed ? stored.timestamp : given.timestamp],
+    ['quantity', stored.quantity ?? 1, given.quantity ?? 1],
+    ['split', stored.split ?? null, given.split ?? null],
+  ];
+  return compared.filter(([, before, now]) => before !== now).map(([field, before, now]) => ({ field, stored: before, given: now }));
+}
+
 export interface EventWriteResult {
   created: number;
   usersCreated: number;
   /** Product ids of the batch that are not in the graph: their events were not written. */
   unknownProducts: Set<string>;
+  /** Events of the batch whose id is stored with other values, in batch order. */
+  conflicts: EventConflict[];
 }
 
 /**
  * Writes events that are not in the graph yet, creates their users, and adds them to the per-(user, product,
  * behaviour) aggregates. Events whose product does not exist are skipped and their product ids returned.
- * `relationshipOf` maps an event type to its aggregate relationship type.
+ * An event whose id is stored with the same values is a repeat and changes nothing; with other values it is
+ * a conflict: returned, not written, the stored event left as it was. `relationshipOf` maps an event type
+ * to its aggregate relationship type. Two transactions writing the same new ids at once collide on the
+ * event id constraint: run this with `retryUniquenessRaces` so that the later one answers with repeats.
  */
 export async function writeEvents(
   tx: Transaction,
@@ -221,14 +279,21 @@ export async function writeEvents(
   const productIds = [...new Set(rows.map((row) => row.productId))];
   // Statements that do not need each other's results go out together: the driver pipelines them, so the
   // batch costs three round trips instead of eight, and Neo4j is not left waiting for the client between them.
-  const [productRows, known] = await Promise.all([
+  const [productRows, storedRows] = await Promise.all([
     tx.run<{ id: string; element: string }>(PRODUCT_ELEMENTS, { ids: productIds }),
-    existingIds(tx, 'Event', rows.map((row) => row.id)),
+    tx.run<StoredEvent & Record<string, unknown>>(STORED_EVENTS, { ids: [...new Set(rows.map((row) => row.id))] }),
   ]);
   const productElements = new Map(productRows.map((row) => [row.id, row.element]));
   const unknownProducts = new Set(productIds.filter((id) => !productElements.has(id)));
-  const fresh = rows.filter((row) => !known.has(row.id) && productElements.has(row.productId));
-  if (fresh.length === 0) return { created: 0, usersCreated: 0, unknownProducts };
+  const stored = new Map(storedRows.map((row) => [row.id, row]));
+  const conflicts: EventConflict[] = [];
+  for (const row of rows) {
+    const before = stored.get(row.id);
+    const differences = before === undefined ? [] : eventDifferences(before, row);
+    if (differences.length > 0) conflicts.push({ id: row.id, differences });
+  }
+  const fresh = rows.filter((row) => !stored.has(row.id) && productElements.has(row.productId));
+  if (fresh.length === 0) return { created: 0, usersCreated: 0, unknownProducts, conflicts };
   const [, userRows] = await Promise.all([
     tx.run(CREATE_EVENTS, eventColumns(fresh)),
     tx.run<{ id: string; element: string; created: boolean }>(MERGE_USER_ELEMENTS, { ids: [...new Set(fresh.map((row) => row.userId))], now: int(now) }),
@@ -241,7 +306,7 @@ export async function writeEvents(
     ),
     recordBehaviourChange(tx, userElements.keys()),
   ]);
-  return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts };
+  return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts, conflicts };
 }
 
 export const eventColumns = (fresh: EventRow[]) => ({

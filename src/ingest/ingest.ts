@@ -1,7 +1,8 @@
 import { createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
-import { handlerFor, type BatchResult, type Located, type Rejection, type WriteContext } from './kinds.js';
+import type { EventDifference } from '../graph/shopWrites.js';
+import { handlerFor, type BatchResult, type Conflict, type Located, type Rejection, type WriteContext } from './kinds.js';
 import type { Kind } from './records.js';
 import { checkedRecords } from './checkedRecords.js';
 import { rejectionCounter } from './validation.js';
@@ -28,6 +29,8 @@ export interface IngestOptions {
   writeGrid?: number;
   onProgress?: (progress: IngestProgress) => void;
   onReject?: (rejection: Rejection) => void;
+  /** Each event whose id is already stored with other values (also written to the report). */
+  onConflict?: (conflict: Conflict) => void;
 }
 
 /**
@@ -64,6 +67,8 @@ export interface IngestSummary {
   duplicates: number;
   /** Records refused, each listed in the report. */
   rejected: number;
+  /** Events whose id is already stored with other values: not written, each listed in the report. */
+  conflicts: number;
   batches: number;
   seconds: number;
   recordsPerSecond: number;
@@ -82,6 +87,17 @@ export class IngestError extends Error {
 }
 
 export const formatRejection = (r: Rejection): string => `${r.file}:${r.line}: ${r.field}: ${r.reason}`;
+
+const showStored = (field: EventDifference['field'], value: string | number | null): string => {
+  if (value === null) return 'none';
+  if (field === 'timestamp' && typeof value === 'number') return new Date(value).toISOString();
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+};
+
+/** `events.jsonl:12: id "e-17" already stored with other values (quantity 1, now 3)`. */
+export const formatConflict = (c: Conflict): string =>
+  `${c.file}:${c.line}: id ${JSON.stringify(c.id)} already stored with other values ` +
+  `(${c.differences.map((d) => `${d.field} ${showStored(d.field, d.stored)}, now ${showStored(d.field, d.given)}`).join('; ')})`;
 
 /**
  * Reads, cleans, validates and writes records of one kind. Writes go in batches of `batchSize`, one
@@ -104,6 +120,7 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     unchanged: 0,
     duplicates: 0,
     rejected: 0,
+    conflicts: 0,
     batches: 0,
     seconds: 0,
     recordsPerSecond: 0,
@@ -150,8 +167,14 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
         options.onProgress?.({ ...reached, bytesTotal });
         summary.batches += 1;
         summary.written += result.written;
-        summary.unchanged += batch.length - result.written - result.rejected.length;
+        const conflicts = result.conflicts ?? [];
+        summary.unchanged += batch.length - result.written - result.rejected.length - conflicts.length;
+        summary.conflicts += conflicts.length;
         result.rejected.forEach(onRejection);
+        for (const conflict of conflicts) {
+          report?.write(`${formatConflict(conflict)}\n`);
+          options.onConflict?.(conflict);
+        }
       },
       (error: unknown) => {
         const first = batch[0] as Located<unknown>;

@@ -106,7 +106,7 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
   const events = [...train.map(toEvent('train')), ...test.map(toEvent('test'))];
   // Through the write grid of `kgrec ingest`: two transactions at a time, on disjoint users and items.
   await writeThroughGrid(events, { keysOf: (event) => [event.userId, event.productId], batchSize: options.batchSize }, async (batch) => {
-    const result = await graph.transaction((tx) => writeEvents(tx, batch, () => 'PURCHASED', now));
+    const result = await graph.transaction((tx) => writeEvents(tx, batch, () => 'PURCHASED', now), { retryUniquenessRaces: true });
     eventsWritten += result.created;
     eventsDone += batch.length;
     options.onProgress?.({ stage: 'interactions', done: eventsDone, total: events.length });

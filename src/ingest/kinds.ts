@@ -9,6 +9,7 @@ import {
   writeProducts,
   writeRelations,
   writeUsers,
+  type EventDifference,
   type ProductRow,
 } from '../graph/shopWrites.js';
 import {
@@ -43,11 +44,21 @@ export interface Rejection {
   reason: string;
 }
 
+/** A record whose id is stored with other values: not written, the stored one left as it was. */
+export interface Conflict {
+  file: string;
+  line: number;
+  id: string;
+  differences: EventDifference[];
+}
+
 export interface BatchResult {
   /** Records that created or changed something in the graph. */
   written: number;
   /** Records refused by a check against the graph (an unknown product, say). */
   rejected: Rejection[];
+  /** Records that clash with what the graph holds under their id (events only). */
+  conflicts?: Conflict[];
 }
 
 export interface WriteContext {
@@ -206,13 +217,20 @@ const events: KindHandler<EventRecord> = {
   key: (record) => record.id,
   conflictKeys: (record) => [record.userId, record.productId],
   async writeBatch(batch, ctx) {
-    const result = await ctx.graph.transaction((tx) =>
-      writeEvents(tx, batch.map((item) => item.value), (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], ctx.now),
+    const result = await ctx.graph.transaction(
+      (tx) => writeEvents(tx, batch.map((item) => item.value), (type) => BEHAVIOUR_RELATIONSHIP[type as EventType], ctx.now),
+      { retryUniquenessRaces: true },
     );
-    const rejected = batch
-      .filter((item) => result.unknownProducts.has(item.value.productId))
-      .map((item) => reject(item, 'productId', `unknown product ${JSON.stringify(item.value.productId)}`));
-    return { written: result.created, rejected };
+    // Ids are unique within a batch (the validator rejects a repeated id with other values).
+    const differencesOf = new Map(result.conflicts.map((conflict) => [conflict.id, conflict.differences]));
+    const conflicts: Conflict[] = [];
+    const rejected: Rejection[] = [];
+    for (const item of batch) {
+      const differences = differencesOf.get(item.value.id);
+      if (differences) conflicts.push({ file: item.file, line: item.line, id: item.value.id, differences });
+      else if (result.unknownProducts.has(item.value.productId)) rejected.push(reject(item, 'productId', `unknown product ${JSON.stringify(item.value.productId)}`));
+    }
+    return { written: result.created, rejected, conflicts };
   },
 };
 

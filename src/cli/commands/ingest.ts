@@ -4,9 +4,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
-import { formatRejection, IngestError, ingestFiles, type IngestSummary } from '../../ingest/ingest.js';
+import { formatConflict, formatRejection, IngestError, ingestFiles, type IngestSummary } from '../../ingest/ingest.js';
 import { loadKgat } from '../../ingest/kgat.js';
-import type { Rejection } from '../../ingest/kinds.js';
+import type { Conflict, Rejection } from '../../ingest/kinds.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -27,6 +27,7 @@ interface IngestCommandOptions {
   maxRejects: number;
   report?: string;
   by: string;
+  skipConflicts?: boolean;
   json?: boolean;
 }
 
@@ -41,6 +42,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
     .option('--report <file>', 'where to write every rejection (default .kgrec/reports/ingest-<kind>-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
+    .option('--skip-conflicts', 'succeed even when events clash with stored events of the same id (they are still listed and counted)')
     .option('--json', 'print the summary as JSON on the last line')
     .action(async (files: string[], options: IngestCommandOptions) => {
       const out = createOutput(Boolean(options.json));
@@ -66,6 +68,13 @@ export function registerIngestCommands(program: Command): void {
         out.result(summary, () => printSummary(out, summary));
         if (summary.rejected > options.maxRejects) {
           throw new UserError(`${formatCount(summary.rejected)} record(s) rejected (allowed: ${options.maxRejects}); see ${report}`, 1);
+        }
+        if (summary.conflicts > 0 && !options.skipConflicts) {
+          throw new UserError(
+            `${formatCount(summary.conflicts)} event(s) have the id of a stored event with other values; the stored events were kept ` +
+              `and these not written; see ${report} (--skip-conflicts accepts this)`,
+            1,
+          );
         }
       } finally {
         await graph?.close();
@@ -119,15 +128,16 @@ export async function runIngest(graph: Graph | null, out: Output, options: Param
   const progress = createProgress(options.kind.padEnd(10));
   const started = performance.now();
   let shown = 0;
-  const onReject = (rejection: Rejection) => {
-    if (shown < CONSOLE_REJECTIONS) out.info(formatRejection(rejection));
-    else if (shown === CONSOLE_REJECTIONS) out.info(`… more rejections in ${options.reportFile}`);
+  const show = (line: string) => {
+    if (shown < CONSOLE_REJECTIONS) out.info(line);
+    else if (shown === CONSOLE_REJECTIONS) out.info(`… more rejections and conflicts in ${options.reportFile}`);
     shown += 1;
   };
   try {
     return await ingestFiles(graph, {
       ...options,
-      onReject,
+      onReject: (rejection: Rejection) => show(formatRejection(rejection)),
+      onConflict: (conflict: Conflict) => show(formatConflict(conflict)),
       onProgress: ({ bytesRead, bytesTotal, records }) =>
         progress.update(bytesRead, bytesTotal, {
           rate: records / ((performance.now() - started) / 1000),
@@ -151,7 +161,8 @@ export function printSummary(out: Output, s: IngestSummary): void {
   out.line(
     `${s.kind}: ${formatCount(s.records)} records read, ${s.dryRun ? '(dry run, nothing written) ' : `${formatCount(s.written)} written, ${formatCount(s.unchanged)} unchanged, `}` +
       `${formatCount(s.duplicates)} duplicates skipped, ${formatCount(s.rejected)} rejected` +
+      (s.conflicts > 0 ? `, ${formatCount(s.conflicts)} conflicting with stored events (not written)` : '') +
       ` — ${s.seconds.toFixed(1)} s, ${formatCount(s.recordsPerSecond)} records/s` +
-      (s.rejected > 0 && s.reportFile ? `; report: ${s.reportFile}` : ''),
+      (s.rejected + s.conflicts > 0 && s.reportFile ? `; report: ${s.reportFile}` : ''),
   );
 }
