@@ -78,6 +78,40 @@ describe('the kgrec command line', () => {
     expect(JSON.parse(stats.last)).toMatchObject({ nodes: { Product: 2 }, events: 0 });
   });
 
+  it('fails on events that reuse a stored id with other values, naming each line, unless --skip-conflicts', async () => {
+    const dir = tempDir();
+    const products = writeFixture(dir, 'products.csv', ['id,title', 'k1,Kettle', 'k2,Kettle descaler']);
+    const events = writeFixture(dir, 'events.jsonl', [
+      JSON.stringify({ id: 'e-16', userId: 'cli-u1', productId: 'k1', type: 'purchase', timestamp: '2026-03-01T09:00:00Z', quantity: 1 }),
+      JSON.stringify({ id: 'e-17', userId: 'cli-u1', productId: 'k2', type: 'purchase', timestamp: '2026-03-01T09:05:00Z', quantity: 1 }),
+    ]);
+    expect(kgrec('ingest', '--kind', 'products', products).code).toBe(0);
+    expect(kgrec('ingest', '--kind', 'events', events).code).toBe(0);
+    const storedEvents = () => graph.read('MATCH (e:Event) WHERE e.id STARTS WITH "e-" RETURN properties(e) AS e ORDER BY e.id');
+    const before = await storedEvents();
+
+    const changed = writeFixture(dir, 'events-again.jsonl', [
+      JSON.stringify({ id: 'e-16', userId: 'cli-u1', productId: 'k1', type: 'purchase', timestamp: '2026-03-01T09:00:00Z', quantity: 1 }),
+      JSON.stringify({ id: 'e-17', userId: 'cli-u1', productId: 'k2', type: 'purchase', timestamp: '2026-03-01T09:05:00Z', quantity: 3 }),
+      JSON.stringify({ id: 'e-18', userId: 'cli-u1', productId: 'k1', type: 'view', timestamp: '2026-03-01T09:10:00Z' }),
+    ]);
+    const report = path.join(dir, 'conflicts.txt');
+    const failing = kgrec('ingest', '--kind', 'events', changed, '--report', report, '--json');
+    const line = `${changed}:2: id "e-17" already stored with other values (quantity 1, now 3)`;
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain(line);
+    expect(failing.stderr).toContain('1 event(s) have the id of a stored event with other values');
+    expect(failing.stderr).toContain('--skip-conflicts');
+    expect(JSON.parse(failing.last)).toMatchObject({ records: 3, written: 1, unchanged: 1, conflicts: 1, rejected: 0 });
+    expect(readFileSync(report, 'utf8')).toBe(`${line}\n`);
+
+    const skipping = kgrec('ingest', '--kind', 'events', changed, '--skip-conflicts');
+    expect(skipping.code).toBe(0);
+    expect(skipping.stdout).toContain('1 conflicting with stored events (not written)');
+    expect(skipping.stderr).toContain(line);
+    expect((await storedEvents()).slice(0, 2)).toEqual(before);
+  });
+
   it('refuses bad arguments with a message that names them', () => {
     const kind = kgrec('ingest', '--kind', 'gadgets', 'x.csv');
     expect(kind.code).toBe(2);

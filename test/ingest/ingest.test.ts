@@ -5,7 +5,7 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { graphStats } from '../../src/graph/stats.js';
-import { IngestError, ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
+import { formatConflict, IngestError, ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
 import type { Kind } from '../../src/ingest/records.js';
 import { freshGraph, jsonl, tempDir, writeFixture } from '../helpers.js';
 
@@ -195,6 +195,54 @@ describe('ingesting a shop', () => {
     expect(await aggregates()).toEqual(expected);
     expect(await ingest('events', [events], { batchSize: 7, writeLanes: 2 })).toMatchObject({ written: 0, unchanged: 240 });
     expect(await aggregates()).toEqual(expected);
+  });
+});
+
+describe('events whose id is already stored', () => {
+  it('reports each conflict with file and line, writes the others and leaves the stored events as they were', async () => {
+    const eventsOf = (ids: string[]) => graph.read('MATCH (e:Event) WHERE e.id IN $ids RETURN properties(e) AS e ORDER BY e.id', { ids });
+    const purchases = () => graph.read('MATCH (u:User {id: "u1"})-[r:PURCHASED]->(p) RETURN p.id AS product, r.count AS count, r.quantity AS quantity ORDER BY product');
+    const [storedBefore, purchasesBefore] = [await eventsOf(['e1', 'e3', 'e4']), await purchases()];
+    const file = writeFixture(dir, 'events-conflicting.csv', [
+      'id,userId,productId,type,timestamp,quantity',
+      'e3,u1,p1,purchase,2026-01-02T10:05:00Z,3', // stored with quantity 2
+      'e1,u1,p1,view,2026-01-01T10:00:00Z,', // the same as stored: unchanged
+      'c-new,u1,p4,purchase,2026-01-05T10:00:00Z,1',
+      'e4,u2,p3,purchase,2026-01-02T12:00:00Z,', // stored for u1 at 12:05
+    ]);
+    const report = path.join(dir, 'conflicts-report.txt');
+    const conflicts: string[] = [];
+    const summary = await ingest('events', [file], { reportFile: report, onConflict: (conflict) => conflicts.push(formatConflict(conflict)) });
+    expect(summary).toMatchObject({ records: 4, written: 1, unchanged: 1, conflicts: 2, rejected: 0 });
+    const expected = [
+      `${file}:2: id "e3" already stored with other values (quantity 2, now 3)`,
+      `${file}:5: id "e4" already stored with other values (userId "u1", now "u2"; timestamp 2026-01-02T12:05:00.000Z, now 2026-01-02T12:00:00.000Z)`,
+    ];
+    // Batches of the write grid finish in any order: so do their conflicts.
+    expect(conflicts.sort()).toEqual(expected);
+    expect(readFileSync(report, 'utf8').trim().split('\n').sort()).toEqual(expected);
+    expect(await eventsOf(['e1', 'e3', 'e4'])).toEqual(storedBefore);
+    expect(await purchases()).toEqual([...purchasesBefore, { product: 'p4', count: 1, quantity: 1 }]);
+    expect(await graph.read('MATCH (:User {id: "u2"})-[r:PURCHASED]->() RETURN r')).toEqual([]);
+
+    // Idempotent: the same file again writes nothing and reports the same conflicts.
+    expect(await ingest('events', [file])).toMatchObject({ written: 0, unchanged: 2, conflicts: 2 });
+  });
+
+  it('writes a file ingested by two runs at once once: the run that loses a race on an id retries and finds it stored', async () => {
+    const lines = ['id,userId,productId,type,timestamp,quantity'];
+    for (let i = 0; i < 60; i += 1) lines.push(`race-e${i},race-u${i % 5},p${1 + (i % 4)},purchase,${1_767_000_000_000 + i * 1000},${1 + (i % 3)}`);
+    const file = writeFixture(dir, 'race-events.csv', lines);
+    const runs = await Promise.all([ingest('events', [file], { batchSize: 60 }), ingest('events', [file], { batchSize: 60 })]);
+    // Each cell of the write grid races on its own: either run may win it, and together they write each event once.
+    const sum = (key: 'written' | 'unchanged' | 'conflicts') => runs.reduce((total, run) => total + run[key], 0);
+    expect({ written: sum('written'), unchanged: sum('unchanged'), conflicts: sum('conflicts') }).toEqual({ written: 60, unchanged: 60, conflicts: 0 });
+    const [totals] = await graph.read(
+      `CALL () { MATCH (e:Event) WHERE e.id STARTS WITH "race-" RETURN count(e) AS events }
+       CALL () { MATCH (u:User)-[r:PURCHASED]->() WHERE u.id STARTS WITH "race-" RETURN sum(r.count) AS count, sum(r.quantity) AS quantity }
+       RETURN events, count, quantity`,
+    );
+    expect(totals).toEqual({ events: 60, count: 60, quantity: 120 });
   });
 });
 
