@@ -38,7 +38,7 @@ const record = (events: EventFields[]) => h.gql<{ recordEvents: RecordResult }>(
 
 /** The stored events of these ids and the aggregates of these users: what a write may change. */
 async function stored(ids: string[], userIds: string[]) {
-  const [row] = await h.graph.read(
+  const [row] = await h.graph.read<{ events: Array<{ id: string }>; eventNodes: number; users: number; aggregates: unknown[][] }>(
     `CALL () { MATCH (e:Event) WHERE e.id IN $ids RETURN collect(properties(e)) AS events }
      CALL () { MATCH (e:Event) WHERE e.id IN $ids RETURN count(e) AS eventNodes }
      CALL () { MATCH (u:User) WHERE u.id IN $userIds RETURN count(u) AS users }
@@ -50,8 +50,8 @@ async function stored(ids: string[], userIds: string[]) {
      RETURN events, eventNodes, users, aggregates`,
     { ids, userIds },
   );
-  const events = (row?.events as Array<{ id: string }>).sort((a, b) => a.id.localeCompare(b.id));
-  return { ...row, events };
+  if (!row) throw new Error('the read returns one row');
+  return { ...row, events: row.events.sort((a, b) => a.id.localeCompare(b.id)) };
 }
 
 beforeAll(async () => {
@@ -114,8 +114,8 @@ describe('the same batch sent several times at once', () => {
         const [count, quantity] = expected.get(key) ?? [0, 0];
         expected.set(key, [count + 1, quantity + (event.quantity ?? 1)]);
       });
-      const aggregates = (graph.aggregates as Array<[string, string, string, number, number]>).map(([user, type, product, count, quantity]) => [`${user} ${type} ${product}`, [count, quantity]]);
-      expect(new Map(aggregates as Array<[string, [number, number]]>)).toEqual(expected);
+      const aggregates = (graph.aggregates as Array<[string, string, string, number, number]>).map(([user, type, product, count, quantity]): [string, [number, number]] => [`${user} ${type} ${product}`, [count, quantity]]);
+      expect(new Map(aggregates)).toEqual(expected);
     });
   }
 });
