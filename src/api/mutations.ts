@@ -14,6 +14,7 @@ import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
 import { validateEvents, validateProduct, validateRelation, type EventInput, type ProductInput } from './inputs.js';
 import { merchandisingMutations } from './merchandising.js';
+import { checkOwnEvents, guardEventWriter } from './privacy.js';
 
 /**
  * Mutations: check the role, validate with the ingestion schemas, write with the ingestion writes in one
@@ -28,8 +29,9 @@ interface RecordEventsResult {
 }
 
 async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: ApiContext): Promise<RecordEventsResult> {
-  guard(ctx, 'recordEvents');
+  guardEventWriter(ctx);
   checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
+  checkOwnEvents(ctx, args.events);
   const now = Date.now();
   const { records, indexOf } = validateEvents(args.events, now);
   const result = await ctx.graph.transaction(async (tx) => {
