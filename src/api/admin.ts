@@ -1,8 +1,9 @@
-import { recordAudit, recordAuditAlone } from '../graph/audit.js';
+import { pseudonymiseUserEntries, recordAudit, recordAuditAlone, userPseudonym } from '../graph/audit.js';
 import { deleteUserData as deleteUserGraphData, type DeletedUserData } from '../graph/userData.js';
 import { activateAndWriteBack } from '../jobs/activate.js';
 import { TrainingConflictError, type TrainingJob } from '../jobs/trainingJobs.js';
-import { activeVersion, listModels } from '../kge/modelStore.js';
+import { activeVersion, listModels, removeEntities, type EntityErasureResult } from '../kge/modelStore.js';
+import { entityKey } from '../graph/tripleExport.js';
 import type { LinkPredictionResult } from '../kge/types.js';
 import type { ApiContext } from './context.js';
 import { badInput, conflict, notFound } from './errors.js';
@@ -72,24 +73,68 @@ interface UserDataDeletion {
   events: number;
   behaviours: number;
   userDeleted: boolean;
+  modelVersions: number;
+  unreadableModelVersions: string[];
 }
 
+/** Removes the user's row from every saved model version; versions that cannot be read are logged. */
+async function eraseFromModels(ctx: ApiContext, userId: string): Promise<EntityErasureResult> {
+  const result = await removeEntities(ctx.config.modelsDir, [entityKey('User', userId)]);
+  for (const { version, error } of result.unreadable) {
+    ctx.logger.error({ version, error }, 'a model version cannot be read, so a deleted user could not be removed from it: repair or remove it');
+  }
+  return result;
+}
+
+/**
+ * Deletes one user's data everywhere kgrec keeps it: the graph (events, behaviour, user node, change feed),
+ * every saved model version, the served models in memory (on every ranking thread) and, in the audit
+ * trail, their id, which gives way to a one-way pseudonym: the trail keeps who deleted data and when.
+ */
 async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiContext): Promise<UserDataDeletion> {
   const principal = guard(ctx, 'deleteUserData');
   const userId = validateId('userId', args.userId);
+  // The files first: should the graph's part fail, the data is still there and a retry finds the files done.
+  const models = await eraseFromModels(ctx, userId);
+  const pseudonym = userPseudonym(userId, ctx.config.auditIdKey);
   const deleted = await ctx.graph.transaction(async (tx): Promise<DeletedUserData> => {
     const counts = await deleteUserGraphData(tx, userId);
-    if (counts.events > 0 || counts.behaviours > 0 || counts.user) {
-      await recordAudit(tx, { editor: editor(principal), entityType: 'user', entityId: userId, action: 'deleteUserData', summary: { ...counts } });
+    const earlierEntries = await pseudonymiseUserEntries(tx, userId, pseudonym);
+    if (counts.events > 0 || counts.behaviours > 0 || counts.user || counts.changes > 0 || models.versions.length > 0) {
+      const summary = {
+        events: counts.events,
+        behaviours: counts.behaviours,
+        user: counts.user,
+        changeFeedEntries: counts.changes,
+        modelVersions: models.versions.length,
+        earlierAuditEntries: earlierEntries,
+      };
+      await recordAudit(tx, { editor: editor(principal), entityType: 'user', entityId: pseudonym, action: 'deleteUserData', summary });
     }
     return counts;
   });
-  // The user's behaviour counted towards popularity.
+  // The user's behaviour counted towards popularity and co-purchases.
   if (deleted.behaviours > 0) ctx.ranker.invalidate({ behaviour: true });
+  ctx.ranker.forgetUsers?.([userId]);
   ctx.ranker.behaviourChanged?.([userId]);
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);
-  return { userId, events: deleted.events, behaviours: deleted.behaviours, userDeleted: deleted.user };
+  // A training job running now read the graph before the deletion: the version it saves is cleaned as it ends.
+  if (ctx.jobs.active()) {
+    void ctx.jobs
+      .idle()
+      .catch(() => undefined)
+      .then(() => eraseFromModels(ctx, userId))
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'removing a deleted user from the version trained meanwhile failed'));
+  }
+  return {
+    userId,
+    events: deleted.events,
+    behaviours: deleted.behaviours,
+    userDeleted: deleted.user,
+    modelVersions: models.versions.length,
+    unreadableModelVersions: models.unreadable.map((entry) => entry.version),
+  };
 }
 
 export const adminMutations = { startRetraining, activateModel, deleteUserData };

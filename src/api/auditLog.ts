@@ -1,4 +1,4 @@
-import { readAuditLog, type AuditEntry } from '../graph/audit.js';
+import { readAuditLog, userPseudonym, type AuditEntry } from '../graph/audit.js';
 import type { ApiContext } from './context.js';
 import { guardQuery } from './guard.js';
 import { validateId } from './inputs.js';
@@ -11,7 +11,9 @@ export async function auditLog(_: unknown, args: { entityId?: string | null; fir
   const entityId = args.entityId === null || args.entityId === undefined ? undefined : validateId('entityId', args.entityId);
   const before = args.after ? decodeAuditCursor('after', args.after) : undefined;
   // One more than asked tells whether another page follows.
-  const rows = await readAuditLog(ctx.graph, { entityId, before, limit: first + 1 });
+  // A deleted user's entries are filed under their pseudonym: asked for by the id, they are found.
+  const entityIds = entityId === undefined ? undefined : [entityId, userPseudonym(entityId, ctx.config.auditIdKey)];
+  const rows = await readAuditLog(ctx.graph, { entityIds, before, limit: first + 1 });
   const page: AuditEntry[] = rows.slice(0, first);
   const last = page[page.length - 1];
   return {

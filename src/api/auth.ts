@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ROLES, type Role } from './config.js';
 import { forbidden, unauthenticated } from './errors.js';
+import { looksLikeJwt, type Shopper, type ShopperTokenVerifier } from './shopperTokens.js';
 
 /**
  * Bearer tokens → roles. Only SHA-256 hashes of tokens are configured, so a leaked configuration leaks no
  * token. Roles are ordered: frontend < merchandiser < admin, and each can do what those below it can.
+ * A Bearer token that is no role token may be a shopper token (src/api/shopperTokens.ts): it has no role,
+ * and stands for one shopper.
  */
 
 export interface Principal {
@@ -55,19 +58,57 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * known Bearer token is refused rather than treated as anonymous, so a mistyped token fails loudly.
  */
 export function authenticate(header: string | undefined, tokens: Readonly<Record<string, Role>>): Principal | null {
+  const token = bearerToken(header);
+  if (token === null) return null;
+  const principal = rolePrincipal(token, tokens);
+  if (principal === null) throw unauthenticated('unknown token');
+  return principal;
+}
+
+function bearerToken(header: string | undefined): string | null {
   if (header === undefined || header.trim() === '') return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw unauthenticated('expected an Authorization header of the form "Bearer <token>"');
-  const hash = hashToken(match[1]);
+  return match[1];
+}
+
+function rolePrincipal(token: string, tokens: Readonly<Record<string, Role>>): Principal | null {
+  const hash = hashToken(token);
   const role = Object.hasOwn(tokens, hash) ? tokens[hash] : undefined;
-  if (role === undefined) throw unauthenticated('unknown token');
-  return { role, tokenId: hash.slice(0, TOKEN_ID_LENGTH) };
+  return role === undefined ? null : { role, tokenId: hash.slice(0, TOKEN_ID_LENGTH) };
+}
+
+/** Who is calling: a role token's principal, a shopper, or neither (anonymous). */
+export interface Caller {
+  principal: Principal | null;
+  shopper: Shopper | null;
+}
+
+/**
+ * The caller from an Authorization header: a role token, else a shopper token when shopper tokens are
+ * configured; anything else is refused (UNAUTHENTICATED), as a mistyped token should be.
+ */
+export async function authenticateCaller(
+  header: string | undefined,
+  tokens: Readonly<Record<string, Role>>,
+  shoppers: ShopperTokenVerifier | null,
+): Promise<Caller> {
+  const token = bearerToken(header);
+  if (token === null) return { principal: null, shopper: null };
+  const principal = rolePrincipal(token, tokens);
+  if (principal) return { principal, shopper: null };
+  if (shoppers && looksLikeJwt(token)) return { principal: null, shopper: await shoppers.verify(token) };
+  throw unauthenticated('unknown token');
 }
 
 const rank = (role: Role): number => ROLES.indexOf(role);
 
-/** Throws UNAUTHENTICATED without a principal and FORBIDDEN when its role is below `needed`. */
-export function requireRole(principal: Principal | null, needed: Role, what: string): Principal {
+/**
+ * Throws UNAUTHENTICATED without a principal (FORBIDDEN for a shopper, whose token has no role) and
+ * FORBIDDEN when its role is below `needed`.
+ */
+export function requireRole(principal: Principal | null, needed: Role, what: string, shopper: Shopper | null = null): Principal {
+  if (principal === null && shopper !== null) throw forbidden(`${what} needs a Bearer token with role ${needed} or higher; a shopper token has no role`);
   if (principal === null) throw unauthenticated(`${what} needs a Bearer token with role ${needed} or higher`);
   if (rank(principal.role) < rank(needed)) throw forbidden(`${what} needs role ${needed} or higher, the token has ${principal.role}`);
   return principal;

@@ -52,8 +52,29 @@ export const apiConfigSchema = z.object({
   tokens: tokenHashes.default({}),
   /** Queries without a token; when false every query needs the frontend role or higher. */
   publicReads: flag.default(true),
-  /** Production: no introspection, no landing page. */
+  /**
+   * Production: no introspection, no landing page, and personalised reads (`recommend`, `search` with a
+   * userId, `user`) only with a shopper token for that user or a role token.
+   */
   production: flag.default(false),
+  /**
+   * HS256 secret that verifies shopper tokens (JWTs whose subject is a user id, minted by the shop's
+   * backend). 32 characters at least: HS256 wants a key of 256 bits.
+   */
+  shopperTokenKey: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
+  /** A JWKS file (JSON) of public keys that verify shopper tokens signed with RS, PS, ES or EdDSA algorithms. */
+  shopperTokenJwks: z.string().min(1).optional(),
+  /** Oldest shopper token accepted, from its `iat`: shopper tokens are meant to be short-lived. */
+  shopperTokenMaxAgeSeconds: z.coerce.number().int().min(10).max(7 * 86_400).default(3_600),
+  /** When set, a shopper token's `iss` must be this. */
+  shopperTokenIssuer: z.string().min(1).optional(),
+  /** When set, a shopper token's `aud` must include this. */
+  shopperTokenAudience: z.string().min(1).optional(),
+  /**
+   * Key of the HMAC that turns a deleted user's id into the pseudonym the audit trail keeps; without one,
+   * plain SHA-256, which guessable ids (u-0001, e-mail addresses) do not withstand.
+   */
+  auditIdKey: z.string().min(16, 'expected a key of at least 16 characters').optional(),
   /** Largest `first` of any list argument. */
   maxFirst: z.coerce.number().int().min(1).max(1_000).default(100),
   /** Deepest selection a query may make (introspection excluded). 10 covers the deepest useful query by a wide margin. */
@@ -102,6 +123,12 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   tokens: 'KGREC_API_TOKENS',
   publicReads: 'KGREC_API_PUBLIC_READS',
   production: 'KGREC_API_PRODUCTION',
+  shopperTokenKey: 'KGREC_API_SHOPPER_TOKEN_KEY',
+  shopperTokenJwks: 'KGREC_API_SHOPPER_TOKEN_JWKS',
+  shopperTokenMaxAgeSeconds: 'KGREC_API_SHOPPER_TOKEN_MAX_AGE_SECONDS',
+  shopperTokenIssuer: 'KGREC_API_SHOPPER_TOKEN_ISSUER',
+  shopperTokenAudience: 'KGREC_API_SHOPPER_TOKEN_AUDIENCE',
+  auditIdKey: 'KGREC_API_AUDIT_ID_KEY',
   maxFirst: 'KGREC_API_MAX_FIRST',
   maxDepth: 'KGREC_API_MAX_DEPTH',
   maxBodyBytes: 'KGREC_API_MAX_BODY_BYTES',

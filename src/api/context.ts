@@ -18,6 +18,7 @@ import {
 import type { TrainingJobs } from '../jobs/trainingJobs.js';
 import type { Ranker } from '../ranking/types.js';
 import type { Principal } from './auth.js';
+import type { Shopper } from './shopperTokens.js';
 import type { ApiConfig } from './config.js';
 import { clearEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 
@@ -48,7 +49,10 @@ export interface ApiContext {
   jobs: TrainingJobs;
   config: ApiConfig;
   relationTypes: readonly string[];
+  /** A role token's principal (null: none). */
   principal: Principal | null;
+  /** The shopper a shopper token stands for (null: none); never set together with `principal`. */
+  shopper: Shopper | null;
   loaders: Loaders;
   /** Catalogue rows shared by requests (cleared by `catalogueChanged`). */
   caches: EntityCaches;

@@ -14,12 +14,13 @@ export function notFound(what: string, id: string): GraphQLError {
   return new GraphQLError(`${what} ${JSON.stringify(id)} not found`, { extensions: { code: 'NOT_FOUND', id } });
 }
 
-export function unauthenticated(reason: string): GraphQLError {
-  return new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+/** `extra` adds details a client can act on, e.g. `reason: 'TOKEN_EXPIRED'` for a refused shopper token. */
+export function unauthenticated(reason: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED', ...extra, http: { status: 401 } } });
 }
 
-export function forbidden(reason: string): GraphQLError {
-  return new GraphQLError(reason, { extensions: { code: 'FORBIDDEN' } });
+export function forbidden(reason: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(reason, { extensions: { code: 'FORBIDDEN', ...extra } });
 }
 
 /** The request is valid but clashes with the server's state, e.g. a second training job while one runs. */

@@ -7,11 +7,14 @@ import type { ApiContext } from './context.js';
 export const editor = (principal: Principal): string => `api:${principal.role}:${principal.tokenId}`;
 
 /** Checks the role a mutation needs (src/api/auth.ts MUTATION_ROLES); returns the caller. */
-export const guard = (ctx: ApiContext, field: string): Principal => requireRole(ctx.principal, mutationRole(field), field);
+export const guard = (ctx: ApiContext, field: string): Principal => requireRole(ctx.principal, mutationRole(field), field, ctx.shopper);
 
-/** Checks a query's role: the one in QUERY_ROLES, else frontend when public reads are off. */
+/**
+ * Checks a query's role: the one in QUERY_ROLES, else frontend when public reads are off (a shopper token
+ * reads what the shop's pages show, as a frontend's token does).
+ */
 export function guardQuery(ctx: ApiContext, field: string): void {
   const needed = queryRole(field);
-  if (needed !== null) requireRole(ctx.principal, needed, field);
-  else if (!ctx.config.publicReads) requireRole(ctx.principal, 'frontend', field);
+  if (needed !== null) requireRole(ctx.principal, needed, field, ctx.shopper);
+  else if (!ctx.config.publicReads && ctx.shopper === null) requireRole(ctx.principal, 'frontend', field);
 }

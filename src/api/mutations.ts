@@ -14,6 +14,7 @@ import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
 import { validateEvents, validateProduct, validateRelation, type EventInput, type ProductInput } from './inputs.js';
 import { merchandisingMutations } from './merchandising.js';
+import { checkOwnEvents, guardEventWriter } from './privacy.js';
 
 /**
  * Mutations: check the role, validate with the ingestion schemas, write with the ingestion writes in one
@@ -36,8 +37,9 @@ interface RecordEventsResult {
 export const MAX_LISTED_CONFLICTS = 100;
 
 async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: ApiContext): Promise<RecordEventsResult> {
-  guard(ctx, 'recordEvents');
+  guardEventWriter(ctx);
   checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
+  checkOwnEvents(ctx, args.events);
   const now = Date.now();
   const { records, indexOf } = validateEvents(args.events, now);
   // A retry of an event sent without a timestamp gets another one: it must still read as a repeat.

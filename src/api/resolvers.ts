@@ -12,6 +12,7 @@ import { auditLog } from './auditLog.js';
 import { merchandisingQueries, merchandisingRuleType } from './merchandising.js';
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
+import { personalisedRead, requireHistoryAccess, withoutHistory } from './privacy.js';
 
 /**
  * Resolvers stay thin: check the arguments, call the ranking or the graph reads, map the result to the
@@ -40,9 +41,9 @@ async function withProducts(list: RankedList, ctx: ApiContext): Promise<Recommen
   return { items, modelVersion: list.modelVersion, strategy: list.strategy };
 }
 
-/** Queries need the frontend role or higher when public reads are off. */
+/** Queries need the frontend role or higher, or a shopper token, when public reads are off. */
 function readable(ctx: ApiContext, field: string): void {
-  if (!ctx.config.publicReads) requireRole(ctx.principal, 'frontend', field);
+  if (!ctx.config.publicReads && ctx.shopper === null) requireRole(ctx.principal, 'frontend', field);
 }
 
 interface RankArgs {
@@ -54,9 +55,11 @@ interface RankArgs {
 const query = {
   async recommend(_: unknown, args: RankArgs & { userId: string; unseenOnly: boolean }, ctx: ApiContext): Promise<RecommendationsResult> {
     readable(ctx, 'recommend');
+    const { revealHistory } = personalisedRead(ctx, args.userId, 'recommend');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
-    return withProducts(await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly }), ctx);
+    const list = await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory });
+    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -65,8 +68,10 @@ const query = {
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
     if (args.query.trim() === '') throw badInput('query', 'expected some text to search for');
     if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `at most ${MAX_QUERY_LENGTH} characters, got ${args.query.length}`);
-    const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId: args.userId ?? undefined });
-    return withProducts(list, ctx);
+    const userId = args.userId ?? undefined;
+    const revealHistory = userId === undefined || personalisedRead(ctx, userId, 'search(userId)').revealHistory;
+    const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory });
+    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
   },
 
   async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -123,6 +128,7 @@ const query = {
 
   async user(_: unknown, args: { id: string }, ctx: ApiContext): Promise<{ id: string } | null> {
     readable(ctx, 'user');
+    personalisedRead(ctx, args.id, 'user');
     return (await ctx.loaders.userExists.load(args.id)) ? { id: args.id } : null;
   },
 
@@ -171,6 +177,7 @@ const EVENT_TYPE_OF: Record<string, string> = Object.fromEntries(
 
 const user = {
   async behaviours(u: { id: string }, args: { first: number; type?: string | null }, ctx: ApiContext) {
+    requireHistoryAccess(ctx, u.id, 'user.behaviours');
     const first = checkFirst('first', args.first, MAX_BEHAVIOURS);
     const rows = await ctx.loaders.behaviours.load(u.id);
     return rows

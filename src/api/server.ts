@@ -14,7 +14,8 @@ import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
-import { authenticate } from './auth.js';
+import { authenticateCaller, type Caller } from './auth.js';
+import { createShopperVerifier } from './shopperTokens.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
 import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
@@ -148,13 +149,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           },
         })
       : null;
-  const contextFor = (req: IncomingMessage, requestId: string): RequestContext => ({
+  const shoppers = createShopperVerifier(api);
+  const contextFor = (req: IncomingMessage, requestId: string, caller: Caller): RequestContext => ({
     graph,
     ranker,
     jobs,
     config: api,
     relationTypes: config.relationTypes,
-    principal: authenticate(req.headers.authorization, api.tokens),
+    principal: caller.principal,
+    shopper: caller.shopper,
     loaders: createLoaders(graph, config.relationTypes, caches),
     caches,
     catalogueWatch,
@@ -190,10 +193,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     const read = await readRequest(req, api.maxBodyBytes);
     const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
-    if (direct && (await direct.answer(request, res, () => contextFor(req, requestId)))) return;
+    // A shopper token is verified asynchronously; a refused token is thrown where the context is built, so
+    // that Apollo answers it as it answers an unknown role token (401).
+    const caller = await authenticateCaller(req.headers.authorization, api.tokens, shoppers).then(
+      (found) => ({ found }),
+      (error: unknown) => ({ error }),
+    );
+    const context = (): RequestContext => {
+      if ('error' in caller) throw caller.error;
+      return contextFor(req, requestId, caller.found);
+    };
+    if (direct && (await direct.answer(request, res, context))) return;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: toGraphQLRequest(req, url, read),
-      context: async () => contextFor(req, requestId),
+      context: async () => context(),
     });
     await writeGraphQLResponse(res, response);
   };

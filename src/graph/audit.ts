@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import type { Graph, Transaction } from './graph.js';
 
@@ -44,7 +44,8 @@ export async function recordAudit(tx: Transaction, entry: AuditInput, at: number
 }
 
 export interface AuditQuery {
-  entityId?: string | undefined;
+  /** Entries filed under any of these ids (an id and its pseudonym). */
+  entityIds?: readonly string[] | undefined;
   /** Entries strictly older than this one (keyset pagination, newest first). */
   before?: { at: number; id: string } | undefined;
   limit: number;
@@ -53,7 +54,7 @@ export interface AuditQuery {
 // Ordered by time, then id, so entries of the same millisecond page stably.
 const READ_ENTRIES = `
 MATCH (a:AuditEntry)
-WHERE ($entityId IS NULL OR a.entityId = $entityId)
+WHERE ($entityIds IS NULL OR a.entityId IN $entityIds)
   AND ($beforeAt IS NULL OR a.at < $beforeAt OR (a.at = $beforeAt AND a.id < $beforeId))
 RETURN a.id AS id, a.at AS at, a.editor AS editor, a.entityType AS entityType, a.entityId AS entityId,
        a.action AS action, a.summary AS summary
@@ -63,7 +64,7 @@ LIMIT $limit`;
 /** Audit entries, newest first, for every entity or for one. */
 export async function readAuditLog(graph: Graph, query: AuditQuery): Promise<AuditEntry[]> {
   return graph.read<AuditEntry & Record<string, unknown>>(READ_ENTRIES, {
-    entityId: query.entityId ?? null,
+    entityIds: query.entityIds ?? null,
     beforeAt: query.before === undefined ? null : neo4j.int(query.before.at),
     beforeId: query.before?.id ?? null,
     limit: neo4j.int(Math.max(0, Math.floor(query.limit))),
@@ -73,4 +74,27 @@ export async function readAuditLog(graph: Graph, query: AuditQuery): Promise<Aud
 /** Records an edit that has no transaction of its own (model activation, a training job's start). */
 export async function recordAuditAlone(graph: Graph, entry: AuditInput, at: number = Date.now()): Promise<string> {
   return graph.transaction((tx) => recordAudit(tx, entry, at));
+}
+
+/**
+ * The one-way stand-in for a deleted user's id in the audit trail: HMAC-SHA-256 under the configured key,
+ * else SHA-256. Whoever is given the id can find its entries; the trail alone does not give the id back
+ * (unkeyed, short or guessable ids can be found by trying them: configure a key).
+ */
+export function userPseudonym(userId: string, key?: string | undefined): string {
+  return key
+    ? `hmac-sha256:${createHmac('sha256', key).update(`user:${userId}`, 'utf8').digest('hex')}`
+    : `sha256:${createHash('sha256').update(`kgrec-user:${userId}`, 'utf8').digest('hex')}`;
+}
+
+// Entries are never updated, but for this: a deleted user's id leaves the trail, which keeps who did what and when.
+const PSEUDONYMISE = `
+MATCH (a:AuditEntry {entityType: 'user', entityId: $entityId})
+SET a.entityId = $pseudonym
+RETURN count(*) AS changed`;
+
+/** Replaces a user's id by its pseudonym in the entries filed under it; returns how many. */
+export async function pseudonymiseUserEntries(tx: Transaction, userId: string, pseudonym: string): Promise<number> {
+  const [row] = await tx.run<{ changed: number }>(PSEUDONYMISE, { entityId: userId, pseudonym });
+  return row?.changed ?? 0;
 }

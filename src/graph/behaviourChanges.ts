@@ -7,6 +7,9 @@ import type { Graph, Transaction } from './graph.js';
  * `(:BehaviourChange {at, userIds})` node, and readers poll for the nodes newer than their last look.
  * `at` is the server's clock (`timestamp()`), so writers on other machines agree with readers on it.
  * Writes that bypass kgrec (Cypher typed by hand) are not in the feed.
+ *
+ * Deleting a user's data (src/graph/userData.ts) takes their id out of every entry and records an
+ * erasure instead, `{at, userIds: [], erasure: true}`, which names nobody: readers drop all they cache.
  */
 
 /** A node per transaction, created last in it: the time between `timestamp()` and the commit stays short. */
@@ -17,16 +20,40 @@ export async function recordBehaviourChange(tx: Transaction, userIds: Iterable<s
   if (ids.length > 0) await tx.run(RECORD_CHANGE, { userIds: ids });
 }
 
+const RECORD_ERASURE = 'CREATE (:BehaviourChange {at: timestamp(), userIds: [], erasure: true})';
+
+/** Records that some user's data was deleted, without naming them: readers drop everything they cache. */
+export async function recordErasure(tx: Transaction): Promise<void> {
+  await tx.run(RECORD_ERASURE);
+}
+
+// No index can find an id inside a list: every entry is scanned (entries live an hour; deletions are rare).
+const REMOVE_USER = `
+MATCH (c:BehaviourChange) WHERE $userId IN c.userIds
+WITH c, [id IN c.userIds WHERE id <> $userId] AS rest
+FOREACH (_ IN CASE WHEN size(rest) = 0 THEN [1] ELSE [] END | DELETE c)
+FOREACH (_ IN CASE WHEN size(rest) > 0 THEN [1] ELSE [] END | SET c.userIds = rest)
+RETURN count(*) AS changed`;
+
+/** Takes a user's id out of every feed entry (deleting entries left naming nobody); returns how many named them. */
+export async function removeUserFromChanges(tx: Transaction, userId: string): Promise<number> {
+  const [row] = await tx.run<{ changed: number }>(REMOVE_USER, { userId });
+  return row?.changed ?? 0;
+}
+
 export interface BehaviourChange {
   /** The node's element id: a reader that looks at overlapping windows handles each change once. */
   id: string;
   at: number;
   userIds: string[];
+  /** Some user's data was deleted (userIds is empty): everything cached about users must go. */
+  erasure: boolean;
 }
 
 const READ_CHANGES = `
 OPTIONAL MATCH (c:BehaviourChange) WHERE c.at >= $since
-RETURN timestamp() AS now, collect(CASE WHEN c IS NULL THEN null ELSE {id: elementId(c), at: c.at, userIds: c.userIds} END) AS changes`;
+RETURN timestamp() AS now, collect(CASE WHEN c IS NULL THEN null
+  ELSE {id: elementId(c), at: c.at, userIds: c.userIds, erasure: coalesce(c.erasure, false)} END) AS changes`;
 
 /** The changes recorded at or after `since` (server milliseconds), with the server's time now. */
 export async function readBehaviourChanges(graph: Graph, since: number): Promise<{ now: number; changes: BehaviourChange[] }> {

@@ -30,6 +30,8 @@ export interface ProfileCacheSettings {
 
 export interface ProfileCacheOptions extends ProfileCacheSettings {
   onError?: (error: unknown) => void;
+  /** Another process deleted a user's data (the feed does not say whose): called after the cache was cleared. */
+  onErasure?: () => void;
   now?: () => number;
 }
 
@@ -170,7 +172,12 @@ export class ProfileCache<V> {
       for (const change of changes) {
         if (this.seen.has(change.id)) continue;
         this.seen.set(change.id, change.at);
-        this.invalidate(change.userIds);
+        if (change.erasure) {
+          this.clear();
+          this.options.onErasure?.();
+        } else {
+          this.invalidate(change.userIds);
+        }
       }
       for (const [id, at] of this.seen) if (at < now - 2 * POLL_OVERLAP_MS) this.seen.delete(id);
       // The first poll only fixes the starting time; reads that began before it are not kept.

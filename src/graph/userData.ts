@@ -1,16 +1,19 @@
-import { recordBehaviourChange } from './behaviourChanges.js';
+import { recordErasure, removeUserFromChanges } from './behaviourChanges.js';
 import type { Transaction } from './graph.js';
 
 /**
- * Deleting one user's data (a privacy request): the raw events of the log, the behaviour aggregates and the
- * user node with its embedding. Run in one transaction by the caller, so a failure leaves everything as it
- * was. Trained model files still hold the user's vector until the next training without them.
+ * Deleting one user's data (a privacy request): the raw events of the log, the behaviour aggregates, the
+ * user node with its embedding, and their id in the behaviour change feed, where an erasure notice that
+ * names nobody takes its place. Run in one transaction by the caller, so a failure leaves everything as it
+ * was. The audit trail (src/graph/audit.ts) and the model files (src/kge/modelStore.ts) are the caller's.
  */
 
 export interface DeletedUserData {
   events: number;
   behaviours: number;
   user: boolean;
+  /** Change feed entries that named the user. */
+  changes: number;
 }
 
 // Events name their user by id (indexed: event_user), not by relationship.
@@ -34,7 +37,8 @@ export async function deleteUserData(tx: Transaction, userId: string): Promise<D
   const [events] = await tx.run<{ deleted: number }>(DELETE_EVENTS, { userId });
   const [behaviours] = await tx.run<{ deleted: number }>(DELETE_BEHAVIOURS, { userId });
   const [user] = await tx.run<{ deleted: number }>(DELETE_USER, { userId });
-  const deleted = { events: events?.deleted ?? 0, behaviours: behaviours?.deleted ?? 0, user: (user?.deleted ?? 0) > 0 };
-  if (deleted.events > 0 || deleted.behaviours > 0 || deleted.user) await recordBehaviourChange(tx, [userId]);
+  const changes = await removeUserFromChanges(tx, userId);
+  const deleted = { events: events?.deleted ?? 0, behaviours: behaviours?.deleted ?? 0, user: (user?.deleted ?? 0) > 0, changes };
+  if (deleted.events > 0 || deleted.behaviours > 0 || deleted.user) await recordErasure(tx);
   return deleted;
 }

@@ -83,6 +83,8 @@ export const manifestSchema = z
     durationSeconds: z.number().nonnegative(),
     createdAt: z.iso.datetime(),
     files: z.object({ entities: safeName, relations: safeName, entityIds: safeName, relationIds: safeName }),
+    /** Entities removed after training on data-deletion requests (removeEntities); absent when none were. */
+    erasedEntities: z.number().int().positive().optional(),
   })
   .superRefine((m, ctx) => {
     if (m.hyperparameters.dimension !== m.dimension) {
@@ -387,6 +389,90 @@ export async function removeModel(modelsDir: string, version: string, options: {
   const doomed = path.join(modelsDir, `.removing-${version}-${randomBytes(6).toString('hex')}`);
   await fs.rename(dir, doomed);
   await fs.rm(doomed, { recursive: true, force: true });
+}
+
+/* ---------- erasure ---------- */
+
+/** What removeEntities did to one version. */
+export interface EntityErasure {
+  version: string;
+  /** Rows removed from this version. */
+  removed: number;
+}
+
+export interface EntityErasureResult {
+  versions: EntityErasure[];
+  /** Versions whose manifest or files cannot be read: they cannot be activated, but may still hold the entities. */
+  unreadable: Array<{ version: string; error: string }>;
+}
+
+/** Erasures of one process run one at a time: two rewriting the same manifest would lose one's removal. */
+let erasureQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Removes entities (keys such as `User:u-7`) from every saved version: their rows of the entity table and
+ * their ids, so that activating any version can never serve them again. The rest of a version stays as
+ * trained (other rows keep their values; lookups are by id, so the shifted row numbers do not matter).
+ * The new tables are written under new names and the manifest, which names them, is replaced atomically,
+ * so a reader sees the old version or the new one whole; the old files are deleted last.
+ */
+export function removeEntities(modelsDir: string, keys: readonly string[]): Promise<EntityErasureResult> {
+  const run = erasureQueue.then(() => removeEntitiesNow(modelsDir, new Set(keys)));
+  erasureQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function removeEntitiesNow(modelsDir: string, keys: ReadonlySet<string>): Promise<EntityErasureResult> {
+  const result: EntityErasureResult = { versions: [], unreadable: [] };
+  if (keys.size === 0) return result;
+  for (const listing of await listModels(modelsDir)) {
+    if (!listing.manifest) {
+      result.unreadable.push({ version: listing.version, error: listing.error });
+      continue;
+    }
+    try {
+      const removed = await removeFromVersion(modelsDir, listing.manifest, keys);
+      if (removed > 0) result.versions.push({ version: listing.version, removed });
+    } catch (error) {
+      result.unreadable.push({ version: listing.version, error: (error as Error).message });
+    }
+  }
+  return result;
+}
+
+async function removeFromVersion(modelsDir: string, manifest: ModelManifest, keys: ReadonlySet<string>): Promise<number> {
+  const dir = path.join(modelsDir, manifest.version);
+  const { files, entityCount, dimension } = manifest;
+  const idsFile = path.join(dir, files.entityIds);
+  const entities = parseWith(idsSchema(entityCount), await readJson(idsFile), idsFile);
+  const kept: number[] = [];
+  entities.forEach((id, row) => {
+    if (!keys.has(id)) kept.push(row);
+  });
+  const removed = entityCount - kept.length;
+  if (removed === 0) return 0;
+  const table = await readFloat32(path.join(dir, files.entities), entityCount * dimension, `${entityCount} entities × ${dimension}`);
+  const remaining = new Float32Array(kept.length * dimension);
+  kept.forEach((row, at) => remaining.set(table.subarray(row * dimension, (row + 1) * dimension), at * dimension));
+  // New names: the manifest switches to them in one rename, and readers of the old manifest still find the old files.
+  const suffix = randomBytes(4).toString('hex');
+  const next = { ...files, entities: `entities-${suffix}.f32`, entityIds: `entity-ids-${suffix}.json` };
+  try {
+    await writeDurable(path.join(dir, next.entities), float32LittleEndian(remaining));
+    await writeDurable(path.join(dir, next.entityIds), JSON.stringify(kept.map((row) => entities[row])));
+    const updated = parseWith(
+      manifestSchema,
+      { ...manifest, entityCount: kept.length, files: next, erasedEntities: (manifest.erasedEntities ?? 0) + removed },
+      `${manifest.version}: ${MANIFEST_FILE}`,
+    );
+    await replaceFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(updated, null, 2)}\n`);
+  } catch (error) {
+    await Promise.all([next.entities, next.entityIds].map((name) => fs.rm(path.join(dir, name), { force: true }).catch(() => undefined)));
+    throw error;
+  }
+  await fs.rm(path.join(dir, files.entities), { force: true });
+  await fs.rm(path.join(dir, files.entityIds), { force: true });
+  return removed;
 }
 
 /* ---------- data fingerprint ---------- */

@@ -171,6 +171,11 @@ export class SnapshotCache<T extends { loadedAt: number } = CatalogSnapshot> {
     this.generation += 1;
   }
 
+  /** The value served now, if any, without loading (for changes that must reach it at once). */
+  peek(): T | null {
+    return this.current;
+  }
+
   private reload(): Promise<T> {
     if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
     const generation = this.generation;

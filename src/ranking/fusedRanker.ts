@@ -14,7 +14,7 @@ import { groupedMoments, moments, standardised, standardisedGrouped } from './si
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import type { UserProfile } from './profile.js';
-import { loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
+import { forgetUsersInModels, loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
@@ -101,7 +101,10 @@ export class FusedRanker implements Ranker {
       onError: options.onError,
     });
     this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
-    this.profiles = new ProfileReader(options.graph, { cache: options.profileCache });
+    // A user's data deleted by another process: their vector may be in the served model, whose files were
+    // rewritten without it, so the state reloads (the feed does not say whose, so the vector cannot be picked out).
+    const profileCache = options.profileCache && { ...options.profileCache, onErasure: () => this.invalidate() };
+    this.profiles = new ProfileReader(options.graph, { cache: profileCache });
     this.fullText = new FullTextReader(options.graph);
     if (options.watchModels !== false) {
       try {
@@ -126,6 +129,11 @@ export class FusedRanker implements Ranker {
   }
 
   behaviourChanged(userIds: readonly string[]): void {
+    this.profiles.invalidate(userIds);
+  }
+
+  forgetUsers(userIds: readonly string[]): void {
+    forgetUsersInModels(userIds, this.states.peek()?.model ?? null);
     this.profiles.invalidate(userIds);
   }
 
@@ -154,7 +162,8 @@ export class FusedRanker implements Ranker {
     const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
-    this.explainRecommendation(state, candidates, page, history, fused.signals.coBought !== undefined, userId, profile);
+    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, fused.signals.coBought !== undefined, userId, profile);
+    else withProductReasons(state, candidates);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
@@ -253,7 +262,7 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile) this.explainRecommendation(state, items, page, history, false, options.userId ?? '', profile);
+    if (profile && options.revealHistory !== false) this.explainRecommendation(state, items, page, history, false, options.userId ?? '', profile);
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
@@ -424,6 +433,18 @@ export class FusedRanker implements Ranker {
       if (categoryText) reasons.push({ kind: 'CATEGORY_AFFINITY', text: categoryText, path: [user, `Category:${interest?.id ?? ''}`, `Product:${product.id}`] });
       item.reasons = [...item.reasons.filter((reason) => reason.kind !== 'POPULAR'), ...reasons, ...item.reasons.filter((reason) => reason.kind === 'POPULAR')];
     });
+  }
+}
+
+/**
+ * Reasons that say nothing about the user, for callers not allowed to see their history: an item the
+ * personal reasons would have explained says how popular it is ("popular in Speakers", "bought 12 times").
+ */
+function withProductReasons(state: RankingState, items: RankedItem[]): void {
+  for (const item of items) {
+    if (item.reasons.length > 0) continue;
+    const product = state.snapshot.byId.get(item.productId);
+    if (product) item.reasons = [{ kind: 'POPULAR', text: popularityText(product, state.snapshot) }];
   }
 }
 

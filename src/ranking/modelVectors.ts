@@ -38,6 +38,23 @@ export class ModelVectors {
     return row === undefined ? null : this.model.embeddings.entity.subarray(row * this.dimension, (row + 1) * this.dimension);
   }
 
+  /**
+   * Forgets entities (keys such as `User:u-7`) at once, for a data-deletion request: their lookups fail
+   * from now on and their rows are zeroed in memory. The files on disk are rewritten separately
+   * (src/kge/modelStore.ts removeEntities). Returns how many were known.
+   */
+  forget(keys: Iterable<string>): number {
+    let forgotten = 0;
+    for (const key of keys) {
+      const row = this.entityRows.get(key);
+      if (row === undefined) continue;
+      this.entityRows.delete(key);
+      this.model.embeddings.entity.fill(0, row * this.dimension, (row + 1) * this.dimension);
+      forgotten += 1;
+    }
+    return forgotten;
+  }
+
   relation(name: string): Float32Array | null {
     const row = this.relationRows.get(name);
     return row === undefined ? null : this.model.embeddings.relation.subarray(row * this.dimension, (row + 1) * this.dimension);

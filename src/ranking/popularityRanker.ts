@@ -84,6 +84,8 @@ export class PopularityRanker implements Ranker {
   async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
     const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
     const profile = buildProfile(rows, snapshot);
+    // Reasons describe the user's behaviour only to callers allowed to see it (the ranking is the same).
+    const told = options.revealHistory === false ? null : profile;
     const accept = compileFilter(options.filter, snapshot);
     const unseenOnly = options.unseenOnly ?? false;
     const weights = RECOMMEND_WEIGHTS;
@@ -109,9 +111,9 @@ export class PopularityRanker implements Ranker {
       best.offer(product, total);
     }
     const rank = (product: CatalogProduct) =>
-      toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile }, Boolean(options.explain));
+      toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile: told }, Boolean(options.explain));
     const scored = best.products().map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
-    const candidates = top(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain)));
+    const candidates = top(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile: told }, Boolean(options.explain)));
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
@@ -144,7 +146,7 @@ export class PopularityRanker implements Ranker {
       const values = { textMatch: best > 0 ? match.score / best : 0, popularity: product.popularityScore };
       scored.push(personalScore(product, values, SEARCH_WEIGHTS, snapshot, profile));
     }
-    const context: ExplainContext = { snapshot, profile, query: text.trim() };
+    const context: ExplainContext = { snapshot, profile: options.revealHistory === false ? null : profile, query: text.trim() };
     const explain = Boolean(options.explain);
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
     const candidates = top(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));

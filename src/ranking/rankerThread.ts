@@ -47,6 +47,9 @@ function apply(notice: RankerNotice): void {
     case 'invalidate':
       ranker.invalidate(...notice.args);
       return;
+    case 'forgetUsers':
+      ranker.forgetUsers(...notice.args);
+      return;
     case 'invalidateRules':
       ranker.invalidateRules();
       return;

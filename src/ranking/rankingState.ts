@@ -3,7 +3,8 @@ import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Graph } from '../graph/graph.js';
 import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
 import { distinctTerms } from '../text/tokenize.js';
-import { activeVersion, loadModel } from '../kge/modelStore.js';
+import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
+import { entityKey } from '../graph/tripleExport.js';
 import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js';
 import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
@@ -78,11 +79,15 @@ function termIndexOf(model: ModelVectors): TermIndex {
   return index;
 }
 
-/** Loaded models by version: a reload with the same active model reuses the vectors read before. */
+/**
+ * Loaded models by version and entity files: a reload with the same active model reuses the vectors read
+ * before, and one after entities were erased from the version's files (which renames them) reads it anew.
+ */
 const modelCache = new Map<string, Promise<ModelVectors>>();
 
-function loadModelVectors(modelsDir: string, version: string): Promise<ModelVectors> {
-  const key = `${modelsDir}\u0000${version}`;
+async function loadModelVectors(modelsDir: string, version: string): Promise<ModelVectors> {
+  const { files } = await readManifest(modelsDir, version);
+  const key = `${modelsDir}\u0000${version}\u0000${files.entities}\u0000${files.entityIds}`;
   let cached = modelCache.get(key);
   if (!cached) {
     cached = loadModel(modelsDir, version).then((model) => new ModelVectors(model));
@@ -92,6 +97,16 @@ function loadModelVectors(modelsDir: string, version: string): Promise<ModelVect
     modelCache.set(key, cached);
   }
   return cached;
+}
+
+/**
+ * Forgets users in every model this thread holds (`current`: the served state's, which the cache may have
+ * let go): at once for those loaded, as soon as they load for those on the way.
+ */
+export function forgetUsersInModels(userIds: readonly string[], current: ModelVectors | null): void {
+  const keys = userIds.map((id) => entityKey('User', id));
+  current?.forget(keys);
+  for (const loading of modelCache.values()) void loading.then((model) => model.forget(keys), () => undefined);
 }
 
 /**

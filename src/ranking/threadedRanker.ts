@@ -36,6 +36,7 @@ export type RankerCall =
 export type RankerNotice =
   | { method: 'behaviourChanged'; args: [readonly string[]] }
   | { method: 'invalidate'; args: [{ behaviour?: boolean }] }
+  | { method: 'forgetUsers'; args: [readonly string[]] }
   | { method: 'invalidateRules'; args: [] }
   | { method: 'close'; args: [] };
 
@@ -118,6 +119,10 @@ export class ThreadedRanker implements Ranker {
 
   invalidate(options: { behaviour?: boolean } = {}): void {
     this.notify({ method: 'invalidate', args: [options] });
+  }
+
+  forgetUsers(userIds: readonly string[]): void {
+    this.notify({ method: 'forgetUsers', args: [[...userIds]] });
   }
 
   invalidateRules(): void {

@@ -16,6 +16,11 @@ export interface ProductFilter {
 
 export interface RankOptions {
   first: number;
+  /**
+   * Whether reasons may name the user's own behaviour ("you bought X"); false: reasons say only what is
+   * true of the products (popular, matches the query). Default true.
+   */
+  revealHistory?: boolean | undefined;
   filter?: ProductFilter | undefined;
   /** Fill each item's score breakdown (left empty otherwise). */
   explain?: boolean | undefined;
@@ -106,6 +111,11 @@ export interface Ranker {
   invalidate(options?: { behaviour?: boolean }): void;
   /** These users' behaviour changed through this process (events recorded, data deleted): their next request reads it anew. */
   behaviourChanged?(userIds: readonly string[]): void;
+  /**
+   * These users' data was deleted: their trained vectors leave the served models at once (the model files
+   * were rewritten before) and their behaviour is read anew.
+   */
+  forgetUsers?(userIds: readonly string[]): void;
   /** Forgets cached merchandising rules (src/ranking/rules.ts), after a rule changed. */
   invalidateRules?(): void;
   /** Loads what the ranker caches, so that the first requests do not wait for it. */

@@ -69,7 +69,7 @@ describe('deleteUserData', () => {
     );
     expect(log.data?.auditLog.nodes).toHaveLength(1);
     expect(log.data?.auditLog.nodes[0]).toMatchObject({ entityType: 'user', action: 'deleteUserData' });
-    expect(JSON.parse(log.data?.auditLog.nodes[0]?.summary ?? '{}')).toEqual({ events: before.events, behaviours: before.behaviours, user: true });
+    expect(JSON.parse(log.data?.auditLog.nodes[0]?.summary ?? '{}')).toMatchObject({ events: before.events, behaviours: before.behaviours, user: true, modelVersions: 0 });
 
     // Again: nothing left, nothing recorded.
     const again = await admin<{ deleteUserData: Record<string, unknown> }>(DELETE, { u: target });

@@ -6,6 +6,7 @@ import { createApiServer, type ApiServer } from '../../src/api/server.js';
 import type { Config } from '../../src/config.js';
 import type { DemoShopOptions } from '../../src/demo/generate.js';
 import type { Graph } from '../../src/graph/graph.js';
+import type { Ranker } from '../../src/ranking/types.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   shop?: DemoShopOptions | false;
   /** Overrides of the platform configuration, e.g. relation types. */
   config?: Partial<Config>;
+  /** The ranker to serve from (default: the server's, the popularity ranker). */
+  ranker?: (graph: Graph, config: Config, api: ApiConfig) => Ranker;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -64,7 +67,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     modelsDir: tempDir('kgrec-api-models-'),
     ...options.api,
   });
-  const server = await createApiServer({ graph, config, api: apiConfig, logger: pino({ level: 'silent' }) });
+  const ranker = options.ranker?.(graph, config, apiConfig);
+  const server = await createApiServer({ graph, config, api: apiConfig, logger: pino({ level: 'silent' }), ...(ranker ? { ranker } : {}) });
   return {
     graph,
     config,

@@ -128,14 +128,22 @@ describe('ProfileReader with a profile cache', () => {
     }
   });
 
-  it('sees a deleted user leave through the feed', async () => {
-    await graph.transaction((tx) => writeEvents(tx, [event('cid', 'p2')], relationshipOf, now));
+  it('sees a deleted user leave through the feed, which keeps no trace of their id', async () => {
+    await graph.transaction((tx) => writeEvents(tx, [event('cid', 'p2'), event('bob', 'p2')], relationshipOf, now));
     const reader = await ready();
     try {
       expect(products(await reader.read('cid'))).toEqual(['p2']);
-      await graph.transaction((tx) => deleteUserData(tx, 'cid'));
+      await reader.read('bob');
+      const deleted = await graph.transaction((tx) => deleteUserData(tx, 'cid'));
+      expect(deleted.changes).toBeGreaterThanOrEqual(1);
       await reader.refresh();
       expect(await reader.read('cid')).toEqual([]);
+      // The erasure notice names nobody, so everything cached goes.
+      expect(await queriesOf(() => reader.read('bob'))).toBe(1);
+      const { changes } = await readBehaviourChanges(graph, 0);
+      expect(changes.filter((change) => change.userIds.includes('cid'))).toEqual([]);
+      expect(changes.filter((change) => change.userIds.includes('bob')).length).toBeGreaterThan(0);
+      expect(changes.filter((change) => change.erasure).map((change) => change.userIds)).toEqual([[]]);
     } finally {
       reader.close();
     }

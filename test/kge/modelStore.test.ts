@@ -8,6 +8,7 @@ import {
   listModels,
   loadCheckpoint,
   loadModel,
+  removeEntities,
   removeModel,
   saveCheckpoint,
   saveModel,
@@ -305,5 +306,50 @@ describe('checkpoints', () => {
     vi.restoreAllMocks();
     expect((await loadCheckpoint(dir))?.epoch).toBe(1);
     expect(readdirSync(dir).filter((name) => name.startsWith('epoch-'))).toHaveLength(1);
+  });
+});
+
+describe('removeEntities', () => {
+  it('takes rows and ids out of every version, keeping the rest bit for bit and the version loadable', async () => {
+    const dir = tempDir();
+    const input = model();
+    const first = await saveModel(dir, input);
+    const second = await saveModel(dir, model({ entities: ['p-1', 'u-2', 'p-3', 'p-4'], createdAt: new Date('2026-12-01T00:00:00Z') }));
+    await activateModel(dir, first);
+
+    const result = await removeEntities(dir, ['u-1', 'u-2', 'nobody']);
+    expect(result.unreadable).toEqual([]);
+    expect(result.versions.sort((a, b) => a.version.localeCompare(b.version))).toEqual([
+      { version: first, removed: 2 },
+      { version: second, removed: 1 },
+    ]);
+
+    const loaded = await loadModel(dir, first);
+    expect(loaded.entities).toEqual(['p-1', 'p-2']);
+    expect(loaded.manifest).toMatchObject({ entityCount: 2, erasedEntities: 2 });
+    expect(bits(loaded.embeddings.entity)).toEqual(bits(input.embeddings.entity.subarray(0, 6)));
+    expect(bits(loaded.embeddings.relation)).toEqual(bits(input.embeddings.relation));
+    const other = await loadModel(dir, second);
+    expect(other.entities).toEqual(['p-1', 'p-3', 'p-4']);
+    expect(bits(other.embeddings.entity.subarray(3, 9))).toEqual(bits(input.embeddings.entity.subarray(6, 12)));
+    // The old tables are gone; the version's files are the manifest's and nothing else.
+    const files = readdirSync(path.join(dir, first)).sort();
+    expect(files).toEqual(['manifest.json', 'relation-ids.json', 'relations.f32', loaded.manifest.files.entityIds, loaded.manifest.files.entities].sort());
+    for (const file of files) expect(readFileSync(path.join(dir, first, file), 'latin1')).not.toContain('u-1');
+    await activateModel(dir, second);
+    expect(await activeVersion(dir)).toBe(second);
+
+    // Again: nothing to remove, nothing rewritten.
+    expect((await removeEntities(dir, ['u-1', 'u-2'])).versions).toEqual([]);
+    expect(readdirSync(path.join(dir, first)).sort()).toEqual(files);
+  });
+
+  it('reports a version it cannot read instead of skipping it silently', async () => {
+    const dir = tempDir();
+    const version = await saveModel(dir, model());
+    truncateSync(path.join(dir, version, 'entity-ids.json'), 3);
+    const result = await removeEntities(dir, ['u-1']);
+    expect(result.versions).toEqual([]);
+    expect(result.unreadable).toEqual([{ version, error: expect.stringMatching(/entity-ids\.json: not valid JSON/) }]);
   });
 });
