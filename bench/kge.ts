@@ -9,7 +9,7 @@
  * Quality (`--quality fb15k-237,wn18rr`): `kgrec train --triples ../shared/data/NAME --preset NAME --workers 2
  * --time-limit MINUTES` (the bar's training time) for each data set, printing test MRR and Hits@10 (filtered,
  * all test triples), training time, triples/s and peak memory beside the bar and PyKEEN's recorded run on
- * this class of machine (../shared/KGE-CPU.md). `--pykeen-quality` also trains PyKEEN's TransE on the
+ * this class of machine (docs/benchmarks.md). `--pykeen-quality` also trains PyKEEN's TransE on the
  * preset's settings for as long as kgrec trained (bench/pykeenQuality.py) and prints its figures instead of
  * the recorded ones. Tens of minutes per data set, twice that with PyKEEN.
  *
@@ -46,7 +46,7 @@ function runJson(command: string, args: string[]): Record<string, number | strin
   return JSON.parse(last) as Record<string, number | string>;
 }
 
-/** PyKEEN 1.11.1 on this class of machine, dimension 200, 64 negatives, self-adversarial loss, Adam 1e-3 (../shared/KGE-CPU.md). */
+/** PyKEEN 1.11.1 runs recorded on this class of machine, dimension 200, 64 negatives, self-adversarial loss, Adam 1e-3 (docs/benchmarks.md). */
 const PYKEEN_QUALITY: Record<string, { mrr: number; hitsAt10: number; minutes: number; bar: string; barMinutes: number }> = {
   'fb15k-237': { mrr: 0.293, hitsAt10: 0.489, minutes: 34, bar: 'MRR ≥ 0.30 and Hits@10 ≥ 0.48 within 30 min', barMinutes: 30 },
   wn18rr: { mrr: 0.204, hitsAt10: 0.495, minutes: 29, bar: 'MRR ≥ 0.22 within 15 min', barMinutes: 15 },

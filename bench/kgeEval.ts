@@ -1,7 +1,7 @@
 /**
  * Speed of the filtered link-prediction evaluation on FB15k-237's test set (20,466 triples, 14,541
- * entities) with random embeddings: what matters here is time, not the metrics. PyKEEN 1.11 took 4.8 min
- * for the same evaluation (filtered, both sides) on this kind of 2-core machine.
+ * entities) with random embeddings: what matters here is time, not the metrics. PyKEEN's time for the same
+ * evaluation (filtered, both sides) is in docs/benchmarks.md.
  *
  * `--kernels plain` times the JavaScript loops instead of the WebAssembly SIMD kernel.
  *

@@ -28,31 +28,31 @@ const toList = (value: unknown): unknown =>
 
 export const configSchema = z.object({
   /** Set to use an existing Neo4j 5 (server, cluster or Aura); nothing is then started locally. */
-  neo4jUri: z.string().url().optional(),
-  neo4jUser: z.string().min(1).default('neo4j'),
-  neo4jPassword: z.string().min(8, 'Neo4j requires passwords of at least 8 characters').default('kgrec-local-password'),
-  neo4jDatabase: z.string().min(1).optional(),
+  neo4jUri: z.string().url().optional().describe('An existing Neo4j 5 (bolt://, neo4j:// for a cluster, neo4j+s:// for Aura); when set, no local server is started.'),
+  neo4jUser: z.string().min(1).default('neo4j').describe('Neo4j user name.'),
+  neo4jPassword: z.string().min(8, 'Neo4j requires passwords of at least 8 characters').default('kgrec-local-password').describe('Neo4j password; also the initial password of the local server (at least 8 characters).'),
+  neo4jDatabase: z.string().min(1).optional().describe('Neo4j database name; unset: the server default.'),
   /** Local server: where it lives, its Bolt port and memory. Sized for a shared 2-core machine. */
-  localNeo4jHome: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'server')),
+  localNeo4jHome: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'server')).describe('The local server\'s folder: conf, data, logs and pid file.'),
   /** The server's jars, fetched once and shared by the platform's and the tests' servers. */
-  localNeo4jLib: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'lib')),
-  localNeo4jPort: z.coerce.number().int().min(1).max(65535).default(7687),
-  localNeo4jHeap: memorySize.default('768m'),
-  localNeo4jPageCache: memorySize.default('512m'),
+  localNeo4jLib: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'lib')).describe('The local server\'s jars, fetched from Maven Central once and shared by the platform\'s, the tests\' and the benchmarks\' servers.'),
+  localNeo4jPort: z.coerce.number().int().min(1).max(65535).default(7687).describe('Bolt port of the local server (it listens on 127.0.0.1 only).'),
+  localNeo4jHeap: memorySize.default('768m').describe('JVM heap of the local server, a JVM size such as 768m or 2g.'),
+  localNeo4jPageCache: memorySize.default('512m').describe('Page cache of the local server, a JVM size such as 512m or 2g.'),
   /** Dimension of product embeddings, used by the vector index. */
-  embeddingDimension: z.coerce.number().int().min(2).max(4096).default(64),
+  embeddingDimension: z.coerce.number().int().min(2).max(4096).default(64).describe('Dimension of product embeddings, used by the vector index.'),
   /** Allow-list of merchandiser relation types between products. */
-  relationTypes: z.preprocess(toList, z.array(relationTypeName).min(1)).default([...DEFAULT_RELATION_TYPES]),
+  relationTypes: z.preprocess(toList, z.array(relationTypeName).min(1)).default([...DEFAULT_RELATION_TYPES]).describe('Allow-list of merchandiser relation types between products (UPPER_SNAKE_CASE, comma-separated in the variable).'),
   /**
    * Rows per ingestion transaction. 10,000 was the fastest in bench/ingest (5,000 and 20,000 were slower);
    * two lanes of 50,000 events exceed the local server's 384 MB transaction memory.
    */
-  ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(10_000).describe('Records per ingestion transaction (kgrec ingest --batch-size overrides it).'),
   /**
    * A local folder holding a sentence encoder (ONNX export of a sentence-transformers model); when set, the
    * ranker's text likeness and semantic search use it instead of TransE term vectors. Never downloaded.
    */
-  textEncoderPath: z.string().min(1).optional(),
+  textEncoderPath: z.string().min(1).optional().describe('A local folder holding a sentence encoder (ONNX export of a sentence-transformers model); when set, text likeness and semantic search use it instead of TransE term vectors. Never downloaded.'),
 });
 
 export type Config = z.infer<typeof configSchema>;

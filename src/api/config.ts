@@ -45,74 +45,81 @@ const tokenHashes = z.preprocess(
 );
 
 export const apiConfigSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  port: z.coerce.number().int().min(0).max(65535).default(4000).describe('Port of kgrec serve (--port overrides it; 0 picks a free one).'),
   /** Loopback by default: exposing the API is a deliberate choice (KGREC_API_HOST=0.0.0.0). */
-  host: z.string().min(1).default('127.0.0.1'),
+  host: z.string().min(1).default('127.0.0.1').describe('Listen address; loopback unless exposed deliberately (e.g. 0.0.0.0).'),
   /** SHA-256 (hex) of each Bearer token → its role; tokens themselves are never stored. */
-  tokens: tokenHashes.default({}),
+  tokens: tokenHashes.default({}).describe('JSON object: SHA-256 (hex) of each Bearer token → frontend, merchandiser or admin; tokens themselves are never stored.'),
   /** Queries without a token; when false every query needs the frontend role or higher. */
-  publicReads: flag.default(true),
-  /**
-   * Production: no introspection, no landing page, and personalised reads (`recommend`, `search` with a
-   * userId, `user`) only with a shopper token for that user or a role token.
-   */
-  production: flag.default(false),
-  /**
-   * HS256 secret that verifies shopper tokens (JWTs whose subject is a user id, minted by the shop's
-   * backend). 32 characters at least: HS256 wants a key of 256 bits.
-   */
-  shopperTokenKey: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
-  /** A JWKS file (JSON) of public keys that verify shopper tokens signed with RS, PS, ES or EdDSA algorithms. */
-  shopperTokenJwks: z.string().min(1).optional(),
-  /** Oldest shopper token accepted, from its `iat`: shopper tokens are meant to be short-lived. */
-  shopperTokenMaxAgeSeconds: z.coerce.number().int().min(10).max(7 * 86_400).default(3_600),
-  /** When set, a shopper token's `iss` must be this. */
-  shopperTokenIssuer: z.string().min(1).optional(),
-  /** When set, a shopper token's `aud` must include this. */
-  shopperTokenAudience: z.string().min(1).optional(),
-  /**
-   * Key of the HMAC that turns a deleted user's id into the pseudonym the audit trail keeps; without one,
-   * plain SHA-256, which guessable ids (u-0001, e-mail addresses) do not withstand.
-   */
-  auditIdKey: z.string().min(16, 'expected a key of at least 16 characters').optional(),
+  publicReads: flag.default(true).describe('Queries without a token; false requires the frontend role or higher for every query.'),
+  production: flag
+    .default(false)
+    .describe('Production: no introspection, no landing page, and personalised reads (recommend, search with a userId, user) only with a shopper token for that user or a role token.'),
+  /** HS256 wants a key of 256 bits, hence 32 characters at least. */
+  shopperTokenKey: z
+    .string()
+    .min(32, 'expected a secret of at least 32 characters')
+    .optional()
+    .describe('HS256 secret that verifies shopper tokens (JWTs whose subject is a user id, minted by the shop backend).'),
+  shopperTokenJwks: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of a JWKS file (JSON) of public keys that verify shopper tokens signed with RS, PS, ES or EdDSA algorithms.'),
+  /** Shopper tokens are meant to be short-lived. */
+  shopperTokenMaxAgeSeconds: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(3_600)
+    .describe("Oldest shopper token accepted, counted from its iat claim, in seconds."),
+  shopperTokenIssuer: z.string().min(1).optional().describe("When set, a shopper token's iss claim must be this."),
+  shopperTokenAudience: z.string().min(1).optional().describe("When set, a shopper token's aud claim must include this."),
+  /** Without a key, plain SHA-256, which guessable ids (u-0001, e-mail addresses) do not withstand. */
+  auditIdKey: z
+    .string()
+    .min(16, 'expected a key of at least 16 characters')
+    .optional()
+    .describe("Key of the HMAC that turns a deleted user's id into the pseudonym the audit trail keeps (at least 16 characters)."),
   /** Largest `first` of any list argument. */
-  maxFirst: z.coerce.number().int().min(1).max(1_000).default(100),
+  maxFirst: z.coerce.number().int().min(1).max(1_000).default(100).describe('Largest `first` of any list argument.'),
   /** Deepest selection a query may make (introspection excluded). 10 covers the deepest useful query by a wide margin. */
-  maxDepth: z.coerce.number().int().min(2).max(50).default(10),
+  maxDepth: z.coerce.number().int().min(2).max(50).default(10).describe('Deepest selection a query may make (introspection excluded).'),
   /** Largest request body; 1 MiB holds a recordEvents call of a few thousand events. */
-  maxBodyBytes: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
+  maxBodyBytes: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024).describe('Largest request body, in bytes.'),
   /** Most events per recordEvents call: one transaction each, kept short. */
-  maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  maxEventsPerRequest: z.coerce.number().int().min(1).max(10_000).default(1_000).describe('Most events per recordEvents call (one transaction each).'),
   /** How long the ranker's catalogue snapshot serves before a background reload. */
-  snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(DEFAULT_SNAPSHOT_TTL_MS / 1000),
+  snapshotTtlSeconds: z.coerce.number().min(0).max(86_400).default(DEFAULT_SNAPSHOT_TTL_MS / 1000).describe('How long the ranker\'s in-memory state (catalogue, popularity, neighbours) serves before a background reload; catalogue edits reload it sooner.'),
   /**
    * Worker threads that rank (each with its own copy of the ranking state), beside the thread serving
    * HTTP and GraphQL; 0 ranks on that thread. Default: 1 on a machine with two cores or more.
    */
-  rankingThreads: z.coerce.number().int().min(0).max(64).default(() => (os.availableParallelism() >= 2 ? 1 : 0)),
+  rankingThreads: z.coerce.number().int().min(0).max(64).default(() => (os.availableParallelism() >= 2 ? 1 : 0)).describe('Worker threads that rank, each with its own copy of the ranking state, Neo4j connection and profile cache, beside the thread serving HTTP and GraphQL; 0 ranks on that thread.'),
   /** Users whose behaviour the ranker keeps in memory until it changes (0: read per request). */
-  profileCacheUsers: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  profileCacheUsers: z.coerce.number().int().min(0).max(10_000_000).default(100_000).describe('Users whose behaviour the ranker keeps in memory until it changes, least recently used out first (0: read from Neo4j on every request).'),
   /** Longest a user's cached behaviour serves: the bound for writes that bypass kgrec (and its change feed). */
-  profileCacheSeconds: z.coerce.number().min(1).max(86_400).default(600),
+  profileCacheSeconds: z.coerce.number().min(1).max(86_400).default(600).describe('Longest a user\'s cached behaviour serves: the bound for writes that bypass kgrec and its change feed (each entry expires between half of this and this).'),
   /** How often the behaviour change feed is read: how soon writes by other processes (ingestion) show. */
-  behaviourPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
+  behaviourPollMs: z.coerce.number().int().min(50).max(60_000).default(500).describe('How often the behaviour change feed is read: how soon behaviour written by other processes (ingestion) reaches cached users.'),
   /** How often the catalogue's change marker is read: how soon catalogue edits by other processes (ingestion) show. */
-  cataloguePollMs: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  cataloguePollMs: z.coerce.number().int().min(100).max(600_000).default(2_000).describe('How often the catalogue change marker is read: how soon catalogue and rule edits by other processes show (each API process then reloads once).'),
   /** How long product and category rows are shared between requests (0: read per request). */
-  entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10),
-  modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR),
+  entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10).describe('How long product and category rows are shared between requests before they are read again in the background (0: read per request).'),
+  modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR).describe('Where the API looks for models/active and the model versions.'),
   /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; empty: no CORS headers. */
   corsOrigins: z.preprocess(
     (value) => (typeof value === 'string' ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : value),
     z.array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or origins like https://shop.example.com')),
-  ).default([]),
+  ).default([]).describe('Browser origins allowed to call the API, comma-separated (* for any); empty: no CORS headers.'),
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
-  rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('GraphQL requests per minute per client (its Bearer token, else its address); beyond it HTTP 429 with Retry-After and code RATE_LIMITED; 0: no limit.'),
   /**
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
-  executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit'),
+  executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit').describe('How operations run: jit compiles each operation once (graphql-jit) and answers valid queries without Apollo Server\'s per-request pipeline; graphql-js interprets every request through Apollo Server (the reference).'),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

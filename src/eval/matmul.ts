@@ -4,13 +4,13 @@
  *
  * Hand-written because V8 does not vectorise and no maintained JS BLAS beats a register-blocked loop:
  * a 4 × 2 block (4 rows of A against 2 rows of B) loads 6 values per 8 multiply-adds and keeps its
- * 8 sums in registers. Measured on this project's 2-core AMD EPYC machine at 256 × 24,912 × 64, one thread:
- * naive triple loop 1.0 GFLOP/s, 4 × 1 block 2.2, 8 × 1 2.8, 4 × 4 3.5, 4 × 2 3.5 (4 × 3 3.6, not worth its size).
+ * 8 sums in registers; larger blocks were no faster (block shapes measured:
+ * docs/decisions/0015-evaluation-baselines-and-kernels.md).
  */
 
 /**
  * Columns of B per tile: 256 rows × 64 floats × 4 bytes = 64 KiB, which stays in the 1 MiB L2 cache while
- * every row block of A passes over it (tiles of 128–1,024 measured the same at dimension 64; smaller tiles
+ * every row block of A passes over it (other tile sizes measured the same at dimension 64; smaller tiles
  * matter at larger dimensions).
  */
 const TILE_COLUMNS = 256;

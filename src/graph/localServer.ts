@@ -40,7 +40,7 @@ export class LocalServerError extends Error {
 const STANDALONE_ARTIFACT = 'org.neo4j.assembly:neo4j-community-standalone';
 const ENTRY_CLASS = 'org.neo4j.server.CommunityEntryPoint';
 const ADMIN_CLASS = 'org.neo4j.server.startup.Neo4jAdminBoot';
-/** Cold start is 7–9 s idle and up to ~20 s on a busy 2-core machine; leave room for a first store creation. */
+/** Cold start takes seconds when idle and several times that on a busy 2-core machine; leave room for a first store creation. */
 const START_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 60_000;
 const MAVEN_TIMEOUT_MS = 15 * 60_000;
@@ -63,9 +63,8 @@ const JVM_FLAGS = [
 
 /**
  * The throughput collector rather than Neo4j's usual G1: on the small heap of a 2-core machine it loads events
- * 13–16 % faster (bench/ingest, two alternated pairs). Under that load its pauses are of G1's order (young
- * p50 23 ms against 28; full collections of 125–155 ms every 5–12 s, where G1's p99 was 130 ms), and while
- * the API serves, Neo4j barely collects at all. For heaps of several gigabytes, where a full collection takes
+ * faster, with pauses of G1's order, and while the API serves, Neo4j barely collects at all (measured:
+ * docs/decisions/0003-neo4j-throughput-collector.md). For heaps of several gigabytes, where a full collection takes
  * seconds, name G1 in KGREC_NEO4J_JAVA_OPTS: a collector named there replaces this one.
  */
 const DEFAULT_GC = '-XX:+UseParallelGC';
@@ -280,7 +279,7 @@ function neo4jConf(options: LocalServerOptions): string {
     // Without these, each database preallocates 256 MB of transaction log.
     'db.tx_log.rotation.size=64M',
     'db.tx_log.rotation.retention_policy=2 files',
-    // Makes a clean stop take 3–5 s instead of 8–15 s.
+    // Bolt's shutdown quiet period is most of a clean stop's time otherwise.
     'internal.dbms.bolt.netty_server_shutdown_quiet_period=1',
     '',
   ].join('\n');

@@ -117,8 +117,8 @@ interface LocatedRow {
 /**
  * csv-parse's parser, pushing each row with the line it ends on and the bytes read so far, taken from the
  * parser's live `info` at the moment it pushes the row. Its `info` option gives the same two numbers but copies
- * the whole `info` twice into new objects per row: parsing 2,000,000 events took 9.5–11.1 s with it and
- * 6.0–6.8 s without. Its count takes a `\r\n` inside a quoted cell for two line ends; they are counted once.
+ * the whole `info` twice into new objects per row, a large share of parsing time (docs/decisions/0007-csv-line-numbers.md).
+ * Its count takes a `\r\n` inside a quoted cell for two line ends; they are counted once.
  */
 class LocatedCsvParser extends Parser {
   /** Line ends counted twice so far: one for each `\r\n` inside the cells read. */

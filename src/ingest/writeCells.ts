@@ -65,9 +65,8 @@ export const DEFAULT_WRITE_LANES = 2;
 /**
  * A grid with as many buckets per side as there are lanes leaves a lane that finishes first with no cell
  * disjoint from its partner's to start: 2 × 2 has only the diagonals, so the partner ran alone to its end.
- * One bucket more per side leaves it a choice. bench/ingest, 8 runs of 200,000 events into a growing graph,
- * median of runs 2–8: 3 × 3 20,100 and 21,300 events/s, 2 × 2 18,300 in the same session; pending batches
- * are held for 9 cells instead of 4.
+ * One bucket more per side leaves it a choice, at the price of holding pending batches for 9 cells instead
+ * of 4 (measured: docs/decisions/0005-event-write-grid.md).
  */
 export const gridFor = (writeLanes: number): number => writeLanes + 1;
 

@@ -6,8 +6,8 @@ export type EngineChoice = 'auto' | 'cpu' | 'tfjs' | 'tfjs-gpu';
 
 /**
  * The engine a run uses. `auto` takes TensorFlow.js only on a GPU (tfjs-node-gpu with CUDA); on a CPU the
- * CPU engine's SIMD kernels are several times faster than any tfjs backend here (tfjs-node on libtensorflow
- * included: 2,100–3,100 positives/s against 36,700 at 64 negatives). `tfjs` takes the best tfjs backend
+ * CPU engine's SIMD kernels are several times faster than any tfjs backend, tfjs-node on libtensorflow
+ * included (docs/decisions/0009-cpu-engine-on-simd-kernels.md). `tfjs` takes the best tfjs backend
  * there is (wasm here), `tfjs-gpu` insists on CUDA.
  */
 export async function chooseEngine(choice: EngineChoice, workers: number): Promise<TrainingEngine> {

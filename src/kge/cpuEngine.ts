@@ -3,11 +3,8 @@
  * the entity norm constraint. On one thread, or on N lanes (this thread and N − 1 worker threads) over
  * shared memory, which split every batch and give the same result at every run. The arithmetic runs in the
  * WebAssembly SIMD kernels of ./simd/ where they load, else in the scalar TypeScript kernels (the reference).
- *
- * Measured with bench/kgeSpeed.ts on 2 cores (FB15k-237 sizes, dimension 200, batch 1,024, Adam), in positives
- * per second, SIMD kernels: 64 negatives with the self-adversarial loss 18,000 on one thread and 36,700 on
- * two lanes; 1 negative with the margin loss 283,000 and 441,000. The scalar kernels: 7,500 and 13,000;
- * 93,000 and 160,000. PyKEEN on the same machine: 3,300–3,800 and 50,000–55,000.
+ * Why a CPU engine of its own, and its speed against the scalar kernels, TensorFlow.js and PyKEEN:
+ * docs/decisions/0009-cpu-engine-on-simd-kernels.md (current figures in docs/benchmarks.md).
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/moduleWorker.js';
@@ -25,7 +22,7 @@ import type { Embeddings, EpochReport, KgeDataset, TrainingCallbacks, TrainingEn
 
 /**
  * Hand the event loop a turn after this much training, so that a server training in-process keeps
- * answering (a 64-negative batch of 1,024 takes ~0.15 s on one thread; a 1-negative batch ~10 ms).
+ * answering (one 64-negative batch alone can hold the thread for a good part of a second).
  */
 const YIELD_INTERVAL_MS = 25;
 /** How long to wait for a failed worker's error before reporting the failure without it. */

@@ -55,8 +55,8 @@ export function plainDistanceBlock(entity: Float32Array, dimension: number, rows
  * query vectors (from queries[q]) and the candidate rows [from, to), written to out[o + i * stride + p].
  * The multi-query kernels load an entity element once for several independent accumulators; the ×1
  * kernels split one sum into four. They are unrolled by hand because V8 does not vectorise and this loop is
- * the whole cost. Measured at dimension 200 here: ×8 0.70 ns per element and query for L2, ×4 0.88, ×1 2.1;
- * for L1 ×8 was no faster than ×4.
+ * the whole cost. The widths were chosen by measurement (docs/decisions/0009-cpu-engine-on-simd-kernels.md):
+ * for L1 eight queries were no faster than four.
  */
 type Kernel = (
   queries: Float64Array, q: number, dim: number, entity: Float32Array, rows: Int32Array,

@@ -6,30 +6,29 @@ import type { TransEHyperparameters } from './types.js';
  * presets all go through `resolveHyperparameters`, which validates them and says which one is wrong.
  */
 export const hyperparameterSchema = z.object({
-  dimension: z.number().int().min(2).max(4096),
-  distance: z.enum(['L1', 'L2']),
-  loss: z.enum(['margin', 'self-adversarial']),
-  margin: z.number().positive(),
-  adversarialTemperature: z.number().min(0),
-  negatives: z.number().int().min(1).max(1024),
-  corruption: z.enum(['uniform', 'bernoulli']),
-  reflexiveNegatives: z.boolean(),
-  optimizer: z.enum(['adam', 'adagrad']),
-  learningRate: z.number().positive().max(10),
-  learningRateDecay: z.number().positive().max(1),
-  batchSize: z.number().int().min(1).max(1 << 20),
-  epochs: z.number().int().min(1).max(100_000),
-  entityNormConstraint: z.boolean(),
-  regularization: z.number().min(0),
-  workers: z.number().int().min(1).max(64),
-  seed: z.number().int().min(0),
+  dimension: z.number().int().min(2).max(4096).describe('Embedding dimension (--dimension).'),
+  distance: z.enum(['L1', 'L2']).describe('Distance of the TransE score, L1 or L2 (--distance).'),
+  loss: z.enum(['margin', 'self-adversarial']).describe('margin (margin ranking loss) or self-adversarial (negative-sampling loss of Sun et al. 2019) (--loss).'),
+  margin: z.number().positive().describe('Margin γ of the loss (--margin).'),
+  adversarialTemperature: z.number().min(0).describe('Temperature α of the self-adversarial weights over the negatives (--adversarial-temperature).'),
+  negatives: z.number().int().min(1).max(1024).describe('Negatives per positive triple (--negatives).'),
+  corruption: z.enum(['uniform', 'bernoulli']).describe('uniform or bernoulli corruption of heads and tails (--corruption).'),
+  reflexiveNegatives: z.boolean().describe('Make one negative of each positive (h, r, t) the reflexive (h, r, h), for relations whose triples are mostly not reciprocated (--reflexive-negatives).'),
+  optimizer: z.enum(['adam', 'adagrad']).describe('adam or adagrad, on the rows a batch touched (--optimizer).'),
+  learningRate: z.number().positive().max(10).describe('Learning rate (--learning-rate).'),
+  learningRateDecay: z.number().positive().max(1).describe('Factor applied to the learning rate at each validation without a better MRR; 1: off (--lr-decay).'),
+  batchSize: z.number().int().min(1).max(1 << 20).describe('Positive triples per mini-batch (--batch-size).'),
+  epochs: z.number().int().min(1).max(100_000).describe('Epochs at most; early stopping may end sooner (--epochs).'),
+  entityNormConstraint: z.boolean().describe('Rescale entity vectors to unit length after each step (--norm-constraint).'),
+  regularization: z.number().min(0).describe('L2 regularisation weight over the rows a batch uses (--regularization).'),
+  workers: z.number().int().min(1).max(64).describe('CPU worker threads of the CPU engine (--workers).'),
+  seed: z.number().int().min(0).describe('Random seed; the same seed repeats a run (--seed).'),
 }) satisfies z.ZodType<TransEHyperparameters>;
 
 /**
  * Defaults for a shop graph: users, products, categories and brands in one space, the self-adversarial
- * loss (Sun et al. 2019). The margin was chosen on a held-out split of demo-shop purchases (300 products,
- * 40,000 events, dimension 32, 80 epochs): test MRR 0.19 / 0.17 / 0.14 / 0.08 / 0.06 for γ = 1 / 2 / 3 /
- * 6 / 9, Hits@10 best at γ = 2 (0.50; random ranking: 0.03). Margin loss with 4 negatives: MRR 0.075.
+ * loss (Sun et al. 2019). The margin was chosen on a held-out split of demo-shop purchases, where small
+ * margins ranked best and the margin loss far worse (docs/decisions/0010-transe-presets-and-reflexive-negatives.md).
  */
 export const SHOP_DEFAULTS: TransEHyperparameters = {
   dimension: 64,
@@ -54,11 +53,10 @@ export const SHOP_DEFAULTS: TransEHyperparameters = {
 /**
  * Benchmark presets. Starting points taken from the published self-adversarial TransE settings (Sun et
  * al. 2019: γ = 9 on FB15k-237, L1 distance) scaled to dimension 200 and Adam 1e-3, as in the PyKEEN runs
- * on this class of machine, with PyKEEN's unit-norm entity constraint. Chosen on FB15k-237's validation set
- * (3,000 triples, 15 epochs): the norm constraint lifted MRR from 0.222 to 0.255 (10 epochs), Bernoulli
- * corruption from 0.261 to 0.279; 128 negatives (0.262), dimension 400 (0.260), γ 6 (0.274) or 12 (0.258),
- * α 0.5 (0.277) and Adam 2e-3 (0.269) did not help. The epoch count is a ceiling: early stopping on
- * validation MRR, with the learning rate cut at each check that does not improve, ends the run.
+ * on this class of machine, with PyKEEN's unit-norm entity constraint, then chosen on each data set's
+ * validation set (what was tried and measured: docs/decisions/0010-transe-presets-and-reflexive-negatives.md).
+ * The epoch count is a ceiling: early stopping on validation MRR, with the learning rate cut at each check
+ * that does not improve, ends the run.
  */
 export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
   'fb15k-237': {
@@ -75,11 +73,8 @@ export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
     batchSize: 1024,
     epochs: 200,
   },
-  // WN18RR, chosen on its validation set (2,000 triples) in 5-minute runs on one thread: reflexive negatives
-  // lifted MRR from 0.140 / 0.163 / 0.181 to 0.150 / 0.181 / 0.206 after 5 / 10 / 15 epochs (they doubled
-  // _hypernym's, which ranked the query's own anchor first); batch 2,048 at Adam 2e-3 reached in 30 epochs
-  // (0.202) what batch 512 at 1e-3 reached in 120, at 1.5× the positives per second. γ 9 (0.198 after
-  // 35 epochs), γ 12 (0.181 after 25), α 1 (the same as 0.5) and Bernoulli corruption did not help.
+  // WN18RR: reflexive negatives, because without them _hypernym ranks the query's own anchor first; a large
+  // batch at a higher rate, which reaches the same MRR in far fewer epochs (decision record 0010).
   wn18rr: {
     dimension: 200,
     distance: 'L1',
@@ -93,7 +88,7 @@ export const PRESETS: Record<string, Partial<TransEHyperparameters>> = {
     learningRate: 0.002,
     learningRateDecay: 0.3,
     batchSize: 2048,
-    // ~5 s an epoch here with two workers: 150 epochs stay inside a 15-minute budget (`--time-limit 15` makes sure).
+    // A ceiling sized to the 15-minute budget on two workers (`--time-limit 15` makes sure).
     epochs: 150,
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Optimizers that update only the rows a batch touched: a step costs in proportion to the rows used, not
- * to the size of the tables (at one negative per positive a FB15k-237 batch touches ~19 % of the entities;
- * updating every row made Adam three times slower there).
+ * to the size of the tables (at one negative per positive a batch touches a small share of the entities, and
+ * updating every row made Adam several times slower: docs/decisions/0009-cpu-engine-on-simd-kernels.md).
  *
  * Their state lives in typed arrays that may be SharedArrayBuffers, so that threads owning disjoint rows
  * can step one table together.

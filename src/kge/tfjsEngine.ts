@@ -4,7 +4,7 @@
  * Batches, negatives and the initial vectors come from the same modules and the same seeds as CpuEngine,
  * so both engines see the same training stream.
  *
- * Choices forced by the backends (measured on 2-core machines, see /work/shared/KGE-CPU.md):
+ * Choices forced by the backends (docs/decisions/0009-cpu-engine-on-simd-kernels.md):
  * - Rows are read with `gatherND` and their gradient written with `scatterND` (which sums duplicate rows)
  *   through `tf.customGrad`: the stock gradient of `tf.gather` needs UnsortedSegmentSum, which the wasm
  *   backend lacks and the cpu backend runs over every entity for every row.
@@ -15,10 +15,8 @@
  *   tensors a gradient needs are kept by reference rather than copied (see `Retained`).
  * - TensorFlow.js has no stopGradient: the self-adversarial weights are detached with `tf.customGrad`.
  *
- * Measured with bench/kgeTfjs.ts on wasm (FB15k-237 sizes, dimension 200, batch 1,024, Adam), in positives
- * per second on a 2-core machine that other jobs kept at a load of 3–4: 64 negatives with the self-adversarial
- * loss 5,200–8,400 (CpuEngine on one thread, in the same conditions: 3,700); 1 negative with the margin loss
- * 14,700–24,900, where dense Adam and the norm constraint over all 14,541 × 200 values take most of a step.
+ * Its speed on the wasm backend (bench/kgeTfjs.ts) is in docs/benchmarks.md; with one negative, dense Adam and
+ * the norm constraint over every entity row take most of a step.
  *
  * Differences from CpuEngine, which updates only the rows a batch touched: Adam and Adagrad are
  * TensorFlow.js's dense optimizers (PyKEEN's default too; at 64 negatives nearly every entity row is touched

@@ -9,8 +9,8 @@
  *   positive, the weights p taken as constants (no gradient flows through them);
  * - plus, when `regularization` λ > 0, λ · Σ ‖row‖₂² over the distinct entity and relation rows the batch uses.
  *
- * Speed (measured on 2-core machines at dimension 200): a branch on the sign of each element costs ~12 ns
- * through mispredictions, so the L1 gradient reads the float32 sign bit through an Int32Array view of the
+ * Speed (docs/decisions/0009-cpu-engine-on-simd-kernels.md): a branch on the sign of each element mispredicts
+ * about half the time, so the L1 gradient reads the float32 sign bit through an Int32Array view of the
  * same buffer instead; the L1 sum uses four accumulators; rows shared by a positive and its negatives
  * (the uncorrupted side, the relation) accumulate in small local vectors and reach the gradient table once.
  * The sign bit makes the L1 subgradient at an exact zero ±1 where `tf.abs` would give 0; floats that are

@@ -5,7 +5,8 @@ import { EncodedTextSpace } from './encodedTextSpace.js';
 
 /**
  * The catalogue's texts through a sentence encoder, kept between reloads of the ranking state: a reload
- * (every 60 s by default) encodes only products that are new or whose title or description changed, and
+ * (every KGREC_API_SNAPSHOT_TTL_SECONDS, and after catalogue edits) encodes only products that are new or
+ * whose title or description changed, and
  * copies every other row from the previous load.
  */
 

@@ -585,8 +585,8 @@ function weightedSum(
 }
 
 /**
- * The first pass of weightedSum as a function of its own: V8 compiles the loop far tighter (2 → 0.9 ms at
- * 100,000 products) than inside the function that picks its arrays.
+ * The first pass of weightedSum as a function of its own: V8 compiles the loop far tighter than inside the
+ * function that picks its arrays (docs/decisions/0001-rank-in-memory.md).
  */
 function firstPass(
   out: Float32Array,

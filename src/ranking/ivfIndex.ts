@@ -4,7 +4,7 @@ import { rowDot, rowSquaredNorms } from './vectorMath.js';
 
 /**
  * An inverted-file (IVF) index over the rows of a large vector matrix, so that a request does not pay a
- * full pass over 100,000 × 64 floats (about 6 ms, memory-bound) for one signal. Rows are grouped into
+ * full, memory-bound pass over 100,000 × 64 floats for one signal. Rows are grouped into
  * k-means lists; a query scores every list centre, then scores exactly the rows of the nearest lists
  * (a set share of the catalogue), and gives every other row an estimate from its list:
  *
@@ -14,7 +14,8 @@ import { rowDot, rowSquaredNorms } from './vectorMath.js';
  * value when that offset points anywhere. Far rows therefore keep a sensible score (the fused ranking
  * standardises every signal over the whole catalogue, and another signal may still lift a far row), while
  * the near rows that decide the top of the list are exact. Hand-written: no maintained JS ANN library
- * gives approximate scores for every row, which the fusion needs, rather than a top-k alone.
+ * gives approximate scores for every row, which the fusion needs, rather than a top-k alone. Recall and
+ * speed against an exact pass: docs/decisions/0002-ivf-index-for-large-catalogues.md.
  */
 
 export interface IvfOptions {
@@ -33,8 +34,8 @@ export interface IvfOptions {
 
 /**
  * Rows scored exactly per query at most: what decides the top of a list is the few lists nearest the
- * query, whose number grows with √rows, not with the catalogue; a probe of 4,000 rows costs about
- * 0.5 ms and keeps the exact top 100 on the 100,000-product benchmark shop (bench/rank prints it).
+ * query, whose number grows with √rows, not with the catalogue; this probe keeps the exact top 100 on the
+ * 100,000-product benchmark shop (bench/rank prints it) at a fraction of a millisecond.
  */
 export const MAX_PROBED_ROWS = 4_000;
 
@@ -272,7 +273,7 @@ function sampleRows(rows: number, count: number, random: Random): Int32Array {
 }
 
 /**
- * Below this many rows an exact pass is cheap enough (about 2 ms at 20,000 × 64) and the index is not
+ * Below this many rows an exact pass is cheap enough (decision record 0002) and the index is not
  * worth its build; above it every request would pay milliseconds per dense signal.
  */
 export const EXACT_SCAN_MAX_ROWS = 20_000;

@@ -207,9 +207,9 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
 
 /**
  * The same build, giving the event loop a turn between its steps. A reload runs on the thread that serves
- * requests from the previous state meanwhile: they then wait for one step (the text space, about 55 ms at
- * 5,000 products, is the longest when the neighbours are reused; building them anew, every
- * NEIGHBOURS_MAX_AGE_MS, takes about 165 ms) rather than for the whole build (about 120 ms).
+ * requests from the previous state meanwhile: they then wait for one step (the text space is the longest when
+ * the neighbours are reused; building them anew, every NEIGHBOURS_MAX_AGE_MS, is longer still) rather than for
+ * the whole build. Step costs: docs/decisions/0001-rank-in-memory.md.
  */
 export async function buildRankingStateYielding(parts: RankingStateParts): Promise<RankingState> {
   const steps = rankingStateSteps(parts);

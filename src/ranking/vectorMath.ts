@@ -66,8 +66,8 @@ export function rowSquaredNorms(matrix: Float32Array, rows: number, dimension: n
 
 /**
  * out[i] = −‖query − row i‖₂ via ‖q‖² − 2 q·p + ‖p‖²: a dot product per row instead of a difference and a
- * square per dimension, about 1.5× faster over a large catalogue. Rounding can make the square a hair
- * below zero for a row equal to the query; it is clamped.
+ * square per dimension, measurably faster over a large catalogue (decision record 0001). Rounding can make
+ * the square a hair below zero for a row equal to the query; it is clamped.
  */
 export function negativeL2Distances(matrix: Float32Array, rows: number, dimension: number, query: Float32Array, squaredNorms: Float32Array, out: Float32Array): void {
   let qq = 0;

@@ -56,8 +56,8 @@ export const POPULAR_IN_CATEGORY_TOP = 3;
 
 /**
  * The catalogue snapshot (popularity, category tree, brand names) is reloaded after this long. A reload
- * re-aggregates every behaviour relationship in Neo4j and rebuilds the state on the ranking thread (about a
- * second of Neo4j CPU and 100–150 ms of the thread at 5,000 products), which shows in the latency of the
+ * re-aggregates every behaviour relationship in Neo4j and rebuilds the state on the ranking thread (its cost:
+ * docs/decisions/0001-rank-in-memory.md), which shows in the latency of the
  * requests around it; popularity with half-lives of 30 and 3 days does not move in five minutes, and edits
  * through the API reload at once.
  */
@@ -66,6 +66,6 @@ export const DEFAULT_SNAPSHOT_TTL_MS = 300_000;
 /**
  * Behaviours that make two products "engaged with together" for the co-behaviour signal. All of them:
  * on the demo shop, co-views and co-purchases together doubled the signal's Recall@20 over purchases and
- * carts alone (0.27 against 0.15): purchases are too sparse to link most products.
+ * carts alone (decision record 0012): purchases are too sparse to link most products.
  */
 export const CO_BEHAVIOUR_TYPES: readonly string[] = ['VIEWED', 'CLICKED', 'ADDED_TO_CART', 'PURCHASED'];

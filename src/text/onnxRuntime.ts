@@ -4,7 +4,7 @@
  *
  * `onnxruntime-web` is the optional dependency the project declares: it installs from the npm registry alone,
  * with no install script. `onnxruntime-node` is not declared: its install script fetches CUDA libraries from
- * NuGet on Linux x64 unless told to skip them, and it weighs about 290 MB for every platform's binaries; a
+ * NuGet on Linux x64 unless told to skip them, and it carries every platform's binaries (decision record 0013); a
  * deployment that wants it installs it (`ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`).
  * Both are imported through a specifier held in a variable, so that TypeScript needs neither, and both
  * expose the same API (onnxruntime-common), narrowed here to the calls the encoder makes.

@@ -4,8 +4,8 @@
  * ln σ(x̂_ui − x̂_uj) − λ‖Θ‖² over triples (u, i, j): i a training item of u, j a uniform non-interacted item.
  *
  * Plain per-triple SGD on typed arrays, as in the paper's LearnBPR: each step touches three rows of 64 floats,
- * so an epoch over amazon-book's 652,514 interactions takes about 0.65 s on one thread of this project's
- * 2-core machine (the default 300 epochs: 200 s). One thread is enough for that; Hogwild workers could halve it.
+ * so one thread trains amazon-book's default 300 epochs in minutes (decision record 0015); Hogwild workers
+ * could halve it.
  */
 import { Random } from '../../kge/random.js';
 import { sortedContains, type InteractionMatrix } from '../interactions.js';
@@ -32,11 +32,9 @@ export interface BprHyperparameters {
 
 /**
  * Defaults tuned on a validation split carved from amazon-book's train.txt (20 % of each user's items held
- * out; Recall@20 of 5,000 sampled users; 100 epochs unless said). MyMediaLite's BPR-MF defaults (step 0.05,
- * λ 0.0025, λ_j 0.00025, item bias): 0.099; without the bias 0.124 (the bias only let it lean on popularity);
- * λ = λ_j = 0.01: 0.144, 0.02: 0.153; step 0.1 (λ 0.02): 0.164; step 0.2 (λ 0.01): 0.170; step 0.4: 0.174 with
- * λ 0.01 or 0.02 (step 0.8 diverges); step 0.4, λ 0.01 for 200 epochs: 0.179, for 300: 0.188 (λ 0.015: 0.183).
- * On the test split the defaults give Recall@20 0.129 and NDCG@20 0.065, the published BPR-MF figures.
+ * out): no item bias (it only let the model lean on popularity), a large step, light regularisation, 300
+ * epochs. On the test split they reproduce the published BPR-MF figures. The search and its results:
+ * docs/decisions/0015-evaluation-baselines-and-kernels.md.
  */
 export const DEFAULT_BPR: Readonly<BprHyperparameters> = {
   dimension: 64,
