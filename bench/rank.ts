@@ -14,7 +14,7 @@ import { demoEvalData } from '../src/jobs/evalData.js';
 import { offlineState, profileRows } from '../src/jobs/evaluateRecommenders.js';
 import type { Graph } from '../src/graph/graph.js';
 import { entityKey } from '../src/graph/tripleExport.js';
-import { Random } from '../src/kge/random.js';
+import { Random } from '../src/math/random.js';
 import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { loadTransEWasm } from '../src/kge/simd/loadTransEWasm.js';
 import { ModelVectors } from '../src/ranking/modelVectors.js';

@@ -5,7 +5,7 @@ import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
 import type { DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
-import { interactionsFromPairs, type InteractionMatrix } from '../eval/interactions.js';
+import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
 import { loadKgatInteractions } from '../eval/kgat.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
 

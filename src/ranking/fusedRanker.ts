@@ -19,7 +19,7 @@ import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOpti
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
-import { TopKSelector } from '../eval/topK.js';
+import { TopKSelector } from '../math/topK.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { fuse, topIndices } from '../../src/ranking/fusedRanker.js';
 import { moments, rememberSparseMoments } from '../../src/ranking/signalMoments.js';
 import { groupedSums, groupedValue, spreadGroups, type GroupedSignal } from '../../src/ranking/groupedSignal.js';

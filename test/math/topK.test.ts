@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
-import { TopKSelector } from '../../src/eval/topK.js';
+import { Random } from '../../src/math/random.js';
+import { TopKSelector } from '../../src/math/topK.js';
 
 /** The reference: a full sort by score descending, then position ascending. */
 function fullSort(values: Float32Array | Float64Array, offset: number, length: number, k: number): number[] {

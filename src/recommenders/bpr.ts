@@ -7,10 +7,10 @@
  * so an epoch over amazon-book's 652,514 interactions takes about 0.65 s on one thread of this project's
  * 2-core machine (the default 300 epochs: 200 s). One thread is enough for that; Hogwild workers could halve it.
  */
-import { Random } from '../../kge/random.js';
-import { sortedContains, type InteractionMatrix } from '../interactions.js';
-import { multiplyTransposed } from '../matmul.js';
-import type { BatchScorer } from '../scorer.js';
+import { Random } from '../math/random.js';
+import { sortedContains, type InteractionMatrix } from '../math/interactions.js';
+import { multiplyTransposed } from '../math/matmul.js';
+import type { BatchScorer } from './scorer.js';
 
 export interface BprHyperparameters {
   dimension: number;
