@@ -1,6 +1,6 @@
 import type { Catalog, DemoEvent, DemoEventType, DemoRelation, Leaf, Period, Product, Shopper, Tier } from './model.js';
 import { TIERS } from './model.js';
-import { type Random, WeightedSampler } from './random.js';
+import { type Random, WeightedSampler } from '../math/random.js';
 import { boughtTogetherPairs } from './relations.js';
 
 /**
@@ -157,7 +157,7 @@ export class ShopSimulation {
     const days = Math.max(1, Math.ceil((this.latestStartMs - firstDay) / DAY_MS));
     for (;;) {
       const hour = this.random.weightedIndex(HOUR_WEIGHTS);
-      const ms = firstDay + this.random.int(0, days - 1) * DAY_MS + hour * HOUR_MS + Math.floor(this.random.range(0, HOUR_MS));
+      const ms = firstDay + this.random.integer(0, days - 1) * DAY_MS + hour * HOUR_MS + Math.floor(this.random.uniform(0, HOUR_MS));
       if (ms >= this.period.startMs && ms <= this.latestStartMs) return ms;
     }
   }
@@ -195,7 +195,7 @@ export class ShopSimulation {
     const weights = candidates.map(
       (product) => this.appeal(shopper, product) * (related?.has(product.record.id) ? FOLLOW_UP.relatedBoost : 1),
     );
-    const views = followUpOf ? this.random.int(1, FOLLOW_UP.maxViews) : this.browsingLength();
+    const views = followUpOf ? this.random.integer(1, FOLLOW_UP.maxViews) : this.browsingLength();
     const followUps: SessionPlan[] = [];
     let clock = plan.startMs;
     for (let view = 0; view < views; view += 1) {
@@ -225,7 +225,7 @@ export class ShopSimulation {
     let clock = startMs;
     const emit = (type: DemoEventType, quantity?: number): void => {
       this.out.push({ userId: shopper.record.id, productId: product.record.id, type, ms: clock, ...(quantity === undefined ? {} : { quantity }) });
-      clock += Math.floor(this.random.range(GAP_MS.min, GAP_MS.max));
+      clock += Math.floor(this.random.uniform(GAP_MS.min, GAP_MS.max));
     };
     const interest =
       (shopper.favouriteBrands.has(product.brand.record.id) ? 1 : 0) + (shopper.band === product.brand.tier ? 1 : 0);
@@ -246,7 +246,7 @@ export class ShopSimulation {
   private followUp(shopper: Shopper, purchase: Product, afterMs: number): SessionPlan | undefined {
     const companions = this.companions.get(purchase.leaf.id);
     if (!companions || !this.random.chance(FOLLOW_UP.chance)) return undefined;
-    const delay = FOLLOW_UP.minDelayMs - Math.log(1 - this.random.float()) * FOLLOW_UP.meanDelayMs;
+    const delay = FOLLOW_UP.minDelayMs - Math.log(1 - this.random.nextFloat()) * FOLLOW_UP.meanDelayMs;
     const startMs = Math.floor(afterMs + delay);
     if (startMs > this.latestStartMs) return undefined;
     return { shopper, leaf: this.random.pick(companions), startMs, followUpOf: purchase };

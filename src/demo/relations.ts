@@ -1,5 +1,5 @@
 import type { Catalog, DemoRelation, DemoRelationType, Leaf, Product } from './model.js';
-import type { Random } from './random.js';
+import type { Random } from '../math/random.js';
 import { BOUGHT_TOGETHER } from './vocabulary.js';
 
 /** Relations per product: "a few hundred" of each type in the default 5,000-product shop. */
@@ -71,7 +71,7 @@ function addBoughtTogether(random: Random, catalog: Catalog, set: RelationSet, k
     const pair = random.pick(pairs);
     const main = random.weightedPick(productsOf(pair.main), (product) => product.popularity);
     const companion = companionOf(random, main, productsOf(pair.companion));
-    const weight = 0.4 + (main.brand === companion.brand ? 0.3 : 0) + (main.brand.tier === companion.brand.tier ? 0.2 : 0) + random.range(0, 0.1);
+    const weight = 0.4 + (main.brand === companion.brand ? 0.3 : 0) + (main.brand.tier === companion.brand.tier ? 0.2 : 0) + random.uniform(0, 0.1);
     // An accessory points at what it is an accessory of; a complement from the main product to its companion.
     if (type === 'ACCESSORY_OF') set.add(companion.record.id, main.record.id, type, weight);
     else set.add(main.record.id, companion.record.id, type, weight);

@@ -1,5 +1,5 @@
 import { type Brand, type Catalog, type Leaf, type Period, type Shopper, type Tier, TIERS } from './model.js';
-import type { Random } from './random.js';
+import type { Random } from '../math/random.js';
 
 /** Share of shoppers per price band: most shop mid-range, fewer at the premium end. */
 const BAND_SHARES: Record<Tier, number> = { budget: 0.35, mid: 0.45, premium: 0.2 };
@@ -22,7 +22,7 @@ const DRIFT_LATEST_START = 0.75;
 function favouriteLeaves(random: Random, leaves: readonly Leaf[], homeDepartment: string): Leaf[] {
   const home = leaves.filter((leaf) => leaf.department.slug === homeDepartment);
   const chosen: Leaf[] = [random.pick(home)];
-  const count = random.int(1, FAVOURITE_LEAF_WEIGHTS.length);
+  const count = random.integer(1, FAVOURITE_LEAF_WEIGHTS.length);
   while (chosen.length < count) {
     const pool = (random.chance(SAME_DEPARTMENT_SHARE) ? home : leaves).filter((leaf) => !chosen.includes(leaf));
     if (pool.length === 0) break;
@@ -35,7 +35,7 @@ function favouriteBrands(random: Random, brands: readonly Brand[], favourites: r
   const departments = new Set(favourites.map((leaf) => leaf.department.slug));
   const pool = brands.filter((brand) => brand.departments.some((department) => departments.has(department)));
   const chosen = new Set<string>();
-  const count = Math.min(pool.length, random.int(FAVOURITE_BRANDS.min, FAVOURITE_BRANDS.max));
+  const count = Math.min(pool.length, random.integer(FAVOURITE_BRANDS.min, FAVOURITE_BRANDS.max));
   // Big brands are more often someone's favourite.
   while (chosen.size < count) chosen.add(random.weightedPick(pool, (brand) => brand.size).record.id);
   return chosen;
@@ -59,7 +59,7 @@ export function buildShoppers(random: Random, count: number, catalog: Catalog, p
     if (random.chance(DRIFT_SHARE)) {
       const pool = catalog.leaves.filter((leaf) => !favourites.includes(leaf));
       const span = period.endMs - period.startMs;
-      shopper.drift = { leaf: random.pick(pool), startMs: period.startMs + Math.floor(random.range(0, DRIFT_LATEST_START) * span) };
+      shopper.drift = { leaf: random.pick(pool), startMs: period.startMs + Math.floor(random.uniform(0, DRIFT_LATEST_START) * span) };
     }
     shoppers.push(shopper);
   }

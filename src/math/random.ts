@@ -1,6 +1,9 @@
+import { hashString } from '../util/hash.js';
+
 /**
- * A seeded pseudo-random generator for training: the same seed gives the same initialisation, shuffles and
- * negatives, so a run can be repeated exactly.
+ * The one seeded pseudo-random generator: training (initialisation, shuffles, negatives), evaluation splits,
+ * the IVF index and the demo shop all draw from it, so that the same seed repeats a run exactly on every
+ * machine and Node version.
  *
  * Hand-written xoshiro128** (Blackman & Vigna 2018) because `Math.random` cannot be seeded, and this one
  * needs only 32-bit integer operations (no BigInt) while its period, 2^128 − 1, is far beyond the billions
@@ -25,6 +28,15 @@ export class Random {
   private s3: number;
   /** The second value of the last Box–Muller pair, or NaN when none is pending. */
   private spareGaussian = Number.NaN;
+
+  /**
+   * A generator for one named stream of a seed (FNV-1a of "seed:stream"). Each part of a generator that
+   * draws from its own stream leaves the others as they are: asking the demo for more events does not
+   * reshuffle its catalogue, and adding a product does not change every user.
+   */
+  static forStream(seed: number, stream: string): Random {
+    return new Random(hashString(`${seed}:${stream}`));
+  }
 
   /** Any finite number is a valid seed; integers up to 2^53 keep all their bits. */
   constructor(seed: number) {
@@ -71,6 +83,49 @@ export class Random {
     return low + (high - low) * this.nextFloat();
   }
 
+  /** A uniform integer in [min, max], both included. */
+  integer(min: number, max: number): number {
+    return min + this.nextInt(max - min + 1);
+  }
+
+  /** True with the given probability. */
+  chance(probability: number): boolean {
+    return this.nextFloat() < probability;
+  }
+
+  /** A uniformly chosen item of a non-empty list. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('Random.pick: items: cannot pick from an empty list');
+    return items[this.nextInt(items.length)] as T;
+  }
+
+  /** An index drawn with probability proportional to its weight; -1 when all weights are zero. */
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (const weight of weights) total += weight;
+    if (total <= 0) return -1;
+    let target = this.nextFloat() * total;
+    for (let index = 0; index < weights.length; index += 1) {
+      target -= weights[index] ?? 0;
+      if (target < 0) return index;
+    }
+    // Rounding can leave a sliver of `target`: the last positive weight takes it.
+    for (let index = weights.length - 1; index >= 0; index -= 1) if ((weights[index] ?? 0) > 0) return index;
+    return -1;
+  }
+
+  /** An item drawn with probability proportional to `weightOf(item)`. */
+  weightedPick<T>(items: readonly T[], weightOf: (item: T) => number): T {
+    const item = items[this.weightedIndex(items.map(weightOf))];
+    if (item === undefined) throw new RangeError('Random.weightedPick: items: cannot pick from an empty or zero-weight list');
+    return item;
+  }
+
+  /** A Pareto-distributed value ≥ 1 (a heavy tail for small `alpha`), capped so that one draw cannot dominate. */
+  pareto(alpha: number, cap: number): number {
+    return Math.min(cap, (1 - this.nextFloat()) ** (-1 / alpha));
+  }
+
   /** A normal deviate (Box–Muller; the second value of each pair is kept for the next call). */
   gaussian(mean = 0, standardDeviation = 1): number {
     if (!Number.isNaN(this.spareGaussian)) {
@@ -93,6 +148,50 @@ export class Random {
       values[i] = values[j]!;
       values[j] = swap;
     }
+  }
+
+  /** A new array with the items in random order (Fisher–Yates). */
+  shuffled<T>(items: readonly T[]): T[] {
+    const result = [...items];
+    for (let i = result.length - 1; i > 0; i -= 1) {
+      const j = this.nextInt(i + 1);
+      [result[i], result[j]] = [result[j] as T, result[i] as T];
+    }
+    return result;
+  }
+
+  /** Up to `count` distinct items of the list, in random order. */
+  sample<T>(items: readonly T[], count: number): T[] {
+    return this.shuffled(items).slice(0, count);
+  }
+}
+
+/** Draws indices in proportion to fixed weights in O(log n): for the many draws over the same weights. */
+export class WeightedSampler {
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+
+  constructor(weights: readonly number[]) {
+    this.cumulative = new Float64Array(weights.length);
+    let total = 0;
+    for (const [index, weight] of weights.entries()) {
+      total += Math.max(0, weight);
+      this.cumulative[index] = total;
+    }
+    this.total = total;
+  }
+
+  sample(random: Random): number {
+    if (this.total <= 0) throw new RangeError('WeightedSampler: weights: cannot sample from zero total weight');
+    const target = random.nextFloat() * this.total;
+    let low = 0;
+    let high = this.cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.cumulative[middle]! > target) high = middle;
+      else low = middle + 1;
+    }
+    return low;
   }
 }
 
