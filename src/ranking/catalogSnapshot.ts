@@ -19,6 +19,8 @@ export interface CatalogProduct extends PopularityRow {
   /** Positions of the category and brand in the snapshot's lists (-1 for none), so per-request lookups are array reads. */
   categoryIndex: number;
   brandIndex: number;
+  /** Index in CatalogSnapshot.products: rankers select by it, so that equal scores keep the snapshot's order. */
+  position: number;
 }
 
 export class CatalogSnapshot {
@@ -40,7 +42,9 @@ export class CatalogSnapshot {
     private readonly brandNames: Map<string, string>,
     readonly loadedAt: number,
   ) {
-    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || (a.id < b.id ? -1 : 1));
+    // Raw popularity breaks ties of the compressed score, so that the order is exactly "more popular, then smaller id".
+    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+    this.products.forEach((product, position) => (product.position = position));
     this.byId = new Map(products.map((product) => [product.id, product]));
     this.categories = new Map(categories.map((category) => [category.id, category]));
     this.categoryIds = categories.map((category) => category.id);
@@ -121,6 +125,7 @@ export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
     categoryRank: 0,
     categoryIndex: -1,
     brandIndex: -1,
+    position: -1,
   }));
   const byCategory = new Map<string, CatalogProduct[]>();
   for (const product of products) {

@@ -19,7 +19,7 @@ import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOpti
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
-import { TopKSelector } from '../math/topK.js';
+import { topIndices } from '../math/topK.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -590,15 +590,4 @@ function firstPass(
       (base[i] as number) - shift + (v1[s1[i] as number] as number) + (v2[s2[i] as number] as number) +
       fa * (a[i] as number) + fb * (b[i] as number) + fd * (d[i] as number) + fe * (e[i] as number);
   }
-}
-
-/**
- * Indices of the `k` largest scores among those accepted (all, without `accept`), best first (ties: lower
- * index, i.e. more popular); −Infinity and NaN are never returned.
- */
-export function topIndices(scores: Float32Array, k: number, accept?: (index: number) => boolean): number[] {
-  if (k <= 0) return [];
-  const selector = new TopKSelector(k);
-  const found = selector.select(scores, 0, scores.length, accept);
-  return Array.from(selector.items.subarray(0, found));
 }

@@ -4,7 +4,8 @@ import { nearestProducts } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
-import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
+import { bestScored, keptProducts, productSelector } from './bestProducts.js';
+import { score, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
 import { toLuceneQuery } from './lucene.js';
 import { buildProfile, type UserProfile } from './profile.js';
@@ -96,8 +97,9 @@ export class PopularityRanker implements Ranker {
     const lift = weights.categoryAffinity * profile.maxCategoryInterest + weights.brandAffinity * profile.maxBrandInterest;
     const categoryInterest = profile.categoryInterestByIndex(snapshot);
     const brandInterest = profile.brandInterestByIndex(snapshot);
-    const best = new TopK(wanted);
-    for (const product of snapshot.products) {
+    const best = productSelector(wanted);
+    for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
+      const product = snapshot.products[position] as CatalogProduct;
       const popularity = weights.popularity * product.popularityScore;
       const threshold = best.threshold;
       if (popularity + lift < threshold) break;
@@ -106,12 +108,12 @@ export class PopularityRanker implements Ranker {
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
         weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
       if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
-      best.offer(product, total);
+      best.consider(total, position);
     }
     const rank = (product: CatalogProduct) =>
       toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile }, Boolean(options.explain));
-    const scored = best.products().map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
-    const candidates = top(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain)));
+    const scored = keptProducts(best, snapshot.products).map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
+    const candidates = bestScored(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain)));
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
@@ -147,7 +149,7 @@ export class PopularityRanker implements Ranker {
     const context: ExplainContext = { snapshot, profile, query: text.trim() };
     const explain = Boolean(options.explain);
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
-    const candidates = top(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));
+    const candidates = bestScored(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));
     // A boost only lifts a product that matches the text; a pin places its product even when it does not.
     const matched = new Map(scored.map((item) => [item.product.id, item]));
     const lookup: RuleLookup = (id, action) => {
@@ -183,7 +185,7 @@ export class PopularityRanker implements Ranker {
       }
       const context: ExplainContext = { snapshot, profile: null, sameCategory: nearest.categoryId };
       return {
-        items: top(scored, options.first).map((item) => toRankedItem(item, SIMILAR_WEIGHTS, context, explain)),
+        items: bestScored(scored, options.first).map((item) => toRankedItem(item, SIMILAR_WEIGHTS, context, explain)),
         strategy: 'embedding',
         modelVersion: (await this.options.modelVersion?.()) ?? null,
       };
@@ -208,15 +210,16 @@ export class PopularityRanker implements Ranker {
       for (const p of snapshot.products) if (p.id !== productId && p.categoryId !== null && members.has(p.categoryId) && accept(p)) count += 1;
       if (count >= options.first) break;
     }
-    const best = new TopK(options.first);
-    for (const product of snapshot.products) {
+    const best = productSelector(options.first);
+    for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
+      const product = snapshot.products[position] as CatalogProduct;
       // Most popular first, and popularity is the whole score here: the first products that qualify are the page.
       if (best.threshold > product.popularityScore) break;
       const inScope = members === null || (product.categoryId !== null && members.has(product.categoryId));
-      if (product.id !== productId && inScope && accept(product)) best.offer(product, product.popularityScore);
+      if (product.id !== productId && inScope && accept(product)) best.consider(product.popularityScore, position);
     }
     const scopeName = snapshot.categoryName(scope);
-    const items = best.products().map((product) => {
+    const items = keptProducts(best, snapshot.products).map((product) => {
       const ranked = toRankedItem(score(product, { popularity: product.popularityScore }, weights), weights, { snapshot, profile: null }, Boolean(options.explain));
       if (scopeName) ranked.reasons.unshift({ kind: 'SAME_CATEGORY', text: `also in ${scopeName}` });
       return ranked;

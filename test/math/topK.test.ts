@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/math/random.js';
-import { TopKSelector } from '../../src/math/topK.js';
+import { TopKSelector, topIndices } from '../../src/math/topK.js';
 
 /** The reference: a full sort by score descending, then position ascending. */
 function fullSort(values: Float32Array | Float64Array, offset: number, length: number, k: number): number[] {
@@ -56,5 +57,70 @@ describe('TopKSelector.selectWeightedSum', () => {
       expect(found).toBe(20);
       expect(Array.from(selector.items)).toEqual(fullSort(sum, length, length, 20));
     }
+  });
+});
+
+describe('topIndices', () => {
+  it('returns the k best accepted scores, best first, ties to the lower index', () => {
+    const scores = Float32Array.from([3, 9, 9, 1, 7, 9, 5]);
+    expect(topIndices(scores, 3, () => true)).toEqual([1, 2, 5]);
+    expect(topIndices(scores, 3, (i) => i !== 2)).toEqual([1, 5, 4]);
+    expect(topIndices(scores, 10, (i) => i % 2 === 0)).toEqual([2, 4, 6, 0]);
+    expect(topIndices(scores, 0, () => true)).toEqual([]);
+    expect(topIndices(Float32Array.from([1, -Infinity, Number.NaN, 2]), 4, () => true)).toEqual([3, 0]);
+  });
+
+  it('agrees with a full sort on random scores', () => {
+    const random = new Random(3);
+    const scores = Float32Array.from({ length: 20_000 }, () => random.gaussian(0, 2));
+    const accept = (i: number) => i % 3 !== 0;
+    const sorted = Array.from(scores.keys()).filter(accept).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+    expect(topIndices(scores, 40, accept)).toEqual(sorted.slice(0, 40));
+  });
+});
+describe('TopKSelector.consider', () => {
+  it('keeps the best k of pairs offered in any order, ties to the lower id, like a full sort', () => {
+    const pair = fc.record({ score: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(Number.NEGATIVE_INFINITY, Number.NaN)), id: fc.nat(60) });
+    fc.assert(
+      fc.property(fc.uniqueArray(pair, { selector: (p) => p.id, maxLength: 50 }), fc.integer({ min: 1, max: 12 }), (pairs, k) => {
+        const selector = new TopKSelector(k);
+        selector.reset();
+        for (const { score, id } of pairs) selector.consider(score, id);
+        const count = selector.finish();
+        const expected = pairs
+          .filter((p) => p.score > Number.NEGATIVE_INFINITY)
+          .sort((a, b) => b.score - a.score || a.id - b.id)
+          .slice(0, k);
+        expect(count).toBe(expected.length);
+        expect(Array.from(selector.items.subarray(0, count))).toEqual(expected.map((p) => p.id));
+        expect(Array.from(selector.scores.subarray(0, count))).toEqual(expected.map((p) => p.score));
+      }),
+    );
+  });
+
+  it('reports the score to beat once k are held, and starts over after reset', () => {
+    const selector = new TopKSelector(2);
+    selector.reset();
+    selector.consider(5, 0);
+    expect(selector.threshold).toBe(Number.NEGATIVE_INFINITY);
+    selector.consider(3, 1);
+    expect(selector.threshold).toBe(3);
+    selector.consider(4, 2);
+    expect(selector.threshold).toBe(4);
+    // An equal score at a higher id loses the tie; at a lower id it wins it.
+    selector.consider(4, 3);
+    selector.finish();
+    expect(Array.from(selector.items)).toEqual([0, 2]);
+    selector.reset();
+    expect(selector.threshold).toBe(Number.NEGATIVE_INFINITY);
+    selector.consider(1, 9);
+    selector.consider(1, 8);
+    selector.consider(1, 7);
+    expect(selector.finish()).toBe(2);
+    expect(Array.from(selector.items)).toEqual([7, 8]);
+  });
+
+  it('refuses a k that is not a positive integer', () => {
+    expect(() => new TopKSelector(0)).toThrow(/k: expected a positive integer, got 0/);
   });
 });
