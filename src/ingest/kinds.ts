@@ -11,8 +11,8 @@ import {
   writeUsers,
   type ProductRow,
 } from '../graph/shopWrites.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import {
-  BEHAVIOUR_RELATIONSHIP,
   brandSchema,
   categorySchema,
   eventSchema,
@@ -22,7 +22,6 @@ import {
   type BrandRecord,
   type CategoryRecord,
   type EventRecord,
-  type EventType,
   type Kind,
   type ProductRecord,
   type RelationRecord,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { loadCatalogSnapshot } from '../../src/ranking/catalogSnapshot.js';
 import { freshGraph } from '../helpers.js';
 

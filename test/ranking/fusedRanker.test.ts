@@ -7,7 +7,7 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { writeDemoShopFiles } from '../../src/jobs/demoShop.js';
 import { LOAD_ORDER } from '../../src/jobs/loadShop.js';
 import { runTrainingJob } from '../../src/jobs/train.js';
