@@ -1,4 +1,4 @@
-import type { Catalog, DemoEvent, DemoEventType, DemoRelation, Leaf, Period, Product, Shopper, Tier } from './model.js';
+import type { Catalogue, DemoEvent, DemoEventType, DemoRelation, Leaf, Period, Product, Shopper, Tier } from './model.js';
 import { TIERS } from './model.js';
 import { type Random, WeightedSampler } from '../math/random.js';
 import { boughtTogetherPairs } from './relations.js';
@@ -99,12 +99,12 @@ export class ShopSimulation {
 
   constructor(
     private readonly random: Random,
-    private readonly catalog: Catalog,
+    private readonly catalogue: Catalogue,
     private readonly shoppers: readonly Shopper[],
     private readonly period: Period,
     relations: readonly DemoRelation[],
   ) {
-    for (const { main, companion } of boughtTogetherPairs(catalog.leaves)) {
+    for (const { main, companion } of boughtTogetherPairs(catalogue.leaves)) {
       this.companions.set(main.id, [...(this.companions.get(main.id) ?? []), companion]);
     }
     for (const relation of relations) {
@@ -115,7 +115,7 @@ export class ShopSimulation {
       set.add(companion);
       this.related.set(main, set);
     }
-    this.leafSampler = new WeightedSampler(catalog.leaves.map((leaf) => leaf.weight));
+    this.leafSampler = new WeightedSampler(catalogue.leaves.map((leaf) => leaf.weight));
     this.latestStartMs = Math.max(period.startMs, period.endMs - SESSION_HEADROOM_MS);
   }
 
@@ -126,7 +126,7 @@ export class ShopSimulation {
   run(count: number): DemoEvent[] {
     this.out.length = 0;
     if (count === 0) return [];
-    if (this.shoppers.length === 0 || this.catalog.products.length === 0) {
+    if (this.shoppers.length === 0 || this.catalogue.products.length === 0) {
       throw new RangeError('events need at least one user and one product');
     }
     const shopperSampler = new WeightedSampler(this.shoppers.map((shopper) => shopper.activity));
@@ -170,9 +170,9 @@ export class ShopSimulation {
     }
     if (this.random.chance(EXPLORE_SHARE)) {
       if (this.random.chance(EXPLORE_HOME_SHARE)) {
-        return this.random.pick(this.catalog.leaves.filter((leaf) => leaf.department.slug === shopper.homeDepartment));
+        return this.random.pick(this.catalogue.leaves.filter((leaf) => leaf.department.slug === shopper.homeDepartment));
       }
-      return this.catalog.leaves[this.leafSampler.sample(this.random)] as Leaf;
+      return this.catalogue.leaves[this.leafSampler.sample(this.random)] as Leaf;
     }
     return shopper.favouriteLeaves[this.random.weightedIndex(shopper.leafWeights)] as Leaf;
   }
@@ -188,7 +188,7 @@ export class ShopSimulation {
 
   private session(plan: SessionPlan): void {
     const { shopper, followUpOf } = plan;
-    const products = this.catalog.productsByLeaf.get(plan.leaf.id) ?? [];
+    const products = this.catalogue.productsByLeaf.get(plan.leaf.id) ?? [];
     const candidates = products.slice(0, existingCount(products, plan.startMs));
     if (candidates.length === 0) return;
     const related = followUpOf ? this.related.get(followUpOf.record.id) : undefined;

@@ -1,4 +1,4 @@
-import type { Catalog, DemoRelation, DemoRelationType, Leaf, Product } from './model.js';
+import type { Catalogue, DemoRelation, DemoRelationType, Leaf, Product } from './model.js';
 import type { Random } from '../math/random.js';
 import { BOUGHT_TOGETHER } from './vocabulary.js';
 
@@ -59,14 +59,14 @@ function companionOf(random: Random, product: Product, companions: readonly Prod
   );
 }
 
-function addBoughtTogether(random: Random, catalog: Catalog, set: RelationSet, kind: BoughtTogetherPair['kind']): void {
+function addBoughtTogether(random: Random, catalogue: Catalogue, set: RelationSet, kind: BoughtTogetherPair['kind']): void {
   const type: DemoRelationType = kind === 'accessory' ? 'ACCESSORY_OF' : 'COMPLEMENTS';
-  const productsOf = (leaf: Leaf): Product[] => catalog.productsByLeaf.get(leaf.id) ?? [];
-  const pairs = boughtTogetherPairs(catalog.leaves).filter(
+  const productsOf = (leaf: Leaf): Product[] => catalogue.productsByLeaf.get(leaf.id) ?? [];
+  const pairs = boughtTogetherPairs(catalogue.leaves).filter(
     (pair) => pair.kind === kind && productsOf(pair.main).length > 0 && productsOf(pair.companion).length > 0,
   );
   if (pairs.length === 0) return;
-  const wanted = Math.round(catalog.products.length * RELATIONS_PER_PRODUCT[type]);
+  const wanted = Math.round(catalogue.products.length * RELATIONS_PER_PRODUCT[type]);
   for (let attempt = 0; attempt < wanted * ATTEMPTS_PER_RELATION && set.count(type) < wanted; attempt += 1) {
     const pair = random.pick(pairs);
     const main = random.weightedPick(productsOf(pair.main), (product) => product.popularity);
@@ -78,11 +78,11 @@ function addBoughtTogether(random: Random, catalog: Catalog, set: RelationSet, k
   }
 }
 
-function addSubstitutes(random: Random, catalog: Catalog, set: RelationSet): void {
-  const wanted = Math.round(catalog.products.length * RELATIONS_PER_PRODUCT.SUBSTITUTES);
+function addSubstitutes(random: Random, catalogue: Catalogue, set: RelationSet): void {
+  const wanted = Math.round(catalogue.products.length * RELATIONS_PER_PRODUCT.SUBSTITUTES);
   for (let attempt = 0; attempt < wanted * ATTEMPTS_PER_RELATION && set.count('SUBSTITUTES') < wanted; attempt += 1) {
-    const product = random.pick(catalog.products);
-    const alike = (catalog.productsByLeaf.get(product.leaf.id) ?? []).filter((other) => {
+    const product = random.pick(catalogue.products);
+    const alike = (catalogue.productsByLeaf.get(product.leaf.id) ?? []).filter((other) => {
       const ratio = Math.min(other.record.price, product.record.price) / Math.max(other.record.price, product.record.price);
       return other !== product && other.brand.tier === product.brand.tier && ratio >= MIN_SUBSTITUTE_PRICE_RATIO;
     });
@@ -95,10 +95,10 @@ function addSubstitutes(random: Random, catalog: Catalog, set: RelationSet): voi
 }
 
 /** Merchandiser relations: complements and accessories between bought-together leaves, substitutes within a leaf and tier. */
-export function buildRelations(random: Random, catalog: Catalog): DemoRelation[] {
+export function buildRelations(random: Random, catalogue: Catalogue): DemoRelation[] {
   const set = new RelationSet();
-  addBoughtTogether(random, catalog, set, 'complement');
-  addBoughtTogether(random, catalog, set, 'accessory');
-  addSubstitutes(random, catalog, set);
+  addBoughtTogether(random, catalogue, set, 'complement');
+  addBoughtTogether(random, catalogue, set, 'accessory');
+  addSubstitutes(random, catalogue, set);
   return set.relations;
 }

@@ -1,4 +1,4 @@
-import { type Brand, type Catalog, type Leaf, type Period, type Shopper, type Tier, TIERS } from './model.js';
+import { type Brand, type Catalogue, type Leaf, type Period, type Shopper, type Tier, TIERS } from './model.js';
 import type { Random } from '../math/random.js';
 
 /** Share of shoppers per price band: most shop mid-range, fewer at the premium end. */
@@ -41,23 +41,23 @@ function favouriteBrands(random: Random, brands: readonly Brand[], favourites: r
   return chosen;
 }
 
-export function buildShoppers(random: Random, count: number, catalog: Catalog, period: Period): Shopper[] {
-  const departments = [...new Set(catalog.leaves.map((leaf) => leaf.department.slug))];
+export function buildShoppers(random: Random, count: number, catalogue: Catalogue, period: Period): Shopper[] {
+  const departments = [...new Set(catalogue.leaves.map((leaf) => leaf.department.slug))];
   const shoppers: Shopper[] = [];
   for (let index = 0; index < count; index += 1) {
     const homeDepartment = random.pick(departments);
-    const favourites = favouriteLeaves(random, catalog.leaves, homeDepartment);
+    const favourites = favouriteLeaves(random, catalogue.leaves, homeDepartment);
     const shopper: Shopper = {
       record: { id: `u-${String(index + 1).padStart(4, '0')}` },
       homeDepartment,
       favouriteLeaves: favourites,
       leafWeights: favourites.map((_, rank) => FAVOURITE_LEAF_WEIGHTS[rank] ?? 0),
-      favouriteBrands: favouriteBrands(random, catalog.brands, favourites),
+      favouriteBrands: favouriteBrands(random, catalogue.brands, favourites),
       band: random.weightedPick(TIERS, (tier) => BAND_SHARES[tier]),
       activity: random.pareto(ACTIVITY_ALPHA, ACTIVITY_CAP),
     };
     if (random.chance(DRIFT_SHARE)) {
-      const pool = catalog.leaves.filter((leaf) => !favourites.includes(leaf));
+      const pool = catalogue.leaves.filter((leaf) => !favourites.includes(leaf));
       const span = period.endMs - period.startMs;
       shopper.drift = { leaf: random.pick(pool), startMs: period.startMs + Math.floor(random.uniform(0, DRIFT_LATEST_START) * span) };
     }

@@ -16,7 +16,7 @@ import { loadModel } from '../kge/modelStore.js';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
-import { CatalogSnapshot, scoreProducts } from '../ranking/catalogSnapshot.js';
+import { CatalogueSnapshot, scoreProducts } from '../ranking/catalogueSnapshot.js';
 import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
@@ -235,7 +235,7 @@ export function offlineState(data: EvalData, model: ModelVectors | null, behavio
     recent[row.item] = (recent[row.item] as number) + weight * Math.exp(-(reference - row.lastAt) / recentTau);
     if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
   }
-  const snapshot = new CatalogSnapshot(
+  const snapshot = new CatalogueSnapshot(
     scoreProducts(data.products.map((product, item) => ({ id: product.id, title: product.title || product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, recentPopularity: recent[item] as number, purchases: bought[item] as number }))),
     data.categories,
     new Map(data.brands.map((brand) => [brand.id, brand.name])),

@@ -1,5 +1,5 @@
 import { TopKSelector } from '../math/topK.js';
-import type { CatalogProduct } from './catalogSnapshot.js';
+import type { CatalogueProduct } from './catalogueSnapshot.js';
 import type { Scored } from './explain.js';
 
 /**
@@ -17,10 +17,10 @@ export function productSelector(first: number): TopKSelector | null {
 }
 
 /** The products a selector kept, best first (it can be used once: `finish` sorts its heap away). */
-export function keptProducts(selector: TopKSelector | null, products: readonly CatalogProduct[]): CatalogProduct[] {
+export function keptProducts(selector: TopKSelector | null, products: readonly CatalogueProduct[]): CatalogueProduct[] {
   if (selector === null) return [];
   const count = selector.finish();
-  return Array.from(selector.items.subarray(0, count), (position) => products[position] as CatalogProduct);
+  return Array.from(selector.items.subarray(0, count), (position) => products[position] as CatalogueProduct);
 }
 
 /** The best `first` of already scored items (distinct products), best first; −Infinity and NaN scores are left out. */

@@ -1,4 +1,4 @@
-import type { CatalogProduct, CatalogSnapshot } from './catalogSnapshot.js';
+import type { CatalogueProduct as CatalogProduct, CatalogueSnapshot as CatalogSnapshot } from './catalogueSnapshot.js';
 import type { Interest, UserProfile } from './profile.js';
 import { POPULAR_IN_CATEGORY_TOP } from './weights.js';
 import type { RankedItem, Reason, ScoreComponent } from './types.js';

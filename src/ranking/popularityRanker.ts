@@ -3,7 +3,7 @@ import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import type { ProfileCacheOptions } from '../graph/profileCache.js';
-import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
+import { loadCatalogueSnapshot, SnapshotCache, type CatalogueProduct, type CatalogueSnapshot } from './catalogueSnapshot.js';
 import { bestScored, keptProducts, productSelector } from './bestProducts.js';
 import { score, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
@@ -51,7 +51,7 @@ export class PopularityRanker implements Ranker {
     this.fullText = new FullTextReader(options.graph);
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: () => loadCatalogSnapshot(options.graph),
+      load: () => loadCatalogueSnapshot(options.graph),
       onError: options.onError,
     });
     this.rules = new RuleCache({
@@ -99,7 +99,7 @@ export class PopularityRanker implements Ranker {
     const brandInterest = profile.brandInterestByIndex(snapshot);
     const best = productSelector(wanted);
     for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
-      const product = snapshot.products[position] as CatalogProduct;
+      const product = snapshot.products[position] as CatalogueProduct;
       const popularity = weights.popularity * product.popularityScore;
       const threshold = best.threshold;
       if (popularity + lift < threshold) break;
@@ -110,7 +110,7 @@ export class PopularityRanker implements Ranker {
       if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
       best.consider(total, position);
     }
-    const rank = (product: CatalogProduct) =>
+    const rank = (product: CatalogueProduct) =>
       toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile }, Boolean(options.explain));
     const scored = keptProducts(best, snapshot.products).map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
     const candidates = bestScored(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile }, Boolean(options.explain)));
@@ -197,7 +197,7 @@ export class PopularityRanker implements Ranker {
    * Without an embedding: the most popular products of the same category, widened one level up the tree at
    * a time until the page can be filled.
    */
-  private sameCategory(productId: string, categoryId: string | null, snapshot: CatalogSnapshot, options: RankOptions): RankedList {
+  private sameCategory(productId: string, categoryId: string | null, snapshot: CatalogueSnapshot, options: RankOptions): RankedList {
     const accept = compileFilter(options.filter, snapshot);
     const weights: Weights = { popularity: 1 };
     // The narrowest category (the product's own, then each ancestor) with enough other products to fill the page.
@@ -212,7 +212,7 @@ export class PopularityRanker implements Ranker {
     }
     const best = productSelector(options.first);
     for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
-      const product = snapshot.products[position] as CatalogProduct;
+      const product = snapshot.products[position] as CatalogueProduct;
       // Most popular first, and popularity is the whole score here: the first products that qualify are the page.
       if (best.threshold > product.popularityScore) break;
       const inScope = members === null || (product.categoryId !== null && members.has(product.categoryId));
@@ -229,7 +229,7 @@ export class PopularityRanker implements Ranker {
 }
 
 /** Adds the user's category and brand interest (when there is a profile) to a product's other signals. */
-function personalScore(product: CatalogProduct, values: Scored['values'], weights: Weights, snapshot: CatalogSnapshot, profile: UserProfile | null): Scored {
+function personalScore(product: CatalogueProduct, values: Scored['values'], weights: Weights, snapshot: CatalogueSnapshot, profile: UserProfile | null): Scored {
   if (profile === null || profile.isEmpty) return score(product, values, weights);
   const category = profile.categoryInterest(product.categoryId, snapshot);
   const brand = profile.brandInterest(product.brandId);

@@ -3,7 +3,7 @@ import { authenticate, hashToken, requireRole } from '../../src/api/auth.js';
 import { loadApiConfig } from '../../src/api/config.js';
 import { categoriesWithPaths } from '../../src/api/categories.js';
 import { decodeCursor, encodeCursor } from '../../src/api/limits.js';
-import { CatalogSnapshot, scoreProducts } from '../../src/ranking/catalogSnapshot.js';
+import { CatalogueSnapshot, scoreProducts } from '../../src/ranking/catalogueSnapshot.js';
 import { TopK } from '../../src/ranking/explain.js';
 import { compileFilter } from '../../src/ranking/filter.js';
 import { toLuceneQuery } from '../../src/ranking/lucene.js';
@@ -73,7 +73,7 @@ describe('popularity and interest', () => {
     { id: 'socks', name: 'Socks', parentId: null },
   ];
   const row = (id: string, categoryId: string, popularity: number, price = 10) => ({ id, title: id, categoryId, brandId: 'fleet', price, inStock: true, popularity, recentPopularity: popularity, purchases: 0 });
-  const snapshot = new CatalogSnapshot(
+  const snapshot = new CatalogueSnapshot(
     scoreProducts([row('r1', 'running', 100), row('r2', 'running', 10), row('t1', 'trail', 50, 80), row('s1', 'socks', 1)]),
     categories,
     new Map([['fleet', 'Fleet']]),

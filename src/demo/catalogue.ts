@@ -1,4 +1,4 @@
-import { type Brand, type Catalog, type DemoCategory, type Leaf, type Period, type Product, type Tier, TIERS } from './model.js';
+import { type Brand, type Catalogue, type DemoCategory, type Leaf, type Period, type Product, type Tier, TIERS } from './model.js';
 import { type Random, WeightedSampler } from '../math/random.js';
 import { BRAND_ENDINGS, BRAND_STARTS, DEPARTMENTS, type DepartmentVocabulary, SIGNATURE_WORDS } from './vocabulary.js';
 
@@ -200,7 +200,7 @@ function assignPopularity(random: Random, productsByLeaf: Map<string, Product[]>
   }
 }
 
-export function buildCatalog(random: Random, sizes: { products: number; brands: number }, period: Period): Catalog {
+export function buildCatalogue(random: Random, sizes: { products: number; brands: number }, period: Period): Catalogue {
   const { categories, leaves } = buildCategories(random);
   const brands = buildBrands(random, sizes.brands);
   const products = buildProducts(random, sizes.products, leaves, brands, period);
