@@ -37,7 +37,7 @@ import {
   type Aggregate,
   type EventRow,
 } from '../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../src/domain/behaviours.js';
 import { machine, median, processCpuSeconds, startBenchGraph } from './benchServer.js';
 
 const VARIANTS = ['kgrec', 'events', 'aggregates', 'aggregates-created', 'keyed-aggregates', 'event-relationships'] as const;

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadModel } from '../src/kge/modelStore.js';
+import { topIndices } from '../src/math/topK.js';
 import { IvfIndex } from '../src/ranking/ivfIndex.js';
 import { negativeL2Distances, rowSquaredNorms } from '../src/ranking/vectorMath.js';
 
@@ -31,7 +32,7 @@ products.forEach((row, at) => matrix.set(model.embeddings.entity.subarray(row * 
 const norms = rowSquaredNorms(matrix, products.length, dimension);
 const ks = (values.k ?? '20').split(',').map(Number);
 const sample = users.filter((_, i) => i % Math.max(1, Math.floor(users.length / Number(values.users))) === 0).slice(0, Number(values.users));
-const top = (scores: Float32Array, k: number): Set<number> => new Set(Array.from(scores.keys()).sort((a, b) => (scores[b] as number) - (scores[a] as number)).slice(0, k));
+const top = (scores: Float32Array, k: number): Set<number> => new Set(topIndices(scores, k));
 
 const buildStarted = performance.now();
 const base = IvfIndex.build(matrix, products.length, dimension);

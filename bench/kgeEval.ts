@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateLinkPrediction } from '../src/kge/evaluate.js';
 import type { Distance, Embeddings, TripleSet } from '../src/kge/types.js';
+import { Random } from '../src/math/random.js';
 import { SHARED_DATA } from './paths.js';
 
 const { values } = parseArgs({
@@ -61,15 +62,9 @@ if (values.limit !== undefined) {
   test = { heads: test.heads.subarray(0, n), relations: test.relations.subarray(0, n), tails: test.tails.subarray(0, n) };
 }
 
-/** mulberry32: seeded, so every run scores the same numbers. */
-let state = 42;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** Seeded, so every run scores the same numbers. */
+const generator = new Random(42);
+const random = (): number => generator.nextFloat();
 const table = (rows: number): Float32Array => Float32Array.from({ length: rows * dim }, () => random() * 2 - 1);
 const embeddings: Embeddings = { dimension: dim, entity: table(entityIndex.size), relation: table(relationIndex.size) };
 

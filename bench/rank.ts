@@ -14,7 +14,8 @@ import { demoEvalData } from '../src/jobs/evalData.js';
 import { offlineState, profileRows } from '../src/jobs/evaluateRecommenders.js';
 import type { Graph } from '../src/graph/graph.js';
 import { entityKey } from '../src/graph/tripleExport.js';
-import { Random } from '../src/kge/random.js';
+import { Random } from '../src/math/random.js';
+import { topIndices } from '../src/math/topK.js';
 import { FusedRanker } from '../src/ranking/fusedRanker.js';
 import { loadTransEWasm } from '../src/kge/simd/loadTransEWasm.js';
 import { ModelVectors } from '../src/ranking/modelVectors.js';
@@ -97,7 +98,7 @@ function reportIndexRecall(state: RankingState, userIds: readonly string[], rows
   if (!space) return;
   const norms = rowSquaredNorms(space.matrix, space.size, space.dimension);
   const exact = new Float32Array(space.size);
-  const top = (scores: Float32Array): Set<number> => new Set(Array.from(scores.keys()).sort((a, b) => (scores[b] as number) - (scores[a] as number)).slice(0, 100));
+  const top = (scores: Float32Array): Set<number> => new Set(topIndices(scores, 100));
   let found = 0;
   let asked = 0;
   for (const user of users.slice(0, 100)) {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Random } from '../src/kge/random.js';
+import { Random } from '../src/math/random.js';
 import type { TransEHyperparameters, TripleSet } from '../src/kge/types.js';
 
 /**

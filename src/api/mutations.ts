@@ -5,7 +5,7 @@ import { deleteProductRules } from '../graph/merchRules.js';
 import type { ProductData, RelationData } from '../graph/shopReads.js';
 import { readRelations } from '../graph/shopReads.js';
 import { existingIds, writeEvents, writeProducts, writeRelations } from '../graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import { adminMutations } from './admin.js';
 import { catalogMutations } from './catalogMutations.js';
 import { catalogueAndRulesChanged, editCatalogue, type ApiContext } from './context.js';

@@ -1,7 +1,7 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { BehaviourData, CategoryData, NamedRef, ProductData, RelationData } from '../graph/shopReads.js';
 import { readAllCategories, readBrands, listProducts } from '../graph/shopReads.js';
-import { BEHAVIOUR_RELATIONSHIP } from '../ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP } from '../domain/behaviours.js';
 import type { RankedItem, RankedList } from '../ranking/types.js';
 import { requireRole } from './auth.js';
 import { MAX_BEHAVIOURS, type ApiContext } from './context.js';

@@ -1,6 +1,6 @@
-import type { Catalog, DemoEvent, DemoEventType, DemoRelation, Leaf, Period, Product, Shopper, Tier } from './model.js';
+import type { Catalogue, DemoEvent, DemoEventType, DemoRelation, Leaf, Period, Product, Shopper, Tier } from './model.js';
 import { TIERS } from './model.js';
-import { type Random, WeightedSampler } from './random.js';
+import { type Random, WeightedSampler } from '../math/random.js';
 import { boughtTogetherPairs } from './relations.js';
 
 /**
@@ -99,12 +99,12 @@ export class ShopSimulation {
 
   constructor(
     private readonly random: Random,
-    private readonly catalog: Catalog,
+    private readonly catalogue: Catalogue,
     private readonly shoppers: readonly Shopper[],
     private readonly period: Period,
     relations: readonly DemoRelation[],
   ) {
-    for (const { main, companion } of boughtTogetherPairs(catalog.leaves)) {
+    for (const { main, companion } of boughtTogetherPairs(catalogue.leaves)) {
       this.companions.set(main.id, [...(this.companions.get(main.id) ?? []), companion]);
     }
     for (const relation of relations) {
@@ -115,7 +115,7 @@ export class ShopSimulation {
       set.add(companion);
       this.related.set(main, set);
     }
-    this.leafSampler = new WeightedSampler(catalog.leaves.map((leaf) => leaf.weight));
+    this.leafSampler = new WeightedSampler(catalogue.leaves.map((leaf) => leaf.weight));
     this.latestStartMs = Math.max(period.startMs, period.endMs - SESSION_HEADROOM_MS);
   }
 
@@ -126,7 +126,7 @@ export class ShopSimulation {
   run(count: number): DemoEvent[] {
     this.out.length = 0;
     if (count === 0) return [];
-    if (this.shoppers.length === 0 || this.catalog.products.length === 0) {
+    if (this.shoppers.length === 0 || this.catalogue.products.length === 0) {
       throw new RangeError('events need at least one user and one product');
     }
     const shopperSampler = new WeightedSampler(this.shoppers.map((shopper) => shopper.activity));
@@ -157,7 +157,7 @@ export class ShopSimulation {
     const days = Math.max(1, Math.ceil((this.latestStartMs - firstDay) / DAY_MS));
     for (;;) {
       const hour = this.random.weightedIndex(HOUR_WEIGHTS);
-      const ms = firstDay + this.random.int(0, days - 1) * DAY_MS + hour * HOUR_MS + Math.floor(this.random.range(0, HOUR_MS));
+      const ms = firstDay + this.random.integer(0, days - 1) * DAY_MS + hour * HOUR_MS + Math.floor(this.random.uniform(0, HOUR_MS));
       if (ms >= this.period.startMs && ms <= this.latestStartMs) return ms;
     }
   }
@@ -170,9 +170,9 @@ export class ShopSimulation {
     }
     if (this.random.chance(EXPLORE_SHARE)) {
       if (this.random.chance(EXPLORE_HOME_SHARE)) {
-        return this.random.pick(this.catalog.leaves.filter((leaf) => leaf.department.slug === shopper.homeDepartment));
+        return this.random.pick(this.catalogue.leaves.filter((leaf) => leaf.department.slug === shopper.homeDepartment));
       }
-      return this.catalog.leaves[this.leafSampler.sample(this.random)] as Leaf;
+      return this.catalogue.leaves[this.leafSampler.sample(this.random)] as Leaf;
     }
     return shopper.favouriteLeaves[this.random.weightedIndex(shopper.leafWeights)] as Leaf;
   }
@@ -188,14 +188,14 @@ export class ShopSimulation {
 
   private session(plan: SessionPlan): void {
     const { shopper, followUpOf } = plan;
-    const products = this.catalog.productsByLeaf.get(plan.leaf.id) ?? [];
+    const products = this.catalogue.productsByLeaf.get(plan.leaf.id) ?? [];
     const candidates = products.slice(0, existingCount(products, plan.startMs));
     if (candidates.length === 0) return;
     const related = followUpOf ? this.related.get(followUpOf.record.id) : undefined;
     const weights = candidates.map(
       (product) => this.appeal(shopper, product) * (related?.has(product.record.id) ? FOLLOW_UP.relatedBoost : 1),
     );
-    const views = followUpOf ? this.random.int(1, FOLLOW_UP.maxViews) : this.browsingLength();
+    const views = followUpOf ? this.random.integer(1, FOLLOW_UP.maxViews) : this.browsingLength();
     const followUps: SessionPlan[] = [];
     let clock = plan.startMs;
     for (let view = 0; view < views; view += 1) {
@@ -225,7 +225,7 @@ export class ShopSimulation {
     let clock = startMs;
     const emit = (type: DemoEventType, quantity?: number): void => {
       this.out.push({ userId: shopper.record.id, productId: product.record.id, type, ms: clock, ...(quantity === undefined ? {} : { quantity }) });
-      clock += Math.floor(this.random.range(GAP_MS.min, GAP_MS.max));
+      clock += Math.floor(this.random.uniform(GAP_MS.min, GAP_MS.max));
     };
     const interest =
       (shopper.favouriteBrands.has(product.brand.record.id) ? 1 : 0) + (shopper.band === product.brand.tier ? 1 : 0);
@@ -246,7 +246,7 @@ export class ShopSimulation {
   private followUp(shopper: Shopper, purchase: Product, afterMs: number): SessionPlan | undefined {
     const companions = this.companions.get(purchase.leaf.id);
     if (!companions || !this.random.chance(FOLLOW_UP.chance)) return undefined;
-    const delay = FOLLOW_UP.minDelayMs - Math.log(1 - this.random.float()) * FOLLOW_UP.meanDelayMs;
+    const delay = FOLLOW_UP.minDelayMs - Math.log(1 - this.random.nextFloat()) * FOLLOW_UP.meanDelayMs;
     const startMs = Math.floor(afterMs + delay);
     if (startMs > this.latestStartMs) return undefined;
     return { shopper, leaf: this.random.pick(companions), startMs, followUpOf: purchase };

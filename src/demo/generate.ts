@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ShopSimulation } from './behaviour.js';
-import { buildCatalog } from './catalog.js';
+import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
 import type { DemoShop, DemoShopOptions, Period } from './model.js';
-import { Random } from './random.js';
+import { Random } from '../math/random.js';
 import { buildRelations } from './relations.js';
 import { buildShoppers } from './shoppers.js';
 
@@ -82,20 +82,21 @@ const brandCountFor = (products: number): number => Math.min(MAX_BRANDS, Math.ma
 export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
   const resolved = resolveOptions(options);
   const period = periodOf(resolved.endAt, resolved.months);
-  // Each part draws from its own random stream (see streamSeed), so that e.g. more events leave the catalogue as it is.
-  const catalog = buildCatalog(
-    new Random(resolved.seed, 'catalog'),
+  // Each part draws from its own random stream (see Random.forStream), so that e.g. more events leave the catalogue as it is.
+  // Stream names salt the seed: they stay as they are, since renaming one changes the shop every seed produces.
+  const catalogue = buildCatalogue(
+    Random.forStream(resolved.seed, 'catalog'),
     { products: resolved.products, brands: brandCountFor(resolved.products) },
     period,
   );
-  const shoppers = buildShoppers(new Random(resolved.seed, 'shoppers'), resolved.users, catalog, period);
-  const relations = buildRelations(new Random(resolved.seed, 'relations'), catalog);
-  const events = new ShopSimulation(new Random(resolved.seed, 'events'), catalog, shoppers, period, relations).run(resolved.events);
+  const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
+  const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
+  const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
   return {
-    categories: catalog.categories,
-    brands: catalog.brands.map((brand) => brand.record),
+    categories: catalogue.categories,
+    brands: catalogue.brands.map((brand) => brand.record),
     users: shoppers.map((shopper) => shopper.record),
-    products: catalog.products.map((product) => product.record),
+    products: catalogue.products.map((product) => product.record),
     events,
     relations,
   };

@@ -107,7 +107,7 @@ export interface Product {
   popularity: number;
 }
 
-export interface Catalog {
+export interface Catalogue {
   categories: DemoCategory[];
   leaves: Leaf[];
   brands: Brand[];

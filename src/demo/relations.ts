@@ -1,5 +1,5 @@
-import type { Catalog, DemoRelation, DemoRelationType, Leaf, Product } from './model.js';
-import type { Random } from './random.js';
+import type { Catalogue, DemoRelation, DemoRelationType, Leaf, Product } from './model.js';
+import type { Random } from '../math/random.js';
 import { BOUGHT_TOGETHER } from './vocabulary.js';
 
 /** Relations per product: "a few hundred" of each type in the default 5,000-product shop. */
@@ -59,30 +59,30 @@ function companionOf(random: Random, product: Product, companions: readonly Prod
   );
 }
 
-function addBoughtTogether(random: Random, catalog: Catalog, set: RelationSet, kind: BoughtTogetherPair['kind']): void {
+function addBoughtTogether(random: Random, catalogue: Catalogue, set: RelationSet, kind: BoughtTogetherPair['kind']): void {
   const type: DemoRelationType = kind === 'accessory' ? 'ACCESSORY_OF' : 'COMPLEMENTS';
-  const productsOf = (leaf: Leaf): Product[] => catalog.productsByLeaf.get(leaf.id) ?? [];
-  const pairs = boughtTogetherPairs(catalog.leaves).filter(
+  const productsOf = (leaf: Leaf): Product[] => catalogue.productsByLeaf.get(leaf.id) ?? [];
+  const pairs = boughtTogetherPairs(catalogue.leaves).filter(
     (pair) => pair.kind === kind && productsOf(pair.main).length > 0 && productsOf(pair.companion).length > 0,
   );
   if (pairs.length === 0) return;
-  const wanted = Math.round(catalog.products.length * RELATIONS_PER_PRODUCT[type]);
+  const wanted = Math.round(catalogue.products.length * RELATIONS_PER_PRODUCT[type]);
   for (let attempt = 0; attempt < wanted * ATTEMPTS_PER_RELATION && set.count(type) < wanted; attempt += 1) {
     const pair = random.pick(pairs);
     const main = random.weightedPick(productsOf(pair.main), (product) => product.popularity);
     const companion = companionOf(random, main, productsOf(pair.companion));
-    const weight = 0.4 + (main.brand === companion.brand ? 0.3 : 0) + (main.brand.tier === companion.brand.tier ? 0.2 : 0) + random.range(0, 0.1);
+    const weight = 0.4 + (main.brand === companion.brand ? 0.3 : 0) + (main.brand.tier === companion.brand.tier ? 0.2 : 0) + random.uniform(0, 0.1);
     // An accessory points at what it is an accessory of; a complement from the main product to its companion.
     if (type === 'ACCESSORY_OF') set.add(companion.record.id, main.record.id, type, weight);
     else set.add(main.record.id, companion.record.id, type, weight);
   }
 }
 
-function addSubstitutes(random: Random, catalog: Catalog, set: RelationSet): void {
-  const wanted = Math.round(catalog.products.length * RELATIONS_PER_PRODUCT.SUBSTITUTES);
+function addSubstitutes(random: Random, catalogue: Catalogue, set: RelationSet): void {
+  const wanted = Math.round(catalogue.products.length * RELATIONS_PER_PRODUCT.SUBSTITUTES);
   for (let attempt = 0; attempt < wanted * ATTEMPTS_PER_RELATION && set.count('SUBSTITUTES') < wanted; attempt += 1) {
-    const product = random.pick(catalog.products);
-    const alike = (catalog.productsByLeaf.get(product.leaf.id) ?? []).filter((other) => {
+    const product = random.pick(catalogue.products);
+    const alike = (catalogue.productsByLeaf.get(product.leaf.id) ?? []).filter((other) => {
       const ratio = Math.min(other.record.price, product.record.price) / Math.max(other.record.price, product.record.price);
       return other !== product && other.brand.tier === product.brand.tier && ratio >= MIN_SUBSTITUTE_PRICE_RATIO;
     });
@@ -95,10 +95,10 @@ function addSubstitutes(random: Random, catalog: Catalog, set: RelationSet): voi
 }
 
 /** Merchandiser relations: complements and accessories between bought-together leaves, substitutes within a leaf and tier. */
-export function buildRelations(random: Random, catalog: Catalog): DemoRelation[] {
+export function buildRelations(random: Random, catalogue: Catalogue): DemoRelation[] {
   const set = new RelationSet();
-  addBoughtTogether(random, catalog, set, 'complement');
-  addBoughtTogether(random, catalog, set, 'accessory');
-  addSubstitutes(random, catalog, set);
+  addBoughtTogether(random, catalogue, set, 'complement');
+  addBoughtTogether(random, catalogue, set, 'accessory');
+  addSubstitutes(random, catalogue, set);
   return set.relations;
 }

@@ -1,5 +1,5 @@
-import { type Brand, type Catalog, type Leaf, type Period, type Shopper, type Tier, TIERS } from './model.js';
-import type { Random } from './random.js';
+import { type Brand, type Catalogue, type Leaf, type Period, type Shopper, type Tier, TIERS } from './model.js';
+import type { Random } from '../math/random.js';
 
 /** Share of shoppers per price band: most shop mid-range, fewer at the premium end. */
 const BAND_SHARES: Record<Tier, number> = { budget: 0.35, mid: 0.45, premium: 0.2 };
@@ -22,7 +22,7 @@ const DRIFT_LATEST_START = 0.75;
 function favouriteLeaves(random: Random, leaves: readonly Leaf[], homeDepartment: string): Leaf[] {
   const home = leaves.filter((leaf) => leaf.department.slug === homeDepartment);
   const chosen: Leaf[] = [random.pick(home)];
-  const count = random.int(1, FAVOURITE_LEAF_WEIGHTS.length);
+  const count = random.integer(1, FAVOURITE_LEAF_WEIGHTS.length);
   while (chosen.length < count) {
     const pool = (random.chance(SAME_DEPARTMENT_SHARE) ? home : leaves).filter((leaf) => !chosen.includes(leaf));
     if (pool.length === 0) break;
@@ -35,31 +35,31 @@ function favouriteBrands(random: Random, brands: readonly Brand[], favourites: r
   const departments = new Set(favourites.map((leaf) => leaf.department.slug));
   const pool = brands.filter((brand) => brand.departments.some((department) => departments.has(department)));
   const chosen = new Set<string>();
-  const count = Math.min(pool.length, random.int(FAVOURITE_BRANDS.min, FAVOURITE_BRANDS.max));
+  const count = Math.min(pool.length, random.integer(FAVOURITE_BRANDS.min, FAVOURITE_BRANDS.max));
   // Big brands are more often someone's favourite.
   while (chosen.size < count) chosen.add(random.weightedPick(pool, (brand) => brand.size).record.id);
   return chosen;
 }
 
-export function buildShoppers(random: Random, count: number, catalog: Catalog, period: Period): Shopper[] {
-  const departments = [...new Set(catalog.leaves.map((leaf) => leaf.department.slug))];
+export function buildShoppers(random: Random, count: number, catalogue: Catalogue, period: Period): Shopper[] {
+  const departments = [...new Set(catalogue.leaves.map((leaf) => leaf.department.slug))];
   const shoppers: Shopper[] = [];
   for (let index = 0; index < count; index += 1) {
     const homeDepartment = random.pick(departments);
-    const favourites = favouriteLeaves(random, catalog.leaves, homeDepartment);
+    const favourites = favouriteLeaves(random, catalogue.leaves, homeDepartment);
     const shopper: Shopper = {
       record: { id: `u-${String(index + 1).padStart(4, '0')}` },
       homeDepartment,
       favouriteLeaves: favourites,
       leafWeights: favourites.map((_, rank) => FAVOURITE_LEAF_WEIGHTS[rank] ?? 0),
-      favouriteBrands: favouriteBrands(random, catalog.brands, favourites),
+      favouriteBrands: favouriteBrands(random, catalogue.brands, favourites),
       band: random.weightedPick(TIERS, (tier) => BAND_SHARES[tier]),
       activity: random.pareto(ACTIVITY_ALPHA, ACTIVITY_CAP),
     };
     if (random.chance(DRIFT_SHARE)) {
-      const pool = catalog.leaves.filter((leaf) => !favourites.includes(leaf));
+      const pool = catalogue.leaves.filter((leaf) => !favourites.includes(leaf));
       const span = period.endMs - period.startMs;
-      shopper.drift = { leaf: random.pick(pool), startMs: period.startMs + Math.floor(random.range(0, DRIFT_LATEST_START) * span) };
+      shopper.drift = { leaf: random.pick(pool), startMs: period.startMs + Math.floor(random.uniform(0, DRIFT_LATEST_START) * span) };
     }
     shoppers.push(shopper);
   }

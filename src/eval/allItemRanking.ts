@@ -3,10 +3,10 @@
  * test item gets a score for every item, the user's training items are removed, and the top K of the rest
  * is compared with the user's test items. Users are scored in batches into one reused buffer.
  */
-import { rowLength, usersWithItems, type InteractionSplit } from './interactions.js';
+import { rowLength, usersWithItems, type InteractionSplit } from '../math/interactions.js';
 import { TopKMetricAccumulator, type MetricOptions } from './metrics.js';
-import { maskKnownItems, type BatchScorer } from './scorer.js';
-import { TopKSelector } from './topK.js';
+import { maskKnownItems, type BatchScorer } from '../recommenders/scorer.js';
+import { TopKSelector } from '../math/topK.js';
 
 export interface TopKEvaluationOptions extends MetricOptions {
   /** Cut-offs (default [20], the KGAT papers' headline). */

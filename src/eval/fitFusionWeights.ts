@@ -11,13 +11,13 @@
  * pass over the users, so each component scores each user once per pass (or once in all, when the
  * normalised scores of the sample fit in `cacheBytes`).
  */
-import { Random } from '../kge/random.js';
+import { Random } from '../math/random.js';
 import type { NormalisationMethod } from '../ranking/fusion.js';
-import { usersWithItems, type InteractionSplit } from './interactions.js';
+import { usersWithItems, type InteractionSplit } from '../math/interactions.js';
 import { ndcgAtK } from './metrics.js';
 import { scoreNormalised } from './fusedScorer.js';
-import type { BatchScorer } from './scorer.js';
-import { TopKSelector } from './topK.js';
+import type { BatchScorer } from '../recommenders/scorer.js';
+import { TopKSelector } from '../math/topK.js';
 
 export interface FusionFitOptions {
   /** The cut-off of the NDCG maximised (default 20). */

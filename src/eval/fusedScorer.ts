@@ -4,8 +4,8 @@
  * `src/ranking` applies online.
  */
 import { fuse, normaliseScores, type NormalisationMethod } from '../ranking/fusion.js';
-import type { InteractionMatrix } from './interactions.js';
-import { maskKnownItems, type BatchScorer } from './scorer.js';
+import type { InteractionMatrix } from '../math/interactions.js';
+import { maskKnownItems, type BatchScorer } from '../recommenders/scorer.js';
 
 export interface FusedScorerOptions {
   /** Default 'zscore': it keeps a component's spread, which min-max lets a single outlier squash. */

@@ -3,8 +3,8 @@
  * fitted without looking at the test set. KGAT's files carry no timestamps, so the held-out items are a
  * seeded random sample of each user's items rather than the latest ones.
  */
-import { Random } from '../kge/random.js';
-import type { InteractionMatrix, InteractionSplit } from './interactions.js';
+import { Random } from '../math/random.js';
+import type { InteractionMatrix, InteractionSplit } from '../math/interactions.js';
 
 export interface HoldoutOptions {
   /** Expected share of each user's items held out (default 0.2, KGAT's own train/test ratio is about 0.77/0.23). */

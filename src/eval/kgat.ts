@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { interactionsFromPairs, type InteractionSplit } from './interactions.js';
+import { interactionsFromPairs, type InteractionSplit } from '../math/interactions.js';
 
 const DIGITS = /^\d+$/;
 

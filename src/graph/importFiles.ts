@@ -1,8 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { Catalogue } from '../ingest/bulkPlan.js';
-import type { EventRecord, RelationRecord } from '../ingest/records.js';
-import type { Aggregate } from './shopWrites.js';
+import type { Aggregate, BrandRow, CategoryRow, EventRow, RelationRow } from './shopWrites.js';
 
 /**
  * Writes a bulk load as the CSV files of `neo4j-admin database import`: one file per label and per
@@ -18,6 +16,26 @@ export interface ImportFiles {
   /** Files with a `:TYPE` column, as `--relationships` takes them. */
   relationships: string[];
   counts: { nodes: number; relationships: number };
+}
+
+/** A product as validated records carry it: every property the import writes, absent ones undefined. */
+export interface ImportProduct {
+  id: string;
+  title: string;
+  description?: string | undefined;
+  categoryId?: string | undefined;
+  brandId?: string | undefined;
+  price?: number | undefined;
+  currency?: string | undefined;
+  inStock?: boolean | undefined;
+  createdAt?: number | undefined;
+}
+
+/** The catalogue part of a bulk load, categories ordered parents first. */
+export interface ImportCatalogue {
+  categories: CategoryRow[];
+  brands: BrandRow[];
+  products: ImportProduct[];
 }
 
 type Cell = string | number | boolean | undefined;
@@ -78,15 +96,15 @@ export class ImportFilesWriter {
     this.events = this.open('events.csv', ['id:ID(Event)', 'userId', 'productId', 'type', 'timestamp:long', 'quantity:long']);
   }
 
-  event(e: EventRecord): Promise<void> | undefined {
+  event(e: EventRow): Promise<void> | undefined {
     return this.events.row([e.id, e.userId, e.productId, e.type, e.timestamp, e.quantity]);
   }
 
   async finish(rest: {
-    catalogue: Catalogue;
+    catalogue: ImportCatalogue;
     userIds: Iterable<string>;
     aggregates: Iterable<Aggregate & { relationship: string }>;
-    relations: RelationRecord[];
+    relations: RelationRow[];
   }): Promise<ImportFiles> {
     const { now, by } = this;
     await this.done(this.events, 'Event');

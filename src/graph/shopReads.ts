@@ -4,7 +4,7 @@ import type { Graph, Row } from './graph.js';
 /**
  * Typed reads of the shop graph for serving: each function answers a whole list of ids with one query
  * (the API's DataLoaders batch into them), and the ranking reads load their data in bulk. Relationship
- * types of behaviour aggregates mirror BEHAVIOUR_RELATIONSHIP in src/ingest/records.ts.
+ * types of behaviour aggregates mirror BEHAVIOUR_RELATIONSHIP in src/domain/behaviours.ts.
  */
 
 /** LIMIT and procedure limits need Cypher integers; plain JavaScript numbers arrive as floats. */

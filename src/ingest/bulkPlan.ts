@@ -1,11 +1,10 @@
 import type { Aggregate } from '../graph/shopWrites.js';
 import { handlerFor, partitionByReference, reject, type Located, type Rejection, type WriteContext } from './kinds.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import {
-  BEHAVIOUR_RELATIONSHIP,
   type BrandRecord,
   type CategoryRecord,
   type EventRecord,
-  type EventType,
   type ProductRecord,
   type RelationRecord,
 } from './records.js';

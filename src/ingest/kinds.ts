@@ -12,8 +12,8 @@ import {
   type EventDifference,
   type ProductRow,
 } from '../graph/shopWrites.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import {
-  BEHAVIOUR_RELATIONSHIP,
   brandSchema,
   categorySchema,
   eventSchema,
@@ -23,7 +23,6 @@ import {
   type BrandRecord,
   type CategoryRecord,
   type EventRecord,
-  type EventType,
   type Kind,
   type ProductRecord,
   type RelationRecord,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { EVENT_TYPES, type EventType } from '../domain/behaviours.js';
 
 /**
  * The record kinds kgrec ingests, validated once at the edge. Each field parser cleans its value (trimmed,
@@ -9,17 +10,6 @@ import { z } from 'zod';
 
 export const KINDS = ['categories', 'brands', 'products', 'users', 'events', 'relations'] as const;
 export type Kind = (typeof KINDS)[number];
-
-export const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'purchase'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Aggregate relationship type kept per (user, product, behaviour). */
-export const BEHAVIOUR_RELATIONSHIP: Record<EventType, string> = {
-  view: 'VIEWED',
-  click: 'CLICKED',
-  add_to_cart: 'ADDED_TO_CART',
-  purchase: 'PURCHASED',
-};
 
 const MAX_ID_LENGTH = 256;
 const MAX_TEXT_LENGTH = 20_000;

@@ -5,9 +5,9 @@ import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
 import type { DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
-import { interactionsFromPairs, type InteractionMatrix } from '../eval/interactions.js';
+import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
 import { loadKgatInteractions } from '../eval/kgat.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 
 /**
  * The material of an offline evaluation, whatever its source: a catalogue, the behaviour models may learn

@@ -2,21 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { evaluateTopK, type TopKEvaluation } from '../eval/allItemRanking.js';
-import { buildItemKnn, ItemKnnScorer } from '../eval/baselines/itemKnn.js';
-import { PopularityScorer } from '../eval/baselines/popularity.js';
-import { BprScorer, trainBpr } from '../eval/baselines/bpr.js';
+import { buildItemKnn, ItemKnnScorer } from '../recommenders/itemKnn.js';
+import { PopularityScorer } from '../recommenders/popularity.js';
+import { BprScorer, trainBpr } from '../recommenders/bpr.js';
 import { FusedScorer } from '../eval/fusedScorer.js';
 import { fitFusionWeights } from '../eval/fitFusionWeights.js';
-import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } from '../eval/interactions.js';
+import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
 import { markdownTable, metricsBarChart, type ModelResult } from '../eval/report.js';
-import type { BatchScorer } from '../eval/scorer.js';
+import type { BatchScorer } from '../recommenders/scorer.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { entityKey, KeyIndex } from '../graph/tripleExport.js';
 import { loadModel } from '../kge/modelStore.js';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
-import { CatalogSnapshot, scoreProducts } from '../ranking/catalogSnapshot.js';
+import { CatalogueSnapshot, scoreProducts } from '../ranking/catalogueSnapshot.js';
 import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
@@ -235,7 +235,7 @@ export function offlineState(data: EvalData, model: ModelVectors | null, behavio
     recent[row.item] = (recent[row.item] as number) + weight * Math.exp(-(reference - row.lastAt) / recentTau);
     if (row.relationship === 'PURCHASED') bought[row.item] = (bought[row.item] as number) + row.count;
   }
-  const snapshot = new CatalogSnapshot(
+  const snapshot = new CatalogueSnapshot(
     scoreProducts(data.products.map((product, item) => ({ id: product.id, title: product.title || product.id, categoryId: product.categoryId, brandId: product.brandId, price: product.price, inStock: product.inStock, popularity: popularity[item] as number, recentPopularity: recent[item] as number, purchases: bought[item] as number }))),
     data.categories,
     new Map(data.brands.map((brand) => [brand.id, brand.name])),

@@ -6,7 +6,7 @@ import { chooseEngine, type EngineChoice } from '../kge/chooseEngine.js';
 import { loadTriplesDir, splitShopTriples, weightTriples } from '../kge/dataset.js';
 import { evaluateLinkPrediction } from '../kge/evaluate.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
-import { Random } from '../kge/random.js';
+import { Random } from '../math/random.js';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';

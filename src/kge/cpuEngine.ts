@@ -13,7 +13,7 @@ import { initialEmbeddings } from './initialise.js';
 import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
 import { NegativeSampler } from './negativeSampler.js';
 import { createOptimizerState } from './optimizers.js';
-import { Random } from './random.js';
+import { Random } from '../math/random.js';
 import { loadTransEWasm, type TransEWasm } from './simd/loadTransEWasm.js';
 import { simdScratchBytes } from './simd/simdLaneMaths.js';
 import { heapAllocator, WasmTableAllocator, type TableAllocator } from './tableMemory.js';

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ExportedTriples } from '../graph/tripleExport.js';
-import { Random } from './random.js';
+import { Random } from '../math/random.js';
 import type { KgeDataset, TripleSet } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
  * (2013) that PyKEEN's TransE calls Xavier-uniform; relation rows then rescaled to unit length (as both do),
  * entity rows too when the entity norm constraint is on.
  */
-import { Random } from './random.js';
+import { Random } from '../math/random.js';
 import { normalizeAllRows } from './transe.js';
 import type { Embeddings, TransEHyperparameters } from './types.js';
 

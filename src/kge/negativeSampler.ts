@@ -4,7 +4,7 @@
  * default basic sampler: on large graphs a random corruption is almost never true, and filtering costs a
  * hash lookup per negative.
  */
-import type { Random } from './random.js';
+import type { Random } from '../math/random.js';
 import type { Corruption, TripleSet } from './types.js';
 
 /**

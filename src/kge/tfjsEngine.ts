@@ -29,7 +29,7 @@ import type { Optimizer, Rank, Scalar, Tensor, Tensor2D, Variable } from '@tenso
 import { gatherBatch, TRAINING_STREAM, validateTrainingInput } from './trainingInput.js';
 import { initialEmbeddings } from './initialise.js';
 import { NegativeSampler } from './negativeSampler.js';
-import { Random } from './random.js';
+import { Random } from '../math/random.js';
 import { loadTensorflow, type BackendPreference, type LoadedTensorflow, type Tensorflow } from './tfjsBackend.js';
 import { negativesPerPositive, type BatchGradients, type TransELossSettings } from './transe.js';
 import type { Embeddings, EpochReport, KgeDataset, TrainingCallbacks, TrainingEngine, TransEHyperparameters, TripleSet } from './types.js';

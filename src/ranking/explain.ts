@@ -1,4 +1,4 @@
-import type { CatalogProduct, CatalogSnapshot } from './catalogSnapshot.js';
+import type { CatalogueProduct, CatalogueSnapshot } from './catalogueSnapshot.js';
 import type { Interest, UserProfile } from './profile.js';
 import { POPULAR_IN_CATEGORY_TOP } from './weights.js';
 import type { RankedItem, Reason, ScoreComponent } from './types.js';
@@ -12,7 +12,7 @@ export type SignalName = 'popularity' | 'categoryAffinity' | 'brandAffinity' | '
 export type Weights = Partial<Record<SignalName, number>>;
 
 export interface Scored {
-  product: CatalogProduct;
+  product: CatalogueProduct;
   score: number;
   /** Each signal's value, 0..1. */
   values: Partial<Record<SignalName, number>>;
@@ -22,86 +22,15 @@ export interface Scored {
 
 const SIGNALS: readonly SignalName[] = ['popularity', 'categoryAffinity', 'brandAffinity', 'textMatch', 'similarity'];
 
-export function score(product: CatalogProduct, values: Scored['values'], weights: Weights, category: Interest | null = null, brand: Interest | null = null): Scored {
+export function score(product: CatalogueProduct, values: Scored['values'], weights: Weights, category: Interest | null = null, brand: Interest | null = null): Scored {
   let total = 0;
   for (const name of SIGNALS) total += (values[name] ?? 0) * (weights[name] ?? 0);
   return { product, score: total, values, category, brand };
 }
 
-interface Ranked {
-  product: CatalogProduct;
-  score: number;
-}
-
-/** Ranking order: higher score first; ties go to the more popular product, then the smaller id, so lists are stable. */
-const before = (a: Ranked, b: Ranked): boolean =>
-  a.score !== b.score ? a.score > b.score : a.product.popularity !== b.product.popularity ? a.product.popularity > b.product.popularity : a.product.id < b.product.id;
-
-/**
- * Keeps the best `first` of the products offered, in ranking order. A bounded min-heap (its root is the worst
- * kept item) makes a pass over a whole catalogue n·log(first) comparisons, and an offer that does not make
- * the cut allocates nothing, which matters when every request scores every product.
- */
-export class TopK {
-  private readonly heap: Ranked[] = [];
-
-  constructor(private readonly first: number) {}
-
-  offer(product: CatalogProduct, score: number): void {
-    const heap = this.heap;
-    if (this.first <= 0) return;
-    if (heap.length < this.first) {
-      heap.push({ product, score });
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!before(heap[parent] as Ranked, heap[i] as Ranked)) break;
-        this.swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    const root = heap[0] as Ranked;
-    if (score < root.score) return;
-    const item = { product, score };
-    if (!before(item, root)) return;
-    heap[0] = item;
-    for (let i = 0; ; ) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let worst = i;
-      if (left < heap.length && before(heap[worst] as Ranked, heap[left] as Ranked)) worst = left;
-      if (right < heap.length && before(heap[worst] as Ranked, heap[right] as Ranked)) worst = right;
-      if (worst === i) return;
-      this.swap(i, worst);
-      i = worst;
-    }
-  }
-
-  /** The score an offer must reach to be kept, once `first` products are held; -Infinity before. */
-  get threshold(): number {
-    return this.heap.length < this.first ? Number.NEGATIVE_INFINITY : (this.heap[0] as Ranked).score;
-  }
-
-  /** The kept products, best first. */
-  products(): CatalogProduct[] {
-    return [...this.heap].sort((a, b) => (before(a, b) ? -1 : 1)).map((item) => item.product);
-  }
-
-  private swap(i: number, j: number): void {
-    const held = this.heap[i] as Ranked;
-    this.heap[i] = this.heap[j] as Ranked;
-    this.heap[j] = held;
-  }
-}
-
-/** The best `first` of already scored items, best first. */
-export function top(scored: readonly Scored[], first: number): Scored[] {
-  return [...scored].sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, first);
-}
-
 /** What reasons may mention besides the product itself. */
 export interface ExplainContext {
-  snapshot: CatalogSnapshot;
+  snapshot: CatalogueSnapshot;
   profile: UserProfile | null;
   /** The shopper's search text, for "matches …". */
   query?: string;
@@ -160,7 +89,7 @@ function reasonsFor(signal: SignalName, item: Scored, context: ExplainContext): 
 }
 
 /** "popular in Running Shoes", "bought 12 times" or "viewed by shoppers in …": the POPULAR reason's text. */
-export function popularityText(product: CatalogProduct, snapshot: CatalogSnapshot): string {
+export function popularityText(product: CatalogueProduct, snapshot: CatalogueSnapshot): string {
   const category = snapshot.categoryName(product.categoryId);
   if (category && product.categoryRank <= POPULAR_IN_CATEGORY_TOP) return `popular in ${category}`;
   if (product.purchases > 0) return `bought ${product.purchases} time${product.purchases === 1 ? '' : 's'}`;

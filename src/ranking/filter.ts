@@ -1,8 +1,8 @@
-import type { CatalogProduct, CatalogSnapshot } from './catalogSnapshot.js';
+import type { CatalogueProduct, CatalogueSnapshot } from './catalogueSnapshot.js';
 import type { ProductFilter } from './types.js';
 
 /** A predicate for a filter, with the category subtree and brand set resolved once rather than per product. */
-export function compileFilter(filter: ProductFilter | undefined, snapshot: CatalogSnapshot): (product: CatalogProduct) => boolean {
+export function compileFilter(filter: ProductFilter | undefined, snapshot: CatalogueSnapshot): (product: CatalogueProduct) => boolean {
   if (!filter) return () => true;
   const categories = filter.categoryId === undefined ? null : snapshot.subtree(filter.categoryId);
   const brands = filter.brandIds === undefined ? null : new Set(filter.brandIds);

@@ -3,7 +3,7 @@ import type { Graph } from '../graph/graph.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import { loggedProfileCache, type ProfileCacheOptions, type ProfileCacheSettings } from '../graph/profileCache.js';
-import { SnapshotCache, type CatalogProduct } from './catalogSnapshot.js';
+import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
@@ -19,7 +19,7 @@ import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOpti
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
 import { popularityText } from './explain.js';
-import { TopKSelector } from '../eval/topK.js';
+import { topIndices } from '../math/topK.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -183,7 +183,7 @@ export class FusedRanker implements Ranker {
     userId: string,
     rows: readonly ProfileRow[],
     options: RecommendOptions,
-  ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogProduct) => boolean } {
+  ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogueProduct) => boolean } {
     const { snapshot } = state;
     const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true });
     const scores = fuse(user.signals, state.weights, snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
@@ -196,7 +196,7 @@ export class FusedRanker implements Ranker {
       const index = state.indexOf.get(id);
       if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
     }
-    const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogProduct) : undefined);
+    const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogueProduct) : undefined);
     return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };
   }
 
@@ -247,7 +247,7 @@ export class FusedRanker implements Ranker {
     const raw = ['lexical'];
     const scores = fuse(signals, weights, n, { raw, grouped });
     const fused: FusedScores = { scores, signals, grouped, weights, raw };
-    const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogProduct)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogueProduct)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
     const first = options.first + rules.overfetch;
     const page = this.diversify(state, pool.slice(0, first * MMR_POOL_FACTOR), scores, { ...options, first });
@@ -266,7 +266,7 @@ export class FusedRanker implements Ranker {
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
-      if (index === undefined || !accept(snapshot.products[index] as CatalogProduct)) return null;
+      if (index === undefined || !accept(snapshot.products[index] as CatalogueProduct)) return null;
       if (action === 'boost' && !candidates.has(index)) return null;
       return this.item(state, index, fused, explain);
     };
@@ -293,13 +293,13 @@ export class FusedRanker implements Ranker {
     const fused: FusedScores = { scores, signals, grouped: {}, weights, raw: [] };
     const explain = Boolean(options.explain);
     const accept = compileFilter(options.filter, snapshot);
-    const eligible = (i: number): boolean => i !== index && accept(snapshot.products[i] as CatalogProduct);
+    const eligible = (i: number): boolean => i !== index && accept(snapshot.products[i] as CatalogueProduct);
     const pool = topIndices(scores, first * MMR_POOL_FACTOR, eligible);
     const page = this.diversify(state, pool, scores, { ...options, first });
-    const own = snapshot.products[index] as CatalogProduct;
+    const own = snapshot.products[index] as CatalogueProduct;
     const items = page.map((i) => {
       const item = this.item(state, i, fused, explain);
-      const product = snapshot.products[i] as CatalogProduct;
+      const product = snapshot.products[i] as CatalogueProduct;
       const reasons: Reason[] = [];
       if ((signals.coBought?.[i] ?? 0) > 0) reasons.push({ kind: 'BOUGHT_TOGETHER', text: 'often bought by the same shoppers', path: [`Product:${productId}`, `Product:${product.id}`] });
       reasons.push({ kind: 'SIMILAR', text: 'similar to this product' });
@@ -320,7 +320,7 @@ export class FusedRanker implements Ranker {
     const diversity = options.diversity ?? this.options.diversity ?? DEFAULT_DIVERSITY;
     if ((diversity <= 0 && options.maxPerCategory === undefined) || pool.length <= 1) return pool.slice(0, options.first);
     const { snapshot, space } = state;
-    const candidates = pool.map((i) => ({ score: fused[i] as number, category: (snapshot.products[i] as CatalogProduct).categoryId }));
+    const candidates = pool.map((i) => ({ score: fused[i] as number, category: (snapshot.products[i] as CatalogueProduct).categoryId }));
     const similarity = space
       ? (a: number, b: number) => Math.max(0, space.cosine(pool[a] as number, pool[b] as number))
       : (a: number, b: number) => (candidates[a]?.category !== null && candidates[a]?.category === candidates[b]?.category ? 1 : 0);
@@ -329,7 +329,7 @@ export class FusedRanker implements Ranker {
 
   /** The breakdown shows each signal as it was fused: standardised, or as it is for those named `raw`. */
   private item(state: RankingState, index: number, fused: FusedScores, explain: boolean): RankedItem {
-    const product = state.snapshot.products[index] as CatalogProduct;
+    const product = state.snapshot.products[index] as CatalogueProduct;
     const { signals, grouped, weights, raw } = fused;
     const breakdown: ScoreComponent[] = [];
     if (explain) {
@@ -400,11 +400,11 @@ export class FusedRanker implements Ranker {
     const user = `User:${userId}`;
     items.forEach((item, k) => {
       const index = page[k] as number;
-      const product = snapshot.products[index] as CatalogProduct;
+      const product = snapshot.products[index] as CatalogueProduct;
       const { coBought, related, nearest } = sources[k] as (typeof sources)[number];
       const reasons: Reason[] = [];
       if (coBought >= 0) {
-        const other = snapshot.products[coBought] as CatalogProduct;
+        const other = snapshot.products[coBought] as CatalogueProduct;
         const title = other.title;
         const sameCategory = other.categoryId !== null && other.categoryId === product.categoryId;
         const category = sameCategory ? snapshot.categoryName(product.categoryId) : undefined;
@@ -415,7 +415,7 @@ export class FusedRanker implements Ranker {
         });
       }
       if (related) {
-        const other = snapshot.products[related.index] as CatalogProduct;
+        const other = snapshot.products[related.index] as CatalogueProduct;
         const link = state.links.byProduct[related.index]?.find((entry) => entry.index === index);
         reasons.push({
           kind: 'RELATED',
@@ -424,7 +424,7 @@ export class FusedRanker implements Ranker {
         });
       }
       if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought) {
-        const other = snapshot.products[nearest.index] as CatalogProduct;
+        const other = snapshot.products[nearest.index] as CatalogueProduct;
         reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${other.title}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
       }
       const interest = profile.categoryInterest(product.categoryId, snapshot);
@@ -611,15 +611,4 @@ function firstPass(
       (base[i] as number) - shift + (v1[s1[i] as number] as number) + (v2[s2[i] as number] as number) +
       fa * (a[i] as number) + fb * (b[i] as number) + fd * (d[i] as number) + fe * (e[i] as number);
   }
-}
-
-/**
- * Indices of the `k` largest scores among those accepted (all, without `accept`), best first (ties: lower
- * index, i.e. more popular); −Infinity and NaN are never returned.
- */
-export function topIndices(scores: Float32Array, k: number, accept?: (index: number) => boolean): number[] {
-  if (k <= 0) return [];
-  const selector = new TopKSelector(k);
-  const found = selector.select(scores, 0, scores.length, accept);
-  return Array.from(selector.items.subarray(0, found));
 }

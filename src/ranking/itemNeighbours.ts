@@ -1,5 +1,5 @@
-import { buildItemKnn, type ItemKnnModel } from '../eval/baselines/itemKnn.js';
-import { interactionsFromLists } from '../eval/interactions.js';
+import { buildItemKnn, type ItemKnnModel } from '../recommenders/itemKnn.js';
+import { interactionsFromLists } from '../math/interactions.js';
 
 /**
  * "Often bought together": for each product, the products most often engaged with by the same shoppers,

@@ -1,5 +1,5 @@
-import { multiplyTransposed } from '../eval/matmul.js';
-import { Random } from '../kge/random.js';
+import { multiplyTransposed } from '../math/matmul.js';
+import { Random } from '../math/random.js';
 import { rowDot, rowSquaredNorms } from './vectorMath.js';
 
 /**

@@ -3,8 +3,9 @@ import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import type { ProfileCacheOptions } from '../graph/profileCache.js';
-import { loadCatalogSnapshot, SnapshotCache, type CatalogProduct, type CatalogSnapshot } from './catalogSnapshot.js';
-import { score, top, TopK, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
+import { loadCatalogueSnapshot, SnapshotCache, type CatalogueProduct, type CatalogueSnapshot } from './catalogueSnapshot.js';
+import { bestScored, keptProducts, productSelector } from './bestProducts.js';
+import { score, toRankedItem, type ExplainContext, type Scored, type Weights } from './explain.js';
 import { compileFilter } from './filter.js';
 import { toLuceneQuery } from './lucene.js';
 import { buildProfile, type UserProfile } from './profile.js';
@@ -50,7 +51,7 @@ export class PopularityRanker implements Ranker {
     this.fullText = new FullTextReader(options.graph);
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: () => loadCatalogSnapshot(options.graph),
+      load: () => loadCatalogueSnapshot(options.graph),
       onError: options.onError,
     });
     this.rules = new RuleCache({
@@ -98,8 +99,9 @@ export class PopularityRanker implements Ranker {
     const lift = weights.categoryAffinity * profile.maxCategoryInterest + weights.brandAffinity * profile.maxBrandInterest;
     const categoryInterest = profile.categoryInterestByIndex(snapshot);
     const brandInterest = profile.brandInterestByIndex(snapshot);
-    const best = new TopK(wanted);
-    for (const product of snapshot.products) {
+    const best = productSelector(wanted);
+    for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
+      const product = snapshot.products[position] as CatalogueProduct;
       const popularity = weights.popularity * product.popularityScore;
       const threshold = best.threshold;
       if (popularity + lift < threshold) break;
@@ -108,12 +110,12 @@ export class PopularityRanker implements Ranker {
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
         weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
       if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
-      best.offer(product, total);
+      best.consider(total, position);
     }
-    const rank = (product: CatalogProduct) =>
+    const rank = (product: CatalogueProduct) =>
       toRankedItem(personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile), weights, { snapshot, profile: told }, Boolean(options.explain));
-    const scored = best.products().map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
-    const candidates = top(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile: told }, Boolean(options.explain)));
+    const scored = keptProducts(best, snapshot.products).map((product) => personalScore(product, { popularity: product.popularityScore }, weights, snapshot, profile));
+    const candidates = bestScored(scored, wanted).map((item) => toRankedItem(item, weights, { snapshot, profile: told }, Boolean(options.explain)));
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
@@ -149,7 +151,7 @@ export class PopularityRanker implements Ranker {
     const context: ExplainContext = { snapshot, profile: options.revealHistory === false ? null : profile, query: text.trim() };
     const explain = Boolean(options.explain);
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
-    const candidates = top(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));
+    const candidates = bestScored(scored, options.first + rules.overfetch).map((item) => toRankedItem(item, SEARCH_WEIGHTS, context, explain));
     // A boost only lifts a product that matches the text; a pin places its product even when it does not.
     const matched = new Map(scored.map((item) => [item.product.id, item]));
     const lookup: RuleLookup = (id, action) => {
@@ -185,7 +187,7 @@ export class PopularityRanker implements Ranker {
       }
       const context: ExplainContext = { snapshot, profile: null, sameCategory: nearest.categoryId };
       return {
-        items: top(scored, options.first).map((item) => toRankedItem(item, SIMILAR_WEIGHTS, context, explain)),
+        items: bestScored(scored, options.first).map((item) => toRankedItem(item, SIMILAR_WEIGHTS, context, explain)),
         strategy: 'embedding',
         modelVersion: (await this.options.modelVersion?.()) ?? null,
       };
@@ -197,7 +199,7 @@ export class PopularityRanker implements Ranker {
    * Without an embedding: the most popular products of the same category, widened one level up the tree at
    * a time until the page can be filled.
    */
-  private sameCategory(productId: string, categoryId: string | null, snapshot: CatalogSnapshot, options: RankOptions): RankedList {
+  private sameCategory(productId: string, categoryId: string | null, snapshot: CatalogueSnapshot, options: RankOptions): RankedList {
     const accept = compileFilter(options.filter, snapshot);
     const weights: Weights = { popularity: 1 };
     // The narrowest category (the product's own, then each ancestor) with enough other products to fill the page.
@@ -210,15 +212,16 @@ export class PopularityRanker implements Ranker {
       for (const p of snapshot.products) if (p.id !== productId && p.categoryId !== null && members.has(p.categoryId) && accept(p)) count += 1;
       if (count >= options.first) break;
     }
-    const best = new TopK(options.first);
-    for (const product of snapshot.products) {
+    const best = productSelector(options.first);
+    for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
+      const product = snapshot.products[position] as CatalogueProduct;
       // Most popular first, and popularity is the whole score here: the first products that qualify are the page.
       if (best.threshold > product.popularityScore) break;
       const inScope = members === null || (product.categoryId !== null && members.has(product.categoryId));
-      if (product.id !== productId && inScope && accept(product)) best.offer(product, product.popularityScore);
+      if (product.id !== productId && inScope && accept(product)) best.consider(product.popularityScore, position);
     }
     const scopeName = snapshot.categoryName(scope);
-    const items = best.products().map((product) => {
+    const items = keptProducts(best, snapshot.products).map((product) => {
       const ranked = toRankedItem(score(product, { popularity: product.popularityScore }, weights), weights, { snapshot, profile: null }, Boolean(options.explain));
       if (scopeName) ranked.reasons.unshift({ kind: 'SAME_CATEGORY', text: `also in ${scopeName}` });
       return ranked;
@@ -228,7 +231,7 @@ export class PopularityRanker implements Ranker {
 }
 
 /** Adds the user's category and brand interest (when there is a profile) to a product's other signals. */
-function personalScore(product: CatalogProduct, values: Scored['values'], weights: Weights, snapshot: CatalogSnapshot, profile: UserProfile | null): Scored {
+function personalScore(product: CatalogueProduct, values: Scored['values'], weights: Weights, snapshot: CatalogueSnapshot, profile: UserProfile | null): Scored {
   if (profile === null || profile.isEmpty) return score(product, values, weights);
   const category = profile.categoryInterest(product.categoryId, snapshot);
   const brand = profile.brandInterest(product.brandId);

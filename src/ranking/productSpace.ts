@@ -1,5 +1,5 @@
 import { tokenize } from '../text/tokenize.js';
-import type { CatalogSnapshot } from './catalogSnapshot.js';
+import type { CatalogueSnapshot } from './catalogueSnapshot.js';
 import type { ModelVectors } from './modelVectors.js';
 import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextSpace.js';
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
@@ -29,7 +29,7 @@ export class ProductSpace {
 
   constructor(
     readonly model: ModelVectors,
-    readonly snapshot: CatalogSnapshot,
+    readonly snapshot: CatalogueSnapshot,
     coldTexts: ReadonlyMap<string, ColdProductText>,
     /** The SIMD kernels' module, for the exact pass (null: the plain loops). */
     rowKernels: WebAssembly.Module | null = null,

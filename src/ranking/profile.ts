@@ -1,5 +1,5 @@
 import type { ProfileRow } from '../graph/shopReads.js';
-import type { CatalogSnapshot } from './catalogSnapshot.js';
+import type { CatalogueSnapshot } from './catalogueSnapshot.js';
 import { ANCESTOR_DISCOUNT, BEHAVIOUR_WEIGHTS, INTEREST_HALF_LIFE_MS } from './weights.js';
 
 /**
@@ -42,7 +42,7 @@ export class UserProfile {
   }
 
   /** Interest in a product's category: the best of its own and its ancestors', discounted per level up. */
-  categoryInterest(categoryId: string | null, snapshot: CatalogSnapshot): Interest | null {
+  categoryInterest(categoryId: string | null, snapshot: CatalogueSnapshot): Interest | null {
     if (categoryId === null) return null;
     const cached = this.interestByCategory.get(categoryId);
     if (cached !== undefined) return cached;
@@ -55,13 +55,13 @@ export class UserProfile {
     return best;
   }
 
-  /** Category interest by CatalogProduct.categoryIndex: the ranking loop reads it per product. */
-  categoryInterestByIndex(snapshot: CatalogSnapshot): Float64Array {
+  /** Category interest by CatalogueProduct.categoryIndex: the ranking loop reads it per product. */
+  categoryInterestByIndex(snapshot: CatalogueSnapshot): Float64Array {
     return Float64Array.from(snapshot.categoryIds, (id) => this.categoryInterest(id, snapshot)?.score ?? 0);
   }
 
-  /** Brand interest by CatalogProduct.brandIndex. */
-  brandInterestByIndex(snapshot: CatalogSnapshot): Float64Array {
+  /** Brand interest by CatalogueProduct.brandIndex. */
+  brandInterestByIndex(snapshot: CatalogueSnapshot): Float64Array {
     return Float64Array.from(snapshot.brandIds, (id) => this.brandScores.get(id) ?? 0);
   }
 
@@ -126,7 +126,7 @@ const normalise = (scores: Map<string, number>): Map<string, number> => {
  * Recency is measured from the user's own latest event, so that a user who was away for a month keeps
  * their tastes; only the relative age of their behaviours matters.
  */
-export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogSnapshot): UserProfile {
+export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSnapshot): UserProfile {
   const tau = INTEREST_HALF_LIFE_MS / Math.LN2;
   const latest = rows.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const purchased = new Set<string>();

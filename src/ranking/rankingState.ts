@@ -5,7 +5,7 @@ import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
-import { loadCatalogSnapshot, type CatalogSnapshot } from './catalogSnapshot.js';
+import { loadCatalogueSnapshot, type CatalogueSnapshot } from './catalogueSnapshot.js';
 import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
@@ -28,7 +28,7 @@ export interface ProductLinkIndex {
 
 export interface RankingState {
   loadedAt: number;
-  snapshot: CatalogSnapshot;
+  snapshot: CatalogueSnapshot;
   /** Snapshot index of each product id. */
   indexOf: ReadonlyMap<string, number>;
   model: ModelVectors | null;
@@ -44,7 +44,7 @@ export interface RankingState {
   popularity: Float32Array;
   /** Each product's recent popularity (0..1, RECENCY_HALF_LIFE_MS), by snapshot index. */
   recency: Float32Array;
-  /** Each product's CatalogProduct.categoryIndex and brandIndex, as arrays for the per-request loops. */
+  /** Each product's CatalogueProduct.categoryIndex and brandIndex, as arrays for the per-request loops. */
   categoryIndex: Int32Array;
   brandIndex: Int32Array;
   neighbours: ItemNeighbours;
@@ -126,7 +126,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const encoderPath = options.textEncoderPath;
   const reuse = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels] = await Promise.all([
-    loadCatalogSnapshot(graph, now),
+    loadCatalogueSnapshot(graph, now),
     reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
@@ -175,7 +175,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
 }
 
 export interface RankingStateParts {
-  snapshot: CatalogSnapshot;
+  snapshot: CatalogueSnapshot;
   model: ModelVectors | null;
   /** Each shopper's products with any of CO_BEHAVIOUR_TYPES (ids). */
   baskets: Iterable<ReadonlySet<string> | readonly string[]>;

@@ -1,4 +1,4 @@
-import { SnapshotCache } from './catalogSnapshot.js';
+import { SnapshotCache } from './catalogueSnapshot.js';
 import type { MerchRuleData } from '../graph/merchRules.js';
 import type { RankedItem, Reason } from './types.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LISTED_CONFLICTS } from '../../src/api/mutations.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { startHarness, TOKENS, type Harness } from './harness.js';
 
 /** Behaviour writes under pressure: sums past 32 bits, the same batch racing itself, ids reused with other values. */

@@ -3,8 +3,7 @@ import { authenticate, hashToken, requireRole } from '../../src/api/auth.js';
 import { loadApiConfig } from '../../src/api/config.js';
 import { categoriesWithPaths } from '../../src/api/categories.js';
 import { decodeCursor, encodeCursor } from '../../src/api/limits.js';
-import { CatalogSnapshot, scoreProducts } from '../../src/ranking/catalogSnapshot.js';
-import { TopK } from '../../src/ranking/explain.js';
+import { CatalogueSnapshot, scoreProducts } from '../../src/ranking/catalogueSnapshot.js';
 import { compileFilter } from '../../src/ranking/filter.js';
 import { toLuceneQuery } from '../../src/ranking/lucene.js';
 import { buildProfile } from '../../src/ranking/profile.js';
@@ -73,7 +72,7 @@ describe('popularity and interest', () => {
     { id: 'socks', name: 'Socks', parentId: null },
   ];
   const row = (id: string, categoryId: string, popularity: number, price = 10) => ({ id, title: id, categoryId, brandId: 'fleet', price, inStock: true, popularity, recentPopularity: popularity, purchases: 0 });
-  const snapshot = new CatalogSnapshot(
+  const snapshot = new CatalogueSnapshot(
     scoreProducts([row('r1', 'running', 100), row('r2', 'running', 10), row('t1', 'trail', 50, 80), row('s1', 'socks', 1)]),
     categories,
     new Map([['fleet', 'Fleet']]),
@@ -106,24 +105,5 @@ describe('popularity and interest', () => {
     expect(profile.categoryInterest('socks', snapshot)).toBeNull();
     expect(profile.describeBrand('fleet', 'Fleet')).toBe('you bought 1 product of Fleet');
     expect(profile.describeCategory('running', 'Running shoes')).toBe('you bought 1 product in Running shoes');
-  });
-});
-
-describe('TopK', () => {
-  it('keeps the best k in ranking order, ties broken by popularity then id, like a full sort', () => {
-    const products = scoreProducts(
-      Array.from({ length: 500 }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, title: `p${i}`, categoryId: null, brandId: null, price: null, inStock: true, popularity: i % 7, recentPopularity: i % 7, purchases: 0 })),
-    );
-    const scoreOf = (i: number) => Math.floor((i * 7919) % 97) / 10;
-    for (const k of [1, 10, 100, 600]) {
-      const best = new TopK(k);
-      products.forEach((product, i) => best.offer(product, scoreOf(i)));
-      const expected = products
-        .map((product, i) => ({ product, score: scoreOf(i) }))
-        .sort((a, b) => b.score - a.score || b.product.popularity - a.product.popularity || (a.product.id < b.product.id ? -1 : 1))
-        .slice(0, k)
-        .map((item) => item.product.id);
-      expect(best.products().map((product) => product.id)).toEqual(expected);
-    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTopK } from '../../src/eval/allItemRanking.js';
-import { interactionsFromLists } from '../../src/eval/interactions.js';
-import type { BatchScorer } from '../../src/eval/scorer.js';
+import { interactionsFromLists } from '../../src/math/interactions.js';
+import type { BatchScorer } from '../../src/recommenders/scorer.js';
 
 /** Scores item j as j: the highest ids first, the same for every user. */
 const byItemId = (itemCount: number): BatchScorer => ({

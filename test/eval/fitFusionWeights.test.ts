@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { evaluateTopK } from '../../src/eval/allItemRanking.js';
 import { fitFusionWeights } from '../../src/eval/fitFusionWeights.js';
 import { FusedScorer } from '../../src/eval/fusedScorer.js';
-import type { BatchScorer } from '../../src/eval/scorer.js';
-import { Random } from '../../src/kge/random.js';
-import { clusteredSplit } from './clusteredInteractions.js';
+import type { BatchScorer } from '../../src/recommenders/scorer.js';
+import { Random } from '../../src/math/random.js';
+import { clusteredSplit } from '../recommenders/clusteredInteractions.js';
 
 const split = clusteredSplit({ seed: 21 });
 const { itemCount, userCluster, itemCluster } = split;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { holdoutRandomFraction, validationSplit } from '../../src/eval/holdout.js';
-import { interactionsFromLists, itemsOf } from '../../src/eval/interactions.js';
+import { interactionsFromLists, itemsOf } from '../../src/math/interactions.js';
 import { loadKgatInteractions } from '../../src/eval/kgat.js';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import { fullTextProducts, readProfile } from '../../src/graph/shopReads.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
 import { pruneBehaviourChanges, readBehaviourChanges } from '../../src/graph/behaviourChanges.js';
 import { deleteUserData } from '../../src/graph/userData.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { freshGraph } from '../helpers.js';
 
 /** Concurrent requests' reads (behaviour, full-text search) share one query and see what was just committed. */

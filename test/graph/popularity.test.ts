@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
-import { loadCatalogSnapshot } from '../../src/ranking/catalogSnapshot.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
+import { loadCatalogueSnapshot } from '../../src/ranking/catalogueSnapshot.js';
 import { freshGraph } from '../helpers.js';
 
 /** Popularity (30-day half-life) and recency (3-day half-life) read from the behaviour aggregates in Neo4j. */
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('catalogue popularity and recency', () => {
   it('ranks a month-old best-seller above a new arrival by popularity, and below it by recency', async () => {
-    const snapshot = await loadCatalogSnapshot(graph, now);
+    const snapshot = await loadCatalogueSnapshot(graph, now);
     const of = (id: string) => snapshot.byId.get(id);
     // 10 views × 2^−2 (two half-lives) = 2.5 against 2 views today.
     expect(of('evergreen')?.popularity).toBeCloseTo(2.5, 3);

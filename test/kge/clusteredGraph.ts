@@ -1,4 +1,4 @@
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { score } from '../../src/kge/transe.js';
 import type { Embeddings, KgeDataset, TransEHyperparameters, TripleSet } from '../../src/kge/types.js';
 

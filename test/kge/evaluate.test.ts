@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFilterIndex, evaluateLinkPrediction, rankOf } from '../../src/kge/evaluate.js';
 import type { Distance, Embeddings, TripleSet } from '../../src/kge/types.js';
+import { Random } from '../../src/math/random.js';
 
 const triples = (rows: [number, number, number][]): TripleSet => ({
   heads: Int32Array.from(rows, (row) => row[0]),
@@ -143,18 +144,6 @@ describe('evaluateLinkPrediction', () => {
   });
 });
 
-/** mulberry32, for repeatable random graphs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The definition, one query at a time: score every candidate by −‖h + r − t‖, drop known answers, count. */
 function naiveRanks(
   embeddings: Embeddings,
@@ -219,7 +208,8 @@ describe('evaluateLinkPrediction against the per-query definition', () => {
 
   for (const [n, c] of cases.entries()) for (const kernels of ['simd', 'plain'] as const) {
     it(`${c.name}, ${kernels} distance pass`, async () => {
-      const random = seeded(1000 + n);
+      const generator = new Random(1000 + n);
+      const random = (): number => generator.nextFloat();
       const value = (): number => (c.quantised ? Math.floor(random() * 3) - 1 : random() * 2 - 1);
       const embeddings: Embeddings = {
         dimension: c.dimension,

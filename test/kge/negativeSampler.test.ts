@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headCorruptionProbabilities, NegativeSampler, reflexiveRelations } from '../../src/kge/negativeSampler.js';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import type { Corruption, TripleSet } from '../../src/kge/types.js';
 
 const triples = (rows: Array<[number, number, number]>): TripleSet => ({

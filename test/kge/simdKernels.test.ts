@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/kge/cpuEngine.js';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { loadTransEWasm } from '../../src/kge/simd/loadTransEWasm.js';
 import { simdBatchLossAndGradients } from '../../src/kge/simd/simdLaneMaths.js';
 import { batchLossAndGradients, type TransELossSettings } from '../../src/kge/transe.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/kge/cpuEngine.js';
 import { initialEmbeddings } from '../../src/kge/initialise.js';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { loadTensorflow } from '../../src/kge/tfjsBackend.js';
 import { TfjsEngine, tfjsLossAndGradients } from '../../src/kge/tfjsEngine.js';
 import { batchLossAndGradients, type TransELossSettings } from '../../src/kge/transe.js';

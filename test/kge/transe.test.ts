@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { batchLossAndGradients, score, type TransELossSettings } from '../../src/kge/transe.js';
 import type { Distance, Embeddings, LossKind, TripleSet } from '../../src/kge/types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
-import { fuse, topIndices } from '../../src/ranking/fusedRanker.js';
+import { Random } from '../../src/math/random.js';
+import { fuse } from '../../src/ranking/fusedRanker.js';
 import { moments, rememberSparseMoments } from '../../src/ranking/signalMoments.js';
 import { groupedSums, groupedValue, spreadGroups, type GroupedSignal } from '../../src/ranking/groupedSignal.js';
 import { scoreFromNeighbours } from '../../src/ranking/itemNeighbours.js';
@@ -66,20 +66,3 @@ describe('sparse signal moments', () => {
   });
 });
 
-describe('topIndices', () => {
-  it('returns the k best accepted scores, best first, ties to the lower index', () => {
-    const scores = Float32Array.from([3, 9, 9, 1, 7, 9, 5]);
-    expect(topIndices(scores, 3, () => true)).toEqual([1, 2, 5]);
-    expect(topIndices(scores, 3, (i) => i !== 2)).toEqual([1, 5, 4]);
-    expect(topIndices(scores, 10, (i) => i % 2 === 0)).toEqual([2, 4, 6, 0]);
-    expect(topIndices(scores, 0, () => true)).toEqual([]);
-    expect(topIndices(Float32Array.from([1, -Infinity, Number.NaN, 2]), 4, () => true)).toEqual([3, 0]);
-  });
-
-  it('agrees with a full sort on random scores', () => {
-    const scores = column(20_000);
-    const accept = (i: number) => i % 3 !== 0;
-    const sorted = Array.from(scores.keys()).filter(accept).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-    expect(topIndices(scores, 40, accept)).toEqual(sorted.slice(0, 40));
-  });
-});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { buildItemNeighbours, scoreFromNeighbours, strongestSources } from '../../src/ranking/itemNeighbours.js';
 
 describe('strongestSources', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { IvfIndex, indexForModel } from '../../src/ranking/ivfIndex.js';
 import { negativeL2Distances, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entityKey } from '../../src/graph/tripleExport.js';
 import { demoEvalData } from '../../src/jobs/evalData.js';
 import { offlineState } from '../../src/jobs/evaluateRecommenders.js';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import type { StoredModel } from '../../src/kge/modelStore.js';
 import { ModelVectors } from '../../src/ranking/modelVectors.js';
 import { buildRankingState, buildRankingStateYielding, type RankingStateParts } from '../../src/ranking/rankingState.js';

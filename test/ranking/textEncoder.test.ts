@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { readProfile } from '../../src/graph/shopReads.js';
 import { writeEvents, writeProducts, type ProductRow } from '../../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/ingest/records.js';
+import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { recommendSignals } from '../../src/ranking/recommendSignals.js';
 import { freshGraph, tempDir } from '../helpers.js';

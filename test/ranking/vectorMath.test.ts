@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/kge/random.js';
+import { Random } from '../../src/math/random.js';
 import { negativeDistances, negativeL2Distances, rowDot, rowSquaredNorms } from '../../src/ranking/vectorMath.js';
 
 describe('negativeL2Distances', () => {

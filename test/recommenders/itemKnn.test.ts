@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildItemKnn, ItemKnnScorer } from '../../src/eval/baselines/itemKnn.js';
-import { interactionsFromLists } from '../../src/eval/interactions.js';
+import { buildItemKnn, ItemKnnScorer } from '../../src/recommenders/itemKnn.js';
+import { interactionsFromLists } from '../../src/math/interactions.js';
 
 /*
  * Users: u0 {0,1}, u1 {0,1,2}, u2 {1,2}, u3 {3}, u4 {2}. Degrees: item0 2, item1 3, item2 3, item3 1.

@@ -1,6 +1,7 @@
 /**
- * User–item interactions as a compressed sparse row (CSR) matrix: the one shape every part of offline
- * evaluation reads (masks, test lists, co-occurrence, negative sampling), with no per-interaction objects.
+ * User–item interactions as a compressed sparse row (CSR) matrix: the one shape the collaborative-filtering
+ * models train on and offline evaluation reads (masks, test lists, co-occurrence, negative sampling), with no
+ * per-interaction objects.
  */
 
 export interface InteractionMatrix {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTopK } from '../../src/eval/allItemRanking.js';
-import { BprScorer, trainBpr, type BprEpochReport } from '../../src/eval/baselines/bpr.js';
-import { PopularityScorer } from '../../src/eval/baselines/popularity.js';
+import { BprScorer, trainBpr, type BprEpochReport } from '../../src/recommenders/bpr.js';
+import { PopularityScorer } from '../../src/recommenders/popularity.js';
 import { clusteredSplit } from './clusteredInteractions.js';
 
 describe('BPR-MF', () => {

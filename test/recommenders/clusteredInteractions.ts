@@ -3,8 +3,8 @@
  * clusters, and a user interacts mostly with items of their own cluster (more with its popular ones), plus
  * an occasional item from anywhere. Popularity alone can only suggest the same items to everyone.
  */
-import { interactionsFromPairs, type InteractionSplit } from '../../src/eval/interactions.js';
-import { Random } from '../../src/kge/random.js';
+import { interactionsFromPairs, type InteractionSplit } from '../../src/math/interactions.js';
+import { Random } from '../../src/math/random.js';
 
 export interface ClusteredOptions {
   clusters?: number;

@@ -7,10 +7,10 @@
  * so one thread trains amazon-book's default 300 epochs in minutes (decision record 0015); Hogwild workers
  * could halve it.
  */
-import { Random } from '../../kge/random.js';
-import { sortedContains, type InteractionMatrix } from '../interactions.js';
-import { multiplyTransposed } from '../matmul.js';
-import type { BatchScorer } from '../scorer.js';
+import { Random } from '../math/random.js';
+import { sortedContains, type InteractionMatrix } from '../math/interactions.js';
+import { multiplyTransposed } from '../math/matmul.js';
+import type { BatchScorer } from './scorer.js';
 
 export interface BprHyperparameters {
   dimension: number;

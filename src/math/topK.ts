@@ -1,7 +1,11 @@
 /**
- * Partial selection of the k best scores of a row: a bounded min-heap whose root is the weakest of the
- * k kept so far. On a 25,000-item row with k = 20 almost every value loses one comparison against the
- * root, so a row costs about one pass, against n log n for a full sort.
+ * The one top-k of kgrec: partial selection of the k best scores, on typed arrays. A bounded min-heap whose
+ * root is the weakest of the k kept so far: on a long row with a small k almost every value loses one
+ * comparison against the root, so a row costs about one pass, against n log n for a full sort.
+ *
+ * Every entry is a (score, id) pair, and ties go to the lower id: with ids that are positions in a list kept in
+ * ranking order (a catalogue most popular first, say), equal scores keep that order, so results are
+ * deterministic.
  */
 
 /** Reusable buffers for the top k of many rows; `items` and `scores` hold the last row's result, best first. */
@@ -70,6 +74,28 @@ export class TopKSelector {
     return this.finish();
   }
 
+  /** Empties the selector before a run of `consider` calls. */
+  reset(): void {
+    this.size = 0;
+  }
+
+  /**
+   * The score an entry must reach to be kept once k are held (−Infinity before): a caller that visits entries
+   * in an order where scores can only fall from here may stop as soon as a bound on the rest is below it.
+   */
+  get threshold(): number {
+    return this.size < this.k ? Number.NEGATIVE_INFINITY : this.scores[0]!;
+  }
+
+  /**
+   * Offers one (score, id) pair, ids in any order; it is kept when it ranks among the best k offered since
+   * `reset`. −Infinity and NaN are never kept. Call `finish` for the kept pairs, best first.
+   */
+  consider(score: number, id: number): void {
+    if (!(score > Number.NEGATIVE_INFINITY)) return;
+    if (this.size < this.k || weaker(this.scores[0]!, this.items[0]!, score, id)) this.offer(score, id);
+  }
+
   /** Adds a value known to beat the current root (or to fill the heap); returns the new threshold. */
   private offer(value: number, position: number): number {
     const { k, items, scores } = this;
@@ -82,8 +108,11 @@ export class TopKSelector {
     return scores[0]!;
   }
 
-  /** Heap sort in place: repeatedly moves the weakest to the end, which leaves the array best first. */
-  private finish(): number {
+  /**
+   * Puts the kept pairs best first into `items` and `scores` and returns how many there are (heap sort in
+   * place: repeatedly moves the weakest to the end). `select` calls it; after `consider`, call it once.
+   */
+  finish(): number {
     const { items, scores, size } = this;
     for (let end = size - 1; end > 0; end -= 1) {
       const rootScore = scores[0]!;
@@ -94,6 +123,17 @@ export class TopKSelector {
     }
     return size;
   }
+}
+
+/**
+ * Positions of the `k` largest scores among those accepted (all, without `accept`), best first (ties: the lower
+ * position); −Infinity and NaN are never returned.
+ */
+export function topIndices(scores: Float32Array | Float64Array, k: number, accept?: (index: number) => boolean): number[] {
+  if (k <= 0) return [];
+  const selector = new TopKSelector(k);
+  const found = selector.select(scores, 0, scores.length, accept);
+  return Array.from(selector.items.subarray(0, found));
 }
 
 /** Whether (scoreA, itemA) ranks below (scoreB, itemB): a lower score, or an equal score at a higher position. */

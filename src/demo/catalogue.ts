@@ -1,5 +1,5 @@
-import { type Brand, type Catalog, type DemoCategory, type Leaf, type Period, type Product, type Tier, TIERS } from './model.js';
-import { type Random, WeightedSampler } from './random.js';
+import { type Brand, type Catalogue, type DemoCategory, type Leaf, type Period, type Product, type Tier, TIERS } from './model.js';
+import { type Random, WeightedSampler } from '../math/random.js';
 import { BRAND_ENDINGS, BRAND_STARTS, DEPARTMENTS, type DepartmentVocabulary, SIGNATURE_WORDS } from './vocabulary.js';
 
 const DAY_MS = 86_400_000;
@@ -62,7 +62,7 @@ export function buildCategories(random: Random): { categories: DemoCategory[]; l
           path: `${department.slug}/${subcategory.slug}/${vocabulary.slug}`,
           department,
           vocabulary,
-          weight: random.range(0.5, 1.5),
+          weight: random.uniform(0.5, 1.5),
         });
       }
     }
@@ -145,8 +145,8 @@ function productText(random: Random, leaf: Leaf, brand: Brand, modelCode: string
 /** Listed during the year before the period or, for the newer part of the catalogue, during the period itself. */
 function createdAt(random: Random, period: Period): number {
   const listed = random.chance(OLD_CATALOGUE_SHARE)
-    ? random.range(period.startMs - CATALOGUE_HISTORY_MS, period.startMs)
-    : random.range(period.startMs, period.endMs);
+    ? random.uniform(period.startMs - CATALOGUE_HISTORY_MS, period.startMs)
+    : random.uniform(period.startMs, period.endMs);
   return Math.floor(listed);
 }
 
@@ -166,9 +166,9 @@ export function buildProducts(random: Random, count: number, leaves: readonly Le
     const leaf = (index < leaves.length ? leaves[index] : leaves[leafSampler.sample(random)]) as Leaf;
     const candidates = brandsByDepartment.get(leaf.department.slug) ?? [];
     const brand = random.weightedPick(candidates, (b) => b.size);
-    const modelCode = `${brand.modelPrefix}-${random.int(10, 99) * 10}${random.pick(MODEL_SUFFIXES)}`;
+    const modelCode = `${brand.modelPrefix}-${random.integer(10, 99) * 10}${random.pick(MODEL_SUFFIXES)}`;
     const { title, description } = productText(random, leaf, brand, modelCode);
-    const price = shelfPrice(leaf.vocabulary.basePrice * TIER_PRICE_FACTOR[brand.tier] * random.range(PRICE_NOISE.min, PRICE_NOISE.max));
+    const price = shelfPrice(leaf.vocabulary.basePrice * TIER_PRICE_FACTOR[brand.tier] * random.uniform(PRICE_NOISE.min, PRICE_NOISE.max));
     const createdMs = createdAt(random, period);
     products.push({
       record: {
@@ -194,13 +194,13 @@ export function buildProducts(random: Random, count: number, leaves: readonly Le
 /** Ranks each leaf's products in random order and gives them Zipf weights: popularity is skewed within every leaf. */
 function assignPopularity(random: Random, productsByLeaf: Map<string, Product[]>): void {
   for (const products of productsByLeaf.values()) {
-    random.shuffle(products).forEach((product, rank) => {
+    random.shuffled(products).forEach((product, rank) => {
       product.popularity = 1 / (rank + 1) ** ZIPF_EXPONENT;
     });
   }
 }
 
-export function buildCatalog(random: Random, sizes: { products: number; brands: number }, period: Period): Catalog {
+export function buildCatalogue(random: Random, sizes: { products: number; brands: number }, period: Period): Catalogue {
   const { categories, leaves } = buildCategories(random);
   const brands = buildBrands(random, sizes.brands);
   const products = buildProducts(random, sizes.products, leaves, brands, period);

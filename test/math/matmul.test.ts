@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { multiplyTransposed } from '../../src/eval/matmul.js';
-import { Random } from '../../src/kge/random.js';
+import { multiplyTransposed } from '../../src/math/matmul.js';
+import { Random } from '../../src/math/random.js';
 
 describe('multiplyTransposed', () => {
   it('matches the naive product for shapes that exercise every remainder', () => {

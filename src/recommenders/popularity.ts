@@ -2,8 +2,8 @@
  * The popularity baseline: every user gets the items with the most training interactions. Any personal
  * model must beat it clearly, or the personalisation is not earning its cost.
  */
-import { itemDegrees, type InteractionMatrix } from '../interactions.js';
-import type { BatchScorer } from '../scorer.js';
+import { itemDegrees, type InteractionMatrix } from '../math/interactions.js';
+import type { BatchScorer } from './scorer.js';
 
 export class PopularityScorer implements BatchScorer {
   readonly name = 'popularity';

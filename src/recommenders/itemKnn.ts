@@ -8,9 +8,9 @@
  * counter that is reset after each item, so the build costs Σ_u |items(u)|² additions and O(itemCount) memory
  * besides the result, never an item × item matrix.
  */
-import { transpose, type InteractionMatrix } from '../interactions.js';
-import type { BatchScorer } from '../scorer.js';
-import { TopKSelector } from '../topK.js';
+import { transpose, type InteractionMatrix } from '../math/interactions.js';
+import type { BatchScorer } from './scorer.js';
+import { TopKSelector } from '../math/topK.js';
 
 export interface ItemKnnOptions {
   /** Neighbours kept per item (default 100). */

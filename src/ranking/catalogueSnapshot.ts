@@ -9,7 +9,7 @@ import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS, REC
  * A few hundred bytes per product: fine up to a few hundred thousand products.
  */
 
-export interface CatalogProduct extends PopularityRow {
+export interface CatalogueProduct extends PopularityRow {
   /** Popularity compressed to 0..1 (see POPULARITY_COMPRESSION). */
   popularityScore: number;
   /** Recent popularity (RECENCY_HALF_LIFE_MS), compressed the same way. */
@@ -19,14 +19,16 @@ export interface CatalogProduct extends PopularityRow {
   /** Positions of the category and brand in the snapshot's lists (-1 for none), so per-request lookups are array reads. */
   categoryIndex: number;
   brandIndex: number;
+  /** Index in CatalogueSnapshot.products: rankers select by it, so that equal scores keep the snapshot's order. */
+  position: number;
 }
 
-export class CatalogSnapshot {
+export class CatalogueSnapshot {
   /** Most popular first, which lets a ranker stop early once no remaining product can make the page. */
-  readonly products: CatalogProduct[];
-  readonly byId: Map<string, CatalogProduct>;
+  readonly products: CatalogueProduct[];
+  readonly byId: Map<string, CatalogueProduct>;
   private readonly categories: Map<string, CategoryRow>;
-  /** Category and brand ids by their index in CatalogProduct.categoryIndex and brandIndex. */
+  /** Category and brand ids by their index in CatalogueProduct.categoryIndex and brandIndex. */
   readonly categoryIds: string[];
   readonly brandIds: string[];
   private readonly children = new Map<string, string[]>();
@@ -35,12 +37,14 @@ export class CatalogSnapshot {
   private readonly ancestryCache = new Map<string, readonly string[]>();
 
   constructor(
-    products: CatalogProduct[],
+    products: CatalogueProduct[],
     categories: CategoryRow[],
     private readonly brandNames: Map<string, string>,
     readonly loadedAt: number,
   ) {
-    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || (a.id < b.id ? -1 : 1));
+    // Raw popularity breaks ties of the compressed score, so that the order is exactly "more popular, then smaller id".
+    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+    this.products.forEach((product, position) => (product.position = position));
     this.byId = new Map(products.map((product) => [product.id, product]));
     this.categories = new Map(categories.map((category) => [category.id, category]));
     this.categoryIds = categories.map((category) => category.id);
@@ -101,28 +105,29 @@ export class CatalogSnapshot {
 }
 
 /** Builds a snapshot from the graph: three queries, run together. */
-export async function loadCatalogSnapshot(graph: Graph, now = Date.now()): Promise<CatalogSnapshot> {
+export async function loadCatalogueSnapshot(graph: Graph, now = Date.now()): Promise<CatalogueSnapshot> {
   const [rows, categories, brands] = await Promise.all([
     readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS }),
     readAllCategories(graph),
     readBrands(graph),
   ]);
-  return new CatalogSnapshot(scoreProducts(rows), categories, new Map(brands.map((brand) => [brand.id, brand.name])), now);
+  return new CatalogueSnapshot(scoreProducts(rows), categories, new Map(brands.map((brand) => [brand.id, brand.name])), now);
 }
 
-export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
+export function scoreProducts(rows: PopularityRow[]): CatalogueProduct[] {
   const max = rows.reduce((top, row) => Math.max(top, row.popularity), 0);
   const recentMax = rows.reduce((top, row) => Math.max(top, row.recentPopularity), 0);
   const compress = (value: number, top: number): number => (top > 0 ? Math.log1p((POPULARITY_COMPRESSION * value) / top) / Math.log1p(POPULARITY_COMPRESSION) : 0);
-  const products: CatalogProduct[] = rows.map((row) => ({
+  const products: CatalogueProduct[] = rows.map((row) => ({
     ...row,
     popularityScore: compress(row.popularity, max),
     recencyScore: compress(row.recentPopularity, recentMax),
     categoryRank: 0,
     categoryIndex: -1,
     brandIndex: -1,
+    position: -1,
   }));
-  const byCategory = new Map<string, CatalogProduct[]>();
+  const byCategory = new Map<string, CatalogueProduct[]>();
   for (const product of products) {
     const key = product.categoryId ?? '';
     const members = byCategory.get(key) ?? [];
@@ -136,7 +141,7 @@ export function scoreProducts(rows: PopularityRow[]): CatalogProduct[] {
   return products;
 }
 
-export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogSnapshot> {
+export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogueSnapshot> {
   ttlMs: number;
   /** Loads a fresh value; `previous` is the one being served (null before the first), for loads that reuse parts of it. */
   load: (previous: T | null) => Promise<T>;
@@ -149,7 +154,7 @@ export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogSn
  * request waits for a reload; after `invalidate()` (the catalogue was edited) requests wait for a snapshot
  * loaded after the edit. Concurrent requests share one load.
  */
-export class SnapshotCache<T extends { loadedAt: number } = CatalogSnapshot> {
+export class SnapshotCache<T extends { loadedAt: number } = CatalogueSnapshot> {
   private current: T | null = null;
   private loading: { generation: number; promise: Promise<T> } | null = null;
   /** Bumped by invalidate(); a snapshot whose load started before the bump is not good enough. */

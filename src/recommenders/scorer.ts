@@ -1,8 +1,8 @@
 /**
- * The one interface every recommender implements for offline evaluation: dense scores for a batch of users
- * against every item, written into a caller-owned buffer so that no batch allocates.
+ * The one interface every recommender implements: dense scores for a batch of users against every item,
+ * written into a caller-owned buffer so that no batch allocates. Offline evaluation ranks through it.
  */
-import type { InteractionMatrix } from './interactions.js';
+import type { InteractionMatrix } from '../math/interactions.js';
 
 export interface BatchScorer {
   name: string;

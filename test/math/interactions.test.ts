@@ -7,7 +7,7 @@ import {
   itemsOf,
   transpose,
   usersWithItems,
-} from '../../src/eval/interactions.js';
+} from '../../src/math/interactions.js';
 
 describe('interaction matrix', () => {
   it('sorts each row and merges duplicate pairs', () => {
