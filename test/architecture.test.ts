@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['eval'],
   ['jobs'],
   ['api'],
-  ['cli'],
+  ['cli', 'docs'],
 ];
 
 const SRC = path.join(PROJECT_ROOT, 'src');
