@@ -5,25 +5,25 @@ import { loadConfig, type Config } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
 import { ensureVectorIndex } from '../src/graph/embeddingWrites.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
+import { emptyTestDatabase } from '../src/graph/testDatabase.js';
 
 /** The test run's Neo4j (see globalSetup), migrated and emptied of data. */
 export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ graph: Graph; config: Config }> {
-  if (process.env.KGREC_TEST_NEO4J !== '1') {
-    throw new Error('integration tests empty their database: run them through `npm test` (which starts a Neo4j of their own) or with NEO4J_URI set explicitly');
+  const vouched = process.env.KGREC_TEST_NEO4J;
+  if (!vouched || vouched !== process.env.NEO4J_URI) {
+    throw new Error(
+      'integration tests empty their database: run them through `npm test`, which starts a Neo4j of their own ' +
+        '(or uses the test database named in KGREC_TEST_NEO4J_URI), never the NEO4J_URI of the shell',
+    );
   }
   const config = loadConfig(process.env, overrides);
   const graph = Graph.open(config);
   await graph.verify();
-  await clearData(graph);
+  await emptyTestDatabase(graph, vouched);
   await migrate(graph, loadMigrations(undefined, { EMBEDDING_DIMENSION: config.embeddingDimension }));
   // An earlier test file may have activated a model of another dimension, which rebuilds the vector index.
   await ensureVectorIndex(graph, config.embeddingDimension);
   return { graph, config };
-}
-
-/** Deletes every node but the migration records, in batches. */
-export async function clearData(graph: Graph): Promise<void> {
-  await graph.autoCommit('MATCH (n) WHERE NOT n:KgrecMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
 }
 
 const createdDirs: string[] = [];

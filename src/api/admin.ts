@@ -2,7 +2,7 @@ import { pseudonymiseUserEntries, recordAudit, recordAuditAlone, userPseudonym }
 import { deleteUserData as deleteUserGraphData, type DeletedUserData } from '../graph/userData.js';
 import { activateAndWriteBack } from '../jobs/activate.js';
 import { TrainingConflictError, type TrainingJob } from '../jobs/trainingJobs.js';
-import { activeVersion, listModels, removeEntities, type EntityErasureResult } from '../kge/modelStore.js';
+import { activeVersion, ForeignModelError, listModels, removeEntities, type EntityErasureResult } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
 import type { LinkPredictionResult } from '../kge/types.js';
 import type { ApiContext } from './context.js';
@@ -60,7 +60,9 @@ async function activateModel(_: unknown, args: { version: string }, ctx: ApiCont
   const previousVersion = await activeVersion(modelsDir);
   // Vectors are written in batches of their own transactions before the switch (see activate.ts), so the
   // audit entry follows the activation rather than sharing a transaction with it.
-  const result = await activateAndWriteBack(modelsDir, args.version, ctx.graph);
+  const result = await activateAndWriteBack(modelsDir, args.version, ctx.graph).catch((error: unknown) => {
+    throw error instanceof ForeignModelError ? badInput('version', error.message) : error;
+  });
   const vectorsWritten = Object.values(result.written).reduce((sum, count) => sum + count, 0);
   const summary = { before: { version: previousVersion }, after: { version: args.version }, written: result.written };
   await recordAuditAlone(ctx.graph, { editor: editor(principal), entityType: 'model', entityId: args.version, action: 'activate', summary });

@@ -4,6 +4,7 @@ import {
   deleteCategory,
   detachCategoryParent,
   isInSubtree,
+  lockCategoryTree,
   moveCategoryContents,
   readBrandState,
   readCategoryState,
@@ -38,7 +39,10 @@ async function loadCategory(ctx: ApiContext, id: string): Promise<CategoryData> 
   return category;
 }
 
-/** A new parent must exist and must not lie in the category's own subtree (which would make a cycle). */
+/**
+ * A new parent must exist and must not lie in the category's own subtree (which would make a cycle). The
+ * caller holds the category tree lock (lockCategoryTree), taken before it read anything of the tree.
+ */
 async function checkParent(tx: Transaction, row: CategoryRow): Promise<void> {
   const parentId = row.parentId;
   if (parentId === undefined) return;
@@ -53,6 +57,7 @@ async function createCategory(_: unknown, args: { input: CategoryInput }, ctx: A
   const principal = guard(ctx, 'createCategory');
   const row = validateCategory(args.input);
   await editCatalogue(ctx, async (tx) => {
+    if (row.parentId !== undefined) await lockCategoryTree(tx);
     if (await readCategoryState(tx, row.id)) throw badInput('input.id', `category ${JSON.stringify(row.id)} already exists; change it with updateCategory`);
     await checkParent(tx, row);
     const now = Date.now();
@@ -67,6 +72,8 @@ async function updateCategory(_: unknown, args: { input: CategoryInput }, ctx: A
   const principal = guard(ctx, 'updateCategory');
   const id = validateId('input.id', args.input.id);
   await editCatalogue(ctx, async (tx) => {
+    // A move checks for a cycle: under the lock, so that a concurrent move cannot pass the same check.
+    if ('parentId' in args.input) await lockCategoryTree(tx);
     const current = await readCategoryState(tx, id);
     if (!current) throw notFound('category', id);
     const parentId = 'parentId' in args.input ? args.input.parentId : current.parentId;
@@ -88,6 +95,8 @@ async function removeCategory(_: unknown, args: { id: string; moveToParent: bool
   return editCatalogue(
     ctx,
     async (tx) => {
+      // Subcategories move to the parent: a change to the tree like any move.
+      await lockCategoryTree(tx);
       const current = await readCategoryState(tx, id);
       if (!current) return false;
       const { products, subcategories } = current;

@@ -28,6 +28,7 @@ import { directQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
 import { jitGateway } from './jitExecution.js';
 import { depthLimit } from './limits.js';
+import { oneFieldPerMutation } from './oneFieldPerMutation.js';
 import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { resolvers } from './resolvers.js';
@@ -114,7 +115,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const typeDefs = loadTypeDefs(config.relationTypes);
   const schema = makeExecutableSchema({ typeDefs, resolvers });
-  const validationRules = [depthLimit(api.maxDepth)];
+  const validationRules = [depthLimit(api.maxDepth), oneFieldPerMutation];
   type RequestContext = ApiContext & { requestId: string };
   const apollo = new ApolloServer<RequestContext>({
     ...(api.executor === 'jit' ? { gateway: jitGateway(schema, print(typeDefs)) } : { schema }),

@@ -65,6 +65,23 @@ export async function readCategoryState(tx: Transaction, id: string): Promise<Ca
   return row ?? null;
 }
 
+// One lock for the whole tree, not one per category: two moves can close a cycle through categories that
+// neither of them touches (x under y and u under v, where y already lies below u and v below x), so locking
+// the moved category and its new parent would not serialise them. Moves are rare merchandiser edits.
+const LOCK_CATEGORY_TREE = `
+MERGE (lock:KgrecLock {id: 'categoryTree'})
+SET lock.takenAt = timestamp()`;
+
+/**
+ * Takes the category tree's write lock until `tx` ends. Every transaction that changes a category's parent
+ * takes it before reading the tree, so that its cycle check sees every move committed before it and no
+ * move can commit between the check and the write. Without it two opposite moves (a under b, b under a)
+ * both pass their checks and both commit.
+ */
+export async function lockCategoryTree(tx: Transaction): Promise<void> {
+  await tx.run(LOCK_CATEGORY_TREE);
+}
+
 const IS_IN_SUBTREE = `
 MATCH (candidate:Category {id: $candidate}), (root:Category {id: $root})
 RETURN EXISTS { MATCH (candidate)-[:SUBCATEGORY_OF*0..]->(root) } AS inside`;

@@ -7,7 +7,7 @@ export interface GraphStats {
 }
 
 /** Bookkeeping labels that are not part of the shop graph. */
-const INTERNAL_LABELS = new Set(['KgrecMigration', 'BehaviourChange', 'CatalogueChange']);
+const INTERNAL_LABELS = new Set(['KgrecMigration', 'BehaviourChange', 'CatalogueChange', 'KgrecLock', 'KgrecTestDatabase']);
 
 const quoteName = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 

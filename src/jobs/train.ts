@@ -10,12 +10,12 @@ import { Random } from '../math/random.js';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { activeVersion, dataFingerprint, DEFAULT_MODELS_DIR, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '../kge/modelStore.js';
+import { activeVersion, dataFingerprint, DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '../kge/modelStore.js';
 import { warmStartEmbeddings } from '../kge/warmStart.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
 
-export { DEFAULT_MODELS_DIR };
+export { DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR };
 
 export type TrainingSource =
   | { kind: 'graph'; graph: Graph; config: Config }
@@ -211,6 +211,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     entities: dataset.entities,
     embeddings: chosen,
     dataFingerprint: fingerprint,
+    trainedOn: isShop ? 'shop' : 'benchmark',
     metrics: { ...(valid ? { valid } : {}), ...(test ? { test } : {}) },
     backend: engine.name,
     durationSeconds: trainingSeconds,

@@ -14,6 +14,12 @@ import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, Tran
 
 /** Where versions live unless told otherwise. */
 export const DEFAULT_MODELS_DIR = path.join(PROJECT_ROOT, 'models');
+/** Where models of benchmark triples (`kgrec train --triples`) go: apart from the shop's, never activated. */
+export const DEFAULT_BENCHMARK_MODELS_DIR = path.join(PROJECT_ROOT, 'models-benchmarks');
+
+/** What a model was trained on: the shop graph, or benchmark triple files (which can never serve a shop). */
+export const TRAINING_DATA = ['shop', 'benchmark'] as const;
+export type TrainingData = (typeof TRAINING_DATA)[number];
 
 export const MANIFEST_FILE = 'manifest.json';
 const ACTIVE_FILE = 'active';
@@ -78,6 +84,8 @@ export const manifestSchema = z
     entityCount: z.number().int().nonnegative(),
     relationCount: z.number().int().nonnegative(),
     dataFingerprint: z.string().min(1),
+    // Absent from manifests written before it was recorded: activation then judges by the model's entities.
+    trainedOn: z.enum(TRAINING_DATA).optional(),
     metrics: z.object({ valid: metricsSchema.optional(), test: metricsSchema.optional() }),
     backend: z.string().min(1),
     durationSeconds: z.number().nonnegative(),
@@ -114,6 +122,7 @@ export interface ModelToSave {
   /** Defaults to hyperparameters.distance; must agree with it. */
   distance?: TransEHyperparameters['distance'];
   dataFingerprint: string;
+  trainedOn?: TrainingData;
   metrics?: ModelManifest['metrics'];
   /** Which engine trained it, e.g. `cpu`, `cpu-workers-2`, `tfjs-wasm`. */
   backend: string;
@@ -256,6 +265,7 @@ export async function saveModel(modelsDir: string, model: ModelToSave): Promise<
     entityCount: entities.length,
     relationCount: relations.length,
     dataFingerprint: model.dataFingerprint,
+    ...(model.trainedOn ? { trainedOn: model.trainedOn } : {}),
     metrics: model.metrics ?? {},
     backend: model.backend,
     durationSeconds: model.durationSeconds,
@@ -354,10 +364,26 @@ export async function listModels(modelsDir: string = DEFAULT_MODELS_DIR): Promis
   return listings.sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || b.version.localeCompare(a.version));
 }
 
-/** Makes `version` the active model, after checking that it loads; the pointer file is replaced atomically. */
+/** A model that must not become a shop's active model (trained on benchmark triples, or on another graph). */
+export class ForeignModelError extends Error {
+  override name = 'ForeignModelError';
+}
+
+/**
+ * Makes `version` the active model, after checking that it loads and was not trained on benchmark triples;
+ * the pointer file is replaced atomically. (Whether its entities are the shop's is checked by
+ * src/jobs/activate.ts, which has the graph.)
+ */
 export async function activateModel(modelsDir: string, version: string): Promise<void> {
-  await loadModel(modelsDir, version);
+  refuseBenchmarkModel((await loadModel(modelsDir, version)).manifest);
   await replaceFile(path.join(modelsDir, ACTIVE_FILE), `${version}\n`);
+}
+
+/** Throws ForeignModelError for a model trained on benchmark triples. */
+export function refuseBenchmarkModel(manifest: ModelManifest): void {
+  if (manifest.trainedOn === 'benchmark') {
+    throw new ForeignModelError(`model ${manifest.version} was trained on benchmark triples, not on the shop graph: it cannot become the active model`);
+  }
 }
 
 /** Writes `file` through a temporary sibling and a rename, so readers see the old or the new content. */

@@ -16,8 +16,12 @@ import type { RankedItem, Reason } from './types.js';
  *   category (the filter's own, then its parent, ...), then the newest.
  * - Bury: the item moves below every unburied item (it stays in the list, so a page that only has buried
  *   products left still fills); with `overfetch` extra candidates it falls off a full page.
- * - Boost: the score is multiplied by the factor and the list re-sorted by score; a boosted product that
- *   was not among the candidates is looked up and competes like the others.
+ * - Boost: the product's place among its peers (the unpinned, unburied items, in the ranker's order) is
+ *   divided by the factor: factor 2 takes the 10th to the 5th place, a tie goes to the boosted product. Places,
+ *   not scores, because fused scores are standardised sums that are often negative, and a negative score
+ *   multiplied by a factor would fall. The other items keep the ranker's order (diversity included). A
+ *   boosted product that was not among the candidates is looked up and enters one place below the last
+ *   candidate. A boosted item keeps its own score, as a pinned one does.
  * - Pin: the item is moved to (or, when it was not a candidate, looked up and inserted at) its 1-based
  *   position; pins sharing a position keep their precedence and take the following places. A list shorter
  *   than the position gets the pinned item last. A pinned item keeps its own score, so scores need not
@@ -33,9 +37,6 @@ export function normaliseQuery(text: string): string {
 
 export const PINNED_REASON: Reason = { kind: 'PINNED', text: 'featured by the shop' };
 export const BOOSTED_REASON: Reason = { kind: 'BOOSTED', text: 'promoted by the shop' };
-
-/** The score component a boost adds when a breakdown is asked for, so contributions still sum to the score. */
-export const BOOST_COMPONENT = 'merchandisingBoost';
 
 /** Rules indexed by their target, built once per load and shared by every request. */
 export class RuleSet {
@@ -124,27 +125,21 @@ export function applyRules(candidates: readonly RankedItem[], rules: ApplicableR
   const present = new Map(candidates.map((item) => [item.productId, item]));
   const regular: RankedItem[] = [];
   const buried: RankedItem[] = [];
-  let boosted = false;
   for (const item of candidates) {
-    const rule = rules.byProduct.get(item.productId);
-    if (rule?.action === 'pin') continue; // placed below
-    if (rule?.action === 'bury') buried.push(item);
-    else if (rule?.action === 'boost') {
-      regular.push(boost(item, rule.factor ?? 1));
-      boosted = true;
-    } else regular.push(item);
+    const action = rules.byProduct.get(item.productId)?.action;
+    if (action === 'pin') continue; // placed below
+    if (action === 'bury') buried.push(item);
+    else regular.push(item);
   }
+  // Boosted products the ranker did not pick, best score first, enter below the last candidate.
+  const lookedUp: RankedItem[] = [];
   for (const rule of rules.byProduct.values()) {
     if (rule.action !== 'boost' || present.has(rule.productId)) continue;
     const found = options.lookup(rule.productId, 'boost');
-    if (found) {
-      regular.push(boost(found, rule.factor ?? 1));
-      boosted = true;
-    }
+    if (found) lookedUp.push(found);
   }
-  // Array.prototype.sort is stable: ties keep the ranker's own order.
-  if (boosted) regular.sort((a, b) => b.score - a.score);
-  const ordered = [...regular, ...buried];
+  lookedUp.sort((a, b) => b.score - a.score);
+  const ordered = [...boostPlaces([...regular, ...lookedUp], rules.byProduct), ...buried];
   let lastPinned = -1;
   for (const rule of rules.pins) {
     const item = present.get(rule.productId) ?? options.lookup(rule.productId, 'pin');
@@ -156,13 +151,22 @@ export function applyRules(candidates: readonly RankedItem[], rules: ApplicableR
   return ordered.slice(0, options.first);
 }
 
-function boost(item: RankedItem, factor: number): RankedItem {
-  const score = item.score * factor;
-  const breakdown =
-    item.breakdown.length === 0
-      ? item.breakdown
-      : [...item.breakdown, { name: BOOST_COMPONENT, value: 1, weight: score - item.score, contribution: score - item.score }];
-  return { ...item, score, breakdown, reasons: [BOOSTED_REASON, ...item.reasons.filter((reason) => reason.kind !== 'BOOSTED')] };
+/**
+ * Reorders peers (best first) so that each boosted item's 1-based place is divided by its factor; the
+ * others keep their places relative to each other. Whatever the sign of the scores, a boost only raises.
+ */
+function boostPlaces(peers: readonly RankedItem[], byProduct: ReadonlyMap<string, MerchRule>): RankedItem[] {
+  const keyed = peers.map((item, index) => {
+    const rule = byProduct.get(item.productId);
+    const factor = rule?.action === 'boost' ? (rule.factor ?? 1) : 1;
+    return { item: factor > 1 ? withBoostedReason(item) : item, place: (index + 1) / Math.max(1, factor), boosted: factor > 1, index };
+  });
+  keyed.sort((a, b) => a.place - b.place || Number(b.boosted) - Number(a.boosted) || a.index - b.index);
+  return keyed.map((entry) => entry.item);
+}
+
+function withBoostedReason(item: RankedItem): RankedItem {
+  return { ...item, reasons: [BOOSTED_REASON, ...item.reasons.filter((reason) => reason.kind !== 'BOOSTED')] };
 }
 
 export interface RuleCacheOptions {

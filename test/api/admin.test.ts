@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
+import { activeVersion, saveModel } from '../../src/kge/modelStore.js';
 import { codeOf, startHarness, TOKENS, type GqlResponse, type Harness } from './harness.js';
 
 /** Admin operations: deleting a user's data, retraining in the background, activating a model. */
@@ -169,6 +171,23 @@ describe('retraining and activation', () => {
     const log = await admin<{ auditLog: { nodes: Array<{ entityType: string; entityId: string; action: string }> } }>('{ auditLog(first: 10) { nodes { entityType entityId action } } }');
     expect(log.data?.auditLog.nodes.slice(0, 1)).toEqual([{ entityType: 'model', entityId: version, action: 'activate' }]);
     expect(log.data?.auditLog.nodes.map((entry) => entry.entityType)).toContain('trainingJob');
+  });
+
+  it('refuses to activate a model of another graph, keeping the active one', async () => {
+    const foreign = await saveModel(h.api.modelsDir, {
+      hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
+      dataFingerprint: 'wordnet',
+      trainedOn: 'benchmark',
+      backend: 'cpu',
+      durationSeconds: 0,
+      entities: ['00001740', '00001930'],
+      relations: ['_hypernym'],
+      embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
+    });
+    const refused = await admin(ACTIVATE, { v: foreign });
+    expectBadInput(refused, 'version');
+    expect(refused.errors?.[0]?.message).toContain('trained on benchmark triples');
+    expect(await activeVersion(h.api.modelsDir)).toBe(version);
   });
 
   it('warm-starts from the active model, keeping its dimension', async () => {

@@ -119,6 +119,26 @@ describe('categories', () => {
     expect(await catalogue()).toBe(before);
   });
 
+  it('never lets two opposite moves fired at once both commit: one is refused as a cycle', async () => {
+    const ROUNDS = 20;
+    for (const id of ['race-a', 'race-b']) expect((await merchandiser(CREATE_CATEGORY, { input: { id, name: id } })).errors).toBeUndefined();
+    const cycles = async () => (await h.graph.read<{ n: number }>('MATCH (c:Category) WHERE EXISTS { (c)-[:SUBCATEGORY_OF*1..]->(c) } RETURN count(c) AS n'))[0]?.n;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const [aUnderB, bUnderA] = await Promise.all([
+        merchandiser(UPDATE_CATEGORY, { input: { id: 'race-a', parentId: 'race-b' } }),
+        merchandiser(UPDATE_CATEGORY, { input: { id: 'race-b', parentId: 'race-a' } }),
+      ]);
+      const refused = [aUnderB, bUnderA].filter((response) => response.errors !== undefined);
+      expect(refused, `round ${round}`).toHaveLength(1);
+      expectBadInput(refused[0] as GqlResponse<unknown>, 'input.parentId');
+      expect(refused[0]?.errors?.[0]?.message).toContain('would create a cycle');
+      expect(await cycles()).toBe(0);
+      // Both roots again for the next round.
+      for (const id of ['race-a', 'race-b']) expect((await merchandiser(UPDATE_CATEGORY, { input: { id, parentId: null } })).errors).toBeUndefined();
+    }
+    for (const id of ['race-a', 'race-b']) await merchandiser(DELETE_CATEGORY, { id });
+  });
+
   it('refuses to delete a category with contents unless they move to its parent', async () => {
     // A leaf of the demo shop with products, under a subcategory.
     const [leaf] = await h.graph.read<{ id: string; parentId: string; products: string[] }>(

@@ -136,7 +136,7 @@ describe('rules in recommend', () => {
     expect(await recommend(30, department.id)).toEqual(before);
   });
 
-  it('a boost multiplies the score and lifts the product', async () => {
+  it('a boost divides the place by the factor and lifts the product, keeping its score', async () => {
     const department = departments[1] as { id: string };
     const before = await recommend(20, department.id);
     const target = before[12] as Item;
@@ -145,8 +145,13 @@ describe('rules in recommend', () => {
     const after = await recommend(20, department.id);
     expect(after[0]?.id).toBe(target.id);
     expect(after[0]?.reasons[0]).toBe('BOOSTED');
-    expect(after[0]?.score).toBeCloseTo(target.score * 100, 6);
+    expect(after[0]?.score).toBeCloseTo(target.score, 6);
     await removeRule(boost.id);
+    // 13th place / 4 = 4th place (3.25 sorts after the 3rd).
+    const gentle = await addRule(BOOST, { p: target.id, factor: 4, c: department.id });
+    expect(gentle.factor).toBe(4);
+    expect(ids(await recommend(20, department.id)).indexOf(target.id)).toBe(3);
+    await removeRule(gentle.id);
   });
 
   it('a bury pushes the product off a full page, and to the end of a list it cannot fill', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MerchRuleData } from '../../src/graph/merchRules.js';
 import { applyRules, normaliseQuery, RuleCache, RuleSet, selectRules, type RuleLookup } from '../../src/ranking/rules.js';
@@ -91,21 +92,62 @@ describe('applyRules', () => {
     expect(ids(applyRules(ranked(3 + rules.overfetch), rules, { first: 3, lookup: noLookup }))).toEqual(['p2', 'p3', 'p4']);
   });
 
-  it('boosts by multiplying the score and re-sorting, with a reason and a breakdown that still adds up', () => {
-    const list = [item('p1', 10, true), item('p2', 6, true), item('p3', 4, true)];
-    const rules = selectRules(new RuleSet([rule({ action: 'boost', productId: 'p3', factor: 2 })]), context);
-    const result = applyRules(list, rules, { first: 3, lookup: noLookup });
-    expect(ids(result)).toEqual(['p1', 'p3', 'p2']);
+  it('boosts by dividing the place by the factor, keeping the score, with a reason', () => {
+    const list = [item('p1', 10, true), item('p2', 6, true), item('p3', 4, true), item('p4', 3, true)];
+    const rules = selectRules(new RuleSet([rule({ action: 'boost', productId: 'p4', factor: 2 })]), context);
+    const result = applyRules(list, rules, { first: 4, lookup: noLookup });
+    // 4th place / 2 = 2nd place: the tie goes to the boosted product.
+    expect(ids(result)).toEqual(['p1', 'p4', 'p2', 'p3']);
     const boosted = result[1] as RankedItem;
-    expect(boosted.score).toBe(8);
+    expect(boosted.score).toBe(3);
     expect(boosted.reasons[0]?.kind).toBe('BOOSTED');
-    expect(boosted.breakdown.reduce((sum, component) => sum + component.contribution, 0)).toBeCloseTo(8, 9);
+    expect(boosted.breakdown).toEqual(list[3]?.breakdown);
   });
 
-  it('looks up a boosted product that was not a candidate, and it competes on its boosted score', () => {
+  it('raises a product with a negative score, where multiplying the score would have sunk it', () => {
+    // Fused scores are standardised sums: the whole list can be below zero.
+    const list = [item('p1', -0.01), item('p2', -0.012), item('p3', -0.015), item('p4', -0.2)];
+    const rules = selectRules(new RuleSet([rule({ action: 'boost', productId: 'p3', factor: 100 })]), context);
+    expect(ids(applyRules(list, rules, { first: 4, lookup: noLookup }))).toEqual(['p3', 'p1', 'p2', 'p4']);
+  });
+
+  it('never moves a boosted product down nor a buried one up, whatever the scores and factors', () => {
+    const scores = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 });
+    const setting = scores.chain((values) =>
+      fc.record({
+        values: fc.constant(values),
+        target: fc.nat({ max: values.length - 1 }),
+        other: fc.nat({ max: values.length - 1 }),
+        factor: fc.double({ min: 1.000001, max: 100, noNaN: true }),
+        otherAction: fc.constantFrom('boost' as const, 'bury' as const, 'none' as const),
+      }),
+    );
+    fc.assert(
+      fc.property(setting, ({ values, target, other, factor, otherAction }) => {
+        // The ranker's order, best first, whatever the sign of the scores.
+        const list = [...values].sort((a, b) => b - a).map((score, i) => item(`p${i}`, score));
+        const targetId = `p${target}`;
+        const otherId = `p${other}`;
+        const ruleList = [rule({ action: 'boost', productId: targetId, factor })];
+        if (other !== target && otherAction !== 'none') ruleList.push(rule({ action: otherAction, productId: otherId, factor: otherAction === 'boost' ? 1 + factor / 2 : null }));
+        const result = ids(applyRules(list, selectRules(new RuleSet(ruleList), context), { first: list.length, lookup: noLookup }));
+        expect(result).toHaveLength(list.length);
+        const boostedBefore = otherAction === 'bury' && other < target ? target - 1 : target;
+        expect(result.indexOf(targetId)).toBeLessThanOrEqual(boostedBefore);
+        if (otherAction === 'bury' && other !== target) expect(result.indexOf(otherId)).toBeGreaterThanOrEqual(other);
+        // The unruled products keep the ranker's order.
+        const untouched = result.filter((id) => id !== targetId && id !== otherId);
+        expect(untouched).toEqual(ids(list).filter((id) => id !== targetId && id !== otherId));
+      }),
+      { seed: 20260101, numRuns: 300 },
+    );
+  });
+
+  it('looks up a boosted product that was not a candidate: it enters below the last one, then rises', () => {
     const rules = selectRules(new RuleSet([rule({ action: 'boost', productId: 'x', factor: 3 })]), context);
     const lookup: RuleLookup = (id, action) => (id === 'x' && action === 'boost' ? item('x', 0.8) : null);
-    expect(ids(applyRules(ranked(3), rules, { first: 3, lookup }))).toEqual(['p1', 'x', 'p2']);
+    // 6th place (below 5 candidates) / 3 = 2nd place.
+    expect(ids(applyRules(ranked(5), rules, { first: 3, lookup }))).toEqual(['p1', 'x', 'p2']);
   });
 
   it('pins to a position, moving a candidate or inserting a looked-up product, and drops what cannot be resolved', () => {

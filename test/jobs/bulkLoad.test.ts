@@ -50,7 +50,7 @@ function shopFiles(dir: string): Record<Kind, string[]> {
 async function dump(graph: Graph): Promise<{ nodes: string[]; relationships: string[] }> {
   // Property types too: a float where the other path stored an integer is a difference.
   const props = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(
-    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange AND NOT n:CatalogueChange
+    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange AND NOT n:CatalogueChange AND NOT n:KgrecTestDatabase
      RETURN labels(n)[0] + ' ' + n.id AS key, properties(n) AS props, [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
   );
   const rels = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(

@@ -7,7 +7,7 @@ import { PRESETS } from '../../kge/hyperparameters.js';
 import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js';
 import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { DEFAULT_MODELS_DIR, runTrainingJob, type TrainingSource } from '../../jobs/train.js';
+import { DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, runTrainingJob, type TrainingSource } from '../../jobs/train.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { positiveInteger } from './ingest.js';
@@ -47,7 +47,8 @@ interface TrainFlags {
   evalEvery: number;
   patience: number;
   timeLimit?: number;
-  modelsDir: string;
+  /** Default: the shop's models folder, or the benchmark one with --triples. */
+  modelsDir?: string;
   activate: boolean;
   resume?: boolean;
   warmStart?: boolean;
@@ -61,7 +62,10 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('train')
     .description('train TransE embeddings of the shop graph (or of benchmark triple files), evaluate them and save a model version')
-    .option('--triples <dir>', 'train on train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph')
+    .option(
+      '--triples <dir>',
+      `train on benchmark files train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph; the model is saved apart (default ${DEFAULT_BENCHMARK_MODELS_DIR}) and never activated`,
+    )
     .option('--preset <name>', `tuned hyperparameters: ${Object.keys(PRESETS).join(', ')}`, oneOf('--preset', Object.keys(PRESETS)))
     .option('--config <file>', 'JSON file of hyperparameters (keys as in the README); flags override it')
     .option('--dimension <n>', 'embedding dimension', positiveInteger('--dimension'))
@@ -85,13 +89,13 @@ export function registerTrainCommands(program: Command): void {
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
     .option('--time-limit <minutes>', 'end the run after the last epoch that fits in this much training time (evaluation excluded)', positiveNumber('--time-limit'))
-    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--models-dir <dir>', `where model versions are kept (default ${DEFAULT_MODELS_DIR}; with --triples ${DEFAULT_BENCHMARK_MODELS_DIR})`)
     .option('--engine <name>', 'auto (TensorFlow.js on a CUDA GPU, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
     .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
     .option('--behaviour-weights <list>', 'repeat behaviour triples per epoch, e.g. PURCHASED=3,ADDED_TO_CART=2 (whole numbers ≥ 1)', parseBehaviourWeights)
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
     .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
-    .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph)')
+    .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph; never with --triples)')
     .option('--json', 'print the result as JSON on the last line')
     .action(async (flags: TrainFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -99,6 +103,9 @@ export function registerTrainCommands(program: Command): void {
       const config = loadConfig();
       let graph: Graph | null = null;
       let source: TrainingSource;
+      // A benchmark run never touches the shop's models: a WordNet model once became the shop's active one.
+      const benchmark = flags.triples !== undefined;
+      const modelsDir = flags.modelsDir ?? (benchmark ? DEFAULT_BENCHMARK_MODELS_DIR : DEFAULT_MODELS_DIR);
       if (flags.triples) {
         if (!existsSync(flags.triples)) throw new UserError(`--triples: folder not found: ${flags.triples}`, 2);
         source = { kind: 'triples', dir: flags.triples };
@@ -113,7 +120,7 @@ export function registerTrainCommands(program: Command): void {
         const result = await runTrainingJob({
           source,
           hyperparameters: layers,
-          modelsDir: flags.modelsDir,
+          modelsDir,
           evalEvery: flags.evalEvery,
           patience: flags.patience,
           ...(flags.timeLimit !== undefined ? { timeLimitSeconds: flags.timeLimit * 60 } : {}),
@@ -135,15 +142,21 @@ export function registerTrainCommands(program: Command): void {
         progress.stop();
         evalProgress.stop();
         let activated = false;
-        if (flags.activate) {
-          await activateAndWriteBack(flags.modelsDir, result.version, graph);
+        if (flags.activate && !benchmark) {
+          await activateAndWriteBack(modelsDir, result.version, graph);
           activated = true;
         }
-        out.result({ ...result, activated }, () => {
+        out.result({ ...result, activated, modelsDir }, () => {
           out.line(`model ${result.version}: ${result.epochs} epochs in ${result.seconds.toFixed(1)} s (${formatCount(result.triplesPerSecond)} triples/s, ${result.backend}), evaluation ${result.evalSeconds.toFixed(1)} s, peak memory ${result.peakRssMiB} MiB`);
           printMetrics(out, 'validation', result.valid);
           printMetrics(out, 'test', result.test);
-          out.line(activated ? `activated ${result.version}${graph ? ' and wrote its vectors to the graph' : ''}` : 'not activated (--no-activate)');
+          out.line(
+            activated
+              ? `activated ${result.version}${graph ? ' and wrote its vectors to the graph' : ''}`
+              : benchmark
+                ? `saved in ${modelsDir}; not activated (a benchmark model never serves a shop)`
+                : 'not activated (--no-activate)',
+          );
         });
       } finally {
         await graph?.close();

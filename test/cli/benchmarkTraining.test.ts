@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
+import { activateModel, activeVersion, DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, readManifest, saveModel } from '../../src/kge/modelStore.js';
+import { ringTriplesDir, tempDir } from '../helpers.js';
+
+/** `kgrec train --triples` (a benchmark) never becomes, nor replaces, the shop's active model. */
+
+const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+
+function kgrec(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: tempDir('kgrec-cli-'),
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 120_000,
+  });
+  const lines = result.stdout.trim().split('\n');
+  return { code: result.status, stderr: result.stderr, last: lines[lines.length - 1] ?? '' };
+}
+
+const TRAIN = ['train', '--dimension', '4', '--epochs', '2', '--workers', '1', '--eval-every', '0', '--engine', 'cpu', '--json'];
+
+describe('kgrec train --triples', () => {
+  it('saves the model as a benchmark model and leaves the active shop model as it was, even in the shop models folder', async () => {
+    const modelsDir = tempDir('kgrec-models-');
+    const shop = await saveModel(modelsDir, {
+      hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
+      dataFingerprint: 'fixture',
+      trainedOn: 'shop',
+      backend: 'cpu',
+      durationSeconds: 0,
+      entities: ['Product:p-1', 'Product:p-2'],
+      relations: ['IN_CATEGORY'],
+      embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
+    });
+    await activateModel(modelsDir, shop);
+
+    const run = kgrec(...TRAIN, '--triples', ringTriplesDir(), '--models-dir', modelsDir);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.last) as { version: string; activated: boolean; modelsDir: string };
+    expect(result).toMatchObject({ activated: false, modelsDir });
+    expect((await readManifest(modelsDir, result.version)).trainedOn).toBe('benchmark');
+    expect(await activeVersion(modelsDir)).toBe(shop);
+  });
+
+  it('keeps benchmark models apart from the shop models by default', async () => {
+    const shopActive = await activeVersion(DEFAULT_MODELS_DIR);
+    const run = kgrec(...TRAIN, '--triples', ringTriplesDir());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.last) as { version: string; activated: boolean; modelsDir: string };
+    try {
+      expect(result).toMatchObject({ activated: false, modelsDir: DEFAULT_BENCHMARK_MODELS_DIR });
+      expect(DEFAULT_BENCHMARK_MODELS_DIR).toBe(path.join(PROJECT_ROOT, 'models-benchmarks'));
+      expect(existsSync(path.join(DEFAULT_MODELS_DIR, result.version))).toBe(false);
+      expect(await activeVersion(DEFAULT_MODELS_DIR)).toBe(shopActive);
+      expect(await activeVersion(DEFAULT_BENCHMARK_MODELS_DIR)).toBeNull();
+    } finally {
+      rmSync(path.join(DEFAULT_BENCHMARK_MODELS_DIR, result.version), { recursive: true, force: true });
+    }
+  });
+});
