@@ -1,24 +1,24 @@
 import { pseudonymiseUserEntries, recordAudit, recordAuditAlone, userPseudonym } from '../graph/audit.js';
 import { deleteUserData as deleteUserGraphData, type DeletedUserData } from '../graph/userData.js';
 import { activateAndWriteBack } from '../jobs/activate.js';
+import type { JobMetrics } from '../jobs/trainingJobRecords.js';
 import { TrainingConflictError, type TrainingJob } from '../jobs/trainingJobs.js';
 import { activeVersion, ForeignModelError, listModels, removeEntities, type EntityErasureResult } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
-import type { LinkPredictionResult } from '../kge/types.js';
 import type { ApiContext } from './context.js';
 import { badInput, conflict, notFound } from './errors.js';
 import { editor, guard, guardQuery } from './guard.js';
 import { validateId, validateRetraining } from './inputs.js';
 
 /**
- * Admin operations: retraining in the background (src/jobs/trainingJobs.ts), activating a model version
+ * Admin operations: retraining in a process of its own (src/jobs/trainingJobs.ts), activating a model version
  * (src/jobs/activate.ts) and deleting one user's data on request. Each is recorded in the audit trail.
  */
 
 async function startRetraining(_: unknown, args: { options?: Record<string, unknown> | null }, ctx: ApiContext): Promise<TrainingJob> {
   const principal = guard(ctx, 'startRetraining');
   let options = validateRetraining(args.options);
-  const running = ctx.jobs.active();
+  const running = await ctx.jobs.active();
   if (running) throw conflict(new TrainingConflictError(running).message, { jobId: running.id });
   if (options.warmStart) {
     const active = await activeVersion(ctx.config.modelsDir);
@@ -33,7 +33,7 @@ async function startRetraining(_: unknown, args: { options?: Record<string, unkn
   }
   let job: TrainingJob;
   try {
-    job = ctx.jobs.start(options, editor(principal));
+    job = await ctx.jobs.start(options, editor(principal));
   } catch (error) {
     // Another request started one between the check above and here.
     if (error instanceof TrainingConflictError) throw conflict(error.message, { jobId: error.running.id });
@@ -122,7 +122,7 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);
   // A training job running now read the graph before the deletion: the version it saves is cleaned as it ends.
-  if (ctx.jobs.active()) {
+  if (await ctx.jobs.active()) {
     void ctx.jobs
       .idle()
       .catch(() => undefined)
@@ -142,17 +142,17 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
 export const adminMutations = { startRetraining, activateModel, deleteUserData };
 
 export const adminQueries = {
-  trainingJob(_: unknown, args: { id: string }, ctx: ApiContext): TrainingJob | null {
+  trainingJob(_: unknown, args: { id: string }, ctx: ApiContext): Promise<TrainingJob | null> {
     guardQuery(ctx, 'trainingJob');
     return ctx.jobs.get(args.id);
   },
-  trainingJobs(_: unknown, __: unknown, ctx: ApiContext): TrainingJob[] {
+  trainingJobs(_: unknown, __: unknown, ctx: ApiContext): Promise<TrainingJob[]> {
     guardQuery(ctx, 'trainingJobs');
     return ctx.jobs.list();
   },
 };
 
-const metricsOf = (result: LinkPredictionResult | null) =>
+const metricsOf = (result: JobMetrics | null) =>
   result && { mrr: result.mrr, hitsAt1: result['hits@1'], hitsAt3: result['hits@3'], hitsAt10: result['hits@10'], count: result.count };
 
 export const trainingJobType = {

@@ -53,7 +53,7 @@ export interface ApiServerOptions {
   ranker?: Ranker;
   /** Close the graph's driver when the server stops (default true: the server owns the connection). */
   closeGraph?: boolean;
-  /** Background retraining started through the API; by default one over `graph` saving into api.modelsDir. */
+  /** Retraining started through the API, in processes of their own; by default saving into api.modelsDir. */
   jobs?: TrainingJobs;
 }
 
@@ -85,14 +85,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const jobs =
     options.jobs ??
     new TrainingJobs({
-      graph,
       config,
       modelsDir: api.modelsDir,
-      onInfo: (job, message) => logger.info({ job: job.id }, message),
-      onFinished: (job, error) =>
-        error === undefined
+      onFinished: (job) =>
+        job.status === 'succeeded'
           ? logger.info({ job: job.id, version: job.modelVersion }, 'training job succeeded')
-          : logger.error({ job: job.id, err: error }, 'training job failed'),
+          : logger.error({ job: job.id, error: job.error }, 'training job failed'),
     });
   // Catalogue edits by other processes (ingestion, other API processes): without this they would show only
   // after the snapshot's and the rules' TTLs.
@@ -248,9 +246,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     stop() {
       stopping ??= (async () => {
         await apollo.stop(); // the drain plugin closes the HTTP server and waits for in-flight requests
-        // A training job only needs the graph while it exports its triples; waiting for it to finish could take hours.
-        const running = jobs.active();
-        if (running) logger.warn({ job: running.id }, 'stopping while a training job runs: it is abandoned with the process');
+        // A training job runs in a process of its own, which goes on: a restarted API finds it in the models folder.
+        const running = await jobs.active().catch(() => null);
+        if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
         catalogueWatch.stop();
         closeEntityCaches(caches);
         ranker.close?.();

@@ -1,51 +1,38 @@
+import { openSync, closeSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import os from 'node:os';
 import type { Config } from '../config.js';
-import type { Graph } from '../graph/graph.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
-import type { LinkPredictionResult, TransEHyperparameters } from '../kge/types.js';
-import { runTrainingJob, type TrainJobOptions, type TrainJobResult } from './train.js';
+import { forkModule } from '../util/moduleProcess.js';
+import {
+  isFinished,
+  jobLogFile,
+  jobsDir,
+  listJobs,
+  newJobId,
+  pruneJobs,
+  readJob,
+  trainingProcessAlive,
+  writeJob,
+  type RetrainingOptions,
+  type TrainingJob,
+} from './trainingJobRecords.js';
+import type { TrainingStart } from './trainingProcess.js';
+
+export type { RetrainingOptions, TrainingJob, TrainingJobStatus } from './trainingJobRecords.js';
 
 /**
- * Retraining started from the API: `runTrainingJob` in the background of the serving process, one job at a
- * time, with its status and progress kept in memory for `trainingJob(id)` / `trainingJobs`. A job saves a
- * new model version and never activates it: activating is a separate, explicit step (activate.ts). Jobs
- * are not persisted: a restart forgets their history (the model versions they saved stay in models/).
+ * Retraining started from the API (or by `kgrec start`): each job trains in a process of its own
+ * (trainingProcess.ts), never on the serving process's threads or heap, one job at a time. Its state lives
+ * on disk, in the models folder (trainingJobRecords.ts), so a restarted API lists the jobs of the one before.
+ *
+ * A job outlives the API process that started it: the training process is detached and lets go of its
+ * channel at once, so a deployment that restarts the API does not throw away a long training, and the
+ * restarted API re-attaches simply by reading the record, which the training process keeps writing. A
+ * record that says queued or running whose process is gone (killed, out of memory, the machine rebooted)
+ * is marked failed with an error that starts `interrupted:` when it is next read. A job saves a new model
+ * version and never activates it: activating is a separate, explicit step (activate.ts).
  */
-
-export type TrainingJobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-/** What an admin may choose; everything else comes from the shop defaults (src/kge/hyperparameters.ts). */
-export interface RetrainingOptions {
-  epochs?: number | undefined;
-  warmStart?: boolean | undefined;
-  seed?: number | undefined;
-  dimension?: number | undefined;
-}
-
-export interface TrainingProgress {
-  /** Epochs finished so far. */
-  epoch: number;
-  /** Epochs planned (early stopping may end sooner). */
-  totalEpochs: number;
-  /** Mean loss of the last finished epoch. */
-  loss: number | null;
-}
-
-export interface TrainingJob {
-  id: string;
-  status: TrainingJobStatus;
-  options: RetrainingOptions;
-  requestedBy: string;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  progress: TrainingProgress;
-  /** The version the job saved, once it succeeded. */
-  modelVersion: string | null;
-  metrics: { valid: LinkPredictionResult | null; test: LinkPredictionResult | null } | null;
-  /** Why it failed. */
-  error: string | null;
-}
 
 /** A job is already queued or running. */
 export class TrainingConflictError extends Error {
@@ -55,42 +42,57 @@ export class TrainingConflictError extends Error {
   }
 }
 
-/** Finished jobs kept for `trainingJobs`; older ones are forgotten. */
-const KEPT_JOBS = 50;
+/** How often `waitFor` and `idle` read a job's record. */
+const POLL_MS = 200;
 
 export interface TrainingJobsOptions {
-  graph: Graph;
+  /** Handed to the training process, which opens its own connection to Neo4j with it. */
   config: Config;
   modelsDir: string;
-  /**
-   * Worker threads of the CPU engine. With 1 the epochs run on the serving thread, yielding between batches;
-   * more keep the heavy work off it.
-   */
+  /** Worker threads of the CPU engine inside the training process (default 1). */
   workers?: number;
-  /** Replaces runTrainingJob (tests). */
-  run?: (options: TrainJobOptions) => Promise<TrainJobResult>;
-  onInfo?: (job: TrainingJob, message: string) => void;
-  onFinished?: (job: TrainingJob, error?: unknown) => void;
+  /** Told when a job this process started has ended (succeeded or failed). */
+  onFinished?: (job: TrainingJob) => void;
 }
 
 export class TrainingJobs {
-  private readonly jobs: TrainingJob[] = [];
-  private current: { job: TrainingJob; done: Promise<void> } | null = null;
-  private sequence = 0;
+  /** Starts in this process, one after another: the second sees the first's record and is refused. */
+  private starts: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: TrainingJobsOptions) {}
 
   /**
-   * Queues a job and starts it at once; throws TrainingConflictError while another is queued or running, and
-   * an Error for hyperparameters out of range (checked before anything starts).
+   * Queues a job and starts its training process; throws TrainingConflictError while another is queued or
+   * running (in any process sharing the models folder), and an Error for hyperparameters out of range
+   * (checked before anything starts).
    */
-  start(options: RetrainingOptions, requestedBy: string, now: number = Date.now()): TrainingJob {
-    if (this.current) throw new TrainingConflictError(this.current.job);
-    const layer = this.hyperparameters(options);
-    const planned = resolveHyperparameters(layer);
-    this.sequence += 1;
+  start(options: RetrainingOptions, requestedBy: string, now: number = Date.now()): Promise<TrainingJob> {
+    const started = this.starts.then(() => this.startJob(options, requestedBy, now));
+    this.starts = started.catch(() => undefined);
+    return started;
+  }
+
+  private async startJob(options: RetrainingOptions, requestedBy: string, now: number): Promise<TrainingJob> {
+    const running = await this.active();
+    if (running) throw new TrainingConflictError(running);
+    const workers = this.options.workers ?? 1;
+    const planned = resolveHyperparameters({ workers, ...definedOptions(options) });
+    const { modelsDir } = this.options;
+    await mkdir(jobsDir(modelsDir), { recursive: true });
+    await pruneJobs(modelsDir);
+    const id = newJobId(now);
+    const log = openSync(jobLogFile(modelsDir, id), 'a');
+    let child;
+    try {
+      // Detached: its own process group, so a Ctrl-C or a signal to the API's group does not reach it.
+      child = forkModule(import.meta.url, 'trainingProcess', [id], { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+    } finally {
+      closeSync(log);
+    }
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('the training process could not be started');
     const job: TrainingJob = {
-      id: `train-${now.toString(36)}-${this.sequence}`,
+      id,
       status: 'queued',
       options: { ...options },
       requestedBy,
@@ -101,71 +103,110 @@ export class TrainingJobs {
       modelVersion: null,
       metrics: null,
       error: null,
+      pid,
+      host: os.hostname(),
+      workers,
     };
-    this.jobs.unshift(job);
-    if (this.jobs.length > KEPT_JOBS) this.jobs.length = KEPT_JOBS;
-    const done = this.run(job, layer).finally(() => {
-      if (this.current?.job === job) this.current = null;
+    try {
+      await writeJob(modelsDir, job);
+    } catch (error) {
+      child.kill();
+      throw error;
+    }
+    // The record is written before the process hears of the job: from here on the process writes it.
+    const message: TrainingStart = { jobId: id, modelsDir, config: this.options.config };
+    child.send(message);
+    child.once('exit', (code, signal) => {
+      void this.settle(id, code === null ? `signal ${signal}` : `code ${code}`).then((settled) => {
+        if (settled) this.options.onFinished?.(settled);
+      });
     });
-    this.current = { job, done };
+    // The API may stop before the job ends, without waiting for it.
+    child.unref();
+    child.channel?.unref();
     return job;
   }
 
-  get(id: string): TrainingJob | null {
-    return this.jobs.find((job) => job.id === id) ?? null;
+  /** The job's record, brought up to date when its process is gone; null for an unknown id. */
+  async get(id: string): Promise<TrainingJob | null> {
+    const job = await readJob(this.options.modelsDir, id);
+    return job && (await this.reconcile(job));
   }
 
-  /** Newest first. */
-  list(): TrainingJob[] {
-    return [...this.jobs];
+  /** Newest first (the last KEPT_JOBS or so). */
+  async list(): Promise<TrainingJob[]> {
+    const jobs = await listJobs(this.options.modelsDir);
+    return Promise.all(jobs.map((job) => this.reconcile(job)));
   }
 
   /** The queued or running job, if any. */
-  active(): TrainingJob | null {
-    return this.current?.job ?? null;
+  async active(): Promise<TrainingJob | null> {
+    return (await this.list()).find((job) => !isFinished(job)) ?? null;
   }
 
-  /** Resolves once no job is running (at once when none is). */
-  async idle(): Promise<void> {
-    await this.current?.done;
-  }
-
-  private hyperparameters(options: RetrainingOptions): Partial<TransEHyperparameters> {
-    const layer: Partial<TransEHyperparameters> = { workers: this.options.workers ?? 1 };
-    if (options.epochs !== undefined) layer.epochs = options.epochs;
-    if (options.seed !== undefined) layer.seed = options.seed;
-    if (options.dimension !== undefined) layer.dimension = options.dimension;
-    return layer;
-  }
-
-  private async run(job: TrainingJob, layer: Partial<TransEHyperparameters>): Promise<void> {
-    // Started on the next turn of the event loop: the mutation that queued the job answers first.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    job.status = 'running';
-    job.startedAt = Date.now();
-    const { graph, config, modelsDir } = this.options;
-    try {
-      const result = await (this.options.run ?? runTrainingJob)({
-        source: { kind: 'graph', graph, config },
-        hyperparameters: [layer],
-        modelsDir,
-        warmStart: job.options.warmStart ?? false,
-        onInfo: (message) => this.options.onInfo?.(job, message),
-        onEpoch: (epoch, loss) => {
-          job.progress = { ...job.progress, epoch, loss };
-        },
-      });
-      job.status = 'succeeded';
-      job.modelVersion = result.version;
-      job.metrics = { valid: result.valid, test: result.test };
-      job.progress = { ...job.progress, epoch: result.epochs };
-      job.finishedAt = Date.now();
-      this.options.onFinished?.(job);
-    } catch (error) {
-      job.status = 'failed';
-      job.error = error instanceof Error ? error.message : String(error);
-      job.finishedAt = Date.now();
-      this.options.onFinished?.(job, error);
+  /** Resolves with the job once it has finished, reporting its record at every poll. */
+  async waitFor(id: string, onProgress?: (job: TrainingJob) => void): Promise<TrainingJob> {
+    for (;;) {
+      const job = await this.get(id);
+      if (!job) throw new Error(`no training job ${id}`);
+      onProgress?.(job);
+      if (isFinished(job)) return job;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+
+  /** Resolves once no job is queued or running (at once when none is). */
+  async idle(): Promise<void> {
+    const active = await this.active();
+    if (active) await this.waitFor(active.id);
+  }
+
+  /**
+   * A record that is not finished and whose process is gone was interrupted: it is marked failed. The
+   * record is read again after the check, as the process may have finished it just before it ended.
+   */
+  private async reconcile(job: TrainingJob): Promise<TrainingJob> {
+    if (isFinished(job) || trainingProcessAlive(job)) return job;
+    return (await this.settle(job.id, null)) ?? job;
+  }
+
+  /** Marks a job whose process has ended failed unless it finished; returns its final record. */
+  private async settle(id: string, exit: string | null): Promise<TrainingJob | null> {
+    const job = await readJob(this.options.modelsDir, id);
+    if (!job || isFinished(job)) return job;
+    const how = exit === null ? 'is gone' : `exited with ${exit}`;
+    const lastLine = await lastLogLine(jobLogFile(this.options.modelsDir, id));
+    const failed: TrainingJob = {
+      ...job,
+      status: 'failed',
+      finishedAt: Date.now(),
+      error: `interrupted: the training process (pid ${job.pid}) ${how} before the job finished${lastLine ? `; its log ends: ${lastLine}` : ''}`,
+    };
+    await writeJob(this.options.modelsDir, failed);
+    return failed;
+  }
 }
+
+/** How much of a log's end `lastLogLine` reads. */
+const LOG_TAIL_BYTES = 4096;
+
+/** The last non-empty line of a job's log (what a process that died last said), or null. */
+async function lastLogLine(file: string): Promise<string | null> {
+  try {
+    const handle = await open(file);
+    try {
+      const { size } = await handle.stat();
+      const start = Math.max(0, size - LOG_TAIL_BYTES);
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(size - start), 0, size - start, start);
+      const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n').map((line) => line.trim()).filter(Boolean);
+      return lines.at(-1) ?? null;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+const definedOptions = (options: RetrainingOptions) =>
+  Object.fromEntries(Object.entries({ epochs: options.epochs, seed: options.seed, dimension: options.dimension }).filter(([, value]) => value !== undefined));

@@ -1,4 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer, type ApiServer } from '../../src/api/server.js';
+import { Graph } from '../../src/graph/graph.js';
 import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
 import { activeVersion, saveModel } from '../../src/kge/modelStore.js';
 import { codeOf, startHarness, TOKENS, type GqlResponse, type Harness } from './harness.js';
@@ -19,6 +24,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A job left running by a failed test would train on, detached, after the run.
+  const running = await h?.server.jobs.active();
+  if (running) process.kill(running.pid, 'SIGKILL');
   await h?.server.jobs.idle();
   await h?.stop();
 });
@@ -85,7 +93,7 @@ describe('deleteUserData', () => {
 });
 
 describe('retraining and activation', () => {
-  const JOB_FIELDS = `id status requestedBy createdAt startedAt finishedAt modelVersion error
+  const JOB_FIELDS = `id status requestedBy createdAt startedAt finishedAt modelVersion error pid
     options { epochs dimension seed warmStart } progress { epoch totalEpochs loss }
     metrics { test { mrr hitsAt10 count } }`;
   const START = `mutation ($options: RetrainingOptions) { startRetraining(options: $options) { ${JOB_FIELDS} } }`;
@@ -100,6 +108,7 @@ describe('retraining and activation', () => {
     finishedAt: string | null;
     modelVersion: string | null;
     error: string | null;
+    pid: number;
     options: Record<string, unknown>;
     progress: { epoch: number; totalEpochs: number; loss: number | null };
     metrics: { test: { mrr: number; hitsAt10: number; count: number } | null } | null;
@@ -133,6 +142,11 @@ describe('retraining and activation', () => {
     expect(['QUEUED', 'RUNNING']).toContain(job.status);
     expect(job).toMatchObject({ options: { epochs: 2, dimension: 8, seed: 3, warmStart: null }, progress: { epoch: 0, totalEpochs: 2 } });
     expect(job.requestedBy).toMatch(/^api:admin:/);
+    // It trains in a process of its own, whose record and log are in the models folder.
+    expect(job.pid).toEqual(expect.any(Number));
+    expect(job.pid).not.toBe(process.pid);
+    const record = path.join(h.api.modelsDir, '.jobs', `${job.id}.json`);
+    expect(JSON.parse(readFileSync(record, 'utf8'))).toMatchObject({ id: job.id, pid: job.pid });
 
     const second = await admin(START, { options: { epochs: 1 } });
     expect(codeOf(second)).toBe('CONFLICT');
@@ -147,6 +161,9 @@ describe('retraining and activation', () => {
     expect(done.finishedAt).not.toBeNull();
     expect(done.modelVersion).toMatch(/\S/);
     expect(done.metrics?.test?.count).toBeGreaterThan(0);
+    expect(done.pid).toBe(job.pid);
+    expect(readFileSync(path.join(h.api.modelsDir, '.jobs', `${job.id}.log`), 'utf8')).toContain(`saved model ${done.modelVersion}`);
+    expect(existsSync(path.join(h.api.modelsDir, done.modelVersion as string, 'manifest.json'))).toBe(true);
     version = done.modelVersion as string;
 
     const jobs = await admin<{ trainingJobs: Array<{ id: string; status: string }> }>('{ trainingJobs { id status } }');
@@ -206,4 +223,52 @@ describe('retraining and activation', () => {
     expect(codeOf(await h.gql('{ trainingJobs { id } }', {}, TOKENS.merchandiser))).toBe('FORBIDDEN');
     expect(codeOf(await h.gql('{ trainingJobs { id } }'))).toBe('UNAUTHENTICATED');
   });
+
+  it('shows a running job\'s progress, keeps it across an API restart, and reports its process\'s death as interrupted', async () => {
+    // Enough epochs that the job is still running while the API restarts; its process is killed at the end.
+    const started = await admin<{ startRetraining: Job }>(START, { options: { epochs: 100_000, dimension: 8, seed: 5 } });
+    expect(started.errors).toBeUndefined();
+    const { id, pid } = started.data?.startRetraining as Job;
+    const jobOn = async (server: ApiServer): Promise<Job> => (await adminOn<{ trainingJob: Job }>(server, JOB, { id })).data?.trainingJob as Job;
+    const until = async (server: ApiServer, done: (job: Job) => boolean): Promise<Job> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const job = await jobOn(server);
+        if (done(job) || Date.now() > deadline) return job;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const running = await until(h.server, (job) => job.progress.epoch >= 1);
+    expect(running).toMatchObject({ status: 'RUNNING', pid, progress: { totalEpochs: 100_000 } });
+    expect(running.progress.loss).toEqual(expect.any(Number));
+
+    // The API stops (a deployment) and another starts on the same models folder: the job is still there, still running.
+    await h.server.stop();
+    const graph = Graph.open(h.config);
+    const restarted = await createApiServer({ graph, config: h.config, api: h.api, logger: pino({ level: 'silent' }) });
+    try {
+      const reattached = await until(restarted, (job) => job.progress.epoch > running.progress.epoch);
+      expect(reattached).toMatchObject({ id, status: 'RUNNING', pid });
+      expect(reattached.progress.epoch).toBeGreaterThan(running.progress.epoch);
+      expect(codeOf(await adminOn(restarted, START, { options: { epochs: 1 } }))).toBe('CONFLICT');
+
+      process.kill(pid, 'SIGKILL');
+      const interrupted = await until(restarted, (job) => job.status !== 'RUNNING');
+      expect(interrupted.status).toBe('FAILED');
+      expect(interrupted.error).toMatch(/^interrupted: the training process \(pid \d+\)/);
+      expect(interrupted.finishedAt).not.toBeNull();
+    } finally {
+      await restarted.stop();
+    }
+  });
 });
+
+/** An admin's request to a server other than the harness's own. */
+async function adminOn<T>(server: ApiServer, query: string, variables: Record<string, unknown>): Promise<GqlResponse<T>> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.admin}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as Omit<GqlResponse<T>, 'status'>) };
+}

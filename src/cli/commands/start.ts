@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { loadApiConfig } from '../../api/config.js';
-import { loadConfig, usesLocalNeo4j } from '../../config.js';
+import { loadConfig, usesLocalNeo4j, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import { graphStats } from '../../graph/stats.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { DEFAULT_MODELS_DIR, runTrainingJob } from '../../jobs/train.js';
-import { createOutput, formatCount } from '../output.js';
+import { DEFAULT_MODELS_DIR } from '../../jobs/train.js';
+import { jobLogFile } from '../../jobs/trainingJobRecords.js';
+import { TrainingJobs } from '../../jobs/trainingJobs.js';
+import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { loadDemoShop } from './demo.js';
 import { positiveInteger } from './ingest.js';
@@ -39,18 +41,9 @@ export function registerStartCommand(program: Command): void {
         }
         let model = await activeVersion(DEFAULT_MODELS_DIR);
         if (options.train && model === null && (stats.relationships.PURCHASED ?? 0) > 0) {
-          out.info('no active model: training a first one with the default hyperparameters');
-          const progress = createProgress('train');
-          const result = await runTrainingJob({
-            source: { kind: 'graph', graph, config },
-            hyperparameters: [{ workers: 2 }],
-            onInfo: out.info,
-            onBatch: (done, total, epoch, epochs) => progress.update((epoch - 1) * total + done, epochs * total, { unit: 'triples', note: `epoch ${epoch}/${epochs}` }),
-          });
-          progress.stop();
-          await activateAndWriteBack(DEFAULT_MODELS_DIR, result.version, graph);
-          model = result.version;
-          out.info(`model ${model}: test MRR ${result.test?.mrr.toFixed(4) ?? '–'}, Hits@10 ${result.test?.['hits@10'].toFixed(4) ?? '–'} on ${formatCount(result.dataset.test)} held-out purchases`);
+          out.info('no active model: training a first one with the default hyperparameters, in a process of its own');
+          model = await trainFirstModel(config, out);
+          await activateAndWriteBack(DEFAULT_MODELS_DIR, model, graph);
         }
         out.result({ ...stats, activeModel: model }, () => {
           out.line(`kgrec is ready: Neo4j at ${config.neo4jUri ?? `bolt://127.0.0.1:${config.localNeo4jPort}`} holds ${stats.nodes.Product ?? 0} products, ${stats.nodes.User ?? 0} users and ${stats.events} events; active model: ${model ?? 'none'}.`);
@@ -65,4 +58,28 @@ export function registerStartCommand(program: Command): void {
         if (!served) await graph.close();
       }
     });
+}
+
+/** Threads of the first model's training: the API does not serve yet, so it may take both cores. */
+const FIRST_MODEL_WORKERS = 2;
+
+/**
+ * Trains the first model in a process of its own, as retraining through the API does: the process that goes
+ * on to serve never holds the training's heap, its WebAssembly memory or its worker threads.
+ */
+async function trainFirstModel(config: Config, out: Output): Promise<string> {
+  const jobs = new TrainingJobs({ config, modelsDir: DEFAULT_MODELS_DIR, workers: FIRST_MODEL_WORKERS });
+  // A job left running by an earlier `kgrec start` (stopped with Ctrl-C while training) is waited for, not doubled.
+  const running = await jobs.active();
+  const started = running ?? (await jobs.start({}, 'cli:start'));
+  out.info(`${running ? 'waiting for' : 'started'} training job ${started.id} in process ${started.pid}; its log: ${jobLogFile(DEFAULT_MODELS_DIR, started.id)}`);
+  const progress = createProgress('train');
+  const job = await jobs.waitFor(started.id, (current) =>
+    progress.update(current.progress.epoch, current.progress.totalEpochs, { unit: 'epochs', note: current.progress.loss === null ? current.status : `loss ${current.progress.loss.toFixed(4)}` }),
+  );
+  progress.stop();
+  if (job.status !== 'succeeded' || job.modelVersion === null) throw new UserError(`training the first model failed: ${job.error ?? job.status}`);
+  const test = job.metrics?.test;
+  out.info(`model ${job.modelVersion}: test MRR ${test?.mrr.toFixed(4) ?? '–'}, Hits@10 ${test?.['hits@10'].toFixed(4) ?? '–'} on ${formatCount(test?.count ?? 0)} held-out purchases`);
+  return job.modelVersion;
 }

@@ -1,0 +1,71 @@
+/**
+ * The API process of bench/soak: a `kgrec serve` equivalent (the serving ranker on its ranking threads,
+ * the whole HTTP and GraphQL path), forked by bench/soak so that its heap and event loop are its own.
+ * With `--train-in-process` it first trains and activates a model on its own thread and heap, as
+ * `kgrec start` used to, for the A/B against a process that never trained.
+ *
+ * Messages: it sends `{ type: 'ready', port, pid, trainedInProcess }` once it serves; it answers
+ * `{ type: 'memory' }` with `{ type: 'memory', ... }` (heap, external, array buffers, RSS, in MiB) and
+ * `{ type: 'stop' }` by stopping and exiting. Settings come from the environment (NEO4J_*, KGREC_API_*).
+ */
+import '../src/cli/productionMode.js';
+import v8 from 'node:v8';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadApiConfig } from '../src/api/config.js';
+import { createApiServer } from '../src/api/server.js';
+import { createServingRanker } from '../src/api/servingRanker.js';
+import { loadConfig } from '../src/config.js';
+import { Graph } from '../src/graph/graph.js';
+import { runTrainingJob } from '../src/jobs/train.js';
+import { activateModel } from '../src/kge/modelStore.js';
+
+export interface ApiMemory {
+  type: 'memory';
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
+  arrayBuffersMiB: number;
+  rssMiB: number;
+  /** V8's old generation as committed: it grows with what the process once held and is slow to give back. */
+  oldSpaceMiB: number;
+}
+
+export type ApiMessage = { type: 'ready'; port: number; pid: number; trainedInProcess: boolean } | ApiMemory;
+
+const { values } = parseArgs({ options: { 'train-in-process': { type: 'boolean', default: false }, epochs: { type: 'string', default: '10' } } });
+const MiB = 2 ** 20;
+const mib = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10;
+
+const config = loadConfig();
+const api = loadApiConfig(process.env, { port: 0 });
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const graph = Graph.open(config);
+await graph.verify();
+if (values['train-in-process']) {
+  const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir: api.modelsDir, evalEvery: 0 });
+  await activateModel(api.modelsDir, trained.version);
+}
+const ranker = createServingRanker({ graph, config, api, logger });
+await ranker.warmUp();
+const server = await createApiServer({ graph, config, api, logger, ranker });
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'memory') {
+    const memory = process.memoryUsage();
+    const reply: ApiMemory = {
+      type: 'memory',
+      heapUsedMiB: mib(memory.heapUsed),
+      heapTotalMiB: mib(memory.heapTotal),
+      externalMiB: mib(memory.external),
+      arrayBuffersMiB: mib(memory.arrayBuffers),
+      rssMiB: mib(memory.rss),
+      oldSpaceMiB: mib(v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_size ?? 0),
+    };
+    process.send?.(reply);
+  } else if (message.type === 'stop') {
+    void server.stop().finally(() => process.exit(0));
+  }
+});
+const ready: ApiMessage = { type: 'ready', port: server.port, pid: process.pid, trainedInProcess: values['train-in-process'] };
+process.send?.(ready);
