@@ -48,6 +48,8 @@ export interface ApiContext {
   jobs: TrainingJobs;
   config: ApiConfig;
   relationTypes: readonly string[];
+  /** How far an event's timestamp may lie ahead of the server's clock (the `maxClockSkewSeconds` setting). */
+  maxClockSkewSeconds: number;
   principal: Principal | null;
   loaders: Loaders;
   /** Catalogue rows shared by requests (cleared by `catalogueChanged`). */

@@ -31,7 +31,7 @@ async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: Api
   guard(ctx, 'recordEvents');
   checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
   const now = Date.now();
-  const { records, indexOf } = validateEvents(args.events, now);
+  const { records, indexOf } = validateEvents(args.events, now, ctx.maxClockSkewSeconds);
   const result = await ctx.graph.transaction(async (tx) => {
     // Checked before writing: an unknown product refuses the whole call instead of being skipped silently.
     const known = await existingIds(tx, 'Product', records.map((record) => record.productId));

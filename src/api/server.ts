@@ -154,6 +154,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     jobs,
     config: api,
     relationTypes: config.relationTypes,
+    maxClockSkewSeconds: config.maxClockSkewSeconds,
     principal: authenticate(req.headers.authorization, api.tokens),
     loaders: createLoaders(graph, config.relationTypes, caches),
     caches,

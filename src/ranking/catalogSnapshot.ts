@@ -103,7 +103,7 @@ export class CatalogSnapshot {
 /** Builds a snapshot from the graph: three queries, run together. */
 export async function loadCatalogSnapshot(graph: Graph, now = Date.now()): Promise<CatalogSnapshot> {
   const [rows, categories, brands] = await Promise.all([
-    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS }),
+    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS, now }),
     readAllCategories(graph),
     readBrands(graph),
   ]);
