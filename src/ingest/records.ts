@@ -87,6 +87,13 @@ export function cleanText(value: unknown): unknown {
 
 const isAbsent = (value: unknown): boolean => value === undefined || value === null;
 
+/**
+ * Control characters left after whitespace is collapsed (ESC, NUL, BEL, C1): no id or text means them, and
+ * stored they would reach every terminal and page that shows the value.
+ */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** A name from a fixed list: only text (or a number, as CSV cells and loose JSON give them) is compared. */
 const asWord = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 
@@ -100,6 +107,11 @@ function parseText(raw: unknown, maxLength: number, ctx: z.RefinementCtx): strin
   }
   if (value.length > maxLength) {
     ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
+    return z.NEVER;
+  }
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control !== null) {
+    ctx.addIssue({ code: 'custom', message: `expected text without control characters, got ${show(control[0])} at character ${control.index + 1}` });
     return z.NEVER;
   }
   return value;
