@@ -23,14 +23,20 @@ export const BEHAVIOUR_RELATIONSHIP: Record<EventType, string> = {
 };
 
 const MAX_ID_LENGTH = 256;
+const MAX_TEXT_LENGTH = 20_000;
+/** Timestamps outside 1990–2100 are almost always seconds mistaken for milliseconds, or garbage. */
+const MIN_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
+const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * The ranges of the numbers in records, in files and API inputs alike. A quantity is one order line's count:
  * 10,000 is far above any shop's basket and far below what would swamp an aggregate's sum. A weight scales the
- * merchandiser signal (a product's weight times the relation's): negative would turn a relation into a
- * repulsion it does not mean, and beyond 1,000 one relation drowns every other signal (and the ranker's
- * single-precision arrays lose it to infinity). A price is in the currency's major unit: 10^12 holds any
- * shop item in any currency, small-unit ones included, with cents still exact in a double.
+ * merchandiser signal (the user's weight for a product times the relation's): negative would turn a relation
+ * into a repulsion it does not mean; 1,000 leaves room for any scale a merchandiser uses (the default is 1)
+ * while keeping those products far inside the single precision of the ranker's arrays, where 1e308 became
+ * infinity. A price is in the currency's major unit: 10^12 holds any shop item in any currency, small-unit
+ * ones included, with cents still exact in a double.
  */
 export const QUANTITY_RANGE = { min: 1, max: 10_000 } as const;
 export const WEIGHT_RANGE = { min: 0, max: 1_000 } as const;
@@ -57,11 +63,6 @@ export function futureTimeProblem(ms: number, clock: ClockLimit): string | undef
   if (ms <= now + clock.maxClockSkewSeconds * 1000) return undefined;
   return `${isoTime(ms)} is later than the server's clock (+${clock.maxClockSkewSeconds} s allowed)`;
 }
-const MAX_TEXT_LENGTH = 20_000;
-/** Timestamps outside 1990–2100 are almost always seconds mistaken for milliseconds, or garbage. */
-const MIN_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
-const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * A value as an error message shows it: JSON, so that control characters come out escaped (`\u001b`), cut to
@@ -200,7 +201,6 @@ const requiredTimestamp = (clock: ClockLimit) =>
 
 const optionalTimestamp = (clock: ClockLimit) =>
   z.unknown().optional().transform((raw, ctx): number | undefined => (isAbsent(cleanText(raw)) ? undefined : (parseTimestampField(raw, clock, ctx) ?? z.NEVER)));
-
 
 const eventType = z.unknown().optional().transform((raw, ctx): EventType => {
   const value = cleanText(raw);
