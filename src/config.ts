@@ -12,6 +12,16 @@ export const NEO4J_VERSION = '5.26.30';
 /** Merchandiser relation types accepted unless KGREC_RELATION_TYPES says otherwise. */
 export const DEFAULT_RELATION_TYPES = ['COMPLEMENTS', 'SUBSTITUTES', 'ACCESSORY_OF'] as const;
 
+/**
+ * How far a record's time (an event's timestamp, a product's createdAt) may lie ahead of the server's clock,
+ * in files and API inputs alike. Five minutes covers machines that keep time by NTP and clients whose clock
+ * runs slightly fast. A time further ahead is a mistake or an attack: popularity decays from the newest
+ * time, so a single event dated years ahead would otherwise decay every other product to nothing.
+ */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+/** A day: beyond it "skew" would be a different clock, and future-dated data would again shift the ranking. */
+const MAX_CLOCK_SKEW_SECONDS = 86_400;
+
 const relationTypeName = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]*$/, 'relation types are UPPER_SNAKE_CASE identifiers');
@@ -48,6 +58,13 @@ export const configSchema = z.object({
    * two lanes of 50,000 events exceed the local server's 384 MB transaction memory.
    */
   ingestBatchSize: z.coerce.number().int().min(1).max(100_000).default(10_000).describe('Records per ingestion transaction (kgrec ingest --batch-size overrides it).'),
+  maxClockSkewSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CLOCK_SKEW_SECONDS)
+    .default(DEFAULT_MAX_CLOCK_SKEW_SECONDS)
+    .describe("How many seconds an event's timestamp or a product's createdAt may lie ahead of the server's clock; later ones are refused by ingest, bulk-load and recordEvents."),
   /**
    * A local folder holding a sentence encoder (ONNX export of a sentence-transformers model); when set, the
    * ranker's text likeness and semantic search use it instead of TransE term vectors. Never downloaded.
@@ -71,6 +88,7 @@ export const ENV_KEYS: Record<keyof Config, string> = {
   embeddingDimension: 'KGREC_EMBEDDING_DIMENSION',
   relationTypes: 'KGREC_RELATION_TYPES',
   ingestBatchSize: 'KGREC_INGEST_BATCH_SIZE',
+  maxClockSkewSeconds: 'KGREC_MAX_CLOCK_SKEW_SECONDS',
   textEncoderPath: 'KGREC_TEXT_ENCODER',
 };
 

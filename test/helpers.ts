@@ -26,6 +26,11 @@ export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ gra
   return { graph, config };
 }
 
+/** Empties the test run's database again (it keeps its test marker and migration records). */
+export async function clearData(graph: Graph): Promise<void> {
+  await emptyTestDatabase(graph, process.env.KGREC_TEST_NEO4J ?? 'the test database');
+}
+
 const createdDirs: string[] = [];
 
 /** A fresh temporary folder, removed after the test file (test/setup.ts). */

@@ -49,6 +49,8 @@ export interface ApiContext {
   jobs: TrainingJobs;
   config: ApiConfig;
   relationTypes: readonly string[];
+  /** How far an event's timestamp may lie ahead of the server's clock (the `maxClockSkewSeconds` setting). */
+  maxClockSkewSeconds: number;
   /** A role token's principal (null: none). */
   principal: Principal | null;
   /** The shopper a shopper token stands for (null: none); never set together with `principal`. */

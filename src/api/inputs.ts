@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 import type { RuleAction, RuleScope } from '../graph/merchRules.js';
 import type { BrandRow, CategoryRow, ProductRow } from '../graph/shopWrites.js';
 import {
   brandSchema,
   categorySchema,
-  eventSchema,
+  eventSchemaFor,
   productSchema,
   relationSchema,
   show,
@@ -70,16 +71,20 @@ export interface ValidatedEvents {
   repeats: number;
 }
 
-/** Validates every event before anything is written; `now` stands in for a missing timestamp. */
-export function validateEvents(events: readonly EventInput[], now: number): ValidatedEvents {
+/**
+ * Validates every event before anything is written; `now` stands in for a missing timestamp, and a timestamp
+ * more than `maxClockSkewSeconds` after it is refused, as ingestion refuses it.
+ */
+export function validateEvents(events: readonly EventInput[], now: number, maxClockSkewSeconds = DEFAULT_MAX_CLOCK_SKEW_SECONDS): ValidatedEvents {
+  const schema = eventSchemaFor({ now, maxClockSkewSeconds });
   const problems: LocatedProblem[] = [];
   const records: EventRecord[] = [];
   const indexOf = new Map<string, number>();
   const seen = new Map<string, string>();
   let repeats = 0;
   events.forEach((event, index) => {
-    const raw = { ...event, type: event.type.toLowerCase(), timestamp: event.timestamp ?? now };
-    const result = validateRecord(eventSchema, raw);
+    const raw = { ...event, type: typeof event.type === 'string' ? event.type.toLowerCase() : event.type, timestamp: event.timestamp ?? now };
+    const result = validateRecord(schema, raw);
     if (!result.ok) {
       problems.push(...result.problems.map((problem) => ({ field: `events[${index}].${problem.field}`, reason: problem.reason, index })));
       return;

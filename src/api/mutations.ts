@@ -41,7 +41,7 @@ async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: Api
   checkListLength('events', args.events.length, ctx.config.maxEventsPerRequest);
   checkOwnEvents(ctx, args.events);
   const now = Date.now();
-  const { records, indexOf } = validateEvents(args.events, now);
+  const { records, indexOf } = validateEvents(args.events, now, ctx.maxClockSkewSeconds);
   // A retry of an event sent without a timestamp gets another one: it must still read as a repeat.
   const rows = records.map((record) => ({ ...record, timestampAssumed: args.events[indexOf.get(record.id) as number]?.timestamp == null }));
   const result = await ctx.graph.transaction(

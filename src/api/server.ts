@@ -155,6 +155,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     jobs,
     config: api,
     relationTypes: config.relationTypes,
+    maxClockSkewSeconds: config.maxClockSkewSeconds,
     principal: caller.principal,
     shopper: caller.shopper,
     loaders: createLoaders(graph, config.relationTypes, caches),

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { LocalServerError } from '../graph/localServer.js';
 import { MigrationError } from '../graph/migrations.js';
+import { escapeControlCharacters } from '../util/controlCharacters.js';
 import { registerBulkLoadCommand } from './commands/bulkLoad.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
@@ -39,18 +40,23 @@ registerTrainCommands(program);
 registerEvalCommand(program);
 registerServeCommand(program);
 
+/** Messages may quote input (a file's header, a value): its control characters are escaped. */
+function printError(message: string): void {
+  process.stderr.write(`kgrec: ${escapeControlCharacters(message, { keepLayout: true })}\n`);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
   else if (error instanceof UserError) {
-    process.stderr.write(`kgrec: ${error.message}\n`);
+    printError(error.message);
     process.exitCode = error.exitCode;
   } else if (error instanceof ConfigError || error instanceof LocalServerError || error instanceof MigrationError) {
-    process.stderr.write(`kgrec: ${error.message}\n`);
+    printError(error.message);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`kgrec: ${(error as Error).stack ?? String(error)}\n`);
+    printError((error as Error).stack ?? String(error));
     process.exitCode = 1;
   }
 }

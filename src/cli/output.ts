@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from '../util/controlCharacters.js';
+
 /** Command output: human lines on stdout, or (with --json) one JSON object as the last line. */
 export interface Output {
   json: boolean;
@@ -12,9 +14,9 @@ export function createOutput(json: boolean): Output {
   return {
     json,
     line: (text) => {
-      if (!json) process.stdout.write(`${text}\n`);
+      if (!json) process.stdout.write(`${escapeControlCharacters(text, { keepLayout: true })}\n`);
     },
-    info: (text) => process.stderr.write(`${text}\n`),
+    info: (text) => process.stderr.write(`${escapeControlCharacters(text, { keepLayout: true })}\n`),
     result: (value, human) => {
       if (json) process.stdout.write(`${JSON.stringify(value)}\n`);
       else human();

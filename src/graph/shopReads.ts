@@ -216,6 +216,8 @@ export interface PopularityParameters {
   halfLifeMs: number;
   /** Recent popularity halves every this many milliseconds. */
   recentHalfLifeMs: number;
+  /** The server's clock (epoch milliseconds): the reference time is never later than this. */
+  now: number;
 }
 
 /**
@@ -223,16 +225,24 @@ export interface PopularityParameters {
  * taken as spread evenly between the two, and the decay is averaged over that span:
  * τ/(L−F)·(e^−(T−L)/τ − e^−(T−F)/τ), or e^−(T−L)/τ when L = F. The reference time T is the newest event in
  * the graph, which keeps the exponentials in range for historic data; it scales every score alike.
+ *
+ * T is never later than the server's clock, and times after T count as T: a future-dated event that got in
+ * past validation (written by hand, by an older version) would otherwise move T ahead and decay every other
+ * product to nothing, or, were only T clamped, weigh e^((L−T)/τ), without bound. A historic data set, all of
+ * it in the past, keeps its own newest event as T.
  */
 const READ_POPULARITY = `
 CALL () {
   MATCH ()-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->()
-  RETURN toFloat(coalesce(max(r.lastAt), 0)) AS reference
+  WITH toFloat(coalesce(max(r.lastAt), 0)) AS newest
+  RETURN CASE WHEN newest > $now THEN $now ELSE newest END AS reference
 }
 MATCH (p:Product)
 CALL (p, reference) {
   OPTIONAL MATCH (:User)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p)
-  WITH r, toFloat(r.lastAt) AS lastAt, toFloat(r.firstAt) AS firstAt
+  WITH r, reference, toFloat(r.lastAt) AS storedLast, toFloat(r.firstAt) AS storedFirst
+  WITH r, reference, CASE WHEN storedLast > reference THEN reference ELSE storedLast END AS lastAt,
+    CASE WHEN storedFirst > reference THEN reference ELSE storedFirst END AS firstAt
   WITH r, CASE
       WHEN r IS NULL THEN 0.0
       WHEN lastAt - firstAt < 1.0 THEN exp(-(reference - lastAt) / $tau)
@@ -257,6 +267,7 @@ export async function readPopularity(graph: Graph, parameters: PopularityParamet
     // e-folding time from the half-life: e^(−t/τ) = 2^(−t/halfLife).
     tau: parameters.halfLifeMs / Math.LN2,
     recentTau: parameters.recentHalfLifeMs / Math.LN2,
+    now: parameters.now,
   });
 }
 

@@ -2,6 +2,7 @@ import type { Aggregate } from '../graph/shopWrites.js';
 import { handlerFor, partitionByReference, reject, type Located, type Rejection, type WriteContext } from './kinds.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import {
+  DEFAULT_CLOCK,
   type BrandRecord,
   type CategoryRecord,
   type EventRecord,
@@ -31,7 +32,7 @@ export async function planCatalogue(
   ctx: WriteContext,
   relationTypes: readonly string[],
 ): Promise<Catalogue> {
-  const categoryOrder = handlerFor('categories', relationTypes).order;
+  const categoryOrder = handlerFor('categories', { relationTypes, clock: DEFAULT_CLOCK }).order;
   if (!categoryOrder) throw new Error('the categories handler orders its records');
   const ordered = await categoryOrder(input.categories, ctx);
   const categories = values(ordered.ordered as Located<CategoryRecord>[]);

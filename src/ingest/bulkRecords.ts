@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { checkedRecords } from './checkedRecords.js';
 import type { Located, Rejection } from './kinds.js';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 import { KINDS, type Kind } from './records.js';
 
 export interface KindTally {
@@ -25,6 +26,8 @@ export class BulkReader {
     private readonly files: Partial<Record<Kind, string[]>>,
     private readonly options: {
       relationTypes: readonly string[];
+      /** How far record times may lie ahead of the clock (default DEFAULT_MAX_CLOCK_SKEW_SECONDS). */
+      maxClockSkewSeconds?: number;
       onRejection: (rejection: Rejection) => void;
       onProgress?: (bytesRead: number, bytesTotal: number, records: number) => void;
     },
@@ -39,7 +42,8 @@ export class BulkReader {
    */
   async each<T>(kind: Kind, onRecord: (item: Located<T>) => void | Promise<void> | undefined, options: { thread?: boolean } = {}): Promise<void> {
     const tally: KindTally = { files: this.files[kind] ?? [], records: 0, duplicates: 0 };
-    const checking = { kind, relationTypes: this.options.relationTypes, thread: options.thread ?? false, onRejection: this.options.onRejection };
+    const clock = { maxClockSkewSeconds: this.options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS };
+    const checking = { kind, relationTypes: this.options.relationTypes, clock, thread: options.thread ?? false, onRejection: this.options.onRejection };
     for await (const chunk of checkedRecords<T>(tally.files, checking)) {
       for (const item of chunk.items) {
         const pending = onRecord(item);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { handlerFor, type KindHandler, type Located, type Rejection } from './kinds.js';
 import { readSource } from './readers.js';
-import type { Kind } from './records.js';
+import { RECORD_FIELDS, type ClockLimit, type Kind } from './records.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import { RecordValidator } from './validation.js';
 import type { ValidationThreadData, ValidationThreadMessage } from './validationThread.js';
@@ -21,6 +21,8 @@ export interface CheckedChunk<T> {
 export interface CheckOptions {
   kind: Kind;
   relationTypes: readonly string[];
+  /** Record times later than this clock plus its skew are refused. */
+  clock: ClockLimit;
   /** Every problem of every bad line, and every clash of an id with an earlier record. */
   onRejection: (rejection: Rejection) => void;
   /**
@@ -49,10 +51,10 @@ const INLINE_CHUNK = 500;
 /** Checks the files on the calling thread, `chunkSize` lines at a time (a whole stretch read when Infinity). */
 export async function* checkedInline<T>(files: string[], options: CheckOptions, chunkSize: number): AsyncGenerator<CheckedChunk<T>> {
   // Each handler only ever meets records its own schema produced: the erased type is restored here.
-  const validator = new RecordValidator(handlerFor(options.kind, options.relationTypes) as KindHandler<T>, options.onRejection);
+  const validator = new RecordValidator(handlerFor(options.kind, options) as KindHandler<T>, options.onRejection);
   let bytesBefore = 0;
   for (const file of files) {
-    for await (const sources of readSource(file)) {
+    for await (const sources of readSource(file, RECORD_FIELDS[options.kind])) {
       for (let start = 0; start < sources.length; start += chunkSize) {
         const stretch = sources.slice(start, start + chunkSize);
         const items: Located<T>[] = [];
@@ -70,7 +72,7 @@ export async function* checkedInline<T>(files: string[], options: CheckOptions, 
 
 /** Checks the files on a validation thread (validationThread.ts) and yields its chunks in order. */
 async function* checkedInThread<T>(files: string[], options: CheckOptions): AsyncGenerator<CheckedChunk<T>> {
-  const data: ValidationThreadData = { files, kind: options.kind, relationTypes: options.relationTypes };
+  const data: ValidationThreadData = { files, kind: options.kind, relationTypes: options.relationTypes, clock: options.clock };
   const worker = startModuleWorker(import.meta.url, 'validationThread', data);
   const queue: ValidationThreadMessage[] = [];
   let wake: (() => void) | null = null;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import type { EventDifference } from '../graph/shopWrites.js';
 import { handlerFor, type BatchResult, type Conflict, type Located, type Rejection, type WriteContext } from './kinds.js';
-import type { Kind } from './records.js';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
+import type { ClockLimit, Kind } from './records.js';
+import { escapeControlCharacters } from '../util/controlCharacters.js';
 import { checkedRecords } from './checkedRecords.js';
 import { rejectionCounter } from './validation.js';
 import { CellScheduler, cellOf, DEFAULT_WRITE_LANES, gridFor } from './writeCells.js';
@@ -13,6 +15,8 @@ export interface IngestOptions {
   files: string[];
   batchSize: number;
   relationTypes: readonly string[];
+  /** How far record times may lie ahead of the clock (default DEFAULT_MAX_CLOCK_SKEW_SECONDS). */
+  maxClockSkewSeconds?: number;
   /** Validate only: nothing is read from or written to the graph (so references are not checked). */
   dryRun?: boolean;
   /** Every rejection is written here, one `FILE:LINE: field: reason` per line. */
@@ -86,7 +90,8 @@ export class IngestError extends Error {
   }
 }
 
-export const formatRejection = (r: Rejection): string => `${r.file}:${r.line}: ${r.field}: ${r.reason}`;
+/** One rejection as one line, on a terminal or in a report: whatever the input held, no control character gets through. */
+export const formatRejection = (r: Rejection): string => escapeControlCharacters(`${r.file}:${r.line}: ${r.field}: ${r.reason}`);
 
 const showStored = (field: EventDifference['field'], value: string | number | null): string => {
   if (value === null) return 'none';
@@ -107,7 +112,8 @@ export const formatConflict = (c: Conflict): string =>
  */
 export async function ingestFiles(graph: Graph | null, options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const handler = handlerFor(options.kind, options.relationTypes);
+  const clock: ClockLimit = { maxClockSkewSeconds: options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS };
+  const handler = handlerFor(options.kind, { relationTypes: options.relationTypes, clock });
   const dryRun = options.dryRun ?? false;
   if (!dryRun && graph === null) throw new Error('a graph connection is needed unless dryRun is set');
   const ctx: WriteContext = { graph: graph as Graph, now: options.now ?? Date.now(), by: options.by ?? 'ingest' };
@@ -191,7 +197,7 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   try {
     const deferred: Located<unknown>[] = [];
     const thread = options.thread ?? bytesTotal >= THREAD_MIN_BYTES;
-    for await (const chunk of checkedRecords(options.files, { kind: options.kind, relationTypes: options.relationTypes, thread, onRejection })) {
+    for await (const chunk of checkedRecords(options.files, { kind: options.kind, relationTypes: options.relationTypes, clock, thread, onRejection })) {
       summary.records += chunk.records;
       duplicates = chunk.duplicates;
       progress.bytesRead = chunk.bytesRead;

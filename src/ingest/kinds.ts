@@ -16,11 +16,12 @@ import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js'
 import {
   brandSchema,
   categorySchema,
-  eventSchema,
-  productSchema,
+  eventSchemaFor,
+  productSchemaFor,
   relationSchema,
   userSchema,
   type BrandRecord,
+  type ClockLimit,
   type CategoryRecord,
   type EventRecord,
   type Kind,
@@ -196,8 +197,8 @@ function productRow(record: ProductRecord): ProductRow {
   return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId, createdAt: record.createdAt };
 }
 
-const products: KindHandler<ProductRecord> = {
-  schema: productSchema,
+const products = (clock: ClockLimit): KindHandler<ProductRecord> => ({
+  schema: productSchemaFor(clock),
   key: (record) => record.id,
   async writeBatch(batch, ctx) {
     return ctx.graph.transaction(async (tx) => {
@@ -209,10 +210,10 @@ const products: KindHandler<ProductRecord> = {
       return { written, rejected: [...byCategory.rejected, ...byBrand.rejected] };
     });
   },
-};
+});
 
-const events: KindHandler<EventRecord> = {
-  schema: eventSchema,
+const events = (clock: ClockLimit): KindHandler<EventRecord> => ({
+  schema: eventSchemaFor(clock),
   key: (record) => record.id,
   conflictKeys: (record) => [record.userId, record.productId],
   async writeBatch(batch, ctx) {
@@ -231,7 +232,7 @@ const events: KindHandler<EventRecord> = {
     }
     return { written: result.created, rejected, conflicts };
   },
-};
+});
 
 function relations(allowedTypes: readonly string[]): KindHandler<RelationRecord> {
   return {
@@ -258,15 +259,22 @@ function relations(allowedTypes: readonly string[]): KindHandler<RelationRecord>
   };
 }
 
+/** What a kind's records are checked against beyond their own fields. */
+export interface KindSettings {
+  relationTypes: readonly string[];
+  /** Times later than this clock plus its skew are refused. */
+  clock: ClockLimit;
+}
+
 // The union is erased to `unknown` here: each handler is only ever fed records its own schema produced.
-export function handlerFor(kind: Kind, relationTypes: readonly string[]): KindHandler<unknown> {
-  const handlers: Record<Kind, unknown> = {
-    categories,
-    brands,
-    users,
-    products,
-    events,
-    relations: relations(relationTypes),
+export function handlerFor(kind: Kind, settings: KindSettings): KindHandler<unknown> {
+  const handlers: Record<Kind, () => unknown> = {
+    categories: () => categories,
+    brands: () => brands,
+    users: () => users,
+    products: () => products(settings.clock),
+    events: () => events(settings.clock),
+    relations: () => relations(settings.relationTypes),
   };
-  return handlers[kind] as KindHandler<unknown>;
+  return handlers[kind]() as KindHandler<unknown>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../domain/behaviours.js';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 
 /**
  * The record kinds kgrec ingests, validated once at the edge. Each field parser cleans its value (trimmed,
@@ -18,9 +19,54 @@ const MIN_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
 const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * The ranges of the numbers in records, in files and API inputs alike. A quantity is one order line's count:
+ * 10,000 is far above any shop's basket and far below what would swamp an aggregate's sum. A weight scales the
+ * merchandiser signal (the user's weight for a product times the relation's): negative would turn a relation
+ * into a repulsion it does not mean; 1,000 leaves room for any scale a merchandiser uses (the default is 1)
+ * while keeping those products far inside the single precision of the ranker's arrays, where 1e308 became
+ * infinity. A price is in the currency's major unit: 10^12 holds any shop item in any currency, small-unit
+ * ones included, with cents still exact in a double.
+ */
+export const QUANTITY_RANGE = { min: 1, max: 10_000 } as const;
+export const WEIGHT_RANGE = { min: 0, max: 1_000 } as const;
+export const PRICE_RANGE = { min: 0, max: 1e12 } as const;
+
+/** The clock that record times are checked against. */
+export interface ClockLimit {
+  /** How far ahead of `now` a time may be. */
+  maxClockSkewSeconds: number;
+  /** The server's clock in epoch milliseconds; read at each check when absent (a long run's clock moves on). */
+  now?: number | undefined;
+}
+
+export const DEFAULT_CLOCK: ClockLimit = { maxClockSkewSeconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS };
+
+const isoTime = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/**
+ * The one rule for times in records, in files and API inputs alike: none later than the server's clock plus
+ * the allowed skew. Returns the reason when `ms` breaks it.
+ */
+export function futureTimeProblem(ms: number, clock: ClockLimit): string | undefined {
+  const now = clock.now ?? Date.now();
+  if (ms <= now + clock.maxClockSkewSeconds * 1000) return undefined;
+  return `${isoTime(ms)} is later than the server's clock (+${clock.maxClockSkewSeconds} s allowed)`;
+}
+
+/**
+ * A value as an error message shows it: JSON, so that control characters come out escaped (`\u001b`), cut to
+ * 60 characters. Never throws, whatever it is given (a BigInt, an object without a prototype).
+ */
 export const show = (value: unknown): string => {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  let text: string | undefined;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) text = typeof value === 'function' || typeof value === 'symbol' || typeof value === 'undefined' ? typeof value : '(unprintable)';
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
 /** Trims and collapses runs of whitespace; empty strings become `undefined` (an empty CSV cell is an absent value). */
@@ -32,6 +78,16 @@ export function cleanText(value: unknown): unknown {
 
 const isAbsent = (value: unknown): boolean => value === undefined || value === null;
 
+/**
+ * Control characters left after whitespace is collapsed (ESC, NUL, BEL, C1): no id or text means them, and
+ * stored they would reach every terminal and page that shows the value.
+ */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A name from a fixed list: only text (or a number, as CSV cells and loose JSON give them) is compared. */
+const asWord = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
+
 /** Cleans a text field; `undefined` when absent, a string when valid, else records the problem. */
 function parseText(raw: unknown, maxLength: number, ctx: z.RefinementCtx): string | undefined | typeof z.NEVER {
   const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
@@ -42,6 +98,11 @@ function parseText(raw: unknown, maxLength: number, ctx: z.RefinementCtx): strin
   }
   if (value.length > maxLength) {
     ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
+    return z.NEVER;
+  }
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control !== null) {
+    ctx.addIssue({ code: 'custom', message: `expected text without control characters, got ${show(control[0])} at character ${control.index + 1}` });
     return z.NEVER;
   }
   return value;
@@ -61,6 +122,12 @@ function optionalText(maxLength: number) {
 
 const id = () => requiredText(MAX_ID_LENGTH);
 const optionalId = () => optionalText(MAX_ID_LENGTH);
+
+/** A number in `range`, or nothing; anything else is refused, naming the range. */
+function optionalNumberIn(range: { min: number; max: number }, whole: boolean) {
+  const description = `${whole ? 'a whole number' : 'a number'} from ${range.min.toLocaleString('en-US')} to ${range.max.toLocaleString('en-US')}`;
+  return optionalNumber(description, (n) => n >= range.min && n <= range.max && (!whole || Number.isInteger(n)));
+}
 
 function optionalNumber(description: string, accept: (n: number) => boolean) {
   return z.unknown().optional().transform((raw, ctx): number | undefined => {
@@ -83,7 +150,7 @@ const optionalBoolean = () =>
     const value = cleanText(raw);
     if (isAbsent(value)) return undefined;
     if (typeof value === 'boolean') return value;
-    const word = String(value).toLowerCase();
+    const word = asWord(value)?.toLowerCase() ?? '';
     if (TRUE_WORDS.has(word)) return true;
     if (FALSE_WORDS.has(word)) return false;
     ctx.addIssue({ code: 'custom', message: `expected true or false, got ${show(raw)}` });
@@ -101,23 +168,29 @@ export function parseTimestamp(raw: unknown): number | undefined {
   return ms;
 }
 
-function parseTimestampField(raw: unknown, ctx: z.RefinementCtx): number | undefined {
+function parseTimestampField(raw: unknown, clock: ClockLimit, ctx: z.RefinementCtx): number | undefined {
   const ms = parseTimestamp(raw);
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected ISO-8601 or epoch milliseconds, got ${show(raw)}` });
-  return ms;
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected ISO-8601 or epoch milliseconds, got ${show(raw)}` });
+    return undefined;
+  }
+  const future = futureTimeProblem(ms, clock);
+  if (future === undefined) return ms;
+  ctx.addIssue({ code: 'custom', message: future });
+  return undefined;
 }
 
-const requiredTimestamp = () =>
+const requiredTimestamp = (clock: ClockLimit) =>
   z.unknown().optional().transform((raw, ctx): number => {
     if (isAbsent(cleanText(raw))) {
       ctx.addIssue({ code: 'custom', message: 'required' });
       return z.NEVER;
     }
-    return parseTimestampField(raw, ctx) ?? z.NEVER;
+    return parseTimestampField(raw, clock, ctx) ?? z.NEVER;
   });
 
-const optionalTimestamp = () =>
-  z.unknown().optional().transform((raw, ctx): number | undefined => (isAbsent(cleanText(raw)) ? undefined : (parseTimestampField(raw, ctx) ?? z.NEVER)));
+const optionalTimestamp = (clock: ClockLimit) =>
+  z.unknown().optional().transform((raw, ctx): number | undefined => (isAbsent(cleanText(raw)) ? undefined : (parseTimestampField(raw, clock, ctx) ?? z.NEVER)));
 
 const eventType = z.unknown().optional().transform((raw, ctx): EventType => {
   const value = cleanText(raw);
@@ -125,8 +198,8 @@ const eventType = z.unknown().optional().transform((raw, ctx): EventType => {
     ctx.addIssue({ code: 'custom', message: 'required' });
     return z.NEVER;
   }
-  const normalised = String(value).toLowerCase().replace(/[- ]/g, '_').replace(/^addtocart$/, 'add_to_cart');
-  if ((EVENT_TYPES as readonly string[]).includes(normalised)) return normalised as EventType;
+  const normalised = asWord(value)?.toLowerCase().replace(/[- ]/g, '_').replace(/^addtocart$/, 'add_to_cart');
+  if (normalised !== undefined && (EVENT_TYPES as readonly string[]).includes(normalised)) return normalised as EventType;
   ctx.addIssue({ code: 'custom', message: `expected one of ${EVENT_TYPES.join(', ')}, got ${show(raw)}` });
   return z.NEVER;
 });
@@ -138,8 +211,8 @@ const relationType = (allowed: readonly string[]) =>
       ctx.addIssue({ code: 'custom', message: 'required' });
       return z.NEVER;
     }
-    const normalised = String(value).toUpperCase().replace(/[- ]/g, '_');
-    if (allowed.includes(normalised)) return normalised;
+    const normalised = asWord(value)?.toUpperCase().replace(/[- ]/g, '_');
+    if (normalised !== undefined && allowed.includes(normalised)) return normalised;
     ctx.addIssue({ code: 'custom', message: `expected one of ${allowed.join(', ')}, got ${show(raw)}` });
     return z.NEVER;
   });
@@ -147,47 +220,72 @@ const relationType = (allowed: readonly string[]) =>
 export const categorySchema = z.object({ id: id(), name: requiredText(500), parentId: optionalId() });
 export const brandSchema = z.object({ id: id(), name: requiredText(500) });
 export const userSchema = z.object({ id: id() });
-export const productSchema = z.object({
-  id: id(),
-  title: requiredText(1_000),
-  description: optionalText(MAX_TEXT_LENGTH),
-  categoryId: optionalId(),
-  brandId: optionalId(),
-  price: optionalNumber('a number ≥ 0', (n) => n >= 0),
-  currency: z.unknown().optional().transform((raw, ctx): string | undefined => {
-    const value = cleanText(raw);
-    if (isAbsent(value)) return undefined;
-    if (typeof value === 'string' && /^[A-Za-z]{3}$/.test(value)) return value.toUpperCase();
-    ctx.addIssue({ code: 'custom', message: `expected a three-letter ISO 4217 code such as EUR, got ${show(raw)}` });
-    return z.NEVER;
-  }),
-  inStock: optionalBoolean(),
-  createdAt: optionalTimestamp(),
-});
-const eventFields = z.object({
-  id: optionalId(),
-  userId: id(),
-  productId: id(),
-  type: eventType,
-  timestamp: requiredTimestamp(),
-  quantity: optionalNumber('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1),
-});
-export const eventSchema = eventFields.transform((event) => ({ ...event, id: event.id ?? eventId(event) }));
+
+/** Products, their `createdAt` checked against `clock`. */
+export const productSchemaFor = (clock: ClockLimit) =>
+  z.object({
+    id: id(),
+    title: requiredText(1_000),
+    description: optionalText(MAX_TEXT_LENGTH),
+    categoryId: optionalId(),
+    brandId: optionalId(),
+    price: optionalNumberIn(PRICE_RANGE, false),
+    currency: z.unknown().optional().transform((raw, ctx): string | undefined => {
+      const value = cleanText(raw);
+      if (isAbsent(value)) return undefined;
+      if (typeof value === 'string' && /^[A-Za-z]{3}$/.test(value)) return value.toUpperCase();
+      ctx.addIssue({ code: 'custom', message: `expected a three-letter ISO 4217 code such as EUR, got ${show(raw)}` });
+      return z.NEVER;
+    }),
+    inStock: optionalBoolean(),
+    createdAt: optionalTimestamp(clock),
+  });
+
+/** Behaviour events, their `timestamp` checked against `clock`. */
+export const eventSchemaFor = (clock: ClockLimit) =>
+  z
+    .object({
+      id: optionalId(),
+      userId: id(),
+      productId: id(),
+      type: eventType,
+      timestamp: requiredTimestamp(clock),
+      quantity: optionalNumberIn(QUANTITY_RANGE, true),
+    })
+    .transform((event) => ({ ...event, id: event.id ?? eventId(event) }));
+
+/** Checked against the clock as it is at each check, with the default skew. */
+export const productSchema = productSchemaFor(DEFAULT_CLOCK);
+export const eventSchema = eventSchemaFor(DEFAULT_CLOCK);
+
 export const relationSchema = (allowedTypes: readonly string[]) =>
   z
     .object({
       from: id(),
       to: id(),
       type: relationType(allowedTypes),
-      weight: optionalNumber('a finite number', () => true),
+      weight: optionalNumberIn(WEIGHT_RANGE, false),
     })
     .transform((relation) => ({ ...relation, weight: relation.weight ?? 1 }));
+
+/**
+ * The fields a record of each kind may have, and those it must have: a CSV header is checked against them
+ * (a misspelt column would otherwise be dropped silently, its values lost).
+ */
+export const RECORD_FIELDS: Record<Kind, { all: readonly string[]; required: readonly string[] }> = {
+  categories: { all: Object.keys(categorySchema.shape), required: ['id', 'name'] },
+  brands: { all: Object.keys(brandSchema.shape), required: ['id', 'name'] },
+  products: { all: Object.keys(productSchema.shape), required: ['id', 'title'] },
+  users: { all: Object.keys(userSchema.shape), required: ['id'] },
+  events: { all: Object.keys(eventSchema.in.shape), required: ['userId', 'productId', 'type', 'timestamp'] },
+  relations: { all: Object.keys(relationSchema([]).in.shape), required: ['from', 'to', 'type'] },
+};
 
 export type CategoryRecord = z.infer<typeof categorySchema>;
 export type BrandRecord = z.infer<typeof brandSchema>;
 export type UserRecord = z.infer<typeof userSchema>;
-export type ProductRecord = z.infer<typeof productSchema>;
-export type EventRecord = z.infer<typeof eventSchema>;
+export type ProductRecord = z.infer<ReturnType<typeof productSchemaFor>>;
+export type EventRecord = z.infer<ReturnType<typeof eventSchemaFor>>;
 export type RelationRecord = z.infer<ReturnType<typeof relationSchema>>;
 
 /** A stable id for an event given without one, so that re-ingesting the same file changes nothing. */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkedInline } from './checkedRecords.js';
 import type { Rejection } from './kinds.js';
-import type { Kind } from './records.js';
+import type { ClockLimit, Kind } from './records.js';
 
 /**
  * A thread that reads, validates and de-duplicates a run's files (see checkedRecords.ts): it posts, per
@@ -13,6 +13,7 @@ export interface ValidationThreadData {
   files: string[];
   kind: Kind;
   relationTypes: readonly string[];
+  clock: ClockLimit;
 }
 
 /** A CheckedChunk as it crosses threads: its file named once rather than in every item. */
@@ -42,7 +43,7 @@ async function run(data: ValidationThreadData): Promise<void> {
   });
   let rejections: Rejection[] = [];
   try {
-    const chunks = checkedInline(data.files, { kind: data.kind, relationTypes: data.relationTypes, onRejection: (r) => rejections.push(r) }, Infinity);
+    const chunks = checkedInline(data.files, { kind: data.kind, relationTypes: data.relationTypes, clock: data.clock, onRejection: (r) => rejections.push(r) }, Infinity);
     for await (const { file, items, records, bytesRead, duplicates } of chunks) {
       const chunk: ThreadChunk = {
         file,

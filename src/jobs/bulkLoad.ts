@@ -80,6 +80,7 @@ export async function bulkLoad(config: Config, options: BulkLoadOptions): Promis
     });
     const reader = new BulkReader(options.files, {
       relationTypes: config.relationTypes,
+      maxClockSkewSeconds: config.maxClockSkewSeconds,
       onRejection: rejections.onRejection,
       onProgress: (done, total) => options.onProgress?.('reading', done, total),
     });

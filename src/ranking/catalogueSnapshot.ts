@@ -107,7 +107,7 @@ export class CatalogueSnapshot {
 /** Builds a snapshot from the graph: three queries, run together. */
 export async function loadCatalogueSnapshot(graph: Graph, now = Date.now()): Promise<CatalogueSnapshot> {
   const [rows, categories, brands] = await Promise.all([
-    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS }),
+    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS, now }),
     readAllCategories(graph),
     readBrands(graph),
   ]);

@@ -1,5 +1,6 @@
 import type { ProfileRow } from '../graph/shopReads.js';
 import type { CatalogueSnapshot } from './catalogueSnapshot.js';
+import { ageAt, decayReference } from './decay.js';
 import { ANCESTOR_DISCOUNT, BEHAVIOUR_WEIGHTS, INTEREST_HALF_LIFE_MS } from './weights.js';
 
 /**
@@ -126,9 +127,9 @@ const normalise = (scores: Map<string, number>): Map<string, number> => {
  * Recency is measured from the user's own latest event, so that a user who was away for a month keeps
  * their tastes; only the relative age of their behaviours matters.
  */
-export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSnapshot): UserProfile {
+export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSnapshot, now = Date.now()): UserProfile {
   const tau = INTEREST_HALF_LIFE_MS / Math.LN2;
-  const latest = rows.reduce((max, row) => Math.max(max, row.lastAt), 0);
+  const latest = decayReference(rows.map((row) => row.lastAt), now);
   const purchased = new Set<string>();
   const seen = new Set<string>();
   const categoryScores = new Map<string, number>();
@@ -140,7 +141,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSna
   for (const row of rows) {
     if (row.relationship === 'PURCHASED') purchased.add(row.productId);
     seen.add(row.productId);
-    const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-(latest - row.lastAt) / tau);
+    const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-ageAt(latest, row.lastAt) / tau);
     // A product newer than the snapshot is not in it yet: it counts as bought, not towards interests.
     const product = snapshot.byId.get(row.productId);
     if (!product) continue;

@@ -1,4 +1,5 @@
 import type { ProfileRow } from '../graph/shopReads.js';
+import { ageAt, decayReference } from './decay.js';
 import type { RankingState } from './rankingState.js';
 import { addScaled, scale } from './vectorMath.js';
 import { BEHAVIOUR_WEIGHTS, INTEREST_HALF_LIFE_MS } from './weights.js';
@@ -24,15 +25,15 @@ export interface HistoryItem {
 }
 
 /** The user's behaviours on products of the snapshot, strongest first. */
-export function historyOf(rows: readonly ProfileRow[], state: RankingState): HistoryItem[] {
+export function historyOf(rows: readonly ProfileRow[], state: RankingState, now = Date.now()): HistoryItem[] {
   const tau = INTEREST_HALF_LIFE_MS / Math.LN2;
-  const latest = rows.reduce((max, row) => Math.max(max, Number(row.lastAt)), 0);
+  const latest = decayReference(rows.map((row) => Number(row.lastAt)), now);
   const items: HistoryItem[] = [];
   for (const row of rows) {
     const index = state.indexOf.get(row.productId);
     if (index === undefined) continue;
     const lastAt = Number(row.lastAt);
-    const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * Math.log1p(Number(row.count)) * Math.exp(-(latest - lastAt) / tau);
+    const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * Math.log1p(Number(row.count)) * Math.exp(-ageAt(latest, lastAt) / tau);
     items.push({ index, relationship: row.relationship, weight, lastAt });
   }
   return items.sort((a, b) => b.weight - a.weight);

@@ -63,10 +63,10 @@ describe('the kgrec command line', () => {
     const report = path.join(dir, 'rejects.txt');
     const failing = kgrec('ingest', '--kind', 'products', products, '--report', report, '--json');
     expect(failing.code).toBe(1);
-    expect(failing.stderr).toContain(`${products}:3: price: expected a number ≥ 0, got "-1"`);
+    expect(failing.stderr).toContain(`${products}:3: price: expected a number from 0 to 1,000,000,000,000, got "-1"`);
     expect(failing.stderr).toContain('1 record(s) rejected (allowed: 0)');
     expect(JSON.parse(failing.last)).toMatchObject({ kind: 'products', records: 3, written: 2, rejected: 1, reportFile: report });
-    expect(readFileSync(report, 'utf8')).toBe(`${products}:3: price: expected a number ≥ 0, got "-1"\n`);
+    expect(readFileSync(report, 'utf8')).toBe(`${products}:3: price: expected a number from 0 to 1,000,000,000,000, got "-1"\n`);
 
     const allowed = kgrec('ingest', '--kind', 'products', products, '--max-rejects', '1', '--json');
     expect(allowed.code).toBe(0);

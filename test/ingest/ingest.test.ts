@@ -352,7 +352,7 @@ describe('bad input', () => {
     const summary = await ingest('relations', [file], { reportFile: report });
     expect(summary).toMatchObject({ written: 0, rejected: 4 });
     expect(readFileSync(report, 'utf8')).toContain(`${file}:4: type: expected one of COMPLEMENTS, SUBSTITUTES, ACCESSORY_OF, got "LIKES"`);
-    expect(readFileSync(report, 'utf8')).toContain(`${file}:5: weight: expected a finite number, got "abc"`);
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:5: weight: expected a number from 0 to 1,000, got "abc"`);
     expect(readFileSync(report, 'utf8')).toContain(`${file}:2: to: a product cannot be related to itself`);
     expect(readFileSync(report, 'utf8')).toContain(`${file}:3: to: unknown product "ghost"`);
   });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readlinkSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSource, type SourceLine } from '../../src/ingest/readers.js';
+import { RECORD_FIELDS } from '../../src/ingest/records.js';
 import { tempDir, writeFixture } from '../helpers.js';
 
 async function readAll(file: string): Promise<{ lines: SourceLine[]; batches: number }> {
@@ -87,13 +88,34 @@ describe('readSource', () => {
         expect(openOn(file)).toBe(1);
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(openOn(file), name).toBe(0);
+      // The stream closes asynchronously: polled for, within a deadline that only a leak would reach.
+      await expect.poll(() => openOn(file), { timeout: 5_000, interval: 20 }).toBe(0);
     }
   });
 
   it('refuses a CSV header that names a column twice', async () => {
     const file = writeFixture(tempDir(), 'brands.csv', ['id,name,id', 'b1,B,b1']);
     await expect(readAll(file)).rejects.toThrow(`${file}:1: header names column "id" twice`);
+  });
+
+  it('refuses a CSV header naming unknown columns or lacking required ones, naming them and what was expected', async () => {
+    const dir = tempDir();
+    const products = writeFixture(dir, 'products.csv', ['id,title,colour,szie', 'p1,Shoe,red,42']);
+    const read = async (file: string) => {
+      for await (const batch of readSource(file, RECORD_FIELDS.products)) expect(batch).toBeUndefined();
+    };
+    await expect(read(products)).rejects.toThrow(
+      `${products}:1: unknown column(s) "colour", "szie"; expected id, title and optionally description, categoryId, brandId, price, currency, inStock, createdAt`,
+    );
+    const noTitle = writeFixture(dir, 'products-b.csv', ['id,pirce', 'p1,12']);
+    await expect(read(noTitle)).rejects.toThrow(`${noTitle}:1: unknown column(s) "pirce", missing column(s) "title"; expected id, title and optionally`);
+    const hostile = writeFixture(dir, 'products-c.csv', ['id,title,[31mred', 'p1,Shoe,x']);
+    await expect(read(hostile)).rejects.toThrow(`${hostile}:1: unknown column(s) "\\u001b[31mred"`);
+    // Only the columns a kind knows: without them (or with a good header) the rows come through.
+    const good = writeFixture(dir, 'products-d.csv', ['title,id', 'Shoe,p1']);
+    const rows: SourceLine[] = [];
+    for await (const batch of readSource(good, RECORD_FIELDS.products)) rows.push(...batch);
+    expect(rows.map((row) => ('record' in row ? row.record : row.error))).toEqual([{ title: 'Shoe', id: 'p1' }]);
+    expect((await readAll(products)).lines).toHaveLength(1);
   });
 });

@@ -61,6 +61,7 @@ export function registerIngestCommands(program: Command): void {
           files,
           batchSize: options.batchSize ?? config.ingestBatchSize,
           relationTypes: config.relationTypes,
+          maxClockSkewSeconds: config.maxClockSkewSeconds,
           dryRun: Boolean(options.dryRun),
           reportFile: report,
           by: options.by,
