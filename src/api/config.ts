@@ -44,6 +44,9 @@ const tokenHashes = z.preprocess(
   ),
 );
 
+/** The default budget of one operation (KGREC_API_MAX_COST). */
+export const DEFAULT_MAX_COST = 10_000;
+
 export const apiConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Loopback by default: exposing the API is a deliberate choice (KGREC_API_HOST=0.0.0.0). */
@@ -88,10 +91,28 @@ export const apiConfigSchema = z.object({
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
   rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /**
+   * The most one operation may cost, in the units of src/api/costWeights.ts, measured before it runs. The
+   * default holds the largest legitimate reads (a recommend of the largest page with explanations, a
+   * categories tree with a product page) with room to spare, and keeps a handful of rankings per request.
+   */
+  maxCost: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_COST),
+  /** The most aliases one operation may use (`__typename` excepted): each alias is a field resolved again. */
+  maxAliases: z.coerce.number().int().min(0).max(10_000).default(15),
+  /**
+   * Cost per minute per client (the same client as rateLimitPerMinute), spent by each operation's cost;
+   * 0 = no budget. Off by default like the request limit: a shop's frontend sends its shoppers' requests
+   * from one token, whose traffic only its operator can size.
+   */
+  costPerMinute: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  /**
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
   executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit'),
+}).refine((api) => api.costPerMinute === 0 || api.costPerMinute >= api.maxCost, {
+  // Otherwise the dearest operations that pass one request's budget could never be afforded in a minute.
+  message: 'expected 0 (no budget) or at least the cost one operation may have (KGREC_API_MAX_COST)',
+  path: ['costPerMinute'],
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -116,6 +137,9 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
+  maxCost: 'KGREC_API_MAX_COST',
+  maxAliases: 'KGREC_API_MAX_ALIASES',
+  costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',
 };
 
