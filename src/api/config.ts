@@ -96,6 +96,12 @@ export const apiConfigSchema = z.object({
    * categories tree with a product page) with room to spare, and keeps a handful of rankings per request.
    */
   maxCost: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_COST),
+  /**
+   * The most tokens a query text may have (names, punctuation, values; variables do not count). Parsing
+   * stops past it, so an oversized document is refused for the price of this many tokens. The default is
+   * far above any frontend's query; large inputs (recordEvents) belong in variables.
+   */
+  maxTokens: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   /** The most aliases one operation may use (`__typename` excepted): each alias is a field resolved again. */
   maxAliases: z.coerce.number().int().min(0).max(10_000).default(15),
   /**
@@ -138,6 +144,7 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
   maxCost: 'KGREC_API_MAX_COST',
+  maxTokens: 'KGREC_API_MAX_TOKENS',
   maxAliases: 'KGREC_API_MAX_ALIASES',
   costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',

@@ -2,12 +2,14 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { GraphQLError, Kind, parse, TypeInfo, ValidationContext, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createComplexityRule } from 'graphql-query-complexity';
 import { fieldCostEstimator, type CostBounds } from './costWeights.js';
+import { depthError, fragmentsOf } from './limits.js';
 
 /**
- * Prices an operation before anything else looks at it: its aliases (graphql-armor's rule), then its cost
- * (graphql-query-complexity with the weights of costWeights.ts). graphql's own validation comes after, and
- * only for operations within the limits: some of its rules grow faster than the document, so a huge one
- * must be refused before they run.
+ * Prices an operation before anything else looks at it: its size in tokens (graphql's parser stops past
+ * the limit), its depth (limits.ts), its aliases (graphql-armor's
+ * rule), then its cost (graphql-query-complexity with the weights of costWeights.ts). graphql's own
+ * validation comes after, and only for operations within the limits: some of its rules grow faster than
+ * the document, so a huge one must be refused before they run.
  */
 
 /** What an operation costs against the budget of one request, as reported in `extensions.cost`. */
@@ -24,7 +26,11 @@ export type CostVerdict =
 
 export interface CostLimits extends CostBounds {
   maxCost: number;
+  /** The most tokens (names, punctuation, values) a query text may have: bounds what parsing it costs. */
+  maxTokens: number;
   maxAliases: number;
+  /** Checked first, as graphql's validation would (limits.ts): nesting multiplies the cost, and its error says more. */
+  maxDepth: number;
 }
 
 export const TOO_COSTLY = 'QUERY_TOO_COSTLY';
@@ -35,6 +41,9 @@ export const TOO_MANY_ALIASES = 'TOO_MANY_ALIASES';
  * the walk. Far above what the default budget lets through, since every field costs at least one unit.
  */
 const MAX_PRICED_NODES = 50_000;
+
+/** How graphql's parser words the token limit (language/parser.ts; "more that" in graphql 16). */
+const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens/;
 
 /**
  * Parsed query texts kept, as in directQueries.ts: past this many, or this many characters in all, the
@@ -58,17 +67,23 @@ export interface QueryPricer {
 
 export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPricer {
   const estimators = [fieldCostEstimator(limits)];
-  const documents = new Map<string, DocumentNode | null>();
+  const documents = new Map<string, DocumentNode>();
   let documentChars = 0;
 
-  const parsed = (query: string): DocumentNode | null => {
+  /** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
+  const parsed = (query: string): DocumentNode | GraphQLError | null => {
     const known = documents.get(query);
     if (known !== undefined) return known;
-    let document: DocumentNode | null;
+    let document: DocumentNode;
     try {
-      document = parse(query, { noLocation: true });
-    } catch {
-      document = null;
+      // Without locations: they cost more to build than the rest of the parse, and a refusal needs none.
+      document = parse(query, { noLocation: true, maxTokens: limits.maxTokens });
+    } catch (error) {
+      // The parser stops at the limit, so a flood costs no more to refuse than a document of that size.
+      if (error instanceof GraphQLError && TOKEN_LIMIT_MESSAGE.test(error.message)) {
+        return tooCostly(`the operation has more than ${limits.maxTokens} tokens; at most ${limits.maxTokens} are allowed`, undefined, { maxTokens: limits.maxTokens });
+      }
+      return null; // GraphQL answers it with its syntax error
     }
     if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
       documents.clear();
@@ -85,6 +100,11 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
       (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
     );
     if (operations.length === 0) return { kind: 'unpriced' };
+    const fragments = fragmentsOf(document);
+    for (const operation of operations) {
+      const error = depthError(operation, fragments, limits.maxDepth);
+      if (error) return { kind: 'refused', error };
+    }
     const errors: GraphQLError[] = [];
     const context = new ValidationContext(schema, document, new TypeInfo(schema), (error) => errors.push(error));
 
@@ -140,12 +160,14 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
   return {
     priceText(request) {
       const document = parsed(request.query);
-      return document ? priceDocument(document, request.variables, request.operationName) : { kind: 'unpriced' };
+      if (document === null) return { kind: 'unpriced' };
+      if (document instanceof GraphQLError) return { kind: 'refused', error: document };
+      return priceDocument(document, request.variables, request.operationName);
     },
     priceDocument,
   };
 }
 
-function tooCostly(message: string, cost: QueryCost | undefined): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: TOO_COSTLY, ...(cost ? { cost } : {}) } });
+function tooCostly(message: string, cost: QueryCost | undefined, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: TOO_COSTLY, ...(cost ? { cost } : {}), ...extra } });
 }
