@@ -44,6 +44,9 @@ const tokenHashes = z.preprocess(
   ),
 );
 
+/** The default budget of one operation (KGREC_API_MAX_COST). */
+export const DEFAULT_MAX_COST = 10_000;
+
 export const apiConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4000).describe('Port of kgrec serve (--port overrides it; 0 picks a free one).'),
   /** Loopback by default: exposing the API is a deliberate choice (KGREC_API_HOST=0.0.0.0). */
@@ -116,10 +119,34 @@ export const apiConfigSchema = z.object({
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
   rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('GraphQL requests per minute per client (its Bearer token, else its address); beyond it HTTP 429 with Retry-After and code RATE_LIMITED; 0: no limit.'),
   /**
+   * The most one operation may cost, in the units of src/api/costWeights.ts, measured before it runs. The
+   * default holds the largest legitimate reads (a recommend of the largest page with explanations, a
+   * categories tree with a product page) with room to spare, and keeps a handful of rankings per request.
+   */
+  maxCost: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_COST).describe('Most one request may cost, priced before anything runs (weights in src/api/costWeights.ts); beyond it QUERY_TOO_COSTLY.'),
+  /**
+   * The most tokens a query text may have (names, punctuation, values; variables do not count). Parsing
+   * stops past it, so an oversized document is refused for the price of this many tokens. The default is
+   * far above any frontend's query; large inputs (recordEvents) belong in variables.
+   */
+  maxTokens: z.coerce.number().int().min(100).max(1_000_000).default(10_000).describe('Most tokens a query text may have (variables do not count); parsing stops past it with QUERY_TOO_COSTLY.'),
+  /** The most aliases one operation may use (`__typename` excepted): each alias is a field resolved again. */
+  maxAliases: z.coerce.number().int().min(0).max(10_000).default(15).describe('Most aliases per request, __typename excepted (0: none at all); beyond it TOO_MANY_ALIASES.'),
+  /**
+   * Cost per minute per client (the same client as rateLimitPerMinute), spent by each operation's cost;
+   * 0 = no budget. Off by default like the request limit: a shop's frontend sends its shoppers' requests
+   * from one token, whose traffic only its operator can size.
+   */
+  costPerMinute: z.coerce.number().int().min(0).max(1_000_000_000).default(0).describe('Cost budget per client (its token, else its address) per minute; beyond it HTTP 429 RATE_LIMITED; 0: no budget, else at least KGREC_API_MAX_COST.'),
+  /**
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
   executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit').describe('How operations run: jit compiles each operation once (graphql-jit) and answers valid queries without Apollo Server\'s per-request pipeline; graphql-js interprets every request through Apollo Server (the reference).'),
+}).refine((api) => api.costPerMinute === 0 || api.costPerMinute >= api.maxCost, {
+  // Otherwise the dearest operations that pass one request's budget could never be afforded in a minute.
+  message: 'expected 0 (no budget) or at least the cost one operation may have (KGREC_API_MAX_COST)',
+  path: ['costPerMinute'],
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -150,6 +177,10 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
+  maxCost: 'KGREC_API_MAX_COST',
+  maxTokens: 'KGREC_API_MAX_TOKENS',
+  maxAliases: 'KGREC_API_MAX_ALIASES',
+  costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',
 };
 

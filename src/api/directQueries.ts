@@ -70,6 +70,8 @@ export function directQueries<C extends object>(options: {
   validationRules: readonly ValidationRule[];
   /** Called once per answered request, as Apollo's plugins are at willSendResponse (metrics, the log line). */
   onAnswered: (operation: OperationDefinitionNode, durationMs: number, context: C) => void;
+  /** The answer's `extensions`, as Apollo's plugins would add them (the cost); undefined for none. */
+  extensions?: (context: C) => Record<string, unknown> | undefined;
 }): DirectQueries<C> {
   const { schema, onAnswered } = options;
   const rules = [...specifiedRules, ...options.validationRules, NoSchemaIntrospectionCustomRule];
@@ -136,8 +138,8 @@ export function directQueries<C extends object>(options: {
       if (!('data' in result) || result.errors) return false;
       res.statusCode = 200;
       res.setHeader('content-type', APPLICATION_JSON);
-      // As Apollo writes it (prettyJSONStringify): clients see the same bytes from either path.
-      res.end(`${JSON.stringify(result)}\n`);
+      // As Apollo writes it (prettyJSONStringify, errors, data, extensions): clients see the same bytes from either path.
+      res.end(`${JSON.stringify({ data: result.data, extensions: options.extensions?.(contextValue) })}\n`);
       onAnswered(operation, performance.now() - started, contextValue);
       return true;
     },

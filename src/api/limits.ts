@@ -1,4 +1,13 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 import type { ProductFilter } from '../ranking/types.js';
 import { badInput } from './errors.js';
 
@@ -46,38 +55,48 @@ export interface GraphQLProductFilter {
  * is not counted: tools nest it deeply, and it is switched off in production.
  */
 export function depthLimit(maxDepth: number): (context: ValidationContext) => ASTVisitor {
-  return (context) => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    const depthOf = (selectionSet: SelectionSetNode, visiting: Set<string>): number => {
-      let deepest = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue;
-          deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(selection.selectionSet, visiting) : 0));
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          // A cycle among fragments is reported by graphql's own rules; here it just stops the walk.
-          if (!fragment || visiting.has(name)) continue;
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...visiting, name])));
-        }
+  return (context) => ({
+    OperationDefinition(node) {
+      const error = depthError(node, fragmentsOf(context.getDocument()), maxDepth);
+      if (error) context.reportError(error);
+    },
+  });
+}
+
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+/** The error of an operation nested deeper than `maxDepth` fields (as graphql's validation words it), else null. */
+export function depthError(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, maxDepth: number): GraphQLError | null {
+  const depthOf = (selectionSet: SelectionSetNode, visiting: Set<string>): number => {
+    let deepest = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(selection.selectionSet, visiting) : 0));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        // A cycle among fragments is reported by graphql's own rules; here it just stops the walk.
+        if (!fragment || visiting.has(name)) continue;
+        deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...visiting, name])));
       }
-      return deepest;
-    };
-    return {
-      OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`the operation nests ${depth} levels of fields; at most ${maxDepth} are allowed`, { nodes: [node] }));
-        }
-      },
-    };
+    }
+    return deepest;
   };
+  const depth = depthOf(operation.selectionSet, new Set());
+  if (depth <= maxDepth) return null;
+  return new GraphQLError(`the operation nests ${depth} levels of fields; at most ${maxDepth} are allowed`, {
+    nodes: [operation],
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }
 
 const CURSOR_PREFIX = 'product:';

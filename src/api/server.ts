@@ -21,7 +21,8 @@ import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
 import { closeEntityCaches, createEntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
-import { RequestLimiter } from './rateLimit.js';
+import { clientKey, RequestLimiter } from './rateLimit.js';
+import { costLimiter, type CostContext } from './costLimits.js';
 import { formatError } from './errors.js';
 import { checkHealth } from './health.js';
 import { directQueries } from './directQueries.js';
@@ -114,7 +115,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const typeDefs = loadTypeDefs(config.relationTypes);
   const schema = makeExecutableSchema({ typeDefs, resolvers });
   const validationRules = [depthLimit(api.maxDepth), oneFieldPerMutation];
-  type RequestContext = ApiContext & { requestId: string };
+  const costs = costLimiter(schema, api, logger);
+  type RequestContext = ApiContext & CostContext & { requestId: string };
   const apollo = new ApolloServer<RequestContext>({
     ...(api.executor === 'jit' ? { gateway: jitGateway(schema, print(typeDefs)) } : { schema }),
     introspection: !api.production,
@@ -130,6 +132,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: SHUTDOWN_GRACE_MS }),
       metrics.plugin,
       loggingPlugin(logger),
+      costs.plugin,
       // The API sets no cache hints; the default cache-control plugin would still hook every field resolved.
       ApolloServerPluginCacheControlDisabled(),
       ...(api.production ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -146,10 +149,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
             metrics.answeredDirectly(operation, durationMs);
             logGraphQLRequest(context.logger, operation, durationMs);
           },
+          extensions: (context) => (context.cost ? { cost: context.cost } : undefined),
         })
       : null;
   const shoppers = createShopperVerifier(api);
-  const contextFor = (req: IncomingMessage, requestId: string, caller: Caller): RequestContext => ({
+  const contextFor = (req: IncomingMessage, requestId: string, caller: Caller, costContext: CostContext): RequestContext => ({
+    ...costContext,
     graph,
     ranker,
     jobs,
@@ -185,13 +190,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       return;
     }
     if (handleCors(req, res, api.corsOrigins)) return;
-    const retryAfter = limiter ? await limiter.check(req) : null;
+    const client = clientKey(req);
+    const retryAfter = limiter ? await limiter.check(client) : null;
     if (retryAfter !== null) {
       res.setHeader('retry-after', String(retryAfter));
       writeJson(res, 429, { errors: [{ message: `rate limit of ${api.rateLimitPerMinute} requests per minute exceeded; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }] });
       return;
     }
     const read = await readRequest(req, api.maxBodyBytes);
+    // Priced before graphql validates or runs anything: a refusal costs a parse and one walk of the document.
+    const admission = await costs.admit({ url, read, client, requestId }, res);
+    if (admission.answered) return;
+    const costContext = (): CostContext => ({ client, cost: admission.cost });
     const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
     // A shopper token is verified asynchronously; a refused token is thrown where the context is built, so
     // that Apollo answers it as it answers an unknown role token (401).
@@ -201,7 +211,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     );
     const context = (): RequestContext => {
       if ('error' in caller) throw caller.error;
-      return contextFor(req, requestId, caller.found);
+      return contextFor(req, requestId, caller.found, costContext());
     };
     if (direct && (await direct.answer(request, res, context))) return;
     const response = await apollo.executeHTTPGraphQLRequest({
