@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { homePath, loadConfig } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
 import { formatConflict, formatRejection, IngestError, ingestFiles, type IngestSummary } from '../../ingest/ingest.js';
@@ -40,7 +39,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 10000)', positiveInteger('--batch-size'))
     .option('--dry-run', 'validate only; write nothing (references to other records are not checked)')
     .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
-    .option('--report <file>', 'where to write every rejection (default .kgrec/reports/ingest-<kind>-<time>.txt)')
+    .option('--report <file>', 'where to write every rejection (default <KGREC_HOME>/reports/ingest-<kind>-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
     .option('--skip-conflicts', 'succeed even when events clash with stored events of the same id (they are still listed and counted)')
     .option('--json', 'print the summary as JSON on the last line')
@@ -53,7 +52,7 @@ export function registerIngestCommands(program: Command): void {
       const missing = files.find((file) => !existsSync(file));
       if (missing) throw new UserError(`${missing}: file not found`, 2);
       const config = loadConfig();
-      const report = options.report ?? path.join('.kgrec', 'reports', `ingest-${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+      const report = options.report ?? homePath(config.home, 'reports', `ingest-${kind}-${fileTime()}.txt`);
       const graph = options.dryRun ? null : (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
       try {
         const summary = await runIngest(graph, out, {
@@ -122,6 +121,9 @@ export function registerIngestCommands(program: Command): void {
       }
     });
 }
+
+/** Now, as a file name part: 2025-01-31T12-00-00-000Z. */
+export const fileTime = (date = new Date()): string => date.toISOString().replace(/[:.]/g, '-');
 
 /** Runs one ingestion with a progress bar and the first rejections on the console. */
 export async function runIngest(graph: Graph | null, out: Output, options: Parameters<typeof ingestFiles>[1]): Promise<IngestSummary> {

@@ -5,7 +5,7 @@ import { openGraph } from '../../graph/connect.js';
 import { graphStats } from '../../graph/stats.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { DEFAULT_MODELS_DIR, runTrainingJob } from '../../jobs/train.js';
+import { runTrainingJob } from '../../jobs/train.js';
 import { createOutput, formatCount } from '../output.js';
 import { createProgress } from '../progress.js';
 import { loadDemoShop } from './demo.js';
@@ -27,7 +27,7 @@ export function registerStartCommand(program: Command): void {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig();
       // Checked before the set-up, so a wrong API setting fails in seconds rather than after the demo load.
-      const api = options.serve ? loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }) : null;
+      const api = options.serve ? loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }, config) : null;
       const { graph, migrations } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
       let served = false;
       try {
@@ -37,18 +37,19 @@ export function registerStartCommand(program: Command): void {
           await loadDemoShop(graph, config, out);
           stats = await graphStats(graph);
         }
-        let model = await activeVersion(DEFAULT_MODELS_DIR);
+        let model = await activeVersion(config.modelsDir);
         if (options.train && model === null && (stats.relationships.PURCHASED ?? 0) > 0) {
           out.info('no active model: training a first one with the default hyperparameters');
           const progress = createProgress('train');
           const result = await runTrainingJob({
             source: { kind: 'graph', graph, config },
             hyperparameters: [{ workers: 2 }],
+            modelsDir: config.modelsDir,
             onInfo: out.info,
             onBatch: (done, total, epoch, epochs) => progress.update((epoch - 1) * total + done, epochs * total, { unit: 'triples', note: `epoch ${epoch}/${epochs}` }),
           });
           progress.stop();
-          await activateAndWriteBack(DEFAULT_MODELS_DIR, result.version, graph);
+          await activateAndWriteBack(config.modelsDir, result.version, graph);
           model = result.version;
           out.info(`model ${model}: test MRR ${result.test?.mrr.toFixed(4) ?? '–'}, Hits@10 ${result.test?.['hits@10'].toFixed(4) ?? '–'} on ${formatCount(result.dataset.test)} held-out purchases`);
         }
