@@ -1,14 +1,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { homePath, loadConfig } from '../../config.js';
+import { loadConfig } from '../../config.js';
 import { formatRejection } from '../../ingest/ingest.js';
 import { formatOf } from '../../ingest/readers.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
 import { BulkLoadError, bulkLoad, type BulkLoadSummary, type BulkStage } from '../../jobs/bulkLoad.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
-import { fileTime, positiveInteger } from './ingest.js';
+import { defaultReportFile } from '../reports.js';
+import { positiveInteger } from './ingest.js';
 
 /** Rejections shown on the console; the report file has all of them. */
 const CONSOLE_REJECTIONS = 20;
@@ -60,7 +61,7 @@ export function registerBulkLoadCommand(program: Command): void {
       const out = createOutput(Boolean(options.json));
       const files = filesByKind(paths);
       const config = loadConfig();
-      const report = options.report ?? homePath(config.home, 'reports', `bulk-load-${fileTime()}.txt`);
+      const report = options.report ?? defaultReportFile(config, 'bulk-load');
       const progress = createProgress('bulk-load ');
       const started = performance.now();
       let shown = 0;

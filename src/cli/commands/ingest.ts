@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { homePath, loadConfig } from '../../config.js';
+import { loadConfig } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
 import { formatConflict, formatRejection, IngestError, ingestFiles, type IngestSummary } from '../../ingest/ingest.js';
@@ -9,6 +9,7 @@ import type { Conflict, Rejection } from '../../ingest/kinds.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { defaultReportFile } from '../reports.js';
 
 /** Rejections shown on the console; the report file has all of them. */
 const CONSOLE_REJECTIONS = 20;
@@ -52,7 +53,7 @@ export function registerIngestCommands(program: Command): void {
       const missing = files.find((file) => !existsSync(file));
       if (missing) throw new UserError(`${missing}: file not found`, 2);
       const config = loadConfig();
-      const report = options.report ?? homePath(config.home, 'reports', `ingest-${kind}-${fileTime()}.txt`);
+      const report = options.report ?? defaultReportFile(config, `ingest-${kind}`);
       const graph = options.dryRun ? null : (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
       try {
         const summary = await runIngest(graph, out, {
@@ -121,9 +122,6 @@ export function registerIngestCommands(program: Command): void {
       }
     });
 }
-
-/** Now, as a file name part: 2025-01-31T12-00-00-000Z. */
-export const fileTime = (date = new Date()): string => date.toISOString().replace(/[:.]/g, '-');
 
 /** Runs one ingestion with a progress bar and the first rejections on the console. */
 export async function runIngest(graph: Graph | null, out: Output, options: Parameters<typeof ingestFiles>[1]): Promise<IngestSummary> {
