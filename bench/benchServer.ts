@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
+import { defaultNeo4jLib, loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
 import { localServerStatus, startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
@@ -14,7 +14,7 @@ import { loadMigrations, migrate } from '../src/graph/migrations.js';
 export function benchNeo4jOptions(folder: string, port: number): LocalServerOptions {
   return {
     home: path.join(PROJECT_ROOT, '.neo4j', folder),
-    libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
+    libDir: process.env.KGREC_NEO4J_LIB ?? defaultNeo4jLib(),
     port,
     password: 'kgrec-bench-password',
     heap: process.env.KGREC_NEO4J_HEAP ?? '768m',

@@ -1,9 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-/** Repository root: everything local (.neo4j/, models/, cypher/) is resolved from here. */
+/**
+ * The package's root: only what ships with it (cypher/, schema/, the compiled wasm) is read from here. State
+ * never goes here, as an installed package would then write into node_modules/kgrec; it goes under `home`.
+ */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Neo4j 5.26 is the LTS line that still runs on Java 17 (2025.x needs Java 21, which Debian 12 lacks). */
@@ -21,6 +25,37 @@ export const DEFAULT_RELATION_TYPES = ['COMPLEMENTS', 'SUBSTITUTES', 'ACCESSORY_
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 /** A day: beyond it "skew" would be a different clock, and future-dated data would again shift the ranking. */
 const MAX_CLOCK_SKEW_SECONDS = 86_400;
+/** KGREC_HOME unless set: a folder in the working directory, like git's .git. */
+export const DEFAULT_HOME = '.kgrec';
+
+/** Where each kind of state lives inside KGREC_HOME. */
+export const HOME_FOLDERS = {
+  neo4j: 'neo4j',
+  models: 'models',
+  eval: 'eval',
+  demo: 'demo',
+  reports: 'reports',
+  /** Models trained on benchmark triples (`kgrec train --triples`): never the shop's, never activated. */
+  benchmarkModels: 'benchmark-models',
+} as const;
+
+export const homePath = (home: string, folder: keyof typeof HOME_FOLDERS, ...rest: string[]): string =>
+  path.join(home, HOME_FOLDERS[folder], ...rest);
+
+/**
+ * The user's cache folder for kgrec ($XDG_CACHE_HOME/kgrec, else ~/.cache/kgrec): what every home may share.
+ * A relative XDG_CACHE_HOME is ignored, as the XDG specification asks.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'kgrec');
+}
+
+/** The Neo4j jars, fetched once per version and shared by every home, the tests' and the benchmarks' servers. */
+export const defaultNeo4jLib = (env: NodeJS.ProcessEnv = process.env): string =>
+  path.join(userCacheDir(env), `neo4j-${NEO4J_VERSION}`, 'lib');
+
+const folder = z.string().min(1, 'expected a folder path');
 
 const relationTypeName = z
   .string()
@@ -37,15 +72,18 @@ const toList = (value: unknown): unknown =>
     : value;
 
 export const configSchema = z.object({
+  /** The one folder for kgrec's state; the folders below default to places inside it. Relative: to the working directory. */
+  home: folder.default(DEFAULT_HOME),
   /** Set to use an existing Neo4j 5 (server, cluster or Aura); nothing is then started locally. */
   neo4jUri: z.string().url().optional().describe('An existing Neo4j 5 (bolt://, neo4j:// for a cluster, neo4j+s:// for Aura); when set, no local server is started.'),
   neo4jUser: z.string().min(1).default('neo4j').describe('Neo4j user name.'),
   neo4jPassword: z.string().min(8, 'Neo4j requires passwords of at least 8 characters').default('kgrec-local-password').describe('Neo4j password; also the initial password of the local server (at least 8 characters).'),
   neo4jDatabase: z.string().min(1).optional().describe('Neo4j database name; unset: the server default.'),
-  /** Local server: where it lives, its Bolt port and memory. Sized for a shared 2-core machine. */
-  localNeo4jHome: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'server')).describe('The local server\'s folder: conf, data, logs and pid file.'),
-  /** The server's jars, fetched once and shared by the platform's and the tests' servers. */
-  localNeo4jLib: z.string().default(path.join(PROJECT_ROOT, '.neo4j', 'lib')).describe('The local server\'s jars, fetched from Maven Central once and shared by the platform\'s, the tests\' and the benchmarks\' servers.'),
+  /** Local server: where it lives (default <home>/neo4j), its Bolt port and memory. Sized for a shared 2-core machine. */
+  localNeo4jHome: folder.optional().describe('The local server\'s folder: conf, data, logs and pid file (default <home>/neo4j).'),
+  localNeo4jLib: folder
+    .default(() => defaultNeo4jLib())
+    .describe('The local server\'s jars, fetched from Maven Central once and shared by every home, the tests\' and the benchmarks\' servers (default in the user\'s cache folder).'),
   localNeo4jPort: z.coerce.number().int().min(1).max(65535).default(7687).describe('Bolt port of the local server (it listens on 127.0.0.1 only).'),
   localNeo4jHeap: memorySize.default('768m').describe('JVM heap of the local server, a JVM size such as 768m or 2g.'),
   localNeo4jPageCache: memorySize.default('512m').describe('Page cache of the local server, a JVM size such as 512m or 2g.'),
@@ -70,12 +108,29 @@ export const configSchema = z.object({
    * ranker's text likeness and semantic search use it instead of TransE term vectors. Never downloaded.
    */
   textEncoderPath: z.string().min(1).optional().describe('A local folder holding a sentence encoder (ONNX export of a sentence-transformers model); when set, text likeness and semantic search use it instead of TransE term vectors. Never downloaded.'),
+  modelsDir: folder.optional().describe('Trained model versions and the active one (default <home>/models); written by kgrec train, read by kgrec serve.'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/**
+ * The configuration with every folder resolved, once, here: the ones left unset default to places inside
+ * `home`, and all are absolute, so that every command and the API agree on them whatever their cwd.
+ */
+export const resolvedConfigSchema = configSchema.transform(({ home, localNeo4jHome, localNeo4jLib, modelsDir, ...rest }) => {
+  const root = path.resolve(home);
+  return {
+    ...rest,
+    home: root,
+    localNeo4jHome: path.resolve(localNeo4jHome ?? homePath(root, 'neo4j')),
+    localNeo4jLib: path.resolve(localNeo4jLib),
+    modelsDir: path.resolve(modelsDir ?? homePath(root, 'models')),
+  };
+});
+
+export type Config = z.output<typeof resolvedConfigSchema>;
 
 /** Environment variable → config key. The README's configuration table mirrors this list. */
 export const ENV_KEYS: Record<keyof Config, string> = {
+  home: 'KGREC_HOME',
   neo4jUri: 'NEO4J_URI',
   neo4jUser: 'NEO4J_USER',
   neo4jPassword: 'NEO4J_PASSWORD',
@@ -90,6 +145,7 @@ export const ENV_KEYS: Record<keyof Config, string> = {
   ingestBatchSize: 'KGREC_INGEST_BATCH_SIZE',
   maxClockSkewSeconds: 'KGREC_MAX_CLOCK_SKEW_SECONDS',
   textEncoderPath: 'KGREC_TEXT_ENCODER',
+  modelsDir: 'KGREC_MODELS_DIR',
 };
 
 export class ConfigError extends Error {
@@ -100,14 +156,14 @@ export class ConfigError extends Error {
  * Reads configuration from an optional JSON file (KGREC_CONFIG, keys as in `Config`) overlaid by
  * environment variables, and validates it once. Errors name the variable that is wrong.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<z.input<typeof configSchema>> = {}): Config {
   const fromFile = readConfigFile(env.KGREC_CONFIG);
   const fromEnv: Record<string, unknown> = {};
   for (const [key, variable] of Object.entries(ENV_KEYS)) {
     const value = env[variable];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }
-  const parsed = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  const parsed = resolvedConfigSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../src/config.js';
+import { defaultNeo4jLib, loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
 import { startLocalServer, stopLocalServer, wipeLocalData, type LocalServerOptions } from '../src/graph/localServer.js';
 import { claimTestDatabase } from '../src/graph/testDatabase.js';
@@ -29,7 +29,8 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     const options: LocalServerOptions = {
       // A folder per port, so that two test runs on different ports never wipe each other's data.
       home: path.join(PROJECT_ROOT, '.neo4j', choice.port === DEFAULT_TEST_PORT ? 'test' : `test-${choice.port}`),
-      libDir: process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib'),
+      // The jars of the user's shared cache, as kgrec's own server uses: a new checkout fetches none.
+      libDir: process.env.KGREC_NEO4J_LIB ?? defaultNeo4jLib(),
       port: choice.port,
       password: LOCAL_TEST_PASSWORD,
       heap: '768m',

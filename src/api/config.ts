@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
-import { DEFAULT_MODELS_DIR } from '../kge/modelStore.js';
 import { DEFAULT_SNAPSHOT_TTL_MS } from '../ranking/weights.js';
 
 /** Roles in increasing order of power: each can do what the ones before it can. */
@@ -110,7 +109,8 @@ export const apiConfigSchema = z.object({
   cataloguePollMs: z.coerce.number().int().min(100).max(600_000).default(2_000).describe('How often the catalogue change marker is read: how soon catalogue and rule edits by other processes show (each API process then reloads once).'),
   /** How long product and category rows are shared between requests (0: read per request). */
   entityCacheSeconds: z.coerce.number().min(0).max(3_600).default(10).describe('How long product and category rows are shared between requests before they are read again in the background (0: read per request).'),
-  modelsDir: z.string().min(1).default(DEFAULT_MODELS_DIR).describe('Where the API looks for models/active and the model versions.'),
+  /** Taken from the main configuration (KGREC_MODELS_DIR, else <KGREC_HOME>/models), where `kgrec train` saves. */
+  modelsDir: z.string().min(1).describe('Where the API looks for models/active and the model versions: the main configuration\'s models folder (KGREC_MODELS_DIR, else <KGREC_HOME>/models).'),
   /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; empty: no CORS headers. */
   corsOrigins: z.preprocess(
     (value) => (typeof value === 'string' ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : value),
@@ -151,7 +151,8 @@ export const apiConfigSchema = z.object({
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
-export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
+/** The API's own variables; `modelsDir` is not one of them: it is the main configuration's, shared with `kgrec train`. */
+export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string> = {
   port: 'KGREC_API_PORT',
   host: 'KGREC_API_HOST',
   tokens: 'KGREC_API_TOKENS',
@@ -174,7 +175,6 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   profileCacheSeconds: 'KGREC_API_PROFILE_CACHE_SECONDS',
   behaviourPollMs: 'KGREC_API_BEHAVIOUR_POLL_MS',
   cataloguePollMs: 'KGREC_API_CATALOGUE_POLL_MS',
-  modelsDir: 'KGREC_MODELS_DIR',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
   maxCost: 'KGREC_API_MAX_COST',
@@ -184,18 +184,25 @@ export const API_ENV_KEYS: Record<keyof ApiConfig, string> = {
   executor: 'KGREC_API_EXECUTOR',
 };
 
-/** Reads the API's settings from environment variables; a wrong value is reported with its variable's name. */
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ApiConfig> = {}): ApiConfig {
+/**
+ * Reads the API's settings from environment variables; a wrong value is reported with its variable's name.
+ * The models folder comes from the main configuration (`config`), so that the API reads where training writes.
+ */
+export function loadApiConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<ApiConfig> = {},
+  config: Pick<Config, 'modelsDir'> = loadConfig(env),
+): ApiConfig {
   const fromEnv: Record<string, unknown> = {};
   for (const [key, variable] of Object.entries(API_ENV_KEYS)) {
     const value = env[variable];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }
-  const parsed = apiConfigSchema.safeParse({ ...fromEnv, ...overrides });
+  const parsed = apiConfigSchema.safeParse({ modelsDir: config.modelsDir, ...fromEnv, ...overrides });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const [key, ...rest] = issue.path.map(String);
-      const variable = API_ENV_KEYS[key as keyof ApiConfig] ?? key ?? '(config)';
+      const variable = API_ENV_KEYS[key as keyof typeof API_ENV_KEYS] ?? key ?? '(config)';
       // A token map's keys are never echoed: a token pasted where its hash belongs must not reach the logs.
       const where = rest.length > 0 && key !== 'tokens' ? ` (${rest.join('.')})` : '';
       return `${variable}${where}: ${issue.message}`;

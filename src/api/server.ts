@@ -72,7 +72,7 @@ export interface ApiServer {
 /** Starts the GraphQL API, `/health` and `/metrics` on one port (api.port; 0 picks a free one). */
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { graph, config, logger } = options;
-  const api = options.api ?? loadApiConfig();
+  const api = options.api ?? loadApiConfig(process.env, {}, config);
   const ranker =
     options.ranker ??
     new PopularityRanker({

@@ -10,12 +10,10 @@ import { Random } from '../math/random.js';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { activeVersion, dataFingerprint, DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '../kge/modelStore.js';
+import { activeVersion, dataFingerprint, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '../kge/modelStore.js';
 import { warmStartEmbeddings } from '../kge/warmStart.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
-
-export { DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR };
 
 export type TrainingSource =
   | { kind: 'graph'; graph: Graph; config: Config }
@@ -26,7 +24,8 @@ export type TrainingSource =
 export interface TrainJobOptions {
   source: TrainingSource;
   hyperparameters: Partial<TransEHyperparameters>[];
-  modelsDir?: string;
+  /** Where the new version is saved: the configuration's `modelsDir` for the shop's models. */
+  modelsDir: string;
   /** Validate every n epochs (0 = only at the end); stop after `patience` validations without a better MRR. */
   evalEvery?: number;
   patience?: number;
@@ -109,7 +108,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
 
   const engine = await chooseEngine(options.engine ?? 'auto', params.workers);
   options.onInfo?.(`engine: ${engine.name}`);
-  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
+  const { modelsDir } = options;
   const fingerprint = dataFingerprint(dataset);
   const checkpointDir = path.join(modelsDir, '.checkpoints', runKey(fingerprint, params));
   const checkpoint = options.resume ? await loadCheckpoint(checkpointDir) : null;

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { configSchema } from '../config.js';
+import { resolvedConfigSchema } from '../config.js';
 import { Graph } from '../graph/graph.js';
 import type { LinkPredictionResult, TransEHyperparameters } from '../kge/types.js';
 import { runTrainingJob } from './train.js';
@@ -22,7 +22,7 @@ export const TRAINING_NICENESS = 10;
 export const trainingStartSchema = z.object({
   jobId: z.string(),
   modelsDir: z.string().min(1),
-  config: configSchema,
+  config: resolvedConfigSchema,
 });
 export type TrainingStart = z.infer<typeof trainingStartSchema>;
 

@@ -9,13 +9,7 @@ import { existsSync, promises as fs, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../config.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, TransEHyperparameters } from './types.js';
-
-/** Where versions live unless told otherwise. */
-export const DEFAULT_MODELS_DIR = path.join(PROJECT_ROOT, 'models');
-/** Where models of benchmark triples (`kgrec train --triples`) go: apart from the shop's, never activated. */
-export const DEFAULT_BENCHMARK_MODELS_DIR = path.join(PROJECT_ROOT, 'models-benchmarks');
 
 /** What a model was trained on: the shop graph, or benchmark triple files (which can never serve a shop). */
 export const TRAINING_DATA = ['shop', 'benchmark'] as const;
@@ -329,7 +323,7 @@ export async function loadModel(modelsDir: string, version: string): Promise<Sto
 }
 
 /** The active version's name, or null when none is set. */
-export async function activeVersion(modelsDir: string = DEFAULT_MODELS_DIR): Promise<string | null> {
+export async function activeVersion(modelsDir: string): Promise<string | null> {
   try {
     const name = (await fs.readFile(path.join(modelsDir, ACTIVE_FILE), 'utf8')).trim();
     return name === '' ? null : name;
@@ -340,7 +334,7 @@ export async function activeVersion(modelsDir: string = DEFAULT_MODELS_DIR): Pro
 }
 
 /** Every version with its manifest, newest first, marking the active one. */
-export async function listModels(modelsDir: string = DEFAULT_MODELS_DIR): Promise<ModelListing[]> {
+export async function listModels(modelsDir: string): Promise<ModelListing[]> {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(modelsDir, { withFileTypes: true });

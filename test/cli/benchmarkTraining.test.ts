@@ -1,23 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
-import { activateModel, activeVersion, DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, readManifest, saveModel } from '../../src/kge/modelStore.js';
+import { activateModel, activeVersion, readManifest, saveModel } from '../../src/kge/modelStore.js';
 import { ringTriplesDir, tempDir } from '../helpers.js';
 
 /** `kgrec train --triples` (a benchmark) never becomes, nor replaces, the shop's active model. */
 
 const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
 
-function kgrec(...args: string[]) {
+function kgrec(env: NodeJS.ProcessEnv, ...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
     encoding: 'utf8',
     cwd: tempDir('kgrec-cli-'),
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
     timeout: 120_000,
   });
   const lines = result.stdout.trim().split('\n');
@@ -41,7 +41,7 @@ describe('kgrec train --triples', () => {
     });
     await activateModel(modelsDir, shop);
 
-    const run = kgrec(...TRAIN, '--triples', ringTriplesDir(), '--models-dir', modelsDir);
+    const run = kgrec({}, ...TRAIN, '--triples', ringTriplesDir(), '--models-dir', modelsDir);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.last) as { version: string; activated: boolean; modelsDir: string };
     expect(result).toMatchObject({ activated: false, modelsDir });
@@ -50,18 +50,14 @@ describe('kgrec train --triples', () => {
   });
 
   it('keeps benchmark models apart from the shop models by default', async () => {
-    const shopActive = await activeVersion(DEFAULT_MODELS_DIR);
-    const run = kgrec(...TRAIN, '--triples', ringTriplesDir());
+    const home = tempDir('kgrec-home-');
+    const run = kgrec({ KGREC_HOME: home }, ...TRAIN, '--triples', ringTriplesDir());
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.last) as { version: string; activated: boolean; modelsDir: string };
-    try {
-      expect(result).toMatchObject({ activated: false, modelsDir: DEFAULT_BENCHMARK_MODELS_DIR });
-      expect(DEFAULT_BENCHMARK_MODELS_DIR).toBe(path.join(PROJECT_ROOT, 'models-benchmarks'));
-      expect(existsSync(path.join(DEFAULT_MODELS_DIR, result.version))).toBe(false);
-      expect(await activeVersion(DEFAULT_MODELS_DIR)).toBe(shopActive);
-      expect(await activeVersion(DEFAULT_BENCHMARK_MODELS_DIR)).toBeNull();
-    } finally {
-      rmSync(path.join(DEFAULT_BENCHMARK_MODELS_DIR, result.version), { recursive: true, force: true });
-    }
+    expect(result).toMatchObject({ activated: false, modelsDir: path.join(home, 'benchmark-models') });
+    expect(existsSync(path.join(home, 'benchmark-models', result.version))).toBe(true);
+    expect(existsSync(path.join(home, 'models', result.version))).toBe(false);
+    expect(await activeVersion(path.join(home, 'models'))).toBeNull();
+    expect(await activeVersion(path.join(home, 'benchmark-models'))).toBeNull();
   });
 });

@@ -1,30 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
+import { runCli } from './runCli.js';
 
 let graph: Graph;
 
-// tsx's loader, found from here: the CLI runs in a temporary folder, where `--import tsx` would not resolve.
-const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
-
-/** Runs the real command line (from source) against the test run's Neo4j, in an empty temporary folder. */
-function kgrec(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], {
-    encoding: 'utf8',
-    cwd: tempDir('kgrec-cli-'),
-    env: { ...process.env, NODE_OPTIONS: '' },
-    timeout: 120_000,
-  });
-  const lines = result.stdout.trim().split('\n');
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines[lines.length - 1] ?? '' };
-}
+/** Runs the real command line against the test run's Neo4j, in an empty temporary folder. */
+const kgrec = (...args: string[]) => runCli(args, { cwd: tempDir('kgrec-cli-') });
 
 beforeAll(async () => {
   ({ graph } = await freshGraph());

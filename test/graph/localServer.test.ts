@@ -1,11 +1,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { defaultNeo4jLib } from '../../src/config.js';
 import { extraJvmFlags, localServerStatus, startLocalServer } from '../../src/graph/localServer.js';
 import { tempDir } from '../helpers.js';
 
-const libDir = process.env.KGREC_NEO4J_LIB ?? path.join(PROJECT_ROOT, '.neo4j', 'lib');
+const libDir = process.env.KGREC_NEO4J_LIB ?? defaultNeo4jLib();
 
 describe('the local Neo4j launcher', () => {
   it('says clearly when the port is taken', async () => {

@@ -8,6 +8,7 @@ import { KINDS, type Kind } from '../../ingest/records.js';
 import { BulkLoadError, bulkLoad, type BulkLoadSummary, type BulkStage } from '../../jobs/bulkLoad.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { defaultReportFile } from '../reports.js';
 import { positiveInteger } from './ingest.js';
 
 /** Rejections shown on the console; the report file has all of them. */
@@ -53,20 +54,21 @@ export function registerBulkLoadCommand(program: Command): void {
     )
     .argument('<paths...>', 'files named after their kind (categories, brands, products, users, events, relations), or folders of them')
     .option('--max-rejects <n>', 'load even when up to n records are rejected (they are left out)', positiveInteger('--max-rejects'), 0)
-    .option('--report <file>', 'where to write every rejection (default .kgrec/reports/bulk-load-<time>.txt)')
+    .option('--report <file>', 'where to write every rejection (default <KGREC_HOME>/reports/bulk-load-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
     .option('--json', 'print the summary as JSON on the last line')
     .action(async (paths: string[], options: { maxRejects: number; report?: string; by: string; json?: boolean }) => {
       const out = createOutput(Boolean(options.json));
       const files = filesByKind(paths);
-      const report = options.report ?? path.join('.kgrec', 'reports', `bulk-load-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+      const config = loadConfig();
+      const report = options.report ?? defaultReportFile(config, 'bulk-load');
       const progress = createProgress('bulk-load ');
       const started = performance.now();
       let shown = 0;
       let currentStage: BulkStage | null = null;
       let stageStarted = started;
       try {
-        const summary = await bulkLoad(loadConfig(), {
+        const summary = await bulkLoad(config, {
           files,
           maxRejects: options.maxRejects,
           reportFile: report,

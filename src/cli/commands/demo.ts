@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { PROJECT_ROOT, type Config } from '../../config.js';
+import { homePath, type Config } from '../../config.js';
 import { graphStats } from '../../graph/stats.js';
 import type { IngestSummary } from '../../ingest/ingest.js';
 import { writeDemoShopFiles } from '../../jobs/demoShop.js';
@@ -17,9 +16,6 @@ interface DemoOptions {
   events?: number;
   json?: boolean;
 }
-
-/** Where `kgrec start` writes the demo shop before loading it. */
-export const DEFAULT_DEMO_DIR = path.join(PROJECT_ROOT, '.kgrec', 'demo');
 
 export function registerDemoCommands(program: Command): void {
   program
@@ -49,8 +45,11 @@ export function registerDemoCommands(program: Command): void {
     });
 }
 
-/** Generates the default demo shop and ingests it, kind by kind; used by `kgrec start` on an empty graph. */
-export async function loadDemoShop(graph: Graph, config: Config, out: Output, dir = DEFAULT_DEMO_DIR): Promise<IngestSummary[]> {
+/**
+ * Generates the default demo shop and ingests it, kind by kind; used by `kgrec start` on an empty graph. Its
+ * files go to <home>/demo unless `dir` says otherwise, its reports to <home>/reports.
+ */
+export async function loadDemoShop(graph: Graph, config: Config, out: Output, dir = homePath(config.home, 'demo')): Promise<IngestSummary[]> {
   out.info(`the graph has no products: generating the demo shop in ${dir} and loading it`);
   const { files } = await writeDemoShopFiles(dir);
   const summaries: IngestSummary[] = [];
@@ -60,7 +59,7 @@ export async function loadDemoShop(graph: Graph, config: Config, out: Output, di
       files: files[kind] ?? [],
       batchSize: config.ingestBatchSize,
       relationTypes: config.relationTypes,
-      reportFile: path.join(PROJECT_ROOT, '.kgrec', 'reports', `demo-${kind}.txt`),
+      reportFile: homePath(config.home, 'reports', `demo-${kind}.txt`),
       by: 'demo',
     });
     printSummary(out, summary);

@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { PROJECT_ROOT } from '../../config.js';
-import { loadConfig } from '../../config.js';
+import { homePath, loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../jobs/evalData.js';
 import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
-import { activeVersion, DEFAULT_MODELS_DIR } from '../../kge/modelStore.js';
+import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
 import { createOutput, UserError } from '../output.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
@@ -21,7 +20,7 @@ interface EvalOptions {
   bprEpochs?: number;
   out?: string;
   saveWeights?: boolean;
-  modelsDir: string;
+  modelsDir?: string;
   json?: boolean;
 }
 
@@ -36,17 +35,18 @@ export function registerEvalCommand(program: Command): void {
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))
     .option('--bpr-epochs <n>', 'BPR-MF epochs', positiveInteger('--bpr-epochs'))
-    .option('--out <dir>', 'folder for the report, chart, JSON and the model trained here (default .kgrec/eval/<dataset>)')
+    .option('--out <dir>', 'folder for the report, chart, JSON and the model trained here (default <KGREC_HOME>/eval/<dataset>)')
     .option('--save-weights', 'save the fitted fusion weights with the active model, for the API to use')
-    .option('--models-dir <dir>', 'models folder (for --save-weights)', DEFAULT_MODELS_DIR)
+    .option('--models-dir <dir>', 'models folder (for --save-weights; default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
     .option('--json', 'print the results as JSON on the last line')
     .action(async (options: EvalOptions) => {
       const out = createOutput(Boolean(options.json));
+      const config = loadConfig(process.env, options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
       if (options.demo && options.kgat) throw new UserError('kgrec eval: give at most one of --demo or --kgat <dir>', 2);
       const dataset = options.kgat ? path.basename(path.resolve(options.kgat)) : options.demo ? 'demo' : 'graph';
       out.info(`loading ${dataset}`);
-      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : options.demo ? demoEvalData({ seed: options.seed }) : await loadGraphData(out.info);
-      const outDir = options.out ?? path.join(PROJECT_ROOT, '.kgrec', 'eval', dataset);
+      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : options.demo ? demoEvalData({ seed: options.seed }) : await loadGraphData(config, out.info);
+      const outDir = options.out ?? homePath(config.home, 'eval', dataset);
       const bars = new Map<string, ProgressReporter>();
       const hyperparameters = { ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.dimension ? { dimension: options.dimension } : {}) };
       const report = await evaluateRecommenders(data, {
@@ -67,9 +67,9 @@ export function registerEvalCommand(program: Command): void {
         },
       });
       if (options.saveWeights) {
-        const version = await activeVersion(options.modelsDir);
+        const version = await activeVersion(config.modelsDir);
         if (!version) throw new UserError('--save-weights: there is no active model to save the weights with');
-        await writeFusionWeights(options.modelsDir, version, {
+        await writeFusionWeights(config.modelsDir, version, {
           weights: report.fusion.weights,
           metric: `ndcg@${report.k}`,
           validation: report.fusion.validationNdcg,
@@ -89,8 +89,7 @@ export function registerEvalCommand(program: Command): void {
 }
 
 /** Without --demo or --kgat: the shop in Neo4j (the local one is started when NEO4J_URI is unset). */
-async function loadGraphData(onInfo: (message: string) => void): Promise<EvalData> {
-  const config = loadConfig();
+async function loadGraphData(config: Config, onInfo: (message: string) => void): Promise<EvalData> {
   const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo });
   try {
     return await graphEvalData(graph, config.relationTypes);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
@@ -10,6 +9,7 @@ import type { Conflict, Rejection } from '../../ingest/kinds.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { defaultReportFile } from '../reports.js';
 
 /** Rejections shown on the console; the report file has all of them. */
 const CONSOLE_REJECTIONS = 20;
@@ -40,7 +40,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 10000)', positiveInteger('--batch-size'))
     .option('--dry-run', 'validate only; write nothing (references to other records are not checked)')
     .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
-    .option('--report <file>', 'where to write every rejection (default .kgrec/reports/ingest-<kind>-<time>.txt)')
+    .option('--report <file>', 'where to write every rejection (default <KGREC_HOME>/reports/ingest-<kind>-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
     .option('--skip-conflicts', 'succeed even when events clash with stored events of the same id (they are still listed and counted)')
     .option('--json', 'print the summary as JSON on the last line')
@@ -53,7 +53,7 @@ export function registerIngestCommands(program: Command): void {
       const missing = files.find((file) => !existsSync(file));
       if (missing) throw new UserError(`${missing}: file not found`, 2);
       const config = loadConfig();
-      const report = options.report ?? path.join('.kgrec', 'reports', `ingest-${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+      const report = options.report ?? defaultReportFile(config, `ingest-${kind}`);
       const graph = options.dryRun ? null : (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
       try {
         const summary = await runIngest(graph, out, {

@@ -17,7 +17,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { port?: number }) => {
       const out = createOutput(false);
       const config = loadConfig();
-      const api = loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port });
+      const api = loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }, config);
       const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
       await serveApi({ graph, config, api, out });
     });

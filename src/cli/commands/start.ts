@@ -5,7 +5,6 @@ import { openGraph } from '../../graph/connect.js';
 import { graphStats } from '../../graph/stats.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { DEFAULT_MODELS_DIR } from '../../jobs/train.js';
 import { jobLogFile } from '../../jobs/trainingJobRecords.js';
 import { TrainingJobs } from '../../jobs/trainingJobs.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
@@ -29,7 +28,7 @@ export function registerStartCommand(program: Command): void {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig();
       // Checked before the set-up, so a wrong API setting fails in seconds rather than after the demo load.
-      const api = options.serve ? loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }) : null;
+      const api = options.serve ? loadApiConfig(process.env, options.port === undefined ? {} : { port: options.port }, config) : null;
       const { graph, migrations } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
       let served = false;
       try {
@@ -39,11 +38,11 @@ export function registerStartCommand(program: Command): void {
           await loadDemoShop(graph, config, out);
           stats = await graphStats(graph);
         }
-        let model = await activeVersion(DEFAULT_MODELS_DIR);
+        let model = await activeVersion(config.modelsDir);
         if (options.train && model === null && (stats.relationships.PURCHASED ?? 0) > 0) {
           out.info('no active model: training a first one with the default hyperparameters, in a process of its own');
           model = await trainFirstModel(config, out);
-          await activateAndWriteBack(DEFAULT_MODELS_DIR, model, graph);
+          await activateAndWriteBack(config.modelsDir, model, graph);
         }
         out.result({ ...stats, activeModel: model }, () => {
           out.line(`kgrec is ready: Neo4j at ${config.neo4jUri ?? `bolt://127.0.0.1:${config.localNeo4jPort}`} holds ${stats.nodes.Product ?? 0} products, ${stats.nodes.User ?? 0} users and ${stats.events} events; active model: ${model ?? 'none'}.`);
@@ -68,11 +67,11 @@ const FIRST_MODEL_WORKERS = 2;
  * on to serve never holds the training's heap, its WebAssembly memory or its worker threads.
  */
 async function trainFirstModel(config: Config, out: Output): Promise<string> {
-  const jobs = new TrainingJobs({ config, modelsDir: DEFAULT_MODELS_DIR, workers: FIRST_MODEL_WORKERS });
+  const jobs = new TrainingJobs({ config, modelsDir: config.modelsDir, workers: FIRST_MODEL_WORKERS });
   // A job left running by an earlier `kgrec start` (stopped with Ctrl-C while training) is waited for, not doubled.
   const running = await jobs.active();
   const started = running ?? (await jobs.start({}, 'cli:start'));
-  out.info(`${running ? 'waiting for' : 'started'} training job ${started.id} in process ${started.pid}; its log: ${jobLogFile(DEFAULT_MODELS_DIR, started.id)}`);
+  out.info(`${running ? 'waiting for' : 'started'} training job ${started.id} in process ${started.pid}; its log: ${jobLogFile(config.modelsDir, started.id)}`);
   const progress = createProgress('train');
   const job = await jobs.waitFor(started.id, (current) =>
     progress.update(current.progress.epoch, current.progress.totalEpochs, { unit: 'epochs', note: current.progress.loss === null ? current.status : `loss ${current.progress.loss.toFixed(4)}` }),

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { homePath, loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
 import { PRESETS } from '../../kge/hyperparameters.js';
 import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js';
 import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { DEFAULT_BENCHMARK_MODELS_DIR, DEFAULT_MODELS_DIR, runTrainingJob, type TrainingSource } from '../../jobs/train.js';
+import { runTrainingJob, type TrainingSource } from '../../jobs/train.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { positiveInteger } from './ingest.js';
@@ -64,7 +64,7 @@ export function registerTrainCommands(program: Command): void {
     .description('train TransE embeddings of the shop graph (or of benchmark triple files), evaluate them and save a model version')
     .option(
       '--triples <dir>',
-      `train on benchmark files train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph; the model is saved apart (default ${DEFAULT_BENCHMARK_MODELS_DIR}) and never activated`,
+      `train on benchmark files train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph; the model is saved apart (default <KGREC_HOME>/benchmark-models) and never activated`,
     )
     .option('--preset <name>', `tuned hyperparameters: ${Object.keys(PRESETS).join(', ')}`, oneOf('--preset', Object.keys(PRESETS)))
     .option('--config <file>', 'JSON file of hyperparameters (keys as in the README); flags override it')
@@ -89,7 +89,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
     .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
     .option('--time-limit <minutes>', 'end the run after the last epoch that fits in this much training time (evaluation excluded)', positiveNumber('--time-limit'))
-    .option('--models-dir <dir>', `where model versions are kept (default ${DEFAULT_MODELS_DIR}; with --triples ${DEFAULT_BENCHMARK_MODELS_DIR})`)
+    .option('--models-dir <dir>', 'where model versions are kept (default KGREC_MODELS_DIR, else <KGREC_HOME>/models; with --triples <KGREC_HOME>/benchmark-models)')
     .option('--engine <name>', 'auto (TensorFlow.js on a CUDA GPU, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
     .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
     .option('--behaviour-weights <list>', 'repeat behaviour triples per epoch, e.g. PURCHASED=3,ADDED_TO_CART=2 (whole numbers ≥ 1)', parseBehaviourWeights)
@@ -100,12 +100,12 @@ export function registerTrainCommands(program: Command): void {
     .action(async (flags: TrainFlags) => {
       const out = createOutput(Boolean(flags.json));
       const layers = [flags.preset ? (PRESETS[flags.preset] ?? {}) : {}, readHyperparameterFile(flags.config), flagHyperparameters(flags)];
-      const config = loadConfig();
+      const config = configWithModelsDir(flags.modelsDir);
       let graph: Graph | null = null;
       let source: TrainingSource;
       // A benchmark run never touches the shop's models: a WordNet model once became the shop's active one.
       const benchmark = flags.triples !== undefined;
-      const modelsDir = flags.modelsDir ?? (benchmark ? DEFAULT_BENCHMARK_MODELS_DIR : DEFAULT_MODELS_DIR);
+      const modelsDir = flags.modelsDir ?? (benchmark ? homePath(config.home, 'benchmarkModels') : config.modelsDir);
       if (flags.triples) {
         if (!existsSync(flags.triples)) throw new UserError(`--triples: folder not found: ${flags.triples}`, 2);
         source = { kind: 'triples', dir: flags.triples };
@@ -167,13 +167,14 @@ export function registerTrainCommands(program: Command): void {
   models
     .command('list')
     .description('model versions, newest first, with their metrics; * marks the active one')
-    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--models-dir <dir>', 'where model versions are kept (default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
     .option('--json', 'print the list as JSON on the last line')
-    .action(async (flags: { modelsDir: string; json?: boolean }) => {
+    .action(async (flags: { modelsDir?: string; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
-      const list = await listModels(flags.modelsDir);
+      const { modelsDir } = configWithModelsDir(flags.modelsDir);
+      const list = await listModels(modelsDir);
       out.result(list, () => {
-        if (list.length === 0) out.line(`no models in ${flags.modelsDir}; train one with: kgrec train`);
+        if (list.length === 0) out.line(`no models in ${modelsDir}; train one with: kgrec train`);
         for (const entry of list) {
           if (!entry.manifest) {
             out.line(`  ${entry.version}  unreadable: ${entry.error}`);
@@ -191,14 +192,15 @@ export function registerTrainCommands(program: Command): void {
     .command('activate')
     .description('make a version the active model and write its vectors to the graph')
     .argument('<version>', 'model version')
-    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
+    .option('--models-dir <dir>', 'where model versions are kept (default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
     .option('--no-graph', 'only switch models/active; do not write vectors to Neo4j')
     .option('--json', 'print the result as JSON on the last line')
-    .action(async (version: string, flags: { modelsDir: string; graph: boolean; json?: boolean }) => {
+    .action(async (version: string, flags: { modelsDir?: string; graph: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
-      const graph = flags.graph ? (await openGraph(loadConfig(), { startLocal: true, migrate: true, onInfo: out.info })).graph : null;
+      const config = configWithModelsDir(flags.modelsDir);
+      const graph = flags.graph ? (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph : null;
       try {
-        const result = await activateAndWriteBack(flags.modelsDir, version, graph);
+        const result = await activateAndWriteBack(config.modelsDir, version, graph);
         out.result(result, () =>
           out.line(`active model: ${version}${graph ? `; vectors written: ${Object.entries(result.written).map(([label, n]) => `${formatCount(n)} ${label}`).join(', ')}` : ''}`),
         );
@@ -210,12 +212,18 @@ export function registerTrainCommands(program: Command): void {
     .command('remove')
     .description('delete a model version (not the active one)')
     .argument('<version>', 'model version')
-    .option('--models-dir <dir>', 'where model versions are kept', DEFAULT_MODELS_DIR)
-    .action(async (version: string, flags: { modelsDir: string }) => {
-      if ((await activeVersion(flags.modelsDir)) === version) throw new UserError(`${version} is the active model; activate another one first`);
-      await removeModel(flags.modelsDir, version);
+    .option('--models-dir <dir>', 'where model versions are kept (default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
+    .action(async (version: string, flags: { modelsDir?: string }) => {
+      const { modelsDir } = configWithModelsDir(flags.modelsDir);
+      if ((await activeVersion(modelsDir)) === version) throw new UserError(`${version} is the active model; activate another one first`);
+      await removeModel(modelsDir, version);
       process.stdout.write(`removed ${version}\n`);
     });
+}
+
+/** The configuration, with --models-dir (when given) over KGREC_MODELS_DIR and the home's models folder. */
+function configWithModelsDir(modelsDir: string | undefined): Config {
+  return loadConfig(process.env, modelsDir === undefined ? {} : { modelsDir });
 }
 
 function flagHyperparameters(flags: TrainFlags): Partial<TransEHyperparameters> {

@@ -6,13 +6,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT } from '../../config.js';
+import { userCacheDir } from '../../config.js';
 import { compileTransEWasm, sourceFingerprint, TRANSE_WASM_SOURCE } from './compile.js';
 
 export type TransEWasm = { module: WebAssembly.Module; origin: string } | { module: undefined; reason: string };
 
 const BUILT_MODULE = fileURLToPath(new URL('./transe.wasm', import.meta.url));
-const CACHE_DIRECTORY = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kgrec');
+// In the user's cache, not under the package: an installed package's folder is not ours to write.
+const CACHE_DIRECTORY = path.join(userCacheDir(), 'wasm');
 
 let loading: Promise<TransEWasm> | undefined;
 
