@@ -72,8 +72,7 @@ const toList = (value: unknown): unknown =>
     : value;
 
 export const configSchema = z.object({
-  /** The one folder for kgrec's state; the folders below default to places inside it. Relative: to the working directory. */
-  home: folder.default(DEFAULT_HOME),
+  home: folder.default(DEFAULT_HOME).describe('The one folder for kgrec\'s state (local Neo4j, models, evaluations, demo files, reports); relative paths are taken from the working directory.'),
   /** Set to use an existing Neo4j 5 (server, cluster or Aura); nothing is then started locally. */
   neo4jUri: z.string().url().optional().describe('An existing Neo4j 5 (bolt://, neo4j:// for a cluster, neo4j+s:// for Aura); when set, no local server is started.'),
   neo4jUser: z.string().min(1).default('neo4j').describe('Neo4j user name.'),
