@@ -158,7 +158,8 @@ export function configurationReference(): string {
     'Read by `kgrec serve` and `kgrec start` from environment variables only (not from the `KGREC_CONFIG`',
     'file). Boolean variables accept `true`/`false`, `1`/`0` and `yes`/`no`.',
     '',
-    ...settingsTable(documentKeys(apiConfigSchema, 'apiConfigSchema'), API_ENV_KEYS, false),
+    // The API's models folder is the main configuration's (KGREC_MODELS_DIR), documented there.
+    ...settingsTable(documentKeys(apiConfigSchema, 'apiConfigSchema').filter((key) => key.key in API_ENV_KEYS), API_ENV_KEYS, false),
     '',
     '## TransE hyperparameters',
     '',
