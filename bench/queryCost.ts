@@ -3,7 +3,7 @@
  * a request, and how soon the documents of a flood are refused. Each figure is the median of many runs:
  * - a representative `recommend` and `product` query, as sent again and again (the text parsed before)
  *   and as seen the first time (parse included);
- * - refusing 5,000 aliased `brands` (about 112 KB; past the token limit, and with the limit lifted, parsed
+ * - refusing 5,000 aliased `brands` (about 129 KB; past the token limit, and with the limit lifted, parsed
  *   whole and refused for its aliases) and 500 aliased `recommend` fields, each text new.
  *
  *   npx tsx bench/queryCost.ts [--iterations 2000]
@@ -22,7 +22,7 @@ const iterations = Number(values.iterations);
 const FLOOD_ITERATIONS = 50;
 
 const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(loadConfig().relationTypes), resolvers });
-const api = apiConfigSchema.parse({});
+const api = apiConfigSchema.parse({ modelsDir: loadConfig().modelsDir });
 
 const RECOMMEND = `query Recommend($userId: ID!, $first: Int, $filter: ProductFilter) {
   recommend(userId: $userId, first: $first, filter: $filter, explain: true) {

@@ -17,6 +17,7 @@ export const CONFIGURATION_DOC = path.join(PROJECT_ROOT, 'docs', 'reference', 'c
  */
 const MACHINE_DEPENDENT_DEFAULTS: Readonly<Record<string, string>> = {
   rankingThreads: '1 with two cores or more, else 0',
+  localNeo4jLib: '`$XDG_CACHE_HOME/kgrec/neo4j-<version>/lib`, else `~/.cache/kgrec/neo4j-<version>/lib`',
 };
 
 /** Settings read outside the schemas (by the launcher, the trainer's kernels, the logger, tests and benchmarks). */
@@ -27,10 +28,16 @@ const OTHER_VARIABLES: readonly (readonly [string, string, string])[] = [
   ['KGREC_KGE_SIMD', '`1`', '`0` trains, ranks and evaluates on the scalar TypeScript kernels instead of the WebAssembly SIMD ones (the same maths, for comparison).'],
   ['LOG_LEVEL', '`info`', 'Level of `kgrec serve`\'s structured log (pino); `info` logs a line per GraphQL request.'],
   ['NODE_ENV', '`production`', 'Set by the CLI unless given: graphql\'s development checks off.'],
+  ['XDG_CACHE_HOME', '`~/.cache`', 'The user cache folder: kgrec keeps the Neo4j jars and the compiled WebAssembly kernels in `kgrec/` inside it (a relative value is ignored).'],
   ['KGREC_TEST_NEO4J_PORT', '`7688`', 'Port of the Neo4j the test suite starts for itself (in `.neo4j/test-<port>` when not the default).'],
+  ['KGREC_TEST_NEO4J_URI', 'unset', 'A Neo4j the test suite uses instead of starting its own; it must be empty or carry the `(:KgrecTestDatabase {id: \'kgrec-test\'})` marker. `NEO4J_URI` is ignored by the tests.'],
+  ['KGREC_TEST_NEO4J_USER', '`neo4j`', 'User for `KGREC_TEST_NEO4J_URI`.'],
+  ['KGREC_TEST_NEO4J_PASSWORD', 'empty', 'Password for `KGREC_TEST_NEO4J_URI`.'],
+  ['KGREC_TEST_NEO4J_DATABASE', 'the server default', 'Database for `KGREC_TEST_NEO4J_URI`.'],
   ['KGREC_BENCH_NEO4J_PORT', '`7689`', 'Port of the Neo4j of `bench/ingest.ts`.'],
   ['KGREC_BENCH_SERVE_NEO4J_PORT', '`7690`', 'Port of the Neo4j of `bench/serve.ts`.'],
   ['KGREC_BENCH_COSTS_NEO4J_PORT', '`7691`', 'Port of the Neo4j of `bench/ingestCosts.ts`.'],
+  ['KGREC_BENCH_SOAK_NEO4J_PORT', '`7696`', 'Port of the Neo4j of `bench/soak.ts`.'],
 ];
 
 interface KeyDoc {
