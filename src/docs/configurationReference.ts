@@ -12,11 +12,13 @@ import { hyperparameterSchema, PRESETS, SHOP_DEFAULTS } from '../kge/hyperparame
 export const CONFIGURATION_DOC = path.join(PROJECT_ROOT, 'docs', 'reference', 'configuration.md');
 
 /**
- * Defaults computed from the machine at start-up: the schema's value would be this machine's, so the
- * reference states the rule instead.
+ * Defaults worked out at start-up (from the machine, the home folder or the user's cache): the schema's
+ * value would be this machine's, so the reference states the rule instead.
  */
-const MACHINE_DEPENDENT_DEFAULTS: Readonly<Record<string, string>> = {
+const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
   rankingThreads: '1 with two cores or more, else 0',
+  localNeo4jHome: '`<home>/neo4j`',
+  modelsDir: '`<home>/models`',
   localNeo4jLib: '`$XDG_CACHE_HOME/kgrec/neo4j-<version>/lib`, else `~/.cache/kgrec/neo4j-<version>/lib`',
 };
 
@@ -104,7 +106,7 @@ export function documentKeys(schema: z.ZodObject, schemaName: string): KeyDoc[] 
     if (!description) throw new Error(`${schemaName}.${key} has no description: add a one-line .describe(...) to it`);
     const def = (field as z.ZodType)._zod.def as { type: string; defaultValue?: unknown };
     const defaultValue =
-      MACHINE_DEPENDENT_DEFAULTS[key] ??
+      DERIVED_DEFAULTS[key] ??
       (def.type === 'default' ? showValue(def.defaultValue) : (field as z.ZodType).safeParse(undefined).success ? 'unset' : 'required');
     return { key, type: describeType(json.properties?.[key] ?? {}), defaultValue, description };
   });

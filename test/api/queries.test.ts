@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeVectors } from '../../src/graph/embeddingWrites.js';
-import { codeOf, startHarness, type Harness } from './harness.js';
+import { codeOf, startHarness, TOKENS, type Harness } from './harness.js';
 
 /** The API's read side on the demo shop: every query, filters, explanations, and the cost in Neo4j queries. */
 
@@ -27,8 +27,9 @@ const RECOMMEND = `query ($userId: ID!, $first: Int, $filter: ProductFilter, $ex
   recommend(userId: $userId, first: $first, filter: $filter, explain: $explain, unseenOnly: $unseenOnly) { strategy modelVersion items { ${ITEM_FIELDS} } }
 }`;
 
-async function recommend(variables: Record<string, unknown>): Promise<List> {
-  const response = await h.gql<{ recommend: List }>(RECOMMEND, variables);
+/** Anonymous unless a token is given: reasons that reveal a shopper's history need one. */
+async function recommend(variables: Record<string, unknown>, token?: string): Promise<List> {
+  const response = await h.gql<{ recommend: List }>(RECOMMEND, variables, token);
   expect(response.errors).toBeUndefined();
   return response.data?.recommend as List;
 }
@@ -85,7 +86,7 @@ describe('recommend', () => {
 
   it('personalises for a known user, leaving out what they bought, with reasons and a breakdown that adds up', async () => {
     const { userId, bought } = await buyer();
-    const list = await recommend({ userId, first: 100, explain: true });
+    const list = await recommend({ userId, first: 100, explain: true }, TOKENS.frontend);
     expect(list.strategy).toBe('personalised-popularity');
     expect(list.items.length).toBe(100);
     const ids = list.items.map((item) => item.product.id);
@@ -318,6 +319,7 @@ describe('catalogue reads', () => {
       `query ($id: ID!) { user(id: $id) { id behaviours(first: 10) { type count quantity firstAt lastAt product { id } }
         purchases: behaviours(type: PURCHASE) { type } } none: user(id: "nobody") { id } }`,
       { id: userId },
+      TOKENS.frontend,
     );
     expect(response.errors).toBeUndefined();
     const behaviours = response.data?.user.behaviours ?? [];

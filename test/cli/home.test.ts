@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultReportFile } from '../../src/cli/reports.js';
+import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
+import { activateModel, saveModel } from '../../src/kge/modelStore.js';
 import { ringTriplesDir, tempDir, writeFixture } from '../helpers.js';
 import { runCli } from './runCli.js';
 
@@ -13,6 +15,22 @@ function baseEnv(): NodeJS.ProcessEnv {
   delete env.KGREC_NEO4J_HOME;
   delete env.KGREC_CONFIG;
   return env;
+}
+
+/** Saves and activates a small model of the shop (two products) in `modelsDir`; returns its version. */
+async function activeShopModel(modelsDir: string): Promise<string> {
+  const version = await saveModel(modelsDir, {
+    hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
+    dataFingerprint: 'fixture',
+    trainedOn: 'shop',
+    backend: 'cpu',
+    durationSeconds: 0,
+    entities: ['Product:p-1', 'Product:p-2'],
+    relations: ['IN_CATEGORY'],
+    embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
+  });
+  await activateModel(modelsDir, version);
+  return version;
 }
 
 /** A tiny KGAT-format data set: 12 users, 20 items, five training items and one test item each. */
@@ -31,18 +49,12 @@ const filesUnder = (dir: string): string[] =>
   existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))) : [];
 
 describe('KGREC_HOME and KGREC_MODELS_DIR on the command line', () => {
-  it('train, models list and eval --save-weights share KGREC_MODELS_DIR; evaluations go under KGREC_HOME', () => {
+  it('models list and eval --save-weights use KGREC_MODELS_DIR; benchmark training and evaluations go under KGREC_HOME', async () => {
     const cwd = tempDir('kgrec-home-cwd-');
     const home = path.join(tempDir('kgrec-home-'), 'state');
     const models = path.join(tempDir('kgrec-home-models-'), 'models');
     const env = { ...baseEnv(), KGREC_HOME: home, KGREC_MODELS_DIR: models };
-
-    const train = runCli(['train', '--triples', ringTriplesDir(), ...TINY_TRAINING], { cwd, env });
-    expect(train.code, train.stderr).toBe(0);
-    const { version, activated } = JSON.parse(train.last) as { version: string; activated: boolean };
-    expect(activated).toBe(true);
-    expect(existsSync(path.join(models, version, 'manifest.json'))).toBe(true);
-    expect(readFileSync(path.join(models, 'active'), 'utf8').trim()).toBe(version);
+    const version = await activeShopModel(models);
 
     const list = runCli(['models', 'list', '--json'], { cwd, env });
     expect(list.code, list.stderr).toBe(0);
@@ -56,25 +68,32 @@ describe('KGREC_HOME and KGREC_MODELS_DIR on the command line', () => {
     expect(existsSync(path.join(reportDir, 'report.md'))).toBe(true);
     expect(existsSync(path.join(models, version, 'fusion.json'))).toBe(true);
 
+    // A benchmark run goes to the home's benchmark folder, never into the shop's models.
+    const train = runCli(['train', '--triples', ringTriplesDir(), ...TINY_TRAINING], { cwd, env });
+    expect(train.code, train.stderr).toBe(0);
+    const trained = JSON.parse(train.last) as { version: string; activated: boolean };
+    expect(trained.activated).toBe(false);
+    expect(existsSync(path.join(home, 'benchmark-models', trained.version, 'manifest.json'))).toBe(true);
+    expect(existsSync(path.join(models, trained.version))).toBe(false);
+    expect(readFileSync(path.join(models, 'active'), 'utf8').trim()).toBe(version);
+
     // The models went only where KGREC_MODELS_DIR said; nothing landed in the working directory.
     expect(existsSync(path.join(home, 'models'))).toBe(false);
     expect(readdirSync(cwd)).toEqual([]);
   }, 240_000);
 
-  it('keeps models in KGREC_HOME/models, and in ./.kgrec/models when neither variable is set', () => {
+  it('keeps models in KGREC_HOME/models, and in ./.kgrec when neither variable is set', async () => {
     const home = tempDir('kgrec-home-');
-    const inHome = runCli(['train', '--triples', ringTriplesDir(), ...TINY_TRAINING], { cwd: tempDir('kgrec-home-cwd-'), env: { ...baseEnv(), KGREC_HOME: home } });
-    expect(inHome.code, inHome.stderr).toBe(0);
-    const { version } = JSON.parse(inHome.last) as { version: string };
-    expect(filesUnder(home)).toContain(path.join('models', version, 'manifest.json'));
+    const version = await activeShopModel(path.join(home, 'models'));
     const listed = runCli(['models', 'list', '--json'], { cwd: tempDir('kgrec-home-cwd-'), env: { ...baseEnv(), KGREC_HOME: home } });
+    expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.last)).toEqual([expect.objectContaining({ version, active: true })]);
 
     const cwd = tempDir('kgrec-home-cwd-');
     const plain = runCli(['train', '--triples', ringTriplesDir(), ...TINY_TRAINING], { cwd, env: baseEnv() });
     expect(plain.code, plain.stderr).toBe(0);
     const { version: second } = JSON.parse(plain.last) as { version: string };
-    expect(readFileSync(path.join(cwd, '.kgrec', 'models', 'active'), 'utf8').trim()).toBe(second);
+    expect(filesUnder(path.join(cwd, '.kgrec'))).toContain(path.join('benchmark-models', second, 'manifest.json'));
     expect(readdirSync(cwd)).toEqual(['.kgrec']);
   }, 240_000);
 
@@ -87,7 +106,7 @@ describe('KGREC_HOME and KGREC_MODELS_DIR on the command line', () => {
     const { reportFile } = JSON.parse(run.last) as { reportFile: string };
     expect(path.dirname(reportFile)).toBe(path.join(home, 'reports'));
     expect(path.basename(reportFile)).toMatch(/^ingest-products-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.txt$/);
-    expect(readFileSync(reportFile, 'utf8')).toBe(`${products}:3: price: expected a number ≥ 0, got "-1"\n`);
+    expect(readFileSync(reportFile, 'utf8')).toBe(`${products}:3: price: expected a number from 0 to 1,000,000,000,000, got "-1"\n`);
     expect(readdirSync(cwd)).toEqual([]);
   });
 

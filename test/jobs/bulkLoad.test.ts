@@ -63,7 +63,8 @@ async function dump(graph: Graph): Promise<{ nodes: string[]; relationships: str
   return { nodes: canonical(props), relationships: canonical(rels) };
 }
 
-describe('bulk load', () => {
+// Each test stops, imports into and restarts a Neo4j of its own: minutes on a busy two-core machine.
+describe('bulk load', { timeout: 240_000 }, () => {
   let config: Config;
   let files: Record<Kind, string[]>;
 

@@ -279,11 +279,14 @@ describe('served through the GraphQL API', () => {
     };
     try {
       const ask = `{ recommend(userId: "${userId}", first: 5) { strategy modelVersion items { product { id } reasons { kind text path } } } }`;
-      const body = await gql(ask);
+      // Reasons whose path starts at the shopper reveal their history: only for a caller with a token.
+      const body = await gql(ask, 'merch');
       expect(body.errors).toBeUndefined();
       expect(body.data?.recommend?.strategy).toBe('fused');
       expect(body.data?.recommend?.items).toHaveLength(5);
       expect(body.data?.recommend?.items.some((item) => item.reasons.some((reason) => reason.path !== null && reason.path[0] === `User:${userId}`))).toBe(true);
+      const anonymous = await gql(ask);
+      expect(anonymous.data?.recommend?.items.some((item) => item.reasons.some((reason) => reason.path?.[0] === `User:${userId}`))).toBe(false);
 
       const state = await ranker.state();
       const pinned = state.snapshot.products.at(-1)?.id ?? '';
