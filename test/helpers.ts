@@ -21,6 +21,30 @@ export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ gra
   return { graph, config };
 }
 
+/**
+ * The same graph, counting the reads it finished (those whose query `counts`, or all): a test can wait for a
+ * poller to have read something since a write, instead of sleeping for a guess at its interval.
+ */
+export function countingReads(graph: Graph, counts: (query: string) => boolean = () => true): { graph: Graph; finishedReads: () => number } {
+  let finished = 0;
+  const observed = new Proxy(graph, {
+    get(target, property) {
+      if (property === 'read') {
+        return async (...args: Parameters<Graph['read']>) => {
+          try {
+            return await target.read(...args);
+          } finally {
+            if (counts(args[0])) finished += 1;
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { graph: observed, finishedReads: () => finished };
+}
+
 /** Deletes every node but the migration records, in batches. */
 export async function clearData(graph: Graph): Promise<void> {
   await graph.autoCommit('MATCH (n) WHERE NOT n:KgrecMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');

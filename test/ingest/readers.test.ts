@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readSource, type SourceLine } from '../../src/ingest/readers.js';
 import { tempDir, writeFixture } from '../helpers.js';
 
@@ -87,8 +87,7 @@ describe('readSource', () => {
         expect(openOn(file)).toBe(1);
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(openOn(file), name).toBe(0);
+      await vi.waitFor(() => expect(openOn(file), name).toBe(0), { timeout: 5_000, interval: 10 });
     }
   });
 
