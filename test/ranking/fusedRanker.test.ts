@@ -279,7 +279,8 @@ describe('served through the GraphQL API', () => {
     };
     try {
       const ask = `{ recommend(userId: "${userId}", first: 5) { strategy modelVersion items { product { id } reasons { kind text path } } } }`;
-      const body = await gql(ask);
+      // A role token: reasons that name the user's history are shown only to callers allowed to see it.
+      const body = await gql(ask, 'merch');
       expect(body.errors).toBeUndefined();
       expect(body.data?.recommend?.strategy).toBe('fused');
       expect(body.data?.recommend?.items).toHaveLength(5);
