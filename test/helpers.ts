@@ -26,6 +26,30 @@ export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ gra
   return { graph, config };
 }
 
+/**
+ * The same graph, counting the reads it finished (those whose query `counts`, or all): a test can wait for a
+ * poller to have read something since a write, instead of sleeping for a guess at its interval.
+ */
+export function countingReads(graph: Graph, counts: (query: string) => boolean = () => true): { graph: Graph; finishedReads: () => number } {
+  let finished = 0;
+  const observed = new Proxy(graph, {
+    get(target, property) {
+      if (property === 'read') {
+        return async (...args: Parameters<Graph['read']>) => {
+          try {
+            return await target.read(...args);
+          } finally {
+            if (counts(args[0])) finished += 1;
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { graph: observed, finishedReads: () => finished };
+}
+
 /** Empties the test run's database again (it keeps its test marker and migration records). */
 export async function clearData(graph: Graph): Promise<void> {
   await emptyTestDatabase(graph, process.env.KGREC_TEST_NEO4J ?? 'the test database');

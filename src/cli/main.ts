@@ -1,21 +1,13 @@
 #!/usr/bin/env node
 // First: it sets NODE_ENV before graphql is loaded.
 import './productionMode.js';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { LocalServerError } from '../graph/localServer.js';
 import { MigrationError } from '../graph/migrations.js';
 import { escapeControlCharacters } from '../util/controlCharacters.js';
-import { registerBulkLoadCommand } from './commands/bulkLoad.js';
-import { registerDemoCommands } from './commands/demo.js';
-import { registerEvalCommand } from './commands/eval.js';
-import { registerGraphCommands } from './commands/graph.js';
-import { registerIngestCommands } from './commands/ingest.js';
-import { registerNeo4jCommands } from './commands/neo4j.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerStartCommand } from './commands/start.js';
-import { registerTrainCommands } from './commands/train.js';
 import { UserError } from './output.js';
+import { createProgram } from './program.js';
 
 // A closed pipe (`kgrec stats | head`) is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -23,22 +15,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const program = new Command()
-  .name('kgrec')
-  .description('knowledge-graph recommendations for online shops')
-  .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride();
-
-registerStartCommand(program);
-registerNeo4jCommands(program);
-registerGraphCommands(program);
-registerIngestCommands(program);
-registerBulkLoadCommand(program);
-registerDemoCommands(program);
-registerTrainCommands(program);
-registerEvalCommand(program);
-registerServeCommand(program);
+const program = createProgram();
 
 /** Messages may quote input (a file's header, a value): its control characters are escaped. */
 function printError(message: string): void {

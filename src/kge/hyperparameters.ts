@@ -26,6 +26,16 @@ export const hyperparameterSchema = z.object({
 }) satisfies z.ZodType<TransEHyperparameters>;
 
 /**
+ * Hyperparameters as manifests and checkpoints record them: the same bounds (every saved run was checked by
+ * `resolveHyperparameters` before it trained), with the value that runs before an option existed used,
+ * for the options their files lack.
+ */
+export const savedHyperparameterSchema = hyperparameterSchema.extend({
+  reflexiveNegatives: hyperparameterSchema.shape.reflexiveNegatives.default(false),
+  learningRateDecay: hyperparameterSchema.shape.learningRateDecay.default(1),
+}) satisfies z.ZodType<TransEHyperparameters>;
+
+/**
  * Defaults for a shop graph: users, products, categories and brands in one space, the self-adversarial
  * loss (Sun et al. 2019). The margin was chosen on a held-out split of demo-shop purchases, where small
  * margins ranked best and the margin loss far worse (docs/decisions/0010-transe-presets-and-reflexive-negatives.md).

@@ -9,6 +9,7 @@ import { existsSync, promises as fs, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { savedHyperparameterSchema } from './hyperparameters.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, TransEHyperparameters } from './types.js';
 
 /** What a model was trained on: the shop graph, or benchmark triple files (which can never serve a shop). */
@@ -41,29 +42,7 @@ const linkPredictionSchema = rankingMetricsSchema.extend({ perRelation: z.record
 // Tried in order: a result with perRelation keeps it, plain metrics match the second.
 const metricsSchema = z.union([linkPredictionSchema, rankingMetricsSchema]);
 
-export const hyperparametersSchema = z.object({
-  dimension: z.number().int().positive(),
-  distance: z.enum(['L1', 'L2']),
-  loss: z.enum(['margin', 'self-adversarial']),
-  margin: z.number(),
-  adversarialTemperature: z.number(),
-  negatives: z.number().int().positive(),
-  corruption: z.enum(['uniform', 'bernoulli']),
-  // Absent from manifests written before the option existed: those runs drew no reflexive negatives.
-  reflexiveNegatives: z.boolean().default(false),
-  optimizer: z.enum(['adam', 'adagrad']),
-  learningRate: z.number().positive(),
-  // Absent from manifests written before the schedule existed: those runs had none.
-  learningRateDecay: z.number().positive().max(1).default(1),
-  batchSize: z.number().int().positive(),
-  epochs: z.number().int().nonnegative(),
-  entityNormConstraint: z.boolean(),
-  regularization: z.number().nonnegative(),
-  workers: z.number().int().positive(),
-  seed: z.number().int(),
-});
-// Compile-time checks that the schemas describe the shared types (they fail when types.ts gains a field).
-const _hyperparametersMatch: z.ZodType<TransEHyperparameters> = hyperparametersSchema;
+// A compile-time check that the schema describes the shared type (it fails when types.ts gains a field).
 const _metricsMatch: z.ZodType<LinkPredictionResult | RankingMetrics> = metricsSchema;
 
 export const manifestSchema = z
@@ -73,7 +52,7 @@ export const manifestSchema = z
     model: z.literal('TransE'),
     dimension: z.number().int().positive(),
     distance: z.enum(['L1', 'L2']),
-    hyperparameters: hyperparametersSchema,
+    hyperparameters: savedHyperparameterSchema,
     relations: z.array(z.string()),
     entityCount: z.number().int().nonnegative(),
     relationCount: z.number().int().nonnegative(),
@@ -531,7 +510,7 @@ const checkpointSchema = z.object({
   dimension: z.number().int().positive(),
   entityCount: z.number().int().nonnegative(),
   relationCount: z.number().int().nonnegative(),
-  hyperparameters: hyperparametersSchema,
+  hyperparameters: savedHyperparameterSchema,
   dataFingerprint: z.string().min(1),
   savedAt: z.iso.datetime(),
   files: z.object({

@@ -20,7 +20,8 @@ function expectBadInput(response: GqlResponse<unknown>, field: string): void {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  // No model: these tests train and activate their own.
+  h = await startHarness({ model: false });
 });
 
 afterAll(async () => {

@@ -1,25 +1,25 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiServer, type ApiServer } from '../../src/api/server.js';
 import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
-import { jsonl, tempDir, writeFixture } from '../helpers.js';
-import { startHarness, TOKENS, type Harness } from './harness.js';
+import { countingReads, jsonl, tempDir, writeFixture } from '../helpers.js';
+import { servingRanker, startHarness, TOKENS, type Harness } from './harness.js';
 
 interface SearchData {
   search: { items: Array<{ product: { id: string; title: string } }> };
 }
 const SEARCH = 'query ($q: String!) { search(query: $q, first: 5) { items { product { id title } } } }';
 
-/** Retries until `check` passes or `ms` elapse. */
+/** Retries until `check` passes or `ms` elapse; whether it passed. */
 async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await vi.waitFor(async () => expect(await check()).toBe(true), { timeout: ms, interval: 100 });
+    return true;
+  } catch {
+    return false;
   }
-  return false;
 }
 
 describe('catalogue edits by another process', () => {
@@ -55,7 +55,7 @@ describe('catalogue edits by another process', () => {
 
 describe('catalogue edits through one API process', () => {
   let h: Harness;
-  const servers: Array<{ server: ApiServer; reloads: () => number }> = [];
+  const servers: Array<{ server: ApiServer; reloads: () => number; versionReads: () => number }> = [];
   /** An API process of its own over the same database, counting the reloads its watch started. */
   const startProcess = async () => {
     const lines: string[] = [];
@@ -65,8 +65,11 @@ describe('catalogue edits through one API process', () => {
         done();
       },
     });
-    const server = await createApiServer({ graph: h.graph, config: h.config, api: { ...h.api, port: 0 }, logger: pino({ level: 'info' }, sink), closeGraph: false });
-    const entry = { server, reloads: () => lines.filter((line) => line.includes('changed by another process')).length };
+    // Its own view of the shared connection, counting the catalogue version reads its watch finished.
+    const { graph, finishedReads } = countingReads(h.graph, (query) => query.includes(':CatalogueChange'));
+    const api = { ...h.api, port: 0 };
+    const server = await createApiServer({ graph, config: h.config, api, logger: pino({ level: 'info' }, sink), ranker: servingRanker(graph, h.config, api), closeGraph: false });
+    const entry = { server, reloads: () => lines.filter((line) => line.includes('changed by another process')).length, versionReads: finishedReads };
     servers.push(entry);
     return entry;
   };
@@ -112,8 +115,9 @@ describe('catalogue edits through one API process', () => {
     expect(pin.errors).toBeUndefined();
     expect(await catalogueVersion(h.graph)).toBe(version + 2);
     expect(await eventually(async () => b.reloads() >= 2, 10_000)).toBe(true);
-    // A few more polls: the process that made both edits never reloaded for them again.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Two more polls of its own (the second started after now): the process that made both edits never reloaded for them again.
+    const mark = a.versionReads();
+    await vi.waitFor(() => expect(a.versionReads()).toBeGreaterThanOrEqual(mark + 2), { timeout: 10_000, interval: 50 });
     expect(a.reloads()).toBe(0);
     expect(b.reloads()).toBe(2);
   });

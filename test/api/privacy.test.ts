@@ -88,7 +88,7 @@ describe('in development (the default), with HS256 shopper tokens', () => {
 
   it('personalises anonymous recommendations and searches without revealing history in their reasons', async () => {
     const full = await h.gql<{ recommend: Listed }>(RECOMMEND, { u: shopper }, TOKENS.frontend);
-    expect(full.data?.recommend.strategy).toBe('personalised-popularity');
+    expect(full.data?.recommend.strategy).toBe('fused');
     // The test would see a leak: with a role token the reasons do tell what the shopper did.
     expect(full.data?.recommend.items.flatMap((item) => item.reasons).some(personal)).toBe(true);
     const own = await h.gql<{ recommend: Listed }>(RECOMMEND, { u: shopper }, await hs256({ sub: shopper }));
@@ -97,7 +97,7 @@ describe('in development (the default), with HS256 shopper tokens', () => {
     const anonymous = await h.gql<{ recommend: Listed }>(RECOMMEND, { u: shopper });
     expect(anonymous.errors).toBeUndefined();
     const list = anonymous.data?.recommend as Listed;
-    expect(list.strategy).toBe('personalised-popularity');
+    expect(list.strategy).toBe('fused');
     expect(list.items.map((item) => item.product.id)).toEqual(full.data?.recommend.items.map((item) => item.product.id));
     for (const item of list.items) {
       expect(item.reasons.length, item.product.id).toBeGreaterThan(0);

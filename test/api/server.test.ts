@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { Graph } from '../../src/graph/graph.js';
 import type { Ranker } from '../../src/ranking/types.js';
 import { tempDir } from '../helpers.js';
-import { codeOf, startHarness, type Harness } from './harness.js';
+import { codeOf, servingRanker, startHarness, type Harness } from './harness.js';
 
 /** The server around GraphQL: health, metrics, request limits, error hygiene, production mode. */
 
@@ -24,7 +24,7 @@ describe('a running server', () => {
   it('/health reports Neo4j and the active model', async () => {
     const response = await fetch(new URL('/health', h.server.url));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: null }, ranking: { mode: 'in-process' } });
+    expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: h.modelVersion }, ranking: { mode: 'in-process' } });
   });
 
   it('/metrics counts requests, errors and latency per operation', async () => {
@@ -62,6 +62,8 @@ describe('a running server', () => {
       config: h.config,
       api: { ...h.api, executor: 'graphql-js' },
       logger: pino({ level: 'silent' }),
+      // The same ranker as the harness's: the two paths must answer alike, not two rankers.
+      ranker: servingRanker(h.graph, h.config, { ...h.api, executor: 'graphql-js' }),
       closeGraph: false,
     });
     const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {

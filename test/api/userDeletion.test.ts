@@ -44,7 +44,9 @@ async function buyers(count: number): Promise<string[]> {
 const versionFiles = (version: string): string[] => readdirSync(path.join(h.api.modelsDir, version)).map((name) => path.join(h.api.modelsDir, version, name));
 
 beforeAll(async () => {
+  // No model of the harness's: the test trains the two versions it needs.
   h = await startHarness({
+    model: false,
     api: { rankingThreads: 1, auditIdKey: 'audit-key-for-the-deletion-test' },
     ranker: (graph, config, api) => createServingRanker({ graph, config, api, logger: pino({ level: 'silent' }) }),
   });

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProgram } from '../../src/cli/program.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
@@ -11,6 +13,31 @@ let graph: Graph;
 /** Runs the real command line against the test run's Neo4j, in an empty temporary folder. */
 const kgrec = (...args: string[]) => runCli(args, { cwd: tempDir('kgrec-cli-') });
 
+/** Every command's path of names, subcommands included, as the program defines them. */
+function allCommands(command: Command, above: string[] = []): string[][] {
+  return command.commands.flatMap((sub) => [[...above, sub.name()], ...allCommands(sub, [...above, sub.name()])]);
+}
+
+const commandAt = (program: Command, names: readonly string[]): Command =>
+  names.reduce((command, name) => command.commands.find((sub) => sub.name() === name) as Command, program);
+
+/** `kgrec <names> --help` run in-process by a fresh program, its output captured. */
+async function helpOf(names: readonly string[]): Promise<{ output: string; code: string | undefined }> {
+  const program = createProgram();
+  let output = '';
+  const capture = (command: Command): void => {
+    command.configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text) });
+    command.commands.forEach(capture);
+  };
+  capture(program);
+  try {
+    await program.parseAsync([...names, '--help'], { from: 'user' });
+    return { output, code: undefined };
+  } catch (error) {
+    return { output, code: error instanceof CommanderError ? error.code : String(error) };
+  }
+}
+
 beforeAll(async () => {
   ({ graph } = await freshGraph());
 });
@@ -19,10 +46,19 @@ afterAll(async () => {
 });
 
 describe('the kgrec command line', () => {
-  it('has help for every subcommand', () => {
+  it('has help for every command and subcommand of the program', async () => {
+    const commands = allCommands(createProgram());
+    // Walked from the program itself, so a command added later is checked too; these must be among them.
+    expect(commands).toEqual(expect.arrayContaining([['serve'], ['train'], ['eval'], ['models', 'activate'], ['neo4j', 'start']]));
     const help = kgrec('--help');
     expect(help.code).toBe(0);
-    for (const command of ['start', 'neo4j', 'migrate', 'stats', 'ingest', 'ingest-kgat', 'demo-data']) expect(help.stdout).toContain(command);
+    for (const command of createProgram().commands) expect(help.stdout).toMatch(new RegExp(`^  ${command.name()}\\b`, 'm'));
+    for (const names of commands) {
+      const { output, code } = await helpOf(names);
+      expect(code, names.join(' ')).toBe('commander.helpDisplayed');
+      expect(output, names.join(' ')).toContain(`Usage: kgrec ${names.join(' ')}`);
+      expect(commandAt(createProgram(), names).description(), names.join(' ')).toMatch(/\S/);
+    }
     const ingestHelp = kgrec('ingest', '--help');
     expect(ingestHelp.stdout).toContain('--max-rejects');
     expect(ingestHelp.stdout).toContain('--dry-run');

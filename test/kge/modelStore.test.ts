@@ -124,6 +124,23 @@ describe('saveModel / loadModel', () => {
     await expect(loadModel(dir, version)).rejects.toThrow(`${file}: entityCount:`);
   });
 
+  it('loads manifests written before reflexiveNegatives and learningRateDecay existed, within the bounds training has', async () => {
+    const dir = tempDir();
+    const version = await saveModel(dir, model());
+    const file = path.join(dir, version, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { hyperparameters: Record<string, unknown> };
+    const { reflexiveNegatives: _reflexive, learningRateDecay: _decay, ...older } = { ...hyperparameters, reflexiveNegatives: true, learningRateDecay: 0.5 };
+    writeFileSync(file, JSON.stringify({ ...manifest, hyperparameters: older }));
+    // Runs from before the options existed drew no reflexive negatives and never cut the learning rate.
+    expect((await loadModel(dir, version)).manifest.hyperparameters).toEqual({ ...older, reflexiveNegatives: false, learningRateDecay: 1 });
+
+    // The bounds are those resolveHyperparameters checks before a run, so a file outside them was not written by one.
+    for (const [field, value] of [['negatives', 0], ['learningRate', 11], ['seed', -1], ['margin', 0]] as const) {
+      writeFileSync(file, JSON.stringify({ ...manifest, hyperparameters: { ...hyperparameters, [field]: value } }));
+      await expect(loadModel(dir, version), field).rejects.toThrow(`${file}: hyperparameters.${field}:`);
+    }
+  });
+
   it('rejects inconsistent input before writing anything', async () => {
     const dir = tempDir();
     await expect(saveModel(dir, model({ distance: 'L2' }))).rejects.toThrow(/manifest\.json: hyperparameters\.distance: expected L2/);

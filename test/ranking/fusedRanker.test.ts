@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashToken } from '../../src/api/auth.js';
 import { apiConfigSchema } from '../../src/api/config.js';
 import { createApiServer } from '../../src/api/server.js';
@@ -371,7 +371,8 @@ describe('reloads', () => {
     expect(second.productTerms).toBe(first.productTerms);
     expect(second.terms).toBe(first.terms);
 
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A later build must carry a later time: the clock has moved on since the first.
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(first.neighboursBuiltAt), { interval: 1 });
     ranker.invalidate({ behaviour: true });
     const third = await ranker.state();
     // Rebuilt from the shoppers' behaviour, including the events earlier tests recorded.
