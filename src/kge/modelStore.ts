@@ -2,14 +2,15 @@
  * Versioned model files. A version is a folder `<modelsDir>/<version>/` holding `manifest.json`, the vectors as
  * little-endian float32 binaries and the id maps as JSON arrays; `<modelsDir>/active` names the version in use.
  * Every write goes to a temporary name first and is renamed into place, so a crash never leaves a
- * half-written version, a half-written `active` or a half-written checkpoint.
+ * half-written version or a half-written `active`. Training checkpoints live in checkpoints.ts, the file
+ * plumbing both share in modelFiles.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, type Dirent } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { savedHyperparameterSchema } from './hyperparameters.js';
+import { checkName, float32LittleEndian, idsSchema, isCode, MODEL_FILES, parseWith, readFloat32, readJson, removeQuietly, replaceFile, SAFE_NAME, safeName, writeDurable } from './modelFiles.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, TransEHyperparameters } from './types.js';
 
 /** What a model was trained on: the shop graph, or benchmark triple files (which can never serve a shop). */
@@ -18,19 +19,6 @@ export type TrainingData = (typeof TRAINING_DATA)[number];
 
 export const MANIFEST_FILE = 'manifest.json';
 const ACTIVE_FILE = 'active';
-const CHECKPOINT_FILE = 'checkpoint.json';
-const CHECKPOINT_POINTER = 'current';
-const MODEL_FILES = {
-  entities: 'entities.f32',
-  relations: 'relations.f32',
-  entityIds: 'entity-ids.json',
-  relationIds: 'relation-ids.json',
-} as const;
-
-/** Version and file names: one path segment, no dot first (dot names are temporary or internal). */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const safeName = z.string().regex(SAFE_NAME, 'expected a plain file name (letters, digits, ".", "_", "-")');
-
 const rankingMetricsSchema = z.object({
   mrr: z.number(),
   'hits@1': z.number(),
@@ -111,87 +99,6 @@ export interface ModelToSave {
 export type ModelListing =
   | { version: string; active: boolean; manifest: ModelManifest; error?: undefined }
   | { version: string; active: boolean; manifest: null; error: string };
-
-/** Formats zod issues as `file: field.path: message`, one per line. */
-function describeIssues(file: string, error: z.ZodError): string {
-  return error.issues.map((issue) => `${file}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('\n');
-}
-
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new Error(describeIssues(file, result.error));
-  return result.data;
-}
-
-function checkName(kind: string, name: string): void {
-  if (!SAFE_NAME.test(name)) throw new Error(`${kind}: expected a plain folder name (letters, digits, ".", "_", "-"), got ${JSON.stringify(name)}`);
-}
-
-const isCode = (error: unknown, ...codes: string[]): boolean =>
-  error instanceof Error && 'code' in error && typeof error.code === 'string' && codes.includes(error.code);
-
-/* ---------- binary and JSON files ---------- */
-
-const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
-
-/** Writes and fsyncs, so that the rename which publishes the file never exposes unwritten data. */
-async function writeDurable(file: string, data: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The bytes of `values` as little-endian float32, whatever the host's byte order. */
-function float32LittleEndian(values: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i += 1) view.setFloat32(i * 4, values[i]!, true);
-  return bytes;
-}
-
-async function readFloat32(file: string, expectedLength: number, what: string): Promise<Float32Array> {
-  const bytes = await fs.readFile(file);
-  if (bytes.length !== expectedLength * 4) {
-    throw new Error(`${file}: expected ${expectedLength} float32 values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
-  }
-  const values = new Float32Array(expectedLength);
-  if (LITTLE_ENDIAN_HOST) {
-    new Uint8Array(values.buffer).set(bytes);
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < expectedLength; i += 1) values[i] = view.getFloat32(i * 4, true);
-  }
-  return values;
-}
-
-async function readJson(file: string): Promise<unknown> {
-  const text = await fs.readFile(file, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-const idsSchema = (count: number): z.ZodType<string[]> =>
-  z
-    .array(z.string())
-    .length(count, `expected ${count} ids`)
-    .superRefine((ids, ctx) => {
-      const seen = new Set<string>();
-      for (const [i, id] of ids.entries()) {
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate id ${JSON.stringify(id)}` });
-        seen.add(id);
-      }
-    });
-
-/** Removes a folder and ignores failure: used on paths that only we created. */
-const removeQuietly = (dir: string): Promise<void> => fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
 
 /* ---------- versions ---------- */
 
@@ -359,18 +266,6 @@ export function refuseBenchmarkModel(manifest: ModelManifest): void {
   }
 }
 
-/** Writes `file` through a temporary sibling and a rename, so readers see the old or the new content. */
-async function replaceFile(file: string, content: string): Promise<void> {
-  const temp = `${path.join(path.dirname(file), `.${path.basename(file)}`)}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeDurable(temp, content);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-}
-
 /**
  * Deletes a version. The active one is refused unless `force`, which also clears `active` so that it
  * never names a missing version.
@@ -498,196 +393,4 @@ export function dataFingerprint(dataset: Pick<KgeDataset, 'entities' | 'relation
     hash.update(new Uint8Array(chunk.buffer, 0, (end - start) * 12));
   }
   return hash.digest('hex').slice(0, 16);
-}
-
-/* ---------- training checkpoints ---------- */
-
-const OPTIMIZER_NAME = /^[A-Za-z0-9_-]+$/;
-
-const checkpointSchema = z.object({
-  format: z.literal(1),
-  epoch: z.number().int().nonnegative(),
-  dimension: z.number().int().positive(),
-  entityCount: z.number().int().nonnegative(),
-  relationCount: z.number().int().nonnegative(),
-  hyperparameters: savedHyperparameterSchema,
-  dataFingerprint: z.string().min(1),
-  savedAt: z.iso.datetime(),
-  files: z.object({
-    entities: safeName,
-    relations: safeName,
-    /** Optimizer state name → its file and length in floats. */
-    optimizer: z.record(z.string().regex(OPTIMIZER_NAME), z.object({ file: safeName, length: z.number().int().nonnegative() })),
-    /**
-     * The best epoch's vectors so far, when they are not this epoch's: in the checkpoint folder of that epoch
-     * (kept while it is the best), or in this folder when that one is not on disk.
-     */
-    best: z.object({ folder: safeName, entities: safeName, relations: safeName }).optional(),
-  }),
-  schedule: z
-    .object({
-      learningRate: z.number().positive(),
-      sinceBest: z.number().int().nonnegative(),
-      trainingSeconds: z.number().nonnegative(),
-      trainedTriples: z.number().nonnegative(),
-      best: z.object({ mrr: z.number(), epoch: z.number().int().nonnegative() }).optional(),
-    })
-    .optional(),
-});
-
-/** Where a run's schedule stood at a checkpoint, so that a resumed run goes on with it instead of restarting it. */
-export interface TrainingSchedule {
-  /** The learning rate after the cuts made so far. */
-  learningRate: number;
-  /** Validations since the best one. */
-  sinceBest: number;
-  /** Training time and positives so far (for the run's figures and its time limit). */
-  trainingSeconds: number;
-  trainedTriples: number;
-  /** The best validation so far and its vectors. */
-  best?: { mrr: number; epoch: number; embeddings: Embeddings };
-}
-
-export interface Checkpoint {
-  /** Epochs completed. */
-  epoch: number;
-  embeddings: Embeddings;
-  /** Optimizer moments and the like, by name (e.g. `entityM`, `entityV`). */
-  optimizerState?: Record<string, Float32Array>;
-  hyperparameters: TransEHyperparameters;
-  dataFingerprint: string;
-  schedule?: TrainingSchedule;
-}
-
-const BEST_FILES = { entities: 'best-entities.f32', relations: 'best-relations.f32' } as const;
-
-/**
- * Saves a training checkpoint in `dir` (e.g. `models/.checkpoints/<run>/`), replacing the previous one
- * atomically: the files go to a new subfolder and the `current` pointer file is renamed over the old
- * pointer; only then are older subfolders removed.
- */
-export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
-  const { embeddings, epoch } = checkpoint;
-  const dim = embeddings.dimension;
-  if (!Number.isInteger(dim) || dim <= 0 || embeddings.entity.length % dim !== 0 || embeddings.relation.length % dim !== 0) {
-    throw new Error(`saveCheckpoint: table lengths ${embeddings.entity.length} and ${embeddings.relation.length} do not fit dimension ${dim}`);
-  }
-  const { schedule } = checkpoint;
-  await fs.mkdir(dir, { recursive: true });
-  const folder = `${epochFolderPrefix(epoch)}${randomBytes(4).toString('hex')}`;
-  // The best epoch's vectors are written once, with that epoch's checkpoint, whose folder later checkpoints
-  // keep and point to; they are written again only when that folder is not on disk.
-  let best: { folder: string; entities: string; relations: string } | undefined;
-  let bestVectors: Embeddings | undefined;
-  if (schedule?.best && schedule.best.epoch !== epoch) {
-    const kept = (await fs.readdir(dir)).find((name) => name.startsWith(epochFolderPrefix(schedule.best!.epoch)));
-    if (kept) {
-      best = { folder: kept, entities: MODEL_FILES.entities, relations: MODEL_FILES.relations };
-    } else {
-      bestVectors = schedule.best.embeddings;
-      if (bestVectors.entity.length !== embeddings.entity.length || bestVectors.relation.length !== embeddings.relation.length) {
-        throw new Error('saveCheckpoint: schedule.best.embeddings: expected tables the size of the current ones');
-      }
-      best = { folder, ...BEST_FILES };
-    }
-  }
-  const optimizer: Record<string, { file: string; length: number }> = {};
-  for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
-    if (!OPTIMIZER_NAME.test(name)) throw new Error(`saveCheckpoint: optimizerState.${name}: expected a name of letters, digits, "_" or "-"`);
-    optimizer[name] = { file: `optimizer-${name}.f32`, length: values.length };
-  }
-  const meta = parseWith(
-    checkpointSchema,
-    {
-      format: 1,
-      epoch,
-      dimension: dim,
-      entityCount: embeddings.entity.length / dim,
-      relationCount: embeddings.relation.length / dim,
-      hyperparameters: checkpoint.hyperparameters,
-      dataFingerprint: checkpoint.dataFingerprint,
-      savedAt: new Date().toISOString(),
-      files: { entities: MODEL_FILES.entities, relations: MODEL_FILES.relations, optimizer, ...(best ? { best } : {}) },
-      ...(schedule ? { schedule: { ...schedule, best: schedule.best ? { mrr: schedule.best.mrr, epoch: schedule.best.epoch } : undefined } } : {}),
-    },
-    `saveCheckpoint: ${CHECKPOINT_FILE}`,
-  );
-
-  const target = path.join(dir, folder);
-  await fs.mkdir(target);
-  try {
-    await writeDurable(path.join(target, MODEL_FILES.entities), float32LittleEndian(embeddings.entity));
-    await writeDurable(path.join(target, MODEL_FILES.relations), float32LittleEndian(embeddings.relation));
-    for (const [name, values] of Object.entries(checkpoint.optimizerState ?? {})) {
-      await writeDurable(path.join(target, optimizer[name]!.file), float32LittleEndian(values));
-    }
-    if (bestVectors) {
-      await writeDurable(path.join(target, BEST_FILES.entities), float32LittleEndian(bestVectors.entity));
-      await writeDurable(path.join(target, BEST_FILES.relations), float32LittleEndian(bestVectors.relation));
-    }
-    await writeDurable(path.join(target, CHECKPOINT_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-    await replaceFile(path.join(dir, CHECKPOINT_POINTER), `${folder}\n`);
-  } catch (error) {
-    await removeQuietly(target);
-    throw error;
-  }
-  // Older checkpoints (but the best epoch's), including any left by a run that crashed between the pointer
-  // switch and this cleanup.
-  for (const name of await fs.readdir(dir)) {
-    if (name.startsWith('epoch-') && name !== folder && name !== best?.folder) await removeQuietly(path.join(dir, name));
-  }
-}
-
-function epochFolderPrefix(epoch: number): string {
-  return `epoch-${String(epoch).padStart(6, '0')}-`;
-}
-
-async function currentCheckpointFolder(dir: string): Promise<string | null> {
-  try {
-    const name = (await fs.readFile(path.join(dir, CHECKPOINT_POINTER), 'utf8')).trim();
-    if (!SAFE_NAME.test(name)) throw new Error(`${path.join(dir, CHECKPOINT_POINTER)}: expected a folder name, got ${JSON.stringify(name)}`);
-    return name;
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return null;
-    throw error;
-  }
-}
-
-/** Loads the checkpoint in `dir`, or returns null when there is none yet. */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
-  const folder = await currentCheckpointFolder(dir);
-  if (folder === null) return null;
-  const target = path.join(dir, folder);
-  const metaFile = path.join(target, CHECKPOINT_FILE);
-  const meta = parseWith(checkpointSchema, await readJson(metaFile), metaFile);
-  const { dimension, entityCount, relationCount, files } = meta;
-  const entity = await readFloat32(path.join(target, files.entities), entityCount * dimension, `${entityCount} entities × ${dimension}`);
-  const relation = await readFloat32(path.join(target, files.relations), relationCount * dimension, `${relationCount} relations × ${dimension}`);
-  const optimizerState: Record<string, Float32Array> = {};
-  for (const [name, { file, length }] of Object.entries(files.optimizer)) {
-    optimizerState[name] = await readFloat32(path.join(target, file), length, `optimizer state ${name}`);
-  }
-  const embeddings: Embeddings = { dimension, entity, relation };
-  let schedule: TrainingSchedule | undefined;
-  if (meta.schedule) {
-    const { best, ...rest } = meta.schedule;
-    let bestEmbeddings = embeddings;
-    if (best && files.best) {
-      const bestFolder = path.join(dir, files.best.folder);
-      bestEmbeddings = {
-        dimension,
-        entity: await readFloat32(path.join(bestFolder, files.best.entities), entityCount * dimension, `best: ${entityCount} entities × ${dimension}`),
-        relation: await readFloat32(path.join(bestFolder, files.best.relations), relationCount * dimension, `best: ${relationCount} relations × ${dimension}`),
-      };
-    }
-    schedule = { ...rest, ...(best ? { best: { ...best, embeddings: bestEmbeddings } } : {}) };
-  }
-  return {
-    epoch: meta.epoch,
-    embeddings,
-    optimizerState,
-    hyperparameters: meta.hyperparameters,
-    dataFingerprint: meta.dataFingerprint,
-    ...(schedule ? { schedule } : {}),
-  };
 }

@@ -6,15 +6,14 @@ import {
   activeVersion,
   dataFingerprint,
   listModels,
-  loadCheckpoint,
   loadModel,
   removeEntities,
   removeModel,
-  saveCheckpoint,
   saveModel,
   versionName,
   type ModelToSave,
 } from '../../src/kge/modelStore.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/kge/checkpoints.js';
 import type { KgeDataset, LinkPredictionResult, TransEHyperparameters } from '../../src/kge/types.js';
 import { tempDir as makeTempDir } from '../helpers.js';
 
