@@ -15,7 +15,6 @@ const MAX_FUNCTION_LINES = 80;
 const LONG_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   'api/directQueries.ts': ['directQueries'],
   'api/queryCost.ts': ['queryPricer'],
-  'api/server.ts': ['createApiServer'],
   'cli/commands/ingest.ts': ['registerIngestCommands'],
   'cli/commands/train.ts': ['registerTrainCommands'],
   'ingest/ingest.ts': ['ingestFiles'],
