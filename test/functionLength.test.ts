@@ -16,7 +16,6 @@ const LONG_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   'api/directQueries.ts': ['directQueries'],
   'api/queryCost.ts': ['queryPricer'],
   'cli/commands/ingest.ts': ['registerIngestCommands'],
-  'ingest/ingest.ts': ['ingestFiles'],
   'ingest/kgat.ts': ['loadKgat'],
   'jobs/bulkLoad.ts': ['bulkLoad'],
   'jobs/evaluateRecommenders.ts': ['evaluateRecommenders'],
