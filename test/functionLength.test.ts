@@ -17,7 +17,6 @@ const LONG_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   'api/queryCost.ts': ['queryPricer'],
   'cli/commands/ingest.ts': ['registerIngestCommands'],
   'ingest/kgat.ts': ['loadKgat'],
-  'jobs/bulkLoad.ts': ['bulkLoad'],
   'jobs/evaluateRecommenders.ts': ['evaluateRecommenders'],
 };
 
