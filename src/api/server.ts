@@ -8,34 +8,36 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { watchCatalogue } from '../graph/catalogueChanges.js';
+import { watchCatalogue, type CatalogueWatch } from '../graph/catalogueChanges.js';
 import type { Graph } from '../graph/graph.js';
 import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
 import { authenticateCaller, type Caller } from './auth.js';
-import { createShopperVerifier } from './shopperTokens.js';
+import { createShopperVerifier, type ShopperTokenVerifier } from './shopperTokens.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
 import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
-import { closeEntityCaches, createEntityCaches } from './entityCache.js';
+import { closeEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { clientKey, RequestLimiter } from './rateLimit.js';
-import { costLimiter, type CostContext } from './costLimits.js';
+import { costLimiter, type CostContext, type CostLimiter } from './costLimits.js';
 import { formatError } from './errors.js';
 import { checkHealth } from './health.js';
-import { directQueries } from './directQueries.js';
+import { directQueries, type DirectQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
 import { jitGateway } from './jitExecution.js';
 import { depthLimit } from './limits.js';
 import { oneFieldPerMutation } from './oneFieldPerMutation.js';
 import { logGraphQLRequest, loggingPlugin } from './logging.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type ApiMetrics } from './metrics.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+type RequestContext = ApiContext & CostContext & { requestId: string };
 
 /** A request must arrive whole within this time; bounds connections held open by slow or stalled clients. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -69,10 +71,62 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
+/** The parts every request shares, beside the GraphQL schema: built once, closed by stop(). */
+interface ServingParts {
+  ranker: Ranker;
+  caches: EntityCaches;
+  jobs: TrainingJobs;
+  catalogueWatch: CatalogueWatch;
+}
+
+/** Apollo, and the direct path that answers most queries without it (api.executor `jit` only). */
+interface GraphQLEngine {
+  apollo: ApolloServer<RequestContext>;
+  direct: DirectQueries<RequestContext> | null;
+  costs: CostLimiter;
+}
+
 /** Starts the GraphQL API, `/health` and `/metrics` on one port (api.port; 0 picks a free one). */
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { graph, config, logger } = options;
   const api = options.api ?? loadApiConfig(process.env, {}, config);
+  const parts = createServingParts(options, api);
+  const metrics = createMetrics();
+  const httpServer = createHttpServer();
+  const engine = await startGraphQL({ config, api, logger, metrics, httpServer });
+  const handle = requestHandler({
+    graph,
+    api,
+    parts,
+    metrics,
+    engine,
+    shoppers: createShopperVerifier(api),
+    limiter: api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null,
+    contextFor: requestContexts(options, api, parts),
+  });
+  serveRequests(httpServer, handle, logger);
+  const { port, url } = await listen(httpServer, api);
+  logger.info({ url }, 'kgrec API listening');
+  // Requests are served meanwhile; those arriving before it finishes share the same load.
+  parts.ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    ranker: parts.ranker,
+    jobs: parts.jobs,
+    metrics: metrics.registry,
+    stop() {
+      stopping ??= stopServer(options, engine.apollo, parts);
+      return stopping;
+    },
+  };
+}
+
+/** The ranker, the catalogue row caches, the retraining jobs and the watch on other processes' catalogue edits. */
+function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingParts {
+  const { graph, config, logger } = options;
   const ranker =
     options.ranker ??
     new PopularityRanker({
@@ -104,19 +158,25 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );
+  return { ranker, caches, jobs, catalogueWatch };
+}
 
-  const metrics = createMetrics();
+function createHttpServer(): http.Server {
   const httpServer = http.createServer();
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
   // Idle keep-alive connections stay open longer than a load balancer's (60 s on most): one that closes
   // first races the balancer's next request on that connection, which then fails with a reset.
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return httpServer;
+}
 
+/** Builds the schema with its validation and cost rules, and starts Apollo with the server's plugins. */
+async function startGraphQL(setup: { config: Config; api: ApiConfig; logger: Logger; metrics: ApiMetrics; httpServer: http.Server }): Promise<GraphQLEngine> {
+  const { config, api, logger, metrics, httpServer } = setup;
   const typeDefs = loadTypeDefs(config.relationTypes);
   const schema = makeExecutableSchema({ typeDefs, resolvers });
   const validationRules = [depthLimit(api.maxDepth), oneFieldPerMutation];
   const costs = costLimiter(schema, api, logger);
-  type RequestContext = ApiContext & CostContext & { requestId: string };
   const apollo = new ApolloServer<RequestContext>({
     ...(api.executor === 'jit' ? { gateway: jitGateway(schema, print(typeDefs)) } : { schema }),
     introspection: !api.production,
@@ -152,8 +212,16 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           extensions: (context) => (context.cost ? { cost: context.cost } : undefined),
         })
       : null;
-  const shoppers = createShopperVerifier(api);
-  const contextFor = (req: IncomingMessage, requestId: string, caller: Caller, costContext: CostContext): RequestContext => ({
+  return { apollo, direct, costs };
+}
+
+type ContextFactory = (requestId: string, caller: Caller, costContext: CostContext) => RequestContext;
+
+/** Each request's context: the shared parts, its caller, its cost and its own loaders and logger. */
+function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts): ContextFactory {
+  const { graph, config, logger } = options;
+  const { ranker, jobs, caches, catalogueWatch } = parts;
+  return (requestId, caller, costContext) => ({
     ...costContext,
     graph,
     ranker,
@@ -169,14 +237,32 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     logger: logger.child({ requestId }),
     requestId,
   });
+}
 
-  const limiter = api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null;
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/** What the request handler needs. */
+interface RequestHandling {
+  graph: Graph;
+  api: ApiConfig;
+  parts: ServingParts;
+  metrics: ApiMetrics;
+  engine: GraphQLEngine;
+  shoppers: ShopperTokenVerifier | null;
+  limiter: RequestLimiter | null;
+  contextFor: ContextFactory;
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Routes `/health`, `/metrics` and the GraphQL path; anything else is a 404. */
+function requestHandler(handling: RequestHandling): RequestHandler {
+  const { graph, api, parts, metrics } = handling;
+  const answerGraphQL = graphQLHandler(handling);
+  return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     if (url.pathname === '/health' && req.method === 'GET') {
-      const health = await checkHealth(graph, api.modelsDir, ranker);
+      const health = await checkHealth(graph, api.modelsDir, parts.ranker);
       writeJson(res, health.status === 'ok' ? 200 : 503, health);
       return;
     }
@@ -189,6 +275,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       writeJson(res, 404, { error: `no route ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}` });
       return;
     }
+    await answerGraphQL(req, res, url, requestId);
+  };
+}
+
+/** A GraphQL request: CORS, the rate limit, the cost limit, the caller, then the direct path or Apollo. */
+function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void> {
+  const { api, engine, limiter, shoppers, contextFor } = handling;
+  return async (req, res, url, requestId) => {
     if (handleCors(req, res, api.corsOrigins)) return;
     const client = clientKey(req);
     const retryAfter = limiter ? await limiter.check(client) : null;
@@ -199,7 +293,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     const read = await readRequest(req, api.maxBodyBytes);
     // Priced before graphql validates or runs anything: a refusal costs a parse and one walk of the document.
-    const admission = await costs.admit({ url, read, client, requestId }, res);
+    const admission = await engine.costs.admit({ url, read, client, requestId }, res);
     if (admission.answered) return;
     const costContext = (): CostContext => ({ client, cost: admission.cost });
     const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
@@ -211,16 +305,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     );
     const context = (): RequestContext => {
       if ('error' in caller) throw caller.error;
-      return contextFor(req, requestId, caller.found, costContext());
+      return contextFor(requestId, caller.found, costContext());
     };
-    if (direct && (await direct.answer(request, res, context))) return;
-    const response = await apollo.executeHTTPGraphQLRequest({
+    if (engine.direct && (await engine.direct.answer(request, res, context))) return;
+    const response = await engine.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: toGraphQLRequest(req, url, read),
       context: async () => context(),
     });
     await writeGraphQLResponse(res, response);
   };
+}
 
+/** Answers what the handler throws: an HttpError with its status, anything else with a logged 500. */
+function serveRequests(httpServer: http.Server, handle: RequestHandler, logger: Logger): void {
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
@@ -232,7 +329,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       else res.destroy();
     });
   });
+}
 
+async function listen(httpServer: http.Server, api: ApiConfig): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(api.port, api.host, () => {
@@ -242,31 +341,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(api.host) ? 'localhost' : api.host;
-  const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
-  logger.info({ url }, 'kgrec API listening');
-  // Requests are served meanwhile; those arriving before it finishes share the same load.
-  ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
+  return { port, url: `http://${shownHost}:${port}${GRAPHQL_PATH}` };
+}
 
-  let stopping: Promise<void> | null = null;
-  return {
-    url,
-    port,
-    ranker,
-    jobs,
-    metrics: metrics.registry,
-    stop() {
-      stopping ??= (async () => {
-        await apollo.stop(); // the drain plugin closes the HTTP server and waits for in-flight requests
-        // A training job runs in a process of its own, which goes on: a restarted API finds it in the models folder.
-        const running = await jobs.active().catch(() => null);
-        if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
-        catalogueWatch.stop();
-        closeEntityCaches(caches);
-        ranker.close?.();
-        if (options.closeGraph ?? true) await graph.close();
-        logger.info('kgrec API stopped');
-      })();
-      return stopping;
-    },
-  };
+async function stopServer(options: ApiServerOptions, apollo: ApolloServer<RequestContext>, parts: ServingParts): Promise<void> {
+  const { graph, logger } = options;
+  await apollo.stop(); // the drain plugin closes the HTTP server and waits for in-flight requests
+  // A training job runs in a process of its own, which goes on: a restarted API finds it in the models folder.
+  const running = await parts.jobs.active().catch(() => null);
+  if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
+  parts.catalogueWatch.stop();
+  closeEntityCaches(parts.caches);
+  parts.ranker.close?.();
+  if (options.closeGraph ?? true) await graph.close();
+  logger.info('kgrec API stopped');
 }

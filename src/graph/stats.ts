@@ -33,3 +33,12 @@ export async function graphStats(graph: Graph): Promise<GraphStats> {
   const nodes = await countAll(nodeQueries);
   return { nodes, relationships: await countAll(relationshipQueries), events: nodes.Event ?? 0 };
 }
+
+/** Every node but the migration records, which a freshly migrated, empty database already holds. */
+const NODES_BUT_MIGRATIONS = 'MATCH (n) WHERE NOT n:KgrecMigration RETURN count(n) AS count';
+
+/** Nodes in the database other than migration records (0: an empty database, ready for a bulk load). */
+export async function nodesButMigrations(graph: Graph): Promise<number> {
+  const [row] = await graph.read<{ count: number }>(NODES_BUT_MIGRATIONS);
+  return row?.count ?? 0;
+}

@@ -2,13 +2,14 @@ import { createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:f
 import path from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import type { EventDifference } from '../graph/shopWrites.js';
-import { handlerFor, type BatchResult, type Conflict, type Located, type Rejection, type WriteContext } from './kinds.js';
+import { handlerFor, type Conflict, type KindHandler, type Located, type Rejection, type WriteContext } from './kinds.js';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 import type { ClockLimit, Kind } from './records.js';
 import { escapeControlCharacters } from '../util/controlCharacters.js';
 import { checkedRecords } from './checkedRecords.js';
 import { rejectionCounter } from './validation.js';
-import { CellScheduler, cellOf, DEFAULT_WRITE_LANES, gridFor } from './writeCells.js';
+import { LaneWriter, type LaneWriterOptions, type ReadProgress } from './laneWriter.js';
+import { DEFAULT_WRITE_LANES, gridFor } from './writeCells.js';
 
 export interface IngestOptions {
   kind: Kind;
@@ -43,14 +44,6 @@ export interface IngestOptions {
  * parsed the next batch. Below it, starting the thread costs more than it saves.
  */
 const THREAD_MIN_BYTES = 1 << 20;
-
-/** The records of one cell of the write grid (see writeCells.ts): its next batch and the one being written. */
-interface Lane {
-  batch: Located<unknown>[];
-  pending: Promise<void>;
-  /** Buckets this cell holds while it writes; empty for kinds written by a single lane. */
-  buckets: string[];
-}
 
 export interface IngestProgress {
   bytesRead: number;
@@ -118,7 +111,111 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
   if (!dryRun && graph === null) throw new Error('a graph connection is needed unless dryRun is set');
   const ctx: WriteContext = { graph: graph as Graph, now: options.now ?? Date.now(), by: options.by ?? 'ingest' };
   const bytesTotal = options.files.reduce((sum, file) => sum + statSync(file).size, 0);
-  const summary: IngestSummary = {
+  const summary = emptySummary(options, dryRun);
+  const report = openReport(options.reportFile);
+  // A record with three bad fields is one rejected record reported on three lines.
+  const rejections = rejectionCounter((rejection) => {
+    report?.write(`${formatRejection(rejection)}\n`);
+    options.onReject?.(rejection);
+  });
+  const run: IngestRun = { options, handler, ctx, dryRun, clock, bytesTotal, summary, onRejection: rejections.onRejection, duplicates: 0 };
+  const finish = async () => {
+    summary.rejected = rejections.count();
+    summary.duplicates = run.duplicates;
+    summary.seconds = (performance.now() - started) / 1000;
+    summary.recordsPerSecond = summary.seconds > 0 ? summary.records / summary.seconds : 0;
+    await closeReport(report);
+  };
+
+  // Progress counts what is committed, so that its rate and ETA are the real ones; a dry run counts what is read.
+  const progress: ReadProgress = { bytesRead: 0, records: 0 };
+  const writeLanes = handler.conflictKeys && !dryRun ? Math.max(1, options.writeLanes ?? DEFAULT_WRITE_LANES) : 1;
+  const writer = new LaneWriter({
+    handler,
+    ctx,
+    dryRun,
+    batchSize: options.batchSize,
+    writeLanes,
+    grid: Math.max(1, options.writeGrid ?? gridFor(writeLanes)),
+    progress,
+    onCommitted: committedBatchRecorder(run, report),
+    committedBatches: () => summary.batches,
+  });
+  try {
+    await readAndWrite(run, writer, progress);
+  } catch (error) {
+    await writer.settle();
+    await finish();
+    throw new IngestError((error as Error).message, summary);
+  }
+  await finish();
+  return summary;
+}
+
+/** What the parts of one run share. */
+interface IngestRun {
+  options: IngestOptions;
+  handler: KindHandler<unknown>;
+  ctx: WriteContext;
+  dryRun: boolean;
+  clock: ClockLimit;
+  bytesTotal: number;
+  summary: IngestSummary;
+  onRejection: (rejection: Rejection) => void;
+  /** Repeats skipped so far, as the reader counts them. */
+  duplicates: number;
+}
+
+/**
+ * Reads and checks the files chunk by chunk, and hands each record to the writer as it comes; kinds whose
+ * records depend on each other (categories) are held back and written in their order once all are read.
+ */
+async function readAndWrite(run: IngestRun, writer: LaneWriter, progress: ReadProgress): Promise<void> {
+  const { options, handler, summary, dryRun } = run;
+  const reportProgress = () => options.onProgress?.({ bytesRead: progress.bytesRead, bytesTotal: run.bytesTotal, records: progress.records });
+  const deferred: Located<unknown>[] = [];
+  const thread = options.thread ?? run.bytesTotal >= THREAD_MIN_BYTES;
+  for await (const chunk of checkedRecords(options.files, { kind: options.kind, relationTypes: options.relationTypes, clock: run.clock, thread, onRejection: run.onRejection })) {
+    summary.records += chunk.records;
+    run.duplicates = chunk.duplicates;
+    progress.bytesRead = chunk.bytesRead;
+    progress.records = summary.records;
+    if (dryRun) reportProgress();
+    for (const item of chunk.items) {
+      if (handler.order) deferred.push(item);
+      else await writer.add(item);
+    }
+  }
+  if (handler.order && !dryRun) {
+    const { ordered, rejected } = await handler.order(deferred, run.ctx);
+    rejected.forEach(run.onRejection);
+    await writer.addInOrder(ordered);
+  }
+  await writer.finish();
+  progress.bytesRead = run.bytesTotal;
+  reportProgress();
+}
+
+/** Counts a committed batch into the summary, reports progress as of when it was sent, and lists its refusals. */
+function committedBatchRecorder(run: IngestRun, report: WriteStream | null): LaneWriterOptions['onCommitted'] {
+  const { options, summary } = run;
+  return (batch, result, reached) => {
+    options.onProgress?.({ ...reached, bytesTotal: run.bytesTotal });
+    summary.batches += 1;
+    summary.written += result.written;
+    const conflicts = result.conflicts ?? [];
+    summary.unchanged += batch.length - result.written - result.rejected.length - conflicts.length;
+    summary.conflicts += conflicts.length;
+    result.rejected.forEach(run.onRejection);
+    for (const conflict of conflicts) {
+      report?.write(`${formatConflict(conflict)}\n`);
+      options.onConflict?.(conflict);
+    }
+  };
+}
+
+function emptySummary(options: IngestOptions, dryRun: boolean): IngestSummary {
+  return {
     kind: options.kind,
     files: options.files,
     records: 0,
@@ -133,110 +230,6 @@ export async function ingestFiles(graph: Graph | null, options: IngestOptions): 
     dryRun,
     reportFile: options.reportFile ?? null,
   };
-  const report = openReport(options.reportFile);
-  // A record with three bad fields is one rejected record reported on three lines.
-  const { onRejection, count: rejectedCount } = rejectionCounter((rejection) => {
-    report?.write(`${formatRejection(rejection)}\n`);
-    options.onReject?.(rejection);
-  });
-  let duplicates = 0;
-  const finish = () => {
-    summary.rejected = rejectedCount();
-    summary.duplicates = duplicates;
-    summary.seconds = (performance.now() - started) / 1000;
-    summary.recordsPerSecond = summary.seconds > 0 ? summary.records / summary.seconds : 0;
-  };
-
-  // Progress counts what is committed, so that its rate and ETA are the real ones; a dry run counts what is read.
-  const progress = { bytesRead: 0, records: 0 };
-  const reportProgress = () => options.onProgress?.({ bytesRead: progress.bytesRead, bytesTotal, records: progress.records });
-  const writeLanes = handler.conflictKeys && !dryRun ? Math.max(1, options.writeLanes ?? DEFAULT_WRITE_LANES) : 1;
-  const scheduler = new CellScheduler(writeLanes);
-  const grid = Math.max(1, options.writeGrid ?? gridFor(writeLanes));
-  const lanes = new Map<number, Lane>();
-  const laneOf = (value: unknown): Lane => {
-    const { index, buckets } = writeLanes > 1 && handler.conflictKeys ? cellOf(handler.conflictKeys(value), grid) : { index: 0, buckets: [] };
-    let lane = lanes.get(index);
-    if (!lane) lanes.set(index, (lane = { batch: [], pending: Promise.resolve(), buckets }));
-    return lane;
-  };
-  const allPending = () => Promise.all([...lanes.values()].map((lane) => lane.pending));
-
-  let failure: Error | null = null;
-  const writeBatch = async (lane: Lane, batch: Located<unknown>[]): Promise<void> => {
-    if (failure) throw failure; // a failed batch in any lane stops the run
-    if (dryRun || batch.length === 0) return;
-    await lane.pending; // one batch in flight per lane: keeps memory flat and each lane's writes in order
-    const reached = { ...progress };
-    lane.pending = scheduler.run(lane.buckets, () => handler.writeBatch(batch, ctx)).then(
-      (result: BatchResult) => {
-        options.onProgress?.({ ...reached, bytesTotal });
-        summary.batches += 1;
-        summary.written += result.written;
-        const conflicts = result.conflicts ?? [];
-        summary.unchanged += batch.length - result.written - result.rejected.length - conflicts.length;
-        summary.conflicts += conflicts.length;
-        result.rejected.forEach(onRejection);
-        for (const conflict of conflicts) {
-          report?.write(`${formatConflict(conflict)}\n`);
-          options.onConflict?.(conflict);
-        }
-      },
-      (error: unknown) => {
-        const first = batch[0] as Located<unknown>;
-        const last = batch[batch.length - 1] as Located<unknown>;
-        const where = first.file === last.file ? `${first.file}:${first.line}-${last.line}` : `${first.file}:${first.line} to ${last.file}:${last.line}`;
-        failure = new Error(`batch ${summary.batches + 1} (${where}, ${batch.length} records) failed and was rolled back, nothing of it was written: ${(error as Error).message}`);
-        throw failure;
-      },
-    );
-    // Marks the failure as handled until the next `await` of this lane rethrows it (else Node would exit on it).
-    lane.pending.catch(() => undefined);
-  };
-
-  try {
-    const deferred: Located<unknown>[] = [];
-    const thread = options.thread ?? bytesTotal >= THREAD_MIN_BYTES;
-    for await (const chunk of checkedRecords(options.files, { kind: options.kind, relationTypes: options.relationTypes, clock, thread, onRejection })) {
-      summary.records += chunk.records;
-      duplicates = chunk.duplicates;
-      progress.bytesRead = chunk.bytesRead;
-      progress.records = summary.records;
-      if (dryRun) reportProgress();
-      for (const item of chunk.items) {
-        if (handler.order) deferred.push(item);
-        else {
-          const lane = laneOf(item.value);
-          lane.batch.push(item);
-          if (lane.batch.length >= options.batchSize) {
-            const full = lane.batch;
-            lane.batch = [];
-            await writeBatch(lane, full);
-          }
-        }
-      }
-    }
-    if (handler.order && !dryRun) {
-      const { ordered, rejected } = await handler.order(deferred, ctx);
-      rejected.forEach(onRejection);
-      const lane = laneOf(undefined);
-      for (let start = 0; start < ordered.length; start += options.batchSize) {
-        await writeBatch(lane, ordered.slice(start, start + options.batchSize));
-      }
-    }
-    for (const lane of lanes.values()) await writeBatch(lane, lane.batch);
-    await allPending();
-    progress.bytesRead = bytesTotal;
-    reportProgress();
-  } catch (error) {
-    await Promise.allSettled([...lanes.values()].map((lane) => lane.pending));
-    finish();
-    await closeReport(report);
-    throw new IngestError((error as Error).message, summary);
-  }
-  finish();
-  await closeReport(report);
-  return summary;
 }
 
 function openReport(file: string | undefined): WriteStream | null {

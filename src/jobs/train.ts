@@ -4,17 +4,22 @@ import { refreshProductTerms } from './refreshTerms.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples, merchandiserPatterns } from '../graph/tripleExport.js';
 import { chooseEngine, type EngineChoice } from '../kge/chooseEngine.js';
 import { loadTriplesDir, splitShopTriples, weightTriples } from '../kge/dataset.js';
-import { evaluateLinkPrediction } from '../kge/evaluate.js';
 import { resolveHyperparameters } from '../kge/hyperparameters.js';
 import { Random } from '../math/random.js';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../kge/checkpoints.js';
+import { loadCheckpoint, type Checkpoint } from '../kge/checkpoints.js';
 import { activeVersion, dataFingerprint, loadModel, saveModel } from '../kge/modelStore.js';
+import { endEpoch, reportEpochs, type TrainingCallback } from '../kge/training/callbacks.js';
+import { Checkpointing } from '../kge/training/checkpointing.js';
+import { EarlyStopping, type BestEpoch } from '../kge/training/earlyStopping.js';
+import { LearningRateDecay } from '../kge/training/learningRateDecay.js';
+import { TimeLimit } from '../kge/training/timeLimit.js';
 import { warmStartEmbeddings } from '../kge/warmStart.js';
-import type { Embeddings, KgeDataset, LinkPredictionResult, TransEHyperparameters, TripleSet } from '../kge/types.js';
+import type { Embeddings, KgeDataset, LinkPredictionResult, TrainingEngine, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
+import { TrainingEvaluator } from './trainingEvaluator.js';
 
 export type TrainingSource =
   | { kind: 'graph'; graph: Graph; config: Config }
@@ -98,114 +103,31 @@ export async function loadTrainingData(options: TrainJobOptions, seed: number): 
 export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJobResult> {
   const params = resolveHyperparameters(...options.hyperparameters);
   const dataset = await loadTrainingData(options, params.seed);
-  const known = [dataset.train, dataset.valid, dataset.test].filter((set): set is TripleSet => set !== undefined);
   const isShop = options.source.kind === 'graph' || (options.source.kind === 'dataset' && options.source.shop);
-  // In a shop, PURCHASED tails are ranked among products only: that is the recommendation question.
-  const candidateEntities = isShop ? productEntities(dataset) : undefined;
-  const relationNames = dataset.relations;
+  const evaluator = new TrainingEvaluator({
+    distance: params.distance,
+    known: [dataset.train, dataset.valid, dataset.test].filter((set): set is TripleSet => set !== undefined),
+    relationNames: dataset.relations,
+    candidateEntities: isShop ? productEntities(dataset) : undefined,
+    sides: isShop ? 'tail' : 'both',
+    onEval: options.onEval,
+    onInfo: options.onInfo,
+  });
   options.onInfo?.(
     `training TransE on ${tripleCount(dataset.train).toLocaleString('en-US')} triples (${dataset.entities.length.toLocaleString('en-US')} entities, ${dataset.relations.length} relations), dimension ${params.dimension}, ${params.loss} loss, ${params.negatives} negatives`,
   );
 
   const engine = await chooseEngine(options.engine ?? 'auto', params.workers);
   options.onInfo?.(`engine: ${engine.name}`);
-  const { modelsDir } = options;
   const fingerprint = dataFingerprint(dataset);
-  const checkpointDir = path.join(modelsDir, '.checkpoints', runKey(fingerprint, params));
-  const checkpoint = options.resume ? await loadCheckpoint(checkpointDir) : null;
-  if (options.resume) options.onInfo?.(checkpoint ? `resuming after epoch ${checkpoint.epoch} from ${checkpointDir}` : 'no checkpoint of this run to resume: starting afresh');
-  const startEpoch = checkpoint?.epoch ?? 0;
-  let initial: Embeddings | undefined = checkpoint?.embeddings;
-  if (!initial && options.warmStart) {
-    const active = await activeVersion(modelsDir);
-    if (!active) throw new Error('--warm-start: there is no active model to start from');
-    const previous = await loadModel(modelsDir, active);
-    const warm = warmStartEmbeddings(previous, dataset, params);
-    options.onInfo?.(`warm start from ${active}: ${warm.reused} entities reused, ${warm.fromNeighbours} started from their neighbours, ${warm.fresh} fresh`);
-    initial = warm.embeddings;
-  }
-  const validSample = dataset.valid ? sampleTriples(dataset.valid, options.validSample ?? 2_000, params.seed) : undefined;
-  const evalEvery = options.evalEvery ?? 5;
-  const patience = options.patience ?? 3;
-  let evalSeconds = 0;
-  // A resumed run goes on with the schedule of its checkpoint: the rate as cut so far, the best epoch, the time spent.
-  const resumed = checkpoint?.schedule;
-  let best: { mrr: number; embeddings: Embeddings; epoch: number } | null = resumed?.best ?? null;
-  let sinceBest = resumed?.sinceBest ?? 0;
-  let learningRate = resumed?.learningRate ?? params.learningRate;
-  let epochsRun = startEpoch;
-  let trainedTriples = resumed?.trainedTriples ?? 0;
-  let trainingSeconds = resumed?.trainingSeconds ?? 0;
+  const checkpointDir = path.join(options.modelsDir, '.checkpoints', runKey(fingerprint, params));
+  const start = await startingPoint(options, dataset, params, checkpointDir);
+  const run = await trainEpochs({ options, params, dataset, engine, evaluator, fingerprint, checkpointDir, start });
 
-  let kernelsLogged = false;
-  const evaluate = async (triples: TripleSet, embeddings: Embeddings, stage: string) => {
-    const started = performance.now();
-    const result = await evaluateLinkPrediction(embeddings, params.distance, triples, known, {
-      relationNames,
-      candidateEntities,
-      sides: isShop ? 'tail' : 'both',
-      onProgress: (done, total) => options.onEval?.(stage, done, total),
-      onKernels: (description) => {
-        if (!kernelsLogged) options.onInfo?.(`evaluation distances on ${description}`);
-        kernelsLogged = true;
-      },
-    });
-    evalSeconds += (performance.now() - started) / 1000;
-    return result;
-  };
-
-  const remaining = { ...params, epochs: Math.max(1, params.epochs - startEpoch) };
-  const trained = await engine.train(dataset, remaining, {
-    learningRate: () => learningRate,
-    onBatch: (done, total) => options.onBatch?.(done, total, epochsRun + 1, params.epochs, 0),
-    onEpoch: async (localReport, embeddings) => {
-      const report = { ...localReport, epoch: localReport.epoch + startEpoch };
-      epochsRun = report.epoch;
-      trainedTriples += tripleCount(dataset.train);
-      trainingSeconds += report.seconds;
-      let validMrr: number | undefined;
-      const outOfTime = options.timeLimitSeconds !== undefined && trainingSeconds + report.seconds > options.timeLimitSeconds;
-      const lastEpoch = outOfTime || report.epoch === params.epochs;
-      const due = evalEvery > 0 && validSample && tripleCount(validSample) > 0 && (report.epoch % evalEvery === 0 || lastEpoch);
-      if (due) {
-        validMrr = (await evaluate(validSample, embeddings, 'validation')).mrr;
-        if (!best || validMrr > best.mrr) {
-          best = { mrr: validMrr, embeddings: copyEmbeddings(embeddings), epoch: report.epoch };
-          sinceBest = 0;
-        } else {
-          sinceBest += 1;
-          if (params.learningRateDecay < 1 && sinceBest < patience) {
-            learningRate *= params.learningRateDecay;
-            options.onInfo?.(`validation MRR did not improve: learning rate now ${learningRate.toPrecision(3)}`);
-          }
-        }
-      }
-      // After the validation, so that a resumed run goes on with the schedule as it stands here. Optimizer
-      // moments are not kept: a resumed run restarts them, which Adam absorbs within a few steps.
-      await saveCheckpoint(checkpointDir, {
-        epoch: report.epoch,
-        embeddings,
-        hyperparameters: params,
-        dataFingerprint: fingerprint,
-        schedule: { learningRate, sinceBest, trainingSeconds, trainedTriples, ...(best ? { best } : {}) },
-      });
-      options.onEpoch?.(report.epoch, report.loss, report.triplesPerSecond, validMrr);
-      if (outOfTime && report.epoch < params.epochs) {
-        options.onInfo?.(`time limit: stopping after epoch ${report.epoch} (${(trainingSeconds / 60).toFixed(1)} min of training; another epoch would pass ${(options.timeLimitSeconds! / 60).toFixed(1)} min)`);
-        return false;
-      }
-      if (sinceBest >= patience) {
-        options.onInfo?.(`early stop after epoch ${report.epoch}: validation MRR has not improved for ${patience} checks`);
-        return false;
-      }
-      return true;
-    },
-  }, initial);
-  const chosen: Embeddings = (best as { embeddings: Embeddings } | null)?.embeddings ?? trained;
-  const valid = dataset.valid && tripleCount(dataset.valid) > 0 ? await evaluate(dataset.valid, chosen, 'validation (all)') : null;
-  const test = dataset.test && tripleCount(dataset.test) > 0 ? await evaluate(dataset.test, chosen, 'test') : null;
-  const triplesPerSecond = trainingSeconds > 0 ? trainedTriples / trainingSeconds : 0;
-  const version = await saveModel(modelsDir, {
+  const chosen = run.best?.embeddings ?? run.trained;
+  const valid = dataset.valid && tripleCount(dataset.valid) > 0 ? await evaluator.evaluate(dataset.valid, chosen, 'validation (all)') : null;
+  const test = dataset.test && tripleCount(dataset.test) > 0 ? await evaluator.evaluate(dataset.test, chosen, 'test') : null;
+  const version = await saveModel(options.modelsDir, {
     hyperparameters: params,
     relations: dataset.relations,
     entities: dataset.entities,
@@ -214,27 +136,133 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     trainedOn: isShop ? 'shop' : 'benchmark',
     metrics: { ...(valid ? { valid } : {}), ...(test ? { test } : {}) },
     backend: engine.name,
-    durationSeconds: trainingSeconds,
+    durationSeconds: run.trainingSeconds,
   });
   await rm(checkpointDir, { recursive: true, force: true });
   return {
     version,
     backend: engine.name,
-    seconds: trainingSeconds,
-    evalSeconds,
+    seconds: run.trainingSeconds,
+    evalSeconds: evaluator.seconds,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-    triplesPerSecond,
-    epochs: epochsRun,
+    triplesPerSecond: run.trainingSeconds > 0 ? run.trainedTriples / run.trainingSeconds : 0,
+    epochs: run.epochs,
     hyperparameters: params,
-    dataset: {
-      entities: dataset.entities.length,
-      relations: dataset.relations.length,
-      train: tripleCount(dataset.train),
-      valid: dataset.valid ? tripleCount(dataset.valid) : 0,
-      test: dataset.test ? tripleCount(dataset.test) : 0,
-    },
+    dataset: datasetSizes(dataset),
     valid,
     test,
+  };
+}
+
+/** What training starts from: the checkpoint of an interrupted run, the active model's vectors, or neither. */
+interface StartingPoint {
+  checkpoint: Checkpoint | null;
+  initial: Embeddings | undefined;
+}
+
+async function startingPoint(options: TrainJobOptions, dataset: KgeDataset, params: TransEHyperparameters, checkpointDir: string): Promise<StartingPoint> {
+  const checkpoint = options.resume ? await loadCheckpoint(checkpointDir) : null;
+  if (options.resume) options.onInfo?.(checkpoint ? `resuming after epoch ${checkpoint.epoch} from ${checkpointDir}` : 'no checkpoint of this run to resume: starting afresh');
+  if (checkpoint) return { checkpoint, initial: checkpoint.embeddings };
+  if (!options.warmStart) return { checkpoint, initial: undefined };
+  const { modelsDir } = options;
+  const active = await activeVersion(modelsDir);
+  if (!active) throw new Error('--warm-start: there is no active model to start from');
+  const previous = await loadModel(modelsDir, active);
+  const warm = warmStartEmbeddings(previous, dataset, params);
+  options.onInfo?.(`warm start from ${active}: ${warm.reused} entities reused, ${warm.fromNeighbours} started from their neighbours, ${warm.fresh} fresh`);
+  return { checkpoint, initial: warm.embeddings };
+}
+
+/** Everything the epochs of one run need. */
+interface TrainingRun {
+  options: TrainJobOptions;
+  params: TransEHyperparameters;
+  dataset: KgeDataset;
+  engine: TrainingEngine;
+  evaluator: TrainingEvaluator;
+  fingerprint: string;
+  checkpointDir: string;
+  start: StartingPoint;
+}
+
+interface TrainedEpochs {
+  /** The vectors after the last epoch. */
+  trained: Embeddings;
+  best: BestEpoch | null;
+  /** The last epoch run, counting those before a resume. */
+  epochs: number;
+  trainingSeconds: number;
+  trainedTriples: number;
+}
+
+/**
+ * Runs the engine's epochs; after each, the validation when it is due, then the callbacks in this order:
+ * the time limit, early stopping, learning-rate decay (which reads early stopping's verdict), the checkpoint
+ * (which holds both their states) and the epoch's report.
+ */
+async function trainEpochs(run: TrainingRun): Promise<TrainedEpochs> {
+  const { options, params, dataset, start } = run;
+  // A resumed run goes on with the schedule of its checkpoint: the rate as cut so far, the best epoch, the time spent.
+  const resumed = start.checkpoint?.schedule;
+  const startEpoch = start.checkpoint?.epoch ?? 0;
+  const progress = { epoch: startEpoch, trainingSeconds: resumed?.trainingSeconds ?? 0, trainedTriples: resumed?.trainedTriples ?? 0 };
+  const timeLimit = options.timeLimitSeconds !== undefined ? new TimeLimit(options.timeLimitSeconds) : null;
+  const earlyStopping = new EarlyStopping({ patience: options.patience ?? 3, best: resumed?.best ?? null, sinceBest: resumed?.sinceBest ?? 0 });
+  const decay = new LearningRateDecay({ learningRate: resumed?.learningRate ?? params.learningRate, factor: params.learningRateDecay, plateau: earlyStopping, ...(options.onInfo ? { onInfo: options.onInfo } : {}) });
+  const checkpoints = new Checkpointing({
+    dir: run.checkpointDir,
+    hyperparameters: params,
+    dataFingerprint: run.fingerprint,
+    schedule: (state) => ({
+      learningRate: decay.learningRate,
+      sinceBest: earlyStopping.sinceBest,
+      trainingSeconds: state.trainingSeconds,
+      trainedTriples: state.trainedTriples,
+      ...(earlyStopping.best ? { best: earlyStopping.best } : {}),
+    }),
+  });
+  const callbacks: TrainingCallback[] = [...(timeLimit ? [timeLimit] : []), earlyStopping, decay, checkpoints, reportEpochs(options.onEpoch)];
+  const validation = validationSchedule(run);
+
+  const remaining = { ...params, epochs: Math.max(1, params.epochs - startEpoch) };
+  const trained = await run.engine.train(dataset, remaining, {
+    learningRate: () => decay.learningRate,
+    onBatch: (done, total) => options.onBatch?.(done, total, progress.epoch + 1, params.epochs, 0),
+    onEpoch: async (report, embeddings) => {
+      progress.epoch = report.epoch + startEpoch;
+      progress.trainedTriples += tripleCount(dataset.train);
+      progress.trainingSeconds += report.seconds;
+      const finished = { ...progress, epochs: params.epochs, loss: report.loss, triplesPerSecond: report.triplesPerSecond, epochSeconds: report.seconds, embeddings };
+      const last = (timeLimit?.reached(finished) ?? false) || finished.epoch === params.epochs;
+      const validMrr = await validation(finished.epoch, last, embeddings);
+      return (await endEpoch(callbacks, { ...finished, validMrr }, options.onInfo)) === 'continue';
+    },
+  }, start.initial);
+  return { trained, best: earlyStopping.best, epochs: progress.epoch, trainingSeconds: progress.trainingSeconds, trainedTriples: progress.trainedTriples };
+}
+
+/**
+ * Validates on a seeded sample every `evalEvery` epochs and at the run's last epoch (so that the best epoch
+ * is still the one kept); never when `evalEvery` is 0 or there are no validation triples.
+ */
+function validationSchedule(run: TrainingRun): (epoch: number, last: boolean, embeddings: Embeddings) => Promise<number | undefined> {
+  const { dataset, options, params } = run;
+  const sample = dataset.valid ? sampleTriples(dataset.valid, options.validSample ?? 2_000, params.seed) : undefined;
+  const every = options.evalEvery ?? 5;
+  return async (epoch, last, embeddings) => {
+    const due = every > 0 && sample && tripleCount(sample) > 0 && (epoch % every === 0 || last);
+    return due ? (await run.evaluator.evaluate(sample, embeddings, 'validation')).mrr : undefined;
+  };
+}
+
+function datasetSizes(dataset: KgeDataset): TrainJobResult['dataset'] {
+  return {
+    entities: dataset.entities.length,
+    relations: dataset.relations.length,
+    train: tripleCount(dataset.train),
+    valid: dataset.valid ? tripleCount(dataset.valid) : 0,
+    test: dataset.test ? tripleCount(dataset.test) : 0,
   };
 }
 
@@ -250,10 +278,6 @@ function productEntities(dataset: KgeDataset): Int32Array {
     if (key.startsWith('Product:')) indexes.push(index);
   });
   return Int32Array.from(indexes);
-}
-
-function copyEmbeddings(embeddings: Embeddings): Embeddings {
-  return { dimension: embeddings.dimension, entity: embeddings.entity.slice(), relation: embeddings.relation.slice() };
 }
 
 /** A seeded sample of at most `size` triples (all of them when there are fewer). */

@@ -7,7 +7,7 @@ import { PRESETS } from '../../kge/hyperparameters.js';
 import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js';
 import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
-import { runTrainingJob, type TrainingSource } from '../../jobs/train.js';
+import { runTrainingJob, type TrainJobOptions, type TrainJobResult, type TrainingSource } from '../../jobs/train.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { positiveInteger } from './ingest.js';
@@ -59,9 +59,19 @@ interface TrainFlags {
 }
 
 export function registerTrainCommands(program: Command): void {
-  program
+  registerTrainCommand(program);
+  registerModelsCommands(program);
+}
+
+function registerTrainCommand(program: Command): void {
+  const train = program
     .command('train')
-    .description('train TransE embeddings of the shop graph (or of benchmark triple files), evaluate them and save a model version')
+    .description('train TransE embeddings of the shop graph (or of benchmark triple files), evaluate them and save a model version');
+  addTrainOptions(train).action(runTrainCommand);
+}
+
+function addTrainOptions(command: Command): Command {
+  return command
     .option(
       '--triples <dir>',
       `train on benchmark files train.txt / valid.txt / test.txt (tab-separated head, relation, tail) instead of the graph; the model is saved apart (default <KGREC_HOME>/benchmark-models) and never activated`,
@@ -96,74 +106,99 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
     .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
     .option('--no-activate', 'keep the current active model (default: activate the new one and write its vectors to the graph; never with --triples)')
-    .option('--json', 'print the result as JSON on the last line')
-    .action(async (flags: TrainFlags) => {
-      const out = createOutput(Boolean(flags.json));
-      const layers = [flags.preset ? (PRESETS[flags.preset] ?? {}) : {}, readHyperparameterFile(flags.config), flagHyperparameters(flags)];
-      const config = configWithModelsDir(flags.modelsDir);
-      let graph: Graph | null = null;
-      let source: TrainingSource;
-      // A benchmark run never touches the shop's models: a WordNet model once became the shop's active one.
-      const benchmark = flags.triples !== undefined;
-      const modelsDir = flags.modelsDir ?? (benchmark ? homePath(config.home, 'benchmarkModels') : config.modelsDir);
-      if (flags.triples) {
-        if (!existsSync(flags.triples)) throw new UserError(`--triples: folder not found: ${flags.triples}`, 2);
-        source = { kind: 'triples', dir: flags.triples };
-      } else {
-        graph = (await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info })).graph;
-        source = { kind: 'graph', graph, config };
-      }
-      try {
-        const progress = createProgress('train');
-        const evalProgress = createProgress('eval ');
-        const epochClock = { epoch: 0, started: performance.now() };
-        const result = await runTrainingJob({
-          source,
-          hyperparameters: layers,
-          modelsDir,
-          evalEvery: flags.evalEvery,
-          patience: flags.patience,
-          ...(flags.timeLimit !== undefined ? { timeLimitSeconds: flags.timeLimit * 60 } : {}),
-          onInfo: out.info,
-          resume: flags.resume,
-          engine: flags.engine,
-          minBehaviourCount: { VIEWED: flags.minViews },
-          ...(flags.behaviourWeights ? { behaviourWeights: flags.behaviourWeights } : {}),
-          warmStart: flags.warmStart,
-          onBatch: (done, total, epoch, epochs) => {
-            if (epoch !== epochClock.epoch) Object.assign(epochClock, { epoch, started: performance.now() });
-            const rate = done / Math.max(1e-3, (performance.now() - epochClock.started) / 1000);
-            progress.update((epoch - 1) * total + done, epochs * total, { rate, unit: 'triples', note: `epoch ${epoch}/${epochs}` });
-          },
-          onEpoch: (epoch, loss, rate, validMrr) =>
-            out.info(`epoch ${epoch}: loss ${loss.toFixed(4)}, ${formatCount(rate)} triples/s${validMrr !== undefined ? `, validation MRR ${validMrr.toFixed(4)}` : ''}`),
-          onEval: (stage, done, total) => evalProgress.update(done, total, { unit: 'queries', note: stage }),
-        });
-        progress.stop();
-        evalProgress.stop();
-        let activated = false;
-        if (flags.activate && !benchmark) {
-          await activateAndWriteBack(modelsDir, result.version, graph);
-          activated = true;
-        }
-        out.result({ ...result, activated, modelsDir }, () => {
-          out.line(`model ${result.version}: ${result.epochs} epochs in ${result.seconds.toFixed(1)} s (${formatCount(result.triplesPerSecond)} triples/s, ${result.backend}), evaluation ${result.evalSeconds.toFixed(1)} s, peak memory ${result.peakRssMiB} MiB`);
-          printMetrics(out, 'validation', result.valid);
-          printMetrics(out, 'test', result.test);
-          out.line(
-            activated
-              ? `activated ${result.version}${graph ? ' and wrote its vectors to the graph' : ''}`
-              : benchmark
-                ? `saved in ${modelsDir}; not activated (a benchmark model never serves a shop)`
-                : 'not activated (--no-activate)',
-          );
-        });
-      } finally {
-        await graph?.close();
-      }
-    });
+    .option('--json', 'print the result as JSON on the last line');
+}
 
+async function runTrainCommand(flags: TrainFlags): Promise<void> {
+  const out = createOutput(Boolean(flags.json));
+  const layers = [flags.preset ? (PRESETS[flags.preset] ?? {}) : {}, readHyperparameterFile(flags.config), flagHyperparameters(flags)];
+  const config = configWithModelsDir(flags.modelsDir);
+  // A benchmark run never touches the shop's models: a WordNet model once became the shop's active one.
+  const benchmark = flags.triples !== undefined;
+  const modelsDir = flags.modelsDir ?? (benchmark ? homePath(config.home, 'benchmarkModels') : config.modelsDir);
+  const { source, graph } = await openTrainingSource(flags, config, out);
+  try {
+    const progress = trainingProgress();
+    const result = await runTrainingJob({
+      source,
+      hyperparameters: layers,
+      modelsDir,
+      evalEvery: flags.evalEvery,
+      patience: flags.patience,
+      ...(flags.timeLimit !== undefined ? { timeLimitSeconds: flags.timeLimit * 60 } : {}),
+      onInfo: out.info,
+      resume: flags.resume,
+      engine: flags.engine,
+      minBehaviourCount: { VIEWED: flags.minViews },
+      ...(flags.behaviourWeights ? { behaviourWeights: flags.behaviourWeights } : {}),
+      warmStart: flags.warmStart,
+      onBatch: progress.onBatch,
+      onEpoch: (epoch, loss, rate, validMrr) =>
+        out.info(`epoch ${epoch}: loss ${loss.toFixed(4)}, ${formatCount(rate)} triples/s${validMrr !== undefined ? `, validation MRR ${validMrr.toFixed(4)}` : ''}`),
+      onEval: progress.onEval,
+    });
+    progress.stop();
+    let activated = false;
+    if (flags.activate && !benchmark) {
+      await activateAndWriteBack(modelsDir, result.version, graph);
+      activated = true;
+    }
+    out.result({ ...result, activated, modelsDir }, () => printTrainResult(out, result, { activated, benchmark, wroteVectors: graph !== null, modelsDir }));
+  } finally {
+    await graph?.close();
+  }
+}
+
+/** Benchmark files with --triples (checked to exist), else the shop graph, opened (and started when local). */
+async function openTrainingSource(flags: TrainFlags, config: Config, out: Output): Promise<{ source: TrainingSource; graph: Graph | null }> {
+  if (flags.triples) {
+    if (!existsSync(flags.triples)) throw new UserError(`--triples: folder not found: ${flags.triples}`, 2);
+    return { source: { kind: 'triples', dir: flags.triples }, graph: null };
+  }
+  const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
+  return { source: { kind: 'graph', graph, config }, graph };
+}
+
+/** Two bars on stderr: training (triples, with each epoch's own rate) and evaluation (queries). */
+function trainingProgress(): Required<Pick<TrainJobOptions, 'onBatch' | 'onEval'>> & { stop(): void } {
+  const progress = createProgress('train');
+  const evalProgress = createProgress('eval ');
+  const epochClock = { epoch: 0, started: performance.now() };
+  return {
+    onBatch: (done, total, epoch, epochs) => {
+      if (epoch !== epochClock.epoch) Object.assign(epochClock, { epoch, started: performance.now() });
+      const rate = done / Math.max(1e-3, (performance.now() - epochClock.started) / 1000);
+      progress.update((epoch - 1) * total + done, epochs * total, { rate, unit: 'triples', note: `epoch ${epoch}/${epochs}` });
+    },
+    onEval: (stage, done, total) => evalProgress.update(done, total, { unit: 'queries', note: stage }),
+    stop() {
+      progress.stop();
+      evalProgress.stop();
+    },
+  };
+}
+
+function printTrainResult(out: Output, result: TrainJobResult, outcome: { activated: boolean; benchmark: boolean; wroteVectors: boolean; modelsDir: string }): void {
+  out.line(`model ${result.version}: ${result.epochs} epochs in ${result.seconds.toFixed(1)} s (${formatCount(result.triplesPerSecond)} triples/s, ${result.backend}), evaluation ${result.evalSeconds.toFixed(1)} s, peak memory ${result.peakRssMiB} MiB`);
+  printMetrics(out, 'validation', result.valid);
+  printMetrics(out, 'test', result.test);
+  out.line(
+    outcome.activated
+      ? `activated ${result.version}${outcome.wroteVectors ? ' and wrote its vectors to the graph' : ''}`
+      : outcome.benchmark
+        ? `saved in ${outcome.modelsDir}; not activated (a benchmark model never serves a shop)`
+        : 'not activated (--no-activate)',
+  );
+}
+
+function registerModelsCommands(program: Command): void {
   const models = program.command('models').description('list, activate and remove trained model versions');
+  registerModelsList(models);
+  registerModelsActivate(models);
+  registerModelsRemove(models);
+}
+
+function registerModelsList(models: Command): void {
   models
     .command('list')
     .description('model versions, newest first, with their metrics; * marks the active one')
@@ -188,6 +223,9 @@ export function registerTrainCommands(program: Command): void {
         }
       });
     });
+}
+
+function registerModelsActivate(models: Command): void {
   models
     .command('activate')
     .description('make a version the active model and write its vectors to the graph')
@@ -208,6 +246,9 @@ export function registerTrainCommands(program: Command): void {
         await graph?.close();
       }
     });
+}
+
+function registerModelsRemove(models: Command): void {
   models
     .command('remove')
     .description('delete a model version (not the active one)')
