@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfigSchema, DEFAULT_MAX_COST, loadApiConfig, type ApiConfig } from '../../src/api/config.js';
 import { EVENT_COST, FIELD_COST, FIELD_WEIGHTS, MUTATION_WEIGHT } from '../../src/api/costWeights.js';
 import { createApiServer, type ApiServer } from '../../src/api/server.js';
-import { startHarness, TOKENS, type Harness } from './harness.js';
+import { servingRanker, startHarness, TOKENS, type Harness } from './harness.js';
 
 /** Cost and alias limits, priced before an operation runs, through the HTTP API against the real graph. */
 
@@ -56,6 +56,8 @@ async function serverWith(settings: Partial<ApiConfig>): Promise<ApiServer> {
     config: h.config,
     api: apiConfigSchema.parse({ ...h.api, ...settings }),
     logger: pino({ level: 'silent' }),
+    // The ranker `kgrec serve` serves, as the harness's server does, so that answers compare.
+    ranker: servingRanker(h.graph, h.config, h.api),
     closeGraph: false,
   });
   extraServers.push(server);
