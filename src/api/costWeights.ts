@@ -76,6 +76,12 @@ export interface CostBounds {
 }
 
 /**
+ * The arguments whose values the estimator reads: a list's size, and recordEvents' events (by their number).
+ * Every other argument leaves the cost as it is, which is what lets a price be reused (queryCost.ts).
+ */
+export const COST_ARGUMENTS: ReadonlySet<string> = new Set([...Object.values(SIZE_ARGUMENTS), 'events']);
+
+/**
  * The estimator for graphql-query-complexity: a field's cost is its own (FIELD_COST plus its weight) plus
  * the cost of its selection times its list size. The size multiplies the whole selection of a ranking or
  * page (its `strategy` or `pageInfo` too): a slight overestimate, kept because the size is an argument of

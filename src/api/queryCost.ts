@@ -1,7 +1,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { GraphQLError, Kind, parse, TypeInfo, ValidationContext, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, TypeInfo, ValidationContext, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createComplexityRule } from 'graphql-query-complexity';
-import { fieldCostEstimator, type CostBounds } from './costWeights.js';
+import { COST_ARGUMENTS, fieldCostEstimator, type CostBounds } from './costWeights.js';
 import { depthError, fragmentsOf } from './limits.js';
 
 /**
@@ -52,6 +52,34 @@ const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens/;
 const MAX_DOCUMENTS = 1_000;
 const MAX_DOCUMENT_CHARS = 4_000_000;
 
+/**
+ * Prices kept for reuse: a text's price changes only with the variables that feed its cost arguments
+ * (COST_ARGUMENTS), so a frontend's few query shapes are priced once per page size instead of per request.
+ * Past this many the cache starts afresh.
+ */
+const MAX_PRICES = 10_000;
+
+/** A parsed text and the variables its price depends on. */
+interface ParsedText {
+  document: DocumentNode;
+  costVariables: readonly string[];
+}
+
+/** The variables used (at any depth) in the value of a cost argument, in document order. */
+function costVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(argument) {
+      if (!COST_ARGUMENTS.has(argument.name.value)) return;
+      visit(argument.value, { Variable: (variable) => void names.add(variable.name.value) });
+    },
+  });
+  return [...names];
+}
+
+/** What a variable adds to a price's key: recordEvents' events count by their number, not their content. */
+const costPart = (value: unknown): unknown => (Array.isArray(value) ? { length: value.length } : value);
+
 export interface OperationRequest {
   query: string;
   variables?: Record<string, unknown> | undefined;
@@ -67,11 +95,12 @@ export interface QueryPricer {
 
 export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPricer {
   const estimators = [fieldCostEstimator(limits)];
-  const documents = new Map<string, DocumentNode>();
+  const documents = new Map<string, ParsedText>();
   let documentChars = 0;
+  const prices = new Map<string, CostVerdict>();
 
   /** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
-  const parsed = (query: string): DocumentNode | GraphQLError | null => {
+  const parsed = (query: string): ParsedText | GraphQLError | null => {
     const known = documents.get(query);
     if (known !== undefined) return known;
     let document: DocumentNode;
@@ -89,9 +118,10 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
       documents.clear();
       documentChars = 0;
     }
-    documents.set(query, document);
+    const text = { document, costVariables: costVariablesOf(document) };
+    documents.set(query, text);
     documentChars += query.length;
-    return document;
+    return text;
   };
 
   const priceDocument: QueryPricer['priceDocument'] = (document, variables, operationName) => {
@@ -159,10 +189,18 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
 
   return {
     priceText(request) {
-      const document = parsed(request.query);
-      if (document === null) return { kind: 'unpriced' };
-      if (document instanceof GraphQLError) return { kind: 'refused', error: document };
-      return priceDocument(document, request.variables, request.operationName);
+      const text = parsed(request.query);
+      if (text === null) return { kind: 'unpriced' };
+      if (text instanceof GraphQLError) return { kind: 'refused', error: text };
+      const key = JSON.stringify([request.query, request.operationName ?? null, text.costVariables.map((name) => costPart(request.variables?.[name]))]);
+      const known = prices.get(key);
+      if (known !== undefined) return known;
+      const verdict = priceDocument(text.document, request.variables, request.operationName);
+      // An unpriced operation (variables that do not fit) may be priced with other values of the same key.
+      if (verdict.kind === 'unpriced') return verdict;
+      if (prices.size >= MAX_PRICES) prices.clear();
+      prices.set(key, verdict);
+      return verdict;
     },
     priceDocument,
   };
