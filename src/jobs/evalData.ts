@@ -6,7 +6,8 @@ import { generateDemoShop } from '../demo/generate.js';
 import type { DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
 import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
-import { loadKgatInteractions } from '../eval/kgat.js';
+import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
+import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 
 /**
@@ -38,6 +39,8 @@ export interface EvalData {
   categories: CategoryRow[];
   brands: NamedRef[];
   relations: ProductLink[];
+  /** The knowledge graph around the products (item nodes in `products` order), where the data has one. */
+  kg?: ItemKnowledgeGraph | null;
   fit: EvalBehaviour[];
   /** Behaviour of the validation period (time splits): history at test time, unseen by the trained models. */
   validBehaviour: EvalBehaviour[];
@@ -149,14 +152,19 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
       validBehaviour.push({ user, item: heldOut.indices[p] as number, relationship: 'PURCHASED', count: 1, firstAt: 1, lastAt: 1 });
     }
   }
+  const kg = await loadKgatKnowledgeGraph(dir, split.itemCount);
+  const note = kg
+    ? `KGAT split with its knowledge graph (${KG_FILE}: ${kg.heads.length.toLocaleString('en-US')} triples, ${(kg.nodeKeys.length - kg.itemCount).toLocaleString('en-US')} entities besides the items, ${kg.relationNames.length} relations): TransE trains on the KG triples and the kg signal ranks through shared entities; fused-no-kg is the same ranking without any KG triple`
+    : `interactions only: the knowledge-graph file ${KG_FILE} is not in this copy, so no model here uses a knowledge graph`;
   return {
     dataset: name,
-    note: 'interactions only: the knowledge-graph file kg_final.txt is not in this copy, so no model here uses a knowledge graph',
+    note,
     users: Array.from({ length: split.userCount }, (_, user) => String(user)),
     products: Array.from({ length: split.itemCount }, (_, item) => ({ id: String(item), title: '', description: null, categoryId: null, brandId: null, price: null, inStock: true })),
     categories: [],
     brands: [],
     relations: [],
+    kg,
     fit,
     validBehaviour,
     valid: heldOut,
