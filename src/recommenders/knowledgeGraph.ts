@@ -29,9 +29,9 @@ export class KnowledgeGraphBuilder {
   private readonly nodeKeys: string[] = [];
   private readonly relationIndex = new Map<string, number>();
   private readonly relationNames: string[] = [];
-  private heads = new Int32Array(1 << 12);
-  private relations = new Int32Array(1 << 12);
-  private tails = new Int32Array(1 << 12);
+  private heads: Int32Array = new Int32Array(1 << 12);
+  private relations: Int32Array = new Int32Array(1 << 12);
+  private tails: Int32Array = new Int32Array(1 << 12);
   private size = 0;
 
   readonly itemCount: number;
