@@ -41,7 +41,10 @@ const variants: Array<{ name: string; options: KgSimilarityOptions }> = [
   { name: 'idf, one hop', options: { weighting: 'idf' } },
   { name: '1/degree, one hop', options: { weighting: 'inverseDegree', beta: 1 } },
   { name: '1/sqrt(degree), one hop', options: { weighting: 'inverseDegree', beta: 0.5 } },
+  { name: '1/degree^0.75, one hop', options: { weighting: 'inverseDegree', beta: 0.75 } },
   { name: 'idf, two hops (0.3)', options: { weighting: 'idf', twoHop: 0.3 } },
+  { name: '1/degree, two hops (0.1)', options: { weighting: 'inverseDegree', beta: 1, twoHop: 0.1 } },
+  { name: '1/degree, 200 neighbours', options: { weighting: 'inverseDegree', beta: 1, neighbours: 200 } },
 ];
 const rows: Array<Record<string, unknown>> = [];
 const report = (name: string, metrics: Record<string, number>, buildSeconds: number) => {
