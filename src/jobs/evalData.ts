@@ -9,6 +9,7 @@ import { interactionsFromPairs, type InteractionMatrix } from '../math/interacti
 import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
 import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
+import { readShopKnowledgeGraph } from '../ranking/rankingState.js';
 
 /**
  * The material of an offline evaluation, whatever its source: a catalogue, the behaviour models may learn
@@ -39,7 +40,7 @@ export interface EvalData {
   categories: CategoryRow[];
   brands: NamedRef[];
   relations: ProductLink[];
-  /** The knowledge graph around the products (item nodes in `products` order), where the data has one. */
+  /** The knowledge graph around the products (items keyed `Product:<id>`), where the data has one. */
   kg?: ItemKnowledgeGraph | null;
   fit: EvalBehaviour[];
   /** Behaviour of the validation period (time splits): history at test time, unseen by the trained models. */
@@ -176,7 +177,13 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
 
 /** The shop in Neo4j (its raw event log and catalogue), split by time like the demo. */
 export async function graphEvalData(graph: Graph, relationTypes: readonly string[]): Promise<EvalData> {
-  const [products, categories, brands, relations] = await Promise.all([readCatalogueProducts(graph), readAllCategories(graph), readBrands(graph), readProductLinks(graph, relationTypes)]);
+  const [products, categories, brands, relations, kg] = await Promise.all([
+    readCatalogueProducts(graph),
+    readAllCategories(graph),
+    readBrands(graph),
+    readProductLinks(graph, relationTypes),
+    readShopKnowledgeGraph(graph),
+  ]);
   const itemIndex = new Map(products.map((product, index) => [product.id, index]));
   const userIndex = new Map<string, number>();
   const events: RawEvent[] = [];
@@ -195,12 +202,15 @@ export async function graphEvalData(graph: Graph, relationTypes: readonly string
   return timeSplit(
     {
       dataset: 'graph',
-      note: 'the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)',
+      note: `the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)${
+        kg ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION triples): fused-no-kg is the same ranking without them` : ', no knowledge-graph triples (KG_RELATION)'
+      }`,
       users: [...userIndex.keys()],
       products,
       categories,
       brands,
       relations,
+      kg,
     },
     events,
   );
