@@ -2,12 +2,15 @@
  * Loads the interaction files of the KGAT benchmarks (Wang et al., KDD 2019: amazon-book, last-fm,
  * yelp2018): `train.txt` and `test.txt`, one line per user, `userId itemId itemId ...`, space-separated
  * remapped ids; a line may hold the user id alone. `user_list.txt` / `item_list.txt` (`org_id remap_id ...`,
- * one header line), where present, give the external ids. The knowledge graph file is not read here.
+ * one header line), where present, give the external ids. `kg_final.txt` (`head relation tail`, entity
+ * ids, items being the entities 0..items−1) is the knowledge graph, with `relation_list.txt` naming its
+ * relations; some copies ship without it.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { interactionsFromPairs, type InteractionSplit } from '../math/interactions.js';
+import { entityNodeKey, KnowledgeGraphBuilder, productKey, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 
 const DIGITS = /^\d+$/;
 
@@ -72,6 +75,34 @@ export async function parseInteractionFile(file: string): Promise<ParsedFile> {
     }
   }
   return { users: users.slice(0, n), items: items.slice(0, n), maxUser, maxItem };
+}
+
+export const KG_FILE = 'kg_final.txt';
+
+/**
+ * The knowledge graph of a KGAT data set, or null when `kg_final.txt` is absent. Items (entity ids below
+ * `itemCount`) become the products `itemKey(id)`; other entities `Entity:e<id>`. Relations are named by
+ * `relation_list.txt` where present, else by their id.
+ */
+export async function loadKgatKnowledgeGraph(dir: string, itemCount: number, itemKey: (item: number) => string = (item) => productKey(String(item))): Promise<ItemKnowledgeGraph | null> {
+  const file = path.join(dir, KG_FILE);
+  if (!existsSync(file)) return null;
+  const relationNames = (await readRemapList(path.join(dir, 'relation_list.txt'))) ?? [];
+  const builder = new KnowledgeGraphBuilder(Array.from({ length: itemCount }, (_, item) => itemKey(item)));
+  const node = (id: number): string => (id < itemCount ? itemKey(id) : entityNodeKey(`e${id}`));
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  for (let l = 0; l < lines.length; l += 1) {
+    const line = lines[l]!.trim();
+    if (line === '') continue;
+    const where = `${file}:${l + 1}`;
+    const fields = line.split(/\s+/);
+    if (fields.length !== 3) throw new Error(`${where}: expected "head relation tail" (three integer ids), got ${fields.length} field${fields.length === 1 ? '' : 's'}: "${line}"`);
+    const head = parseId(fields[0]!, where, 'head entity id');
+    const relation = parseId(fields[1]!, where, 'relation id');
+    const tail = parseId(fields[2]!, where, 'tail entity id');
+    builder.add(node(head), relationNames[relation] ?? String(relation), node(tail));
+  }
+  return builder.build();
 }
 
 function parseId(field: string, where: string, what: string): number {

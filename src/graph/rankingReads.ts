@@ -133,3 +133,25 @@ export async function* streamEvents(graph: Graph): AsyncGenerator<EventRowForEva
     yield { userId: String(userId), productId: String(productId), type: String(type), timestamp: Number(timestamp) };
   }
 }
+
+const READ_KNOWLEDGE_GRAPH = `
+MATCH (h)-[r:KG_RELATION]->(t)
+WHERE (h:Product OR h:Entity) AND (t:Product OR t:Entity)
+RETURN CASE WHEN h:Product THEN 'Product' ELSE 'Entity' END AS headLabel, h.id AS head, r.relation AS relation,
+       CASE WHEN t:Product THEN 'Product' ELSE 'Entity' END AS tailLabel, t.id AS tail`;
+
+/** One knowledge-graph triple (KG_RELATION) with the label of each end: `Product` or `Entity`. */
+export interface KnowledgeGraphRow {
+  headLabel: 'Product' | 'Entity';
+  head: string;
+  relation: string;
+  tailLabel: 'Product' | 'Entity';
+  tail: string;
+}
+
+/** Streams every knowledge-graph triple (product attributes and the entities around products). */
+export async function* streamKnowledgeGraph(graph: Graph): AsyncGenerator<KnowledgeGraphRow> {
+  for await (const [headLabel, head, relation, tailLabel, tail] of graph.stream(READ_KNOWLEDGE_GRAPH)) {
+    yield { headLabel: headLabel === 'Product' ? 'Product' : 'Entity', head: String(head), relation: String(relation), tailLabel: tailLabel === 'Product' ? 'Product' : 'Entity', tail: String(tail) };
+  }
+}

@@ -69,19 +69,55 @@ export interface ExportedTriples {
   counts: Record<string, number>;
 }
 
-/** Exports the triples of the given patterns; `onProgress` gets the running triple count. */
+/**
+ * Knowledge-graph triples (`kgrec ingest-kgat`, product attributes): a product or entity, a KG_RELATION
+ * whose `relation` property names the relation, and a product or entity.
+ */
+export const EXPORT_KG_TRIPLES = `
+MATCH (h)-[r:KG_RELATION]->(t)
+WHERE (h:Product OR h:Entity) AND (t:Product OR t:Entity)
+RETURN CASE WHEN h:Product THEN 'Product' ELSE 'Entity' END AS hl, h.id AS h, r.relation AS r,
+       CASE WHEN t:Product THEN 'Product' ELSE 'Entity' END AS tl, t.id AS t`;
+
+/** A KG relation's name in the trained model: kept apart from the shop's own relation types. */
+export const kgRelationName = (relation: string): string => `KG:${relation}`;
+
+export interface ExportOptions {
+  /** Also export the knowledge-graph triples (KG_RELATION), one model relation per `relation` name (default true). */
+  knowledgeGraph?: boolean;
+}
+
+/** Exports the triples of the given patterns and the KG triples; `onProgress` gets the running triple count. */
 export async function exportTriples(
   graph: Graph,
   patterns: RelationPattern[],
   onProgress?: (triples: number) => void,
+  options: ExportOptions = {},
 ): Promise<ExportedTriples> {
   const entities = new KeyIndex();
+  const relations = new KeyIndex();
+  for (const pattern of patterns) relations.indexOf(pattern.name);
   let capacity = 1 << 16;
   let heads = new Int32Array(capacity);
   let relationIds = new Int32Array(capacity);
   let tails = new Int32Array(capacity);
   let size = 0;
   const counts: Record<string, number> = {};
+
+  const push = (head: number, relation: number, tail: number, name: string): void => {
+    if (size === capacity) {
+      capacity *= 2;
+      heads = grow(heads, capacity);
+      relationIds = grow(relationIds, capacity);
+      tails = grow(tails, capacity);
+    }
+    heads[size] = head;
+    relationIds[size] = relation;
+    tails[size] = tail;
+    size += 1;
+    counts[name] = (counts[name] ?? 0) + 1;
+    if (size % 50_000 === 0) onProgress?.(size);
+  };
 
   for (const [relationIndex, pattern] of patterns.entries()) {
     for (const part of [pattern.headLabel, pattern.type, pattern.tailLabel]) {
@@ -90,24 +126,19 @@ export async function exportTriples(
     const query = `MATCH (h:${pattern.headLabel})-[r:${pattern.type}]->(t:${pattern.tailLabel}) ${pattern.where ? `WHERE ${pattern.where} ` : ''}RETURN h.id AS h, t.id AS t`;
     counts[pattern.name] = 0;
     for await (const [head, tail] of graph.stream(query)) {
-      if (size === capacity) {
-        capacity *= 2;
-        heads = grow(heads, capacity);
-        relationIds = grow(relationIds, capacity);
-        tails = grow(tails, capacity);
-      }
-      heads[size] = entities.indexOf(entityKey(pattern.headLabel, String(head)));
-      relationIds[size] = relationIndex;
-      tails[size] = entities.indexOf(entityKey(pattern.tailLabel, String(tail)));
-      size += 1;
-      counts[pattern.name] = (counts[pattern.name] ?? 0) + 1;
-      if (size % 50_000 === 0) onProgress?.(size);
+      push(entities.indexOf(entityKey(pattern.headLabel, String(head))), relationIndex, entities.indexOf(entityKey(pattern.tailLabel, String(tail))), pattern.name);
+    }
+  }
+  if (options.knowledgeGraph !== false) {
+    for await (const [headLabel, head, relation, tailLabel, tail] of graph.stream(EXPORT_KG_TRIPLES)) {
+      const name = kgRelationName(String(relation));
+      push(entities.indexOf(entityKey(String(headLabel), String(head))), relations.indexOf(name), entities.indexOf(entityKey(String(tailLabel), String(tail))), name);
     }
   }
   onProgress?.(size);
   return {
     entities: entities.keys,
-    relations: patterns.map((pattern) => pattern.name),
+    relations: relations.keys,
     heads: heads.slice(0, size),
     relationIds: relationIds.slice(0, size),
     tails: tails.slice(0, size),

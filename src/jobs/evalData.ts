@@ -6,8 +6,10 @@ import { generateDemoShop } from '../demo/generate.js';
 import type { DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
 import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
-import { loadKgatInteractions } from '../eval/kgat.js';
+import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
+import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
+import { readShopKnowledgeGraph } from '../ranking/rankingState.js';
 
 /**
  * The material of an offline evaluation, whatever its source: a catalogue, the behaviour models may learn
@@ -38,6 +40,8 @@ export interface EvalData {
   categories: CategoryRow[];
   brands: NamedRef[];
   relations: ProductLink[];
+  /** The knowledge graph around the products (items keyed `Product:<id>`), where the data has one. */
+  kg?: ItemKnowledgeGraph | null;
   fit: EvalBehaviour[];
   /** Behaviour of the validation period (time splits): history at test time, unseen by the trained models. */
   validBehaviour: EvalBehaviour[];
@@ -149,14 +153,19 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
       validBehaviour.push({ user, item: heldOut.indices[p] as number, relationship: 'PURCHASED', count: 1, firstAt: 1, lastAt: 1 });
     }
   }
+  const kg = await loadKgatKnowledgeGraph(dir, split.itemCount);
+  const note = kg
+    ? `KGAT split with its knowledge graph (${KG_FILE}: ${kg.heads.length.toLocaleString('en-US')} triples, ${(kg.nodeKeys.length - kg.itemCount).toLocaleString('en-US')} entities besides the items, ${kg.relationNames.length} relations): TransE trains on the KG triples and the kg signal ranks through shared entities; fused-no-kg is the same ranking without any KG triple`
+    : `interactions only: the knowledge-graph file ${KG_FILE} is not in this copy, so no model here uses a knowledge graph`;
   return {
     dataset: name,
-    note: 'interactions only: the knowledge-graph file kg_final.txt is not in this copy, so no model here uses a knowledge graph',
+    note,
     users: Array.from({ length: split.userCount }, (_, user) => String(user)),
     products: Array.from({ length: split.itemCount }, (_, item) => ({ id: String(item), title: '', description: null, categoryId: null, brandId: null, price: null, inStock: true })),
     categories: [],
     brands: [],
     relations: [],
+    kg,
     fit,
     validBehaviour,
     valid: heldOut,
@@ -168,7 +177,13 @@ export async function kgatEvalData(dir: string, name: string): Promise<EvalData>
 
 /** The shop in Neo4j (its raw event log and catalogue), split by time like the demo. */
 export async function graphEvalData(graph: Graph, relationTypes: readonly string[]): Promise<EvalData> {
-  const [products, categories, brands, relations] = await Promise.all([readCatalogueProducts(graph), readAllCategories(graph), readBrands(graph), readProductLinks(graph, relationTypes)]);
+  const [products, categories, brands, relations, kg] = await Promise.all([
+    readCatalogueProducts(graph),
+    readAllCategories(graph),
+    readBrands(graph),
+    readProductLinks(graph, relationTypes),
+    readShopKnowledgeGraph(graph),
+  ]);
   const itemIndex = new Map(products.map((product, index) => [product.id, index]));
   const userIndex = new Map<string, number>();
   const events: RawEvent[] = [];
@@ -187,12 +202,15 @@ export async function graphEvalData(graph: Graph, relationTypes: readonly string
   return timeSplit(
     {
       dataset: 'graph',
-      note: 'the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)',
+      note: `the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)${
+        kg ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION triples): fused-no-kg is the same ranking without them` : ', no knowledge-graph triples (KG_RELATION)'
+      }`,
       users: [...userIndex.keys()],
       products,
       categories,
       brands,
       relations,
+      kg,
     },
     events,
   );

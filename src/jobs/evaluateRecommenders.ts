@@ -11,7 +11,7 @@ import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } 
 import { markdownTable, metricsBarChart, type ModelResult } from '../eval/report.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import type { ProfileRow } from '../graph/shopReads.js';
-import { entityKey, KeyIndex } from '../graph/tripleExport.js';
+import { entityKey, KeyIndex, kgRelationName } from '../graph/tripleExport.js';
 import { loadModel } from '../kge/modelStore.js';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
@@ -86,8 +86,9 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
 
   // kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
   // on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
-  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string): Promise<{ state: RankingState; version: string }> => {
-    const dataset = shopTriples(data, behaviour);
+  // `withKg` false leaves every KG triple out, of TransE and of the ranking state (the `fused-no-kg` run).
+  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean): Promise<{ state: RankingState; version: string }> => {
+    const dataset = shopTriples(data, behaviour, { withKg });
     info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
     const modelsDir = path.join(options.outDir, 'models');
     const trained = await timed(`transe ${stage}`, () =>
@@ -100,41 +101,58 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       }),
     );
     const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
-    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null), version: trained.version };
+    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg }), version: trained.version };
   };
   const beforeTest = [...data.fit, ...data.validBehaviour];
-  const { state } = await trainTransE(data.fit, data.fitEndsAt, 'validation');
   const validRows = profileRows(data, data.fit);
   const testRows = profileRows(data, beforeTest);
-  // Signals the data cannot feed (no texts, categories, brands or relations, as in KGAT's files) are left out.
-  const available: Record<string, boolean> = {
-    text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
-    category: data.categories.length > 0,
-    brand: data.brands.length > 0,
-    related: data.relations.length > 0,
+  const hasKg = (data.kg?.heads.length ?? 0) > 0;
+
+  /** TransE on the validation period, fusion weights fitted on validation, TransE again for the test. */
+  const fusedRanking = async (withKg: boolean) => {
+    const suffix = withKg || !hasKg ? '' : ' no-kg';
+    const { state } = await trainTransE(data.fit, data.fitEndsAt, `validation${suffix}`, withKg);
+    // Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out.
+    const available: Record<string, boolean> = {
+      text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
+      category: data.categories.length > 0,
+      brand: data.brands.length > 0,
+      related: data.relations.length > 0,
+      kg: state.kg !== null,
+    };
+    const signalNames = RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
+    // The fit keeps the sample's normalised scores in memory (about 1 GiB at most); beyond that it would
+    // recompute every signal for every weight it tries.
+    const sampleUsers = Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalNames.length * 4))));
+
+    // Fusion weights, fitted on the validation purchases with the fit-period history.
+    const validSignals = new SignalScorers(state, data, validRows, new Set(signalNames));
+    const fit = await timed(`fusion fit${suffix}`, () =>
+      fitFusionWeights(
+        validSplit,
+        signalNames.map((name) => validSignals.scorer(name)),
+        // From equal weights and from the documented defaults: two local optima, the better on validation wins.
+        { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit${suffix} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+      ),
+    );
+    const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
+    signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
+    info(`fusion weights${suffix} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
+
+    const refit = await trainTransE(beforeTest, data.validEndsAt, `test${suffix}`, withKg);
+    const testSignals = new SignalScorers(refit.state, data, testRows, new Set(signalNames));
+    const scorer = new FusedScorer(
+      signalNames.map((name) => testSignals.scorer(name)),
+      signalNames.map((name) => weights[name]),
+      itemCount,
+      { known: testSplit.train, name: withKg ? 'fused' : 'fused-no-kg' },
+    );
+    const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
+    return { refit, weights, fit, signalNames, scorer, trainSeconds };
   };
-  const signalNames = RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
-  // The fit keeps the sample's normalised scores in memory (about 1 GiB at most); beyond that it would
-  // recompute every signal for every weight it tries.
-  const sampleUsers = Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalNames.length * 4))));
-
-  // Fusion weights, fitted on the validation purchases with the fit-period history.
-  const validSignals = new SignalScorers(state, data, validRows, new Set(signalNames));
-  const fit = await timed('fusion fit', () =>
-    fitFusionWeights(
-      validSplit,
-      signalNames.map((name) => validSignals.scorer(name)),
-      // From equal weights and from the documented defaults: two local optima, the better on validation wins.
-      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
-    ),
-  );
-  const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
-  signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
-  info(`fusion weights (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
-
-  const refit = await trainTransE(beforeTest, data.validEndsAt, 'test');
+  const ranking = await fusedRanking(hasKg);
+  const { refit, weights, fit } = ranking;
   const alone = (signal: string) => new SignalScorers(refit.state, data, testRows, new Set([signal])).scorer(signal);
-  const testSignals = new SignalScorers(refit.state, data, testRows, new Set(signalNames));
   const itemCategory = categoryIndexOf(data);
   const evaluate = (name: string, scorer: BatchScorer): Promise<TopKEvaluation> =>
     timed(`eval ${name}`, () => evaluateTopK(testSplit, scorer, { ks: [k], itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }));
@@ -154,17 +172,14 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   );
   await add('bpr', new BprScorer(bpr), seconds.bpr);
   await add('transe', alone('graph'), seconds['transe test']);
-  if (signalNames.includes('text')) await add('text', alone('text'));
-  const fused = await add(
-    'fused',
-    new FusedScorer(
-      signalNames.map((name) => testSignals.scorer(name)),
-      signalNames.map((name) => weights[name]),
-      itemCount,
-      { known: testSplit.train, name: 'fused' },
-    ),
-    (seconds['transe validation'] ?? 0) + (seconds['transe test'] ?? 0) + (seconds['fusion fit'] ?? 0),
-  );
+  if (ranking.signalNames.includes('text')) await add('text', alone('text'));
+  if (ranking.signalNames.includes('kg')) await add('kg', alone('kg'));
+  const fused = await add('fused', ranking.scorer, ranking.trainSeconds);
+  if (hasKg) {
+    // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
+    const withoutKg = await fusedRanking(false);
+    await add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
+  }
 
   const markdown = path.join(options.outDir, 'report.md');
   const png = path.join(options.outDir, 'report.png');
@@ -187,8 +202,11 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   return report;
 }
 
-/** The fit period's knowledge graph as triples: behaviours, catalogue, product terms and merchandiser relations. */
-export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[]): KgeDataset {
+/**
+ * The fit period's knowledge graph as triples: behaviours, catalogue, product terms, merchandiser relations
+ * and, unless `withKg` is false, the KG triples around the products (as CFKG and KTUP train on them).
+ */
+export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[], options: { withKg?: boolean } = {}): KgeDataset {
   const entities = new KeyIndex();
   const relations = new KeyIndex();
   const heads: number[] = [];
@@ -210,6 +228,13 @@ export function shopTriples(data: EvalData, behaviour: readonly EvalBehaviour[])
   for (const category of data.categories) if (category.parentId !== null) add(entity('Category', category.id), 'SUBCATEGORY_OF', entity('Category', category.parentId));
   for (const { id, terms } of productTerms(data)) for (const term of terms) add(entity('Product', id), 'HAS_TERM', entity('Term', term));
   for (const link of data.relations) add(entity('Product', link.from), link.type, entity('Product', link.to));
+  const kg = options.withKg === false ? null : (data.kg ?? null);
+  if (kg) {
+    // Node keys are the model's entity keys already (`Product:<id>`, `Entity:<id>`).
+    for (let t = 0; t < kg.heads.length; t += 1) {
+      add(entities.indexOf(kg.nodeKeys[kg.heads[t]!]!), kgRelationName(kg.relationNames[kg.relations[t]!]!), entities.indexOf(kg.nodeKeys[kg.tails[t]!]!));
+    }
+  }
   return { entities: entities.keys, relations: relations.keys, train: { heads: Int32Array.from(heads), relations: Int32Array.from(rels), tails: Int32Array.from(tails) } };
 }
 
@@ -222,7 +247,13 @@ function productTerms(data: EvalData): Array<{ id: string; terms: string[] }> {
  * The ranker's in-memory state as the API would have built it at the end of the given behaviour;
  * `rowKernels` (the SIMD kernels' module) makes its distance passes the API's.
  */
-export function offlineState(data: EvalData, model: ModelVectors | null, behaviour: readonly EvalBehaviour[], rowKernels: WebAssembly.Module | null = null): RankingState {
+export function offlineState(
+  data: EvalData,
+  model: ModelVectors | null,
+  behaviour: readonly EvalBehaviour[],
+  rowKernels: WebAssembly.Module | null = null,
+  options: { withKg?: boolean } = {},
+): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
   const recentTau = RECENCY_HALF_LIFE_MS / Math.LN2;
@@ -257,6 +288,7 @@ export function offlineState(data: EvalData, model: ModelVectors | null, behavio
     productTerms: new Map(productTerms(data).map(({ id, terms }) => [id, terms])),
     fitted: null,
     rowKernels,
+    knowledgeGraph: options.withKg === false ? null : (data.kg ?? null),
   });
 }
 

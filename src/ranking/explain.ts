@@ -95,3 +95,31 @@ export function popularityText(product: CatalogueProduct, snapshot: CatalogueSna
   if (product.purchases > 0) return `bought ${product.purchases} time${product.purchases === 1 ? '' : 's'}`;
   return category ? `viewed by shoppers in ${category}` : 'viewed by other shoppers';
 }
+
+/**
+ * A relation's name in words: the last segment of a URI (`http://rdf.freebase.com/ns/music.recording.artist`)
+ * or of a dotted name (`music.recording.artist`), underscores and camel case spaced out ("featured artists");
+ * a bare integer (an unnamed benchmark relation) stays "relation 3".
+ */
+export function relationWords(relation: string): string {
+  const trimmed = relation.trim();
+  if (/^\d+$/.test(trimmed)) return `relation ${trimmed}`;
+  const segment = trimmed.split(/[/#]/).filter((part) => part !== '').pop() ?? trimmed;
+  const last = segment.split('.').filter((part) => part !== '').pop() ?? segment;
+  const words = last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words === '' ? 'relation' : words;
+}
+
+/** Relations that name who made a product: "by the same artist as …"; the others read "with the same … as …". */
+const MAKER_WORDS = new Set(['artist', 'artists', 'featured artists', 'producer', 'engineer', 'composer', 'author', 'writer', 'director', 'brand', 'manufacturer', 'maker', 'designer', 'publisher', 'label', 'creator', 'performer']);
+
+/** How two products' shared entity is phrased. */
+export type SharedEntityShape = 'shared' | 'direct' | 'twoHops';
+
+/** "by the same artist as Yellow, which you bought": the SHARED_ENTITY reason's text. */
+export function sharedEntityText(relation: string, shape: SharedEntityShape, otherTitle: string, verb: string): string {
+  const words = relationWords(relation);
+  if (shape === 'direct') return `linked to ${otherTitle} (${words}), which you ${verb}`;
+  if (shape === 'twoHops') return `connected to ${otherTitle} through its ${words}, which you ${verb}`;
+  return `${MAKER_WORDS.has(words) ? 'by' : 'with'} the same ${words} as ${otherTitle}, which you ${verb}`;
+}

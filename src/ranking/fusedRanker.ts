@@ -18,7 +18,8 @@ import { forgetUsersInModels, loadRankingState, type RankingState, type RankingS
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
-import { popularityText } from './explain.js';
+import { popularityText, sharedEntityText } from './explain.js';
+import { kgPaths, type KgPath, type RankingKg } from './kgIndex.js';
 import { topIndices } from '../math/topK.js';
 
 /**
@@ -162,7 +163,7 @@ export class FusedRanker implements Ranker {
     const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
-    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, fused.signals.coBought !== undefined, userId, profile);
+    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, kg: fused.signals.kg !== undefined }, userId, profile);
     else withProductReasons(state, candidates);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
@@ -262,7 +263,7 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile && options.revealHistory !== false) this.explainRecommendation(state, items, page, history, false, options.userId ?? '', profile);
+    if (profile && options.revealHistory !== false) this.explainRecommendation(state, items, page, history, { coBought: false, kg: false }, options.userId ?? '', profile);
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
@@ -364,14 +365,18 @@ export class FusedRanker implements Ranker {
     items: RankedItem[],
     page: readonly number[],
     history: readonly HistoryItem[],
-    /** Whether co-purchases were fused (then "often bought with" names the strongest of the user's products). */
-    coBought: boolean,
+    /**
+     * Which sparse signals were fused: co-purchases ("often bought with" names the strongest of the user's
+     * products) and the knowledge graph ("by the same artist as" names the entity shared with one of them).
+     */
+    fusedSignals: { coBought: boolean; kg: boolean },
     userId: string,
     profile: UserProfile,
   ): void {
     if (history.length === 0) return;
     const { snapshot, space } = state;
-    const coBoughtSources = coBought ? strongestSources(state.neighbours, history, page) : null;
+    const coBoughtSources = fusedSignals.coBought ? strongestSources(state.neighbours, history, page) : null;
+    const sharedPaths = fusedSignals.kg && state.kg ? kgPaths(state.kg, history, page) : null;
     // For each product, the first of the user's products (in history order) with a merchandiser relation to it.
     const relatedVia = new Map<number, HistoryItem>();
     for (const item of history) {
@@ -393,7 +398,7 @@ export class FusedRanker implements Ranker {
           }
         }
       }
-      return { coBought, related, nearest };
+      return { coBought, related, nearest, shared: sharedPaths?.[position] ?? null };
     });
     const relationshipOf = new Map(history.map((item) => [item.index, item.relationship]));
     const verb = (index: number): string => VERBS[relationshipOf.get(index) ?? 'VIEWED'] ?? 'viewed';
@@ -401,7 +406,7 @@ export class FusedRanker implements Ranker {
     items.forEach((item, k) => {
       const index = page[k] as number;
       const product = snapshot.products[index] as CatalogueProduct;
-      const { coBought, related, nearest } = sources[k] as (typeof sources)[number];
+      const { coBought, related, nearest, shared } = sources[k] as (typeof sources)[number];
       const reasons: Reason[] = [];
       if (coBought >= 0) {
         const other = snapshot.products[coBought] as CatalogueProduct;
@@ -423,6 +428,7 @@ export class FusedRanker implements Ranker {
           path: [user, `Product:${other.id}`, `Product:${product.id}`],
         });
       }
+      if (shared && state.kg) reasons.push(sharedEntityReason(state, shared, index, user, verb));
       if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought) {
         const other = snapshot.products[nearest.index] as CatalogueProduct;
         reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${other.title}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
@@ -446,6 +452,26 @@ function withProductReasons(state: RankingState, items: RankedItem[]): void {
     const product = state.snapshot.byId.get(item.productId);
     if (product) item.reasons = [{ kind: 'POPULAR', text: popularityText(product, state.snapshot) }];
   }
+}
+
+/** "by the same artist as X, which you bought", with the path through the shared entity. */
+function sharedEntityReason(state: RankingState, path: KgPath, target: number, user: string, verb: (index: number) => string): Reason {
+  const kg = state.kg as RankingKg;
+  const { nodeKeys, relationNames } = kg.graph;
+  const { shared } = path;
+  const other = state.snapshot.products[path.source] as CatalogueProduct;
+  const product = state.snapshot.products[target] as CatalogueProduct;
+  // The two items linked directly share one of themselves; else an entity, one or two hops from each.
+  const direct = shared.fromRelation === -1 || shared.toRelation === -1;
+  const relation = relationNames[direct ? Math.max(shared.fromRelation, shared.toRelation) : shared.toRelation] ?? 'related';
+  const shape = direct ? 'direct' : shared.fromVia >= 0 || shared.toVia >= 0 ? 'twoHops' : 'shared';
+  const key = (node: number): string[] => (node >= 0 ? [nodeKeys[node] ?? ''] : []);
+  const middle = direct ? [] : [...key(shared.fromVia), ...key(shared.node), ...key(shared.toVia)];
+  return {
+    kind: 'SHARED_ENTITY',
+    text: sharedEntityText(relation, shape, other.title, verb(path.source)),
+    path: [user, `Product:${other.id}`, ...middle, `Product:${product.id}`],
+  };
 }
 
 const VERBS: Record<string, string> = { PURCHASED: 'bought', ADDED_TO_CART: 'put in your cart', CLICKED: 'looked at', VIEWED: 'viewed' };

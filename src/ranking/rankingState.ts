@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Graph } from '../graph/graph.js';
-import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
+import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, streamKnowledgeGraph, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
+import { entityNodeKey, KnowledgeGraphBuilder, productKey, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
+import { alignRankingKg, buildRankingKg, type RankingKg } from './kgIndex.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
@@ -51,6 +53,8 @@ export interface RankingState {
   /** When the neighbour lists were built from the shoppers' behaviour (reloads in between reuse them). */
   neighboursBuiltAt: number;
   links: ProductLinkIndex;
+  /** The knowledge graph's item similarity (KG_RELATION triples), or null when the shop has no such triples. */
+  kg: RankingKg | null;
   weights: FusionWeights;
   /** The signals of non-zero weight: a request computes only these (a fit often zeroes a few). */
   weightedSignals: ReadonlySet<string>;
@@ -125,7 +129,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const version = await activeVersion(modelsDir);
   const encoderPath = options.textEncoderPath;
   const reuse = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
-  const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels] = await Promise.all([
+  const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels, knowledgeGraph] = await Promise.all([
     loadCatalogueSnapshot(graph, now),
     reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
@@ -135,6 +139,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     // An encoder reads every product's text in one query; the cold products' texts are among them.
     encoderPath ? readAllProductTexts(graph) : Promise.resolve(null),
     loadTransEWasm(),
+    // The KG changes with imports, not with shoppers: its lists are reused for as long as the co-behaviour ones.
+    reuse ? Promise.resolve(null) : readShopKnowledgeGraph(graph),
   ]);
   if (!kernels.module && !previous) options.logger?.info({ reason: kernels.reason }, 'SIMD kernels unavailable: the ranking distance passes run on plain loops');
   let coldTexts = new Map<string, ProductTextRow>();
@@ -163,6 +169,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     overrides: options.weights,
     textEncoder,
     neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt } : undefined,
+    knowledgeGraph: reuse ? (reuse.kg ?? null) : knowledgeGraph,
     now,
     rowKernels: kernels.module ?? null,
   });
@@ -190,6 +197,8 @@ export interface RankingStateParts {
   textEncoder?: EncodedTextSpace | null | undefined;
   /** Neighbour lists built before, indexed by `ids`: used instead of `baskets`. */
   neighbours?: { ids: readonly string[]; lists: ItemNeighbours; builtAt: number } | undefined;
+  /** The knowledge graph around the products (its similarity is built here), or a built one to align with this snapshot. */
+  knowledgeGraph?: ItemKnowledgeGraph | RankingKg | null | undefined;
   /** The time the state is built at (default: the snapshot's). */
   now?: number | undefined;
   /** The SIMD kernels' module (src/kge/simd): the whole-catalogue distance passes run on it when given. */
@@ -256,6 +265,13 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
     ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
     : buildItemNeighbours(userItems, snapshot.products.length);
   yield;
+  const knowledgeGraph = parts.knowledgeGraph ?? null;
+  const kg = knowledgeGraph === null
+    ? null
+    : 'model' in knowledgeGraph
+      ? alignRankingKg(knowledgeGraph, indexOf, snapshot.products.length)
+      : buildRankingKg(knowledgeGraph, indexOf, snapshot.products.length, parts.now ?? snapshot.loadedAt);
+  if (knowledgeGraph !== null && !('model' in knowledgeGraph)) yield;
   const overrides = parts.overrides ?? {};
   const configured = Object.keys(overrides).length > 0;
   const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
@@ -276,8 +292,26 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
     neighbours,
     neighboursBuiltAt: parts.neighbours?.builtAt ?? parts.now ?? snapshot.loadedAt,
     links: { byProduct },
+    kg,
     weights,
     weightedSignals: new Set(Object.entries(weights).flatMap(([name, weight]) => (weight > 0 ? [name] : []))),
     weightsSource: configured ? 'configured' : parts.fitted ? 'fitted' : 'default',
   };
+}
+
+/** The shop's KG_RELATION triples as a knowledge graph over its products, or null when it has none. */
+export async function readShopKnowledgeGraph(graph: Graph): Promise<ItemKnowledgeGraph | null> {
+  const rows: Array<[string, string, string]> = [];
+  const products = new Set<string>();
+  for await (const row of streamKnowledgeGraph(graph)) {
+    const head = row.headLabel === 'Product' ? productKey(row.head) : entityNodeKey(row.head);
+    const tail = row.tailLabel === 'Product' ? productKey(row.tail) : entityNodeKey(row.tail);
+    if (row.headLabel === 'Product') products.add(head);
+    if (row.tailLabel === 'Product') products.add(tail);
+    rows.push([head, row.relation, tail]);
+  }
+  if (rows.length === 0) return null;
+  const builder = new KnowledgeGraphBuilder([...products].sort());
+  for (const [head, relation, tail] of rows) builder.add(head, relation, tail);
+  return builder.build();
 }

@@ -4,6 +4,7 @@ import { spreadGroups, type GroupedSignal } from './groupedSignal.js';
 import { rememberSparseMoments } from './signalMoments.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
+import { kgScores } from './kgIndex.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
 
 /**
@@ -53,6 +54,7 @@ export function recommendSignals(
       rememberSparseMoments(signals.coBought, touched);
     }
     if (wanted('related')) signals.related = relatedScores(state, history);
+    if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
     for (const [name, signal] of [
       ['category', () => categoryInterest(state, profile)],

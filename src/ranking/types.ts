@@ -55,6 +55,7 @@ export type ReasonKind =
   | 'BOUGHT_TOGETHER'
   | 'RELATED'
   | 'GRAPH_NEIGHBOUR'
+  | 'SHARED_ENTITY'
   | 'SEMANTIC_MATCH';
 
 /** Why an item is in a list, phrased for shoppers: "popular in Running Shoes". */

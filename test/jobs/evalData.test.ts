@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
+import { writeKgTriples } from '../../src/graph/shopWrites.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
 import { writeDemoShopFiles } from '../../src/jobs/demoShop.js';
 import { demoEvalData, graphEvalData } from '../../src/jobs/evalData.js';
@@ -35,5 +36,26 @@ describe('evaluation data from the shop in Neo4j', () => {
     // Every held-out purchase is later than the fit period.
     const fitEnd = Math.max(...fromGraph.fit.map((row) => row.lastAt));
     expect(fitEnd).toBeLessThan(fromGraph.fitEndsAt);
+    expect(fromGraph.kg).toBeNull();
+    expect(fromGraph.note).toMatch(/no knowledge-graph triples/);
+  });
+
+  it('carries the knowledge-graph triples around its products, keyed as the products are', async () => {
+    const [first, second] = (await graphEvalData(graph, config.relationTypes)).products;
+    await graph.transaction((tx) =>
+      writeKgTriples(
+        tx,
+        [
+          { head: first?.id ?? '', relation: 'music.recording.artist', tail: 'artist-1' },
+          { head: second?.id ?? '', relation: 'music.recording.artist', tail: 'artist-1' },
+        ],
+        (id) => id !== 'artist-1',
+      ),
+    );
+    const data = await graphEvalData(graph, config.relationTypes);
+    expect(data.kg?.heads.length).toBe(2);
+    expect(data.kg?.relationNames).toEqual(['music.recording.artist']);
+    expect(new Set(data.kg?.nodeKeys)).toEqual(new Set([`Product:${first?.id}`, `Product:${second?.id}`, 'Entity:artist-1']));
+    expect(data.note).toMatch(/with its knowledge graph \(2 KG_RELATION triples\)/);
   });
 });

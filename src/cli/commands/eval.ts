@@ -27,9 +27,9 @@ interface EvalOptions {
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text and the fused ranking, all-item top-K')
+    .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
-    .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt), with its test split')
+    .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt; kg_final.txt when present), with its test split')
     .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
     .option('--k <n>', 'cut-off of the metrics', positiveInteger('--k'), 20)
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
