@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/math/random.js';
-import { fuse } from '../../src/ranking/fusedRanker.js';
+import { fuse } from '../../src/ranking/fusionKernel.js';
 import { moments, rememberSparseMoments } from '../../src/ranking/signalMoments.js';
 import { groupedSums, groupedValue, spreadGroups, type GroupedSignal } from '../../src/ranking/groupedSignal.js';
 import { scoreFromNeighbours } from '../../src/ranking/itemNeighbours.js';
