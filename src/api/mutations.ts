@@ -1,5 +1,5 @@
 import { recordAudit } from '../graph/audit.js';
-import { deleteProduct, deleteRelation, readProductState, readRelationWeight } from '../graph/catalogEdits.js';
+import { deleteProduct, deleteRelation, readProductState, readRelationWeight } from '../graph/catalogueEdits.js';
 import type { Transaction } from '../graph/graph.js';
 import { deleteProductRules } from '../graph/merchRules.js';
 import type { ProductData, RelationData } from '../graph/shopReads.js';
@@ -7,7 +7,7 @@ import { readRelations } from '../graph/shopReads.js';
 import { existingIds, writeEvents, writeProducts, writeRelations } from '../graph/shopWrites.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import { adminMutations } from './admin.js';
-import { catalogMutations } from './catalogMutations.js';
+import { catalogueMutations } from './catalogueMutations.js';
 import { catalogueAndRulesChanged, editCatalogue, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard } from './guard.js';
@@ -172,7 +172,7 @@ export const mutationResolvers = {
   unrelateProducts,
   upsertProduct,
   deleteProduct: removeProduct,
-  ...catalogMutations,
+  ...catalogueMutations,
   ...merchandisingMutations,
   ...adminMutations,
 };

@@ -8,7 +8,7 @@ import {
   moveCategoryContents,
   readBrandState,
   readCategoryState,
-} from '../graph/catalogEdits.js';
+} from '../graph/catalogueEdits.js';
 import type { Transaction } from '../graph/graph.js';
 import { deleteCategoryRules } from '../graph/merchRules.js';
 import type { CategoryData, NamedRef } from '../graph/shopReads.js';
@@ -173,7 +173,7 @@ async function removeBrand(_: unknown, args: { id: string; unlinkProducts: boole
   return removed;
 }
 
-export const catalogMutations = {
+export const catalogueMutations = {
   createCategory,
   updateCategory,
   deleteCategory: removeCategory,
