@@ -46,3 +46,18 @@ export function denseRow(model: { itemCount: number; indptr: Int32Array; indices
   for (let p = model.indptr[i]!; p < model.indptr[i + 1]!; p += 1) row[model.indices[p]!] = model.similarities[p]!;
   return row;
 }
+
+/**
+ * Checks one row of a top-k model against the full dense row of its formula: the kept values are the k
+ * largest positive ones (ties may keep either item), and every kept entry has its formula value, divided
+ * by the kept values' sum when the rows are normalised.
+ */
+export function expectTopKRow(got: number[], full: number[], k: number, normalised: boolean, expectClose: (a: number, b: number) => void): void {
+  const best = full.filter((value) => value > 0).sort((a, b) => b - a).slice(0, k);
+  const scale = normalised ? best.reduce((sum, value) => sum + value, 0) : 1;
+  const kept = got.map((value, j) => [value, j] as const).filter(([value]) => value !== 0);
+  if (kept.length !== best.length) throw new Error(`expected ${best.length} neighbours, got ${kept.length}`);
+  for (const [value, j] of kept) expectClose(value, full[j]! / scale);
+  const keptValues = kept.map(([value]) => value).sort((a, b) => b - a);
+  best.forEach((value, n) => expectClose(keptValues[n]!, value / scale));
+}
