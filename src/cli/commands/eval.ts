@@ -28,7 +28,7 @@ interface EvalOptions {
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text and the fused ranking, all-item top-K')
+    .description('offline evaluation: popularity, item-kNN, P3alpha, RP3beta, EASE, BPR-MF, TransE, text and the fused ranking, all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt), with its test split')
     .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
@@ -100,5 +100,5 @@ async function loadGraphData(onInfo: (message: string) => void): Promise<EvalDat
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
-  return { dataset: report.dataset, k: report.k, users: report.users, results: report.results, fusion: report.fusion, seconds: report.seconds, files: report.files };
+  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, seconds: report.seconds, files: report.files };
 }
