@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   bpr?: { epochs?: number };
   /** The baselines' validation search (sample size, which models); see tuneBaselines. */
   tuning?: Pick<TuneOptions, 'validationUsers' | 'models'>;
+  /** Also evaluate the fusion with the best tuned baseline as one more signal (`fused-baseline`; default false). */
+  fuseBaseline?: boolean;
   /** Folder for the model trained here, the report, the chart and the JSON. */
   outDir: string;
   onInfo?: (message: string) => void;
@@ -60,6 +62,8 @@ export interface EvaluationReport {
   fusion: { weights: FusionWeights; validationNdcg: number };
   /** The baselines' hyperparameter search on the validation split, and what was chosen. */
   tuning: TuningSummary;
+  /** With `fuseBaseline`: the fusion that adds the best tuned baseline as a signal (entry `fused-baseline`). */
+  baselineFusion?: { baseline: string; weights: Record<string, number>; validationNdcg: number };
   files: { markdown: string; png: string; json: string };
   modelVersion: string;
 }
@@ -158,10 +162,12 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   const tuned = await timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
   for (const tuning of tuned) info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
   const tunedModel = (name: BaselineName) => tuned.find((tuning) => tuning.model === name);
+  const baselineScorers = new Map<BaselineName, BatchScorer>();
   for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
     const tuning = tunedModel(name);
     if (tuning === undefined) continue; // e.g. EASE beyond its item limit: left out, not reported empty
     const scorer = await timed(name, () => buildTunedBaseline(name, baselineTrain, tuning.best));
+    baselineScorers.set(name, scorer);
     await add(name, scorer, seconds[name]);
   }
   const bpr = await timed('bpr', () =>
@@ -180,6 +186,23 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     ),
     (seconds['transe validation'] ?? 0) + (seconds['transe test'] ?? 0) + (seconds['fusion fit'] ?? 0),
   );
+  let baselineFusion: EvaluationReport['baselineFusion'];
+  if (options.fuseBaseline === true && tuned.length > 0) {
+    // An experiment, not what the API serves: the best tuned baseline (by validation NDCG) as one more
+    // fused signal, its weight fitted with the others on the validation split.
+    const best = tuned.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
+    const validBaseline = buildTunedBaseline(best.model, matrixOf(data.fit), best.best);
+    const names = [...signalNames, best.model];
+    const fitWith = await timed('fusion fit with baseline', () =>
+      fitFusionWeights(validSplit, [...signalNames.map((name) => validSignals.scorer(name)), validBaseline], { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES }),
+    );
+    info(`fusion with ${best.model} (validation NDCG@${k} ${fitWith.ndcg.toFixed(4)}): ${names.map((name, i) => `${name} ${(fitWith.weights[i] ?? 0).toFixed(2)}`).join(', ')}`);
+    await add(
+      'fused-baseline',
+      new FusedScorer([...signalNames.map((name) => testSignals.scorer(name)), baselineScorers.get(best.model)!], fitWith.weights, itemCount, { known: testSplit.train, name: 'fused-baseline' }),
+    );
+    baselineFusion = { baseline: best.model, weights: Object.fromEntries(names.map((name, i) => [name, fitWith.weights[i] ?? 0])), validationNdcg: fitWith.ndcg };
+  }
 
   const markdown = path.join(options.outDir, 'report.md');
   const png = path.join(options.outDir, 'report.png');
@@ -197,6 +220,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     seconds,
     fusion: { weights, validationNdcg: fit.ndcg },
     tuning: summary,
+    ...(baselineFusion === undefined ? {} : { baselineFusion }),
     files: { markdown, png, json },
     modelVersion: refit.version,
   };

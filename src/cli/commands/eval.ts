@@ -23,6 +23,7 @@ interface EvalOptions {
   saveWeights?: boolean;
   modelsDir: string;
   json?: boolean;
+  fuseBaseline?: boolean;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -40,6 +41,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--save-weights', 'save the fitted fusion weights with the active model, for the API to use')
     .option('--models-dir <dir>', 'models folder (for --save-weights)', DEFAULT_MODELS_DIR)
     .option('--json', 'print the results as JSON on the last line')
+    .option('--fuse-baseline', 'also evaluate the fusion with the best tuned baseline as one more signal (entry fused-baseline)')
     .action(async (options: EvalOptions) => {
       const out = createOutput(Boolean(options.json));
       if (options.demo && options.kgat) throw new UserError('kgrec eval: give at most one of --demo or --kgat <dir>', 2);
@@ -54,6 +56,7 @@ export function registerEvalCommand(program: Command): void {
         outDir,
         hyperparameters,
         ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
+        ...(options.fuseBaseline ? { fuseBaseline: true } : {}),
         onInfo: (message) => out.info(message),
         onProgress: (stage, done, total) => {
           if (total === 0) {
@@ -100,5 +103,5 @@ async function loadGraphData(onInfo: (message: string) => void): Promise<EvalDat
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
-  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, seconds: report.seconds, files: report.files };
+  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, ...(report.baselineFusion ? { baselineFusion: report.baselineFusion } : {}), seconds: report.seconds, files: report.files };
 }
