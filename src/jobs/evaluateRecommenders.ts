@@ -208,7 +208,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   const png = path.join(options.outDir, 'report.png');
   const json = path.join(options.outDir, 'report.json');
   const table = markdownTable(results);
-  const summary = tuningSummary(tuned, data, k);
+  const summary = tuningSummary(tuned, data, k, options.tuning?.validationUsers ?? DEFAULT_VALIDATION_USERS);
   await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n${tuningMarkdown(summary)}`);
   await writeChart(png, await metricsBarChart(results, `${data.dataset}: all-item ranking, ${fused.users.toLocaleString('en-US')} test users`, [`recall@${k}`, `ndcg@${k}`]));
   const report: EvaluationReport = {
@@ -247,11 +247,11 @@ export function tuneBaselineHyperparameters(data: EvalData, options: TuneOptions
   return tuneBaselines({ history: matrixOf(data.fit), known: matrixOf(data.fit.filter((row) => row.relationship === 'PURCHASED')), valid: data.valid }, options);
 }
 
-function tuningSummary(tuned: readonly BaselineTuning[], data: EvalData, k: number): TuningSummary {
+function tuningSummary(tuned: readonly BaselineTuning[], data: EvalData, k: number, validationUsers: number): TuningSummary {
   return {
     validation: `the validation split (${data.valid.indices.length.toLocaleString('en-US')} held-out items of the training data), never the test split; models learn from the rest of the training data, then are refitted on all of it with the chosen values`,
     metric: `ndcg@${k}`,
-    validationUsers: Math.min(usersWithItems(data.valid, 1).length, DEFAULT_VALIDATION_USERS),
+    validationUsers: Math.min(usersWithItems(data.valid, 1).length, validationUsers),
     models: Object.fromEntries(
       tuned.map((tuning) => [tuning.model, { searchSpace: tuning.searchSpace, strategy: tuning.strategy, chosen: tuning.best, validation: { recall: tuning.bestRecall, ndcg: tuning.bestNdcg }, trials: tuning.trials.length, seconds: tuning.seconds }]),
     ),

@@ -21,10 +21,11 @@ export interface EaseOptions {
 export const DEFAULT_EASE_L2 = 500;
 
 /**
- * The largest item count EASE is built for. Time, not memory, is what binds on a two-core machine: the
- * inverse costs n³ operations, single-threaded, and 15,000 items take a quarter of an hour (the figures
- * are in the evaluation report), so that tuning λ and refitting stays within an evaluation run of about
- * an hour; amazon-book's 24,915 items would take four times as long per fit (and 12 GiB at the peak).
+ * The largest item count EASE is built for. Time, not memory, binds on a two-core machine: the inverse
+ * costs n³ operations on one thread, and tuning λ takes several fits, so this is the largest size whose
+ * search and refit fit in an evaluation run (bench/easeFit.ts measures a fit by item count).
+ * amazon-book's 24,915 items would cost (24,915 / 15,000)³ ≈ 4.6 times as much per fit, and 12 GiB at the
+ * peak.
  */
 export const EASE_MAX_ITEMS = 15_000;
 

@@ -6,11 +6,10 @@
  *   W[i][j] = Σ_{u ∈ U_i ∩ U_j} |U_i|^−α · |I_u|^−α                  (P3α)
  *   W[i][j] = Σ_{u ∈ U_i ∩ U_j} |U_i|^−α · |I_u|^−α · |U_j|^−β        (RP3β: popular targets discounted)
  * with W[i][i] = 0, each row cut to its top k, and each kept row normalised to sum 1 (a transition
- * distribution again). Scores are the user's history times W.
+ * distribution again). Scores are the user's history times W (ItemSimilarityScorer).
  */
 import { itemDegrees, type InteractionMatrix } from '../math/interactions.js';
 import { buildItemSimilarity, type RowSimilarity, type SparseItemSimilarity } from '../math/itemSimilarity.js';
-import { ItemSimilarityScorer } from './itemSimilarityScorer.js';
 
 export interface GraphWalkOptions {
   /** Neighbours kept per item (default 100, as in the references). */
@@ -65,5 +64,3 @@ export function buildP3alpha(train: InteractionMatrix, options: Omit<GraphWalkOp
 export function buildRP3beta(train: InteractionMatrix, options: GraphWalkOptions = {}): SparseItemSimilarity {
   return buildGraphWalk(train, options);
 }
-
-export class GraphWalkScorer extends ItemSimilarityScorer {}
