@@ -26,10 +26,10 @@ export const BASELINE_SEARCH_SPACE = {
     shrink: [10, 50, 200],
     neighbourhood: ['history', 'candidate'] as ItemKnnNeighbourhood[],
     /** Searched for the best of the above, which are searched at FIRST_STAGE_NEIGHBOURS. */
-    neighbours: [50, 100, 200, 400],
+    neighbours: [10, 25, 50, 100, 200, 400],
   },
-  p3alpha: { alpha: [0.5, 0.75, 1], neighbours: [50, 100, 200, 400] },
-  rp3beta: { alpha: [0.5, 0.75, 1], beta: [0.2, 0.35, 0.5], neighbours: [50, 100, 200, 400] },
+  p3alpha: { alpha: [0.25, 0.5, 0.75, 1], neighbours: [10, 25, 50, 100, 200, 400] },
+  rp3beta: { alpha: [0.25, 0.5, 0.75, 1], beta: [0.1, 0.2, 0.35, 0.5], neighbours: [10, 25, 50, 100, 200, 400] },
   /** A line search from the middle of this log grid (each step is a dense inverse): see tuneEase. */
   ease: { l2: [25, 50, 100, 250, 500, 1000, 2500, 5000] },
 } as const;

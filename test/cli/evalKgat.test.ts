@@ -47,7 +47,7 @@ describe('kgrec eval --kgat --json', () => {
     expect(result.tuning.notSearched.bpr).toMatch(/DEFAULT_BPR/);
     const markdown = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(markdown).toContain('## Baseline hyperparameters');
-    expect(markdown).toMatch(/\| rp3beta \| alpha \{0\.5, 0\.75, 1\}/);
+    expect(markdown).toMatch(/\| rp3beta \| alpha \{0\.25, 0\.5, 0\.75, 1\}/);
     expect(existsSync(path.join(out, 'report.json'))).toBe(true);
   });
 });
