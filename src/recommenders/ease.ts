@@ -3,8 +3,8 @@
  * squares fit of X ≈ X·B under an L2 penalty λ. With P = (XᵀX + λI)⁻¹,
  *   B[i][j] = −P[i][j] / P[j][j]  (i ≠ j),  B[i][i] = 0,
  * and score(u, j) = Σ_{i ∈ items(u)} B[i][j]. The whole cost is one dense inverse of an item × item
- * matrix: n³ operations and 20 bytes per entry at its peak (the Gram matrix and its factor in float64, the
- * triangular inverse in float64, B in float32).
+ * matrix: n³ operations, and memory for the Gram matrix (its factor, then the inverse, in place, float64),
+ * the triangular inverse (float64, half of it touched) and B (float32).
  */
 import type { InteractionMatrix } from '../math/interactions.js';
 import { invertSymmetricPositiveDefinite } from '../math/spdInverse.js';
@@ -24,8 +24,7 @@ export const DEFAULT_EASE_L2 = 500;
  * The largest item count EASE is built for. Time, not memory, binds on a two-core machine: the inverse
  * costs n³ operations on one thread, and tuning λ takes several fits, so this is the largest size whose
  * search and refit fit in an evaluation run (bench/easeFit.ts measures a fit by item count).
- * amazon-book's 24,915 items would cost (24,915 / 15,000)³ ≈ 4.6 times as much per fit, and 12 GiB at the
- * peak.
+ * amazon-book's 24,915 items would cost (24,915 / 15,000)³ ≈ 4.6 times as much per fit.
  */
 export const EASE_MAX_ITEMS = 15_000;
 
