@@ -2,15 +2,16 @@
  * Loads the interaction files of the KGAT benchmarks (Wang et al., KDD 2019: amazon-book, last-fm,
  * yelp2018): `train.txt` and `test.txt`, one line per user, `userId itemId itemId ...`, space-separated
  * remapped ids; a line may hold the user id alone. `user_list.txt` / `item_list.txt` (`org_id remap_id ...`,
- * one header line), where present, give the external ids. `kg_final.txt` (`head relation tail`, entity
- * ids, items being the entities 0..items−1) is the knowledge graph, with `relation_list.txt` naming its
- * relations; some copies ship without it.
+ * with or without a header line), where present, give the external ids. `kg_final.txt` (`head relation tail`,
+ * entity ids, items being the entities 0..items−1) is the knowledge graph, with `relation_list.txt` naming
+ * its relations; some copies ship without it.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { interactionsFromPairs, type InteractionSplit } from '../math/interactions.js';
 import { entityNodeKey, KnowledgeGraphBuilder, productKey, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
+import { readKgatList } from '../ingest/kgatLists.js';
 
 const DIGITS = /^\d+$/;
 
@@ -112,23 +113,14 @@ function parseId(field: string, where: string, what: string): number {
   return id;
 }
 
-/** `org_id remap_id ...` lines after a header → names indexed by remap_id; undefined when the file is absent. */
+/** `name remap_id ...` lines (see readKgatList) → names indexed by remap_id; undefined when the file is absent. */
 async function readRemapList(file: string): Promise<string[] | undefined> {
-  if (!existsSync(file)) return undefined;
-  const lines = (await readFile(file, 'utf8')).split('\n');
-  const names: string[] = [];
-  for (let l = 1; l < lines.length; l += 1) {
-    const line = lines[l]!.trim();
-    if (line === '') continue;
-    const fields = line.split(/\s+/);
-    if (fields.length < 2) throw new Error(`${file}:${l + 1}: expected "org_id remap_id", got "${line}"`);
-    const remap = parseId(fields[1]!, `${file}:${l + 1}`, 'remap_id');
-    names[remap] = fields[0]!;
-  }
-  for (let i = 0; i < names.length; i += 1) {
-    if (names[i] === undefined) throw new Error(`${file}: remap_id ${i} is missing: expected ids 0..${names.length - 1} without gaps`);
-  }
-  return names;
+  const byId = await readKgatList(file);
+  if (byId === undefined) return undefined;
+  const names = Array.from({ length: byId.size }, (_, id) => byId.get(id));
+  const missing = names.findIndex((name) => name === undefined);
+  if (missing >= 0) throw new Error(`${file}: remap_id ${missing} is missing: expected ids 0..${byId.size - 1} without gaps`);
+  return names as string[];
 }
 
 function grow(values: Int32Array): Int32Array {

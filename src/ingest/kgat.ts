@@ -5,6 +5,7 @@ import type { Graph } from '../graph/graph.js';
 import { writeEvents, writeKgTriples, writeProducts, writeUsers, type EventRow, type KgTripleRow } from '../graph/shopWrites.js';
 import { changingCatalogue, type Rejection } from './kinds.js';
 import { writeThroughGrid } from './writeCells.js';
+import { readKgatList } from './kgatLists.js';
 
 /**
  * Loads a data set in the KGAT benchmark format (Wang et al., KDD 2019) into the shop graph:
@@ -67,8 +68,8 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
   }
   const train = await readInteractions(file('train.txt'), onReject);
   const test = await readInteractions(file('test.txt'), onReject);
-  const itemNames = existsSync(file('item_list.txt')) ? await readIdList(file('item_list.txt'), 0, 1) : new Map<number, string>();
-  const relationNames = existsSync(file('relation_list.txt')) ? await readIdList(file('relation_list.txt'), 0, 1) : new Map<number, string>();
+  const itemNames = (await readKgatList(file('item_list.txt'))) ?? new Map<number, string>();
+  const relationNames = (await readKgatList(file('relation_list.txt'))) ?? new Map<number, string>();
 
   const users = new Set<number>();
   const items = new Set<number>(itemNames.keys());
@@ -187,17 +188,4 @@ async function readTriples(file: string, onReject: (r: Rejection) => void): Prom
     triples.push(fields.map(Number) as [number, number, number]);
   }
   return triples;
-}
-
-/** Reads a `*_list.txt` file (header line, then space-separated columns) into remap id → original id. */
-async function readIdList(file: string, nameColumn: number, idColumn: number): Promise<Map<number, string>> {
-  const names = new Map<number, string>();
-  for await (const { line, text } of lines(file)) {
-    if (line === 1) continue;
-    const fields = text.split(/\s+/);
-    const remap = fields[idColumn];
-    const name = fields[nameColumn];
-    if (remap !== undefined && name !== undefined && NON_NEGATIVE_INTEGER.test(remap)) names.set(Number(remap), name);
-  }
-  return names;
 }

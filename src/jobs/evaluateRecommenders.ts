@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { evaluateTopK, type TopKEvaluation } from '../eval/allItemRanking.js';
-import { buildItemKnn, ItemKnnScorer } from '../recommenders/itemKnn.js';
+import { buildTunedBaseline, tuneBaselines, type BaselineName, type BaselineTuning, type TuneOptions } from '../eval/tuneBaselines.js';
 import { PopularityScorer } from '../recommenders/popularity.js';
 import { BprScorer, trainBpr } from '../recommenders/bpr.js';
 import { FusedScorer } from '../eval/fusedScorer.js';
 import { fitFusionWeights } from '../eval/fitFusionWeights.js';
-import { interactionsFromPairs, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
+import { interactionsFromPairs, usersWithItems, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
+import { DEFAULT_VALIDATION_USERS } from '../eval/tuneBaselines.js';
+import { EASE_MAX_ITEMS } from '../recommenders/ease.js';
 import { markdownTable, metricsBarChart, type ModelResult } from '../eval/report.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import type { ProfileRow } from '../graph/shopReads.js';
@@ -40,6 +42,10 @@ export interface EvaluateOptions {
   k?: number;
   hyperparameters?: Partial<TransEHyperparameters>;
   bpr?: { epochs?: number };
+  /** The baselines' validation search (sample size, which models); see tuneBaselines. */
+  tuning?: Pick<TuneOptions, 'validationUsers' | 'models'>;
+  /** Also evaluate the fusion with the best tuned baseline as one more signal (`fused-baseline`; default false). */
+  fuseBaseline?: boolean;
   /** Folder for the model trained here, the report, the chart and the JSON. */
   outDir: string;
   onInfo?: (message: string) => void;
@@ -54,6 +60,10 @@ export interface EvaluationReport {
   results: Record<string, Record<string, number>>;
   seconds: Record<string, number>;
   fusion: { weights: FusionWeights; validationNdcg: number };
+  /** The baselines' hyperparameter search on the validation split, and what was chosen. */
+  tuning: TuningSummary;
+  /** With `fuseBaseline`: the fusion that adds the best tuned baseline as a signal (entry `fused-baseline`). */
+  baselineFusion?: { baseline: string; weights: Record<string, number>; validationNdcg: number };
   files: { markdown: string; png: string; json: string };
   modelVersion: string;
 }
@@ -148,7 +158,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       { known: testSplit.train, name: withKg ? 'fused' : 'fused-no-kg' },
     );
     const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
-    return { refit, weights, fit, signalNames, scorer, trainSeconds };
+    return { refit, weights, fit, signalNames, scorer, trainSeconds, validSignals, testSignals, sampleUsers };
   };
   const ranking = await fusedRanking(hasKg);
   const { refit, weights, fit } = ranking;
@@ -165,8 +175,19 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     return evaluation;
   };
   await add('popularity', new PopularityScorer(baselineTrain));
-  const knn = await timed('itemknn', () => buildItemKnn(baselineTrain));
-  await add('itemknn', new ItemKnnScorer(knn, baselineTrain), seconds.itemknn);
+  // The baselines' hyperparameters, chosen on the validation split: the fit period's behaviour as history,
+  // the validation purchases as targets. The test split is not passed in.
+  const tuned = await timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
+  for (const tuning of tuned) info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
+  const tunedModel = (name: BaselineName) => tuned.find((tuning) => tuning.model === name);
+  const baselineScorers = new Map<BaselineName, BatchScorer>();
+  for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
+    const tuning = tunedModel(name);
+    if (tuning === undefined) continue; // e.g. EASE beyond its item limit: left out, not reported empty
+    const scorer = await timed(name, () => buildTunedBaseline(name, baselineTrain, tuning.best));
+    baselineScorers.set(name, scorer);
+    await add(name, scorer, seconds[name]);
+  }
   const bpr = await timed('bpr', () =>
     trainBpr(baselineTrain, options.bpr ?? {}, { onEpoch: (report) => options.onProgress?.(`BPR epoch ${report.epoch}`, report.epoch, 0) }),
   );
@@ -180,12 +201,31 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     const withoutKg = await fusedRanking(false);
     await add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
   }
+  let baselineFusion: EvaluationReport['baselineFusion'];
+  if (options.fuseBaseline === true && tuned.length > 0) {
+    // An experiment, not what the API serves: the best tuned baseline (by validation NDCG) as one more
+    // fused signal, its weight fitted with the others on the validation split.
+    const { signalNames, validSignals, testSignals, sampleUsers } = ranking;
+    const best = tuned.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
+    const validBaseline = buildTunedBaseline(best.model, matrixOf(data.fit), best.best);
+    const names = [...signalNames, best.model];
+    const fitWith = await timed('fusion fit with baseline', () =>
+      fitFusionWeights(validSplit, [...signalNames.map((name) => validSignals.scorer(name)), validBaseline], { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES }),
+    );
+    info(`fusion with ${best.model} (validation NDCG@${k} ${fitWith.ndcg.toFixed(4)}): ${names.map((name, i) => `${name} ${(fitWith.weights[i] ?? 0).toFixed(2)}`).join(', ')}`);
+    await add(
+      'fused-baseline',
+      new FusedScorer([...signalNames.map((name) => testSignals.scorer(name)), baselineScorers.get(best.model)!], fitWith.weights, itemCount, { known: testSplit.train, name: 'fused-baseline' }),
+    );
+    baselineFusion = { baseline: best.model, weights: Object.fromEntries(names.map((name, i) => [name, fitWith.weights[i] ?? 0])), validationNdcg: fitWith.ndcg };
+  }
 
   const markdown = path.join(options.outDir, 'report.md');
   const png = path.join(options.outDir, 'report.png');
   const json = path.join(options.outDir, 'report.json');
   const table = markdownTable(results);
-  await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n`);
+  const summary = tuningSummary(tuned, data, k, options.tuning?.validationUsers ?? DEFAULT_VALIDATION_USERS);
+  await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n${tuningMarkdown(summary)}`);
   await writeChart(png, await metricsBarChart(results, `${data.dataset}: all-item ranking, ${fused.users.toLocaleString('en-US')} test users`, [`recall@${k}`, `ndcg@${k}`]));
   const report: EvaluationReport = {
     dataset: data.dataset,
@@ -195,11 +235,58 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
     seconds,
     fusion: { weights, validationNdcg: fit.ndcg },
+    tuning: summary,
+    ...(baselineFusion === undefined ? {} : { baselineFusion }),
     files: { markdown, png, json },
     modelVersion: refit.version,
   };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+export interface TuningSummary {
+  /** What the search's figures rest on. */
+  validation: string;
+  metric: string;
+  validationUsers: number;
+  models: Record<string, { searchSpace: Record<string, readonly (number | string)[]>; strategy: string; chosen: Record<string, number | string>; validation: { recall: number; ndcg: number }; trials: number; seconds: number }>;
+  /** Baselines whose hyperparameters were not searched in this run, and why. */
+  notSearched: Record<string, string>;
+}
+
+/** Tunes the baselines on the validation split of `data`: the fit period as history, `valid` as targets. */
+export function tuneBaselineHyperparameters(data: EvalData, options: TuneOptions = {}): Promise<BaselineTuning[]> {
+  const userCount = data.users.length;
+  const itemCount = data.products.length;
+  const matrixOf = (rows: readonly EvalBehaviour[]): InteractionMatrix =>
+    interactionsFromPairs(Int32Array.from(rows, (row) => row.user), Int32Array.from(rows, (row) => row.item), userCount, itemCount);
+  return tuneBaselines({ history: matrixOf(data.fit), known: matrixOf(data.fit.filter((row) => row.relationship === 'PURCHASED')), valid: data.valid }, options);
+}
+
+function tuningSummary(tuned: readonly BaselineTuning[], data: EvalData, k: number, validationUsers: number): TuningSummary {
+  return {
+    validation: `the validation split (${data.valid.indices.length.toLocaleString('en-US')} held-out items of the training data), never the test split; models learn from the rest of the training data, then are refitted on all of it with the chosen values`,
+    metric: `ndcg@${k}`,
+    validationUsers: Math.min(usersWithItems(data.valid, 1).length, validationUsers),
+    models: Object.fromEntries(
+      tuned.map((tuning) => [tuning.model, { searchSpace: tuning.searchSpace, strategy: tuning.strategy, chosen: tuning.best, validation: { recall: tuning.bestRecall, ndcg: tuning.bestNdcg }, trials: tuning.trials.length, seconds: tuning.seconds }]),
+    ),
+    notSearched: {
+      popularity: 'no hyperparameters',
+      bpr: 'defaults of DEFAULT_BPR, chosen by an earlier search on a validation split of amazon-book (a search here would cost a 300-epoch fit per value)',
+      ...(tuned.some((tuning) => tuning.model === 'ease') ? {} : { ease: `not run: ${data.products.length.toLocaleString('en-US')} items is more than EASE_MAX_ITEMS (${EASE_MAX_ITEMS.toLocaleString('en-US')})` }),
+    },
+  };
+}
+
+function tuningMarkdown(summary: TuningSummary): string {
+  const lines = [`## Baseline hyperparameters`, '', `Chosen by ${summary.metric} on ${summary.validation} (${summary.validationUsers.toLocaleString('en-US')} validation users per trial).`, '', '| model | search space | search | chosen | validation recall | validation ndcg | trials |', '| --- | --- | --- | --- | ---: | ---: | ---: |'];
+  const format = (values: Record<string, unknown>) => Object.entries(values).map(([name, value]) => `${name} ${Array.isArray(value) ? `{${value.join(', ')}}` : String(value)}`).join('; ');
+  for (const [model, entry] of Object.entries(summary.models)) {
+    lines.push(`| ${model} | ${format(entry.searchSpace)} | ${entry.strategy} | ${format(entry.chosen)} | ${entry.validation.recall.toFixed(4)} | ${entry.validation.ndcg.toFixed(4)} | ${entry.trials} |`);
+  }
+  lines.push('', ...Object.entries(summary.notSearched).map(([model, why]) => `- ${model}: ${why}`), '');
+  return `${lines.join('\n')}\n`;
 }
 
 /**

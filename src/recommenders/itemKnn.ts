@@ -1,22 +1,36 @@
 /**
  * Item-based collaborative filtering (Sarwar et al. 2001; Deshpande & Karypis 2004): two items are similar
- * when the same users interacted with both. Similarity is the shrunk cosine of the binary user–item matrix,
- *   sim(i, j) = |U_i ∩ U_j| / (√|U_i| · √|U_j| + shrink),
- * each item keeps its top N neighbours, and score(u, i) = Σ_{j ∈ items(u)} sim(j, i).
+ * when the same users interacted with both. With c = |U_i ∩ U_j| on the binary user–item matrix:
+ *   cosine              c / (√|U_i| · √|U_j| + shrink)
+ *   asymmetric cosine   c / (|U_i|^α · |U_j|^(1−α) + shrink)   (Aiolli 2013; α = 0.5 is the cosine)
+ *   Jaccard             c / (|U_i| + |U_j| − c + shrink)
+ * Each item keeps its top N neighbours, and score(u, j) = Σ_{i ∈ items(u)} sim(i, j).
  *
- * Co-occurrences are counted item by item through the item → user and user → item rows into one dense
- * counter that is reset after each item, so the build costs Σ_u |items(u)|² additions and O(itemCount) memory
- * besides the result, never an item × item matrix.
+ * `neighbourhood` says whose neighbours are kept: 'history' keeps, for each item i a user has, its N most
+ * similar items (Deshpande & Karypis); 'candidate' keeps, for each item j to be scored, the N history
+ * items most similar to it (the orientation of Dacrema et al.'s reference ItemKNNCF). They differ when
+ * similarity is not symmetric in rank: a popular item is among the neighbours of many rare ones.
  */
-import { transpose, type InteractionMatrix } from '../math/interactions.js';
-import type { BatchScorer } from './scorer.js';
-import { TopKSelector } from '../math/topK.js';
+import type { InteractionMatrix } from '../math/interactions.js';
+import { itemDegrees } from '../math/interactions.js';
+import { buildItemSimilarity, transposeSimilarity, type RowSimilarity, type SparseItemSimilarity } from '../math/itemSimilarity.js';
+import { ItemSimilarityScorer } from './itemSimilarityScorer.js';
+
+export const ITEM_KNN_SIMILARITIES = ['cosine', 'asymmetric-cosine', 'jaccard'] as const;
+export type ItemKnnSimilarity = (typeof ITEM_KNN_SIMILARITIES)[number];
+export type ItemKnnNeighbourhood = 'history' | 'candidate';
 
 export interface ItemKnnOptions {
   /** Neighbours kept per item (default 100). */
   neighbours?: number;
-  /** Added to the cosine's denominator, to discount similarities resting on few shared users (default 50). */
+  /** Added to the similarity's denominator, to discount similarities resting on few shared users (default 50). */
   shrink?: number;
+  /** Default cosine. */
+  similarity?: ItemKnnSimilarity;
+  /** α of the asymmetric cosine, in [0, 1] (default 0.5); ignored by the other similarities. */
+  asymmetricAlpha?: number;
+  /** Default 'history'. */
+  neighbourhood?: ItemKnnNeighbourhood;
   /** Called every few thousand items with items done and the total. */
   onProgress?: (doneItems: number, totalItems: number) => void;
 }
@@ -35,98 +49,59 @@ export const DEFAULT_ITEM_KNN_NEIGHBOURS = 100;
  */
 export const DEFAULT_ITEM_KNN_SHRINK = 50;
 
-const PROGRESS_EVERY_ITEMS = 2048;
-
-/** The neighbour lists as CSR: the neighbours of item j are indices[indptr[j] .. indptr[j + 1]), best first. */
-export interface ItemKnnModel {
-  itemCount: number;
-  indptr: Int32Array;
-  indices: Int32Array;
-  similarities: Float32Array;
-}
+/** The neighbour lists as CSR: the neighbours of item i are indices[indptr[i] .. indptr[i + 1]), best first. */
+export type ItemKnnModel = SparseItemSimilarity;
 
 export function buildItemKnn(train: InteractionMatrix, options: ItemKnnOptions = {}): ItemKnnModel {
+  return orientItemKnn(buildItemKnnNeighbourhoods(train, options), options.neighbourhood ?? 'history');
+}
+
+/**
+ * The neighbour lists before they are arranged for scoring: rows of history items ('history') or of
+ * scored items ('candidate'). A search over neighbourhood sizes cuts these rows, then orients them.
+ */
+export function buildItemKnnNeighbourhoods(train: InteractionMatrix, options: ItemKnnOptions = {}): SparseItemSimilarity {
   const neighbours = options.neighbours ?? DEFAULT_ITEM_KNN_NEIGHBOURS;
   const shrink = options.shrink ?? DEFAULT_ITEM_KNN_SHRINK;
-  if (!Number.isInteger(neighbours) || neighbours < 1) throw new RangeError(`itemKnn: neighbours: expected a positive integer, got ${neighbours}`);
+  const kind = options.similarity ?? 'cosine';
+  const alpha = kind === 'cosine' ? 0.5 : (options.asymmetricAlpha ?? 0.5);
+  const neighbourhood = options.neighbourhood ?? 'history';
   if (!(shrink >= 0) || !Number.isFinite(shrink)) throw new RangeError(`itemKnn: shrink: expected a finite number ≥ 0, got ${shrink}`);
-  const { itemCount } = train;
-  const byItem = transpose(train);
-  const rootDegree = new Float64Array(itemCount);
-  for (let i = 0; i < itemCount; i += 1) rootDegree[i] = Math.sqrt(byItem.indptr[i + 1]! - byItem.indptr[i]!);
+  if (!ITEM_KNN_SIMILARITIES.includes(kind)) throw new RangeError(`itemKnn: similarity: expected one of ${ITEM_KNN_SIMILARITIES.join(', ')}, got ${String(kind)}`);
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`itemKnn: asymmetricAlpha: expected a number in [0, 1], got ${alpha}`);
+  if (neighbourhood !== 'history' && neighbourhood !== 'candidate') throw new RangeError(`itemKnn: neighbourhood: expected history or candidate, got ${String(neighbourhood)}`);
+  const degree = Float64Array.from(itemDegrees(train));
+  // In 'candidate' orientation the row item is the one scored and the others are history items, so the
+  // asymmetric exponents swap roles: the history item i keeps |U_i|^α either way.
+  const rowExponent = neighbourhood === 'history' ? alpha : 1 - alpha;
+  const rowPower = Float64Array.from(degree, (d) => d ** rowExponent);
+  const otherPower = Float64Array.from(degree, (d) => d ** (1 - rowExponent));
+  const similarity: RowSimilarity =
+    kind === 'jaccard'
+      ? (i, others, count, c, out) => {
+          for (let t = 0; t < count; t += 1) {
+            const j = others[t]!;
+            out[t] = c[j]! / (degree[i]! + degree[j]! - c[j]! + shrink);
+          }
+        }
+      : (i, others, count, c, out) => {
+          const rowNorm = rowPower[i]!;
+          for (let t = 0; t < count; t += 1) {
+            const j = others[t]!;
+            out[t] = c[j]! / (rowNorm * otherPower[j]! + shrink);
+          }
+        };
+  return buildItemSimilarity(train, { neighbours, similarity, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+}
 
-  const cooccurrences = new Int32Array(itemCount);
-  const touched = new Int32Array(itemCount);
-  const candidateSimilarity = new Float32Array(itemCount);
-  const selector = new TopKSelector(neighbours);
-  const indptr = new Int32Array(itemCount + 1);
-  let indices = new Int32Array(Math.min(itemCount * neighbours, 1 << 20));
-  let similarities = new Float32Array(indices.length);
-  let written = 0;
-
-  for (let i = 0; i < itemCount; i += 1) {
-    let touchedCount = 0;
-    for (let p = byItem.indptr[i]!, end = byItem.indptr[i + 1]!; p < end; p += 1) {
-      const user = byItem.indices[p]!;
-      for (let q = train.indptr[user]!, qEnd = train.indptr[user + 1]!; q < qEnd; q += 1) {
-        const j = train.indices[q]!;
-        if (cooccurrences[j] === 0) touched[touchedCount++] = j;
-        cooccurrences[j]! += 1;
-      }
-    }
-    for (let t = 0; t < touchedCount; t += 1) {
-      const j = touched[t]!;
-      // The item itself is not its own neighbour: it is already among the user's items.
-      candidateSimilarity[t] = j === i ? Number.NEGATIVE_INFINITY : cooccurrences[j]! / (rootDegree[i]! * rootDegree[j]! + shrink);
-      cooccurrences[j] = 0;
-    }
-    const kept = selector.select(candidateSimilarity, 0, touchedCount);
-    if (written + kept > indices.length) {
-      const capacity = Math.max(written + kept, indices.length * 2);
-      indices = resized(indices, capacity);
-      similarities = resized(similarities, capacity);
-    }
-    for (let n = 0; n < kept; n += 1) {
-      indices[written] = touched[selector.items[n]!]!;
-      similarities[written] = selector.scores[n]!;
-      written += 1;
-    }
-    indptr[i + 1] = written;
-    if ((i + 1) % PROGRESS_EVERY_ITEMS === 0 || i + 1 === itemCount) options.onProgress?.(i + 1, itemCount);
-  }
-  return { itemCount, indptr, indices: indices.slice(0, written), similarities: similarities.slice(0, written) };
+/** Scoring reads rows of history items; candidate neighbourhoods are rows of scored items, so turn them over. */
+export function orientItemKnn(rows: SparseItemSimilarity, neighbourhood: ItemKnnNeighbourhood): ItemKnnModel {
+  return neighbourhood === 'history' ? rows : transposeSimilarity(rows);
 }
 
 /** Scores by summing the neighbour lists of the user's training items. */
-export class ItemKnnScorer implements BatchScorer {
-  readonly name: string;
-
-  constructor(
-    readonly model: ItemKnnModel,
-    private readonly train: InteractionMatrix,
-    name = 'item-knn',
-  ) {
-    if (train.itemCount !== model.itemCount) throw new RangeError(`ItemKnnScorer: train has ${train.itemCount} items, the model ${model.itemCount}`);
-    this.name = name;
+export class ItemKnnScorer extends ItemSimilarityScorer {
+  constructor(model: ItemKnnModel, train: InteractionMatrix, name = 'item-knn') {
+    super(model, train, name);
   }
-
-  scoreUsers(users: Int32Array, out: Float32Array): void {
-    const { itemCount, indptr, indices, similarities } = this.model;
-    const train = this.train;
-    out.fill(0, 0, users.length * itemCount);
-    for (let b = 0; b < users.length; b += 1) {
-      const row = b * itemCount;
-      const user = users[b]!;
-      for (let p = train.indptr[user]!, end = train.indptr[user + 1]!; p < end; p += 1) {
-        const j = train.indices[p]!;
-        for (let q = indptr[j]!, qEnd = indptr[j + 1]!; q < qEnd; q += 1) out[row + indices[q]!]! += similarities[q]!;
-      }
-    }
-  }
-}
-
-function resized<T extends Int32Array | Float32Array>(values: T, capacity: number): T {
-  const bigger = new (values.constructor as new (length: number) => T)(capacity);
-  bigger.set(values);
-  return bigger;
 }

@@ -57,6 +57,22 @@ describe('loadKgatInteractions', () => {
     await expect(loadKgatInteractions(dir)).rejects.toThrow(/test\.txt:3: user 0 is already listed on line 1/);
   });
 
+  it('reads lists headed entity_org_id, lists without a header, and names a malformed line', async () => {
+    const headed = fixture({
+      'train.txt': '0 0\n1 1\n',
+      'test.txt': '0 1\n',
+      'item_list.txt': 'org_id remap_id entity_org_id\n152949 0 12\n154518 1 13\n',
+      'user_list.txt': '9001 0\n9002 1\n',
+    });
+    const split = await loadKgatInteractions(headed);
+    expect(split.itemNames).toEqual(['152949', '154518']);
+    expect(split.userNames).toEqual(['9001', '9002']);
+    const bad = fixture({ 'train.txt': '0 0\n', 'test.txt': '0 0\n', 'item_list.txt': 'org_id remap_id\nbook-a 0\nbook-b one\n' });
+    await expect(loadKgatInteractions(bad)).rejects.toThrow(`${path.join(bad, 'item_list.txt')}:3: remap_id: expected a non-negative integer, got "one"`);
+    const gap = fixture({ 'train.txt': '0 0\n', 'test.txt': '0 0\n', 'item_list.txt': 'org_id remap_id\nbook-a 0\nbook-c 2\n' });
+    await expect(loadKgatInteractions(gap)).rejects.toThrow(/remap_id 1 is missing/);
+  });
+
   it('says which file is missing', async () => {
     const dir = fixture({ 'train.txt': '0 1\n' });
     await expect(loadKgatInteractions(dir)).rejects.toThrow(/test\.txt: not found/);

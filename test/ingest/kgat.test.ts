@@ -56,6 +56,35 @@ describe('the KGAT loader', () => {
     expect(await catalogueVersion(graph)).toBe(versionBefore + 2);
   });
 
+  it('keeps relation names as given: dotted names and bare integers, with an entity_org_id header', async () => {
+    const dir = tempDir('kgrec-kgat-');
+    writeFixture(dir, 'train.txt', ['0 0 1', '1 1']);
+    writeFixture(dir, 'test.txt', ['0 1']);
+    writeFixture(dir, 'item_list.txt', ['org_id remap_id entity_org_id', '7001 0 10', '7002 1 11']);
+    // No header line here: the first line is already data.
+    writeFixture(dir, 'relation_list.txt', ['music.artist.origin 0', '17 1']);
+    writeFixture(dir, 'kg_final.txt', ['0 0 2', '1 1 2']);
+    const summary = await loadKgat(graph, { dir, prefix: 'd:', batchSize: 10 });
+    expect(summary).toMatchObject({ items: 2, kgTriples: 2, rejected: 0 });
+    const kg = await graph.read('MATCH (h)-[k:KG_RELATION]->(t) WHERE h.id STARTS WITH "d:" RETURN h.id AS h, k.relation AS r, t.id AS t ORDER BY h');
+    expect(kg).toEqual([
+      { h: 'd:i0', r: 'music.artist.origin', t: 'd:e2' },
+      { h: 'd:i1', r: '17', t: 'd:e2' },
+    ]);
+    const [item] = await graph.read('MATCH (p:Product {id: "d:i1"}) RETURN p.externalId AS externalId');
+    expect(item).toEqual({ externalId: '7002' });
+  });
+
+  it('names the line of a malformed list and writes nothing', async () => {
+    const dir = tempDir('kgrec-kgat-');
+    writeFixture(dir, 'train.txt', ['0 0']);
+    writeFixture(dir, 'test.txt', ['0 0']);
+    writeFixture(dir, 'item_list.txt', ['org_id remap_id freebase_id', 'B001 zero m.a']);
+    const before = await graphStats(graph);
+    await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:2: remap_id: expected a non-negative integer, got "zero"/);
+    expect(await graphStats(graph)).toEqual(before);
+  });
+
   it('changes nothing when loaded again, and works without a knowledge-graph file', async () => {
     const before = await graphStats(graph);
     const versionBefore = await catalogueVersion(graph);

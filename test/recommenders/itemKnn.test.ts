@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildItemKnn, ItemKnnScorer } from '../../src/recommenders/itemKnn.js';
+import { buildItemKnn, buildItemKnnNeighbourhoods, ItemKnnScorer } from '../../src/recommenders/itemKnn.js';
 import { interactionsFromLists } from '../../src/math/interactions.js';
+import { Random } from '../../src/math/random.js';
+import { denseOf, denseRow, expectTopKRow, product, transposed } from '../denseReference.js';
 
 /*
  * Users: u0 {0,1}, u1 {0,1,2}, u2 {1,2}, u3 {3}, u4 {2}. Degrees: item0 2, item1 3, item2 3, item3 1.
@@ -41,5 +43,52 @@ describe('item-kNN', () => {
     expect(out[2]).toBeCloseTo(2 / 3, 6);
     expect(out[3]).toBe(0);
     expect(Array.from(out.subarray(4))).toEqual([0, 0, 0, 0]); // u3's item has no neighbours
+  });
+});
+
+describe('item-kNN similarities and neighbourhoods', () => {
+  const random = new Random(5);
+  const data = interactionsFromLists(Array.from({ length: 40 }, () => Array.from({ length: 1 + random.nextInt(4) }, () => random.nextInt(9))), 9);
+  const x = denseOf(data);
+  const co = product(transposed(x), x);
+  const degree = co.map((row, i) => row[i]!);
+  const formula = {
+    cosine: (i: number, j: number, shrink: number) => co[i]![j]! / (Math.sqrt(degree[i]! * degree[j]!) + shrink),
+    'asymmetric-cosine': (i: number, j: number, shrink: number) => co[i]![j]! / (degree[i]! ** 0.25 * degree[j]! ** 0.75 + shrink),
+    jaccard: (i: number, j: number, shrink: number) => co[i]![j]! / (degree[i]! + degree[j]! - co[i]![j]! + shrink),
+  };
+
+  /** Row `owner` of the full similarity: history item → candidates, or candidate → history items. */
+  function fullRow(kind: keyof typeof formula, shrink: number, owner: number, neighbourhood: 'history' | 'candidate'): number[] {
+    return co[owner]!.map((count, other) => {
+      if (other === owner || count === 0) return 0;
+      return neighbourhood === 'history' ? formula[kind](owner, other, shrink) : formula[kind](other, owner, shrink);
+    });
+  }
+
+  it.each([
+    ['cosine', 0, 9, 'history'],
+    ['cosine', 5, 2, 'candidate'],
+    ['asymmetric-cosine', 2, 3, 'history'],
+    ['asymmetric-cosine', 2, 3, 'candidate'],
+    ['jaccard', 1, 4, 'history'],
+    ['jaccard', 0, 2, 'candidate'],
+  ] as const)('%s, shrink %d, top %d of the %s item matches the formula', (kind, shrink, k, neighbourhood) => {
+    // The owner's rows, before they are turned over for scoring in the candidate orientation.
+    const rows = buildItemKnnNeighbourhoods(data, { similarity: kind, shrink, neighbours: k, neighbourhood, asymmetricAlpha: 0.25 });
+    for (let owner = 0; owner < data.itemCount; owner += 1) {
+      expectTopKRow(denseRow(rows, owner), fullRow(kind, shrink, owner, neighbourhood), k, false, (a, b) => expect(a).toBeCloseTo(b, 6));
+    }
+    // Scoring reads W[history][candidate].
+    const model = buildItemKnn(data, { similarity: kind, shrink, neighbours: k, neighbourhood, asymmetricAlpha: 0.25 });
+    for (let i = 0; i < data.itemCount; i += 1) {
+      denseRow(model, i).forEach((value, j) => expect(value).toBeCloseTo(neighbourhood === 'history' ? denseRow(rows, i)[j]! : denseRow(rows, j)[i]!, 6));
+    }
+  });
+
+  it('names a bad option', () => {
+    expect(() => buildItemKnn(data, { shrink: -1 })).toThrow(/shrink: expected a finite number ≥ 0, got -1/);
+    expect(() => buildItemKnn(data, { similarity: 'pearson' as never })).toThrow(/similarity: expected one of cosine, asymmetric-cosine, jaccard, got pearson/);
+    expect(() => buildItemKnn(data, { similarity: 'asymmetric-cosine', asymmetricAlpha: 2 })).toThrow(/asymmetricAlpha/);
   });
 });

@@ -22,12 +22,13 @@ interface EvalOptions {
   saveWeights?: boolean;
   modelsDir?: string;
   json?: boolean;
+  fuseBaseline?: boolean;
 }
 
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('offline evaluation: popularity, item-kNN, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
+    .description('offline evaluation: popularity, item-kNN, P3alpha, RP3beta, EASE, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt; kg_final.txt when present), with its test split')
     .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
@@ -39,6 +40,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--save-weights', 'save the fitted fusion weights with the active model, for the API to use')
     .option('--models-dir <dir>', 'models folder (for --save-weights; default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
     .option('--json', 'print the results as JSON on the last line')
+    .option('--fuse-baseline', 'also evaluate the fusion with the best tuned baseline as one more signal (entry fused-baseline)')
     .action(async (options: EvalOptions) => {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig(process.env, options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
@@ -54,6 +56,7 @@ export function registerEvalCommand(program: Command): void {
         outDir,
         hyperparameters,
         ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
+        ...(options.fuseBaseline ? { fuseBaseline: true } : {}),
         onInfo: (message) => out.info(message),
         onProgress: (stage, done, total) => {
           if (total === 0) {
@@ -99,5 +102,5 @@ async function loadGraphData(config: Config, onInfo: (message: string) => void):
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
-  return { dataset: report.dataset, k: report.k, users: report.users, results: report.results, fusion: report.fusion, seconds: report.seconds, files: report.files };
+  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, ...(report.baselineFusion ? { baselineFusion: report.baselineFusion } : {}), seconds: report.seconds, files: report.files };
 }
