@@ -10,6 +10,7 @@ import { promises as fs, readFileSync, renameSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { readTextIfPresent } from '../util/files.js';
 
 export const JOBS_FOLDER = '.jobs';
 
@@ -90,13 +91,8 @@ export async function writeJob(modelsDir: string, job: TrainingJob): Promise<voi
 export async function readJob(modelsDir: string, id: string): Promise<TrainingJob | null> {
   if (!isJobId(id)) return null;
   const file = jobFile(modelsDir, id);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfPresent(file);
+  if (text === null) return null;
   return parseJob(file, text);
 }
 

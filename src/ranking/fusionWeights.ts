@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { readTextIfPresent } from '../util/files.js';
 
 /**
  * The signals `recommend` fuses, and their weights. Each signal is standardised over the catalogue for
@@ -37,13 +38,8 @@ export type FusionFile = z.infer<typeof fusionFileSchema>;
 /** The fitted weights saved with a model version, or null when it has none. */
 export async function readFusionWeights(modelsDir: string, version: string): Promise<FusionFile | null> {
   const file = path.join(modelsDir, version, FUSION_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfPresent(file);
+  if (text === null) return null;
   const parsed = fusionFileSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return parsed.data;

@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ENV_KEYS } from '../config.js';
+import { readTextIfPresent } from '../util/files.js';
 
 /**
  * The folder of a sentence encoder, as the ONNX export of a sentence-transformers model lays it out (for
@@ -81,13 +82,8 @@ async function fileKind(file: string): Promise<'missing' | 'file' | 'folder' | '
 
 /** A JSON object from `file`, null when the file does not exist. */
 async function readJson(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfPresent(file);
+  if (text === null) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
