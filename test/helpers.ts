@@ -6,6 +6,8 @@ import { Graph } from '../src/graph/graph.js';
 import { ensureVectorIndex } from '../src/graph/embeddingWrites.js';
 import { loadMigrations, migrate } from '../src/graph/migrations.js';
 import { emptyTestDatabase } from '../src/graph/testDatabase.js';
+import { resolveHyperparameters } from '../src/kge/hyperparameters.js';
+import { saveModel, type TrainingData } from '../src/kge/modelStore.js';
 
 /** The test run's Neo4j (see globalSetup), migrated and emptied of data. */
 export async function freshGraph(overrides: Partial<Config> = {}): Promise<{ graph: Graph; config: Config }> {
@@ -89,4 +91,23 @@ export function ringTriplesDir(): string {
   writeFixture(dir, 'valid.txt', ['e0\tnext\te1']);
   writeFixture(dir, 'test.txt', ['e5\tskip\te7']);
   return dir;
+}
+
+/** Saves a tiny model (dimension 4) of the given entities and relations in `modelsDir`; returns its version. */
+export function saveFixtureModel(
+  modelsDir: string,
+  model: { trainedOn: TrainingData; dataFingerprint?: string; entities?: string[]; relations?: string[] } = { trainedOn: 'shop' },
+): Promise<string> {
+  const entities = model.entities ?? ['Product:p-1', 'Product:p-2'];
+  const relations = model.relations ?? ['IN_CATEGORY'];
+  return saveModel(modelsDir, {
+    hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
+    dataFingerprint: model.dataFingerprint ?? 'fixture',
+    trainedOn: model.trainedOn,
+    backend: 'cpu',
+    durationSeconds: 0,
+    entities,
+    relations,
+    embeddings: { dimension: 4, entity: new Float32Array(entities.length * 4).fill(0.1), relation: new Float32Array(relations.length * 4).fill(0.2) },
+  });
 }

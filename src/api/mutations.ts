@@ -21,7 +21,7 @@ import { checkOwnEvents, guardEventWriter } from './privacy.js';
  * transaction together with the edit's audit entry, and tell the ranker when the catalogue changed.
  */
 
-interface RecordEventsResult {
+export interface RecordEventsResult {
   received: number;
   created: number;
   duplicates: number;

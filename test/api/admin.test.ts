@@ -4,8 +4,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer, type ApiServer } from '../../src/api/server.js';
 import { Graph } from '../../src/graph/graph.js';
-import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
-import { activeVersion, saveModel } from '../../src/kge/modelStore.js';
+import { activeVersion } from '../../src/kge/modelStore.js';
+import { saveFixtureModel } from '../helpers.js';
 import { codeOf, startHarness, TOKENS, type GqlResponse, type Harness } from './harness.js';
 
 /** Admin operations: deleting a user's data, retraining in the background, activating a model. */
@@ -192,16 +192,7 @@ describe('retraining and activation', () => {
   });
 
   it('refuses to activate a model of another graph, keeping the active one', async () => {
-    const foreign = await saveModel(h.api.modelsDir, {
-      hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
-      dataFingerprint: 'wordnet',
-      trainedOn: 'benchmark',
-      backend: 'cpu',
-      durationSeconds: 0,
-      entities: ['00001740', '00001930'],
-      relations: ['_hypernym'],
-      embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
-    });
+    const foreign = await saveFixtureModel(h.api.modelsDir, { trainedOn: 'benchmark', dataFingerprint: 'wordnet', entities: ['00001740', '00001930'], relations: ['_hypernym'] });
     const refused = await admin(ACTIVATE, { v: foreign });
     expectBadInput(refused, 'version');
     expect(refused.errors?.[0]?.message).toContain('trained on benchmark triples');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LISTED_CONFLICTS } from '../../src/api/mutations.js';
+import { MAX_LISTED_CONFLICTS, type RecordEventsResult } from '../../src/api/mutations.js';
 import { writeEvents, writeProducts } from '../../src/graph/shopWrites.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behaviours.js';
 import { startHarness, TOKENS, type Harness } from './harness.js';
@@ -12,14 +12,6 @@ const RECORD = `mutation ($events: [EventInput!]!) {
   recordEvents(events: $events) { received created duplicates conflicts conflictIds usersCreated } }`;
 const BEHAVIOURS = `query ($id: ID!) { user(id: $id) { behaviours(first: 10) { type product { id } count quantity } } }`;
 
-interface RecordResult {
-  received: number;
-  created: number;
-  duplicates: number;
-  conflicts: number;
-  conflictIds: string[];
-  usersCreated: number;
-}
 
 interface EventFields {
   id: string;
@@ -34,7 +26,7 @@ const PRODUCTS = ['ew-p1', 'ew-p2', 'ew-p3'];
 const INT32_MAX = 2_147_483_647;
 const relationshipOf = (type: string) => BEHAVIOUR_RELATIONSHIP[type as EventType];
 
-const record = (events: EventFields[]) => h.gql<{ recordEvents: RecordResult }>(RECORD, { events }, TOKENS.frontend);
+const record = (events: EventFields[]) => h.gql<{ recordEvents: RecordEventsResult }>(RECORD, { events }, TOKENS.frontend);
 
 /** The stored events of these ids and the aggregates of these users: what a write may change. */
 async function stored(ids: string[], userIds: string[]) {
@@ -97,7 +89,7 @@ describe('the same batch sent several times at once', () => {
       }));
       const responses = await Promise.all(Array.from({ length: senders }, () => record(events)));
       expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
-      const results = responses.map((response) => response.data?.recordEvents as RecordResult);
+      const results = responses.map((response) => response.data?.recordEvents as RecordEventsResult);
       const writers = results.filter((result) => result.created > 0);
       expect(writers).toEqual([{ received: 24, created: 24, duplicates: 0, conflicts: 0, conflictIds: [], usersCreated: 2 }]);
       expect(results.filter((result) => result.created === 0)).toEqual(

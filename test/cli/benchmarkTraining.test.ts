@@ -5,9 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
-import { activateModel, activeVersion, readManifest, saveModel } from '../../src/kge/modelStore.js';
-import { ringTriplesDir, tempDir } from '../helpers.js';
+import { activateModel, activeVersion, readManifest } from '../../src/kge/modelStore.js';
+import { ringTriplesDir, saveFixtureModel, tempDir } from '../helpers.js';
 
 /** `kgrec train --triples` (a benchmark) never becomes, nor replaces, the shop's active model. */
 
@@ -29,16 +28,7 @@ const TRAIN = ['train', '--dimension', '4', '--epochs', '2', '--workers', '1', '
 describe('kgrec train --triples', () => {
   it('saves the model as a benchmark model and leaves the active shop model as it was, even in the shop models folder', async () => {
     const modelsDir = tempDir('kgrec-models-');
-    const shop = await saveModel(modelsDir, {
-      hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
-      dataFingerprint: 'fixture',
-      trainedOn: 'shop',
-      backend: 'cpu',
-      durationSeconds: 0,
-      entities: ['Product:p-1', 'Product:p-2'],
-      relations: ['IN_CATEGORY'],
-      embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
-    });
+    const shop = await saveFixtureModel(modelsDir);
     await activateModel(modelsDir, shop);
 
     const run = kgrec({}, ...TRAIN, '--triples', ringTriplesDir(), '--models-dir', modelsDir);

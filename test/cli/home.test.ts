@@ -2,9 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultReportFile } from '../../src/cli/reports.js';
-import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
-import { activateModel, saveModel } from '../../src/kge/modelStore.js';
-import { ringTriplesDir, tempDir, writeFixture } from '../helpers.js';
+import { activateModel } from '../../src/kge/modelStore.js';
+import { ringTriplesDir, saveFixtureModel, tempDir, writeFixture } from '../helpers.js';
 import { runCli } from './runCli.js';
 
 /** The test run's environment without any home or models folder of its own. */
@@ -19,16 +18,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 /** Saves and activates a small model of the shop (two products) in `modelsDir`; returns its version. */
 async function activeShopModel(modelsDir: string): Promise<string> {
-  const version = await saveModel(modelsDir, {
-    hyperparameters: resolveHyperparameters({ dimension: 4, workers: 1 }),
-    dataFingerprint: 'fixture',
-    trainedOn: 'shop',
-    backend: 'cpu',
-    durationSeconds: 0,
-    entities: ['Product:p-1', 'Product:p-2'],
-    relations: ['IN_CATEGORY'],
-    embeddings: { dimension: 4, entity: new Float32Array(8).fill(0.1), relation: new Float32Array(4).fill(0.2) },
-  });
+  const version = await saveFixtureModel(modelsDir);
   await activateModel(modelsDir, version);
   return version;
 }
