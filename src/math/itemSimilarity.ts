@@ -8,6 +8,7 @@
  * besides the result: never an item × item matrix.
  */
 import { transpose, type InteractionMatrix } from './interactions.js';
+import { NeighbourRowsBuilder } from './neighbourRows.js';
 import { TopKSelector } from './topK.js';
 
 /** Neighbour lists as CSR: the neighbours of item i are indices[indptr[i] .. indptr[i + 1]), best first. */
@@ -38,8 +39,6 @@ export interface ItemSimilarityOptions {
 }
 
 const PROGRESS_EVERY_ITEMS = 2048;
-/** The result arrays start at this many entries (or itemCount · neighbours if smaller) and double when full. */
-const INITIAL_CAPACITY = 1 << 20;
 
 export function buildItemSimilarity(train: InteractionMatrix, options: ItemSimilarityOptions): SparseItemSimilarity {
   const { neighbours, userWeights, similarity } = options;
@@ -54,10 +53,7 @@ export function buildItemSimilarity(train: InteractionMatrix, options: ItemSimil
   const touched = new Int32Array(itemCount);
   const values = new Float64Array(itemCount);
   const selector = new TopKSelector(neighbours);
-  const indptr = new Int32Array(itemCount + 1);
-  let indices = new Int32Array(Math.max(1, Math.min(itemCount * neighbours, INITIAL_CAPACITY)));
-  let similarities = new Float32Array(indices.length);
-  let written = 0;
+  const rows = new NeighbourRowsBuilder(itemCount, neighbours);
 
   for (let i = 0; i < itemCount; i += 1) {
     let count = 0;
@@ -82,23 +78,13 @@ export function buildItemSimilarity(train: InteractionMatrix, options: ItemSimil
       seen[j] = 0;
     }
     const kept = selector.select(values, 0, count);
-    if (written + kept > indices.length) {
-      const capacity = Math.max(written + kept, indices.length * 2);
-      indices = resized(indices, capacity);
-      similarities = resized(similarities, capacity);
-    }
     let sum = 0;
     for (let n = 0; n < kept; n += 1) sum += selector.scores[n]!;
     const scale = options.normaliseRows === true && sum > 0 ? 1 / sum : 1;
-    for (let n = 0; n < kept; n += 1) {
-      indices[written] = touched[selector.items[n]!]!;
-      similarities[written] = selector.scores[n]! * scale;
-      written += 1;
-    }
-    indptr[i + 1] = written;
+    rows.endRow(i, touched, selector, kept, scale);
     if ((i + 1) % PROGRESS_EVERY_ITEMS === 0 || i + 1 === itemCount) options.onProgress?.(i + 1, itemCount);
   }
-  return { itemCount, indptr, indices: indices.slice(0, written), similarities: similarities.slice(0, written) };
+  return { itemCount, ...rows.finish() };
 }
 
 /**
@@ -150,10 +136,4 @@ export function transposeSimilarity(model: SparseItemSimilarity): SparseItemSimi
     }
   }
   return { itemCount, indptr, indices, similarities };
-}
-
-function resized<T extends Int32Array | Float32Array>(values: T, capacity: number): T {
-  const bigger = new (values.constructor as new (length: number) => T)(capacity);
-  bigger.set(values);
-  return bigger;
 }

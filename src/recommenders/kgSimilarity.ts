@@ -12,6 +12,7 @@
  */
 import type { ItemKnnModel } from './itemKnn.js';
 import type { ItemKnowledgeGraph } from './knowledgeGraph.js';
+import { NeighbourRowsBuilder } from '../math/neighbourRows.js';
 import { TopKSelector } from '../math/topK.js';
 
 export type KgWeighting = 'idf' | 'inverseDegree';
@@ -189,10 +190,7 @@ function cosineNeighbours(entities: ItemEntities, itemCount: number, nodeCount: 
   const touched = new Int32Array(itemCount);
   const candidates = new Float32Array(itemCount);
   const selector = new TopKSelector(neighbours);
-  const indptr = new Int32Array(itemCount + 1);
-  let indices = new Int32Array(Math.min(itemCount * neighbours, 1 << 20));
-  let similarities = new Float32Array(indices.length);
-  let written = 0;
+  const rows = new NeighbourRowsBuilder(itemCount, neighbours);
   for (let i = 0; i < itemCount; i += 1) {
     let touchedCount = 0;
     for (let k = entities.indptr[i]!; k < entities.indptr[i + 1]!; k += 1) {
@@ -211,20 +209,9 @@ function cosineNeighbours(entities: ItemEntities, itemCount: number, nodeCount: 
       candidates[t] = sums[j]! / (norms[i]! * norms[j]!);
       sums[j] = 0;
     }
-    const kept = selector.select(candidates, 0, touchedCount);
-    if (written + kept > indices.length) {
-      const capacity = Math.max(written + kept, indices.length * 2);
-      indices = resized(indices, capacity);
-      similarities = resized(similarities, capacity);
-    }
-    for (let n = 0; n < kept; n += 1) {
-      indices[written] = touched[selector.items[n]!]!;
-      similarities[written] = selector.scores[n]!;
-      written += 1;
-    }
-    indptr[i + 1] = written;
+    rows.endRow(i, touched, selector, selector.select(candidates, 0, touchedCount));
   }
-  return { itemCount, indptr, indices: indices.slice(0, written), similarities: similarities.slice(0, written) };
+  return { itemCount, ...rows.finish() };
 }
 
 /** What two items share in the graph, for an explanation: the entity that adds most to their similarity. */
@@ -263,10 +250,4 @@ export function sharedEntity(entities: ItemEntities, from: number, to: number): 
     }
   }
   return best;
-}
-
-function resized<T extends Int32Array | Float32Array>(values: T, capacity: number): T {
-  const bigger = new (values.constructor as new (length: number) => T)(capacity);
-  bigger.set(values);
-  return bigger;
 }
