@@ -9,13 +9,13 @@
  * lost). Line-searching weight c means trying shares p ∈ {0, step, …, 1} for c while the other weights
  * share 1 − p in their current proportions. All candidate weightings of a line search are scored in one
  * pass over the users, so each component scores each user once per pass (or once in all, when the
- * normalised scores of the sample fit in `cacheBytes`).
+ * standardised scores of the sample fit in `cacheBytes`). Components are standardised over the catalogue as
+ * the served fusion standardises its signals (src/eval/fusedScorer.ts).
  */
 import { Random } from '../math/random.js';
-import type { NormalisationMethod } from '../ranking/fusion.js';
 import { usersWithItems, type InteractionSplit } from '../math/interactions.js';
 import { ndcgAtK } from './metrics.js';
-import { scoreNormalised } from './fusedScorer.js';
+import { scoreStandardised } from './fusedScorer.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import { TopKSelector } from '../math/topK.js';
 
@@ -31,7 +31,6 @@ export interface FusionFitOptions {
   gridStep?: number;
   /** A round that raises NDCG by less than this ends the search (default 1e-4). */
   tolerance?: number;
-  normalisation?: NormalisationMethod;
   /** Users per scoring batch (default 256). */
   batchSize?: number;
   /** Keep the sample's normalised component scores in memory when they take at most this many bytes (default 1 GiB). */
@@ -171,7 +170,6 @@ class CandidateEvaluator {
   readonly users: Int32Array;
   private readonly itemCount: number;
   private readonly batchSize: number;
-  private readonly normalisation: NormalisationMethod;
   /** Normalised scores per batch and component, when they fit the cache budget. */
   private cache: Float32Array[][] | null = null;
   private readonly scratch: Float32Array[] = [];
@@ -185,7 +183,6 @@ class CandidateEvaluator {
   ) {
     this.itemCount = split.itemCount;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH;
-    this.normalisation = options.normalisation ?? 'zscore';
     this.selector = new TopKSelector(k);
     const eligible = usersWithItems(split.test, 1);
     const sampleSize = options.sampleUsers ?? DEFAULT_FUSION_SAMPLE_USERS;
@@ -234,7 +231,7 @@ class CandidateEvaluator {
       if (this.cache === null && (this.scratch[c]?.length ?? 0) < size) this.scratch[c] = new Float32Array(size);
       const out = this.cache === null ? this.scratch[c]!.subarray(0, size) : new Float32Array(size);
       // Known (training) items are masked in every component, so they are −Infinity in every fusion.
-      await scoreNormalised(component, batchUsers, out, this.itemCount, this.normalisation, this.split.train);
+      await scoreStandardised(component, batchUsers, out, this.itemCount, this.split.train);
       scores.push(out);
     }
     if (this.cache !== null) this.cache[batch] = scores;

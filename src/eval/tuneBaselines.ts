@@ -14,6 +14,7 @@ import { truncateNeighbours } from '../math/itemSimilarity.js';
 import { buildItemKnnNeighbourhoods, orientItemKnn, type ItemKnnNeighbourhood, type ItemKnnOptions, type ItemKnnSimilarity } from '../recommenders/itemKnn.js';
 import { buildGraphWalk } from '../recommenders/graphWalk.js';
 import { buildEase, EASE_MAX_ITEMS, EaseScorer } from '../recommenders/ease.js';
+import { buildItemItemModel } from '../recommenders/itemItem.js';
 import { ItemSimilarityScorer } from '../recommenders/itemSimilarityScorer.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import { evaluateTopK } from './allItemRanking.js';
@@ -215,25 +216,12 @@ export function sampleUsers(valid: InteractionMatrix, count: number, seed: numbe
 
 /** The scorer of a tuned baseline, built on the given history with the chosen hyperparameters. */
 export function buildTunedBaseline(model: BaselineName, history: InteractionMatrix, params: Hyperparameters): BatchScorer {
-  const number = (name: string): number => params[name] as number;
   switch (model) {
-    case 'itemknn': {
-      const neighbourhood = params.neighbourhood as ItemKnnNeighbourhood;
-      const options = {
-        similarity: params.similarity as ItemKnnSimilarity,
-        shrink: number('shrink'),
-        neighbours: number('neighbours'),
-        neighbourhood,
-        ...(params.asymmetricAlpha === undefined ? {} : { asymmetricAlpha: number('asymmetricAlpha') }),
-      };
-      return new ItemSimilarityScorer(orientItemKnn(buildItemKnnNeighbourhoods(history, options), neighbourhood), history, model);
-    }
+    case 'itemknn':
     case 'p3alpha':
-    case 'rp3beta': {
-      const walk = buildGraphWalk(history, { alpha: number('alpha'), beta: model === 'p3alpha' ? 0 : number('beta'), neighbours: number('neighbours') });
-      return new ItemSimilarityScorer(walk, history, model);
-    }
+    case 'rp3beta':
+      return new ItemSimilarityScorer(buildItemItemModel(model, history, params), history, model);
     case 'ease':
-      return new EaseScorer(buildEase(history, { l2: number('l2') }), history);
+      return new EaseScorer(buildEase(history, { l2: params.l2 as number }), history);
   }
 }

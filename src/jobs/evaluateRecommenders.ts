@@ -5,7 +5,7 @@ import { evaluateTopK, type TopKEvaluation } from '../eval/allItemRanking.js';
 import { buildTunedBaseline, tuneBaselines, type BaselineName, type BaselineTuning, type TuneOptions } from '../eval/tuneBaselines.js';
 import { PopularityScorer } from '../recommenders/popularity.js';
 import { BprScorer, trainBpr } from '../recommenders/bpr.js';
-import { FusedScorer } from '../eval/fusedScorer.js';
+import { ServedFusionScorer, snapshotItemOrder } from '../eval/fusedScorer.js';
 import { fitFusionWeights } from '../eval/fitFusionWeights.js';
 import { interactionsFromPairs, usersWithItems, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
 import { DEFAULT_VALIDATION_USERS } from '../eval/tuneBaselines.js';
@@ -22,6 +22,8 @@ import { CatalogueSnapshot, scoreProducts } from '../ranking/catalogueSnapshot.j
 import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
+import { DEFAULT_ITEM_ITEM, type ItemItemSpec } from '../ranking/itemItemSignal.js';
+import { ITEM_ITEM_MODELS, type ItemItemModelName } from '../recommenders/itemItem.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
 import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS, RECENCY_HALF_LIFE_MS } from '../ranking/weights.js';
 import { selectProductTerms } from '../text/vocabulary.js';
@@ -44,8 +46,6 @@ export interface EvaluateOptions {
   bpr?: { epochs?: number };
   /** The baselines' validation search (sample size, which models); see tuneBaselines. */
   tuning?: Pick<TuneOptions, 'validationUsers' | 'models'>;
-  /** Also evaluate the fusion with the best tuned baseline as one more signal (`fused-baseline`; default false). */
-  fuseBaseline?: boolean;
   /** Folder for the model trained here, the report, the chart and the JSON. */
   outDir: string;
   onInfo?: (message: string) => void;
@@ -59,11 +59,10 @@ export interface EvaluationReport {
   users: number;
   results: Record<string, Record<string, number>>;
   seconds: Record<string, number>;
-  fusion: { weights: FusionWeights; validationNdcg: number };
+  /** The fitted weights and the item × item model of the `itemItem` signal: what `--save-weights` saves for serving. */
+  fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec };
   /** The baselines' hyperparameter search on the validation split, and what was chosen. */
   tuning: TuningSummary;
-  /** With `fuseBaseline`: the fusion that adds the best tuned baseline as a signal (entry `fused-baseline`). */
-  baselineFusion?: { baseline: string; weights: Record<string, number>; validationNdcg: number };
   files: { markdown: string; png: string; json: string };
   modelVersion: string;
 }
@@ -97,7 +96,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   // kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
   // on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
   // `withKg` false leaves every KG triple out, of TransE and of the ranking state (the `fused-no-kg` run).
-  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean): Promise<{ state: RankingState; version: string }> => {
+  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean, served: ServedChoices): Promise<{ state: RankingState; version: string }> => {
     const dataset = shopTriples(data, behaviour, { withKg });
     info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
     const modelsDir = path.join(options.outDir, 'models');
@@ -111,17 +110,21 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       }),
     );
     const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
-    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg }), version: trained.version };
+    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg, ...served }), version: trained.version };
   };
   const beforeTest = [...data.fit, ...data.validBehaviour];
   const validRows = profileRows(data, data.fit);
   const testRows = profileRows(data, beforeTest);
   const hasKg = (data.kg?.heads.length ?? 0) > 0;
 
-  /** TransE on the validation period, fusion weights fitted on validation, TransE again for the test. */
-  const fusedRanking = async (withKg: boolean) => {
+  const itemOf = (state: RankingState) => snapshotItemOrder(state, data.products.map((product) => product.id));
+  /**
+   * TransE on the validation period, fusion weights fitted on validation, TransE again for the test; the
+   * test ranking is the served ranker's, from a state built with the fitted weights.
+   */
+  const fusedRanking = async (withKg: boolean, itemItem: ItemItemSpec) => {
     const suffix = withKg || !hasKg ? '' : ' no-kg';
-    const { state } = await trainTransE(data.fit, data.fitEndsAt, `validation${suffix}`, withKg);
+    const { state } = await trainTransE(data.fit, data.fitEndsAt, `validation${suffix}`, withKg, { itemItem, fitted: null });
     // Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out.
     const available: Record<string, boolean> = {
       text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
@@ -129,6 +132,7 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
       brand: data.brands.length > 0,
       related: data.relations.length > 0,
       kg: state.kg !== null,
+      itemItem: state.itemItem !== null,
     };
     const signalNames = RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
     // The fit keeps the sample's normalised scores in memory (about 1 GiB at most); beyond that it would
@@ -149,20 +153,11 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
     info(`fusion weights${suffix} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
 
-    const refit = await trainTransE(beforeTest, data.validEndsAt, `test${suffix}`, withKg);
-    const testSignals = new SignalScorers(refit.state, data, testRows, new Set(signalNames));
-    const scorer = new FusedScorer(
-      signalNames.map((name) => testSignals.scorer(name)),
-      signalNames.map((name) => weights[name]),
-      itemCount,
-      { known: testSplit.train, name: withKg ? 'fused' : 'fused-no-kg' },
-    );
+    const refit = await trainTransE(beforeTest, data.validEndsAt, `test${suffix}`, withKg, { itemItem, fitted: weights });
+    const scorer = new ServedFusionScorer(refit.state, data.users, testRows, itemOf(refit.state), withKg ? 'fused' : 'fused-no-kg');
     const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
-    return { refit, weights, fit, signalNames, scorer, trainSeconds, validSignals, testSignals, sampleUsers };
+    return { refit, weights, fit, signalNames, scorer, trainSeconds };
   };
-  const ranking = await fusedRanking(hasKg);
-  const { refit, weights, fit } = ranking;
-  const alone = (signal: string) => new SignalScorers(refit.state, data, testRows, new Set([signal])).scorer(signal);
   const itemCategory = categoryIndexOf(data);
   const evaluate = (name: string, scorer: BatchScorer): Promise<TopKEvaluation> =>
     timed(`eval ${name}`, () => evaluateTopK(testSplit, scorer, { ks: [k], itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }));
@@ -179,13 +174,17 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   // the validation purchases as targets. The test split is not passed in.
   const tuned = await timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
   for (const tuning of tuned) info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
+  // The served `itemItem` signal: whichever tuned item × item model did best on validation.
+  const itemItem = bestItemItem(tuned);
+  info(`itemItem signal: ${itemItem.model} ${JSON.stringify(itemItem.params)}`);
+  const ranking = await fusedRanking(hasKg, itemItem);
+  const { refit, weights, fit } = ranking;
+  const alone = (signal: string) => new SignalScorers(refit.state, data, testRows, new Set([signal])).scorer(signal);
   const tunedModel = (name: BaselineName) => tuned.find((tuning) => tuning.model === name);
-  const baselineScorers = new Map<BaselineName, BatchScorer>();
   for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
     const tuning = tunedModel(name);
     if (tuning === undefined) continue; // e.g. EASE beyond its item limit: left out, not reported empty
     const scorer = await timed(name, () => buildTunedBaseline(name, baselineTrain, tuning.best));
-    baselineScorers.set(name, scorer);
     await add(name, scorer, seconds[name]);
   }
   const bpr = await timed('bpr', () =>
@@ -198,28 +197,9 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   const fused = await add('fused', ranking.scorer, ranking.trainSeconds);
   if (hasKg) {
     // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
-    const withoutKg = await fusedRanking(false);
+    const withoutKg = await fusedRanking(false, itemItem);
     await add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
   }
-  let baselineFusion: EvaluationReport['baselineFusion'];
-  if (options.fuseBaseline === true && tuned.length > 0) {
-    // An experiment, not what the API serves: the best tuned baseline (by validation NDCG) as one more
-    // fused signal, its weight fitted with the others on the validation split.
-    const { signalNames, validSignals, testSignals, sampleUsers } = ranking;
-    const best = tuned.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
-    const validBaseline = buildTunedBaseline(best.model, matrixOf(data.fit), best.best);
-    const names = [...signalNames, best.model];
-    const fitWith = await timed('fusion fit with baseline', () =>
-      fitFusionWeights(validSplit, [...signalNames.map((name) => validSignals.scorer(name)), validBaseline], { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES }),
-    );
-    info(`fusion with ${best.model} (validation NDCG@${k} ${fitWith.ndcg.toFixed(4)}): ${names.map((name, i) => `${name} ${(fitWith.weights[i] ?? 0).toFixed(2)}`).join(', ')}`);
-    await add(
-      'fused-baseline',
-      new FusedScorer([...signalNames.map((name) => testSignals.scorer(name)), baselineScorers.get(best.model)!], fitWith.weights, itemCount, { known: testSplit.train, name: 'fused-baseline' }),
-    );
-    baselineFusion = { baseline: best.model, weights: Object.fromEntries(names.map((name, i) => [name, fitWith.weights[i] ?? 0])), validationNdcg: fitWith.ndcg };
-  }
-
   const markdown = path.join(options.outDir, 'report.md');
   const png = path.join(options.outDir, 'report.png');
   const json = path.join(options.outDir, 'report.json');
@@ -234,14 +214,27 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     users: fused.users,
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
     seconds,
-    fusion: { weights, validationNdcg: fit.ndcg },
+    fusion: { weights, validationNdcg: fit.ndcg, itemItem },
     tuning: summary,
-    ...(baselineFusion === undefined ? {} : { baselineFusion }),
     files: { markdown, png, json },
     modelVersion: refit.version,
   };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/** What a served state is built with besides its data: the fitted weights (null: the defaults) and the item × item model. */
+interface ServedChoices {
+  fitted: FusionWeights | null;
+  itemItem: ItemItemSpec;
+}
+
+/** The tuned item × item model with the best validation NDCG; without any, the served default. */
+export function bestItemItem(tuned: readonly BaselineTuning[]): ItemItemSpec {
+  const candidates = tuned.filter((tuning) => (ITEM_ITEM_MODELS as readonly string[]).includes(tuning.model));
+  if (candidates.length === 0) return DEFAULT_ITEM_ITEM;
+  const best = candidates.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
+  return { model: best.model as ItemItemModelName, params: { ...best.best } };
 }
 
 export interface TuningSummary {
@@ -339,7 +332,7 @@ export function offlineState(
   model: ModelVectors | null,
   behaviour: readonly EvalBehaviour[],
   rowKernels: WebAssembly.Module | null = null,
-  options: { withKg?: boolean } = {},
+  options: { withKg?: boolean; fitted?: FusionWeights | null; itemItem?: ItemItemSpec | null } = {},
 ): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
@@ -373,7 +366,8 @@ export function offlineState(
     links: data.relations,
     coldTexts: new Map(),
     productTerms: new Map(productTerms(data).map(({ id, terms }) => [id, terms])),
-    fitted: null,
+    fitted: options.fitted ?? null,
+    itemItem: options.itemItem ?? null,
     rowKernels,
     knowledgeGraph: options.withKg === false ? null : (data.kg ?? null),
   });
@@ -408,8 +402,7 @@ export class SignalScorers {
     /** The signals to compute per user (those of the scorers in use). */
     private readonly only: ReadonlySet<string>,
   ) {
-    const itemIndex = new Map(data.products.map((product, item) => [product.id, item]));
-    this.itemOf = Int32Array.from(state.snapshot.products, (product) => itemIndex.get(product.id) ?? -1);
+    this.itemOf = snapshotItemOrder(state, data.products.map((product) => product.id));
   }
 
   scorer(signal: string): BatchScorer {

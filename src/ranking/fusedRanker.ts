@@ -8,7 +8,7 @@ import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
-import { categoryInterest, recommendSignals, relatedScores, userBasis, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
+import { categoryInterest, relatedScores, userBasis, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
 import { standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
@@ -20,7 +20,8 @@ import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } f
 import { popularityText, sharedEntityText } from './explain.js';
 import { kgPaths, type KgPath, type RankingKg } from './kgIndex.js';
 import { topIndices } from '../math/topK.js';
-import { fuse, staticBase, type FusedScores } from './fusionKernel.js';
+import { fuse, type FusedScores } from './fusionKernel.js';
+import { fuseForUser } from './userFusion.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -186,9 +187,8 @@ export class FusedRanker implements Ranker {
     options: RecommendOptions,
   ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogueProduct) => boolean } {
     const { snapshot } = state;
-    const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true });
-    const scores = fuse(user.signals, state.weights, snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
-    const fused: FusedScores = { scores, signals: user.signals, grouped: user.grouped, weights: state.weights, raw: [] };
+    const { fused, ...user } = fuseForUser(state, userId, rows);
+    const { scores } = fused;
     const accept = compileFilter(options.filter, snapshot);
     // Products bought (and with unseenOnly every product the user met) are masked out of the scores, a few
     // entries, rather than looked up by id for every product the selection considers.

@@ -12,6 +12,7 @@ import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
 import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
+import { buildItemItemIndex, DEFAULT_ITEM_ITEM, sameItemItemSpec, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
 import { TermIndex } from './semanticQuery.js';
@@ -55,6 +56,8 @@ export interface RankingState {
   links: ProductLinkIndex;
   /** The knowledge graph's item similarity (KG_RELATION triples), or null when the shop has no such triples. */
   kg: RankingKg | null;
+  /** The tuned item × item model of the `itemItem` signal (null when its weight is 0). */
+  itemItem: ItemItemIndex | null;
   weights: FusionWeights;
   /** The signals of non-zero weight: a request computes only these (a fit often zeroes a few). */
   weightedSignals: ReadonlySet<string>;
@@ -128,7 +131,9 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const { graph, modelsDir } = options;
   const version = await activeVersion(modelsDir);
   const encoderPath = options.textEncoderPath;
-  const reuse = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
+  const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
+  // A new model may bring another item × item model with its weights: its lists are then built from the baskets.
+  const reuse = young !== null && young.model?.version === (version ?? undefined) ? young : null;
   const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels, knowledgeGraph] = await Promise.all([
     loadCatalogueSnapshot(graph, now),
     reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
@@ -166,9 +171,10 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     coldTexts,
     productTerms,
     fitted: fitted?.weights ?? null,
+    itemItem: fitted?.itemItem ?? null,
     overrides: options.weights,
     textEncoder,
-    neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt } : undefined,
+    neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem } : undefined,
     knowledgeGraph: reuse ? (reuse.kg ?? null) : knowledgeGraph,
     now,
     rowKernels: kernels.module ?? null,
@@ -192,11 +198,13 @@ export interface RankingStateParts {
   /** Terms per product id (HAS_TERM); products missing here fall back to their cold text. */
   productTerms: ReadonlyMap<string, readonly string[]>;
   fitted: FusionWeights | null;
+  /** The item × item model chosen with the fitted weights (null or absent: DEFAULT_ITEM_ITEM). */
+  itemItem?: ItemItemSpec | null | undefined;
   overrides?: Partial<FusionWeights> | undefined;
   /** Product texts through a sentence encoder: replaces the term vectors as the text space. */
   textEncoder?: EncodedTextSpace | null | undefined;
-  /** Neighbour lists built before, indexed by `ids`: used instead of `baskets`. */
-  neighbours?: { ids: readonly string[]; lists: ItemNeighbours; builtAt: number } | undefined;
+  /** Neighbour lists built before, indexed by `ids`: used instead of `baskets` (the item × item lists too, when built for the same spec). */
+  neighbours?: { ids: readonly string[]; lists: ItemNeighbours; builtAt: number; itemItem?: ItemItemIndex | null } | undefined;
   /** The knowledge graph around the products (its similarity is built here), or a built one to align with this snapshot. */
   knowledgeGraph?: ItemKnowledgeGraph | RankingKg | null | undefined;
   /** The time the state is built at (default: the snapshot's). */
@@ -252,8 +260,8 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
   yield;
   const userItems: number[][] = [];
   for (const basket of parts.baskets) {
-    const items = [...basket].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
-    if (items.length > 1) userItems.push(items);
+    const items = [...new Set(basket)].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
+    if (items.length > 0) userItems.push(items);
   }
   const byProduct: Array<Array<{ index: number; type: string; weight: number }>> = snapshot.products.map(() => []);
   for (const link of parts.links) {
@@ -263,8 +271,12 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
   }
   const neighbours = parts.neighbours
     ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
-    : buildItemNeighbours(userItems, snapshot.products.length);
+    : buildItemNeighbours(userItems.filter((items) => items.length > 1), snapshot.products.length);
   yield;
+  const overrides = parts.overrides ?? {};
+  const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
+  const itemItem = weights.itemItem > 0 ? itemItemIndex(parts, userItems, indexOf, snapshot.products.length) : null;
+  if (itemItem !== null) yield;
   const knowledgeGraph = parts.knowledgeGraph ?? null;
   const kg = knowledgeGraph === null
     ? null
@@ -272,9 +284,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
       ? alignRankingKg(knowledgeGraph, indexOf, snapshot.products.length)
       : buildRankingKg(knowledgeGraph, indexOf, snapshot.products.length, parts.now ?? snapshot.loadedAt);
   if (knowledgeGraph !== null && !('model' in knowledgeGraph)) yield;
-  const overrides = parts.overrides ?? {};
   const configured = Object.keys(overrides).length > 0;
-  const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
   return {
     loadedAt: snapshot.loadedAt,
     snapshot,
@@ -293,10 +303,24 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
     neighboursBuiltAt: parts.neighbours?.builtAt ?? parts.now ?? snapshot.loadedAt,
     links: { byProduct },
     kg,
+    itemItem,
     weights,
     weightedSignals: new Set(Object.entries(weights).flatMap(([name, weight]) => (weight > 0 ? [name] : []))),
     weightsSource: configured ? 'configured' : parts.fitted ? 'fitted' : 'default',
   };
+}
+
+/**
+ * The item × item lists of the state: those built before when they were built for the same spec (reindexed
+ * to this snapshot), else built from the baskets.
+ */
+function itemItemIndex(parts: RankingStateParts, userItems: readonly (readonly number[])[], indexOf: ReadonlyMap<string, number>, productCount: number): ItemItemIndex {
+  const spec = parts.itemItem ?? DEFAULT_ITEM_ITEM;
+  const previous = parts.neighbours?.itemItem;
+  if (parts.neighbours && previous && sameItemItemSpec(previous.spec, spec)) {
+    return { spec, model: reindexNeighbours(previous.model, parts.neighbours.ids, indexOf, productCount) };
+  }
+  return buildItemItemIndex(userItems, productCount, spec);
 }
 
 /** The shop's KG_RELATION triples as a knowledge graph over its products, or null when it has none. */

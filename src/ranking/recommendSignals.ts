@@ -5,6 +5,7 @@ import { rememberSparseMoments } from './signalMoments.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
 import { kgScores } from './kgIndex.js';
+import { itemItemScores } from './itemItemSignal.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
 
 /**
@@ -55,6 +56,7 @@ export function recommendSignals(
     }
     if (wanted('related')) signals.related = relatedScores(state, history);
     if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n);
+    if (state.itemItem && wanted('itemItem')) signals.itemItem = itemItemScores(state.itemItem, history, n);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
     for (const [name, signal] of [
       ['category', () => categoryInterest(state, profile)],

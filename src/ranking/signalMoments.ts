@@ -37,6 +37,27 @@ export function standardisedGrouped(signal: GroupedSignal, index: number): numbe
 export function moments(values: Float32Array): Moments {
   const cached = momentsCache.get(values);
   if (cached) return cached;
+  const result = momentsOf(values);
+  momentsCache.set(values, result);
+  return result;
+}
+
+/**
+ * Standardises values[from, from + n) in place, as `fuse` standardises a signal over the catalogue: a
+ * constant row becomes 0 (it orders nothing). Offline evaluation's weight fit normalises its components
+ * with it, so the weights it finds are the weights of the served fusion.
+ */
+export function standardiseInPlace(values: Float32Array, from: number, n: number): void {
+  const row = values.subarray(from, from + n);
+  const { mean, std } = momentsOf(row);
+  if (std === 0) {
+    row.fill(0);
+    return;
+  }
+  for (let i = 0; i < n; i += 1) row[i] = ((row[i] as number) - mean) / std;
+}
+
+function momentsOf(values: Float32Array): Moments {
   let sum = 0;
   let squares = 0;
   for (let i = 0; i < values.length; i += 1) {
@@ -46,9 +67,7 @@ export function moments(values: Float32Array): Moments {
   }
   // Most signals are finite everywhere: the sums say so, and the pass that skips ±Infinity and NaN
   // (twice as slow, for its branch) runs only when they are not.
-  const result = Number.isFinite(sum) && Number.isFinite(squares) ? momentsFromSums(values.length, sum, squares) : finiteMoments(values);
-  momentsCache.set(values, result);
-  return result;
+  return Number.isFinite(sum) && Number.isFinite(squares) ? momentsFromSums(values.length, sum, squares) : finiteMoments(values);
 }
 
 function finiteMoments(values: Float32Array): Moments {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateTopK } from '../../src/eval/allItemRanking.js';
 import { fitFusionWeights } from '../../src/eval/fitFusionWeights.js';
-import { FusedScorer } from '../../src/eval/fusedScorer.js';
 import type { BatchScorer } from '../../src/recommenders/scorer.js';
 import { Random } from '../../src/math/random.js';
 import { clusteredSplit } from '../recommenders/clusteredInteractions.js';
@@ -61,19 +59,5 @@ describe('fitFusionWeights', () => {
     expect(uncached.weights).toEqual(cached.weights);
     expect(uncached.ndcg).toBe(cached.ndcg);
     expect(cached.users).toBe(100);
-  });
-});
-
-describe('FusedScorer', () => {
-  it('with all weight on one component ranks as that component does', async () => {
-    const alone = await evaluateTopK(split, clusterScorer, { ks: [10] });
-    const fused = await evaluateTopK(split, new FusedScorer([clusterScorer, noiseScorer], [1, 0], itemCount, { known: split.train }), { ks: [10] });
-    expect(fused.metrics['ndcg@10']).toBeCloseTo(alone.metrics['ndcg@10']!, 12);
-  });
-
-  it('normalises before weighting, so an equal blend is not the large-scale component alone', async () => {
-    const noise = await evaluateTopK(split, noiseScorer, { ks: [10] });
-    const blend = await evaluateTopK(split, new FusedScorer([clusterScorer, noiseScorer], [0.5, 0.5], itemCount), { ks: [10] });
-    expect(blend.metrics['ndcg@10']!).toBeGreaterThan(noise.metrics['ndcg@10']! * 1.5);
   });
 });

@@ -44,7 +44,7 @@ describe('the ranking state build', () => {
       coldTexts: new Map(),
       productTerms: first.productTerms,
       fitted: null,
-      neighbours: { ids: first.snapshot.products.map((product) => product.id), lists: first.neighbours, builtAt: first.neighboursBuiltAt },
+      neighbours: { ids: first.snapshot.products.map((product) => product.id), lists: first.neighbours, builtAt: first.neighboursBuiltAt, itemItem: first.itemItem },
     };
 
     // Requests would run in these turns: a build holding the loop throughout leaves none.
@@ -65,6 +65,7 @@ describe('the ranking state build', () => {
     expect(stepped.links).toEqual(whole.links);
     expect(stepped.popularity).toEqual(whole.popularity);
     expect(stepped.neighbours).toEqual(first.neighbours);
+    expect(stepped.itemItem?.model).toEqual(first.itemItem?.model);
     // Both spaces score a query alike.
     const n = whole.snapshot.products.length;
     const [graphStepped, graphWhole, textStepped, textWhole] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];

@@ -22,7 +22,6 @@ interface EvalOptions {
   saveWeights?: boolean;
   modelsDir?: string;
   json?: boolean;
-  fuseBaseline?: boolean;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -37,10 +36,9 @@ export function registerEvalCommand(program: Command): void {
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))
     .option('--bpr-epochs <n>', 'BPR-MF epochs', positiveInteger('--bpr-epochs'))
     .option('--out <dir>', 'folder for the report, chart, JSON and the model trained here (default <KGREC_HOME>/eval/<dataset>)')
-    .option('--save-weights', 'save the fitted fusion weights with the active model, for the API to use')
+    .option('--save-weights', 'save the fitted fusion weights and the chosen item-item model with the active model, for the API to use')
     .option('--models-dir <dir>', 'models folder (for --save-weights; default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
     .option('--json', 'print the results as JSON on the last line')
-    .option('--fuse-baseline', 'also evaluate the fusion with the best tuned baseline as one more signal (entry fused-baseline)')
     .action(async (options: EvalOptions) => {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig(process.env, options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
@@ -56,7 +54,6 @@ export function registerEvalCommand(program: Command): void {
         outDir,
         hyperparameters,
         ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
-        ...(options.fuseBaseline ? { fuseBaseline: true } : {}),
         onInfo: (message) => out.info(message),
         onProgress: (stage, done, total) => {
           if (total === 0) {
@@ -78,6 +75,7 @@ export function registerEvalCommand(program: Command): void {
           validation: report.fusion.validationNdcg,
           fittedAt: new Date().toISOString(),
           dataset: report.dataset,
+          itemItem: report.fusion.itemItem,
         });
         out.info(`saved the fusion weights with model ${version}`);
       }
@@ -102,5 +100,5 @@ async function loadGraphData(config: Config, onInfo: (message: string) => void):
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
-  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, ...(report.baselineFusion ? { baselineFusion: report.baselineFusion } : {}), seconds: report.seconds, files: report.files };
+  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, seconds: report.seconds, files: report.files };
 }

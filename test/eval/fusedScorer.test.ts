@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/graph/graph.js';
+import { entityKey } from '../../src/graph/tripleExport.js';
+import { ServedFusionScorer, scoreStandardised, snapshotItemOrder } from '../../src/eval/fusedScorer.js';
+import { demoEvalData } from '../../src/jobs/evalData.js';
+import { offlineState, profileRows } from '../../src/jobs/evaluateRecommenders.js';
+import type { StoredModel } from '../../src/kge/modelStore.js';
+import { interactionsFromPairs } from '../../src/math/interactions.js';
+import { Random } from '../../src/math/random.js';
+import { topIndices } from '../../src/math/topK.js';
+import { FusedRanker } from '../../src/ranking/fusedRanker.js';
+import { fuse } from '../../src/ranking/fusionKernel.js';
+import type { FusionWeights } from '../../src/ranking/fusionWeights.js';
+import type { ItemItemSpec } from '../../src/ranking/itemItemSignal.js';
+import { ModelVectors } from '../../src/ranking/modelVectors.js';
+import { maskKnownItems } from '../../src/recommenders/scorer.js';
+import { selectProductTerms } from '../../src/text/vocabulary.js';
+
+const DIMENSION = 16;
+const FIRST = 20;
+
+/** A small generated shop and a model with random vectors for its products, users and terms. */
+function shopAndModel() {
+  const data = demoEvalData({ products: 400, users: 120, events: 6_000, seed: 5 });
+  const terms = [...new Set(selectProductTerms(data.products).products.flatMap((product) => product.terms))];
+  const entities = [
+    ...data.products.map((product) => entityKey('Product', product.id)),
+    ...data.users.map((user) => entityKey('User', user)),
+    ...terms.map((term) => entityKey('Term', term)),
+  ];
+  const relations = ['VIEWED', 'PURCHASED', 'HAS_TERM'];
+  const random = new Random(19);
+  const vectors = (n: number) => Float32Array.from({ length: n * DIMENSION }, () => random.gaussian(0, 0.3));
+  const stored = {
+    manifest: { version: 'test', distance: 'L2', createdAt: new Date(data.fitEndsAt).toISOString() },
+    entities,
+    relations,
+    embeddings: { dimension: DIMENSION, entity: vectors(entities.length), relation: vectors(relations.length) },
+  } as unknown as StoredModel;
+  return { data, model: new ModelVectors(stored) };
+}
+
+/** Fitted-looking weights: every signal the shop feeds, the item × item one among them. */
+const WEIGHTS: FusionWeights = { graph: 0.3, coBought: 0.1, related: 0, text: 0.1, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05, kg: 0, itemItem: 0.2 };
+const ITEM_ITEM: ItemItemSpec = { model: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 30 } };
+
+describe('the offline fused scorer', () => {
+  it('ranks each user as the served ranker does, for the same state', () => {
+    const { data, model } = shopAndModel();
+    const state = offlineState(data, model, data.fit, null, { fitted: WEIGHTS, itemItem: ITEM_ITEM });
+    expect(state.itemItem?.spec).toEqual(ITEM_ITEM);
+    const rows = profileRows(data, data.fit);
+    const itemCount = data.products.length;
+    const purchases = data.fit.filter((row) => row.relationship === 'PURCHASED');
+    const bought = interactionsFromPairs(Int32Array.from(purchases, (row) => row.user), Int32Array.from(purchases, (row) => row.item), data.users.length, itemCount);
+    const itemOf = snapshotItemOrder(state, data.products.map((product) => product.id));
+    const scorer = new ServedFusionScorer(state, data.users, rows, itemOf, 'fused');
+    const ranker = new FusedRanker({ graph: null as unknown as Graph, modelsDir: '', relationTypes: [], watchModels: false });
+
+    const users = Int32Array.from(rows.flatMap((userRows, user) => (userRows.length > 0 ? [user] : [])).slice(0, 40));
+    expect(users.length).toBe(40);
+    const out = new Float32Array(users.length * itemCount);
+    scorer.scoreUsers(users, out);
+    maskKnownItems(bought, users, out, itemCount);
+    let withItemItem = 0;
+    users.forEach((user, b) => {
+      const offline = topIndices(out.subarray(b * itemCount, (b + 1) * itemCount), FIRST);
+      const served = ranker.rankForUser(state, data.users[user] ?? '', rows[user] ?? [], { first: FIRST, diversity: 0 });
+      expect(offline).toEqual(served.page.map((position) => itemOf[position]));
+      if (served.fused.signals.itemItem?.some((value) => value > 0)) withItemItem += 1;
+    });
+    expect(withItemItem).toBeGreaterThan(30);
+  });
+
+  it('standardises a component over the whole row, as the served fusion does, before masking known items', async () => {
+    const itemCount = 6;
+    const values = [5, 1, 3, 3, 9, 0];
+    const component = { name: 'c', scoreUsers: (_users: Int32Array, out: Float32Array) => out.set(values) };
+    const known = interactionsFromPairs(Int32Array.of(0), Int32Array.of(4), 1, itemCount);
+    const out = new Float32Array(itemCount);
+    await scoreStandardised(component, Int32Array.of(0), out, itemCount, known);
+    const served = fuse({ c: Float32Array.from(values) }, { c: 1 }, itemCount);
+    for (const item of [0, 1, 2, 3, 5]) expect(out[item]).toBeCloseTo(served[item]!, 6);
+    expect(out[4]).toBe(Number.NEGATIVE_INFINITY);
+    const constant = { name: 'flat', scoreUsers: (_users: Int32Array, row: Float32Array) => void row.fill(2) };
+    await scoreStandardised(constant, Int32Array.of(0), out, itemCount, undefined);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
