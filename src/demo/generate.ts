@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ShopSimulation } from './behaviour.js';
 import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
-import type { DemoShop, DemoShopOptions, Period } from './model.js';
+import type { Catalogue, DemoShop, DemoShopOptions, Period, Shopper } from './model.js';
 import { Random } from '../math/random.js';
 import { buildRelations } from './relations.js';
 import { buildShoppers } from './shoppers.js';
@@ -80,6 +80,17 @@ function periodOf(endAt: number, months: number): Period {
 const brandCountFor = (products: number): number => Math.min(MAX_BRANDS, Math.max(MIN_BRANDS, Math.round(products / PRODUCTS_PER_BRAND)));
 
 export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
+  return generateDemoWorld(options).shop;
+}
+
+/** The demo shop with the latent side it was drawn from (what search sessions are written from). */
+export interface DemoWorld {
+  shop: DemoShop;
+  catalogue: Catalogue;
+  shoppers: Shopper[];
+}
+
+export function generateDemoWorld(options: DemoShopOptions = {}): DemoWorld {
   const resolved = resolveOptions(options);
   const period = periodOf(resolved.endAt, resolved.months);
   // Each part draws from its own random stream (see Random.forStream), so that e.g. more events leave the catalogue as it is.
@@ -92,7 +103,7 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
   const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
   const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
   const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
-  return {
+  const shop: DemoShop = {
     categories: catalogue.categories,
     brands: catalogue.brands.map((brand) => brand.record),
     users: shoppers.map((shopper) => shopper.record),
@@ -100,6 +111,7 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
     events,
     relations,
   };
+  return { shop, catalogue, shoppers };
 }
 
 /** Record counts of a demo shop, including leaf categories, events per type and relations per type. */

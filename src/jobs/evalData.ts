@@ -3,7 +3,7 @@ import { readCatalogueProducts, readProductLinks, streamEvents, type CataloguePr
 import { readAllCategories, readBrands } from '../graph/shopReads.js';
 import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
-import type { DemoShopOptions } from '../demo/model.js';
+import type { DemoShop, DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
 import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
 import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
@@ -110,7 +110,11 @@ export function timeSplit(
 
 /** A freshly generated demo shop, split by time. */
 export function demoEvalData(options: DemoShopOptions = {}): EvalData {
-  const shop = generateDemoShop(options);
+  return demoShopEvalData(generateDemoShop(options));
+}
+
+/** A generated demo shop, split by time. */
+export function demoShopEvalData(shop: DemoShop): EvalData {
   const userIndex = new Map(shop.users.map((user, index) => [user.id, index]));
   const itemIndex = new Map(shop.products.map((product, index) => [product.id, index]));
   const events: RawEvent[] = [];
