@@ -24,7 +24,7 @@ export const SHOPPER_SIGNALS: readonly SearchSignal[] = ['graph', 'category', 'b
  * coordinate ascent on NDCG@10; the query's signals first without a user, then the shopper's), never on
  * its test sessions: docs/decisions/0020-search-evaluation.md.
  */
-export const DEFAULT_SEARCH_WEIGHTS: SearchWeights = { lexical: 1, semantic: 0.35, queryCategory: 0, popularity: 0.15, graph: 0.1, category: 0.1, brand: 0, text: 0 };
+export const DEFAULT_SEARCH_WEIGHTS: SearchWeights = { lexical: 1, semantic: 0.2, queryCategory: 1.5, popularity: 0.35, graph: 0.35, category: 0, brand: 0.05, text: 0 };
 
 /** Fused as they are (a match or not, a share of a name), not standardised: their zeros mean "no match". */
 export const RAW_SEARCH_SIGNALS: readonly SearchSignal[] = ['lexical', 'queryCategory'];
