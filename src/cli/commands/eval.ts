@@ -6,9 +6,9 @@ import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../
 import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
+import { positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, UserError } from '../output.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { positiveInteger } from './ingest.js';
 
 interface EvalOptions {
   demo?: boolean;
@@ -31,7 +31,7 @@ export function registerEvalCommand(program: Command): void {
     .description('offline evaluation: popularity, item-kNN, P3alpha, RP3beta, EASE, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt; kg_final.txt when present), with its test split')
-    .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
+    .option('--seed <n>', 'demo shop seed', wholeNumber('--seed'), 42)
     .option('--k <n>', 'cut-off of the metrics', positiveInteger('--k'), 20)
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
@@ -7,18 +7,13 @@ import { formatConflict, formatRejection, IngestError, ingestFiles, type IngestS
 import { loadKgat, type KgatSummary } from '../../ingest/kgat.js';
 import type { Conflict, Rejection } from '../../ingest/kinds.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
+import { positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { defaultReportFile } from '../reports.js';
 
 /** Rejections shown on the console; the report file has all of them. */
 const CONSOLE_REJECTIONS = 20;
-
-export const positiveInteger = (name: string) => (value: string): number => {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`${name}: expected a whole number ≥ 0, got "${value}"`);
-  return number;
-};
 
 interface IngestCommandOptions {
   kind: string;
@@ -50,7 +45,7 @@ function registerIngest(program: Command): void {
     .argument('<files...>', 'input files')
     .option('--batch-size <n>', 'records per transaction (default KGREC_INGEST_BATCH_SIZE or 10000)', positiveInteger('--batch-size'))
     .option('--dry-run', 'validate only; write nothing (references to other records are not checked)')
-    .option('--max-rejects <n>', 'succeed even when up to n records are rejected', positiveInteger('--max-rejects'), 0)
+    .option('--max-rejects <n>', 'succeed even when up to n records are rejected', wholeNumber('--max-rejects'), 0)
     .option('--report <file>', 'where to write every rejection (default <KGREC_HOME>/reports/ingest-<kind>-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
     .option('--skip-conflicts', 'succeed even when events clash with stored events of the same id (they are still listed and counted)')
