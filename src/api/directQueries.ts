@@ -13,6 +13,7 @@ import {
 import { isCompiledQuery } from 'graphql-jit';
 import Negotiator from 'negotiator';
 import { compiledOperation, type CompiledOperations } from './jitExecution.js';
+import { QueryTextCache } from './queryTextCache.js';
 
 /**
  * Answers the API's everyday reads (a POSTed JSON query that validates and runs without errors) straight
@@ -32,13 +33,6 @@ import { compiledOperation, type CompiledOperations } from './jitExecution.js';
  * - and any response with errors: the query is handed to Apollo and run again, which is safe because
  *   queries only read, so error codes, HTTP statuses, formatting and logging stay Apollo's.
  */
-
-/**
- * Query texts whose documents are kept: past this many, or this many characters of text in all, the cache
- * starts afresh (shop frontends send a handful of shapes; the bound is for clients that send many).
- */
-const MAX_DOCUMENTS = 1_000;
-const MAX_DOCUMENT_CHARS = 4_000_000;
 
 /** Apollo's media types for a single result, in its order of preference (ApolloServer.ts, MEDIA_TYPES). */
 const APPLICATION_JSON = 'application/json; charset=utf-8';
@@ -103,8 +97,7 @@ function jsonAcceptance(): (accept: string | undefined) => boolean {
 /** The document of a query text, parsed and validated once per text; null when it does not parse or validate here. */
 function documentPreparer(schema: GraphQLSchema, rules: readonly ValidationRule[]): (query: string) => DocumentNode | null {
   // Null: the text does not parse or validate here (Apollo answers it, with its errors).
-  const documents = new Map<string, DocumentNode | null>();
-  let documentChars = 0;
+  const documents = new QueryTextCache<DocumentNode | null>();
   return (query) => {
     const known = documents.get(query);
     if (known !== undefined) return known;
@@ -115,12 +108,7 @@ function documentPreparer(schema: GraphQLSchema, rules: readonly ValidationRule[
     } catch {
       prepared = null;
     }
-    if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
-      documents.clear();
-      documentChars = 0;
-    }
     documents.set(query, prepared);
-    documentChars += query.length;
     return prepared;
   };
 }

@@ -3,6 +3,7 @@ import { GraphQLError, Kind, parse, TypeInfo, ValidationContext, visit, type Doc
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import { COST_ARGUMENTS, fieldCostEstimator, type CostBounds } from './costWeights.js';
 import { depthError, fragmentsOf } from './limits.js';
+import { QueryTextCache } from './queryTextCache.js';
 
 /**
  * Prices an operation before anything else looks at it: its size in tokens (graphql's parser stops past
@@ -44,13 +45,6 @@ const MAX_PRICED_NODES = 50_000;
 
 /** How graphql's parser words the token limit (language/parser.ts; "more that" in graphql 16). */
 const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens/;
-
-/**
- * Parsed query texts kept, as in directQueries.ts: past this many, or this many characters in all, the
- * cache starts afresh (frontends send a handful of shapes; the bound is for clients that send many).
- */
-const MAX_DOCUMENTS = 1_000;
-const MAX_DOCUMENT_CHARS = 4_000_000;
 
 /**
  * Prices kept for reuse: a text's price changes only with the variables that feed its cost arguments
@@ -118,8 +112,7 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
 
 /** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
 function textParser(maxTokens: number): (query: string) => ParsedText | GraphQLError | null {
-  const documents = new Map<string, ParsedText>();
-  let documentChars = 0;
+  const documents = new QueryTextCache<ParsedText>();
   return (query) => {
     const known = documents.get(query);
     if (known !== undefined) return known;
@@ -134,13 +127,8 @@ function textParser(maxTokens: number): (query: string) => ParsedText | GraphQLE
       }
       return null; // GraphQL answers it with its syntax error
     }
-    if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
-      documents.clear();
-      documentChars = 0;
-    }
     const text = { document, costVariables: costVariablesOf(document) };
     documents.set(query, text);
-    documentChars += query.length;
     return text;
   };
 }
