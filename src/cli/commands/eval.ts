@@ -6,11 +6,11 @@ import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../
 import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
+import { positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, UserError, type Output } from '../output.js';
 import { DEFAULT_SEARCH_SESSIONS, evaluateSearch, SEARCH_EVAL_K, type SearchEvaluation } from '../../jobs/evaluateSearch.js';
 import type { DemoShopOptions } from '../../demo/model.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { positiveInteger } from './ingest.js';
 
 interface EvalOptions {
   demo?: boolean;
@@ -38,12 +38,12 @@ export function registerEvalCommand(program: Command): void {
     .description('offline evaluation: popularity, item-kNN, P3alpha, RP3beta, EASE, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt; kg_final.txt when present), with its test split')
-    .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
+    .option('--seed <n>', 'demo shop seed', wholeNumber('--seed'), 42)
     .option('--k <n>', `cut-off of the metrics (default ${RECOMMEND_K}; ${SEARCH_EVAL_K} with --search)`, positiveInteger('--k'))
     .option('--search', 'evaluate search instead (with --demo): BM25, fused and personalised search over sessions written from held-out purchases')
     .option('--products <n>', 'demo shop products (with --demo; default 5000)', positiveInteger('--products'))
     .option('--users <n>', 'demo shop users (with --demo; default 2000)', positiveInteger('--users'))
-    .option('--events <n>', 'demo shop events (with --demo; default 200000)', positiveInteger('--events'))
+    .option('--events <n>', 'demo shop events (with --demo; default 200000)', wholeNumber('--events'))
     .option('--sessions <n>', `search sessions per split at most (with --search; default ${DEFAULT_SEARCH_SESSIONS})`, positiveInteger('--sessions'))
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))

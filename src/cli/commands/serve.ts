@@ -6,14 +6,14 @@ import { createServingRanker } from '../../api/servingRanker.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import type { Graph } from '../../graph/graph.js';
+import { wholeNumber } from '../flagParsers.js';
 import { createOutput, type Output } from '../output.js';
-import { positiveInteger } from './ingest.js';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve the GraphQL API (recommend, search, events, merchandiser edits) with /health and /metrics')
-    .option('--port <n>', 'port to listen on (default KGREC_API_PORT or 4000; 0 picks a free one)', positiveInteger('--port'))
+    .option('--port <n>', 'port to listen on (default KGREC_API_PORT or 4000; 0 picks a free one)', wholeNumber('--port'))
     .action(async (options: { port?: number }) => {
       const out = createOutput(false);
       const config = loadConfig();
