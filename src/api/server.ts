@@ -17,7 +17,7 @@ import type { Ranker } from '../ranking/types.js';
 import { authenticateCaller, type Caller } from './auth.js';
 import { createShopperVerifier, type ShopperTokenVerifier } from './shopperTokens.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
-import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
+import { loadApiConfig, profileCacheSettings, trustedProxyHops, type ApiConfig } from './config.js';
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
 import { closeEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
@@ -282,9 +282,10 @@ function requestHandler(handling: RequestHandling): RequestHandler {
 /** A GraphQL request: CORS, the rate limit, the cost limit, the caller, then the direct path or Apollo. */
 function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void> {
   const { api, engine, limiter, shoppers, contextFor } = handling;
+  const proxyHops = trustedProxyHops(api);
   return async (req, res, url, requestId) => {
     if (handleCors(req, res, api.corsOrigins)) return;
-    const client = clientKey(req);
+    const client = clientKey(req, proxyHops);
     const retryAfter = limiter ? await limiter.check(client) : null;
     if (retryAfter !== null) {
       res.setHeader('retry-after', String(retryAfter));
@@ -321,7 +322,7 @@ function serveRequests(httpServer: http.Server, handle: RequestHandler, logger: 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        writeHttpError(res, error.status, error.message);
+        writeHttpError(res, error.status, error.message, error.closeConnection);
         return;
       }
       logger.error({ err: error, url: req.url }, 'request failed');
