@@ -55,9 +55,11 @@ const MAX_DOCUMENT_CHARS = 4_000_000;
 /**
  * Prices kept for reuse: a text's price changes only with the variables that feed its cost arguments
  * (COST_ARGUMENTS), so a frontend's few query shapes are priced once per page size instead of per request.
- * Past this many the cache starts afresh.
+ * Past this many, or this many characters of keys in all (a key holds its query text, up to a body's
+ * size), the cache starts afresh.
  */
 const MAX_PRICES = 10_000;
+const MAX_PRICE_KEY_CHARS = 4_000_000;
 
 /** A parsed text and the variables its price depends on. */
 interface ParsedText {
@@ -98,6 +100,7 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
   const documents = new Map<string, ParsedText>();
   let documentChars = 0;
   const prices = new Map<string, CostVerdict>();
+  let priceKeyChars = 0;
 
   /** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
   const parsed = (query: string): ParsedText | GraphQLError | null => {
@@ -198,8 +201,12 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
       const verdict = priceDocument(text.document, request.variables, request.operationName);
       // An unpriced operation (variables that do not fit) may be priced with other values of the same key.
       if (verdict.kind === 'unpriced') return verdict;
-      if (prices.size >= MAX_PRICES) prices.clear();
+      if (prices.size >= MAX_PRICES || priceKeyChars + key.length > MAX_PRICE_KEY_CHARS) {
+        prices.clear();
+        priceKeyChars = 0;
+      }
       prices.set(key, verdict);
+      priceKeyChars += key.length;
       return verdict;
     },
     priceDocument,
