@@ -49,9 +49,11 @@ const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens/;
 /**
  * Prices kept for reuse: a text's price changes only with the variables that feed its cost arguments
  * (COST_ARGUMENTS), so a frontend's few query shapes are priced once per page size instead of per request.
- * Past this many the cache starts afresh.
+ * Past this many, or this many characters of keys in all (a key holds its query text, up to a body's
+ * size), the cache starts afresh.
  */
 const MAX_PRICES = 10_000;
+const MAX_PRICE_KEY_CHARS = 4_000_000;
 
 /** A parsed text and the variables its price depends on. */
 interface ParsedText {
@@ -90,7 +92,7 @@ export interface QueryPricer {
 export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPricer {
   const parsed = textParser(limits.maxTokens);
   const priceDocument = documentPricer(schema, limits);
-  const prices = new Map<string, CostVerdict>();
+  const prices = new QueryTextCache<CostVerdict>(MAX_PRICES, MAX_PRICE_KEY_CHARS);
   return {
     priceText(request) {
       const text = parsed(request.query);
@@ -102,7 +104,6 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
       const verdict = priceDocument(text.document, request.variables, request.operationName);
       // An unpriced operation (variables that do not fit) may be priced with other values of the same key.
       if (verdict.kind === 'unpriced') return verdict;
-      if (prices.size >= MAX_PRICES) prices.clear();
       prices.set(key, verdict);
       return verdict;
     },

@@ -14,10 +14,10 @@ import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
-import { authenticateCaller, type Caller } from './auth.js';
+import { identifyCaller, type Caller } from './auth.js';
 import { createShopperVerifier, type ShopperTokenVerifier } from './shopperTokens.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
-import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
+import { loadApiConfig, profileCacheSettings, trustedProxyHops, type ApiConfig } from './config.js';
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
 import { closeEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
@@ -282,9 +282,10 @@ function requestHandler(handling: RequestHandling): RequestHandler {
 /** A GraphQL request: CORS, the rate limit, the cost limit, the caller, then the direct path or Apollo. */
 function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void> {
   const { api, engine, limiter, shoppers, contextFor } = handling;
+  const proxyHops = trustedProxyHops(api);
   return async (req, res, url, requestId) => {
     if (handleCors(req, res, api.corsOrigins)) return;
-    const client = clientKey(req);
+    const client = clientKey(req, proxyHops);
     const retryAfter = limiter ? await limiter.check(client) : null;
     if (retryAfter !== null) {
       res.setHeader('retry-after', String(retryAfter));
@@ -293,19 +294,18 @@ function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: 
     }
     const read = await readRequest(req, api.maxBodyBytes);
     // Priced before graphql validates or runs anything: a refusal costs a parse and one walk of the document.
-    const admission = await engine.costs.admit({ url, read, client, requestId }, res);
+    // Admission and the caller are awaited only when they returned promises (a cost budget, a shopper
+    // token): on the everyday path a request makes no promises of its own before it runs.
+    const admitted = engine.costs.admit({ url, read, client, requestId }, res);
+    const admission = admitted instanceof Promise ? await admitted : admitted;
     if (admission.answered) return;
-    const costContext = (): CostContext => ({ client, cost: admission.cost });
     const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
-    // A shopper token is verified asynchronously; a refused token is thrown where the context is built, so
-    // that Apollo answers it as it answers an unknown role token (401).
-    const caller = await authenticateCaller(req.headers.authorization, api.tokens, shoppers).then(
-      (found) => ({ found }),
-      (error: unknown) => ({ error }),
-    );
+    const identifying = identifyCaller(req.headers.authorization, api.tokens, shoppers);
+    const identified = identifying instanceof Promise ? await identifying : identifying;
+    // A refused token is thrown where the context is built, so that Apollo answers it as it answers an unknown role token (401).
     const context = (): RequestContext => {
-      if ('error' in caller) throw caller.error;
-      return contextFor(requestId, caller.found, costContext());
+      if ('refused' in identified) throw identified.refused;
+      return contextFor(requestId, identified.caller, { client, cost: admission.cost });
     };
     if (engine.direct && (await engine.direct.answer(request, res, context))) return;
     const response = await engine.apollo.executeHTTPGraphQLRequest({
@@ -321,7 +321,7 @@ function serveRequests(httpServer: http.Server, handle: RequestHandler, logger: 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        writeHttpError(res, error.status, error.message);
+        writeHttpError(res, error.status, error.message, error.closeConnection);
         return;
       }
       logger.error({ err: error, url: req.url }, 'request failed');
