@@ -1,6 +1,6 @@
 /**
  * A knowledge graph around the items, as typed arrays: the shape the KG similarity is built from, whether
- * the triples come from a benchmark's `kg_final.txt` or from a shop's KG_RELATION edges in Neo4j.
+ * the triples come from a benchmark's `kg_final.txt` or from a shop's KG_RELATION and HAS_ATTRIBUTE edges in Neo4j.
  *
  * Nodes 0..itemCount−1 are the items (in the caller's item order); the other entities follow. Keys say
  * what a node is in the shop graph (`Product:p-7`, `Entity:m.0abc`), so that explanations can name paths.
@@ -19,6 +19,9 @@ export interface ItemKnowledgeGraph {
 /** Node keys as the shop graph and the trained model spell them. */
 export const productKey = (id: string): string => `Product:${id}`;
 export const entityNodeKey = (id: string): string => `Entity:${id}`;
+
+/** The key of a node of the shop's knowledge graph by its label: `Product:p-7`, `Entity:m.0abc`, `Attribute:colour=red`. */
+export const graphNodeKey = (label: 'Product' | 'Entity' | 'Attribute', id: string): string => `${label}:${id}`;
 
 /**
  * Collects triples over node keys; item keys must be given up front (their order is the item order), other
