@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assignAttributes, assignTastes } from './attributes.js';
 import { ShopSimulation } from './behaviour.js';
 import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
@@ -90,6 +91,9 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
     period,
   );
   const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
+  // Streams of their own, so that attributes leave the catalogue and the shoppers as they were.
+  assignAttributes(Random.forStream(resolved.seed, 'attributes'), catalogue.products);
+  assignTastes(Random.forStream(resolved.seed, 'tastes'), shoppers);
   const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
   const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
   return {

@@ -1,3 +1,5 @@
+import { attributeNodeKey, type ProductAttribute } from '../domain/attributes.js';
+
 /**
  * A knowledge graph around the items, as typed arrays: the shape the KG similarity is built from, whether
  * the triples come from a benchmark's `kg_final.txt` or from a shop's KG_RELATION and HAS_ATTRIBUTE edges in Neo4j.
@@ -89,4 +91,21 @@ function grown(values: Int32Array): Int32Array {
   const bigger = new Int32Array(values.length * 2);
   bigger.set(values);
   return bigger;
+}
+
+/**
+ * The knowledge graph of product attributes, as the shop graph holds it (HAS_ATTRIBUTE, keyed like
+ * `readShopKnowledgeGraph` reads it): for data that never went through Neo4j, such as the generated demo
+ * shop. Null when no product has an attribute.
+ */
+export function attributeKnowledgeGraph(products: ReadonlyArray<{ id: string; attributes?: readonly ProductAttribute[] | undefined }>): ItemKnowledgeGraph | null {
+  const builder = new KnowledgeGraphBuilder(products.map((product) => productKey(product.id)));
+  let triples = 0;
+  for (const product of products) {
+    for (const { key, value } of product.attributes ?? []) {
+      builder.add(productKey(product.id), key, attributeNodeKey(key, value));
+      triples += 1;
+    }
+  }
+  return triples === 0 ? null : builder.build();
 }
