@@ -223,7 +223,7 @@ const relationType = (allowed: readonly string[]) =>
     return z.NEVER;
   });
 
-/** One raw attribute pair and the path under `attributes` that errors name (`attributes.2.key`). */
+/** One raw attribute pair and the path under `attributes` that errors name (`attributes[2].key`). */
 interface RawAttribute {
   key: unknown;
   value: unknown;
@@ -385,12 +385,16 @@ export interface FieldProblem {
   reason: string;
 }
 
+/** A field as messages name it: list positions in brackets, as GraphQL inputs are named (`attributes[2].key`). */
+const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index > 0 ? '.' : ''}${String(part)}`)).join('');
+
 /** Validates one raw record; returns the typed record or the problems, one per field. */
 export function validateRecord<T>(schema: z.ZodType<T>, raw: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, value: result.data };
   const problems = result.error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
+    field: issue.path.length > 0 ? fieldPath(issue.path) : '(record)',
     reason: issue.path.length === 0 && issue.code === 'invalid_type' ? `expected an object, got ${show(raw)}` : issue.message,
   }));
   return { ok: false, problems };

@@ -78,11 +78,11 @@ describe('attribute ingestion', () => {
     const summary = await ingest('products', [file], { reportFile: report });
     expect(summary).toMatchObject({ records: 6, written: 1, rejected: 5 });
     expect(readFileSync(report, 'utf8').trim().split('\n')).toEqual([
-      `${file}:2: attributes.1.key: expected a lower-case key of 1 to 40 letters, digits or underscores, starting with a letter, got "Colour"`,
+      `${file}:2: attributes[1].key: expected a lower-case key of 1 to 40 letters, digits or underscores, starting with a letter, got "Colour"`,
       `${file}:3: attributes.colour.value: colour: expected text without control characters, got "\\u001b" at character 4`,
-      `${file}:4: attributes.0.value: author: longer than 200 characters`,
+      `${file}:4: attributes[0].value: author: longer than 200 characters`,
       `${file}:5: attributes: at most 50 attributes per product, got 51`,
-      `${file}:6: attributes.1.value: size: required`,
+      `${file}:6: attributes[1].value: size: required`,
     ]);
     expect(await attributesOf('ok')).toEqual(['style=classic']);
     expect(await graph.read('MATCH (p:Product) WHERE p.id IN ["bad-key", "bad-value", "long-value", "too-many", "no-value"] RETURN p.id')).toEqual([]);
