@@ -106,7 +106,7 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
   };
 }
 
-/** Record counts of a demo shop, including leaf categories, events per type and relations per type. */
+/** Record counts of a demo shop, including leaf categories, events per type, relations per type and attributes. */
 export function countDemoShop(shop: DemoShop): Record<string, number> {
   const parents = new Set(shop.categories.map((category) => category.parentId));
   const countOf = <T>(items: readonly T[], keep: (item: T) => boolean): number => items.filter(keep).length;
@@ -125,6 +125,8 @@ export function countDemoShop(shop: DemoShop): Record<string, number> {
     complements: countOf(shop.relations, (relation) => relation.type === 'COMPLEMENTS'),
     accessories: countOf(shop.relations, (relation) => relation.type === 'ACCESSORY_OF'),
     substitutes: countOf(shop.relations, (relation) => relation.type === 'SUBSTITUTES'),
+    attributes: new Set(shop.products.flatMap((product) => product.attributes.map((a) => `${a.key}=${a.value}`))).size,
+    attributeLinks: shop.products.reduce((sum, product) => sum + product.attributes.length, 0),
   };
 }
 

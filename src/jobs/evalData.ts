@@ -206,7 +206,9 @@ export async function graphEvalData(graph: Graph, relationTypes: readonly string
     {
       dataset: 'graph',
       note: `the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)${
-        kg ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION triples): fused-no-kg is the same ranking without them` : ', no knowledge-graph triples (KG_RELATION)'
+        kg
+          ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION and product attribute triples): fused-no-kg is the same ranking without them`
+          : ', no knowledge-graph triples (KG_RELATION or product attributes)'
       }`,
       users: [...userIndex.keys()],
       products,
