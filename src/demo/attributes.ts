@@ -33,7 +33,7 @@ const DEPARTMENT_ATTRIBUTES: Readonly<Record<string, readonly AttributeDimension
 const ALL_DIMENSIONS: readonly AttributeDimension[] = [...new Map(Object.values(DEPARTMENT_ATTRIBUTES).flat().map((d) => [d.key, d])).values()];
 
 /** How much more a product appeals per attribute value the shopper favours. */
-export const ATTRIBUTE_AFFINITY = 2;
+export const ATTRIBUTE_AFFINITY = 4;
 /** A second favourite colour, style ... this often: tastes are narrow but not single-valued. */
 const SECOND_FAVOURITE_SHARE = 0.3;
 
