@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assignAttributes, assignTastes } from './attributes.js';
 import { ShopSimulation } from './behaviour.js';
 import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
@@ -101,6 +102,9 @@ export function generateDemoWorld(options: DemoShopOptions = {}): DemoWorld {
     period,
   );
   const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
+  // Streams of their own, so that attributes leave the catalogue and the shoppers as they were.
+  assignAttributes(Random.forStream(resolved.seed, 'attributes'), catalogue.products);
+  assignTastes(Random.forStream(resolved.seed, 'tastes'), shoppers);
   const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
   const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
   const shop: DemoShop = {
@@ -114,7 +118,7 @@ export function generateDemoWorld(options: DemoShopOptions = {}): DemoWorld {
   return { shop, catalogue, shoppers };
 }
 
-/** Record counts of a demo shop, including leaf categories, events per type and relations per type. */
+/** Record counts of a demo shop, including leaf categories, events per type, relations per type and attributes. */
 export function countDemoShop(shop: DemoShop): Record<string, number> {
   const parents = new Set(shop.categories.map((category) => category.parentId));
   const countOf = <T>(items: readonly T[], keep: (item: T) => boolean): number => items.filter(keep).length;
@@ -133,6 +137,8 @@ export function countDemoShop(shop: DemoShop): Record<string, number> {
     complements: countOf(shop.relations, (relation) => relation.type === 'COMPLEMENTS'),
     accessories: countOf(shop.relations, (relation) => relation.type === 'ACCESSORY_OF'),
     substitutes: countOf(shop.relations, (relation) => relation.type === 'SUBSTITUTES'),
+    attributes: new Set(shop.products.flatMap((product) => product.attributes.map((a) => `${a.key}=${a.value}`))).size,
+    attributeLinks: shop.products.reduce((sum, product) => sum + product.attributes.length, 0),
   };
 }
 

@@ -18,7 +18,8 @@ import { forgetUsersInModels, loadRankingState, type RankingState, type RankingS
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
-import { popularityText, sharedEntityText } from './explain.js';
+import { popularityText, sharedAttributeText, sharedEntityText } from './explain.js';
+import { attributeOfNodeKey } from '../domain/attributes.js';
 import { kgPaths, type KgPath, type RankingKg } from './kgIndex.js';
 import { topIndices } from '../math/topK.js';
 import { fuse, staticBase, type FusedScores } from './fusionKernel.js';
@@ -468,9 +469,13 @@ function sharedEntityReason(state: RankingState, path: KgPath, target: number, u
   const shape = direct ? 'direct' : shared.fromVia >= 0 || shared.toVia >= 0 ? 'twoHops' : 'shared';
   const key = (node: number): string[] => (node >= 0 ? [nodeKeys[node] ?? ''] : []);
   const middle = direct ? [] : [...key(shared.fromVia), ...key(shared.node), ...key(shared.toVia)];
+  // A shared attribute names its value ("same colour (red) as …"), read from the node's key.
+  const attribute = shape === 'shared' ? attributeOfNodeKey(nodeKeys[shared.node] ?? '') : null;
   return {
     kind: 'SHARED_ENTITY',
-    text: sharedEntityText(relation, shape, other.title, verb(path.source)),
+    text: attribute
+      ? sharedAttributeText(attribute.key, attribute.value, other.title, verb(path.source))
+      : sharedEntityText(relation, shape, other.title, verb(path.source)),
     path: [user, `Product:${other.id}`, ...middle, `Product:${product.id}`],
   };
 }
