@@ -24,25 +24,30 @@ export function createClient(token: string): Client {
   return new Client({
     url: GRAPHQL_URL,
     exchanges: [cacheExchange, fetchExchange],
+    // POST, as the API's CSRF prevention refuses GET queries without a preflight header.
+    preferGetMethod: false,
     fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
     // Edits by other merchandisers show on the next visit of a page.
     requestPolicy: 'cache-and-network',
   });
 }
 
-const ROLE_PROBE = `query RoleProbe { trainingJobs { id } auditLog(first: 1) { nodes { id } } }`;
+/** A read only `role` may make; a token below it is refused with FORBIDDEN. */
+const PROBES: readonly { role: Role; query: string }[] = [
+  { role: 'admin', query: 'query AdminProbe { trainingJobs { id } }' },
+  { role: 'merchandiser', query: 'query MerchandiserProbe { auditLog(first: 1) { nodes { id } } }' },
+];
 
-const codesAt = (error: CombinedError | undefined, field: string): string[] =>
-  (error?.graphQLErrors ?? []).filter((e) => e.path?.[0] === field).map((e) => String(e.extensions?.code ?? ''));
+const codeOf = (error: CombinedError | undefined, code: string) => error?.graphQLErrors.find((e) => e.extensions?.code === code);
 
 /** The token's role; an unknown token or an unreachable API is an Error with the API's words. */
 export async function detectRole(client: Client): Promise<Role> {
-  const result = await client.query(ROLE_PROBE, {}, { requestPolicy: 'network-only' }).toPromise();
-  const error = result.error;
-  if (error?.networkError && !error.graphQLErrors.length) throw new Error(`the API at ${GRAPHQL_URL} did not answer: ${error.networkError.message}`);
-  const unauthenticated = error?.graphQLErrors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
-  if (unauthenticated) throw new Error(`token: ${unauthenticated.message}`);
-  if (codesAt(error, 'trainingJobs').length === 0) return 'admin';
-  if (codesAt(error, 'auditLog').length === 0) return 'merchandiser';
+  for (const probe of PROBES) {
+    const { error } = await client.query(probe.query, {}, { requestPolicy: 'network-only' }).toPromise();
+    if (!error) return probe.role;
+    const unauthenticated = codeOf(error, 'UNAUTHENTICATED');
+    if (unauthenticated) throw new Error(`token: ${unauthenticated.message}`);
+    if (!codeOf(error, 'FORBIDDEN')) throw new Error(error.graphQLErrors[0]?.message ?? `the API at ${GRAPHQL_URL} did not answer: ${error.networkError?.message ?? error.message}`);
+  }
   return 'frontend';
 }
