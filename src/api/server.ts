@@ -24,6 +24,7 @@ import { handleCors } from './cors.js';
 import { clientKey, RequestLimiter } from './rateLimit.js';
 import { costLimiter, type CostContext, type CostLimiter } from './costLimits.js';
 import { formatError } from './errors.js';
+import { loadConsoleFiles, type ConsoleFiles } from './consoleFiles.js';
 import { checkHealth } from './health.js';
 import { directQueries, type DirectQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
@@ -58,6 +59,8 @@ export interface ApiServerOptions {
   closeGraph?: boolean;
   /** Retraining started through the API, in processes of their own; by default saving into api.modelsDir. */
   jobs?: TrainingJobs;
+  /** The built merchandiser console served at /console (default dist/console of the package). */
+  consoleDir?: string;
 }
 
 export interface ApiServer {
@@ -102,6 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     engine,
     shoppers: createShopperVerifier(api),
     limiter: api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null,
+    console: loadConsoleFiles(options.consoleDir),
     contextFor: requestContexts(options, api, parts),
   });
   serveRequests(httpServer, handle, logger);
@@ -248,12 +252,13 @@ interface RequestHandling {
   engine: GraphQLEngine;
   shoppers: ShopperTokenVerifier | null;
   limiter: RequestLimiter | null;
+  console: ConsoleFiles;
   contextFor: ContextFactory;
 }
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Routes `/health`, `/metrics` and the GraphQL path; anything else is a 404. */
+/** Routes `/health`, `/metrics`, the console's files and the GraphQL path; anything else is a 404. */
 function requestHandler(handling: RequestHandling): RequestHandler {
   const { graph, api, parts, metrics } = handling;
   const answerGraphQL = graphQLHandler(handling);
@@ -271,6 +276,7 @@ function requestHandler(handling: RequestHandling): RequestHandler {
       res.end(await metrics.registry.metrics());
       return;
     }
+    if (handling.console.handle(req, res, url.pathname)) return;
     if (url.pathname !== GRAPHQL_PATH) {
       writeJson(res, 404, { error: `no route ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}` });
       return;

@@ -11,7 +11,7 @@ import { wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { loadDemoShop } from './demo.js';
-import { serveApi } from './serve.js';
+import { localAccess, serveApi } from './serve.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -51,7 +51,7 @@ export function registerStartCommand(program: Command): void {
         });
         if (api) {
           served = true; // the server owns the connection from here on
-          await serveApi({ graph, config, api, out });
+          await serveApi({ graph, config, out, ...localAccess(config, api, 'create') });
         }
       } finally {
         if (!served) await graph.close();
