@@ -46,6 +46,8 @@ export class ServedListLog {
   private readonly recent = new LRUCache<string, RecentList>({ max: RECENT_LISTS, ttl: RECENT_TTL_MS });
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** Set by close(): requests answered while the server drains get ids, but nothing is written after the last flush. */
+  private closed = false;
   /** Lists not logged because the buffer was full. */
   dropped = 0;
 
@@ -57,7 +59,7 @@ export class ServedListLog {
   /** Gives the list its id and queues it for the log; returns the id. */
   record(list: ServedList, now = Date.now()): string {
     const servedId = randomUUID();
-    if (!this.options.enabled) return servedId;
+    if (!this.options.enabled || this.closed) return servedId;
     if (this.pending.length >= this.options.batchSize * MAX_PENDING_BATCHES) {
       this.dropped += 1;
       return servedId;
@@ -119,8 +121,9 @@ export class ServedListLog {
     await this.writing;
   }
 
-  /** Writes what waits and stops the timer (on shutdown). */
+  /** Writes what waits, stops the timer and logs nothing more (on shutdown, before the driver closes). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flush();
   }
 }
