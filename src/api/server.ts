@@ -35,6 +35,7 @@ import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
+import { ServedListLog } from './servedListLog.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -77,6 +78,7 @@ export interface ApiServer {
 /** The parts every request shares, beside the GraphQL schema: built once, closed by stop(). */
 interface ServingParts {
   ranker: Ranker;
+  servedLists: ServedListLog;
   caches: EntityCaches;
   jobs: TrainingJobs;
   catalogueWatch: CatalogueWatch;
@@ -162,7 +164,13 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );
-  return { ranker, caches, jobs, catalogueWatch };
+  const servedLists = new ServedListLog(graph, {
+    enabled: api.recordServed,
+    flushMs: api.servedFlushMs,
+    batchSize: api.servedBatchSize,
+    onError: (error, lists) => logger.error({ err: error, lists }, 'writing served lists failed; they are not in the exposure log'),
+  });
+  return { ranker, caches, jobs, catalogueWatch, servedLists };
 }
 
 function createHttpServer(): http.Server {
@@ -224,7 +232,7 @@ type ContextFactory = (requestId: string, caller: Caller, costContext: CostConte
 /** Each request's context: the shared parts, its caller, its cost and its own loaders and logger. */
 function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts): ContextFactory {
   const { graph, config, logger } = options;
-  const { ranker, jobs, caches, catalogueWatch } = parts;
+  const { ranker, jobs, caches, catalogueWatch, servedLists } = parts;
   return (requestId, caller, costContext) => ({
     ...costContext,
     graph,
@@ -238,6 +246,7 @@ function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: Servi
     loaders: createLoaders(graph, config.relationTypes, caches),
     caches,
     catalogueWatch,
+    servedLists,
     logger: logger.child({ requestId }),
     requestId,
   });
@@ -358,6 +367,7 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
+  await parts.servedLists.close();
   parts.ranker.close?.();
   if (options.closeGraph ?? true) await graph.close();
   logger.info('kgrec API stopped');
