@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { DEFAULT_SNAPSHOT_TTL_MS } from '../ranking/weights.js';
+import { DEFAULT_HIDE_PENALTY } from '../ranking/hidePenalty.js';
 
 /** Roles in increasing order of power: each can do what the ones before it can. */
 export const ROLES = ['frontend', 'merchandiser', 'admin'] as const;
@@ -16,6 +17,26 @@ const flag = z.preprocess((value) => {
   const word = value.trim().toLowerCase();
   return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
 }, z.boolean({ error: 'expected true or false' }));
+
+/** Proxies in front of the API that may be trusted at most; far more than any real chain. */
+export const MAX_TRUSTED_PROXIES = 32;
+
+const trustProxySetting = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word) && word !== '1') return true;
+    if (FALSE_WORDS.has(word) && word !== '0') return false;
+    return /^\d+$/.test(word) ? Number(word) : value;
+  },
+  z.union([z.boolean(), z.number().int().min(0).max(MAX_TRUSTED_PROXIES)], {
+    error: `expected true, false or a number of proxies from 0 to ${MAX_TRUSTED_PROXIES}`,
+  }),
+);
+
+/** The hops of X-Forwarded-For to believe: 0 for none, Infinity for all (trustProxy true). */
+export const trustedProxyHops = (api: Pick<ApiConfig, 'trustProxy'>): number =>
+  api.trustProxy === true ? Number.POSITIVE_INFINITY : api.trustProxy === false ? 0 : api.trustProxy;
 
 const parseJson = (value: unknown): unknown => {
   if (typeof value !== 'string') return value;
@@ -117,6 +138,14 @@ export const apiConfigSchema = z.object({
     z.array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or origins like https://shop.example.com')),
   ).default([]).describe('Browser origins allowed to call the API, comma-separated (* for any); empty: no CORS headers.'),
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
+  /**
+   * Whom to believe about the caller's address, as express's `trust proxy`: false (the socket's address),
+   * true (the left-most X-Forwarded-For entry: every hop is trusted), or the number of proxies in front of
+   * the API, so that an address a client wrote into the header itself is never taken for its own.
+   */
+  trustProxy: trustProxySetting
+    .default(false)
+    .describe('Behind proxies or load balancers: false (the default) keys rate limits and cost budgets on the socket address; a number n trusts the n nearest proxies and takes the address the n-th one saw from X-Forwarded-For; true trusts every hop (the left-most address).'),
   rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('GraphQL requests per minute per client (its Bearer token, else its address); beyond it HTTP 429 with Retry-After and code RATE_LIMITED; 0: no limit.'),
   /**
    * The most one operation may cost, in the units of src/api/costWeights.ts, measured before it runs. The
@@ -142,6 +171,17 @@ export const apiConfigSchema = z.object({
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
+  /** The exposure log of experiments and attribution (src/api/servedListLog.ts); off leaves servedIds unlogged. */
+  recordServed: flag.default(true).describe('Log every served list (recommend, search, similarProducts) as a ServedList node, for attribution, experiments and excludeServed paging; false still answers servedIds but logs nothing.'),
+  /** A second is well inside a shopper's click-through time, and batches a busy API's lists into one write. */
+  servedFlushMs: z.coerce.number().int().min(10).max(60_000).default(1_000).describe('Longest a served list waits in memory before it is written to Neo4j with the lists served beside it.'),
+  servedBatchSize: z.coerce.number().int().min(1).max(10_000).default(500).describe('Served lists written per Neo4j transaction; a write starts as soon as this many wait.'),
+  hidePenalty: z.coerce
+    .number()
+    .min(0)
+    .max(5)
+    .default(DEFAULT_HIDE_PENALTY)
+    .describe("How much a product the user hid lowers its co-behaviour neighbours in recommend, in units of the fused score (a standardised signal at full weight is 1); 0 only removes the hidden products themselves."),
   executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit').describe('How operations run: jit compiles each operation once (graphql-jit) and answers valid queries without Apollo Server\'s per-request pipeline; graphql-js interprets every request through Apollo Server (the reference).'),
 }).refine((api) => api.costPerMinute === 0 || api.costPerMinute >= api.maxCost, {
   // Otherwise the dearest operations that pass one request's budget could never be afforded in a minute.
@@ -177,11 +217,16 @@ export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string>
   cataloguePollMs: 'KGREC_API_CATALOGUE_POLL_MS',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
+  trustProxy: 'KGREC_API_TRUST_PROXY',
   maxCost: 'KGREC_API_MAX_COST',
   maxTokens: 'KGREC_API_MAX_TOKENS',
   maxAliases: 'KGREC_API_MAX_ALIASES',
   costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',
+  recordServed: 'KGREC_API_RECORD_SERVED',
+  servedFlushMs: 'KGREC_API_SERVED_FLUSH_MS',
+  servedBatchSize: 'KGREC_API_SERVED_BATCH_SIZE',
+  hidePenalty: 'KGREC_API_HIDE_PENALTY',
 };
 
 /**

@@ -6,12 +6,14 @@ import {
   readBehaviours,
   readCategories,
   readChildCategories,
+  readProductAttributes,
   readProducts,
   readRelations,
   readUsers,
   type BehaviourData,
   type CategoryData,
   type NamedRef,
+  type ProductAttributeRow,
   type ProductData,
   type RelationData,
 } from '../graph/shopReads.js';
@@ -19,6 +21,7 @@ import type { TrainingJobs } from '../jobs/trainingJobs.js';
 import type { Ranker } from '../ranking/types.js';
 import type { Principal } from './auth.js';
 import type { Shopper } from './shopperTokens.js';
+import type { ServedListLog } from './servedListLog.js';
 import type { ApiConfig } from './config.js';
 import { clearEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 
@@ -40,6 +43,7 @@ export interface Loaders {
   userExists: DataLoader<string, boolean>;
   behaviours: DataLoader<string, BehaviourData[]>;
   relations: DataLoader<string, RelationData[]>;
+  attributes: DataLoader<string, ProductAttributeRow[]>;
 }
 
 export interface ApiContext {
@@ -60,6 +64,8 @@ export interface ApiContext {
   caches: EntityCaches;
   /** The watch on the catalogue change marker, told of the versions this process writes (absent: no watch). */
   catalogueWatch?: Pick<CatalogueWatch, 'recordedHere'> | undefined;
+  /** The exposure log: each served list's id, and the products of earlier pages. */
+  servedLists: ServedListLog;
   logger: Logger;
 }
 
@@ -123,5 +129,6 @@ export function createLoaders(graph: Graph, relationTypes: readonly string[], ca
     }),
     behaviours: new DataLoader(async (ids) => groupByKey(ids, await readBehaviours(graph, ids, MAX_BEHAVIOURS), (row) => row.userId)),
     relations: new DataLoader(async (ids) => groupByKey(ids, await readRelations(graph, ids, relationTypes), (row) => row.from)),
+    attributes: new DataLoader(async (ids) => groupByKey(ids, await readProductAttributes(graph, ids), (row) => row.productId)),
   };
 }

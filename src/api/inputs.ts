@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 import type { RuleAction, RuleScope } from '../graph/merchRules.js';
 import type { BrandRow, CategoryRow, ProductRow } from '../graph/shopWrites.js';
+import { productRow } from '../ingest/kinds.js';
 import {
   brandSchema,
   categorySchema,
   eventSchemaFor,
+  optionalServedId,
   productSchema,
   relationSchema,
   show,
@@ -24,7 +26,7 @@ import { badInput } from './errors.js';
  * `kgrec ingest` accepts, cleaned the same way. Problems name the input field, with its index in a list.
  */
 
-export type GraphQLEventType = 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE';
+export type GraphQLEventType = 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE' | 'IMPRESSION' | 'HIDE';
 
 export interface EventInput {
   id?: string | null;
@@ -33,6 +35,8 @@ export interface EventInput {
   type: GraphQLEventType;
   timestamp?: string | null;
   quantity?: number | null;
+  servedId?: string | null;
+  position?: number | null;
 }
 
 export interface ProductInput {
@@ -44,6 +48,8 @@ export interface ProductInput {
   price?: number | null;
   currency?: string | null;
   inStock?: boolean | null;
+  /** Absent (or null) keeps the product's attributes; a list, even empty, replaces them. */
+  attributes?: Array<{ key: string; value: string }> | null;
 }
 
 interface LocatedProblem extends FieldProblem {
@@ -90,7 +96,7 @@ export function validateEvents(events: readonly EventInput[], now: number, maxCl
       return;
     }
     const record = result.value;
-    const fingerprint = JSON.stringify([record.userId, record.productId, record.type, record.timestamp, record.quantity ?? null]);
+    const fingerprint = JSON.stringify([record.userId, record.productId, record.type, record.timestamp, record.quantity ?? null, record.servedId ?? null, record.position ?? null]);
     const earlier = seen.get(record.id);
     if (earlier === undefined) {
       seen.set(record.id, fingerprint);
@@ -110,13 +116,7 @@ export function validateEvents(events: readonly EventInput[], now: number, maxCl
 export function validateProduct(input: ProductInput): ProductRow {
   const result = validateRecord(productSchema, input);
   if (!result.ok) refuse(result.problems.map((problem) => ({ field: `input.${problem.field}`, reason: problem.reason })));
-  const record = result.value;
-  const props: ProductRow['props'] = { title: record.title };
-  if (record.description !== undefined) props.description = record.description;
-  if (record.price !== undefined) props.price = record.price;
-  if (record.currency !== undefined) props.currency = record.currency;
-  if (record.inStock !== undefined) props.inStock = record.inStock;
-  return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId };
+  return productRow(result.value);
 }
 
 export function validateRelation(input: { from: string; to: string; type: string; weight?: number | null }, relationTypes: readonly string[]): RelationRecord {
@@ -278,6 +278,17 @@ export function validateRetraining(options: Record<string, unknown> | null | und
     ...(seed !== undefined ? { seed } : {}),
     ...(dimension !== undefined ? { dimension } : {}),
   };
+}
+
+/** Served list ids of earlier pages (`excludeServed`), each checked as events' servedId is; at most `max`. */
+export function validateServedIds(field: string, ids: readonly string[], max: number): string[] {
+  if (ids.length > max) throw badInput(field, `at most ${max} served lists, got ${ids.length}`);
+  const schema = optionalServedId();
+  return ids.map((raw, index) => {
+    const result = schema.safeParse(raw);
+    if (!result.success || result.data === undefined) throw badInput(`${field}[${index}]`, result.success ? 'expected a served list id' : (result.error.issues[0]?.message ?? 'expected a served list id'));
+    return result.data;
+  });
 }
 
 /** An id argument cleaned as ingestion cleans ids (trimmed, whitespace collapsed); empty is refused naming `field`. */

@@ -54,7 +54,9 @@ async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: Api
     },
     { retryUniquenessRaces: true },
   );
-  if (result.created > 0) ctx.ranker.behaviourChanged?.(records.map((record) => record.userId));
+  // Impressions change no behaviour: a batch of them leaves the users' cached profiles in place.
+  const changed = records.filter((record) => BEHAVIOUR_RELATIONSHIP[record.type] !== undefined);
+  if (result.created > 0 && changed.length > 0) ctx.ranker.behaviourChanged?.(changed.map((record) => record.userId));
   const conflicts = result.conflicts.length;
   return {
     received: args.events.length,
@@ -133,13 +135,19 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
     const before = await readProductState(tx, row.id);
     const now = Date.now();
     const changed = await writeProducts(tx, [row], now);
-    const after = { ...row.props, ...(row.categoryId !== undefined ? { categoryId: row.categoryId } : {}), ...(row.brandId !== undefined ? { brandId: row.brandId } : {}) };
+    const after = {
+      ...row.props,
+      ...(row.categoryId !== undefined ? { categoryId: row.categoryId } : {}),
+      ...(row.brandId !== undefined ? { brandId: row.brandId } : {}),
+      ...(row.attributes !== undefined ? { attributes: row.attributes } : {}),
+    };
     await recordAudit(
       tx,
       { editor: editor(principal), entityType: 'product', entityId: row.id, action: before === null ? 'create' : 'update', summary: { before, after, changed: changed > 0 } },
       now,
     );
   });
+  ctx.loaders.attributes.clear(row.id);
   const product = await ctx.loaders.product.clear(row.id).load(row.id);
   if (!product) throw new Error(`product ${row.id} vanished after it was written`);
   return product;

@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { BehaviourData, CategoryData, NamedRef, ProductData, RelationData } from '../graph/shopReads.js';
+import type { BehaviourData, CategoryData, NamedRef, ProductAttributeRow, ProductData, RelationData } from '../graph/shopReads.js';
 import { readAllCategories, readBrands, listProducts } from '../graph/shopReads.js';
 import { BEHAVIOUR_RELATIONSHIP } from '../domain/behaviours.js';
 import type { RankedItem, RankedList } from '../ranking/types.js';
@@ -13,6 +13,8 @@ import { merchandisingQueries, merchandisingRuleType } from './merchandising.js'
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
 import { personalisedRead, requireHistoryAccess, withoutHistory } from './privacy.js';
+import { validateServedIds } from './inputs.js';
+import type { ServedSurface } from '../graph/servedLists.js';
 
 /**
  * Resolvers stay thin: check the arguments, call the ranking or the graph reads, map the result to the
@@ -22,23 +24,32 @@ import { personalisedRead, requireHistoryAccess, withoutHistory } from './privac
 /** Longest search text; longer text is almost always pasted by mistake and costs the index for nothing. */
 const MAX_QUERY_LENGTH = 500;
 
-type RankedWithProduct = RankedItem & { product: ProductData };
+/** Earlier pages a `recommend` may leave out (`excludeServed`): far more than a shopper scrolls through. */
+const MAX_EXCLUDED_SERVED = 20;
+
+type RankedWithProduct = RankedItem & { product: ProductData; position: number };
 interface RecommendationsResult {
   items: RankedWithProduct[];
   modelVersion: string | null;
   strategy: string;
+  servedId: string;
 }
 
-/** Loads the listed products in one batch; a product deleted since ranking is dropped rather than failing the list. */
-async function withProducts(list: RankedList, ctx: ApiContext): Promise<RecommendationsResult> {
+/**
+ * Loads the listed products in one batch (a product deleted since ranking is dropped rather than failing the
+ * list), numbers the items from 1 and logs the list as served (src/api/servedListLog.ts).
+ */
+async function withProducts(list: RankedList, ctx: ApiContext, served: { surface: ServedSurface; userId: string | null }): Promise<RecommendationsResult> {
   const products = await ctx.loaders.product.loadMany(list.items.map((item) => item.productId));
   const items: RankedWithProduct[] = [];
   list.items.forEach((item, index) => {
     const product = products[index];
-    if (product && !(product instanceof Error)) items.push({ ...item, product });
+    if (product && !(product instanceof Error)) items.push({ ...item, product, position: items.length + 1 });
     else if (product instanceof Error) throw product;
   });
-  return { items, modelVersion: list.modelVersion, strategy: list.strategy };
+  // Experiments (when running) name the caller's experiment and variant here; until then none.
+  const servedId = ctx.servedLists.record({ ...served, productIds: items.map((item) => item.productId), experimentId: null, variant: null });
+  return { items, modelVersion: list.modelVersion, strategy: list.strategy, servedId };
 }
 
 /** Queries need the frontend role or higher, or a shopper token, when public reads are off. */
@@ -53,13 +64,19 @@ interface RankArgs {
 }
 
 const query = {
-  async recommend(_: unknown, args: RankArgs & { userId: string; unseenOnly: boolean }, ctx: ApiContext): Promise<RecommendationsResult> {
+  async recommend(
+    _: unknown,
+    args: RankArgs & { userId: string; unseenOnly: boolean; excludeServed?: string[] | null },
+    ctx: ApiContext,
+  ): Promise<RecommendationsResult> {
     readable(ctx, 'recommend');
     const { revealHistory } = personalisedRead(ctx, args.userId, 'recommend');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
-    const list = await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
+    const earlier = validateServedIds('excludeServed', args.excludeServed ?? [], MAX_EXCLUDED_SERVED);
+    const exclude = earlier.length > 0 ? await ctx.servedLists.productsOf(earlier, args.userId) : undefined;
+    const list = await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, exclude });
+    return withProducts(revealHistory ? list : withoutHistory(list), ctx, { surface: 'recommend', userId: args.userId });
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -71,7 +88,7 @@ const query = {
     const userId = args.userId ?? undefined;
     const revealHistory = userId === undefined || personalisedRead(ctx, userId, 'search(userId)').revealHistory;
     const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
+    return withProducts(revealHistory ? list : withoutHistory(list), ctx, { surface: 'search', userId: userId ?? null });
   },
 
   async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -79,7 +96,7 @@ const query = {
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const list = await ctx.ranker.similar(args.productId, { first });
     if (list === null) throw notFound('product', args.productId);
-    return withProducts(list, ctx);
+    return withProducts(list, ctx, { surface: 'similarProducts', userId: null });
   },
 
   product(_: unknown, args: { id: string }, ctx: ApiContext): Promise<ProductData | null> {
@@ -146,6 +163,8 @@ const product = {
     const relations = await ctx.loaders.relations.load(p.id);
     return args.type ? relations.filter((relation) => relation.type === args.type) : relations;
   },
+  // One query for all products of the page (the loader), like relations.
+  attributes: (p: ProductData, _: unknown, ctx: ApiContext): Promise<ProductAttributeRow[]> => ctx.loaders.attributes.load(p.id),
 };
 
 /** A relation whose end was deleted meanwhile resolves to an error on that field rather than a wrong product. */
@@ -172,7 +191,7 @@ const category = {
 
 /** Aggregate relationship type → the GraphQL EventType that produced it. */
 const EVENT_TYPE_OF: Record<string, string> = Object.fromEntries(
-  Object.entries(BEHAVIOUR_RELATIONSHIP).map(([eventType, relationship]) => [relationship, eventType.toUpperCase()]),
+  Object.entries(BEHAVIOUR_RELATIONSHIP).flatMap(([eventType, relationship]) => (relationship === undefined ? [] : [[relationship, eventType.toUpperCase()]])),
 );
 
 const user = {

@@ -156,7 +156,7 @@ const READ_BEHAVIOURS = `
 UNWIND $ids AS userId
 MATCH (u:User {id: userId})
 CALL (u) {
-  MATCH (u)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+  MATCH (u)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED|HIDDEN]->(p:Product)
   RETURN p.id AS productId, type(r) AS relationship, r.count AS count, coalesce(r.quantity, r.count) AS quantity,
          r.firstAt AS firstAt, r.lastAt AS lastAt
   ORDER BY r.lastAt DESC
@@ -190,6 +190,24 @@ ORDER BY from, weight DESC, to`;
 export async function readRelations(graph: Graph, productIds: readonly string[], types: readonly string[]): Promise<RelationData[]> {
   if (productIds.length === 0 || types.length === 0) return [];
   return graph.read<RelationData & Record<string, unknown>>(READ_RELATIONS, { ids: [...new Set(productIds)], types: [...types] });
+}
+
+export interface ProductAttributeRow {
+  productId: string;
+  key: string;
+  value: string;
+}
+
+const READ_PRODUCT_ATTRIBUTES = `
+UNWIND $ids AS id
+MATCH (:Product {id: id})-[:HAS_ATTRIBUTE]->(a:Attribute)
+RETURN id AS productId, a.key AS key, a.value AS value
+ORDER BY productId, key, value`;
+
+/** The attributes of each product, by key and value: one query for the whole list. */
+export async function readProductAttributes(graph: Graph, productIds: readonly string[]): Promise<ProductAttributeRow[]> {
+  if (productIds.length === 0) return [];
+  return graph.read<ProductAttributeRow & Record<string, unknown>>(READ_PRODUCT_ATTRIBUTES, { ids: [...new Set(productIds)] });
 }
 
 /* ---------- ranking reads ---------- */
@@ -282,7 +300,7 @@ export interface ProfileRow {
 // Categories and brands are left to the ranker's catalogue snapshot: this query runs on every request.
 const READ_PROFILES = `
 UNWIND $userIds AS userId
-MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED|HIDDEN]->(p:Product)
 RETURN userId, p.id AS productId, type(r) AS relationship, r.count AS count, r.firstAt AS firstAt, r.lastAt AS lastAt`;
 
 /** The behaviour aggregates of several users in one query, by user id (an unknown user has none). */

@@ -1,6 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { recordBehaviourChange } from './behaviourChanges.js';
 import type { Graph, Transaction } from './graph.js';
+import { attributeId, type ProductAttribute } from '../domain/attributes.js';
 
 /**
  * Batched, idempotent writes of the shop graph. Each function takes a whole batch (UNWIND) and runs inside
@@ -25,6 +26,8 @@ export interface ProductRow {
   categoryId?: string | undefined;
   brandId?: string | undefined;
   createdAt?: number | undefined;
+  /** When given (even empty), the product's attributes become exactly these; absent leaves them as they are. */
+  attributes?: ProductAttribute[] | undefined;
 }
 export interface EventRow {
   id: string;
@@ -33,6 +36,9 @@ export interface EventRow {
   type: string;
   timestamp: number;
   quantity?: number | undefined;
+  /** The served list the event came from, and the product's 1-based place in it (attribution). */
+  servedId?: string | undefined;
+  position?: number | undefined;
   /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
   split?: 'train' | 'test' | undefined;
   /**
@@ -148,7 +154,48 @@ RETURN collect(r.id) AS changed`;
 const LINK_PRODUCT_CATEGORIES = linkProducts('IN_CATEGORY', 'Category', 'categoryId');
 const LINK_PRODUCT_BRANDS = linkProducts('HAS_BRAND', 'Brand', 'brandId');
 
-/** Upserts products and their category and brand links; returns how many products were created or changed. */
+// A product's attribute links not in its new list go; the product counts as changed when any went.
+const REMOVE_STALE_ATTRIBUTES = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})-[old:HAS_ATTRIBUTE]->(a:Attribute)
+WHERE NOT a.id IN r.ids
+DELETE old
+WITH DISTINCT p, r
+SET p.updatedAt = $now
+RETURN collect(r.id) AS changed`;
+
+// Attribute nodes are shared by every product with the pair; a link created counts the product as changed.
+const LINK_ATTRIBUTES = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})
+UNWIND r.attributes AS kv
+MERGE (a:Attribute {id: kv.id})
+  ON CREATE SET a.key = kv.key, a.value = kv.value
+MERGE (p)-[link:HAS_ATTRIBUTE {key: kv.key}]->(a)
+  ON CREATE SET link.created = true
+WITH p, r, link, link.created IS NOT NULL AS created
+REMOVE link.created
+WITH p, r, sum(CASE WHEN created THEN 1 ELSE 0 END) AS added WHERE added > 0
+SET p.updatedAt = $now
+RETURN collect(r.id) AS changed`;
+
+/** Replaces the attributes of the rows that carry them (one statement each for the batch); returns the changed ids. */
+async function replaceAttributes(tx: Transaction, rows: ProductRow[], now: ReturnType<typeof int>): Promise<string[]> {
+  const withAttributes = rows.flatMap((row) =>
+    row.attributes === undefined
+      ? []
+      : [{ id: row.id, ids: row.attributes.map((a) => attributeId(a.key, a.value)), attributes: row.attributes.map((a) => ({ id: attributeId(a.key, a.value), key: a.key, value: a.value })) }],
+  );
+  if (withAttributes.length === 0) return [];
+  const [removed] = await tx.run<{ changed: string[] }>(REMOVE_STALE_ATTRIBUTES, { rows: withAttributes, now });
+  const [added] = await tx.run<{ changed: string[] }>(LINK_ATTRIBUTES, { rows: withAttributes, now });
+  return [...(removed?.changed ?? []), ...(added?.changed ?? [])];
+}
+
+/**
+ * Upserts products, their category and brand links and, where given, their attributes; returns how many
+ * products were created or changed.
+ */
 export async function writeProducts(tx: Transaction, rows: ProductRow[], now: number): Promise<number> {
   const params = { now: int(now) };
   const changed = new Set<string>();
@@ -162,6 +209,7 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
     const [linked] = await tx.run<{ changed: string[] }>(statement, { rows: withLink, ...params });
     linked?.changed.forEach((id) => changed.add(id));
   }
+  for (const id of await replaceAttributes(tx, rows, params.now)) changed.add(id);
   return changed.size;
 }
 
@@ -171,7 +219,8 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
 export const CREATE_EVENTS = `
 UNWIND range(0, size($ids) - 1) AS i
 CREATE (:Event {id: $ids[i], userId: $userIds[i], productId: $productIds[i], type: $types[i],
-                timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i]})`;
+                timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i],
+                servedId: $servedIds[i], position: $positions[i]})`;
 
 const PRODUCT_ELEMENTS = 'UNWIND $ids AS id MATCH (p:Product {id: id}) RETURN id, elementId(p) AS element';
 const MERGE_USER_ELEMENTS = `
@@ -214,6 +263,8 @@ interface StoredEvent {
   timestamp: number;
   quantity: number | null;
   split: string | null;
+  servedId: string | null;
+  position: number | null;
 }
 
 // Returns nothing for ids not stored yet, so a batch of new events costs what the existence check did.
@@ -221,9 +272,9 @@ const STORED_EVENTS = `
 UNWIND $ids AS id
 MATCH (e:Event {id: id})
 RETURN id, e.userId AS userId, e.productId AS productId, e.type AS type, e.timestamp AS timestamp,
-       e.quantity AS quantity, e.split AS split`;
+       e.quantity AS quantity, e.split AS split, e.servedId AS servedId, e.position AS position`;
 
-export type ComparedEventField = 'type' | 'userId' | 'productId' | 'timestamp' | 'quantity' | 'split';
+export type ComparedEventField = 'type' | 'userId' | 'productId' | 'timestamp' | 'quantity' | 'split' | 'servedId' | 'position';
 
 export interface EventDifference {
   field: ComparedEventField;
@@ -249,6 +300,8 @@ export function eventDifferences(stored: Omit<StoredEvent, 'id'>, given: EventRo
     ['timestamp', stored.timestamp, given.timestampAssumed ? stored.timestamp : given.timestamp],
     ['quantity', stored.quantity ?? 1, given.quantity ?? 1],
     ['split', stored.split ?? null, given.split ?? null],
+    ['servedId', stored.servedId ?? null, given.servedId ?? null],
+    ['position', stored.position ?? null, given.position ?? null],
   ];
   return compared.filter(([, before, now]) => before !== now).map(([field, before, now]) => ({ field, stored: before, given: now }));
 }
@@ -264,7 +317,8 @@ export interface EventWriteResult {
 
 /**
  * Writes events that are not in the graph yet, creates their users, and adds them to the per-(user, product,
- * behaviour) aggregates. Events whose product does not exist are skipped and their product ids returned.
+ * behaviour) aggregates (types that `relationshipOf` maps to undefined, impressions, are kept as events only).
+ * Events whose product does not exist are skipped and their product ids returned.
  * An event whose id is stored with the same values is a repeat and changes nothing; with other values it is
  * a conflict: returned, not written, the stored event left as it was. `relationshipOf` maps an event type
  * to its aggregate relationship type. Two transactions writing the same new ids at once collide on the
@@ -273,7 +327,7 @@ export interface EventWriteResult {
 export async function writeEvents(
   tx: Transaction,
   rows: EventRow[],
-  relationshipOf: (type: string) => string,
+  relationshipOf: (type: string) => string | undefined,
   now: number,
 ): Promise<EventWriteResult> {
   const productIds = [...new Set(rows.map((row) => row.productId))];
@@ -300,11 +354,13 @@ export async function writeEvents(
   ]);
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
   const byRelationship = sumPerRelationship(fresh, relationshipOf);
+  // Only users whose aggregates moved are named in the feed: a batch of impressions leaves cached profiles be.
+  const changedUsers = new Set([...byRelationship.values()].flatMap((aggregates) => [...aggregates.values()].map((aggregate) => aggregate.userId)));
   await Promise.all([
     ...[...byRelationship].map(([relationship, aggregates]) =>
       tx.run(aggregateStatement(relationship), aggregateColumns([...aggregates.values()], userElements, productElements)),
     ),
-    recordBehaviourChange(tx, userElements.keys()),
+    recordBehaviourChange(tx, changedUsers),
   ]);
   return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts, conflicts };
 }
@@ -317,6 +373,8 @@ export const eventColumns = (fresh: EventRow[]) => ({
   timestamps: fresh.map((row) => int(row.timestamp)),
   quantities: fresh.map((row) => (row.quantity === undefined ? null : int(row.quantity))),
   splits: fresh.map((row) => row.split ?? null),
+  servedIds: fresh.map((row) => row.servedId ?? null),
+  positions: fresh.map((row) => (row.position === undefined ? null : int(row.position))),
 });
 
 export const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, productElements: Map<string, string>) => ({
@@ -329,10 +387,11 @@ export const aggregateColumns = (rows: Aggregate[], userElements: Map<string, st
 });
 
 /** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
-export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
+export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string | undefined): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
-    if (row.split !== 'test') addToAggregate(byRelationship, relationshipOf(row.type), row);
+    const relationship = relationshipOf(row.type);
+    if (row.split !== 'test' && relationship !== undefined) addToAggregate(byRelationship, relationship, row);
   }
   return byRelationship;
 }

@@ -89,6 +89,8 @@ export class PopularityRanker implements Ranker {
     const told = options.revealHistory === false ? null : profile;
     const accept = compileFilter(options.filter, snapshot);
     const unseenOnly = options.unseenOnly ?? false;
+    const excluded = new Set(options.exclude);
+    const leftOut = (id: string): boolean => profile.excludes(id, unseenOnly) || excluded.has(id);
     const weights = RECOMMEND_WEIGHTS;
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const wanted = options.first + rules.overfetch;
@@ -109,7 +111,7 @@ export class PopularityRanker implements Ranker {
         popularity +
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
         weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
-      if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
+      if (total < threshold || !accept(product) || leftOut(product.id)) continue;
       best.consider(total, position);
     }
     const rank = (product: CatalogueProduct) =>
@@ -119,7 +121,7 @@ export class PopularityRanker implements Ranker {
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
-      return product && accept(product) && !profile.excludes(id, unseenOnly) ? rank(product) : null;
+      return product && accept(product) && !leftOut(id) ? rank(product) : null;
     };
     return {
       items: applyRules(candidates, rules, { first: options.first, lookup }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
 import { entityKey } from '../../src/graph/tripleExport.js';
+import { HIDDEN_RELATIONSHIP } from '../../src/domain/behaviours.js';
 import { ServedFusionScorer, scoreStandardised, snapshotItemOrder } from '../../src/eval/fusedScorer.js';
 import { demoEvalData } from '../../src/jobs/evalData.js';
 import { offlineState, profileRows } from '../../src/jobs/evaluateRecommenders.js';
@@ -72,6 +73,36 @@ describe('the offline fused scorer', () => {
     expect(withItemItem).toBeGreaterThan(30);
   });
 
+
+  it('applies a user\'s hides as the served ranker does: the hidden product out, its neighbours lowered', () => {
+    const { data, model } = shopAndModel();
+    const state = offlineState(data, model, data.fit, null, { fitted: WEIGHTS, itemItem: ITEM_ITEM });
+    const rows = profileRows(data, data.fit);
+    const itemCount = data.products.length;
+    const itemOf = snapshotItemOrder(state, data.products.map((product) => product.id));
+    const ranker = new FusedRanker({ graph: null as unknown as Graph, modelsDir: '', relationTypes: [], watchModels: false });
+    const user = rows.findIndex((userRows) => userRows.length > 0);
+    const scoresOf = (userRows: typeof rows) => {
+      const out = new Float32Array(itemCount);
+      new ServedFusionScorer(state, data.users, userRows, itemOf, 'fused').scoreUsers(Int32Array.of(user), out);
+      return out;
+    };
+    const before = scoresOf(rows);
+    // Hide the user's best-scored product that has co-behaviour neighbours.
+    const order = topIndices(before, itemCount);
+    const hiddenPosition = order.map((item) => state.indexOf.get(data.products[item]?.id ?? '') ?? -1).find((position) => state.neighbours.indptr[position + 1]! > state.neighbours.indptr[position]!);
+    expect(hiddenPosition).toBeDefined();
+    const hiddenItem = itemOf[hiddenPosition!]!;
+    const neighbour = itemOf[state.neighbours.indices[state.neighbours.indptr[hiddenPosition!]!]!]!;
+    const hide = { productId: data.products[hiddenItem]!.id, relationship: HIDDEN_RELATIONSHIP, count: 1, firstAt: data.fitEndsAt, lastAt: data.fitEndsAt };
+    const withHide = rows.map((userRows, u) => (u === user ? [...userRows, hide] : userRows));
+    const after = scoresOf(withHide);
+    expect(after[hiddenItem]).toBe(Number.NEGATIVE_INFINITY);
+    expect(after[neighbour]).toBeLessThan(before[neighbour]!);
+    const served = ranker.rankForUser(state, data.users[user] ?? '', withHide[user] ?? [], { first: FIRST, diversity: 0 });
+    expect(served.page.map((position) => itemOf[position])).not.toContain(hiddenItem);
+    expect(served.fused.scores[hiddenPosition!]).toBe(Number.NEGATIVE_INFINITY);
+  });
   it('standardises a component over the whole row, as the served fusion does, before masking known items', async () => {
     const itemCount = 6;
     const values = [5, 1, 3, 3, 9, 0];
