@@ -17,6 +17,8 @@ const START_TIMEOUT_MS = 120_000;
 export interface ConsoleServer {
   /** e.g. http://localhost:41234 */
   origin: string;
+  /** The server's KGREC_HOME (its models and eval folders are inside). */
+  home: string;
   stop(): Promise<void>;
 }
 
@@ -32,12 +34,13 @@ export function assertConsoleBuilt(): void {
 
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const tokens = Object.fromEntries(Object.entries(TOKENS).map(([role, token]) => [hashToken(token), role]));
+  const home = tempDir('kgrec-e2e-home-');
   const child = spawn(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
     cwd: tempDir('kgrec-e2e-'),
     env: {
       ...process.env,
       NODE_OPTIONS: '',
-      KGREC_HOME: tempDir('kgrec-e2e-home-'),
+      KGREC_HOME: home,
       KGREC_API_PORT: '0',
       KGREC_API_TOKENS: JSON.stringify(tokens),
       KGREC_API_RANKING_THREADS: '0',
@@ -48,6 +51,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const origin = await waitForUrl(child);
   return {
     origin,
+    home,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
