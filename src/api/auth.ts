@@ -47,6 +47,8 @@ export const QUERY_ROLES: Readonly<Record<string, Role>> = {
   auditLog: 'merchandiser',
   trainingJob: 'admin',
   trainingJobs: 'admin',
+  modelVersions: 'admin',
+  latestEvaluation: 'merchandiser',
 };
 
 const TOKEN_ID_LENGTH = 12;

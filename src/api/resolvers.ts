@@ -9,6 +9,9 @@ import { badInput, notFound } from './errors.js';
 import { checkFilter, checkFirst, checkListLength, decodeCursor, encodeCursor, type GraphQLProductFilter } from './limits.js';
 import { adminQueries, trainingJobType } from './admin.js';
 import { auditLog } from './auditLog.js';
+import { evaluationReportType, latestEvaluation } from './evaluations.js';
+import { modelVersions, modelVersionType } from './modelVersions.js';
+import { viewer } from './viewer.js';
 import { merchandisingQueries, merchandisingRuleType } from './merchandising.js';
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
@@ -152,6 +155,9 @@ const query = {
   ...merchandisingQueries,
   auditLog,
   ...adminQueries,
+  modelVersions,
+  latestEvaluation,
+  viewer,
 };
 
 const product = {
@@ -240,4 +246,6 @@ export const resolvers = {
   Behaviour: behaviour,
   MerchandisingRule: merchandisingRuleType,
   TrainingJob: trainingJobType,
+  ModelVersion: modelVersionType,
+  EvaluationReport: evaluationReportType,
 };
