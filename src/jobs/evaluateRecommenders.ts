@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { evaluateTopK, type TopKEvaluation } from '../eval/allItemRanking.js';
 import { buildTunedBaseline, tuneBaselines, type BaselineTuning, type TuneOptions } from '../eval/tuneBaselines.js';
@@ -40,12 +41,26 @@ import { runTrainingJob } from './train.js';
 /** Memory the fusion fit may hold its sample's scores in. */
 const FIT_CACHE_BYTES = 900 * 1024 ** 2;
 
+/**
+ * Training time all TransE runs of one evaluation share (two runs, four with a knowledge graph): each run
+ * ends after the last epoch that fits its share, the epoch count staying a ceiling. A budget rather than
+ * fewer epochs, so that a slow or busy machine trains fewer epochs instead of running for hours, and a
+ * fast one keeps the ceiling; sized so that a KGAT-sized evaluation fits half an hour on two cores
+ * (docs/decisions/0018-one-fusion-and-the-served-baseline.md).
+ */
+export const DEFAULT_TRANSE_BUDGET_SECONDS = 12 * 60;
+
+/** TransE's worker threads in an evaluation unless the hyperparameters name them: the CPU engine's two-core speed-up. */
+const EVAL_TRANSE_WORKERS = Math.min(2, availableParallelism());
+
 export interface EvaluateOptions {
   k?: number;
   hyperparameters?: Partial<TransEHyperparameters>;
   bpr?: { epochs?: number };
   /** The baselines' validation search (sample size, which models); see tuneBaselines. */
   tuning?: Pick<TuneOptions, 'validationUsers' | 'models'>;
+  /** Training seconds all TransE runs share (default DEFAULT_TRANSE_BUDGET_SECONDS). */
+  transeBudgetSeconds?: number;
   /** Folder for the model trained here, the report, the chart and the JSON. */
   outDir: string;
   onInfo?: (message: string) => void;
@@ -59,6 +74,8 @@ export interface EvaluationReport {
   users: number;
   results: Record<string, Record<string, number>>;
   seconds: Record<string, number>;
+  /** Each TransE run: the epochs it trained within its share of the budget, and its speed. */
+  transe: Record<string, { epochs: number; triplesPerSecond: number; budgetSeconds: number }>;
   /** The fitted weights and the item × item model of the `itemItem` signal: what `--save-weights` saves for serving. */
   fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec };
   /** The baselines' hyperparameter search on the validation split, and what was chosen. */
@@ -132,6 +149,7 @@ class EvaluationRun {
   readonly info: (message: string) => void;
   readonly splits: EvalSplits;
   readonly seconds: Record<string, number> = {};
+  readonly transe: EvaluationReport['transe'] = {};
   readonly results: ModelResult[] = [];
   private readonly itemCategory: Int32Array | undefined;
 
@@ -186,15 +204,20 @@ async function trainTransE(run: EvaluationRun, behaviour: readonly EvalBehaviour
   const dataset = shopTriples(data, behaviour, { withKg });
   run.info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
   const modelsDir = path.join(options.outDir, 'models');
+  const runs = run.splits.hasKg ? 4 : 2;
+  const budgetSeconds = (options.transeBudgetSeconds ?? DEFAULT_TRANSE_BUDGET_SECONDS) / runs;
   const trained = await run.timed(`transe ${stage}`, () =>
     runTrainingJob({
       source: { kind: 'dataset', dataset, shop: true },
-      hyperparameters: [options.hyperparameters ?? {}],
+      hyperparameters: [{ workers: EVAL_TRANSE_WORKERS }, options.hyperparameters ?? {}],
       modelsDir,
       evalEvery: 0,
+      timeLimitSeconds: budgetSeconds,
       onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE ${stage} epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
     }),
   );
+  run.transe[stage] = { epochs: trained.epochs, triplesPerSecond: Math.round(trained.triplesPerSecond), budgetSeconds: Math.round(budgetSeconds) };
+  run.info(`TransE (${stage}): ${trained.epochs} epochs in ${(trained.seconds / 60).toFixed(1)} min (${Math.round(trained.triplesPerSecond).toLocaleString('en-US')} triples/s)`);
   const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
   return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg, ...served }), version: trained.version };
 }
@@ -337,6 +360,7 @@ async function writeReport(
     users: fused.users,
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
     seconds: run.seconds,
+    transe: run.transe,
     fusion: { weights: ranking.weights, validationNdcg: ranking.fit.ndcg, itemItem: ranking.itemItem },
     tuning: summary,
     files: { markdown, png, json },

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { homePath, loadConfig, type Config } from '../../config.js';
 import { openGraph } from '../../graph/connect.js';
 import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../jobs/evalData.js';
-import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
+import { DEFAULT_TRANSE_BUDGET_SECONDS, evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
 import { positiveInteger, wholeNumber } from '../flagParsers.js';
@@ -25,6 +25,7 @@ interface EvalOptions {
   epochs?: number;
   dimension?: number;
   bprEpochs?: number;
+  transeMinutes?: number;
   out?: string;
   saveWeights?: boolean;
   modelsDir?: string;
@@ -47,6 +48,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))
     .option('--bpr-epochs <n>', 'BPR-MF epochs', positiveInteger('--bpr-epochs'))
+    .option('--transe-minutes <n>', `training minutes all TransE runs share; each stops after the last epoch that fits its share (default ${DEFAULT_TRANSE_BUDGET_SECONDS / 60})`, positiveInteger('--transe-minutes'))
     .option('--out <dir>', 'folder for the report, chart, JSON and the model trained here (default <KGREC_HOME>/eval/<dataset>)')
     .option('--save-weights', 'save the fitted fusion weights and the chosen item-item model with the active model, for the API to use')
     .option('--models-dir <dir>', 'models folder (for --save-weights; default KGREC_MODELS_DIR, else <KGREC_HOME>/models)')
@@ -71,6 +73,7 @@ export function registerEvalCommand(program: Command): void {
         outDir,
         hyperparameters,
         ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
+        ...(options.transeMinutes ? { transeBudgetSeconds: options.transeMinutes * 60 } : {}),
         onInfo: (message) => out.info(message),
         onProgress: (stage, done, total) => {
           if (total === 0) {
@@ -157,5 +160,5 @@ async function loadGraphData(config: Config, onInfo: (message: string) => void):
 }
 
 function jsonResult(report: EvaluationReport): Record<string, unknown> {
-  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, seconds: report.seconds, files: report.files };
+  return { dataset: report.dataset, k: report.k, results: report.results, users: report.users, tuning: report.tuning, fusion: report.fusion, seconds: report.seconds, transe: report.transe, files: report.files };
 }
