@@ -38,8 +38,13 @@ import { runTrainingJob } from './train.js';
  * fitted on the validation purchases (never on the test set).
  */
 
-/** Memory the fusion fit may hold its sample's scores in. */
-const FIT_CACHE_BYTES = 900 * 1024 ** 2;
+/**
+ * Memory the fusion fit may hold its sample's scores in: it sets the fit's sample (about 4,300 users on
+ * amazon-book), which is what bounds how finely the fit can tell two weightings apart.
+ */
+const FIT_CACHE_BYTES = 2 * 1024 ** 3;
+/** A ceiling on the fit's time, which grows with its sample. */
+const MAX_FIT_USERS = 6_000;
 
 /**
  * Training time all TransE runs of one evaluation share (two runs, four with a knowledge graph): each run
@@ -249,6 +254,7 @@ async function fusedRanking(run: EvaluationRun, withKg: boolean, itemItem: ItemI
   // Fusion weights, fitted on the validation purchases with the fit-period history.
   const validSignals = new SignalScorers(state, data, splits.validRows, new Set(signalNames));
   const sampleUsers = fusionSampleUsers(data.products.length, signalNames.length);
+  run.info(`fusion fit${suffix}: ${signalNames.join(', ')} on ${sampleUsers.toLocaleString('en-US')} validation users at most`);
   const { fit, weights } = await fitFusionOnValidation(run, validSignals, signalNames, sampleUsers, suffix);
 
   const refit = await trainTransE(run, splits.beforeTest, data.validEndsAt, `test${suffix}`, withKg, { itemItem, fitted: weights });
@@ -272,11 +278,11 @@ function availableSignals(state: RankingState, data: EvalData): RecommendSignal[
 }
 
 /**
- * Users in the fusion fit's sample. The fit keeps the sample's normalised scores in memory (about 1 GiB
+ * Users in the fusion fit's sample. The fit keeps the sample's normalised scores in memory (FIT_CACHE_BYTES
  * at most); beyond that it would recompute every signal for every weight it tries.
  */
 function fusionSampleUsers(itemCount: number, signalCount: number): number {
-  return Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalCount * 4))));
+  return Math.max(500, Math.min(MAX_FIT_USERS, Math.floor(FIT_CACHE_BYTES / (itemCount * signalCount * 4))));
 }
 
 /** Fits the fusion weights of `signalNames` on the validation purchases; signals left out weigh 0. */
