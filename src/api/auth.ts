@@ -33,6 +33,10 @@ export const MUTATION_ROLES: Readonly<Record<string, Role>> = {
   boostProduct: 'merchandiser',
   buryProduct: 'merchandiser',
   removeRule: 'merchandiser',
+  createExperiment: 'merchandiser',
+  startExperiment: 'merchandiser',
+  pauseExperiment: 'merchandiser',
+  stopExperiment: 'merchandiser',
   startRetraining: 'admin',
   activateModel: 'admin',
   deleteUserData: 'admin',
@@ -45,6 +49,9 @@ export const MUTATION_ROLES: Readonly<Record<string, Role>> = {
 export const QUERY_ROLES: Readonly<Record<string, Role>> = {
   merchandisingRules: 'merchandiser',
   auditLog: 'merchandiser',
+  experiment: 'merchandiser',
+  experiments: 'merchandiser',
+  experimentResults: 'merchandiser',
   trainingJob: 'admin',
   trainingJobs: 'admin',
 };

@@ -25,6 +25,9 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.products': 10,
   'Query.auditLog': 10,
   'Query.merchandisingRules': 10,
+  'Query.experiments': 10,
+  /** Reads every served list of the window with its events and the purchases after its clicks. */
+  'Query.experimentResults': 100,
   /** Batched across users by a DataLoader, so one query per level, not per user. */
   'User.behaviours': 5,
   /** Writes every entity vector of a model version onto the graph: the dearest write. */
@@ -49,6 +52,7 @@ const SIZE_ARGUMENTS: Readonly<Record<string, string>> = {
   'Query.similarProducts': 'first',
   'Query.products': 'first',
   'Query.auditLog': 'first',
+  'Query.experiments': 'first',
   'User.behaviours': 'first',
 };
 

@@ -24,7 +24,7 @@ import { badInput } from './errors.js';
  * `kgrec ingest` accepts, cleaned the same way. Problems name the input field, with its index in a list.
  */
 
-export type GraphQLEventType = 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE';
+export type GraphQLEventType = 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE' | 'IMPRESSION' | 'HIDE';
 
 export interface EventInput {
   id?: string | null;
@@ -33,6 +33,8 @@ export interface EventInput {
   type: GraphQLEventType;
   timestamp?: string | null;
   quantity?: number | null;
+  servedId?: string | null;
+  position?: number | null;
 }
 
 export interface ProductInput {

@@ -13,6 +13,8 @@ import { merchandisingQueries, merchandisingRuleType } from './merchandising.js'
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
 import { personalisedRead, requireHistoryAccess, withoutHistory } from './privacy.js';
+import { experimentQueries, experimentTypes } from './experiments.js';
+import { serveList, type ServedList } from './experimentServing.js';
 
 /**
  * Resolvers stay thin: check the arguments, call the ranking or the graph reads, map the result to the
@@ -22,23 +24,25 @@ import { personalisedRead, requireHistoryAccess, withoutHistory } from './privac
 /** Longest search text; longer text is almost always pasted by mistake and costs the index for nothing. */
 const MAX_QUERY_LENGTH = 500;
 
-type RankedWithProduct = RankedItem & { product: ProductData };
+type RankedWithProduct = RankedItem & { product: ProductData; position: number };
 interface RecommendationsResult {
   items: RankedWithProduct[];
   modelVersion: string | null;
   strategy: string;
+  servedId: string;
 }
 
 /** Loads the listed products in one batch; a product deleted since ranking is dropped rather than failing the list. */
-async function withProducts(list: RankedList, ctx: ApiContext): Promise<RecommendationsResult> {
-  const products = await ctx.loaders.product.loadMany(list.items.map((item) => item.productId));
+async function withProducts({ list, servedId }: ServedList, ctx: ApiContext, reveal = (ranked: RankedList) => ranked): Promise<RecommendationsResult> {
+  const shown = reveal(list);
+  const products = await ctx.loaders.product.loadMany(shown.items.map((item) => item.productId));
   const items: RankedWithProduct[] = [];
-  list.items.forEach((item, index) => {
+  shown.items.forEach((item, index) => {
     const product = products[index];
-    if (product && !(product instanceof Error)) items.push({ ...item, product });
+    if (product && !(product instanceof Error)) items.push({ ...item, product, position: index + 1 });
     else if (product instanceof Error) throw product;
   });
-  return { items, modelVersion: list.modelVersion, strategy: list.strategy };
+  return { items, modelVersion: shown.modelVersion, strategy: shown.strategy, servedId };
 }
 
 /** Queries need the frontend role or higher, or a shopper token, when public reads are off. */
@@ -58,8 +62,10 @@ const query = {
     const { revealHistory } = personalisedRead(ctx, args.userId, 'recommend');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
-    const list = await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
+    const served = await serveList(ctx, { userId: args.userId, surface: 'recommend' }, (ranker, overrides) =>
+      ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, diversity: overrides.diversity }),
+    );
+    return withProducts(served as ServedList, ctx, revealHistory ? undefined : withoutHistory);
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -70,16 +76,19 @@ const query = {
     if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `at most ${MAX_QUERY_LENGTH} characters, got ${args.query.length}`);
     const userId = args.userId ?? undefined;
     const revealHistory = userId === undefined || personalisedRead(ctx, userId, 'search(userId)').revealHistory;
-    const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx);
+    const served = await serveList(ctx, { userId: userId ?? null, surface: 'search' }, (ranker, overrides) =>
+      ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory, diversity: overrides.diversity }),
+    );
+    return withProducts(served as ServedList, ctx, revealHistory ? undefined : withoutHistory);
   },
 
   async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
     readable(ctx, 'similarProducts');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
-    const list = await ctx.ranker.similar(args.productId, { first });
-    if (list === null) throw notFound('product', args.productId);
-    return withProducts(list, ctx);
+    // No user: similar products are always the default ranking (an anonymous list).
+    const served = await serveList(ctx, { userId: null, surface: 'similarProducts' }, (ranker) => ranker.similar(args.productId, { first }));
+    if (served === null) throw notFound('product', args.productId);
+    return withProducts(served, ctx);
   },
 
   product(_: unknown, args: { id: string }, ctx: ApiContext): Promise<ProductData | null> {
@@ -135,6 +144,7 @@ const query = {
   ...merchandisingQueries,
   auditLog,
   ...adminQueries,
+  ...experimentQueries,
 };
 
 const product = {
@@ -221,4 +231,5 @@ export const resolvers = {
   Behaviour: behaviour,
   MerchandisingRule: merchandisingRuleType,
   TrainingJob: trainingJobType,
+  ...experimentTypes,
 };

@@ -32,6 +32,8 @@ import { depthLimit } from './limits.js';
 import { oneFieldPerMutation } from './oneFieldPerMutation.js';
 import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
+import { ExperimentAssigner } from './experimentAssigner.js';
+import { VariantRankers } from './variantRankers.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
 
@@ -74,6 +76,8 @@ export interface ApiServer {
 /** The parts every request shares, beside the GraphQL schema: built once, closed by stop(). */
 interface ServingParts {
   ranker: Ranker;
+  experiments: ExperimentAssigner;
+  variantRankers: VariantRankers;
   caches: EntityCaches;
   jobs: TrainingJobs;
   catalogueWatch: CatalogueWatch;
@@ -94,6 +98,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const metrics = createMetrics();
   const httpServer = createHttpServer();
   const engine = await startGraphQL({ config, api, logger, metrics, httpServer });
+  // Read before the first request, so that its shopper lands in the running experiment's variant.
+  await parts.experiments.refresh();
   const handle = requestHandler({
     graph,
     api,
@@ -102,7 +108,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     engine,
     shoppers: createShopperVerifier(api),
     limiter: api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null,
-    contextFor: requestContexts(options, api, parts),
+    contextFor: requestContexts(options, api, parts, metrics),
   });
   serveRequests(httpServer, handle, logger);
   const { port, url } = await listen(httpServer, api);
@@ -147,6 +153,8 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
           ? logger.info({ job: job.id, version: job.modelVersion }, 'training job succeeded')
           : logger.error({ job: job.id, error: job.error }, 'training job failed'),
     });
+  const experiments = new ExperimentAssigner(graph, (error) => logger.error({ err: error }, 'reading the running experiments failed; serving the previous split'));
+  const variantRankers = new VariantRankers(ranker, graph, api.snapshotTtlSeconds * 1000);
   // Catalogue edits by other processes (ingestion, other API processes): without this they would show only
   // after the snapshot's and the rules' TTLs.
   const catalogueWatch = watchCatalogue(
@@ -154,11 +162,11 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     api.cataloguePollMs,
     () => {
       logger.info('the catalogue was changed by another process: reloading it');
-      catalogueAndRulesChanged({ caches, ranker });
+      catalogueAndRulesChanged({ caches, ranker, variantRankers });
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );
-  return { ranker, caches, jobs, catalogueWatch };
+  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers };
 }
 
 function createHttpServer(): http.Server {
@@ -218,13 +226,16 @@ async function startGraphQL(setup: { config: Config; api: ApiConfig; logger: Log
 type ContextFactory = (requestId: string, caller: Caller, costContext: CostContext) => RequestContext;
 
 /** Each request's context: the shared parts, its caller, its cost and its own loaders and logger. */
-function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts): ContextFactory {
+function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts, metrics: ApiMetrics): ContextFactory {
   const { graph, config, logger } = options;
-  const { ranker, jobs, caches, catalogueWatch } = parts;
+  const { ranker, jobs, caches, catalogueWatch, experiments, variantRankers } = parts;
   return (requestId, caller, costContext) => ({
     ...costContext,
     graph,
     ranker,
+    experiments,
+    variantRankers,
+    experimentMetrics: metrics.experiments,
     jobs,
     config: api,
     relationTypes: config.relationTypes,
@@ -353,6 +364,7 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
   parts.ranker.close?.();
+  parts.variantRankers.close();
   if (options.closeGraph ?? true) await graph.close();
   logger.info('kgrec API stopped');
 }

@@ -35,6 +35,9 @@ export interface EventRow {
   quantity?: number | undefined;
   /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
   split?: 'train' | 'test' | undefined;
+  /** The served list the event came from (src/graph/servedLists.ts), and the product's 1-based place in it. */
+  servedId?: string | undefined;
+  position?: number | undefined;
   /**
    * The input gave no timestamp and the write's time stands in: a retry of such an event gets another
    * time, so the timestamp is left out when comparing it with the event stored under its id.
@@ -171,7 +174,8 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
 export const CREATE_EVENTS = `
 UNWIND range(0, size($ids) - 1) AS i
 CREATE (:Event {id: $ids[i], userId: $userIds[i], productId: $productIds[i], type: $types[i],
-                timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i]})`;
+                timestamp: $timestamps[i], quantity: $quantities[i], split: $splits[i],
+                servedId: $servedIds[i], position: $positions[i]})`;
 
 const PRODUCT_ELEMENTS = 'UNWIND $ids AS id MATCH (p:Product {id: id}) RETURN id, elementId(p) AS element';
 const MERGE_USER_ELEMENTS = `
@@ -317,6 +321,8 @@ export const eventColumns = (fresh: EventRow[]) => ({
   timestamps: fresh.map((row) => int(row.timestamp)),
   quantities: fresh.map((row) => (row.quantity === undefined ? null : int(row.quantity))),
   splits: fresh.map((row) => row.split ?? null),
+  servedIds: fresh.map((row) => row.servedId ?? null),
+  positions: fresh.map((row) => (row.position === undefined ? null : int(row.position))),
 });
 
 export const aggregateColumns = (rows: Aggregate[], userElements: Map<string, string>, productElements: Map<string, string>) => ({

@@ -29,6 +29,8 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
  * ones included, with cents still exact in a double.
  */
 export const QUANTITY_RANGE = { min: 1, max: 10_000 } as const;
+/** Places in a served list: lists are at most a few hundred items long. */
+export const POSITION_RANGE = { min: 1, max: 1_000 } as const;
 export const WEIGHT_RANGE = { min: 0, max: 1_000 } as const;
 export const PRICE_RANGE = { min: 0, max: 1e12 } as const;
 
@@ -251,6 +253,9 @@ export const eventSchemaFor = (clock: ClockLimit) =>
       type: eventType,
       timestamp: requiredTimestamp(clock),
       quantity: optionalNumberIn(QUANTITY_RANGE, true),
+      /** The served list the event came from, and the 1-based place of the product in it. */
+      servedId: optionalId(),
+      position: optionalNumberIn(POSITION_RANGE, true),
     })
     .transform((event) => ({ ...event, id: event.id ?? eventId(event) }));
 

@@ -30,6 +30,11 @@ export interface PopularityRankerOptions {
   onError?: (error: unknown) => void;
   /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
   profileCache?: ProfileCacheOptions | undefined;
+  /**
+   * False: `recommend` gives every user the list an unknown visitor gets (the shop's popular products), the
+   * plain baseline an experiment compares personalised rankings with. Default true.
+   */
+  personalise?: boolean;
 }
 
 /**
@@ -83,7 +88,8 @@ export class PopularityRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
-    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
+    const history = this.options.personalise === false ? Promise.resolve([]) : this.profiles.read(userId);
+    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), history, this.rules.get()]);
     const profile = buildProfile(rows, snapshot);
     // Reasons describe the user's behaviour only to callers allowed to see it (the ranking is the same).
     const told = options.revealHistory === false ? null : profile;

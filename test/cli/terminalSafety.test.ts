@@ -35,7 +35,7 @@ describe('kgrec ingest on a terminal', () => {
     const run = kgrec(['ingest', '--kind', 'events', '--dry-run', events]);
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).not.toMatch(CONTROL);
-    expect(run.stderr).toContain(`${events}:1: type: expected one of view, click, add_to_cart, purchase, got "\\u001b[2J\\u001b[31mview"`);
+    expect(run.stderr).toContain(`${events}:1: type: expected one of view, click, add_to_cart, purchase, impression, hide, got "\\u001b[2J\\u001b[31mview"`);
     expect(run.stderr).toMatch(/events\.jsonl:2: \(line\): invalid JSON: .*\\u001b/);
     expect(run.stderr).toContain(`${events}:3: timestamp: 2099-01-01T00:00:00Z is later than the server's clock (+300 s allowed)`);
     expect(run.stderr).toContain('kgrec: 3 record(s) rejected (allowed: 0)');

@@ -134,7 +134,7 @@ describe('control characters in input', () => {
     expect(reported).toEqual(shown);
     expect(shown).toHaveLength(4);
     for (const line of shown) expect(line).not.toMatch(CONTROL);
-    expect(shown[0]).toBe(`${file}:1: type: expected one of view, click, add_to_cart, purchase, got "\\u001b]0;owned\\u0007\\u001b[2J"`);
+    expect(shown[0]).toBe(`${file}:1: type: expected one of view, click, add_to_cart, purchase, impression, hide, got "\\u001b]0;owned\\u0007\\u001b[2J"`);
     expect(shown[1]).toMatch(new RegExp(`^${file}:2: \\(line\\): invalid JSON: .*\\\\u001b`));
     // The carriage return is whitespace, collapsed to a space; the escape is refused in an id.
     expect(shown[2]).toBe(`${file}:3: userId: expected text without control characters, got "\\u001b" at character 4`);

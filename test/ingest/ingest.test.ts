@@ -263,7 +263,7 @@ describe('bad input', () => {
       `${file}:2: timestamp: expected ISO-8601 or epoch milliseconds, got "yesterday"`,
       expect.stringMatching(new RegExp(`^${file}:3: \\(line\\): invalid JSON: `)),
       `${file}:5: userId: required`,
-      `${file}:5: type: expected one of view, click, add_to_cart, purchase, got "teleport"`,
+      `${file}:5: type: expected one of view, click, add_to_cart, purchase, impression, hide, got "teleport"`,
       `${file}:4: productId: unknown product "nope"`,
     ]);
     const after = await graphStats(graph);
@@ -292,7 +292,7 @@ describe('bad input', () => {
     expect(inline.summary).toMatchObject({ records: 7, duplicates: 1, rejected: 3 });
     expect(inline.report.trim().split('\n')).toEqual([
       `${file}:3: timestamp: expected ISO-8601 or epoch milliseconds, got "yesterday"`,
-      `${file}:5: type: expected one of view, click, add_to_cart, purchase, got "teleport"`,
+      `${file}:5: type: expected one of view, click, add_to_cart, purchase, impression, hide, got "teleport"`,
       `${file}:6: id: same id as ${file}:2 but different values`,
     ]);
     const written = await run(true, false);

@@ -47,7 +47,7 @@ describe('record validation', () => {
     expect(first.ok && first.value.id).toBe(second.ok && second.value.id);
     expect(first.ok && first.value.id).toBe(eventId({ userId: 'u1', productId: 'p1', type: 'add_to_cart', timestamp: Date.UTC(2026, 0, 1) }));
     expect(problemsOf(validateRecord(eventSchema, { ...raw, type: 'like' }))).toEqual([
-      { field: 'type', reason: 'expected one of view, click, add_to_cart, purchase, got "like"' },
+      { field: 'type', reason: 'expected one of view, click, add_to_cart, purchase, impression, hide, got "like"' },
     ]);
   });
 
