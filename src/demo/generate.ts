@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ShopSimulation } from './behaviour.js';
 import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
-import type { DemoShop, DemoShopOptions, Period } from './model.js';
+import type { Catalogue, DemoShop, DemoShopOptions, Period, Shopper } from './model.js';
 import { Random } from '../math/random.js';
 import { buildRelations } from './relations.js';
 import { buildShoppers } from './shoppers.js';
@@ -79,7 +79,14 @@ function periodOf(endAt: number, months: number): Period {
 
 const brandCountFor = (products: number): number => Math.min(MAX_BRANDS, Math.max(MIN_BRANDS, Math.round(products / PRODUCTS_PER_BRAND)));
 
-export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
+/** The demo shop's catalogue and shoppers with their tastes: what the shop simulator replays against the API. */
+export interface DemoPopulation {
+  catalogue: Catalogue;
+  shoppers: Shopper[];
+  period: Period;
+}
+
+export function demoPopulation(options: DemoShopOptions = {}): DemoPopulation {
   const resolved = resolveOptions(options);
   const period = periodOf(resolved.endAt, resolved.months);
   // Each part draws from its own random stream (see Random.forStream), so that e.g. more events leave the catalogue as it is.
@@ -90,6 +97,12 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
     period,
   );
   const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
+  return { catalogue, shoppers, period };
+}
+
+export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
+  const resolved = resolveOptions(options);
+  const { catalogue, shoppers, period } = demoPopulation(resolved);
   const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
   const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
   return {
