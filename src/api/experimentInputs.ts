@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  EXPERIMENT_SURFACES,
   SHARE_TOLERANCE,
   VARIANT_STRATEGIES,
   type ExperimentSurface,
@@ -109,6 +108,3 @@ export function validateResultsWindow(args: { from: number; to: number; conversi
   }
   return { from: args.from, to: args.to, conversionMs: args.conversionDays * DAY_MS };
 }
-
-/** Experiment ids are the API's own UUIDs: anything else cannot name one. */
-export const experimentIdSchema = z.string().min(1).max(100);
