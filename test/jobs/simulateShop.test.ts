@@ -55,7 +55,8 @@ describe('kgrec simulate', () => {
     const state = await h.gql<{ experiment: { state: string } }>('query ($id: ID!) { experiment(id: $id) { state } }', { id: result.experimentId }, TOKENS.merchandiser);
     expect(state.data?.experiment.state).toBe('STOPPED');
 
-    const files = await writeExperimentReport(tempDir('kgrec-experiment-'), result.experimentId, result.results);
+    // KGREC_SIMULATE_REPORT_DIR keeps the chart and JSON (docs/benchmarks.md shows them); a temporary folder otherwise.
+    const files = await writeExperimentReport(process.env.KGREC_SIMULATE_REPORT_DIR ?? tempDir('kgrec-experiment-'), result.experimentId, result.results);
     expect(readFileSync(files.svg, 'utf8')).toContain('<svg');
     expect(JSON.parse(readFileSync(files.json, 'utf8'))).toEqual(result.results);
     console.log(JSON.stringify(summary));
