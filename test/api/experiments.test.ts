@@ -132,6 +132,9 @@ describe('assignment', () => {
         expect(served.strategy).toBe(expected === 'popularity' ? 'popularity' : 'fused');
       }
     }
+    const served = await (await fetch(new URL('/metrics', h.server.url))).text();
+    const listsOf = (variant: string): number => Number(new RegExp(`kgrec_experiment_served_lists_total\\{experiment="${experiment.id}",variant="${variant}"\\} (\\d+)`).exec(served)?.[1] ?? 0);
+    expect(listsOf('popularity') + listsOf('fused')).toBe(12);
     // Without a shopper (similar products) the default ranking serves, and no exposure is recorded.
     const similar = await h.gql<{ similarProducts: { servedId: string } }>('{ similarProducts(productId: "p-00001") { servedId } }');
     expect(await servedList(similar.data?.similarProducts.servedId as string)).toBeUndefined();
@@ -280,6 +283,14 @@ describe('experimentResults', () => {
     }
     expect(results.pValue).toBeGreaterThan(0);
     expect(results.pValue).toBeLessThanOrEqual(1);
+
+    // The same figures on /metrics, per experiment and variant.
+    const metrics = await (await fetch(new URL('/metrics', h.server.url))).text();
+    for (const variant of results.variants) {
+      const labels = `experiment="${experiment.id}",variant="${variant.name}"`;
+      expect(metrics).toContain(`kgrec_experiment_clicks{${labels}} ${variant.clicks}`);
+      expect(metrics).toContain(`kgrec_experiment_ctr{${labels}} ${variant.ctr.value}`);
+    }
 
     const denied = await h.gql(RESULTS, { id: experiment.id, from: new Date(data.from).toISOString() }, TOKENS.frontend);
     expect(codeOf(denied)).toBe('FORBIDDEN');

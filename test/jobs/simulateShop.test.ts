@@ -59,6 +59,5 @@ describe('kgrec simulate', () => {
     const files = await writeExperimentReport(process.env.KGREC_SIMULATE_REPORT_DIR ?? tempDir('kgrec-experiment-'), result.experimentId, result.results);
     expect(readFileSync(files.svg, 'utf8')).toContain('<svg');
     expect(JSON.parse(readFileSync(files.json, 'utf8'))).toEqual(result.results);
-    console.log(JSON.stringify(summary));
   }, 600_000);
 });
