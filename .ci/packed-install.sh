@@ -63,7 +63,7 @@ echo "tarball: $TARBALL ($(du -h "$TARBALL" | cut -f1))"
 step "tarball contents"
 tar -tzf "$TARBALL" | sort >"$WORK/contents.txt"
 for needed in package/package.json package/dist/cli/main.js package/dist/config.js package/dist/kge/simd/transe.wasm \
-  package/schema/kgrec.graphql; do
+  package/schema/kgrec.graphql package/dist/console/index.html; do
   grep -qx "$needed" "$WORK/contents.txt" || fail "the tarball lacks $needed"
 done
 grep -q '^package/cypher/.*\.cypher$' "$WORK/contents.txt" || fail "the tarball holds no cypher/ migrations"

@@ -186,6 +186,34 @@ function hostileTotals(minute: Pick<MinuteResult, 'byKind'>): { requests: number
   return totals;
 }
 
+/** One minute's line: latency of recommend and search, the hostile requests, and the API's memory and pauses. */
+function minuteLine(result: MinuteResult, apiMemory: Omit<ApiMemory, 'type'>): string {
+  const hostile = hostileTotals(result);
+  const legit = result.legit;
+  const gc = apiMemory.gcCounts;
+  return (
+    `recommend+search ${count(legit.requests)} req, p50 ${ms(legit.p50Ms)}, p90 ${ms(legit.p90Ms)}, p99 ${ms(legit.p99Ms)}, max ${ms(legit.maxMs)}, ${legit.refused + legit.failed} errors` +
+    ` | hostile ${count(hostile.requests)}: ${count(hostile.refused)} refused, ${count(hostile.ok)} answered, ${count(hostile.failed)} failed` +
+    ` | API heap ${apiMemory.heapUsedMiB} MiB (old space ${apiMemory.oldSpaceMiB}), external ${apiMemory.externalMiB} MiB, RSS ${apiMemory.rssMiB} MiB` +
+    ` | event loop delay p99 ${ms(apiMemory.loopDelayP99Ms)}, max ${ms(apiMemory.loopDelayMaxMs)}; GC pauses max ${ms(apiMemory.gcPauseMaxMs)}, ${apiMemory.gcPauseTotalMs} ms in all (${gc.minor} minor, ${gc.major} major, ${gc.other} other)`
+  );
+}
+
+/** Least-squares slope of `values` per step (MiB per minute for a minute's memory figures); 0 for fewer than two. */
+function slopePerStep(values: number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((sum, value) => sum + value, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  values.forEach((value, x) => {
+    covariance += (x - meanX) * (value - meanY);
+    variance += (x - meanX) ** 2;
+  });
+  return covariance / variance;
+}
+
 await stopLocalServer(neo4jOptions);
 wipeLocalData(neo4jOptions.home);
 await startLocalServer(neo4jOptions);
@@ -286,21 +314,24 @@ try {
   log(`API memory before the soak: heap ${beforeSoak.heapUsedMiB} MiB used of ${beforeSoak.heapTotalMiB} (old space ${beforeSoak.oldSpaceMiB}), external ${beforeSoak.externalMiB} MiB, RSS ${beforeSoak.rssMiB} MiB`);
   // Minutes are reported one after another, in order, even though the API answers their questions asynchronously.
   let reporting = Promise.resolve();
+  let warmUp: (Omit<MinuteResult, 'type' | 'rows'> & { memory: Omit<ApiMemory, 'type'> }) | null = null;
   load.on('message', (message: { type: string }) => {
     if (message.type !== 'minute') return;
     const result = message as MinuteResult;
     reporting = reporting.then(async () => {
       const [apiMemory, training] = await Promise.all([memory(), trainingState().catch(() => null)]);
       const { type: _type, rows, ...figures } = result;
+      if (result.minute === 0) {
+        // The warm-up: JIT, caches and connections reach their steady state. Shown, never counted.
+        warmUp = { ...figures, memory: apiMemory };
+        console.log(`warm-up (${options.warmUpSeconds} s, not counted): ${minuteLine(result, apiMemory)}`);
+        return;
+      }
       const flagged = result.legit.p99Ms > options.flagP99Ms;
       minutes.push({ ...figures, memory: apiMemory, training, flagged });
       raw.push(rows);
-      const hostile = hostileTotals(result);
-      const legit = result.legit;
       console.log(
-        `minute ${result.minute}: recommend+search ${count(legit.requests)} req, p50 ${ms(legit.p50Ms)}, p90 ${ms(legit.p90Ms)}, p99 ${ms(legit.p99Ms)}, max ${ms(legit.maxMs)}, ${legit.refused + legit.failed} errors` +
-          ` | hostile ${count(hostile.requests)}: ${count(hostile.refused)} refused, ${count(hostile.ok)} answered, ${count(hostile.failed)} failed` +
-          ` | API heap ${apiMemory.heapUsedMiB} MiB (old space ${apiMemory.oldSpaceMiB}), RSS ${apiMemory.rssMiB} MiB` +
+        `minute ${result.minute}: ${minuteLine(result, apiMemory)}` +
           (training ? ` | retraining ${training.status.toLowerCase()} ${training.epoch}/${training.totalEpochs} in pid ${training.pid}` : '') +
           (flagged ? `  <-- p99 above ${options.flagP99Ms} ms` : ''),
       );
@@ -335,7 +366,14 @@ try {
     p50MedianMs: median(minutes.map((minute) => minute.legit.p50Ms)),
     flaggedMinutes: flagged,
     heapUsedMiB: { beforeSoak: beforeSoak.heapUsedMiB, firstMinute: minutes[0]?.memory.heapUsedMiB ?? null, lastMinute: minutes.at(-1)?.memory.heapUsedMiB ?? null, max: Math.max(...minutes.map((minute) => minute.memory.heapUsedMiB)) },
-    rssMiB: { beforeSoak: beforeSoak.rssMiB, lastMinute: minutes.at(-1)?.memory.rssMiB ?? null },
+    rssMiB: { beforeSoak: beforeSoak.rssMiB, firstMinute: minutes[0]?.memory.rssMiB ?? null, lastMinute: minutes.at(-1)?.memory.rssMiB ?? null, max: Math.max(...minutes.map((minute) => minute.memory.rssMiB)) },
+    // Growth per minute over the measured minutes (least squares): a leak shows as a steady slope, a warm-up as a step.
+    rssSlopeMiBPerMinute: Math.round(slopePerStep(minutes.map((minute) => minute.memory.rssMiB)) * 10) / 10,
+    heapSlopeMiBPerMinute: Math.round(slopePerStep(minutes.map((minute) => minute.memory.heapUsedMiB)) * 10) / 10,
+    gcPauseMaxMs: Math.max(0, ...minutes.map((minute) => minute.memory.gcPauseMaxMs)),
+    loopDelayMaxMs: Math.max(0, ...minutes.map((minute) => minute.memory.loopDelayMaxMs)),
+    passed: flagged.length === 0 && minutes.length === options.minutes,
+    warmUp,
     byKind: totals,
     retraining: retraining ? { id: retraining.id, pid: retraining.pid, apiPid: ready.pid, final: await trainingState().catch(() => null) } : null,
   };
@@ -349,9 +387,14 @@ try {
     const codes = Object.entries(total.codes).map(([code, n]) => `${code} ${count(n)}`).join(', ');
     console.log(`  ${kind}: ${count(total.requests)} sent, ${count(total.refused)} refused, ${count(total.ok)} answered, ${count(total.failed)} failed${codes ? ` (${codes})` : ''}; worst minute p99 ${ms(total.worstP99Ms)}`);
   }
-  console.log(`  API heap used: ${summary.heapUsedMiB.beforeSoak} MiB before, ${summary.heapUsedMiB.firstMinute} after minute 1, ${summary.heapUsedMiB.lastMinute} after the last, ${summary.heapUsedMiB.max} at most; RSS ${summary.rssMiB.beforeSoak} → ${summary.rssMiB.lastMinute} MiB`);
+  console.log(`  API heap used: ${summary.heapUsedMiB.beforeSoak} MiB before, ${summary.heapUsedMiB.firstMinute} after minute 1, ${summary.heapUsedMiB.lastMinute} after the last, ${summary.heapUsedMiB.max} at most (${summary.heapSlopeMiBPerMinute} MiB per minute)`);
+  console.log(`  API RSS: ${summary.rssMiB.beforeSoak} MiB before, ${summary.rssMiB.firstMinute} after minute 1, ${summary.rssMiB.lastMinute} after the last, ${summary.rssMiB.max} at most (${summary.rssSlopeMiBPerMinute} MiB per minute); longest GC pause ${ms(summary.gcPauseMaxMs)}, longest event loop delay ${ms(summary.loopDelayMaxMs)}`);
   if (summary.retraining) console.log(`  retraining ${summary.retraining.id}: process ${summary.retraining.pid} (API ${summary.retraining.apiPid}), ${summary.retraining.final ? `${summary.retraining.final.status.toLowerCase()} at epoch ${summary.retraining.final.epoch}/${summary.retraining.final.totalEpochs}` : 'state unknown'}`);
   console.log(`  machine: ${machine()}`);
+  console.log(
+    `${summary.passed ? 'PASS' : 'FAIL'}: p99 ≤ ${options.flagP99Ms} ms in every minute` +
+      (summary.passed ? ` (all ${minutes.length}; worst ${ms(summary.p99WorstMs)})` : ` — ${flagged.length} of ${minutes.length} minutes above (${flagged.join(', ') || 'none'})${minutes.length < options.minutes ? `; only ${minutes.length} of ${options.minutes} minutes reported` : ''}`),
+  );
 
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(

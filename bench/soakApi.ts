@@ -5,11 +5,13 @@
  * `kgrec start` used to, for the A/B against a process that never trained.
  *
  * Messages: it sends `{ type: 'ready', port, pid, trainedInProcess }` once it serves; it answers
- * `{ type: 'memory' }` with `{ type: 'memory', ... }` (heap, external, array buffers, RSS, in MiB) and
+ * `{ type: 'memory' }` with `{ type: 'memory', ... }` (heap, external, array buffers, RSS, in MiB; the event
+ * loop's delay and the GC pauses since the previous such answer) and
  * `{ type: 'stop' }` by stopping and exiting. Settings come from the environment (NEO4J_*, KGREC_API_*).
  */
 import '../src/cli/productionMode.js';
 import v8 from 'node:v8';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadApiConfig } from '../src/api/config.js';
@@ -29,6 +31,13 @@ export interface ApiMemory {
   rssMiB: number;
   /** V8's old generation as committed: it grows with what the process once held and is slow to give back. */
   oldSpaceMiB: number;
+  /** Since the previous report: the event loop's delay (p99, max) and the garbage collector's pauses on this thread. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gcPauseMaxMs: number;
+  gcPauseTotalMs: number;
+  /** Collections since the previous report by kind: minor (scavenge), major (mark-compact), other (incremental, weak callbacks). */
+  gcCounts: { minor: number; major: number; other: number };
 }
 
 export type ApiMessage = { type: 'ready'; port: number; pid: number; trainedInProcess: boolean } | ApiMemory;
@@ -50,6 +59,23 @@ const ranker = createServingRanker({ graph, config, api, logger });
 await ranker.warmUp();
 const server = await createApiServer({ graph, config, api, logger, ranker });
 
+// What stalls the API thread between two reports: the event loop's delay (10 ms resolution would hide
+// most scavenges, hence 1 ms) and every garbage collection's pause, by kind.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+const gc = { maxMs: 0, totalMs: 0, counts: { minor: 0, major: 0, other: 0 } };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    gc.totalMs += entry.duration;
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.counts.minor += 1;
+    else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.counts.major += 1;
+    else gc.counts.other += 1;
+  }
+}).observe({ entryTypes: ['gc'] });
+const ms = (nanoseconds: number): number => Math.round(nanoseconds / 1e5) / 10;
+
 process.on('message', (message: { type: string }) => {
   if (message.type === 'memory') {
     const memory = process.memoryUsage();
@@ -61,7 +87,14 @@ process.on('message', (message: { type: string }) => {
       arrayBuffersMiB: mib(memory.arrayBuffers),
       rssMiB: mib(memory.rss),
       oldSpaceMiB: mib(v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_size ?? 0),
+      loopDelayP99Ms: ms(loopDelay.percentile(99)),
+      loopDelayMaxMs: ms(loopDelay.max),
+      gcPauseMaxMs: Math.round(gc.maxMs * 10) / 10,
+      gcPauseTotalMs: Math.round(gc.totalMs),
+      gcCounts: { ...gc.counts },
     };
+    loopDelay.reset();
+    Object.assign(gc, { maxMs: 0, totalMs: 0, counts: { minor: 0, major: 0, other: 0 } });
     process.send?.(reply);
   } else if (message.type === 'stop') {
     void server.stop().finally(() => process.exit(0));

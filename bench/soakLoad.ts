@@ -63,6 +63,7 @@ export interface KindSummary {
 
 export interface MinuteResult {
   type: 'minute';
+  /** 1 for the first measured minute; 0 for the warm-up before it (reported apart, not counted). */
   minute: number;
   /** recommend and search together: the figures a shop sees. */
   legit: KindSummary;
@@ -181,6 +182,25 @@ function summarise(rows: RawRow[]): KindSummary {
   return summary;
 }
 
+/** A bucket's figures: all requests, recommend and search together, each kind, the slowest legit request per second. */
+function minuteResult(minute: number, rows: RawRow[], codes: Map<string, Map<string, number>>): MinuteResult {
+  const legitRows = rows.filter((row) => row[1] < LEGIT_KINDS.length);
+  const byKind: Partial<Record<Kind, KindSummary>> = {};
+  KINDS.forEach((kind, index) => {
+    const kindRows = rows.filter((row) => row[1] === index);
+    if (kindRows.length === 0) return;
+    byKind[kind] = { ...summarise(kindRows), codes: Object.fromEntries(codes.get(kind) ?? []) };
+  });
+  const slowest: number[] = Array.from({ length: 60 }, () => 0);
+  for (const row of legitRows) {
+    const second = Math.min(59, Math.floor(row[0] / 1000));
+    slowest[second] = Math.max(slowest[second] ?? 0, Math.round(row[2]));
+  }
+  const legitCodes: Record<string, number> = {};
+  for (const kind of LEGIT_KINDS) for (const [code, count] of codes.get(kind) ?? []) legitCodes[code] = (legitCodes[code] ?? 0) + count;
+  return { type: 'minute', minute, legit: { ...summarise(legitRows), codes: legitCodes }, byKind, slowestPerSecond: slowest, rows };
+}
+
 export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => void): Promise<void> {
   const builders = requestBuilders(job);
   const hostileIndexes = job.hostileKinds.map((kind) => KINDS.indexOf(kind));
@@ -191,28 +211,19 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
   const started = performance.now();
   const measuredFrom = started + warmUpMs;
   const deadline = measuredFrom + job.minutes * 60_000;
-  const minuteOf = (due: number) => Math.floor((due - measuredFrom) / 60_000);
-  const minutes = Array.from({ length: job.minutes }, () => ({ rows: [] as RawRow[], codes: new Map<string, Map<string, number>>(), inFlight: 0, sent: false }));
+  // Bucket 0 is the warm-up (reported apart, never in the minutes' figures); bucket b ≥ 1 is minute b.
+  const bucketOf = (due: number) => (due < measuredFrom ? 0 : 1 + Math.floor((due - measuredFrom) / 60_000));
+  const bucketStart = (bucket: number) => (bucket === 0 ? started : measuredFrom + (bucket - 1) * 60_000);
+  const buckets = Array.from({ length: job.minutes + 1 }, () => ({ rows: [] as RawRow[], codes: new Map<string, Map<string, number>>(), inFlight: 0 }));
   let counter = 0;
-  let nextMinute = 0;
+  let nextBucket = job.warmUpSeconds > 0 ? 0 : 1;
   const flush = () => {
-    // A minute is complete once requests of the next are due and none of its own is in flight.
-    while (nextMinute < job.minutes && (minutes[nextMinute] as (typeof minutes)[number]).inFlight === 0 && started + counter * interval >= measuredFrom + (nextMinute + 1) * 60_000) {
-      const bucket = minutes[nextMinute] as (typeof minutes)[number];
-      const legitRows = bucket.rows.filter((row) => row[1] < LEGIT_KINDS.length);
-      const byKind: Partial<Record<Kind, KindSummary>> = {};
-      KINDS.forEach((kind, index) => {
-        const rows = bucket.rows.filter((row) => row[1] === index);
-        if (rows.length === 0) return;
-        byKind[kind] = { ...summarise(rows), codes: Object.fromEntries(bucket.codes.get(kind) ?? []) };
-      });
-      const slowest: number[] = Array.from({ length: 60 }, () => 0);
-      for (const row of legitRows) slowest[Math.min(59, Math.floor(row[0] / 1000))] = Math.max(slowest[Math.min(59, Math.floor(row[0] / 1000))] ?? 0, Math.round(row[2]));
-      const legitCodes: Record<string, number> = {};
-      for (const kind of LEGIT_KINDS) for (const [code, count] of bucket.codes.get(kind) ?? []) legitCodes[code] = (legitCodes[code] ?? 0) + count;
-      onMinute({ type: 'minute', minute: nextMinute + 1, legit: { ...summarise(legitRows), codes: legitCodes }, byKind, slowestPerSecond: slowest, rows: bucket.rows });
+    // A bucket is complete once requests of the next are due and none of its own is in flight.
+    while (nextBucket <= job.minutes && (buckets[nextBucket] as (typeof buckets)[number]).inFlight === 0 && started + counter * interval >= measuredFrom + nextBucket * 60_000) {
+      const bucket = buckets[nextBucket] as (typeof buckets)[number];
+      onMinute(minuteResult(nextBucket, bucket.rows, bucket.codes));
       bucket.rows = [];
-      nextMinute += 1;
+      nextBucket += 1;
     }
   };
   await Promise.all(
@@ -226,8 +237,8 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
         const kindIndex = hostile && hostileIndexes.length > 0 ? (hostileIndexes[random.nextInt(hostileIndexes.length)] as number) : random.nextInt(LEGIT_KINDS.length);
         const kind = KINDS[kindIndex] as Kind;
         const request = builders[kind](i);
-        const minute = due >= measuredFrom ? minuteOf(due) : -1;
-        const bucket = minutes[minute];
+        const bucketIndex = bucketOf(due);
+        const bucket = buckets[bucketIndex];
         if (bucket) bucket.inFlight += 1;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -237,7 +248,7 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
         const latency = performance.now() - from;
         if (bucket) {
           const outcome = outcomeOf(answer);
-          bucket.rows.push([Math.round(due - measuredFrom - minute * 60_000), kindIndex, round1(latency), answer.status, OUTCOMES.indexOf(outcome)]);
+          bucket.rows.push([Math.round(due - bucketStart(bucketIndex)), kindIndex, round1(latency), answer.status, OUTCOMES.indexOf(outcome)]);
           if (answer.code !== null) {
             const codes = bucket.codes.get(kind) ?? new Map<string, number>();
             codes.set(answer.code, (codes.get(answer.code) ?? 0) + 1);

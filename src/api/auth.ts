@@ -91,21 +91,38 @@ export interface Caller {
   shopper: Shopper | null;
 }
 
+/** A request's caller, or why it was refused (raised where the request context is built, so that Apollo answers it). */
+export type Identification = { caller: Caller } | { refused: unknown };
+
+const ANONYMOUS: Identification = Object.freeze({ caller: Object.freeze({ principal: null, shopper: null }) });
+
 /**
  * The caller from an Authorization header: a role token, else a shopper token when shopper tokens are
- * configured; anything else is refused (UNAUTHENTICATED), as a mistyped token should be.
+ * configured; anything else is refused (UNAUTHENTICATED), as a mistyped token should be. Only a shopper
+ * token needs a promise (its signature is verified asynchronously): anonymous callers and role tokens,
+ * nearly every request, are answered at once, without a promise per request.
  */
-export async function authenticateCaller(
+export function identifyCaller(
   header: string | undefined,
   tokens: Readonly<Record<string, Role>>,
   shoppers: ShopperTokenVerifier | null,
-): Promise<Caller> {
-  const token = bearerToken(header);
-  if (token === null) return { principal: null, shopper: null };
+): Identification | Promise<Identification> {
+  let token: string | null;
+  try {
+    token = bearerToken(header);
+  } catch (error) {
+    return { refused: error };
+  }
+  if (token === null) return ANONYMOUS;
   const principal = rolePrincipal(token, tokens);
-  if (principal) return { principal, shopper: null };
-  if (shoppers && looksLikeJwt(token)) return { principal: null, shopper: await shoppers.verify(token) };
-  throw unauthenticated('unknown token');
+  if (principal) return { caller: { principal, shopper: null } };
+  if (shoppers && looksLikeJwt(token)) {
+    return shoppers.verify(token).then(
+      (shopper): Identification => ({ caller: { principal: null, shopper } }),
+      (error: unknown): Identification => ({ refused: error }),
+    );
+  }
+  return { refused: unauthenticated('unknown token') };
 }
 
 const rank = (role: Role): number => ROLES.indexOf(role);

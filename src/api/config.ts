@@ -17,6 +17,26 @@ const flag = z.preprocess((value) => {
   return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
 }, z.boolean({ error: 'expected true or false' }));
 
+/** Proxies in front of the API that may be trusted at most; far more than any real chain. */
+export const MAX_TRUSTED_PROXIES = 32;
+
+const trustProxySetting = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word) && word !== '1') return true;
+    if (FALSE_WORDS.has(word) && word !== '0') return false;
+    return /^\d+$/.test(word) ? Number(word) : value;
+  },
+  z.union([z.boolean(), z.number().int().min(0).max(MAX_TRUSTED_PROXIES)], {
+    error: `expected true, false or a number of proxies from 0 to ${MAX_TRUSTED_PROXIES}`,
+  }),
+);
+
+/** The hops of X-Forwarded-For to believe: 0 for none, Infinity for all (trustProxy true). */
+export const trustedProxyHops = (api: Pick<ApiConfig, 'trustProxy'>): number =>
+  api.trustProxy === true ? Number.POSITIVE_INFINITY : api.trustProxy === false ? 0 : api.trustProxy;
+
 const parseJson = (value: unknown): unknown => {
   if (typeof value !== 'string') return value;
   try {
@@ -117,6 +137,14 @@ export const apiConfigSchema = z.object({
     z.array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or origins like https://shop.example.com')),
   ).default([]).describe('Browser origins allowed to call the API, comma-separated (* for any); empty: no CORS headers.'),
   /** GraphQL requests per minute per client (its token, else its address); 0 = no limit. */
+  /**
+   * Whom to believe about the caller's address, as express's `trust proxy`: false (the socket's address),
+   * true (the left-most X-Forwarded-For entry: every hop is trusted), or the number of proxies in front of
+   * the API, so that an address a client wrote into the header itself is never taken for its own.
+   */
+  trustProxy: trustProxySetting
+    .default(false)
+    .describe('Behind proxies or load balancers: false (the default) keys rate limits and cost budgets on the socket address; a number n trusts the n nearest proxies and takes the address the n-th one saw from X-Forwarded-For; true trusts every hop (the left-most address).'),
   rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('GraphQL requests per minute per client (its Bearer token, else its address); beyond it HTTP 429 with Retry-After and code RATE_LIMITED; 0: no limit.'),
   /**
    * The most one operation may cost, in the units of src/api/costWeights.ts, measured before it runs. The
@@ -177,6 +205,7 @@ export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string>
   cataloguePollMs: 'KGREC_API_CATALOGUE_POLL_MS',
   corsOrigins: 'KGREC_API_CORS_ORIGINS',
   rateLimitPerMinute: 'KGREC_API_RATE_LIMIT',
+  trustProxy: 'KGREC_API_TRUST_PROXY',
   maxCost: 'KGREC_API_MAX_COST',
   maxTokens: 'KGREC_API_MAX_TOKENS',
   maxAliases: 'KGREC_API_MAX_ALIASES',

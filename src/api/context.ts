@@ -6,12 +6,14 @@ import {
   readBehaviours,
   readCategories,
   readChildCategories,
+  readProductAttributes,
   readProducts,
   readRelations,
   readUsers,
   type BehaviourData,
   type CategoryData,
   type NamedRef,
+  type ProductAttributeRow,
   type ProductData,
   type RelationData,
 } from '../graph/shopReads.js';
@@ -43,6 +45,7 @@ export interface Loaders {
   userExists: DataLoader<string, boolean>;
   behaviours: DataLoader<string, BehaviourData[]>;
   relations: DataLoader<string, RelationData[]>;
+  attributes: DataLoader<string, ProductAttributeRow[]>;
 }
 
 export interface ApiContext {
@@ -132,5 +135,6 @@ export function createLoaders(graph: Graph, relationTypes: readonly string[], ca
     }),
     behaviours: new DataLoader(async (ids) => groupByKey(ids, await readBehaviours(graph, ids, MAX_BEHAVIOURS), (row) => row.userId)),
     relations: new DataLoader(async (ids) => groupByKey(ids, await readRelations(graph, ids, relationTypes), (row) => row.from)),
+    attributes: new DataLoader(async (ids) => groupByKey(ids, await readProductAttributes(graph, ids), (row) => row.productId)),
   };
 }

@@ -27,8 +27,11 @@ export interface CostContext {
 export type Admission = { answered: true } | { answered: false; cost: QueryCost | undefined };
 
 export interface CostLimiter {
-  /** Prices the request and spends its cost from the client's budget; when refused, the answer has been written. */
-  admit(request: { url: URL; read: ReadRequest; client: string; requestId: string }, res: ServerResponse): Promise<Admission>;
+  /**
+   * Prices the request and spends its cost from the client's budget; when refused, the answer has been
+   * written. A promise only when there is a budget per minute to spend from (the pricing itself is synchronous).
+   */
+  admit(request: { url: URL; read: ReadRequest; client: string; requestId: string }, res: ServerResponse): Admission | Promise<Admission>;
   /** Reports the cost in `extensions`, and prices operations the HTTP layer could not (persisted queries). */
   plugin: ApolloServerPlugin<CostContext>;
 }
@@ -43,8 +46,18 @@ export function costLimiter(schema: GraphQLSchema, api: ApiConfig, logger: Logge
       extensions: { code: RATE_LIMITED, cost, costPerMinute: api.costPerMinute, retryAfter },
     });
 
+  /** Spends a priced operation's cost from the client's budget; past it, the 429 is written. */
+  const spendBudget = async (spendFrom: CostBudget, cost: QueryCost, { client, requestId }: { client: string; requestId: string }, res: ServerResponse): Promise<Admission> => {
+    const retryAfter = await spendFrom.spend(client, cost.requested);
+    if (retryAfter === null) return { answered: false, cost };
+    logger.info({ requestId, cost }, 'operation refused: the client spent its cost budget for this minute');
+    res.setHeader('retry-after', String(retryAfter));
+    writeJson(res, 429, { errors: [outOfBudget(cost, retryAfter).toJSON()], extensions: { cost } });
+    return { answered: true };
+  };
+
   return {
-    async admit({ url, read, client, requestId }, res) {
+    admit({ url, read, client, requestId }, res) {
       const operation = operationOf(read, url);
       const verdict: CostVerdict = operation ? pricer.priceText(operation) : { kind: 'unpriced' };
       if (verdict.kind === 'unpriced') return { answered: false, cost: undefined };
@@ -53,14 +66,7 @@ export function costLimiter(schema: GraphQLSchema, api: ApiConfig, logger: Logge
         writeJson(res, 400, { errors: [verdict.error.toJSON()], ...(verdict.cost ? { extensions: { cost: verdict.cost } } : {}) });
         return { answered: true };
       }
-      const retryAfter = budget ? await budget.spend(client, verdict.cost.requested) : null;
-      if (retryAfter !== null) {
-        logger.info({ requestId, cost: verdict.cost }, 'operation refused: the client spent its cost budget for this minute');
-        res.setHeader('retry-after', String(retryAfter));
-        writeJson(res, 429, { errors: [outOfBudget(verdict.cost, retryAfter).toJSON()], extensions: { cost: verdict.cost } });
-        return { answered: true };
-      }
-      return { answered: false, cost: verdict.cost };
+      return budget ? spendBudget(budget, verdict.cost, { client, requestId }, res) : { answered: false, cost: verdict.cost };
     },
 
     plugin: {

@@ -68,6 +68,8 @@ export const ASSUMED_LIST_SIZES: Readonly<Record<string, number>> = {
   'Category.children': 20,
   'Category.path': 5,
   'Product.relations': 10,
+  // MAX_ATTRIBUTES_PER_PRODUCT bounds it; a product page lists about this many.
+  'Product.attributes': 10,
   'Recommendation.reasons': 3,
   'Recommendation.breakdown': 6,
 };

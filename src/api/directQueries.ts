@@ -13,6 +13,7 @@ import {
 import { isCompiledQuery } from 'graphql-jit';
 import Negotiator from 'negotiator';
 import { compiledOperation, type CompiledOperations } from './jitExecution.js';
+import { QueryTextCache } from './queryTextCache.js';
 
 /**
  * Answers the API's everyday reads (a POSTed JSON query that validates and runs without errors) straight
@@ -32,13 +33,6 @@ import { compiledOperation, type CompiledOperations } from './jitExecution.js';
  * - and any response with errors: the query is handed to Apollo and run again, which is safe because
  *   queries only read, so error codes, HTTP statuses, formatting and logging stay Apollo's.
  */
-
-/**
- * Query texts whose documents are kept: past this many, or this many characters of text in all, the cache
- * starts afresh (shop frontends send a handful of shapes; the bound is for clients that send many).
- */
-const MAX_DOCUMENTS = 1_000;
-const MAX_DOCUMENT_CHARS = 4_000_000;
 
 /** Apollo's media types for a single result, in its order of preference (ApolloServer.ts, MEDIA_TYPES). */
 const APPLICATION_JSON = 'application/json; charset=utf-8';
@@ -64,6 +58,68 @@ export interface DirectQueries<C extends object> {
   answer(request: DirectQueryRequest, res: ServerResponse, context: () => C): Promise<boolean>;
 }
 
+/** A POSTed body in the one shape this path answers: a query text with plain variables and operation name. */
+interface PlainQueryBody {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+/** True for a body Apollo would read as one plain query: no batch, no persisted query, fields of the expected types. */
+function isPlainQueryBody(body: unknown): body is PlainQueryBody {
+  if (!isPlainObject(body) || typeof body.query !== 'string') return false;
+  const { variables, operationName, extensions } = body;
+  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return false;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return false;
+  if (extensions !== undefined && extensions !== null && (!isPlainObject(extensions) || 'persistedQuery' in extensions)) return false;
+  return true;
+}
+
+/**
+ * A check of Accept headers: true when Apollo would answer the header with application/json, by the same
+ * negotiation (the library Apollo uses), remembered per distinct header.
+ */
+function jsonAcceptance(): (accept: string | undefined) => boolean {
+  const accepts = new Map<string, boolean>();
+  return (accept) => {
+    if (accept === undefined) return true;
+    let json = accepts.get(accept);
+    if (json === undefined) {
+      json = new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) === APPLICATION_JSON;
+      if (accepts.size >= MAX_ACCEPTS) accepts.clear();
+      accepts.set(accept, json);
+    }
+    return json;
+  };
+}
+
+/** The document of a query text, parsed and validated once per text; null when it does not parse or validate here. */
+function documentPreparer(schema: GraphQLSchema, rules: readonly ValidationRule[]): (query: string) => DocumentNode | null {
+  // Null: the text does not parse or validate here (Apollo answers it, with its errors).
+  const documents = new QueryTextCache<DocumentNode | null>();
+  return (query) => {
+    const known = documents.get(query);
+    if (known !== undefined) return known;
+    let prepared: DocumentNode | null = null;
+    try {
+      const document = parse(query);
+      if (validate(schema, document, rules).length === 0) prepared = document;
+    } catch {
+      prepared = null;
+    }
+    documents.set(query, prepared);
+    return prepared;
+  };
+}
+
+/** Writes a successful result as Apollo writes it (prettyJSONStringify, errors, data, extensions): clients see the same bytes from either path. */
+function writeResult(res: ServerResponse, data: unknown, extensions: Record<string, unknown> | undefined): void {
+  res.statusCode = 200;
+  res.setHeader('content-type', APPLICATION_JSON);
+  res.end(`${JSON.stringify({ data, extensions })}\n`);
+}
+
 export function directQueries<C extends object>(options: {
   schema: GraphQLSchema;
   /** Apollo's validation rules besides graphql's own (the depth limit). */
@@ -74,54 +130,18 @@ export function directQueries<C extends object>(options: {
   extensions?: (context: C) => Record<string, unknown> | undefined;
 }): DirectQueries<C> {
   const { schema, onAnswered } = options;
-  const rules = [...specifiedRules, ...options.validationRules, NoSchemaIntrospectionCustomRule];
-  // Null: the text does not parse or validate here (Apollo answers it, with its errors).
-  const documents = new Map<string, DocumentNode | null>();
+  const prepare = documentPreparer(schema, [...specifiedRules, ...options.validationRules, NoSchemaIntrospectionCustomRule]);
+  const acceptsJson = jsonAcceptance();
   // Operations compiled as Apollo's jit gateway compiles them, once per document and name.
   const compiled: CompiledOperations = new WeakMap();
-  let documentChars = 0;
-  const accepts = new Map<string, boolean>();
-  /** True when Apollo would answer this Accept header with application/json: the same negotiation (the library Apollo uses). */
-  const acceptsJson = (accept: string | undefined): boolean => {
-    if (accept === undefined) return true;
-    let json = accepts.get(accept);
-    if (json === undefined) {
-      json = new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) === APPLICATION_JSON;
-      if (accepts.size >= MAX_ACCEPTS) accepts.clear();
-      accepts.set(accept, json);
-    }
-    return json;
-  };
-
-  const prepare = (query: string): DocumentNode | null => {
-    const known = documents.get(query);
-    if (known !== undefined) return known;
-    let prepared: DocumentNode | null = null;
-    try {
-      const document = parse(query);
-      if (validate(schema, document, rules).length === 0) prepared = document;
-    } catch {
-      prepared = null;
-    }
-    if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
-      documents.clear();
-      documentChars = 0;
-    }
-    documents.set(query, prepared);
-    documentChars += query.length;
-    return prepared;
-  };
 
   return {
     async answer(request, res, context) {
       const started = performance.now();
       if (request.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(request.contentType ?? '') || !acceptsJson(request.accept)) return false;
       const { body } = request;
-      if (!isPlainObject(body) || typeof body.query !== 'string') return false;
-      const { variables, operationName, extensions } = body;
-      if (variables !== undefined && variables !== null && !isPlainObject(variables)) return false;
-      if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return false;
-      if (extensions !== undefined && extensions !== null && (!isPlainObject(extensions) || 'persistedQuery' in extensions)) return false;
+      if (!isPlainQueryBody(body)) return false;
+      const { variables, operationName } = body;
       const document = prepare(body.query);
       if (!document) return false;
       const operation = getOperationAST(document, operationName ?? undefined);
@@ -136,10 +156,7 @@ export function directQueries<C extends object>(options: {
       }
       const result = await query.query(undefined, contextValue, variables ?? {});
       if (!('data' in result) || result.errors) return false;
-      res.statusCode = 200;
-      res.setHeader('content-type', APPLICATION_JSON);
-      // As Apollo writes it (prettyJSONStringify, errors, data, extensions): clients see the same bytes from either path.
-      res.end(`${JSON.stringify({ data: result.data, extensions: options.extensions?.(contextValue) })}\n`);
+      writeResult(res, result.data, options.extensions?.(contextValue));
       onAnswered(operation, performance.now() - started, contextValue);
       return true;
     },

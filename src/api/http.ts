@@ -12,30 +12,67 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Close the connection after the answer: the rest of the request was not read. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
 }
 
-/** Reads the whole body, refusing (413) as soon as it exceeds `limit` bytes. */
+/**
+ * Past the body limit, up to this many more bytes are read and thrown away before the 413 is sent. A client
+ * is usually still sending when it is refused; closing the connection under it resets it, and many clients
+ * then report the reset instead of the answer. Reading on costs bandwidth but no memory; a body larger
+ * still is answered at once and the connection closed.
+ */
+export const MAX_DISCARDED_BYTES = 8 * 1024 * 1024;
+
+const tooLarge = (limit: number, closeConnection: boolean): HttpError => new HttpError(413, `request body larger than ${limit} bytes`, closeConnection);
+
+/**
+ * Reads and drops the rest of a refused body, then rejects with the 413: on a connection that stays open
+ * when it ended within MAX_DISCARDED_BYTES, on one to be closed otherwise.
+ */
+function refuseBody(req: IncomingMessage, limit: number, bytesSoFar: number): Promise<never> {
+  return new Promise((_, reject) => {
+    let size = bytesSoFar;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit + MAX_DISCARDED_BYTES) return;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      reject(tooLarge(limit, true));
+    };
+    const onEnd = () => reject(tooLarge(limit, false));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', () => reject(tooLarge(limit, true)));
+  });
+}
+
+/** Reads the whole body, refusing (413) a body of more than `limit` bytes without keeping any of it. */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `request body larger than ${limit} bytes`));
+  if (Number.isFinite(declared) && declared > limit + MAX_DISCARDED_BYTES) return Promise.reject(tooLarge(limit, true));
+  if (Number.isFinite(declared) && declared > limit) return refuseBody(req, limit, 0);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        reject(new HttpError(413, `request body larger than ${limit} bytes`));
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      chunks.length = 0;
+      refuseBody(req, limit, size).catch(reject);
     };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.once('end', onEnd);
+    req.once('error', reject);
   });
 }
 
@@ -79,11 +116,10 @@ export async function writeGraphQLResponse(res: ServerResponse, response: HTTPGr
 }
 
 /** A GraphQL-shaped error answer for failures before GraphQL runs (body too large, malformed JSON). */
-export function writeHttpError(res: ServerResponse, status: number, message: string): void {
+export function writeHttpError(res: ServerResponse, status: number, message: string, closeConnection = false): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
-  // A refused upload may still be arriving: close the connection rather than read it to the end.
-  if (status === 413) res.setHeader('connection', 'close');
+  if (closeConnection) res.setHeader('connection', 'close');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
 import type { RuleAction, RuleScope } from '../graph/merchRules.js';
 import type { BrandRow, CategoryRow, ProductRow } from '../graph/shopWrites.js';
+import { productRow } from '../ingest/kinds.js';
 import {
   brandSchema,
   categorySchema,
@@ -46,6 +47,8 @@ export interface ProductInput {
   price?: number | null;
   currency?: string | null;
   inStock?: boolean | null;
+  /** Absent (or null) keeps the product's attributes; a list, even empty, replaces them. */
+  attributes?: Array<{ key: string; value: string }> | null;
 }
 
 interface LocatedProblem extends FieldProblem {
@@ -112,13 +115,7 @@ export function validateEvents(events: readonly EventInput[], now: number, maxCl
 export function validateProduct(input: ProductInput): ProductRow {
   const result = validateRecord(productSchema, input);
   if (!result.ok) refuse(result.problems.map((problem) => ({ field: `input.${problem.field}`, reason: problem.reason })));
-  const record = result.value;
-  const props: ProductRow['props'] = { title: record.title };
-  if (record.description !== undefined) props.description = record.description;
-  if (record.price !== undefined) props.price = record.price;
-  if (record.currency !== undefined) props.currency = record.currency;
-  if (record.inStock !== undefined) props.inStock = record.inStock;
-  return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId };
+  return productRow(result.value);
 }
 
 export function validateRelation(input: { from: string; to: string; type: string; weight?: number | null }, relationTypes: readonly string[]): RelationRecord {

@@ -134,13 +134,19 @@ async function upsertProduct(_: unknown, args: { input: ProductInput }, ctx: Api
     const before = await readProductState(tx, row.id);
     const now = Date.now();
     const changed = await writeProducts(tx, [row], now);
-    const after = { ...row.props, ...(row.categoryId !== undefined ? { categoryId: row.categoryId } : {}), ...(row.brandId !== undefined ? { brandId: row.brandId } : {}) };
+    const after = {
+      ...row.props,
+      ...(row.categoryId !== undefined ? { categoryId: row.categoryId } : {}),
+      ...(row.brandId !== undefined ? { brandId: row.brandId } : {}),
+      ...(row.attributes !== undefined ? { attributes: row.attributes } : {}),
+    };
     await recordAudit(
       tx,
       { editor: editor(principal), entityType: 'product', entityId: row.id, action: before === null ? 'create' : 'update', summary: { before, after, changed: changed > 0 } },
       now,
     );
   });
+  ctx.loaders.attributes.clear(row.id);
   const product = await ctx.loaders.product.clear(row.id).load(row.id);
   if (!product) throw new Error(`product ${row.id} vanished after it was written`);
   return product;

@@ -1,8 +1,9 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { GraphQLError, Kind, parse, TypeInfo, ValidationContext, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { createComplexityRule } from 'graphql-query-complexity';
+import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import { COST_ARGUMENTS, fieldCostEstimator, type CostBounds } from './costWeights.js';
 import { depthError, fragmentsOf } from './limits.js';
+import { QueryTextCache } from './queryTextCache.js';
 
 /**
  * Prices an operation before anything else looks at it: its size in tokens (graphql's parser stops past
@@ -46,18 +47,13 @@ const MAX_PRICED_NODES = 50_000;
 const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens/;
 
 /**
- * Parsed query texts kept, as in directQueries.ts: past this many, or this many characters in all, the
- * cache starts afresh (frontends send a handful of shapes; the bound is for clients that send many).
- */
-const MAX_DOCUMENTS = 1_000;
-const MAX_DOCUMENT_CHARS = 4_000_000;
-
-/**
  * Prices kept for reuse: a text's price changes only with the variables that feed its cost arguments
  * (COST_ARGUMENTS), so a frontend's few query shapes are priced once per page size instead of per request.
- * Past this many the cache starts afresh.
+ * Past this many, or this many characters of keys in all (a key holds its query text, up to a body's
+ * size), the cache starts afresh.
  */
 const MAX_PRICES = 10_000;
+const MAX_PRICE_KEY_CHARS = 4_000_000;
 
 /** A parsed text and the variables its price depends on. */
 interface ParsedText {
@@ -94,99 +90,9 @@ export interface QueryPricer {
 }
 
 export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPricer {
-  const estimators = [fieldCostEstimator(limits)];
-  const documents = new Map<string, ParsedText>();
-  let documentChars = 0;
-  const prices = new Map<string, CostVerdict>();
-
-  /** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
-  const parsed = (query: string): ParsedText | GraphQLError | null => {
-    const known = documents.get(query);
-    if (known !== undefined) return known;
-    let document: DocumentNode;
-    try {
-      // Without locations: they cost more to build than the rest of the parse, and a refusal needs none.
-      document = parse(query, { noLocation: true, maxTokens: limits.maxTokens });
-    } catch (error) {
-      // The parser stops at the limit, so a flood costs no more to refuse than a document of that size.
-      if (error instanceof GraphQLError && TOKEN_LIMIT_MESSAGE.test(error.message)) {
-        return tooCostly(`the operation has more than ${limits.maxTokens} tokens; at most ${limits.maxTokens} are allowed`, undefined, { maxTokens: limits.maxTokens });
-      }
-      return null; // GraphQL answers it with its syntax error
-    }
-    if (documents.size >= MAX_DOCUMENTS || documentChars + query.length > MAX_DOCUMENT_CHARS) {
-      documents.clear();
-      documentChars = 0;
-    }
-    const text = { document, costVariables: costVariablesOf(document) };
-    documents.set(query, text);
-    documentChars += query.length;
-    return text;
-  };
-
-  const priceDocument: QueryPricer['priceDocument'] = (document, variables, operationName) => {
-    // Only the operation that runs is priced when a name picks it; none of that name: GraphQL says so.
-    const operations = document.definitions.filter(
-      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
-    );
-    if (operations.length === 0) return { kind: 'unpriced' };
-    const fragments = fragmentsOf(document);
-    for (const operation of operations) {
-      const error = depthError(operation, fragments, limits.maxDepth);
-      if (error) return { kind: 'refused', error };
-    }
-    const errors: GraphQLError[] = [];
-    const context = new ValidationContext(schema, document, new TypeInfo(schema), (error) => errors.push(error));
-
-    // The rules are run on the operations directly rather than through graphql's validate: both do their
-    // work when an operation is entered, and a full walk of a flood with type information is the slow part.
-    let aliasError: GraphQLError | undefined;
-    const aliases = maxAliasesRule({
-      n: limits.maxAliases,
-      // Reported here rather than thrown, so the error carries this API's code.
-      propagateOnRejection: false,
-      onReject: [(_context, error) => (aliasError = error)],
-    })(context);
-    for (const operation of operations) aliases.onOperationDefinitionEnter(operation);
-    if (aliasError) {
-      const found = /found (-?\d+)/.exec(aliasError.message)?.[1];
-      return {
-        kind: 'refused',
-        error: new GraphQLError(`the operation uses ${found ?? 'too many'} aliases; at most ${limits.maxAliases} are allowed`, {
-          extensions: { code: TOO_MANY_ALIASES, maxAliases: limits.maxAliases, ...(found ? { aliases: Number(found) } : {}) },
-        }),
-      };
-    }
-
-    let requested = 0;
-    // The budget is compared here, not by the rule, so that the cost is known either way.
-    const cost = createComplexityRule({
-      maximumComplexity: Number.MAX_SAFE_INTEGER,
-      estimators,
-      variables: variables ?? {},
-      maxQueryNodes: MAX_PRICED_NODES,
-      // The total so far over the operations priced.
-      onComplete: (complexity: number) => (requested = complexity),
-    })(context);
-    try {
-      for (const operation of operations) {
-        cost.onOperationDefinitionEnter(operation);
-        cost.onOperationDefinitionLeave(operation);
-      }
-    } catch (error) {
-      // The only error the pricing throws: more fields than MAX_PRICED_NODES.
-      if (!(error instanceof GraphQLError)) throw error;
-      return { kind: 'refused', error: tooCostly(`the operation selects more than ${MAX_PRICED_NODES} fields`, undefined) };
-    }
-    // Variables that do not fit their types: GraphQL refuses the operation before it runs, in its own words.
-    if (errors.length > 0) return { kind: 'unpriced' };
-    const measured = { requested, limit: limits.maxCost };
-    if (requested > limits.maxCost) {
-      return { kind: 'refused', error: tooCostly(`the operation costs ${requested}; at most ${limits.maxCost} is allowed per request`, measured), cost: measured };
-    }
-    return { kind: 'priced', cost: measured };
-  };
-
+  const parsed = textParser(limits.maxTokens);
+  const priceDocument = documentPricer(schema, limits);
+  const prices = new QueryTextCache<CostVerdict>(MAX_PRICES, MAX_PRICE_KEY_CHARS);
   return {
     priceText(request) {
       const text = parsed(request.query);
@@ -198,12 +104,120 @@ export function queryPricer(schema: GraphQLSchema, limits: CostLimits): QueryPri
       const verdict = priceDocument(text.document, request.variables, request.operationName);
       // An unpriced operation (variables that do not fit) may be priced with other values of the same key.
       if (verdict.kind === 'unpriced') return verdict;
-      if (prices.size >= MAX_PRICES) prices.clear();
       prices.set(key, verdict);
       return verdict;
     },
     priceDocument,
   };
+}
+
+/** The document of a text, parsed once; the refusal of a text past the token limit; null for a syntax error. */
+function textParser(maxTokens: number): (query: string) => ParsedText | GraphQLError | null {
+  const documents = new QueryTextCache<ParsedText>();
+  return (query) => {
+    const known = documents.get(query);
+    if (known !== undefined) return known;
+    let document: DocumentNode;
+    try {
+      // Without locations: they cost more to build than the rest of the parse, and a refusal needs none.
+      document = parse(query, { noLocation: true, maxTokens });
+    } catch (error) {
+      // The parser stops at the limit, so a flood costs no more to refuse than a document of that size.
+      if (error instanceof GraphQLError && TOKEN_LIMIT_MESSAGE.test(error.message)) {
+        return tooCostly(`the operation has more than ${maxTokens} tokens; at most ${maxTokens} are allowed`, undefined, { maxTokens });
+      }
+      return null; // GraphQL answers it with its syntax error
+    }
+    const text = { document, costVariables: costVariablesOf(document) };
+    documents.set(query, text);
+    return text;
+  };
+}
+
+/** Prices a parsed document against the limits: depth, then aliases, then cost. */
+function documentPricer(schema: GraphQLSchema, limits: CostLimits): QueryPricer['priceDocument'] {
+  const estimators = [fieldCostEstimator(limits)];
+  return (document, variables, operationName) => {
+    const operations = operationsToPrice(document, operationName);
+    if (operations.length === 0) return { kind: 'unpriced' };
+    const fragments = fragmentsOf(document);
+    for (const operation of operations) {
+      const error = depthError(operation, fragments, limits.maxDepth);
+      if (error) return { kind: 'refused', error };
+    }
+    const errors: GraphQLError[] = [];
+    const context = new ValidationContext(schema, document, new TypeInfo(schema), (error) => errors.push(error));
+    // The rules are run on the operations directly rather than through graphql's validate: both do their
+    // work when an operation is entered, and a full walk of a flood with type information is the slow part.
+    const aliasRefusal = tooManyAliases(context, operations, limits.maxAliases);
+    if (aliasRefusal) return { kind: 'refused', error: aliasRefusal };
+    const requested = costOf(context, operations, estimators, variables);
+    if (requested === null) return { kind: 'refused', error: tooCostly(`the operation selects more than ${MAX_PRICED_NODES} fields`, undefined) };
+    // Variables that do not fit their types: GraphQL refuses the operation before it runs, in its own words.
+    if (errors.length > 0) return { kind: 'unpriced' };
+    const measured = { requested, limit: limits.maxCost };
+    if (requested > limits.maxCost) {
+      return { kind: 'refused', error: tooCostly(`the operation costs ${requested}; at most ${limits.maxCost} is allowed per request`, measured), cost: measured };
+    }
+    return { kind: 'priced', cost: measured };
+  };
+}
+
+/** The operations a request runs: only the one a name picks, else all (none of that name: GraphQL says so). */
+function operationsToPrice(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode[] {
+  return document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
+  );
+}
+
+/** graphql-armor's alias rule on the operations: the refusal, with this API's code, or undefined within the limit. */
+function tooManyAliases(context: ValidationContext, operations: readonly OperationDefinitionNode[], maxAliases: number): GraphQLError | undefined {
+  let aliasError: GraphQLError | undefined;
+  const aliases = maxAliasesRule({
+    n: maxAliases,
+    // Reported here rather than thrown, so the error carries this API's code.
+    propagateOnRejection: false,
+    onReject: [(_context, error) => (aliasError = error)],
+  })(context);
+  for (const operation of operations) aliases.onOperationDefinitionEnter(operation);
+  if (!aliasError) return undefined;
+  const found = /found (-?\d+)/.exec(aliasError.message)?.[1];
+  return new GraphQLError(`the operation uses ${found ?? 'too many'} aliases; at most ${maxAliases} are allowed`, {
+    extensions: { code: TOO_MANY_ALIASES, maxAliases, ...(found ? { aliases: Number(found) } : {}) },
+  });
+}
+
+/**
+ * The summed cost of the operations by graphql-query-complexity; null when the walk stopped past
+ * MAX_PRICED_NODES fields.
+ */
+function costOf(
+  context: ValidationContext,
+  operations: readonly OperationDefinitionNode[],
+  estimators: ComplexityEstimator[],
+  variables: Record<string, unknown> | undefined,
+): number | null {
+  let requested = 0;
+  // The budget is compared by the caller, not by the rule, so that the cost is known either way.
+  const cost = createComplexityRule({
+    maximumComplexity: Number.MAX_SAFE_INTEGER,
+    estimators,
+    variables: variables ?? {},
+    maxQueryNodes: MAX_PRICED_NODES,
+    // The total so far over the operations priced.
+    onComplete: (complexity: number) => (requested = complexity),
+  })(context);
+  try {
+    for (const operation of operations) {
+      cost.onOperationDefinitionEnter(operation);
+      cost.onOperationDefinitionLeave(operation);
+    }
+  } catch (error) {
+    // The only error the pricing throws: more fields than MAX_PRICED_NODES.
+    if (!(error instanceof GraphQLError)) throw error;
+    return null;
+  }
+  return requested;
 }
 
 function tooCostly(message: string, cost: QueryCost | undefined, extra: Record<string, unknown> = {}): GraphQLError {

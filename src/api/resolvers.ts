@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { BehaviourData, CategoryData, NamedRef, ProductData, RelationData } from '../graph/shopReads.js';
+import type { BehaviourData, CategoryData, NamedRef, ProductAttributeRow, ProductData, RelationData } from '../graph/shopReads.js';
 import { readAllCategories, readBrands, listProducts } from '../graph/shopReads.js';
 import { BEHAVIOUR_RELATIONSHIP } from '../domain/behaviours.js';
 import type { RankedItem, RankedList } from '../ranking/types.js';
@@ -156,6 +156,8 @@ const product = {
     const relations = await ctx.loaders.relations.load(p.id);
     return args.type ? relations.filter((relation) => relation.type === args.type) : relations;
   },
+  // One query for all products of the page (the loader), like relations.
+  attributes: (p: ProductData, _: unknown, ctx: ApiContext): Promise<ProductAttributeRow[]> => ctx.loaders.attributes.load(p.id),
 };
 
 /** A relation whose end was deleted meanwhile resolves to an error on that field rather than a wrong product. */

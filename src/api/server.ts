@@ -14,16 +14,17 @@ import { TrainingJobs } from '../jobs/trainingJobs.js';
 import { activeVersion } from '../kge/modelStore.js';
 import { PopularityRanker } from '../ranking/popularityRanker.js';
 import type { Ranker } from '../ranking/types.js';
-import { authenticateCaller, type Caller } from './auth.js';
+import { identifyCaller, type Caller } from './auth.js';
 import { createShopperVerifier, type ShopperTokenVerifier } from './shopperTokens.js';
 import { loggedProfileCache } from '../graph/profileCache.js';
-import { loadApiConfig, profileCacheSettings, type ApiConfig } from './config.js';
+import { loadApiConfig, profileCacheSettings, trustedProxyHops, type ApiConfig } from './config.js';
 import { catalogueAndRulesChanged, createLoaders, type ApiContext } from './context.js';
 import { closeEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 import { handleCors } from './cors.js';
 import { clientKey, RequestLimiter } from './rateLimit.js';
 import { costLimiter, type CostContext, type CostLimiter } from './costLimits.js';
 import { formatError } from './errors.js';
+import { loadConsoleFiles, type ConsoleFiles } from './consoleFiles.js';
 import { checkHealth } from './health.js';
 import { directQueries, type DirectQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
@@ -60,6 +61,8 @@ export interface ApiServerOptions {
   closeGraph?: boolean;
   /** Retraining started through the API, in processes of their own; by default saving into api.modelsDir. */
   jobs?: TrainingJobs;
+  /** The built merchandiser console served at /console (default dist/console of the package). */
+  consoleDir?: string;
 }
 
 export interface ApiServer {
@@ -108,6 +111,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     engine,
     shoppers: createShopperVerifier(api),
     limiter: api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null,
+    console: loadConsoleFiles(options.consoleDir),
     contextFor: requestContexts(options, api, parts, metrics),
   });
   serveRequests(httpServer, handle, logger);
@@ -259,12 +263,13 @@ interface RequestHandling {
   engine: GraphQLEngine;
   shoppers: ShopperTokenVerifier | null;
   limiter: RequestLimiter | null;
+  console: ConsoleFiles;
   contextFor: ContextFactory;
 }
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Routes `/health`, `/metrics` and the GraphQL path; anything else is a 404. */
+/** Routes `/health`, `/metrics`, the console's files and the GraphQL path; anything else is a 404. */
 function requestHandler(handling: RequestHandling): RequestHandler {
   const { graph, api, parts, metrics } = handling;
   const answerGraphQL = graphQLHandler(handling);
@@ -282,6 +287,7 @@ function requestHandler(handling: RequestHandling): RequestHandler {
       res.end(await metrics.registry.metrics());
       return;
     }
+    if (handling.console.handle(req, res, url.pathname)) return;
     if (url.pathname !== GRAPHQL_PATH) {
       writeJson(res, 404, { error: `no route ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}` });
       return;
@@ -293,9 +299,10 @@ function requestHandler(handling: RequestHandling): RequestHandler {
 /** A GraphQL request: CORS, the rate limit, the cost limit, the caller, then the direct path or Apollo. */
 function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void> {
   const { api, engine, limiter, shoppers, contextFor } = handling;
+  const proxyHops = trustedProxyHops(api);
   return async (req, res, url, requestId) => {
     if (handleCors(req, res, api.corsOrigins)) return;
-    const client = clientKey(req);
+    const client = clientKey(req, proxyHops);
     const retryAfter = limiter ? await limiter.check(client) : null;
     if (retryAfter !== null) {
       res.setHeader('retry-after', String(retryAfter));
@@ -304,19 +311,18 @@ function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: 
     }
     const read = await readRequest(req, api.maxBodyBytes);
     // Priced before graphql validates or runs anything: a refusal costs a parse and one walk of the document.
-    const admission = await engine.costs.admit({ url, read, client, requestId }, res);
+    // Admission and the caller are awaited only when they returned promises (a cost budget, a shopper
+    // token): on the everyday path a request makes no promises of its own before it runs.
+    const admitted = engine.costs.admit({ url, read, client, requestId }, res);
+    const admission = admitted instanceof Promise ? await admitted : admitted;
     if (admission.answered) return;
-    const costContext = (): CostContext => ({ client, cost: admission.cost });
     const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
-    // A shopper token is verified asynchronously; a refused token is thrown where the context is built, so
-    // that Apollo answers it as it answers an unknown role token (401).
-    const caller = await authenticateCaller(req.headers.authorization, api.tokens, shoppers).then(
-      (found) => ({ found }),
-      (error: unknown) => ({ error }),
-    );
+    const identifying = identifyCaller(req.headers.authorization, api.tokens, shoppers);
+    const identified = identifying instanceof Promise ? await identifying : identifying;
+    // A refused token is thrown where the context is built, so that Apollo answers it as it answers an unknown role token (401).
     const context = (): RequestContext => {
-      if ('error' in caller) throw caller.error;
-      return contextFor(requestId, caller.found, costContext());
+      if ('refused' in identified) throw identified.refused;
+      return contextFor(requestId, identified.caller, { client, cost: admission.cost });
     };
     if (engine.direct && (await engine.direct.answer(request, res, context))) return;
     const response = await engine.apollo.executeHTTPGraphQLRequest({
@@ -332,7 +338,7 @@ function serveRequests(httpServer: http.Server, handle: RequestHandler, logger: 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        writeHttpError(res, error.status, error.message);
+        writeHttpError(res, error.status, error.message, error.closeConnection);
         return;
       }
       logger.error({ err: error, url: req.url }, 'request failed');

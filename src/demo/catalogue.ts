@@ -181,6 +181,7 @@ export function buildProducts(random: Random, count: number, leaves: readonly Le
         currency: 'EUR',
         inStock: random.chance(IN_STOCK_SHARE),
         createdAt: new Date(createdMs).toISOString(),
+        attributes: [],
       },
       leaf,
       brand,

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assignAttributes, assignTastes } from './attributes.js';
 import { ShopSimulation } from './behaviour.js';
 import { buildCatalogue } from './catalogue.js';
 import { csvDocument } from './csv.js';
@@ -79,14 +80,18 @@ function periodOf(endAt: number, months: number): Period {
 
 const brandCountFor = (products: number): number => Math.min(MAX_BRANDS, Math.max(MIN_BRANDS, Math.round(products / PRODUCTS_PER_BRAND)));
 
-/** The demo shop's catalogue and shoppers with their tastes: what the shop simulator replays against the API. */
-export interface DemoPopulation {
-  catalogue: Catalogue;
-  shoppers: Shopper[];
-  period: Period;
+export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
+  return generateDemoWorld(options).shop;
 }
 
-export function demoPopulation(options: DemoShopOptions = {}): DemoPopulation {
+/** The demo shop with the latent side it was drawn from (what search sessions are written from). */
+export interface DemoWorld {
+  shop: DemoShop;
+  catalogue: Catalogue;
+  shoppers: Shopper[];
+}
+
+export function generateDemoWorld(options: DemoShopOptions = {}): DemoWorld {
   const resolved = resolveOptions(options);
   const period = periodOf(resolved.endAt, resolved.months);
   // Each part draws from its own random stream (see Random.forStream), so that e.g. more events leave the catalogue as it is.
@@ -97,15 +102,12 @@ export function demoPopulation(options: DemoShopOptions = {}): DemoPopulation {
     period,
   );
   const shoppers = buildShoppers(Random.forStream(resolved.seed, 'shoppers'), resolved.users, catalogue, period);
-  return { catalogue, shoppers, period };
-}
-
-export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
-  const resolved = resolveOptions(options);
-  const { catalogue, shoppers, period } = demoPopulation(resolved);
+  // Streams of their own, so that attributes leave the catalogue and the shoppers as they were.
+  assignAttributes(Random.forStream(resolved.seed, 'attributes'), catalogue.products);
+  assignTastes(Random.forStream(resolved.seed, 'tastes'), shoppers);
   const relations = buildRelations(Random.forStream(resolved.seed, 'relations'), catalogue);
   const events = new ShopSimulation(Random.forStream(resolved.seed, 'events'), catalogue, shoppers, period, relations).run(resolved.events);
-  return {
+  const shop: DemoShop = {
     categories: catalogue.categories,
     brands: catalogue.brands.map((brand) => brand.record),
     users: shoppers.map((shopper) => shopper.record),
@@ -113,9 +115,10 @@ export function generateDemoShop(options: DemoShopOptions = {}): DemoShop {
     events,
     relations,
   };
+  return { shop, catalogue, shoppers };
 }
 
-/** Record counts of a demo shop, including leaf categories, events per type and relations per type. */
+/** Record counts of a demo shop, including leaf categories, events per type, relations per type and attributes. */
 export function countDemoShop(shop: DemoShop): Record<string, number> {
   const parents = new Set(shop.categories.map((category) => category.parentId));
   const countOf = <T>(items: readonly T[], keep: (item: T) => boolean): number => items.filter(keep).length;
@@ -134,6 +137,8 @@ export function countDemoShop(shop: DemoShop): Record<string, number> {
     complements: countOf(shop.relations, (relation) => relation.type === 'COMPLEMENTS'),
     accessories: countOf(shop.relations, (relation) => relation.type === 'ACCESSORY_OF'),
     substitutes: countOf(shop.relations, (relation) => relation.type === 'SUBSTITUTES'),
+    attributes: new Set(shop.products.flatMap((product) => product.attributes.map((a) => `${a.key}=${a.value}`))).size,
+    attributeLinks: shop.products.reduce((sum, product) => sum + product.attributes.length, 0),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ProductAttribute } from '../domain/attributes.js';
 import type { DepartmentVocabulary, LeafVocabulary } from './vocabulary.js';
 
 /** The records of the demo shop, as the ingester reads them (see src/ingest/records.ts). */
@@ -36,6 +37,8 @@ export interface DemoProduct {
   inStock: boolean;
   /** ISO-8601. */
   createdAt: string;
+  /** Catalogue attributes (colour, material, style ...): knowledge-graph nodes once loaded. */
+  attributes: ProductAttribute[];
 }
 export type DemoEventType = 'view' | 'click' | 'add_to_cart' | 'purchase';
 export interface DemoEvent {
@@ -126,6 +129,8 @@ export interface Shopper {
   band: Tier;
   /** Relative number of sessions (heavy-tailed). */
   activity: number;
+  /** Favoured attribute values, as `key=value` (colour=red): products with them appeal more. */
+  attributeTastes: ReadonlySet<string>;
   /** A leaf the shopper grows into over time: taste drift. */
   drift?: { leaf: Leaf; startMs: number };
 }

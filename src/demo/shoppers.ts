@@ -55,6 +55,7 @@ export function buildShoppers(random: Random, count: number, catalogue: Catalogu
       favouriteBrands: favouriteBrands(random, catalogue.brands, favourites),
       band: random.weightedPick(TIERS, (tier) => BAND_SHARES[tier]),
       activity: random.pareto(ACTIVITY_ALPHA, ACTIVITY_CAP),
+      attributeTastes: new Set(),
     };
     if (random.chance(DRIFT_SHARE)) {
       const pool = catalogue.leaves.filter((leaf) => !favourites.includes(leaf));

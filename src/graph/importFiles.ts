@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Aggregate, BrandRow, CategoryRow, EventRow, RelationRow } from './shopWrites.js';
+import { attributeId, type ProductAttribute } from '../domain/attributes.js';
 
 /**
  * Writes a bulk load as the CSV files of `neo4j-admin database import`: one file per label and per
@@ -29,6 +30,7 @@ export interface ImportProduct {
   currency?: string | undefined;
   inStock?: boolean | undefined;
   createdAt?: number | undefined;
+  attributes?: readonly ProductAttribute[] | undefined;
 }
 
 /** The catalogue part of a bulk load, categories ordered parents first. */
@@ -122,26 +124,7 @@ export class ImportFilesWriter {
     for (const b of rest.catalogue.brands) await brands.row([b.id, b.name, now, now]);
     await this.done(brands, 'Brand');
 
-    const products = this.open('products.csv', [
-      'id:ID(Product)',
-      'title',
-      'description',
-      'price:double',
-      'currency',
-      'inStock:boolean',
-      'createdAt:long',
-      'updatedAt:long',
-    ]);
-    const inCategory = this.open('in_category.csv', [':START_ID(Product)', ':END_ID(Category)', ':TYPE']);
-    const hasBrand = this.open('has_brand.csv', [':START_ID(Product)', ':END_ID(Brand)', ':TYPE']);
-    for (const p of rest.catalogue.products) {
-      await products.row([p.id, p.title, p.description, p.price, p.currency, p.inStock ?? true, p.createdAt ?? now, now]);
-      if (p.categoryId !== undefined) await inCategory.row([p.id, p.categoryId, 'IN_CATEGORY']);
-      if (p.brandId !== undefined) await hasBrand.row([p.id, p.brandId, 'HAS_BRAND']);
-    }
-    await this.done(products, 'Product');
-    await this.done(inCategory);
-    await this.done(hasBrand);
+    await this.products(rest.catalogue.products);
 
     const users = this.open('users.csv', ['id:ID(User)', 'createdAt:long']);
     for (const id of rest.userIds) await users.row([id, now]);
@@ -163,6 +146,44 @@ export class ImportFilesWriter {
     for (const r of rest.relations) await relations.row([r.from, r.to, r.type, r.weight, now, by]);
     await this.done(relations);
     return this.files;
+  }
+
+  /** Products with their category, brand and attribute links; each attribute pair becomes one node. */
+  private async products(list: readonly ImportProduct[]): Promise<void> {
+    const { now } = this;
+    const products = this.open('products.csv', [
+      'id:ID(Product)',
+      'title',
+      'description',
+      'price:double',
+      'currency',
+      'inStock:boolean',
+      'createdAt:long',
+      'updatedAt:long',
+    ]);
+    const inCategory = this.open('in_category.csv', [':START_ID(Product)', ':END_ID(Category)', ':TYPE']);
+    const hasBrand = this.open('has_brand.csv', [':START_ID(Product)', ':END_ID(Brand)', ':TYPE']);
+    const attributes = this.open('attributes.csv', ['id:ID(Attribute)', 'key', 'value']);
+    const hasAttribute = this.open('has_attribute.csv', [':START_ID(Product)', ':END_ID(Attribute)', ':TYPE', 'key']);
+    const written = new Set<string>();
+    for (const p of list) {
+      await products.row([p.id, p.title, p.description, p.price, p.currency, p.inStock ?? true, p.createdAt ?? now, now]);
+      if (p.categoryId !== undefined) await inCategory.row([p.id, p.categoryId, 'IN_CATEGORY']);
+      if (p.brandId !== undefined) await hasBrand.row([p.id, p.brandId, 'HAS_BRAND']);
+      for (const { key, value } of p.attributes ?? []) {
+        const id = attributeId(key, value);
+        if (!written.has(id)) {
+          written.add(id);
+          await attributes.row([id, key, value]);
+        }
+        await hasAttribute.row([p.id, id, 'HAS_ATTRIBUTE', key]);
+      }
+    }
+    await this.done(products, 'Product');
+    await this.done(inCategory);
+    await this.done(hasBrand);
+    await this.done(attributes, 'Attribute');
+    await this.done(hasAttribute);
   }
 
   private open(name: string, header: string[]): CsvFile {

@@ -134,24 +134,32 @@ export async function* streamEvents(graph: Graph): AsyncGenerator<EventRowForEva
   }
 }
 
+// Product attributes (HAS_ATTRIBUTE) are KG triples like any other, their key the relation (decision 0019).
 const READ_KNOWLEDGE_GRAPH = `
 MATCH (h)-[r:KG_RELATION]->(t)
 WHERE (h:Product OR h:Entity) AND (t:Product OR t:Entity)
 RETURN CASE WHEN h:Product THEN 'Product' ELSE 'Entity' END AS headLabel, h.id AS head, r.relation AS relation,
-       CASE WHEN t:Product THEN 'Product' ELSE 'Entity' END AS tailLabel, t.id AS tail`;
+       CASE WHEN t:Product THEN 'Product' ELSE 'Entity' END AS tailLabel, t.id AS tail
+UNION ALL
+MATCH (h:Product)-[r:HAS_ATTRIBUTE]->(t:Attribute)
+RETURN 'Product' AS headLabel, h.id AS head, r.key AS relation, 'Attribute' AS tailLabel, t.id AS tail`;
 
-/** One knowledge-graph triple (KG_RELATION) with the label of each end: `Product` or `Entity`. */
+export type KnowledgeGraphLabel = 'Product' | 'Entity' | 'Attribute';
+
+/** One knowledge-graph triple (KG_RELATION or HAS_ATTRIBUTE) with the label of each end. */
 export interface KnowledgeGraphRow {
-  headLabel: 'Product' | 'Entity';
+  headLabel: KnowledgeGraphLabel;
   head: string;
   relation: string;
-  tailLabel: 'Product' | 'Entity';
+  tailLabel: KnowledgeGraphLabel;
   tail: string;
 }
+
+const labelOf = (value: unknown): KnowledgeGraphLabel => (value === 'Product' || value === 'Attribute' ? value : 'Entity');
 
 /** Streams every knowledge-graph triple (product attributes and the entities around products). */
 export async function* streamKnowledgeGraph(graph: Graph): AsyncGenerator<KnowledgeGraphRow> {
   for await (const [headLabel, head, relation, tailLabel, tail] of graph.stream(READ_KNOWLEDGE_GRAPH)) {
-    yield { headLabel: headLabel === 'Product' ? 'Product' : 'Entity', head: String(head), relation: String(relation), tailLabel: tailLabel === 'Product' ? 'Product' : 'Entity', tail: String(tail) };
+    yield { headLabel: labelOf(headLabel), head: String(head), relation: String(relation), tailLabel: labelOf(tailLabel), tail: String(tail) };
   }
 }

@@ -192,6 +192,24 @@ export async function readRelations(graph: Graph, productIds: readonly string[],
   return graph.read<RelationData & Record<string, unknown>>(READ_RELATIONS, { ids: [...new Set(productIds)], types: [...types] });
 }
 
+export interface ProductAttributeRow {
+  productId: string;
+  key: string;
+  value: string;
+}
+
+const READ_PRODUCT_ATTRIBUTES = `
+UNWIND $ids AS id
+MATCH (:Product {id: id})-[:HAS_ATTRIBUTE]->(a:Attribute)
+RETURN id AS productId, a.key AS key, a.value AS value
+ORDER BY productId, key, value`;
+
+/** The attributes of each product, by key and value: one query for the whole list. */
+export async function readProductAttributes(graph: Graph, productIds: readonly string[]): Promise<ProductAttributeRow[]> {
+  if (productIds.length === 0) return [];
+  return graph.read<ProductAttributeRow & Record<string, unknown>>(READ_PRODUCT_ATTRIBUTES, { ids: [...new Set(productIds)] });
+}
+
 /* ---------- ranking reads ---------- */
 
 export interface PopularityRow {

@@ -1,6 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { recordBehaviourChange } from './behaviourChanges.js';
 import type { Graph, Transaction } from './graph.js';
+import { attributeId, type ProductAttribute } from '../domain/attributes.js';
 
 /**
  * Batched, idempotent writes of the shop graph. Each function takes a whole batch (UNWIND) and runs inside
@@ -25,6 +26,8 @@ export interface ProductRow {
   categoryId?: string | undefined;
   brandId?: string | undefined;
   createdAt?: number | undefined;
+  /** When given (even empty), the product's attributes become exactly these; absent leaves them as they are. */
+  attributes?: ProductAttribute[] | undefined;
 }
 export interface EventRow {
   id: string;
@@ -151,7 +154,48 @@ RETURN collect(r.id) AS changed`;
 const LINK_PRODUCT_CATEGORIES = linkProducts('IN_CATEGORY', 'Category', 'categoryId');
 const LINK_PRODUCT_BRANDS = linkProducts('HAS_BRAND', 'Brand', 'brandId');
 
-/** Upserts products and their category and brand links; returns how many products were created or changed. */
+// A product's attribute links not in its new list go; the product counts as changed when any went.
+const REMOVE_STALE_ATTRIBUTES = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})-[old:HAS_ATTRIBUTE]->(a:Attribute)
+WHERE NOT a.id IN r.ids
+DELETE old
+WITH DISTINCT p, r
+SET p.updatedAt = $now
+RETURN collect(r.id) AS changed`;
+
+// Attribute nodes are shared by every product with the pair; a link created counts the product as changed.
+const LINK_ATTRIBUTES = `
+UNWIND $rows AS r
+MATCH (p:Product {id: r.id})
+UNWIND r.attributes AS kv
+MERGE (a:Attribute {id: kv.id})
+  ON CREATE SET a.key = kv.key, a.value = kv.value
+MERGE (p)-[link:HAS_ATTRIBUTE {key: kv.key}]->(a)
+  ON CREATE SET link.created = true
+WITH p, r, link, link.created IS NOT NULL AS created
+REMOVE link.created
+WITH p, r, sum(CASE WHEN created THEN 1 ELSE 0 END) AS added WHERE added > 0
+SET p.updatedAt = $now
+RETURN collect(r.id) AS changed`;
+
+/** Replaces the attributes of the rows that carry them (one statement each for the batch); returns the changed ids. */
+async function replaceAttributes(tx: Transaction, rows: ProductRow[], now: ReturnType<typeof int>): Promise<string[]> {
+  const withAttributes = rows.flatMap((row) =>
+    row.attributes === undefined
+      ? []
+      : [{ id: row.id, ids: row.attributes.map((a) => attributeId(a.key, a.value)), attributes: row.attributes.map((a) => ({ id: attributeId(a.key, a.value), key: a.key, value: a.value })) }],
+  );
+  if (withAttributes.length === 0) return [];
+  const [removed] = await tx.run<{ changed: string[] }>(REMOVE_STALE_ATTRIBUTES, { rows: withAttributes, now });
+  const [added] = await tx.run<{ changed: string[] }>(LINK_ATTRIBUTES, { rows: withAttributes, now });
+  return [...(removed?.changed ?? []), ...(added?.changed ?? [])];
+}
+
+/**
+ * Upserts products, their category and brand links and, where given, their attributes; returns how many
+ * products were created or changed.
+ */
 export async function writeProducts(tx: Transaction, rows: ProductRow[], now: number): Promise<number> {
   const params = { now: int(now) };
   const changed = new Set<string>();
@@ -165,6 +209,7 @@ export async function writeProducts(tx: Transaction, rows: ProductRow[], now: nu
     const [linked] = await tx.run<{ changed: string[] }>(statement, { rows: withLink, ...params });
     linked?.changed.forEach((id) => changed.add(id));
   }
+  for (const id of await replaceAttributes(tx, rows, params.now)) changed.add(id);
   return changed.size;
 }
 

@@ -1,4 +1,5 @@
 import type { Graph } from './graph.js';
+import { ATTRIBUTE_LABEL } from '../domain/attributes.js';
 
 /**
  * Streams the shop graph's triples out of Neo4j for embedding training. Each relation is one fixed
@@ -79,11 +80,22 @@ WHERE (h:Product OR h:Entity) AND (t:Product OR t:Entity)
 RETURN CASE WHEN h:Product THEN 'Product' ELSE 'Entity' END AS hl, h.id AS h, r.relation AS r,
        CASE WHEN t:Product THEN 'Product' ELSE 'Entity' END AS tl, t.id AS t`;
 
+/**
+ * Product attributes (decision 0019): a product, its HAS_ATTRIBUTE link whose `key` names the relation, and
+ * the attribute node. They train like any KG relation, one model relation per key.
+ */
+export const EXPORT_ATTRIBUTE_TRIPLES = `
+MATCH (h:Product)-[r:HAS_ATTRIBUTE]->(t:Attribute)
+RETURN h.id AS h, r.key AS r, t.id AS t`;
+
 /** A KG relation's name in the trained model: kept apart from the shop's own relation types. */
 export const kgRelationName = (relation: string): string => `KG:${relation}`;
 
 export interface ExportOptions {
-  /** Also export the knowledge-graph triples (KG_RELATION), one model relation per `relation` name (default true). */
+  /**
+   * Also export the knowledge-graph triples (KG_RELATION, one model relation per `relation` name) and the
+   * product attributes (HAS_ATTRIBUTE, one per key) (default true).
+   */
   knowledgeGraph?: boolean;
 }
 
@@ -133,6 +145,10 @@ export async function exportTriples(
     for await (const [headLabel, head, relation, tailLabel, tail] of graph.stream(EXPORT_KG_TRIPLES)) {
       const name = kgRelationName(String(relation));
       push(entities.indexOf(entityKey(String(headLabel), String(head))), relations.indexOf(name), entities.indexOf(entityKey(String(tailLabel), String(tail))), name);
+    }
+    for await (const [head, key, tail] of graph.stream(EXPORT_ATTRIBUTE_TRIPLES)) {
+      const name = kgRelationName(String(key));
+      push(entities.indexOf(entityKey('Product', String(head))), relations.indexOf(name), entities.indexOf(entityKey(ATTRIBUTE_LABEL, String(tail))), name);
     }
   }
   onProgress?.(size);

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Graph } from '../graph/graph.js';
-import { writeEvents, writeKgTriples, writeProducts, writeUsers, type EventRow, type KgTripleRow } from '../graph/shopWrites.js';
+import { writeEvents, writeKgTriples, writeProducts, writeUsers, type EventRow, type KgTripleRow, type ProductRow } from '../graph/shopWrites.js';
 import { changingCatalogue, type Rejection } from './kinds.js';
 import { writeThroughGrid } from './writeCells.js';
 import { readKgatList } from './kgatLists.js';
@@ -49,9 +49,25 @@ export const kgatIds = (prefix: string) => ({
   entity: (remap: number) => `${prefix}e${remap}`,
 });
 
+type KgatIds = ReturnType<typeof kgatIds>;
+
 interface Interaction {
   user: number;
   item: number;
+}
+
+/** What train.txt, test.txt and the optional item and relation lists hold. */
+interface KgatInteractions {
+  train: Interaction[];
+  test: Interaction[];
+  itemNames: Map<number, string>;
+  relationNames: Map<number, string>;
+}
+
+/** What the knowledge-graph step found: whether kg_final.txt was there, and its distinct triples. */
+interface KgatKnowledgeGraph {
+  kgTriples: number;
+  kgPresent: boolean;
 }
 
 export async function loadKgat(graph: Graph, options: KgatOptions): Promise<KgatSummary> {
@@ -62,7 +78,39 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
     rejections.push(rejection);
     options.onReject?.(rejection);
   };
-  const file = (name: string) => path.join(options.dir, name);
+  const read = await readKgatInteractions(options.dir, onReject);
+  const users = new Set<number>();
+  const items = new Set<number>(read.itemNames.keys());
+  for (const { user, item } of [...read.train, ...read.test]) {
+    users.add(user);
+    items.add(item);
+  }
+  const now = Date.now();
+  // As `kgrec ingest` does: new or changed items reach running APIs (interactions record their own change).
+  await writeInBatches('items', productRows(items, read.itemNames, ids), options, (batch) =>
+    graph.transaction((tx) => changingCatalogue(tx, writeProducts(tx, batch, now))),
+  );
+  await writeInBatches('users', [...users].sort((a, b) => a - b).map(ids.user), options, (batch) => graph.transaction((tx) => writeUsers(tx, batch, now)));
+  const eventsWritten = await writeInteractions(graph, eventRows(read, options.prefix, ids), options, now);
+  const kg = await loadKnowledgeGraph(graph, { items, relationNames: read.relationNames, ids, onReject }, options);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    dir: options.dir,
+    users: users.size,
+    items: items.size,
+    trainInteractions: read.train.length,
+    testInteractions: read.test.length,
+    ...kg,
+    eventsWritten,
+    rejected: new Set(rejections.map((r) => `${r.file}:${r.line}`)).size,
+    seconds,
+    interactionsPerSecond: (read.train.length + read.test.length) / seconds,
+  };
+}
+
+/** Reads the interactions and the item and relation names; the two interaction files are required. */
+async function readKgatInteractions(dir: string, onReject: (r: Rejection) => void): Promise<KgatInteractions> {
+  const file = (name: string) => path.join(dir, name);
   for (const required of ['train.txt', 'test.txt']) {
     if (!existsSync(file(required))) throw new Error(`${file(required)}: not found (a KGAT data set needs train.txt and test.txt)`);
   }
@@ -70,41 +118,42 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
   const test = await readInteractions(file('test.txt'), onReject);
   const itemNames = (await readKgatList(file('item_list.txt'))) ?? new Map<number, string>();
   const relationNames = (await readKgatList(file('relation_list.txt'))) ?? new Map<number, string>();
+  return { train, test, itemNames, relationNames };
+}
 
-  const users = new Set<number>();
-  const items = new Set<number>(itemNames.keys());
-  for (const { user, item } of [...train, ...test]) {
-    users.add(user);
-    items.add(item);
+/** Writes `rows` a batch per transaction, in order, reporting progress after each. */
+async function writeInBatches<T>(stage: string, rows: T[], options: KgatOptions, write: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < rows.length; start += options.batchSize) {
+    await write(rows.slice(start, start + options.batchSize));
+    options.onProgress?.({ stage, done: Math.min(start + options.batchSize, rows.length), total: rows.length });
   }
-  const now = Date.now();
-  const batches = async <T>(stage: string, rows: T[], write: (batch: T[]) => Promise<unknown>) => {
-    for (let start = 0; start < rows.length; start += options.batchSize) {
-      await write(rows.slice(start, start + options.batchSize));
-      options.onProgress?.({ stage, done: Math.min(start + options.batchSize, rows.length), total: rows.length });
-    }
-  };
+}
 
-  const productRows = [...items].sort((a, b) => a - b).map((item) => {
+/** A product for every item, named by item_list.txt where it has the item. */
+function productRows(items: ReadonlySet<number>, itemNames: ReadonlyMap<number, string>, ids: KgatIds): ProductRow[] {
+  return [...items].sort((a, b) => a - b).map((item) => {
     const name = itemNames.get(item);
     return { id: ids.item(item), props: { title: name ? `item ${name}` : `item ${item}`, externalId: name ?? String(item) } };
   });
-  // As `kgrec ingest` does: new or changed items reach running APIs (interactions record their own change).
-  await batches('items', productRows, (batch) => graph.transaction((tx) => changingCatalogue(tx, writeProducts(tx, batch, now))));
-  const userIds = [...users].sort((a, b) => a - b).map(ids.user);
-  await batches('users', userIds, (batch) => graph.transaction((tx) => writeUsers(tx, batch, now)));
+}
 
+/** Every interaction as a purchase event, its id made of the split, user and item so that re-loading repeats it. */
+function eventRows(read: KgatInteractions, prefix: string, ids: KgatIds): EventRow[] {
   const toEvent = (split: 'train' | 'test') => ({ user, item }: Interaction): EventRow => ({
-    id: `${options.prefix}${split}:${user}:${item}`,
+    id: `${prefix}${split}:${user}:${item}`,
     userId: ids.user(user),
     productId: ids.item(item),
     type: 'purchase',
     timestamp: KGAT_TIMESTAMP,
     split,
   });
+  return [...read.train.map(toEvent('train')), ...read.test.map(toEvent('test'))];
+}
+
+/** Writes the events; returns how many were new. */
+async function writeInteractions(graph: Graph, events: EventRow[], options: KgatOptions, now: number): Promise<number> {
   let eventsWritten = 0;
   let eventsDone = 0;
-  const events = [...train.map(toEvent('train')), ...test.map(toEvent('test'))];
   // Through the write grid of `kgrec ingest`: two transactions at a time, on disjoint users and items.
   await writeThroughGrid(events, { keysOf: (event) => [event.userId, event.productId], batchSize: options.batchSize }, async (batch) => {
     const result = await graph.transaction((tx) => writeEvents(tx, batch, () => 'PURCHASED', now), { retryUniquenessRaces: true });
@@ -112,37 +161,28 @@ export async function loadKgat(graph: Graph, options: KgatOptions): Promise<Kgat
     eventsDone += batch.length;
     options.onProgress?.({ stage: 'interactions', done: eventsDone, total: events.length });
   });
+  return eventsWritten;
+}
 
-  const kgPresent = existsSync(file('kg_final.txt'));
-  let kgTriples = 0;
-  if (kgPresent) {
-    const triples = await readTriples(file('kg_final.txt'), onReject);
-    kgTriples = triples.length;
-    // In KGAT's numbering the items are the entities 0..items-1.
-    const rows: KgTripleRow[] = triples.map(([head, relation, tail]) => ({
-      head: items.has(head) ? ids.item(head) : ids.entity(head),
-      relation: relationNames.get(relation) ?? `r${relation}`,
-      tail: items.has(tail) ? ids.item(tail) : ids.entity(tail),
-    }));
-    const itemPrefix = ids.item(0).slice(0, -1);
-    await batches('knowledge graph', rows, (batch) =>
-      graph.transaction((tx) => writeKgTriples(tx, batch, (id) => id.startsWith(itemPrefix))),
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    dir: options.dir,
-    users: users.size,
-    items: items.size,
-    trainInteractions: train.length,
-    testInteractions: test.length,
-    kgTriples,
-    kgPresent,
-    eventsWritten,
-    rejected: new Set(rejections.map((r) => `${r.file}:${r.line}`)).size,
-    seconds,
-    interactionsPerSecond: (train.length + test.length) / seconds,
-  };
+/** Reads kg_final.txt, when the data set has one, and writes its triples between items and entities. */
+async function loadKnowledgeGraph(
+  graph: Graph,
+  known: { items: ReadonlySet<number>; relationNames: ReadonlyMap<number, string>; ids: KgatIds; onReject: (r: Rejection) => void },
+  options: KgatOptions,
+): Promise<KgatKnowledgeGraph> {
+  const file = path.join(options.dir, 'kg_final.txt');
+  if (!existsSync(file)) return { kgTriples: 0, kgPresent: false };
+  const triples = await readTriples(file, known.onReject);
+  const { items, ids } = known;
+  // In KGAT's numbering the items are the entities 0..items-1.
+  const rows: KgTripleRow[] = triples.map(([head, relation, tail]) => ({
+    head: items.has(head) ? ids.item(head) : ids.entity(head),
+    relation: known.relationNames.get(relation) ?? `r${relation}`,
+    tail: items.has(tail) ? ids.item(tail) : ids.entity(tail),
+  }));
+  const itemPrefix = ids.item(0).slice(0, -1);
+  await writeInBatches('knowledge graph', rows, options, (batch) => graph.transaction((tx) => writeKgTriples(tx, batch, (id) => id.startsWith(itemPrefix))));
+  return { kgTriples: triples.length, kgPresent: true };
 }
 
 async function* lines(file: string): AsyncGenerator<{ line: number; text: string }> {

@@ -188,13 +188,14 @@ const users: KindHandler<UserRecord> = {
   },
 };
 
-function productRow(record: ProductRecord): ProductRow {
+/** The graph's row for a validated product record: only what it carries, so absent fields stay as they are. */
+export function productRow(record: ProductRecord): ProductRow {
   const props: ProductRow['props'] = { title: record.title };
   if (record.description !== undefined) props.description = record.description;
   if (record.price !== undefined) props.price = record.price;
   if (record.currency !== undefined) props.currency = record.currency;
   if (record.inStock !== undefined) props.inStock = record.inStock;
-  return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId, createdAt: record.createdAt };
+  return { id: record.id, props, categoryId: record.categoryId, brandId: record.brandId, createdAt: record.createdAt, attributes: record.attributes };
 }
 
 const products = (clock: ClockLimit): KindHandler<ProductRecord> => ({

@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../domain/behaviours.js';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../config.js';
+import {
+  ATTRIBUTE_KEY,
+  ATTRIBUTE_KEY_DESCRIPTION,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
+  MAX_ATTRIBUTES_PER_PRODUCT,
+  type ProductAttribute,
+} from '../domain/attributes.js';
 
 /**
  * The record kinds kgrec ingests, validated once at the edge. Each field parser cleans its value (trimmed,
@@ -90,24 +97,23 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** A name from a fixed list: only text (or a number, as CSV cells and loose JSON give them) is compared. */
 const asWord = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 
+/** Cleans a text field: `value` undefined when absent, else the text or the `problem` with it. */
+function cleanedText(raw: unknown, maxLength: number): { value?: string; problem?: string } {
+  const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
+  if (isAbsent(value)) return {};
+  if (typeof value !== 'string') return { problem: `expected text, got ${show(raw)}` };
+  if (value.length > maxLength) return { problem: `longer than ${maxLength} characters` };
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control !== null) return { problem: `expected text without control characters, got ${show(control[0])} at character ${control.index + 1}` };
+  return { value };
+}
+
 /** Cleans a text field; `undefined` when absent, a string when valid, else records the problem. */
 function parseText(raw: unknown, maxLength: number, ctx: z.RefinementCtx): string | undefined | typeof z.NEVER {
-  const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
-  if (isAbsent(value)) return undefined;
-  if (typeof value !== 'string') {
-    ctx.addIssue({ code: 'custom', message: `expected text, got ${show(raw)}` });
-    return z.NEVER;
-  }
-  if (value.length > maxLength) {
-    ctx.addIssue({ code: 'custom', message: `longer than ${maxLength} characters` });
-    return z.NEVER;
-  }
-  const control = CONTROL_CHARACTER.exec(value);
-  if (control !== null) {
-    ctx.addIssue({ code: 'custom', message: `expected text without control characters, got ${show(control[0])} at character ${control.index + 1}` });
-    return z.NEVER;
-  }
-  return value;
+  const { value, problem } = cleanedText(raw, maxLength);
+  if (problem === undefined) return value;
+  ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
 }
 
 function requiredText(maxLength: number) {
@@ -219,6 +225,85 @@ const relationType = (allowed: readonly string[]) =>
     return z.NEVER;
   });
 
+/** One raw attribute pair and the path under `attributes` that errors name (`attributes[2].key`). */
+interface RawAttribute {
+  key: unknown;
+  value: unknown;
+  path: Array<string | number>;
+}
+
+/**
+ * The forms attributes come in: a list of `{key, value}` (JSON Lines, GraphQL), an object of key to value or
+ * list of values (JSON Lines), or `key=value; key=value` text (a CSV cell; values there cannot hold `;`).
+ */
+function rawAttributes(raw: unknown, ctx: z.RefinementCtx): RawAttribute[] | undefined {
+  if (Array.isArray(raw)) {
+    return raw.map((entry: unknown, index) => {
+      const pair = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : { key: entry, value: undefined };
+      return { key: pair.key, value: pair.value, path: [index] };
+    });
+  }
+  if (typeof raw === 'string') {
+    return raw
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .map((part, index) => {
+        const at = part.indexOf('=');
+        return at < 0 ? { key: part, value: undefined, path: [index] } : { key: part.slice(0, at).trim(), value: part.slice(at + 1), path: [index] };
+      });
+  }
+  if (typeof raw === 'object' && raw !== null) {
+    return Object.entries(raw).flatMap(([key, values]) =>
+      (Array.isArray(values) ? values : [values]).map((value: unknown, index) => ({ key, value, path: Array.isArray(values) ? [key, index] : [key] })),
+    );
+  }
+  ctx.addIssue({ code: 'custom', message: `expected a list of {key, value}, an object of key to values, or "key=value; key=value", got ${show(raw)}` });
+  return undefined;
+}
+
+/** Checks one pair; records the problem under its path when it is wrong. */
+function checkedAttribute(pair: RawAttribute, ctx: z.RefinementCtx): ProductAttribute | undefined {
+  const key = typeof pair.key === 'string' ? pair.key.trim() : pair.key;
+  if (typeof key !== 'string' || !ATTRIBUTE_KEY.test(key)) {
+    ctx.addIssue({ code: 'custom', path: [...pair.path, 'key'], message: `expected ${ATTRIBUTE_KEY_DESCRIPTION}, got ${show(pair.key)}` });
+    return undefined;
+  }
+  const { value, problem } = cleanedText(pair.value, MAX_ATTRIBUTE_VALUE_LENGTH);
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', path: [...pair.path, 'value'], message: `${key}: ${problem ?? 'required'}` });
+    return undefined;
+  }
+  return { key, value };
+}
+
+/**
+ * A product's attributes: absent leaves the stored ones as they are, a list (even empty) replaces them.
+ * Repeated pairs count once; more than MAX_ATTRIBUTES_PER_PRODUCT distinct pairs refuse the record.
+ */
+const optionalAttributes = () =>
+  z.unknown().optional().transform((raw, ctx): ProductAttribute[] | undefined => {
+    if (isAbsent(raw) || (typeof raw === 'string' && raw.trim() === '')) return undefined;
+    const pairs = rawAttributes(raw, ctx);
+    if (pairs === undefined) return z.NEVER;
+    const seen = new Set<string>();
+    const attributes: ProductAttribute[] = [];
+    let valid = true;
+    for (const pair of pairs) {
+      const attribute = checkedAttribute(pair, ctx);
+      if (attribute === undefined) valid = false;
+      else if (!seen.has(`${attribute.key}=${attribute.value}`)) {
+        seen.add(`${attribute.key}=${attribute.value}`);
+        attributes.push(attribute);
+      }
+    }
+    if (attributes.length > MAX_ATTRIBUTES_PER_PRODUCT) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_ATTRIBUTES_PER_PRODUCT} attributes per product, got ${attributes.length}` });
+      return z.NEVER;
+    }
+    return valid ? attributes : z.NEVER;
+  });
+
 export const categorySchema = z.object({ id: id(), name: requiredText(500), parentId: optionalId() });
 export const brandSchema = z.object({ id: id(), name: requiredText(500) });
 export const userSchema = z.object({ id: id() });
@@ -241,6 +326,7 @@ export const productSchemaFor = (clock: ClockLimit) =>
     }),
     inStock: optionalBoolean(),
     createdAt: optionalTimestamp(clock),
+    attributes: optionalAttributes(),
   });
 
 /** Behaviour events, their `timestamp` checked against `clock`. */
@@ -304,12 +390,16 @@ export interface FieldProblem {
   reason: string;
 }
 
+/** A field as messages name it: list positions in brackets, as GraphQL inputs are named (`attributes[2].key`). */
+const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index > 0 ? '.' : ''}${String(part)}`)).join('');
+
 /** Validates one raw record; returns the typed record or the problems, one per field. */
 export function validateRecord<T>(schema: z.ZodType<T>, raw: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, value: result.data };
   const problems = result.error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
+    field: issue.path.length > 0 ? fieldPath(issue.path) : '(record)',
     reason: issue.path.length === 0 && issue.code === 'invalid_type' ? `expected an object, got ${show(raw)}` : issue.message,
   }));
   return { ok: false, problems };

@@ -3,11 +3,11 @@ import { readCatalogueProducts, readProductLinks, streamEvents, type CataloguePr
 import { readAllCategories, readBrands } from '../graph/shopReads.js';
 import type { CategoryRow, NamedRef } from '../graph/shopReads.js';
 import { generateDemoShop } from '../demo/generate.js';
-import type { DemoShopOptions } from '../demo/model.js';
+import type { DemoShop, DemoShopOptions } from '../demo/model.js';
 import { holdoutRandomFraction } from '../eval/holdout.js';
 import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
 import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
-import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
+import { attributeKnowledgeGraph, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import { readShopKnowledgeGraph } from '../ranking/rankingState.js';
 
@@ -110,7 +110,11 @@ export function timeSplit(
 
 /** A freshly generated demo shop, split by time. */
 export function demoEvalData(options: DemoShopOptions = {}): EvalData {
-  const shop = generateDemoShop(options);
+  return demoShopEvalData(generateDemoShop(options));
+}
+
+/** A generated demo shop, split by time. */
+export function demoShopEvalData(shop: DemoShop): EvalData {
   const userIndex = new Map(shop.users.map((user, index) => [user.id, index]));
   const itemIndex = new Map(shop.products.map((product, index) => [product.id, index]));
   const events: RawEvent[] = [];
@@ -120,15 +124,18 @@ export function demoEvalData(options: DemoShopOptions = {}): EvalData {
     if (user === undefined || item === undefined) continue;
     events.push({ user, item, relationship: BEHAVIOUR_RELATIONSHIP[event.type as EventType], timestamp: Date.parse(event.timestamp) });
   }
+  const kg = attributeKnowledgeGraph(shop.products);
+  const attributes = kg ? `, with its product attributes as knowledge graph (${kg.heads.length.toLocaleString('en-US')} triples): fused-no-kg is the same ranking without them` : '';
   return timeSplit(
     {
       dataset: 'demo',
-      note: 'generated demo shop, time split (last 20 % of the period for test, the 10 % before for validation)',
+      note: `generated demo shop, time split (last 20 % of the period for test, the 10 % before for validation)${attributes}`,
       users: shop.users.map((user) => user.id),
       products: shop.products,
       categories: shop.categories.map((category) => ({ id: category.id, name: category.name, parentId: category.parentId ?? null })),
       brands: shop.brands,
       relations: shop.relations.map((relation) => ({ from: relation.from, to: relation.to, type: relation.type, weight: relation.weight ?? 1 })),
+      kg,
     },
     events,
   );
@@ -203,7 +210,9 @@ export async function graphEvalData(graph: Graph, relationTypes: readonly string
     {
       dataset: 'graph',
       note: `the shop in Neo4j, time split (last 20 % of the event period for test, the 10 % before for validation)${
-        kg ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION triples): fused-no-kg is the same ranking without them` : ', no knowledge-graph triples (KG_RELATION)'
+        kg
+          ? `, with its knowledge graph (${kg.heads.length.toLocaleString('en-US')} KG_RELATION and product attribute triples): fused-no-kg is the same ranking without them`
+          : ', no knowledge-graph triples (KG_RELATION or product attributes)'
       }`,
       users: [...userIndex.keys()],
       products,

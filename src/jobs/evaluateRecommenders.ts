@@ -6,7 +6,7 @@ import { buildTunedBaseline, tuneBaselines, type BaselineName, type BaselineTuni
 import { PopularityScorer } from '../recommenders/popularity.js';
 import { BprScorer, trainBpr } from '../recommenders/bpr.js';
 import { FusedScorer } from '../eval/fusedScorer.js';
-import { fitFusionWeights } from '../eval/fitFusionWeights.js';
+import { fitFusionWeights, type FusionFit } from '../eval/fitFusionWeights.js';
 import { interactionsFromPairs, usersWithItems, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
 import { DEFAULT_VALIDATION_USERS } from '../eval/tuneBaselines.js';
 import { EASE_MAX_ITEMS } from '../recommenders/ease.js';
@@ -19,7 +19,7 @@ import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
 import { CatalogueSnapshot, scoreProducts } from '../ranking/catalogueSnapshot.js';
-import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights } from '../ranking/fusionWeights.js';
+import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights, type RecommendSignal } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
@@ -69,162 +69,280 @@ export interface EvaluationReport {
 }
 
 export async function evaluateRecommenders(data: EvalData, options: EvaluateOptions): Promise<EvaluationReport> {
-  const k = options.k ?? 20;
-  const info = options.onInfo ?? (() => undefined);
   mkdirSync(options.outDir, { recursive: true });
+  const run = new EvaluationRun(data, options);
+  run.info(`${data.dataset}: ${data.users.length.toLocaleString('en-US')} users, ${data.products.length.toLocaleString('en-US')} items, ${data.fit.length.toLocaleString('en-US')} training behaviours, ${data.valid.indices.length.toLocaleString('en-US')} validation and ${data.test.indices.length.toLocaleString('en-US')} test purchases`);
+  const ranking = await fusedRanking(run, run.splits.hasKg);
+  const baselines = await evaluateBaselines(run);
+  const fused = await evaluateKgrec(run, ranking);
+  const baselineFusion = options.fuseBaseline === true && baselines.tuned.length > 0 ? await evaluateBaselineFusion(run, ranking, baselines) : undefined;
+  return writeReport(run, { ranking, tuned: baselines.tuned, fused, baselineFusion });
+}
+
+/** The splits and histories every stage ranks with. */
+interface EvalSplits {
+  /** The fit period's purchases masked, the validation purchases as targets. */
+  valid: InteractionSplit;
+  /** All purchases before the test period masked, the test purchases as targets. */
+  test: InteractionSplit;
+  /** Every behaviour before the test period. */
+  beforeTest: EvalBehaviour[];
+  /** What the baselines learn from: every behaviour before the test period (binary implicit feedback). */
+  baselineTrain: InteractionMatrix;
+  /** The API's profile rows at the end of the fit period (for validation) and before the test period. */
+  validRows: ProfileRow[][];
+  testRows: ProfileRow[][];
+  hasKg: boolean;
+}
+
+/** The users' behaviour rows as a binary user × item matrix. */
+function behaviourMatrix(data: EvalData, rows: readonly EvalBehaviour[]): InteractionMatrix {
+  return interactionsFromPairs(Int32Array.from(rows, (row) => row.user), Int32Array.from(rows, (row) => row.item), data.users.length, data.products.length);
+}
+
+function evalSplits(data: EvalData): EvalSplits {
   const userCount = data.users.length;
   const itemCount = data.products.length;
   const purchases = (behaviour: readonly EvalBehaviour[]) => behaviour.filter((row) => row.relationship === 'PURCHASED');
-  const matrixOf = (rows: readonly EvalBehaviour[]): InteractionMatrix =>
-    interactionsFromPairs(Int32Array.from(rows, (row) => row.user), Int32Array.from(rows, (row) => row.item), userCount, itemCount);
-
+  const beforeTest = [...data.fit, ...data.validBehaviour];
   // Masks: what a user already bought is never recommended again (the API's rule), in either stage.
-  const fitBought = matrixOf(purchases(data.fit));
-  const validSplit: InteractionSplit = { userCount, itemCount, train: fitBought, test: data.valid };
-  const testSplit: InteractionSplit = { userCount, itemCount, train: matrixOf([...purchases(data.fit), ...purchases(data.validBehaviour)]), test: data.test };
-  // Baselines learn from every behaviour before the test period (binary implicit feedback).
-  const baselineTrain = matrixOf([...data.fit, ...data.validBehaviour]);
-  const seconds: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+  return {
+    valid: { userCount, itemCount, train: behaviourMatrix(data, purchases(data.fit)), test: data.valid },
+    test: { userCount, itemCount, train: behaviourMatrix(data, [...purchases(data.fit), ...purchases(data.validBehaviour)]), test: data.test },
+    beforeTest,
+    baselineTrain: behaviourMatrix(data, beforeTest),
+    validRows: profileRows(data, data.fit),
+    testRows: profileRows(data, beforeTest),
+    hasKg: (data.kg?.heads.length ?? 0) > 0,
+  };
+}
+
+/** What the stages of one evaluation share: data, options, splits, the seconds each part took and the results so far. */
+class EvaluationRun {
+  readonly k: number;
+  readonly info: (message: string) => void;
+  readonly splits: EvalSplits;
+  readonly seconds: Record<string, number> = {};
+  readonly results: ModelResult[] = [];
+  private readonly itemCategory: Int32Array | undefined;
+
+  constructor(
+    readonly data: EvalData,
+    readonly options: EvaluateOptions,
+  ) {
+    this.k = options.k ?? 20;
+    this.info = options.onInfo ?? (() => undefined);
+    this.splits = evalSplits(data);
+    this.itemCategory = categoryIndexOf(data);
+  }
+
+  /** Runs `work`, adding its seconds to those of `name`. */
+  async timed<T>(name: string, work: () => Promise<T> | T): Promise<T> {
     const started = performance.now();
     const result = await work();
-    seconds[name] = (seconds[name] ?? 0) + (performance.now() - started) / 1000;
+    this.seconds[name] = (this.seconds[name] ?? 0) + (performance.now() - started) / 1000;
     return result;
-  };
+  }
 
-  info(`${data.dataset}: ${userCount.toLocaleString('en-US')} users, ${itemCount.toLocaleString('en-US')} items, ${data.fit.length.toLocaleString('en-US')} training behaviours, ${data.valid.indices.length.toLocaleString('en-US')} validation and ${data.test.indices.length.toLocaleString('en-US')} test purchases`);
-
-  // kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
-  // on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
-  // `withKg` false leaves every KG triple out, of TransE and of the ranking state (the `fused-no-kg` run).
-  const trainTransE = async (behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean): Promise<{ state: RankingState; version: string }> => {
-    const dataset = shopTriples(data, behaviour, { withKg });
-    info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
-    const modelsDir = path.join(options.outDir, 'models');
-    const trained = await timed(`transe ${stage}`, () =>
-      runTrainingJob({
-        source: { kind: 'dataset', dataset, shop: true },
-        hyperparameters: [options.hyperparameters ?? {}],
-        modelsDir,
-        evalEvery: 0,
-        onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE ${stage} epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
-      }),
+  /** Ranks the test split with `scorer` and keeps the result under `name`. */
+  async add(name: string, scorer: BatchScorer, trainSeconds?: number): Promise<TopKEvaluation> {
+    const { k, options } = this;
+    const evaluation = await this.timed(`eval ${name}`, () =>
+      evaluateTopK(this.splits.test, scorer, { ks: [k], itemCategory: this.itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }),
     );
-    const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
-    return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg }), version: trained.version };
-  };
-  const beforeTest = [...data.fit, ...data.validBehaviour];
-  const validRows = profileRows(data, data.fit);
-  const testRows = profileRows(data, beforeTest);
-  const hasKg = (data.kg?.heads.length ?? 0) > 0;
-
-  /** TransE on the validation period, fusion weights fitted on validation, TransE again for the test. */
-  const fusedRanking = async (withKg: boolean) => {
-    const suffix = withKg || !hasKg ? '' : ' no-kg';
-    const { state } = await trainTransE(data.fit, data.fitEndsAt, `validation${suffix}`, withKg);
-    // Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out.
-    const available: Record<string, boolean> = {
-      text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
-      category: data.categories.length > 0,
-      brand: data.brands.length > 0,
-      related: data.relations.length > 0,
-      kg: state.kg !== null,
-    };
-    const signalNames = RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
-    // The fit keeps the sample's normalised scores in memory (about 1 GiB at most); beyond that it would
-    // recompute every signal for every weight it tries.
-    const sampleUsers = Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalNames.length * 4))));
-
-    // Fusion weights, fitted on the validation purchases with the fit-period history.
-    const validSignals = new SignalScorers(state, data, validRows, new Set(signalNames));
-    const fit = await timed(`fusion fit${suffix}`, () =>
-      fitFusionWeights(
-        validSplit,
-        signalNames.map((name) => validSignals.scorer(name)),
-        // From equal weights and from the documented defaults: two local optima, the better on validation wins.
-        { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit${suffix} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
-      ),
-    );
-    const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
-    signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
-    info(`fusion weights${suffix} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
-
-    const refit = await trainTransE(beforeTest, data.validEndsAt, `test${suffix}`, withKg);
-    const testSignals = new SignalScorers(refit.state, data, testRows, new Set(signalNames));
-    const scorer = new FusedScorer(
-      signalNames.map((name) => testSignals.scorer(name)),
-      signalNames.map((name) => weights[name]),
-      itemCount,
-      { known: testSplit.train, name: withKg ? 'fused' : 'fused-no-kg' },
-    );
-    const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
-    return { refit, weights, fit, signalNames, scorer, trainSeconds, validSignals, testSignals, sampleUsers };
-  };
-  const ranking = await fusedRanking(hasKg);
-  const { refit, weights, fit } = ranking;
-  const alone = (signal: string) => new SignalScorers(refit.state, data, testRows, new Set([signal])).scorer(signal);
-  const itemCategory = categoryIndexOf(data);
-  const evaluate = (name: string, scorer: BatchScorer): Promise<TopKEvaluation> =>
-    timed(`eval ${name}`, () => evaluateTopK(testSplit, scorer, { ks: [k], itemCategory, onProgress: (done, total) => options.onProgress?.(`ranking ${name}`, done, total) }));
-
-  const results: ModelResult[] = [];
-  const add = async (name: string, scorer: BatchScorer, trainSeconds?: number) => {
-    const evaluation = await evaluate(name, scorer);
-    results.push({ model: name, evaluation, ...(trainSeconds === undefined ? {} : { trainSeconds }) });
-    info(`${name}: recall@${k} ${evaluation.metrics[`recall@${k}`]?.toFixed(4)}, ndcg@${k} ${evaluation.metrics[`ndcg@${k}`]?.toFixed(4)} (${evaluation.seconds.toFixed(1)} s)`);
+    this.results.push({ model: name, evaluation, ...(trainSeconds === undefined ? {} : { trainSeconds }) });
+    this.info(`${name}: recall@${k} ${evaluation.metrics[`recall@${k}`]?.toFixed(4)}, ndcg@${k} ${evaluation.metrics[`ndcg@${k}`]?.toFixed(4)} (${evaluation.seconds.toFixed(1)} s)`);
     return evaluation;
+  }
+}
+
+interface TrainedTransE {
+  state: RankingState;
+  version: string;
+}
+
+/**
+ * kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
+ * on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
+ * `withKg` false leaves every KG triple out, of TransE and of the ranking state (the `fused-no-kg` run).
+ */
+async function trainTransE(run: EvaluationRun, behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean): Promise<TrainedTransE> {
+  const { data, options } = run;
+  const dataset = shopTriples(data, behaviour, { withKg });
+  run.info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
+  const modelsDir = path.join(options.outDir, 'models');
+  const trained = await run.timed(`transe ${stage}`, () =>
+    runTrainingJob({
+      source: { kind: 'dataset', dataset, shop: true },
+      hyperparameters: [options.hyperparameters ?? {}],
+      modelsDir,
+      evalEvery: 0,
+      onEpoch: (epoch, loss, rate) => options.onProgress?.(`TransE ${stage} epoch ${epoch} loss ${loss.toFixed(4)} (${Math.round(rate).toLocaleString('en-US')} triples/s)`, epoch, 0),
+    }),
+  );
+  const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
+  return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg }), version: trained.version };
+}
+
+/** kgrec's fused ranking, ready for the test, and what its fit on validation found. */
+interface FusedRanking {
+  /** TransE trained on all behaviour before the test period. */
+  refit: TrainedTransE;
+  weights: FusionWeights;
+  fit: FusionFit;
+  signalNames: RecommendSignal[];
+  scorer: FusedScorer;
+  /** TransE twice and the weights' fit. */
+  trainSeconds: number;
+  validSignals: SignalScorers;
+  testSignals: SignalScorers;
+  sampleUsers: number;
+}
+
+/** TransE on the validation period, fusion weights fitted on validation, TransE again for the test. */
+async function fusedRanking(run: EvaluationRun, withKg: boolean): Promise<FusedRanking> {
+  const { data, splits, seconds } = run;
+  const suffix = withKg || !splits.hasKg ? '' : ' no-kg';
+  const { state } = await trainTransE(run, data.fit, data.fitEndsAt, `validation${suffix}`, withKg);
+  const signalNames = availableSignals(state, data);
+  // Fusion weights, fitted on the validation purchases with the fit-period history.
+  const validSignals = new SignalScorers(state, data, splits.validRows, new Set(signalNames));
+  const sampleUsers = fusionSampleUsers(data.products.length, signalNames.length);
+  const { fit, weights } = await fitFusionOnValidation(run, validSignals, signalNames, sampleUsers, suffix);
+
+  const refit = await trainTransE(run, splits.beforeTest, data.validEndsAt, `test${suffix}`, withKg);
+  const testSignals = new SignalScorers(refit.state, data, splits.testRows, new Set(signalNames));
+  const scorer = new FusedScorer(
+    signalNames.map((name) => testSignals.scorer(name)),
+    signalNames.map((name) => weights[name]),
+    data.products.length,
+    { known: splits.test.train, name: withKg ? 'fused' : 'fused-no-kg' },
+  );
+  const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
+  return { refit, weights, fit, signalNames, scorer, trainSeconds, validSignals, testSignals, sampleUsers };
+}
+
+/** Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out. */
+function availableSignals(state: RankingState, data: EvalData): RecommendSignal[] {
+  const available: Record<string, boolean> = {
+    text: state.textSpace?.hasText.some((flag) => flag === 1) ?? false,
+    category: data.categories.length > 0,
+    brand: data.brands.length > 0,
+    related: data.relations.length > 0,
+    kg: state.kg !== null,
   };
-  await add('popularity', new PopularityScorer(baselineTrain));
+  return RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
+}
+
+/**
+ * Users in the fusion fit's sample. The fit keeps the sample's normalised scores in memory (about 1 GiB
+ * at most); beyond that it would recompute every signal for every weight it tries.
+ */
+function fusionSampleUsers(itemCount: number, signalCount: number): number {
+  return Math.max(500, Math.min(3_000, Math.floor(FIT_CACHE_BYTES / (itemCount * signalCount * 4))));
+}
+
+/** Fits the fusion weights of `signalNames` on the validation purchases; signals left out weigh 0. */
+async function fitFusionOnValidation(
+  run: EvaluationRun,
+  validSignals: SignalScorers,
+  signalNames: readonly RecommendSignal[],
+  sampleUsers: number,
+  suffix: string,
+): Promise<{ fit: FusionFit; weights: FusionWeights }> {
+  const { k, options } = run;
+  const fit = await run.timed(`fusion fit${suffix}`, () =>
+    fitFusionWeights(
+      run.splits.valid,
+      signalNames.map((name) => validSignals.scorer(name)),
+      // From equal weights and from the documented defaults: two local optima, the better on validation wins.
+      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit${suffix} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+    ),
+  );
+  const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
+  signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
+  run.info(`fusion weights${suffix} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
+  return { fit, weights };
+}
+
+/** The baselines' tuning and the scorers built with the chosen hyperparameters. */
+interface EvaluatedBaselines {
+  tuned: BaselineTuning[];
+  scorers: Map<BaselineName, BatchScorer>;
+}
+
+/** Popularity, the tuned neighbourhood and linear baselines, and BPR-MF, each ranked on the test split. */
+async function evaluateBaselines(run: EvaluationRun): Promise<EvaluatedBaselines> {
+  const { data, k, options, seconds, splits } = run;
+  await run.add('popularity', new PopularityScorer(splits.baselineTrain));
   // The baselines' hyperparameters, chosen on the validation split: the fit period's behaviour as history,
   // the validation purchases as targets. The test split is not passed in.
-  const tuned = await timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
-  for (const tuning of tuned) info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
-  const tunedModel = (name: BaselineName) => tuned.find((tuning) => tuning.model === name);
-  const baselineScorers = new Map<BaselineName, BatchScorer>();
+  const tuned = await run.timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => run.info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
+  for (const tuning of tuned) run.info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
+  const scorers = new Map<BaselineName, BatchScorer>();
   for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
-    const tuning = tunedModel(name);
+    const tuning = tuned.find((candidate) => candidate.model === name);
     if (tuning === undefined) continue; // e.g. EASE beyond its item limit: left out, not reported empty
-    const scorer = await timed(name, () => buildTunedBaseline(name, baselineTrain, tuning.best));
-    baselineScorers.set(name, scorer);
-    await add(name, scorer, seconds[name]);
+    const scorer = await run.timed(name, () => buildTunedBaseline(name, splits.baselineTrain, tuning.best));
+    scorers.set(name, scorer);
+    await run.add(name, scorer, seconds[name]);
   }
-  const bpr = await timed('bpr', () =>
-    trainBpr(baselineTrain, options.bpr ?? {}, { onEpoch: (report) => options.onProgress?.(`BPR epoch ${report.epoch}`, report.epoch, 0) }),
+  const bpr = await run.timed('bpr', () =>
+    trainBpr(splits.baselineTrain, options.bpr ?? {}, { onEpoch: (report) => options.onProgress?.(`BPR epoch ${report.epoch}`, report.epoch, 0) }),
   );
-  await add('bpr', new BprScorer(bpr), seconds.bpr);
-  await add('transe', alone('graph'), seconds['transe test']);
-  if (ranking.signalNames.includes('text')) await add('text', alone('text'));
-  if (ranking.signalNames.includes('kg')) await add('kg', alone('kg'));
-  const fused = await add('fused', ranking.scorer, ranking.trainSeconds);
-  if (hasKg) {
-    // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
-    const withoutKg = await fusedRanking(false);
-    await add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
-  }
-  let baselineFusion: EvaluationReport['baselineFusion'];
-  if (options.fuseBaseline === true && tuned.length > 0) {
-    // An experiment, not what the API serves: the best tuned baseline (by validation NDCG) as one more
-    // fused signal, its weight fitted with the others on the validation split.
-    const { signalNames, validSignals, testSignals, sampleUsers } = ranking;
-    const best = tuned.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
-    const validBaseline = buildTunedBaseline(best.model, matrixOf(data.fit), best.best);
-    const names = [...signalNames, best.model];
-    const fitWith = await timed('fusion fit with baseline', () =>
-      fitFusionWeights(validSplit, [...signalNames.map((name) => validSignals.scorer(name)), validBaseline], { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES }),
-    );
-    info(`fusion with ${best.model} (validation NDCG@${k} ${fitWith.ndcg.toFixed(4)}): ${names.map((name, i) => `${name} ${(fitWith.weights[i] ?? 0).toFixed(2)}`).join(', ')}`);
-    await add(
-      'fused-baseline',
-      new FusedScorer([...signalNames.map((name) => testSignals.scorer(name)), baselineScorers.get(best.model)!], fitWith.weights, itemCount, { known: testSplit.train, name: 'fused-baseline' }),
-    );
-    baselineFusion = { baseline: best.model, weights: Object.fromEntries(names.map((name, i) => [name, fitWith.weights[i] ?? 0])), validationNdcg: fitWith.ndcg };
-  }
+  await run.add('bpr', new BprScorer(bpr), seconds.bpr);
+  return { tuned, scorers };
+}
 
+/** kgrec's own signals alone, its fused ranking, and (with a KG) the fusion without it; returns the fused ranking's evaluation. */
+async function evaluateKgrec(run: EvaluationRun, ranking: FusedRanking): Promise<TopKEvaluation> {
+  const { data, seconds, splits } = run;
+  const alone = (signal: string) => new SignalScorers(ranking.refit.state, data, splits.testRows, new Set([signal])).scorer(signal);
+  await run.add('transe', alone('graph'), seconds['transe test']);
+  if (ranking.signalNames.includes('text')) await run.add('text', alone('text'));
+  if (ranking.signalNames.includes('kg')) await run.add('kg', alone('kg'));
+  const fused = await run.add('fused', ranking.scorer, ranking.trainSeconds);
+  if (splits.hasKg) {
+    // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
+    const withoutKg = await fusedRanking(run, false);
+    await run.add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
+  }
+  return fused;
+}
+
+/**
+ * An experiment, not what the API serves: the best tuned baseline (by validation NDCG) as one more
+ * fused signal, its weight fitted with the others on the validation split.
+ */
+async function evaluateBaselineFusion(run: EvaluationRun, ranking: FusedRanking, baselines: EvaluatedBaselines): Promise<NonNullable<EvaluationReport['baselineFusion']>> {
+  const { data, k, splits } = run;
+  const { signalNames, validSignals, testSignals, sampleUsers } = ranking;
+  const best = baselines.tuned.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
+  const validBaseline = buildTunedBaseline(best.model, behaviourMatrix(data, data.fit), best.best);
+  const names = [...signalNames, best.model];
+  const fitWith = await run.timed('fusion fit with baseline', () =>
+    fitFusionWeights(splits.valid, [...signalNames.map((name) => validSignals.scorer(name)), validBaseline], { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES }),
+  );
+  run.info(`fusion with ${best.model} (validation NDCG@${k} ${fitWith.ndcg.toFixed(4)}): ${names.map((name, i) => `${name} ${(fitWith.weights[i] ?? 0).toFixed(2)}`).join(', ')}`);
+  await run.add(
+    'fused-baseline',
+    new FusedScorer([...signalNames.map((name) => testSignals.scorer(name)), baselines.scorers.get(best.model)!], fitWith.weights, data.products.length, { known: splits.test.train, name: 'fused-baseline' }),
+  );
+  return { baseline: best.model, weights: Object.fromEntries(names.map((name, i) => [name, fitWith.weights[i] ?? 0])), validationNdcg: fitWith.ndcg };
+}
+
+/** Writes the markdown report, the chart and the JSON of a finished run, and returns what the JSON holds. */
+async function writeReport(
+  run: EvaluationRun,
+  outcome: { ranking: FusedRanking; tuned: readonly BaselineTuning[]; fused: TopKEvaluation; baselineFusion: EvaluationReport['baselineFusion'] },
+): Promise<EvaluationReport> {
+  const { data, k, options, results } = run;
+  const { ranking, fused, baselineFusion } = outcome;
   const markdown = path.join(options.outDir, 'report.md');
   const png = path.join(options.outDir, 'report.png');
   const json = path.join(options.outDir, 'report.json');
   const table = markdownTable(results);
-  const summary = tuningSummary(tuned, data, k, options.tuning?.validationUsers ?? DEFAULT_VALIDATION_USERS);
+  const summary = tuningSummary(outcome.tuned, data, k, options.tuning?.validationUsers ?? DEFAULT_VALIDATION_USERS);
   await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n${tuningMarkdown(summary)}`);
   await writeChart(png, await metricsBarChart(results, `${data.dataset}: all-item ranking, ${fused.users.toLocaleString('en-US')} test users`, [`recall@${k}`, `ndcg@${k}`]));
   const report: EvaluationReport = {
@@ -233,12 +351,12 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
     k,
     users: fused.users,
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
-    seconds,
-    fusion: { weights, validationNdcg: fit.ndcg },
+    seconds: run.seconds,
+    fusion: { weights: ranking.weights, validationNdcg: ranking.fit.ndcg },
     tuning: summary,
     ...(baselineFusion === undefined ? {} : { baselineFusion }),
     files: { markdown, png, json },
-    modelVersion: refit.version,
+    modelVersion: ranking.refit.version,
   };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
@@ -256,11 +374,7 @@ export interface TuningSummary {
 
 /** Tunes the baselines on the validation split of `data`: the fit period as history, `valid` as targets. */
 export function tuneBaselineHyperparameters(data: EvalData, options: TuneOptions = {}): Promise<BaselineTuning[]> {
-  const userCount = data.users.length;
-  const itemCount = data.products.length;
-  const matrixOf = (rows: readonly EvalBehaviour[]): InteractionMatrix =>
-    interactionsFromPairs(Int32Array.from(rows, (row) => row.user), Int32Array.from(rows, (row) => row.item), userCount, itemCount);
-  return tuneBaselines({ history: matrixOf(data.fit), known: matrixOf(data.fit.filter((row) => row.relationship === 'PURCHASED')), valid: data.valid }, options);
+  return tuneBaselines({ history: behaviourMatrix(data, data.fit), known: behaviourMatrix(data, data.fit.filter((row) => row.relationship === 'PURCHASED')), valid: data.valid }, options);
 }
 
 function tuningSummary(tuned: readonly BaselineTuning[], data: EvalData, k: number, validationUsers: number): TuningSummary {

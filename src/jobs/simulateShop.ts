@@ -1,5 +1,5 @@
 import { assignmentPoint, variantFor, VARIANT_STRATEGIES, type VariantStrategy } from '../domain/experiments.js';
-import { demoPopulation } from '../demo/generate.js';
+import { generateDemoWorld } from '../demo/generate.js';
 import { respondToList } from '../demo/listResponse.js';
 import type { DemoShopOptions, Product, Shopper } from '../demo/model.js';
 import { Random } from '../math/random.js';
@@ -113,7 +113,8 @@ export function parseVariants(text: string): VariantStrategy[] {
 /** Creates and starts the experiment, runs the shoppers through it, reads its results and stops it. */
 export async function simulateShop(options: SimulationOptions): Promise<SimulationResult> {
   const client = new GraphQLClient(options.url, options.token);
-  const { catalogue, shoppers } = demoPopulation(options.shop);
+  // The whole shop is drawn again (its history included) for the catalogue and the shoppers' tastes it was drawn from.
+  const { catalogue, shoppers } = generateDemoWorld(options.shop);
   if (options.users > shoppers.length) throw new RangeError(`--users: the demo shop has ${shoppers.length} shoppers, asked for ${options.users}`);
   const share = 1 / options.variants.length;
   const input = {

@@ -97,21 +97,31 @@ export function popularityText(product: CatalogueProduct, snapshot: CatalogueSna
 }
 
 /**
- * A relation's name in words: the last segment of a URI (`http://rdf.freebase.com/ns/music.recording.artist`)
- * or of a dotted name (`music.recording.artist`), underscores and camel case spaced out ("featured artists");
- * a bare integer (an unnamed benchmark relation) stays "relation 3".
+ * A relation's name in words: the last two parts of a dotted name, Freebase's type and property
+ * (`http://rdf.freebase.com/ns/film.film.genre` and `film.film.genre` read "film genre"), or the last
+ * segment of any other URI (`http://example.org/onto#hasBrand`, "has brand"), underscores and camel case
+ * spaced out; a bare integer (an unnamed benchmark relation) stays "relation 3".
  */
 export function relationWords(relation: string): string {
   const trimmed = relation.trim();
   if (/^\d+$/.test(trimmed)) return `relation ${trimmed}`;
   const segment = trimmed.split(/[/#]/).filter((part) => part !== '').pop() ?? trimmed;
-  const last = segment.split('.').filter((part) => part !== '').pop() ?? segment;
-  const words = last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const parts = segment.split('.').filter((part) => part !== '');
+  const named = parts.slice(-2).filter((part, index, kept) => index === 0 || part !== kept[index - 1]);
+  const words = named
+    .map((part) => part.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase())
+    .filter((part) => part !== '')
+    .join(' ');
   return words === '' ? 'relation' : words;
 }
 
 /** Relations that name who made a product: "by the same artist as …"; the others read "with the same … as …". */
-const MAKER_WORDS = new Set(['artist', 'artists', 'featured artists', 'producer', 'engineer', 'composer', 'author', 'writer', 'director', 'brand', 'manufacturer', 'maker', 'designer', 'publisher', 'label', 'creator', 'performer']);
+const MAKER_WORDS = ['artist', 'artists', 'producer', 'engineer', 'composer', 'author', 'writer', 'director', 'brand', 'manufacturer', 'maker', 'designer', 'publisher', 'label', 'creator', 'performer'];
+const namesMaker = (words: string): boolean => MAKER_WORDS.some((maker) => words === maker || words.endsWith(` ${maker}`));
+/** Attribute keys that read as a phrase before their value ("compatible with", "made for"). */
+const ENDS_WITH_PREPOSITION = / (with|for|by|in|from|of)$/;
+/** Attribute values quoted in reasons are cut to this length. */
+const QUOTED_VALUE_LENGTH = 40;
 
 /** How two products' shared entity is phrased. */
 export type SharedEntityShape = 'shared' | 'direct' | 'twoHops';
@@ -121,5 +131,17 @@ export function sharedEntityText(relation: string, shape: SharedEntityShape, oth
   const words = relationWords(relation);
   if (shape === 'direct') return `linked to ${otherTitle} (${words}), which you ${verb}`;
   if (shape === 'twoHops') return `connected to ${otherTitle} through its ${words}, which you ${verb}`;
-  return `${MAKER_WORDS.has(words) ? 'by' : 'with'} the same ${words} as ${otherTitle}, which you ${verb}`;
+  return `${namesMaker(words) ? 'by' : 'with'} the same ${words} as ${otherTitle}, which you ${verb}`;
+}
+
+/**
+ * A shared product attribute in words: "same colour (red) as X, which you bought", "by the same author
+ * (Le Guin) as X, …", "also compatible with Aurora 5, like X, …". The key is a slug, read with its
+ * underscores spaced out.
+ */
+export function sharedAttributeText(key: string, value: string, otherTitle: string, verb: string): string {
+  const words = key.replace(/_+/g, ' ').trim();
+  const quoted = value.length > QUOTED_VALUE_LENGTH ? `${value.slice(0, QUOTED_VALUE_LENGTH - 1)}…` : value;
+  if (ENDS_WITH_PREPOSITION.test(words)) return `also ${words} ${quoted}, like ${otherTitle}, which you ${verb}`;
+  return `${namesMaker(words) ? 'by the same' : 'same'} ${words} (${quoted}) as ${otherTitle}, which you ${verb}`;
 }

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
-import type { ProfileRow } from '../graph/shopReads.js';
+import type { ProfileRow, ScoredId } from '../graph/shopReads.js';
 import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
 import { loggedProfileCache, type ProfileCacheOptions, type ProfileCacheSettings } from '../graph/profileCache.js';
 import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
@@ -8,7 +8,8 @@ import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
-import { categoryInterest, recommendSignals, relatedScores, userBasis, type GroupedSignals, type Signals, type UserSignals } from './recommendSignals.js';
+import { recommendSignals, relatedScores, userBasis, type Signals, type UserSignals } from './recommendSignals.js';
+import { DEFAULT_SEARCH_WEIGHTS, RAW_SEARCH_SIGNALS, searchSignals, type SearchWeights } from './searchSignals.js';
 import { standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
@@ -17,7 +18,8 @@ import { forgetUsersInModels, loadRankingState, type RankingState, type RankingS
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
-import { popularityText, sharedEntityText } from './explain.js';
+import { popularityText, sharedAttributeText, sharedEntityText } from './explain.js';
+import { attributeOfNodeKey } from '../domain/attributes.js';
 import { kgPaths, type KgPath, type RankingKg } from './kgIndex.js';
 import { topIndices } from '../math/topK.js';
 import { fuse, staticBase, type FusedScores } from './fusionKernel.js';
@@ -45,6 +47,17 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   onError?: (error: unknown) => void;
   /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
   profileCache?: ProfileCacheOptions | undefined;
+  /** Weights of the search signals (default DEFAULT_SEARCH_WEIGHTS). */
+  searchWeights?: SearchWeights;
+}
+
+/** Everything a search reads before it ranks in memory (FusedRanker.searchInputs). */
+export interface SearchInputs {
+  text: string;
+  state: RankingState;
+  matches: readonly ScoredId[];
+  rows: readonly ProfileRow[];
+  ruleSet: Awaited<ReturnType<RuleCache['get']>>;
 }
 
 /** Where a serving ranker logs: its state loads and background failures. */
@@ -69,13 +82,9 @@ export function loggedFusedRanker(
 
 /** Candidates re-ranked by MMR per item on the page: enough room to swap near-duplicates for the next-best. */
 const MMR_POOL_FACTOR = 4;
-/** Semantic neighbours of a query added to its full-text matches: words only the product's neighbours carry. */
-const SEMANTIC_CANDIDATES = 50;
 /** A default that diversifies a little: near-duplicates give way, relevance still leads. */
 export const DEFAULT_DIVERSITY = 0.15;
 
-/** Search signals: the text leads (lexical first); popularity and the shopper's taste order close matches. */
-const SEARCH_WEIGHTS = { lexical: 1, semantic: 0.35, popularity: 0.15, graph: 0.1, category: 0.1 } as const;
 /** Similar products: closeness in the graph's space and co-purchases; popularity breaks near-ties. */
 const SIMILAR_WEIGHTS = { graph: 0.6, coBought: 0.3, related: 0.2, popularity: 0.05 } as const;
 
@@ -202,51 +211,44 @@ export class FusedRanker implements Ranker {
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {
+    const inputs = await this.searchInputs(text, options.userId);
+    return inputs ? this.rankSearch(inputs, options) : { items: [], strategy: 'fused-search', modelVersion: null };
+  }
+
+  /** The weights `search` fuses with. */
+  searchWeights(): SearchWeights {
+    return this.options.searchWeights ?? DEFAULT_SEARCH_WEIGHTS;
+  }
+
+  /** What a search reads: the state, the query's full-text matches, the user's behaviour and the rules (null: no word to search for). */
+  async searchInputs(text: string, userId: string | undefined): Promise<SearchInputs | null> {
     const lucene = toLuceneQuery(text);
-    if (lucene === null) return { items: [], strategy: 'fused-search', modelVersion: null };
+    if (lucene === null) return null;
     const [state, matches, rows, ruleSet] = await Promise.all([
       this.states.get(),
       this.fullText.search(lucene, SEARCH_CANDIDATES),
-      options.userId === undefined ? Promise.resolve([]) : this.profiles.read(options.userId),
+      userId === undefined ? Promise.resolve([]) : this.profiles.read(userId),
       this.rules.get(),
     ]);
+    return { text, state, matches, rows, ruleSet };
+  }
+
+  /**
+   * The in-memory part of `search`: signals, fusion, diversity, reasons and rules, no I/O. Offline
+   * evaluation fits the weights through it; requests use the ranker's.
+   */
+  async rankSearch(inputs: SearchInputs, options: SearchOptions, weights: SearchWeights = this.searchWeights()): Promise<RankedList> {
+    const { text, state, matches, rows, ruleSet } = inputs;
     const { snapshot } = state;
-    const n = snapshot.products.length;
     const accept = compileFilter(options.filter, snapshot);
-    const signals: Signals = { popularity: state.popularity };
-    // BM25 is unbounded and query-dependent; relative to the best match it compares across queries.
-    const lexical = (signals.lexical = new Float32Array(n));
-    const best = matches.reduce((max, match) => Math.max(max, match.score), 0);
-    const candidates = new Set<number>();
-    for (const match of matches) {
-      const index = state.indexOf.get(match.id);
-      if (index === undefined) continue;
-      lexical[index] = best > 0 ? match.score / best : 0;
-      candidates.add(index);
-    }
-    // A configured sentence encoder reads the whole query; else its words are embedded through TransE term vectors.
     const encoder = state.textEncoder;
-    const semantic = encoder ? null : (state.terms?.embed(text) ?? null);
-    if (encoder) {
-      signals.semantic = await encoder.scoreQuery(text);
-      for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, (i) => encoder.hasText[i] === 1)) candidates.add(index);
-    } else if (semantic && state.space) {
-      state.space.score(semantic.vector, (signals.semantic = new Float32Array(n)));
-      for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
-    }
     const basis = options.userId === undefined ? null : userBasis(state, options.userId, rows);
     const profile = basis?.profile ?? null;
     const history = basis?.history ?? [];
-    const grouped: GroupedSignals = {};
-    if (basis && profile) {
-      const query = basis.query;
-      if (query && state.space) state.space.score(query, (signals.graph = new Float32Array(n)));
-      grouped.category = categoryInterest(state, profile);
-    }
-    // Lexical stays 0..1 (a match or not is the point); the others are standardised over the catalogue.
-    const weights: Record<string, number> = { ...SEARCH_WEIGHTS };
-    const raw = ['lexical'];
-    const scores = fuse(signals, weights, n, { raw, grouped });
+    const { signals, grouped, candidates, semantic } = await searchSignals(state, text, matches, basis, weights);
+    const lexical = signals.lexical as Float32Array;
+    const raw = [...RAW_SEARCH_SIGNALS];
+    const scores = fuse(signals, weights, snapshot.products.length, { raw, grouped });
     const fused: FusedScores = { scores, signals, grouped, weights, raw };
     const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogueProduct)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
@@ -467,9 +469,13 @@ function sharedEntityReason(state: RankingState, path: KgPath, target: number, u
   const shape = direct ? 'direct' : shared.fromVia >= 0 || shared.toVia >= 0 ? 'twoHops' : 'shared';
   const key = (node: number): string[] => (node >= 0 ? [nodeKeys[node] ?? ''] : []);
   const middle = direct ? [] : [...key(shared.fromVia), ...key(shared.node), ...key(shared.toVia)];
+  // A shared attribute names its value ("same colour (red) as …"), read from the node's key.
+  const attribute = shape === 'shared' ? attributeOfNodeKey(nodeKeys[shared.node] ?? '') : null;
   return {
     kind: 'SHARED_ENTITY',
-    text: sharedEntityText(relation, shape, other.title, verb(path.source)),
+    text: attribute
+      ? sharedAttributeText(attribute.key, attribute.value, other.title, verb(path.source))
+      : sharedEntityText(relation, shape, other.title, verb(path.source)),
     path: [user, `Product:${other.id}`, ...middle, `Product:${product.id}`],
   };
 }

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Graph } from '../graph/graph.js';
 import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, streamKnowledgeGraph, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
-import { entityNodeKey, KnowledgeGraphBuilder, productKey, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
+import { graphNodeKey, KnowledgeGraphBuilder, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { alignRankingKg, buildRankingKg, type RankingKg } from './kgIndex.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
@@ -299,13 +299,13 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
   };
 }
 
-/** The shop's KG_RELATION triples as a knowledge graph over its products, or null when it has none. */
+/** The shop's KG_RELATION and attribute triples as a knowledge graph over its products, or null when it has none. */
 export async function readShopKnowledgeGraph(graph: Graph): Promise<ItemKnowledgeGraph | null> {
   const rows: Array<[string, string, string]> = [];
   const products = new Set<string>();
   for await (const row of streamKnowledgeGraph(graph)) {
-    const head = row.headLabel === 'Product' ? productKey(row.head) : entityNodeKey(row.head);
-    const tail = row.tailLabel === 'Product' ? productKey(row.tail) : entityNodeKey(row.tail);
+    const head = graphNodeKey(row.headLabel, row.head);
+    const tail = graphNodeKey(row.tailLabel, row.tail);
     if (row.headLabel === 'Product') products.add(head);
     if (row.tailLabel === 'Product') products.add(tail);
     rows.push([head, row.relation, tail]);

@@ -117,6 +117,6 @@ export function categoryInterest(state: RankingState, profile: UserProfile): Gro
   return { values: profile.categoryInterestByIndex(state.snapshot), groupOf: state.categoryIndex };
 }
 
-function brandInterest(state: RankingState, profile: UserProfile): GroupedSignal {
+export function brandInterest(state: RankingState, profile: UserProfile): GroupedSignal {
   return { values: profile.brandInterestByIndex(state.snapshot), groupOf: state.brandIndex };
 }

@@ -1,6 +1,8 @@
+import { attributeNodeKey, type ProductAttribute } from '../domain/attributes.js';
+
 /**
  * A knowledge graph around the items, as typed arrays: the shape the KG similarity is built from, whether
- * the triples come from a benchmark's `kg_final.txt` or from a shop's KG_RELATION edges in Neo4j.
+ * the triples come from a benchmark's `kg_final.txt` or from a shop's KG_RELATION and HAS_ATTRIBUTE edges in Neo4j.
  *
  * Nodes 0..itemCount−1 are the items (in the caller's item order); the other entities follow. Keys say
  * what a node is in the shop graph (`Product:p-7`, `Entity:m.0abc`), so that explanations can name paths.
@@ -19,6 +21,9 @@ export interface ItemKnowledgeGraph {
 /** Node keys as the shop graph and the trained model spell them. */
 export const productKey = (id: string): string => `Product:${id}`;
 export const entityNodeKey = (id: string): string => `Entity:${id}`;
+
+/** The key of a node of the shop's knowledge graph by its label: `Product:p-7`, `Entity:m.0abc`, `Attribute:colour=red`. */
+export const graphNodeKey = (label: 'Product' | 'Entity' | 'Attribute', id: string): string => `${label}:${id}`;
 
 /**
  * Collects triples over node keys; item keys must be given up front (their order is the item order), other
@@ -86,4 +91,21 @@ function grown(values: Int32Array): Int32Array {
   const bigger = new Int32Array(values.length * 2);
   bigger.set(values);
   return bigger;
+}
+
+/**
+ * The knowledge graph of product attributes, as the shop graph holds it (HAS_ATTRIBUTE, keyed like
+ * `readShopKnowledgeGraph` reads it): for data that never went through Neo4j, such as the generated demo
+ * shop. Null when no product has an attribute.
+ */
+export function attributeKnowledgeGraph(products: ReadonlyArray<{ id: string; attributes?: readonly ProductAttribute[] | undefined }>): ItemKnowledgeGraph | null {
+  const builder = new KnowledgeGraphBuilder(products.map((product) => productKey(product.id)));
+  let triples = 0;
+  for (const product of products) {
+    for (const { key, value } of product.attributes ?? []) {
+      builder.add(productKey(product.id), key, attributeNodeKey(key, value));
+      triples += 1;
+    }
+  }
+  return triples === 0 ? null : builder.build();
 }

@@ -73,6 +73,8 @@ export interface HarnessOptions {
   ranker?: (graph: Graph, config: Config, api: ApiConfig) => Ranker;
   /** Hyperparameters of a model trained on the shop and activated before the server starts (default SMALL_MODEL); false for none. */
   model?: Partial<TransEHyperparameters> | false;
+  /** The built console to serve at /console (default the package's dist/console). */
+  consoleDir?: string;
 }
 
 /** The ranker `kgrec serve` builds from the same settings. */
@@ -132,7 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const model = options.model ?? (options.shop === false ? false : SMALL_MODEL);
   const modelVersion = model === false ? null : await trainAndActivate(graph, config, apiConfig.modelsDir, model);
   const ranker = (options.ranker ?? servingRanker)(graph, config, apiConfig);
-  const server = await createApiServer({ graph, config, api: apiConfig, logger: pino({ level: 'silent' }), ranker });
+  const server = await createApiServer({ graph, config, api: apiConfig, logger: pino({ level: 'silent' }), ranker, consoleDir: options.consoleDir });
   return {
     graph,
     config,

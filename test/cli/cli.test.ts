@@ -142,7 +142,11 @@ describe('the kgrec command line', () => {
     expect(missing.stderr).toContain('no-such-file.csv: file not found');
     const size = kgrec('ingest', '--kind', 'products', '--batch-size', 'many', 'x.csv');
     expect(size.code).toBe(2);
-    expect(size.stderr).toContain('--batch-size: expected a whole number ≥ 0, got "many"');
+    expect(size.stderr).toContain('--batch-size: expected a whole number ≥ 1, got "many"');
+    // A batch of 0 rows would never finish a load: refused before anything is read.
+    const zero = kgrec('ingest-kgat', '--batch-size', '0', '.');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--batch-size: expected a whole number ≥ 1, got "0"');
   });
 
   it('tells where the Neo4j is when NEO4J_URI is set', () => {

@@ -171,6 +171,34 @@ describe('generateDemoShop', () => {
     expect(purchaseRate).toBeLessThan(0.08);
   });
 
+  it('gives products attributes, and shoppers buy across categories by them', () => {
+    const products = new Map(medium.products.map((product) => [product.id, product]));
+    for (const product of medium.products) {
+      expect(product.attributes.length).toBeGreaterThan(0);
+      for (const { key, value } of product.attributes) expect(validateRecord(productSchema, { id: 'x', title: 'x', attributes: [{ key, value }] }).ok).toBe(true);
+    }
+    const colourOf = (id: string): string | undefined => products.get(id)?.attributes.find((a) => a.key === 'colour')?.value;
+    // Pairs of one shopper's purchases in different categories share a colour far more often than chance.
+    const bought = new Map<string, string[]>();
+    for (const event of medium.events) if (event.type === 'purchase') bought.set(event.userId, [...(bought.get(event.userId) ?? []), event.productId]);
+    let pairs = 0;
+    let sameColour = 0;
+    for (const ids of bought.values()) {
+      for (let a = 0; a < ids.length; a += 1) {
+        for (let b = a + 1; b < ids.length; b += 1) {
+          const [first, second] = [ids[a] as string, ids[b] as string];
+          if (products.get(first)?.categoryId === products.get(second)?.categoryId || !colourOf(first) || !colourOf(second)) continue;
+          pairs += 1;
+          if (colourOf(first) === colourOf(second)) sameColour += 1;
+        }
+      }
+    }
+    const coloured = medium.products.flatMap((product) => colourOf(product.id) ?? []);
+    const chance = [...countBy(coloured, (colour) => colour).values()].reduce((sum, n) => sum + (n / coloured.length) ** 2, 0);
+    expect(pairs).toBeGreaterThan(200);
+    expect(sameColour / pairs).toBeGreaterThan(1.15 * chance);
+  });
+
   it('links merchandiser relations between existing products, without self-relations or duplicates', () => {
     const products = new Map(shop.products.map((product) => [product.id, product]));
     const seen = new Set<string>();

@@ -27,6 +27,7 @@ describe('the demo shop in the graph', () => {
     }
     const stats = await graphStats(graph);
     expect(stats.nodes).toEqual({
+      Attribute: counts.attributes,
       Brand: counts.brands,
       Category: counts.categories,
       Event: counts.events,
@@ -40,6 +41,7 @@ describe('the demo shop in the graph', () => {
       COMPLEMENTS: counts.complements,
       SUBSTITUTES: counts.substitutes,
       ACCESSORY_OF: counts.accessories,
+      HAS_ATTRIBUTE: counts.attributeLinks,
     });
     // Aggregates count every event exactly once, per behaviour.
     const [sums] = await graph.read<Record<string, number>>(`

@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { behaviourPatterns, CATALOGUE_PATTERNS, exportTriples } from '../../src/graph/tripleExport.js';
 import { loadKgat } from '../../src/ingest/kgat.js';
-import { relationWords, sharedEntityText } from '../../src/ranking/explain.js';
+import { relationWords, sharedAttributeText, sharedEntityText } from '../../src/ranking/explain.js';
 import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { freshGraph, tempDir, writeFixture } from '../helpers.js';
 
@@ -58,7 +58,7 @@ describe('the knowledge graph in training, ranking and explanations', () => {
       const top = list.items[0];
       expect(top?.productId).toBe('k:i1');
       const reason = top?.reasons.find((r) => r.kind === 'SHARED_ENTITY');
-      expect(reason?.text).toBe('by the same artist as item S0, which you bought');
+      expect(reason?.text).toBe('by the same recording artist as item S0, which you bought');
       expect(reason?.path).toEqual(['User:k:u0', 'Product:k:i0', 'Entity:k:e10', 'Product:k:i1']);
       const [row] = await graph.read<{ n: number }>(
         `MATCH (:User {id: $user})-[:PURCHASED]->(a:Product {id: $from})-[:KG_RELATION {relation: $relation}]->(:Entity {id: $entity})<-[:KG_RELATION {relation: $relation}]-(b:Product {id: $to})
@@ -77,13 +77,17 @@ describe('the knowledge graph in training, ranking and explanations', () => {
 
 describe('relation names in words', () => {
   it('reads URIs, dotted names, bare integers and underscores', () => {
-    expect(relationWords(ARTIST)).toBe('artist');
-    expect(relationWords('music.artist.origin')).toBe('origin');
-    expect(relationWords('music.recording.featured_artists')).toBe('featured artists');
+    expect(relationWords(ARTIST)).toBe('recording artist');
+    expect(relationWords('music.artist.origin')).toBe('artist origin');
+    expect(relationWords('http://rdf.freebase.com/ns/film.film.genre')).toBe('film genre');
+    expect(relationWords('music.recording.featured_artists')).toBe('recording featured artists');
     expect(relationWords('http://example.org/onto#hasBrand')).toBe('has brand');
     expect(relationWords('7')).toBe('relation 7');
-    expect(sharedEntityText(ARTIST, 'shared', 'Yellow', 'played')).toBe('by the same artist as Yellow, which you played');
-    expect(sharedEntityText('music.recording.releases', 'shared', 'Yellow', 'bought')).toBe('with the same releases as Yellow, which you bought');
-    expect(sharedEntityText('music.single.versions', 'direct', 'Yellow', 'bought')).toBe('linked to Yellow (versions), which you bought');
+    expect(sharedEntityText(ARTIST, 'shared', 'Yellow', 'played')).toBe('by the same recording artist as Yellow, which you played');
+    expect(sharedEntityText('music.recording.releases', 'shared', 'Yellow', 'bought')).toBe('with the same recording releases as Yellow, which you bought');
+    expect(sharedAttributeText('colour', 'red', 'Yellow', 'bought')).toBe('same colour (red) as Yellow, which you bought');
+    expect(sharedAttributeText('artist', 'Nina Simone', 'Yellow', 'played')).toBe('by the same artist (Nina Simone) as Yellow, which you played');
+    expect(sharedAttributeText('compatible_with', 'Aurora 5', 'Yellow', 'bought')).toBe('also compatible with Aurora 5, like Yellow, which you bought');
+    expect(sharedEntityText('music.single.versions', 'direct', 'Yellow', 'bought')).toBe('linked to Yellow (single versions), which you bought');
   });
 });

@@ -6,10 +6,10 @@ import { formatRejection } from '../../ingest/ingest.js';
 import { formatOf } from '../../ingest/readers.js';
 import { KINDS, type Kind } from '../../ingest/records.js';
 import { BulkLoadError, bulkLoad, type BulkLoadSummary, type BulkStage } from '../../jobs/bulkLoad.js';
+import { wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { defaultReportFile } from '../reports.js';
-import { positiveInteger } from './ingest.js';
 
 /** Rejections shown on the console; the report file has all of them. */
 const CONSOLE_REJECTIONS = 20;
@@ -53,7 +53,7 @@ export function registerBulkLoadCommand(program: Command): void {
       'fill an empty local database from files of every kind at once with Neo4j\'s offline importer (restarts the local Neo4j; for first loads of large histories)',
     )
     .argument('<paths...>', 'files named after their kind (categories, brands, products, users, events, relations), or folders of them')
-    .option('--max-rejects <n>', 'load even when up to n records are rejected (they are left out)', positiveInteger('--max-rejects'), 0)
+    .option('--max-rejects <n>', 'load even when up to n records are rejected (they are left out)', wholeNumber('--max-rejects'), 0)
     .option('--report <file>', 'where to write every rejection (default <KGREC_HOME>/reports/bulk-load-<time>.txt)')
     .option('--by <name>', 'recorded as updatedBy on merchandiser relations', 'ingest')
     .option('--json', 'print the summary as JSON on the last line')

@@ -4,8 +4,9 @@ import { graphStats } from '../../graph/stats.js';
 import type { IngestSummary } from '../../ingest/ingest.js';
 import { writeDemoShopFiles } from '../../jobs/demoShop.js';
 import { LOAD_ORDER } from '../../jobs/loadShop.js';
+import { positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, type Output } from '../output.js';
-import { printSummary, positiveInteger, runIngest } from './ingest.js';
+import { printSummary, runIngest } from './ingest.js';
 import type { Graph } from '../../graph/graph.js';
 
 interface DemoOptions {
@@ -22,10 +23,10 @@ export function registerDemoCommands(program: Command): void {
     .command('demo-data')
     .description('write a synthetic shop (categories, brands, products, users, events, relations) to files')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--seed <n>', 'random seed; the same seed writes the same shop', positiveInteger('--seed'), 42)
+    .option('--seed <n>', 'random seed; the same seed writes the same shop', wholeNumber('--seed'), 42)
     .option('--products <n>', 'number of products (default 5000)', positiveInteger('--products'))
     .option('--users <n>', 'number of users (default 2000)', positiveInteger('--users'))
-    .option('--events <n>', 'number of behaviour events (default 200000)', positiveInteger('--events'))
+    .option('--events <n>', 'number of behaviour events (default 200000)', wholeNumber('--events'))
     .option('--json', 'print the counts and files as JSON on the last line')
     .action(async (options: DemoOptions) => {
       const out = createOutput(Boolean(options.json));

@@ -6,15 +6,22 @@ import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../
 import { evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
-import { createOutput, UserError } from '../output.js';
+import { positiveInteger, wholeNumber } from '../flagParsers.js';
+import { createOutput, UserError, type Output } from '../output.js';
+import { DEFAULT_SEARCH_SESSIONS, evaluateSearch, SEARCH_EVAL_K, type SearchEvaluation } from '../../jobs/evaluateSearch.js';
+import type { DemoShopOptions } from '../../demo/model.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { positiveInteger } from './ingest.js';
 
 interface EvalOptions {
   demo?: boolean;
   kgat?: string;
   seed: number;
-  k: number;
+  k?: number;
+  search?: boolean;
+  products?: number;
+  users?: number;
+  events?: number;
+  sessions?: number;
   epochs?: number;
   dimension?: number;
   bprEpochs?: number;
@@ -31,8 +38,13 @@ export function registerEvalCommand(program: Command): void {
     .description('offline evaluation: popularity, item-kNN, P3alpha, RP3beta, EASE, BPR-MF, TransE, text, the KG signal and the fused ranking (with and without the KG), all-item top-K')
     .option('--demo', 'on a freshly generated demo shop, split by time (default: the shop in Neo4j, split by time)')
     .option('--kgat <dir>', 'on KGAT-format data (train.txt, test.txt; kg_final.txt when present), with its test split')
-    .option('--seed <n>', 'demo shop seed', positiveInteger('--seed'), 42)
-    .option('--k <n>', 'cut-off of the metrics', positiveInteger('--k'), 20)
+    .option('--seed <n>', 'demo shop seed', wholeNumber('--seed'), 42)
+    .option('--k <n>', `cut-off of the metrics (default ${RECOMMEND_K}; ${SEARCH_EVAL_K} with --search)`, positiveInteger('--k'))
+    .option('--search', 'evaluate search instead (with --demo): BM25, fused and personalised search over sessions written from held-out purchases')
+    .option('--products <n>', 'demo shop products (with --demo; default 5000)', positiveInteger('--products'))
+    .option('--users <n>', 'demo shop users (with --demo; default 2000)', positiveInteger('--users'))
+    .option('--events <n>', 'demo shop events (with --demo; default 200000)', wholeNumber('--events'))
+    .option('--sessions <n>', `search sessions per split at most (with --search; default ${DEFAULT_SEARCH_SESSIONS})`, positiveInteger('--sessions'))
     .option('--epochs <n>', 'TransE epochs', positiveInteger('--epochs'))
     .option('--dimension <n>', 'TransE dimension', positiveInteger('--dimension'))
     .option('--bpr-epochs <n>', 'BPR-MF epochs', positiveInteger('--bpr-epochs'))
@@ -45,14 +57,19 @@ export function registerEvalCommand(program: Command): void {
       const out = createOutput(Boolean(options.json));
       const config = loadConfig(process.env, options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
       if (options.demo && options.kgat) throw new UserError('kgrec eval: give at most one of --demo or --kgat <dir>', 2);
+      if (options.search) {
+        await runSearchEval(options, config, out);
+        return;
+      }
+      const k = options.k ?? RECOMMEND_K;
       const dataset = options.kgat ? path.basename(path.resolve(options.kgat)) : options.demo ? 'demo' : 'graph';
       out.info(`loading ${dataset}`);
-      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : options.demo ? demoEvalData({ seed: options.seed }) : await loadGraphData(config, out.info);
+      const data = options.kgat ? await kgatEvalData(options.kgat, dataset) : options.demo ? demoEvalData(demoOptions(options)) : await loadGraphData(config, out.info);
       const outDir = options.out ?? homePath(config.home, 'eval', dataset);
       const bars = new Map<string, ProgressReporter>();
       const hyperparameters = { ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.dimension ? { dimension: options.dimension } : {}) };
       const report = await evaluateRecommenders(data, {
-        k: options.k,
+        k,
         outDir,
         hyperparameters,
         ...(options.bprEpochs ? { bpr: { epochs: options.bprEpochs } } : {}),
@@ -89,6 +106,46 @@ export function registerEvalCommand(program: Command): void {
         out.line(`report: ${report.files.markdown}, chart: ${report.files.png}`);
       });
     });
+}
+
+const RECOMMEND_K = 20;
+
+const demoOptions = (options: EvalOptions): DemoShopOptions & { seed: number } => ({ seed: options.seed, products: options.products, users: options.users, events: options.events });
+
+/** `--search --demo`: the served search on a generated shop loaded into the configured (empty) Neo4j. */
+async function runSearchEval(options: EvalOptions, config: Config, out: Output): Promise<void> {
+  if (!options.demo || options.kgat) throw new UserError('kgrec eval --search: give --demo as well (search sessions are written from the demo shoppers)', 2);
+  const { graph } = await openGraph(config, { startLocal: true, migrate: true, onInfo: out.info });
+  let report: SearchEvaluation;
+  try {
+    report = await evaluateSearch({
+      graph,
+      config,
+      demo: demoOptions(options),
+      outDir: options.out ?? homePath(config.home, 'eval', 'demo-search'),
+      k: options.k ?? SEARCH_EVAL_K,
+      ...(options.sessions ? { maxSessions: options.sessions } : {}),
+      hyperparameters: { ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.dimension ? { dimension: options.dimension } : {}) },
+      onInfo: (message) => out.info(message),
+    });
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('kgrec eval --search')) throw new UserError(error.message);
+    throw error;
+  } finally {
+    await graph.close();
+  }
+  out.result(searchJsonResult(report), () => {
+    out.line(`${report.dataset}: ${report.sessions.test} test sessions (${report.sessions.validation} validation sessions fitted the weights)`);
+    for (const [model, metrics] of Object.entries(report.results)) {
+      out.line(`  ${model.padEnd(13)} ndcg@${report.k} ${(metrics[`ndcg@${report.k}`] ?? 0).toFixed(4)}  mrr ${(metrics.mrr ?? 0).toFixed(4)}`);
+    }
+    out.line(`report: ${report.files.markdown}, chart: ${report.files.png}`);
+  });
+}
+
+/** The last line of `--search --json`. */
+export function searchJsonResult(report: SearchEvaluation): Record<string, unknown> {
+  return { dataset: report.dataset, k: report.k, results: report.results, sessions: report.sessions, titleShare: report.titleShare, weights: report.weights, seconds: report.seconds, files: report.files };
 }
 
 /** Without --demo or --kgat: the shop in Neo4j (the local one is started when NEO4J_URI is unset). */

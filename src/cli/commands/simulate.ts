@@ -6,7 +6,7 @@ import { writeExperimentReport } from '../../jobs/experimentReportFiles.js';
 import { parseVariants, simulateShop, type SimulationResult } from '../../jobs/simulateShop.js';
 import { createOutput, formatCount, UserError } from '../output.js';
 import { createProgress } from '../progress.js';
-import { positiveInteger } from './ingest.js';
+import { positiveInteger } from '../flagParsers.js';
 
 interface SimulateFlags {
   variants: string;

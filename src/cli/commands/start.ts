@@ -7,11 +7,11 @@ import { activeVersion } from '../../kge/modelStore.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
 import { jobLogFile } from '../../jobs/trainingJobRecords.js';
 import { TrainingJobs } from '../../jobs/trainingJobs.js';
+import { wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { loadDemoShop } from './demo.js';
-import { positiveInteger } from './ingest.js';
-import { serveApi } from './serve.js';
+import { localAccess, serveApi } from './serve.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -22,7 +22,7 @@ export function registerStartCommand(program: Command): void {
     .option('--no-demo', 'do not load the demo shop into an empty graph')
     .option('--no-train', 'do not train a first model when none is active')
     .option('--no-serve', 'stop after the set-up instead of serving the GraphQL API')
-    .option('--port <n>', 'port of the API (default KGREC_API_PORT or 4000; 0 picks a free one)', positiveInteger('--port'))
+    .option('--port <n>', 'port of the API (default KGREC_API_PORT or 4000; 0 picks a free one)', wholeNumber('--port'))
     .option('--json', 'print the graph statistics as JSON on the last line of stdout (the API URL then goes to stderr)')
     .action(async (options: { demo: boolean; train: boolean; serve: boolean; port?: number; json?: boolean }) => {
       const out = createOutput(Boolean(options.json));
@@ -51,7 +51,7 @@ export function registerStartCommand(program: Command): void {
         });
         if (api) {
           served = true; // the server owns the connection from here on
-          await serveApi({ graph, config, api, out });
+          await serveApi({ graph, config, out, ...localAccess(config, api, 'create') });
         }
       } finally {
         if (!served) await graph.close();

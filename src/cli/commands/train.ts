@@ -8,20 +8,9 @@ import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js'
 import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
 import { runTrainingJob, type TrainJobOptions, type TrainJobResult, type TrainingSource } from '../../jobs/train.js';
+import { nonNegativeNumber, oneOf, positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
-import { positiveInteger } from './ingest.js';
-
-const positiveNumber = (name: string) => (value: string): number => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${name}: expected a number ≥ 0, got "${value}"`);
-  return number;
-};
-
-const oneOf = (name: string, values: readonly string[]) => (value: string): string => {
-  if (!values.includes(value)) throw new InvalidArgumentError(`${name}: expected one of ${values.join(', ')}, got "${value}"`);
-  return value;
-};
 
 interface TrainFlags {
   triples?: string;
@@ -81,27 +70,27 @@ function addTrainOptions(command: Command): Command {
     .option('--dimension <n>', 'embedding dimension', positiveInteger('--dimension'))
     .option('--distance <L1|L2>', 'distance of the TransE score', oneOf('--distance', ['L1', 'L2']))
     .option('--loss <kind>', 'margin or self-adversarial', oneOf('--loss', ['margin', 'self-adversarial']))
-    .option('--margin <γ>', 'margin of the loss', positiveNumber('--margin'))
-    .option('--adversarial-temperature <α>', 'temperature of the self-adversarial weights', positiveNumber('--adversarial-temperature'))
+    .option('--margin <γ>', 'margin of the loss', nonNegativeNumber('--margin'))
+    .option('--adversarial-temperature <α>', 'temperature of the self-adversarial weights', nonNegativeNumber('--adversarial-temperature'))
     .option('--negatives <k>', 'negatives per positive triple', positiveInteger('--negatives'))
     .option('--corruption <kind>', 'uniform or bernoulli corruption of heads and tails', oneOf('--corruption', ['uniform', 'bernoulli']))
     .option('--reflexive-negatives', 'make one negative of each positive (h, r, t) the reflexive (h, r, h): a query must not rank its own anchor first')
     .option('--no-reflexive-negatives', 'draw every negative by corruption')
     .option('--optimizer <name>', 'adam or adagrad', oneOf('--optimizer', ['adam', 'adagrad']))
-    .option('--learning-rate <lr>', 'learning rate', positiveNumber('--learning-rate'))
-    .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', positiveNumber('--lr-decay'))
+    .option('--learning-rate <lr>', 'learning rate', nonNegativeNumber('--learning-rate'))
+    .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', nonNegativeNumber('--lr-decay'))
     .option('--batch-size <n>', 'positive triples per mini-batch', positiveInteger('--batch-size'))
     .option('--epochs <n>', 'epochs (at most; early stopping may end sooner)', positiveInteger('--epochs'))
     .option('--norm-constraint', 'rescale entity vectors to unit length after each step')
-    .option('--regularization <w>', 'L2 regularisation weight', positiveNumber('--regularization'))
+    .option('--regularization <w>', 'L2 regularisation weight', nonNegativeNumber('--regularization'))
     .option('--workers <n>', 'CPU worker threads', positiveInteger('--workers'))
-    .option('--seed <n>', 'random seed; the same seed repeats a run', positiveInteger('--seed'))
-    .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', positiveInteger('--eval-every'), 5)
-    .option('--patience <n>', 'stop after n validations without a better MRR', positiveInteger('--patience'), 3)
-    .option('--time-limit <minutes>', 'end the run after the last epoch that fits in this much training time (evaluation excluded)', positiveNumber('--time-limit'))
+    .option('--seed <n>', 'random seed; the same seed repeats a run', wholeNumber('--seed'))
+    .option('--eval-every <n>', 'validate every n epochs (0: only at the end)', wholeNumber('--eval-every'), 5)
+    .option('--patience <n>', 'stop after n validations without a better MRR', wholeNumber('--patience'), 3)
+    .option('--time-limit <minutes>', 'end the run after the last epoch that fits in this much training time (evaluation excluded)', nonNegativeNumber('--time-limit'))
     .option('--models-dir <dir>', 'where model versions are kept (default KGREC_MODELS_DIR, else <KGREC_HOME>/models; with --triples <KGREC_HOME>/benchmark-models)')
     .option('--engine <name>', 'auto (TensorFlow.js on a CUDA GPU, else the CPU engine), cpu, tfjs or tfjs-gpu', oneOf('--engine', ['auto', 'cpu', 'tfjs', 'tfjs-gpu']), 'auto')
-    .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', positiveInteger('--min-views'), 1)
+    .option('--min-views <n>', 'leave out VIEWED aggregates with fewer views (weak signals)', wholeNumber('--min-views'), 1)
     .option('--behaviour-weights <list>', 'repeat behaviour triples per epoch, e.g. PURCHASED=3,ADDED_TO_CART=2 (whole numbers ≥ 1)', parseBehaviourWeights)
     .option('--resume', 'continue an interrupted run (same data and hyperparameters) from its last epoch checkpoint')
     .option('--warm-start', 'start from the active model; new entities start from the mean of their neighbours (daily retraining: a few epochs)')
