@@ -37,7 +37,7 @@ import {
   type Aggregate,
   type EventRow,
 } from '../src/graph/shopWrites.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../src/domain/behaviours.js';
+import { AGGREGATE_RELATIONSHIPS, BEHAVIOUR_RELATIONSHIP, type EventType } from '../src/domain/behaviours.js';
 import { machine, median, processCpuSeconds, startBenchGraph } from './benchServer.js';
 
 const VARIANTS = ['kgrec', 'events', 'aggregates', 'aggregates-created', 'keyed-aggregates', 'event-relationships'] as const;
@@ -82,7 +82,7 @@ async function loadPeople(graph: Graph): Promise<Elements> {
 }
 
 const SCHEMA: Partial<Record<Variant, string[]>> = {
-  'keyed-aggregates': Object.values(BEHAVIOUR_RELATIONSHIP).map(
+  'keyed-aggregates': AGGREGATE_RELATIONSHIPS.map(
     (type) => `CREATE CONSTRAINT bench_${type.toLowerCase()}_key IF NOT EXISTS FOR ()-[r:${type}]-() REQUIRE r.key IS UNIQUE`,
   ),
   'event-relationships': ['CREATE CONSTRAINT bench_event_rel_id IF NOT EXISTS FOR ()-[r:EVENT]-() REQUIRE r.id IS UNIQUE'],

@@ -75,6 +75,7 @@ interface UserDataDeletion {
   events: number;
   behaviours: number;
   userDeleted: boolean;
+  servedLists: number;
   modelVersions: number;
   unreadableModelVersions: string[];
 }
@@ -96,15 +97,18 @@ async function eraseFromModels(ctx: ApiContext, userId: string): Promise<EntityE
 async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiContext): Promise<UserDataDeletion> {
   const principal = guard(ctx, 'deleteUserData');
   const userId = validateId('userId', args.userId);
+  // Lists still waiting in the buffer go, and writes under way finish, before the graph's lists are deleted.
+  await ctx.servedLists.forgetUser(userId);
   // The files first: should the graph's part fail, the data is still there and a retry finds the files done.
   const models = await eraseFromModels(ctx, userId);
   const pseudonym = userPseudonym(userId, ctx.config.auditIdKey);
   const deleted = await ctx.graph.transaction(async (tx): Promise<DeletedUserData> => {
     const counts = await deleteUserGraphData(tx, userId);
     const earlierEntries = await pseudonymiseUserEntries(tx, userId, pseudonym);
-    if (counts.events > 0 || counts.behaviours > 0 || counts.user || counts.changes > 0 || models.versions.length > 0) {
+    if (counts.events > 0 || counts.behaviours > 0 || counts.user || counts.changes > 0 || counts.servedLists > 0 || models.versions.length > 0) {
       const summary = {
         events: counts.events,
+        servedLists: counts.servedLists,
         behaviours: counts.behaviours,
         user: counts.user,
         changeFeedEntries: counts.changes,
@@ -134,6 +138,7 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
     events: deleted.events,
     behaviours: deleted.behaviours,
     userDeleted: deleted.user,
+    servedLists: deleted.servedLists,
     modelVersions: models.versions.length,
     unreadableModelVersions: models.unreadable.map((entry) => entry.version),
   };

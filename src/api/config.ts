@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { ProfileCacheSettings } from '../graph/profileCache.js';
 import { DEFAULT_SNAPSHOT_TTL_MS } from '../ranking/weights.js';
+import { DEFAULT_HIDE_PENALTY } from '../ranking/hidePenalty.js';
 
 /** Roles in increasing order of power: each can do what the ones before it can. */
 export const ROLES = ['frontend', 'merchandiser', 'admin'] as const;
@@ -170,6 +171,17 @@ export const apiConfigSchema = z.object({
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
+  /** The exposure log of experiments and attribution (src/api/servedListLog.ts); off leaves servedIds unlogged. */
+  recordServed: flag.default(true).describe('Log every served list (recommend, search, similarProducts) as a ServedList node, for attribution, experiments and excludeServed paging; false still answers servedIds but logs nothing.'),
+  /** A second is well inside a shopper's click-through time, and batches a busy API's lists into one write. */
+  servedFlushMs: z.coerce.number().int().min(10).max(60_000).default(1_000).describe('Longest a served list waits in memory before it is written to Neo4j with the lists served beside it.'),
+  servedBatchSize: z.coerce.number().int().min(1).max(10_000).default(500).describe('Served lists written per Neo4j transaction; a write starts as soon as this many wait.'),
+  hidePenalty: z.coerce
+    .number()
+    .min(0)
+    .max(5)
+    .default(DEFAULT_HIDE_PENALTY)
+    .describe("How much a product the user hid lowers its co-behaviour neighbours in recommend, in units of the fused score (a standardised signal at full weight is 1); 0 only removes the hidden products themselves."),
   executor: z.enum(['jit', 'graphql-js'], { error: 'expected jit or graphql-js' }).default('jit').describe('How operations run: jit compiles each operation once (graphql-jit) and answers valid queries without Apollo Server\'s per-request pipeline; graphql-js interprets every request through Apollo Server (the reference).'),
 }).refine((api) => api.costPerMinute === 0 || api.costPerMinute >= api.maxCost, {
   // Otherwise the dearest operations that pass one request's budget could never be afforded in a minute.
@@ -211,6 +223,10 @@ export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string>
   maxAliases: 'KGREC_API_MAX_ALIASES',
   costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',
+  recordServed: 'KGREC_API_RECORD_SERVED',
+  servedFlushMs: 'KGREC_API_SERVED_FLUSH_MS',
+  servedBatchSize: 'KGREC_API_SERVED_BATCH_SIZE',
+  hidePenalty: 'KGREC_API_HIDE_PENALTY',
 };
 
 /**

@@ -24,6 +24,7 @@ import type { ExperimentAssigner } from './experimentAssigner.js';
 import type { ExperimentMetrics } from './experimentMetrics.js';
 import type { VariantRankers } from './variantRankers.js';
 import type { Shopper } from './shopperTokens.js';
+import type { ServedListLog } from './servedListLog.js';
 import type { ApiConfig } from './config.js';
 import { clearEntityCaches, createEntityCaches, type EntityCaches } from './entityCache.js';
 
@@ -71,6 +72,8 @@ export interface ApiContext {
   caches: EntityCaches;
   /** The watch on the catalogue change marker, told of the versions this process writes (absent: no watch). */
   catalogueWatch?: Pick<CatalogueWatch, 'recordedHere'> | undefined;
+  /** The exposure log: each served list's id, and the products of earlier pages. */
+  servedLists: ServedListLog;
   logger: Logger;
 }
 

@@ -1,43 +1,40 @@
-import { randomUUID } from 'node:crypto';
-import type { ExperimentSurface, VariantOverrides } from '../domain/experiments.js';
-import { writeServedLists } from '../graph/servedLists.js';
+import type { Assignment, ExperimentSurface, VariantOverrides } from '../domain/experiments.js';
 import type { RankedList, Ranker } from '../ranking/types.js';
 import type { ApiContext } from './context.js';
 
 /**
- * A list served under the caller's experiment assignment: the variant's ranker and overrides rank it, and
- * the list is recorded with its experiment and variant, which makes it the shopper's exposure. Callers in
- * no running experiment, and anonymous callers, get the serving ranker's list as it is.
+ * A list ranked under the caller's experiment assignment: the variant's ranker and overrides rank it.
+ * Callers in no running experiment, and anonymous callers, get the serving ranker's list as it is. The
+ * list is logged later, with the rest of the answer (src/api/resolvers.ts, `withProducts`), carrying the
+ * assignment's experiment and variant: that log entry is the shopper's exposure.
  */
 
-export interface ServedList {
-  list: RankedList;
-  servedId: string;
+export interface AssignedList<L extends RankedList | null = RankedList> {
+  list: L;
+  assignment: Assignment | null;
 }
 
-export async function serveList(
+export async function rankAssigned<L extends RankedList | null>(
   ctx: ApiContext,
   request: { userId: string | null; surface: ExperimentSurface },
-  rank: (ranker: Ranker, overrides: VariantOverrides) => Promise<RankedList | null>,
-): Promise<ServedList | null> {
+  rank: (ranker: Ranker, overrides: VariantOverrides) => Promise<L>,
+): Promise<AssignedList<L>> {
   const assignment = ctx.experiments.assign(request.userId, request.surface);
   const ranker = assignment ? ctx.variantRankers.for(assignment.overrides.strategy) : ctx.ranker;
-  const list = await rank(ranker, assignment?.overrides ?? {});
-  if (list === null) return null;
-  const servedId = randomUUID();
-  if (assignment) {
-    await writeServedLists(ctx.graph, [
-      {
-        servedId,
-        userId: request.userId,
-        surface: request.surface,
-        at: Date.now(),
-        productIds: list.items.map((item) => item.productId),
-        experimentId: assignment.experimentId,
-        variant: assignment.variant,
-      },
-    ]);
-    ctx.experimentMetrics?.served(assignment.experimentId, assignment.variant);
-  }
-  return { list, servedId };
+  return { list: await rank(ranker, assignment?.overrides ?? {}), assignment };
+}
+
+/** Logs an answered list as served, with its experiment and variant when it has one; returns its servedId. */
+export function recordServed(
+  ctx: ApiContext,
+  served: { surface: ExperimentSurface; userId: string | null; productIds: string[] },
+  assignment: Assignment | null,
+): string {
+  const servedId = ctx.servedLists.record({
+    ...served,
+    experimentId: assignment?.experimentId ?? null,
+    variant: assignment?.variant ?? null,
+  });
+  if (assignment) ctx.experimentMetrics?.served(assignment.experimentId, assignment.variant);
+  return servedId;
 }

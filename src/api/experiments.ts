@@ -116,6 +116,8 @@ export const experimentQueries = {
     guardQuery(ctx, 'experimentResults');
     const window = validateResultsWindow({ from: args.from, to: args.to ?? Date.now(), conversionDays: args.conversionDays });
     const experiment = await requireExperiment(ctx, validateId('id', args.id));
+    // This process's lists still waiting in the log's buffer are written first, so the figures include them.
+    await ctx.servedLists.flush();
     const rows = await readExperimentUsers(ctx.graph, { experimentId: experiment.id, ...window });
     const report = experimentReport(experiment.variants, rows);
     ctx.experimentMetrics?.reported(experiment.id, report);

@@ -7,6 +7,7 @@ import {
   brandSchema,
   categorySchema,
   eventSchemaFor,
+  optionalServedId,
   productSchema,
   relationSchema,
   show,
@@ -95,7 +96,7 @@ export function validateEvents(events: readonly EventInput[], now: number, maxCl
       return;
     }
     const record = result.value;
-    const fingerprint = JSON.stringify([record.userId, record.productId, record.type, record.timestamp, record.quantity ?? null]);
+    const fingerprint = JSON.stringify([record.userId, record.productId, record.type, record.timestamp, record.quantity ?? null, record.servedId ?? null, record.position ?? null]);
     const earlier = seen.get(record.id);
     if (earlier === undefined) {
       seen.set(record.id, fingerprint);
@@ -277,6 +278,17 @@ export function validateRetraining(options: Record<string, unknown> | null | und
     ...(seed !== undefined ? { seed } : {}),
     ...(dimension !== undefined ? { dimension } : {}),
   };
+}
+
+/** Served list ids of earlier pages (`excludeServed`), each checked as events' servedId is; at most `max`. */
+export function validateServedIds(field: string, ids: readonly string[], max: number): string[] {
+  if (ids.length > max) throw badInput(field, `at most ${max} served lists, got ${ids.length}`);
+  const schema = optionalServedId();
+  return ids.map((raw, index) => {
+    const result = schema.safeParse(raw);
+    if (!result.success || result.data === undefined) throw badInput(`${field}[${index}]`, result.success ? 'expected a served list id' : (result.error.issues[0]?.message ?? 'expected a served list id'));
+    return result.data;
+  });
 }
 
 /** An id argument cleaned as ingestion cleans ids (trimmed, whitespace collapsed); empty is refused naming `field`. */

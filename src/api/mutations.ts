@@ -55,7 +55,9 @@ async function recordEvents(_: unknown, args: { events: EventInput[] }, ctx: Api
     },
     { retryUniquenessRaces: true },
   );
-  if (result.created > 0) ctx.ranker.behaviourChanged?.(records.map((record) => record.userId));
+  // Impressions change no behaviour: a batch of them leaves the users' cached profiles in place.
+  const changed = records.filter((record) => BEHAVIOUR_RELATIONSHIP[record.type] !== undefined);
+  if (result.created > 0 && changed.length > 0) ctx.ranker.behaviourChanged?.(changed.map((record) => record.userId));
   const conflicts = result.conflicts.length;
   return {
     received: args.events.length,

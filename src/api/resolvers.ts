@@ -14,7 +14,9 @@ import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
 import { personalisedRead, requireHistoryAccess, withoutHistory } from './privacy.js';
 import { experimentQueries, experimentTypes } from './experiments.js';
-import { serveList, type ServedList } from './experimentServing.js';
+import { rankAssigned, recordServed, type AssignedList } from './experimentServing.js';
+import { validateServedIds } from './inputs.js';
+import type { ServedSurface } from '../graph/servedLists.js';
 
 /**
  * Resolvers stay thin: check the arguments, call the ranking or the graph reads, map the result to the
@@ -24,6 +26,9 @@ import { serveList, type ServedList } from './experimentServing.js';
 /** Longest search text; longer text is almost always pasted by mistake and costs the index for nothing. */
 const MAX_QUERY_LENGTH = 500;
 
+/** Earlier pages a `recommend` may leave out (`excludeServed`): far more than a shopper scrolls through. */
+const MAX_EXCLUDED_SERVED = 20;
+
 type RankedWithProduct = RankedItem & { product: ProductData; position: number };
 interface RecommendationsResult {
   items: RankedWithProduct[];
@@ -32,16 +37,26 @@ interface RecommendationsResult {
   servedId: string;
 }
 
-/** Loads the listed products in one batch; a product deleted since ranking is dropped rather than failing the list. */
-async function withProducts({ list, servedId }: ServedList, ctx: ApiContext, reveal = (ranked: RankedList) => ranked): Promise<RecommendationsResult> {
+/**
+ * Loads the listed products in one batch (a product deleted since ranking is dropped rather than failing the
+ * list), numbers the items from 1 and logs the list as served (src/api/servedListLog.ts), with the caller's
+ * experiment and variant when one ranked it.
+ */
+async function withProducts(
+  { list, assignment }: AssignedList,
+  ctx: ApiContext,
+  served: { surface: ServedSurface; userId: string | null },
+  reveal = (ranked: RankedList) => ranked,
+): Promise<RecommendationsResult> {
   const shown = reveal(list);
   const products = await ctx.loaders.product.loadMany(shown.items.map((item) => item.productId));
   const items: RankedWithProduct[] = [];
   shown.items.forEach((item, index) => {
     const product = products[index];
-    if (product && !(product instanceof Error)) items.push({ ...item, product, position: index + 1 });
+    if (product && !(product instanceof Error)) items.push({ ...item, product, position: items.length + 1 });
     else if (product instanceof Error) throw product;
   });
+  const servedId = recordServed(ctx, { ...served, productIds: items.map((item) => item.productId) }, assignment);
   return { items, modelVersion: shown.modelVersion, strategy: shown.strategy, servedId };
 }
 
@@ -57,15 +72,21 @@ interface RankArgs {
 }
 
 const query = {
-  async recommend(_: unknown, args: RankArgs & { userId: string; unseenOnly: boolean }, ctx: ApiContext): Promise<RecommendationsResult> {
+  async recommend(
+    _: unknown,
+    args: RankArgs & { userId: string; unseenOnly: boolean; excludeServed?: string[] | null },
+    ctx: ApiContext,
+  ): Promise<RecommendationsResult> {
     readable(ctx, 'recommend');
     const { revealHistory } = personalisedRead(ctx, args.userId, 'recommend');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
-    const served = await serveList(ctx, { userId: args.userId, surface: 'recommend' }, (ranker, overrides) =>
-      ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, diversity: overrides.diversity }),
+    const earlier = validateServedIds('excludeServed', args.excludeServed ?? [], MAX_EXCLUDED_SERVED);
+    const exclude = earlier.length > 0 ? await ctx.servedLists.productsOf(earlier, args.userId) : undefined;
+    const ranked = await rankAssigned(ctx, { userId: args.userId, surface: 'recommend' }, (ranker, overrides) =>
+      ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, exclude, diversity: overrides.diversity }),
     );
-    return withProducts(served as ServedList, ctx, revealHistory ? undefined : withoutHistory);
+    return withProducts(ranked, ctx, { surface: 'recommend', userId: args.userId }, revealHistory ? undefined : withoutHistory);
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -76,19 +97,19 @@ const query = {
     if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `at most ${MAX_QUERY_LENGTH} characters, got ${args.query.length}`);
     const userId = args.userId ?? undefined;
     const revealHistory = userId === undefined || personalisedRead(ctx, userId, 'search(userId)').revealHistory;
-    const served = await serveList(ctx, { userId: userId ?? null, surface: 'search' }, (ranker, overrides) =>
+    const ranked = await rankAssigned(ctx, { userId: userId ?? null, surface: 'search' }, (ranker, overrides) =>
       ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory, diversity: overrides.diversity }),
     );
-    return withProducts(served as ServedList, ctx, revealHistory ? undefined : withoutHistory);
+    return withProducts(ranked, ctx, { surface: 'search', userId: userId ?? null }, revealHistory ? undefined : withoutHistory);
   },
 
   async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
     readable(ctx, 'similarProducts');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
     // No user: similar products are always the default ranking (an anonymous list).
-    const served = await serveList(ctx, { userId: null, surface: 'similarProducts' }, (ranker) => ranker.similar(args.productId, { first }));
-    if (served === null) throw notFound('product', args.productId);
-    return withProducts(served, ctx);
+    const ranked = await rankAssigned(ctx, { userId: null, surface: 'similarProducts' }, (ranker) => ranker.similar(args.productId, { first }));
+    if (ranked.list === null) throw notFound('product', args.productId);
+    return withProducts({ list: ranked.list, assignment: ranked.assignment }, ctx, { surface: 'similarProducts', userId: null });
   },
 
   product(_: unknown, args: { id: string }, ctx: ApiContext): Promise<ProductData | null> {
@@ -184,7 +205,7 @@ const category = {
 
 /** Aggregate relationship type → the GraphQL EventType that produced it. */
 const EVENT_TYPE_OF: Record<string, string> = Object.fromEntries(
-  Object.entries(BEHAVIOUR_RELATIONSHIP).map(([eventType, relationship]) => [relationship, eventType.toUpperCase()]),
+  Object.entries(BEHAVIOUR_RELATIONSHIP).flatMap(([eventType, relationship]) => (relationship === undefined ? [] : [[relationship, eventType.toUpperCase()]])),
 );
 
 const user = {

@@ -37,6 +37,7 @@ import { ExperimentAssigner } from './experimentAssigner.js';
 import { VariantRankers } from './variantRankers.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
+import { ServedListLog } from './servedListLog.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -81,6 +82,7 @@ interface ServingParts {
   ranker: Ranker;
   experiments: ExperimentAssigner;
   variantRankers: VariantRankers;
+  servedLists: ServedListLog;
   caches: EntityCaches;
   jobs: TrainingJobs;
   catalogueWatch: CatalogueWatch;
@@ -170,7 +172,13 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );
-  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers };
+  const servedLists = new ServedListLog(graph, {
+    enabled: api.recordServed,
+    flushMs: api.servedFlushMs,
+    batchSize: api.servedBatchSize,
+    onError: (error, lists) => logger.error({ err: error, lists }, 'writing served lists failed; they are not in the exposure log'),
+  });
+  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers, servedLists };
 }
 
 function createHttpServer(): http.Server {
@@ -232,7 +240,7 @@ type ContextFactory = (requestId: string, caller: Caller, costContext: CostConte
 /** Each request's context: the shared parts, its caller, its cost and its own loaders and logger. */
 function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts, metrics: ApiMetrics): ContextFactory {
   const { graph, config, logger } = options;
-  const { ranker, jobs, caches, catalogueWatch, experiments, variantRankers } = parts;
+  const { ranker, jobs, caches, catalogueWatch, experiments, variantRankers, servedLists } = parts;
   return (requestId, caller, costContext) => ({
     ...costContext,
     graph,
@@ -249,6 +257,7 @@ function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: Servi
     loaders: createLoaders(graph, config.relationTypes, caches),
     caches,
     catalogueWatch,
+    servedLists,
     logger: logger.child({ requestId }),
     requestId,
   });
@@ -369,6 +378,7 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
+  await parts.servedLists.close();
   parts.ranker.close?.();
   parts.variantRankers.close();
   if (options.closeGraph ?? true) await graph.close();

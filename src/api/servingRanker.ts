@@ -17,6 +17,7 @@ export function createServingRanker(options: { graph: Graph; config: Config; api
     relationTypes: config.relationTypes,
     ttlMs: api.snapshotTtlSeconds * 1000,
     textEncoderPath: config.textEncoderPath,
+    hidePenalty: api.hidePenalty,
   };
   const profileCache = profileCacheSettings(api);
   if (api.rankingThreads > 0) {

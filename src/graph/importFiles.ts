@@ -95,11 +95,11 @@ export class ImportFilesWriter {
     private readonly now: number,
     private readonly by: string,
   ) {
-    this.events = this.open('events.csv', ['id:ID(Event)', 'userId', 'productId', 'type', 'timestamp:long', 'quantity:long']);
+    this.events = this.open('events.csv', ['id:ID(Event)', 'userId', 'productId', 'type', 'timestamp:long', 'quantity:long', 'servedId', 'position:long']);
   }
 
   event(e: EventRow): Promise<void> | undefined {
-    return this.events.row([e.id, e.userId, e.productId, e.type, e.timestamp, e.quantity]);
+    return this.events.row([e.id, e.userId, e.productId, e.type, e.timestamp, e.quantity, e.servedId, e.position]);
   }
 
   async finish(rest: {

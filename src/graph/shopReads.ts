@@ -156,7 +156,7 @@ const READ_BEHAVIOURS = `
 UNWIND $ids AS userId
 MATCH (u:User {id: userId})
 CALL (u) {
-  MATCH (u)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+  MATCH (u)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED|HIDDEN]->(p:Product)
   RETURN p.id AS productId, type(r) AS relationship, r.count AS count, coalesce(r.quantity, r.count) AS quantity,
          r.firstAt AS firstAt, r.lastAt AS lastAt
   ORDER BY r.lastAt DESC
@@ -300,7 +300,7 @@ export interface ProfileRow {
 // Categories and brands are left to the ranker's catalogue snapshot: this query runs on every request.
 const READ_PROFILES = `
 UNWIND $userIds AS userId
-MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p:Product)
+MATCH (:User {id: userId})-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED|HIDDEN]->(p:Product)
 RETURN userId, p.id AS productId, type(r) AS relationship, r.count AS count, r.firstAt AS firstAt, r.lastAt AS lastAt`;
 
 /** The behaviour aggregates of several users in one query, by user id (an unknown user has none). */

@@ -36,11 +36,11 @@ export interface EventRow {
   type: string;
   timestamp: number;
   quantity?: number | undefined;
-  /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
-  split?: 'train' | 'test' | undefined;
-  /** The served list the event came from (src/graph/servedLists.ts), and the product's 1-based place in it. */
+  /** The served list the event came from, and the product's 1-based place in it (attribution). */
   servedId?: string | undefined;
   position?: number | undefined;
+  /** `test` marks held-out interactions of a benchmark split: kept as events, left out of the aggregates. */
+  split?: 'train' | 'test' | undefined;
   /**
    * The input gave no timestamp and the write's time stands in: a retry of such an event gets another
    * time, so the timestamp is left out when comparing it with the event stored under its id.
@@ -263,6 +263,8 @@ interface StoredEvent {
   timestamp: number;
   quantity: number | null;
   split: string | null;
+  servedId: string | null;
+  position: number | null;
 }
 
 // Returns nothing for ids not stored yet, so a batch of new events costs what the existence check did.
@@ -270,9 +272,9 @@ const STORED_EVENTS = `
 UNWIND $ids AS id
 MATCH (e:Event {id: id})
 RETURN id, e.userId AS userId, e.productId AS productId, e.type AS type, e.timestamp AS timestamp,
-       e.quantity AS quantity, e.split AS split`;
+       e.quantity AS quantity, e.split AS split, e.servedId AS servedId, e.position AS position`;
 
-export type ComparedEventField = 'type' | 'userId' | 'productId' | 'timestamp' | 'quantity' | 'split';
+export type ComparedEventField = 'type' | 'userId' | 'productId' | 'timestamp' | 'quantity' | 'split' | 'servedId' | 'position';
 
 export interface EventDifference {
   field: ComparedEventField;
@@ -298,6 +300,8 @@ export function eventDifferences(stored: Omit<StoredEvent, 'id'>, given: EventRo
     ['timestamp', stored.timestamp, given.timestampAssumed ? stored.timestamp : given.timestamp],
     ['quantity', stored.quantity ?? 1, given.quantity ?? 1],
     ['split', stored.split ?? null, given.split ?? null],
+    ['servedId', stored.servedId ?? null, given.servedId ?? null],
+    ['position', stored.position ?? null, given.position ?? null],
   ];
   return compared.filter(([, before, now]) => before !== now).map(([field, before, now]) => ({ field, stored: before, given: now }));
 }
@@ -313,7 +317,8 @@ export interface EventWriteResult {
 
 /**
  * Writes events that are not in the graph yet, creates their users, and adds them to the per-(user, product,
- * behaviour) aggregates. Events whose product does not exist are skipped and their product ids returned.
+ * behaviour) aggregates (types that `relationshipOf` maps to undefined, impressions, are kept as events only).
+ * Events whose product does not exist are skipped and their product ids returned.
  * An event whose id is stored with the same values is a repeat and changes nothing; with other values it is
  * a conflict: returned, not written, the stored event left as it was. `relationshipOf` maps an event type
  * to its aggregate relationship type. Two transactions writing the same new ids at once collide on the
@@ -322,7 +327,7 @@ export interface EventWriteResult {
 export async function writeEvents(
   tx: Transaction,
   rows: EventRow[],
-  relationshipOf: (type: string) => string,
+  relationshipOf: (type: string) => string | undefined,
   now: number,
 ): Promise<EventWriteResult> {
   const productIds = [...new Set(rows.map((row) => row.productId))];
@@ -349,11 +354,13 @@ export async function writeEvents(
   ]);
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
   const byRelationship = sumPerRelationship(fresh, relationshipOf);
+  // Only users whose aggregates moved are named in the feed: a batch of impressions leaves cached profiles be.
+  const changedUsers = new Set([...byRelationship.values()].flatMap((aggregates) => [...aggregates.values()].map((aggregate) => aggregate.userId)));
   await Promise.all([
     ...[...byRelationship].map(([relationship, aggregates]) =>
       tx.run(aggregateStatement(relationship), aggregateColumns([...aggregates.values()], userElements, productElements)),
     ),
-    recordBehaviourChange(tx, userElements.keys()),
+    recordBehaviourChange(tx, changedUsers),
   ]);
   return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts, conflicts };
 }
@@ -380,10 +387,11 @@ export const aggregateColumns = (rows: Aggregate[], userElements: Map<string, st
 });
 
 /** Sums the batch per (user, product, behaviour) first: one aggregate write per pair instead of one per event. */
-export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string): Map<string, Map<string, Aggregate>> {
+export function sumPerRelationship(fresh: EventRow[], relationshipOf: (type: string) => string | undefined): Map<string, Map<string, Aggregate>> {
   const byRelationship = new Map<string, Map<string, Aggregate>>();
   for (const row of fresh) {
-    if (row.split !== 'test') addToAggregate(byRelationship, relationshipOf(row.type), row);
+    const relationship = relationshipOf(row.type);
+    if (row.split !== 'test' && relationship !== undefined) addToAggregate(byRelationship, relationship, row);
   }
   return byRelationship;
 }

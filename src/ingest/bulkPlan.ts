@@ -1,6 +1,6 @@
 import type { Aggregate } from '../graph/shopWrites.js';
 import { handlerFor, partitionByReference, reject, type Located, type Rejection, type WriteContext } from './kinds.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
+import { AGGREGATE_RELATIONSHIPS, BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import {
   DEFAULT_CLOCK,
   type BrandRecord,
@@ -51,7 +51,7 @@ export async function planCatalogue(
 /** One aggregate relationship: the relationship type and the (user, product) pair with its sums. */
 export type AggregateRow = Aggregate & { relationship: string };
 
-const RELATIONSHIPS = [...new Set(Object.values(BEHAVIOUR_RELATIONSHIP))];
+const RELATIONSHIPS = AGGREGATE_RELATIONSHIPS;
 
 /**
  * Accepts events one at a time: refuses those whose product is not loaded, and keeps the users they name and
@@ -95,7 +95,10 @@ export class BehaviourTally {
       this.users.push(event.userId);
       this.userIndex.set(event.userId, user);
     }
-    const relationship = RELATIONSHIPS.indexOf(BEHAVIOUR_RELATIONSHIP[event.type as EventType]);
+    const aggregate = BEHAVIOUR_RELATIONSHIP[event.type as EventType];
+    // Impressions stay in the event log only: they are not behaviour (docs/decisions/0021).
+    if (aggregate === undefined) return null;
+    const relationship = RELATIONSHIPS.indexOf(aggregate);
     const pair = (user * this.products.length + product) * RELATIONSHIPS.length + relationship;
     const quantity = event.quantity ?? 1;
     const slot = this.slots.get(pair);

@@ -36,10 +36,16 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
  * ones included, with cents still exact in a double.
  */
 export const QUANTITY_RANGE = { min: 1, max: 10_000 } as const;
-/** Places in a served list: lists are at most a few hundred items long. */
-export const POSITION_RANGE = { min: 1, max: 1_000 } as const;
 export const WEIGHT_RANGE = { min: 0, max: 1_000 } as const;
 export const PRICE_RANGE = { min: 0, max: 1e12 } as const;
+/**
+ * An event's place in the list it came from (1-based). Lists are at most `maxFirst` long (1,000 at the
+ * most), so a larger position can only be a client's mistake.
+ */
+export const POSITION_RANGE = { min: 1, max: 1_000 } as const;
+/** A served list's id as the API issues it (a UUID); any id up to this long, of URL-safe characters, is accepted. */
+export const MAX_SERVED_ID_LENGTH = 64;
+const SERVED_ID = /^[A-Za-z0-9_.:-]+$/;
 
 /** The clock that record times are checked against. */
 export interface ClockLimit {
@@ -129,6 +135,16 @@ function optionalText(maxLength: number) {
 }
 
 const id = () => requiredText(MAX_ID_LENGTH);
+
+/** A served list's id: bounded and of URL-safe characters, since frontends echo it back in events. */
+export const optionalServedId = () =>
+  z.unknown().optional().transform((raw, ctx): string | undefined => {
+    const value = cleanText(typeof raw === 'number' ? String(raw) : raw);
+    if (isAbsent(value)) return undefined;
+    if (typeof value === 'string' && value.length <= MAX_SERVED_ID_LENGTH && SERVED_ID.test(value)) return value;
+    ctx.addIssue({ code: 'custom', message: `expected a served list id (at most ${MAX_SERVED_ID_LENGTH} letters, digits or _.:-), got ${show(raw)}` });
+    return z.NEVER;
+  });
 const optionalId = () => optionalText(MAX_ID_LENGTH);
 
 /** A number in `range`, or nothing; anything else is refused, naming the range. */
@@ -339,8 +355,9 @@ export const eventSchemaFor = (clock: ClockLimit) =>
       type: eventType,
       timestamp: requiredTimestamp(clock),
       quantity: optionalNumberIn(QUANTITY_RANGE, true),
-      /** The served list the event came from, and the 1-based place of the product in it. */
-      servedId: optionalId(),
+      /** The served list (recommend, search, similarProducts answer) the event came from. */
+      servedId: optionalServedId(),
+      /** The product's 1-based place in that list. */
       position: optionalNumberIn(POSITION_RANGE, true),
     })
     .transform((event) => ({ ...event, id: event.id ?? eventId(event) }));
@@ -380,8 +397,12 @@ export type EventRecord = z.infer<ReturnType<typeof eventSchemaFor>>;
 export type RelationRecord = z.infer<ReturnType<typeof relationSchema>>;
 
 /** A stable id for an event given without one, so that re-ingesting the same file changes nothing. */
-export function eventId(event: { userId: string; productId: string; type: string; timestamp?: number; quantity?: number }): string {
-  const key = [event.userId, event.productId, event.type, event.timestamp, event.quantity ?? ''].join('\u0001');
+export function eventId(event: { userId: string; productId: string; type: string; timestamp?: number; quantity?: number; servedId?: string | undefined }): string {
+  const parts = [event.userId, event.productId, event.type, event.timestamp, event.quantity ?? ''];
+  // Only when present, so that the ids of events without one stay what they were: the same product shown at
+  // the same millisecond in two lists is two impressions.
+  if (event.servedId !== undefined) parts.push(event.servedId);
+  const key = parts.join('\u0001');
   return `h:${createHash('sha1').update(key).digest('hex').slice(0, 24)}`;
 }
 

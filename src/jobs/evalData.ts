@@ -8,7 +8,7 @@ import { holdoutRandomFraction } from '../eval/holdout.js';
 import { interactionsFromPairs, type InteractionMatrix } from '../math/interactions.js';
 import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
 import { attributeKnowledgeGraph, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
-import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
+import { BEHAVIOUR_RELATIONSHIP, HIDDEN_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
 import { readShopKnowledgeGraph } from '../ranking/rankingState.js';
 
 /**
@@ -121,8 +121,9 @@ export function demoShopEvalData(shop: DemoShop): EvalData {
   for (const event of shop.events) {
     const user = userIndex.get(event.userId);
     const item = itemIndex.get(event.productId);
-    if (user === undefined || item === undefined) continue;
-    events.push({ user, item, relationship: BEHAVIOUR_RELATIONSHIP[event.type as EventType], timestamp: Date.parse(event.timestamp) });
+    const relationship = BEHAVIOUR_RELATIONSHIP[event.type as EventType];
+    if (user === undefined || item === undefined || relationship === undefined) continue;
+    events.push({ user, item, relationship, timestamp: Date.parse(event.timestamp) });
   }
   const kg = attributeKnowledgeGraph(shop.products);
   const attributes = kg ? `, with its product attributes as knowledge graph (${kg.heads.length.toLocaleString('en-US')} triples): fused-no-kg is the same ranking without them` : '';
@@ -197,7 +198,8 @@ export async function graphEvalData(graph: Graph, relationTypes: readonly string
   for await (const event of streamEvents(graph)) {
     const item = itemIndex.get(event.productId);
     const relationship = BEHAVIOUR_RELATIONSHIP[event.type as EventType] as string | undefined;
-    if (item === undefined || relationship === undefined || !Number.isFinite(event.timestamp)) continue;
+    // Hides are negative feedback, not an interaction to predict or learn from (impressions have no aggregate).
+    if (item === undefined || relationship === undefined || relationship === HIDDEN_RELATIONSHIP || !Number.isFinite(event.timestamp)) continue;
     let user = userIndex.get(event.userId);
     if (user === undefined) {
       user = userIndex.size;

@@ -23,6 +23,7 @@ import { attributeOfNodeKey } from '../domain/attributes.js';
 import { kgPaths, type KgPath, type RankingKg } from './kgIndex.js';
 import { topIndices } from '../math/topK.js';
 import { fuse, staticBase, type FusedScores } from './fusionKernel.js';
+import { DEFAULT_HIDE_PENALTY, penaliseNearHidden } from './hidePenalty.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -42,6 +43,8 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   diversity?: number;
   /** Leave products the user already bought out of `recommend` (default true). */
   excludePurchased?: boolean;
+  /** How much a hidden product lowers its co-behaviour neighbours (src/ranking/hidePenalty.ts); 0 turns it off. */
+  hidePenalty?: number;
   /** Reload at once when `models/active` changes (default true). */
   watchModels?: boolean;
   onError?: (error: unknown) => void;
@@ -170,6 +173,7 @@ export class FusedRanker implements Ranker {
     const [state, rows, ruleSet] = await Promise.all([this.states.get(), this.profiles.read(userId), this.rules.get()]);
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
+    const excluded = new Set(options.exclude);
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
     if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, kg: fused.signals.kg !== undefined }, userId, profile);
@@ -178,7 +182,8 @@ export class FusedRanker implements Ranker {
     const lookup: RuleLookup = (id) => {
       const index = state.indexOf.get(id);
       const product = index === undefined ? undefined : state.snapshot.products[index];
-      return index !== undefined && product && accept(product) && !profile.excludes(id, options.unseenOnly ?? false) ? this.item(state, index, fused, explain) : null;
+      const allowed = !profile.excludes(id, options.unseenOnly ?? false) && !excluded.has(id);
+      return index !== undefined && product && accept(product) && allowed ? this.item(state, index, fused, explain) : null;
     };
     const items = applyRules(candidates, rules, { first: options.first, lookup });
     return { items, strategy: placed || history.length > 0 ? 'fused' : 'popularity', modelVersion: state.model?.version ?? null };
@@ -201,8 +206,10 @@ export class FusedRanker implements Ranker {
     const accept = compileFilter(options.filter, snapshot);
     // Products bought (and with unseenOnly every product the user met) are masked out of the scores, a few
     // entries, rather than looked up by id for every product the selection considers.
+    const hidden = [...user.profile.hidden].flatMap((id) => state.indexOf.get(id) ?? []);
+    penaliseNearHidden(scores, state.neighbours, hidden, this.options.hidePenalty ?? DEFAULT_HIDE_PENALTY);
     const masked = options.unseenOnly ? user.profile.seen : this.options.excludePurchased !== false ? user.profile.purchased : [];
-    for (const id of masked) {
+    for (const id of [...masked, ...user.profile.hidden, ...(options.exclude ?? [])]) {
       const index = state.indexOf.get(id);
       if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
     }

@@ -1,3 +1,4 @@
+import { HIDDEN_RELATIONSHIP } from '../domain/behaviours.js';
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
@@ -32,7 +33,8 @@ export interface PopularityRankerOptions {
   profileCache?: ProfileCacheOptions | undefined;
   /**
    * False: `recommend` gives every user the list an unknown visitor gets (the shop's popular products), the
-   * plain baseline an experiment compares personalised rankings with. Default true.
+   * plain baseline an experiment compares personalised rankings with; only the products the user hid stay
+   * out, as the shopper was promised. Default true.
    */
   personalise?: boolean;
 }
@@ -88,13 +90,15 @@ export class PopularityRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
-    const history = this.options.personalise === false ? Promise.resolve([]) : this.profiles.read(userId);
-    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), history, this.rules.get()]);
+    const [snapshot, history, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
+    const rows = this.options.personalise === false ? history.filter((row) => row.relationship === HIDDEN_RELATIONSHIP) : history;
     const profile = buildProfile(rows, snapshot);
     // Reasons describe the user's behaviour only to callers allowed to see it (the ranking is the same).
     const told = options.revealHistory === false ? null : profile;
     const accept = compileFilter(options.filter, snapshot);
     const unseenOnly = options.unseenOnly ?? false;
+    const excluded = new Set(options.exclude);
+    const leftOut = (id: string): boolean => profile.excludes(id, unseenOnly) || excluded.has(id);
     const weights = RECOMMEND_WEIGHTS;
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
     const wanted = options.first + rules.overfetch;
@@ -115,7 +119,7 @@ export class PopularityRanker implements Ranker {
         popularity +
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +
         weights.brandAffinity * (brandInterest[product.brandIndex] ?? 0);
-      if (total < threshold || !accept(product) || profile.excludes(product.id, unseenOnly)) continue;
+      if (total < threshold || !accept(product) || leftOut(product.id)) continue;
       best.consider(total, position);
     }
     const rank = (product: CatalogueProduct) =>
@@ -125,7 +129,7 @@ export class PopularityRanker implements Ranker {
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
       const product = snapshot.byId.get(id);
-      return product && accept(product) && !profile.excludes(id, unseenOnly) ? rank(product) : null;
+      return product && accept(product) && !leftOut(id) ? rank(product) : null;
     };
     return {
       items: applyRules(candidates, rules, { first: options.first, lookup }),

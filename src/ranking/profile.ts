@@ -1,3 +1,4 @@
+import { HIDDEN_RELATIONSHIP } from '../domain/behaviours.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import type { CatalogueSnapshot } from './catalogueSnapshot.js';
 import { ageAt, decayReference } from './decay.js';
@@ -27,15 +28,17 @@ export class UserProfile {
     readonly purchased: ReadonlySet<string>,
     /** Every product the user viewed, clicked, put in a cart or bought. */
     readonly seen: ReadonlySet<string>,
+    /** Products the user hid (`hide` events): never shown to them again. */
+    readonly hidden: ReadonlySet<string>,
     private readonly categoryScores: ReadonlyMap<string, number>,
     private readonly brandScores: ReadonlyMap<string, number>,
     private readonly categoryEngagement: ReadonlyMap<string, Engagement>,
     private readonly brandEngagement: ReadonlyMap<string, Engagement>,
   ) {}
 
-  /** True for a product a page must leave out: one bought, and with `unseenOnly` any the user has met. */
+  /** True for a product a page must leave out: one bought or hidden, and with `unseenOnly` any the user has met. */
   excludes(productId: string, unseenOnly: boolean): boolean {
-    return this.purchased.has(productId) || (unseenOnly && this.seen.has(productId));
+    return this.purchased.has(productId) || this.hidden.has(productId) || (unseenOnly && this.seen.has(productId));
   }
 
   get isEmpty(): boolean {
@@ -132,6 +135,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSna
   const latest = decayReference(rows.map((row) => row.lastAt), now);
   const purchased = new Set<string>();
   const seen = new Set<string>();
+  const hidden = new Set<string>();
   const categoryScores = new Map<string, number>();
   const brandScores = new Map<string, number>();
   const categoryEngagement = new Map<string, Engagement>();
@@ -139,6 +143,11 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSna
   /** The categories the user's products are in (before adding ancestors). */
   const leaves = new Set<string>();
   for (const row of rows) {
+    // A hide is no interest in the product's category or brand: it only takes the product out.
+    if (row.relationship === HIDDEN_RELATIONSHIP) {
+      hidden.add(row.productId);
+      continue;
+    }
     if (row.relationship === 'PURCHASED') purchased.add(row.productId);
     seen.add(row.productId);
     const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * row.count * Math.exp(-ageAt(latest, row.lastAt) / tau);
@@ -156,7 +165,7 @@ export function buildProfile(rows: readonly ProfileRow[], snapshot: CatalogueSna
       addEngagement(brandEngagement, product.brandId, row.relationship, row.productId);
     }
   }
-  return new UserProfile(purchased, seen, normaliseByLeaves(categoryScores, leaves), normalise(brandScores), categoryEngagement, brandEngagement);
+  return new UserProfile(purchased, seen, hidden, normaliseByLeaves(categoryScores, leaves), normalise(brandScores), categoryEngagement, brandEngagement);
 }
 
 /**

@@ -36,6 +36,8 @@ export interface RecommendOptions extends RankOptions {
    * out): for pages beside a "recently viewed" strip of the shop's own.
    */
   unseenOnly?: boolean | undefined;
+  /** Products to leave out besides those (e.g. the products of earlier pages, for a next page). */
+  exclude?: readonly string[] | undefined;
 }
 
 export interface SearchOptions extends RankOptions {

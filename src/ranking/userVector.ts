@@ -1,3 +1,4 @@
+import { HIDDEN_RELATIONSHIP } from '../domain/behaviours.js';
 import type { ProfileRow } from '../graph/shopReads.js';
 import { ageAt, decayReference } from './decay.js';
 import type { RankingState } from './rankingState.js';
@@ -31,7 +32,8 @@ export function historyOf(rows: readonly ProfileRow[], state: RankingState, now 
   const items: HistoryItem[] = [];
   for (const row of rows) {
     const index = state.indexOf.get(row.productId);
-    if (index === undefined) continue;
+    // Hidden products are negative evidence (src/ranking/hidePenalty.ts), not history to build on.
+    if (index === undefined || row.relationship === HIDDEN_RELATIONSHIP) continue;
     const lastAt = Number(row.lastAt);
     const weight = (BEHAVIOUR_WEIGHTS[row.relationship] ?? 0) * Math.log1p(Number(row.count)) * Math.exp(-ageAt(latest, lastAt) / tau);
     items.push({ index, relationship: row.relationship, weight, lastAt });

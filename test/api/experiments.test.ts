@@ -45,7 +45,7 @@ const FUSED_VS_POPULARITY = {
 };
 
 beforeAll(async () => {
-  h = await startHarness({ shop: SHOP });
+  h = await startHarness({ shop: SHOP, api: { servedFlushMs: 20 } });
 });
 
 afterAll(async () => {
@@ -97,11 +97,25 @@ describe('experiment definitions', () => {
 const RECOMMEND = 'query ($userId: ID!) { recommend(userId: $userId, first: 5) { servedId strategy items { position product { id } } } }';
 type Served = { servedId: string; strategy: string; items: Array<{ position: number; product: { id: string } }> };
 
-const servedList = async (servedId: string) =>
-  (await h.graph.read<{ experimentId: string | null; variant: string | null; userId: string | null }>(
-    'MATCH (s:ServedList {id: $servedId}) RETURN s.experimentId AS experimentId, s.variant AS variant, s.userId AS userId',
-    { servedId },
-  ))[0];
+interface LoggedList {
+  experimentId: string | null;
+  variant: string | null;
+  userId: string | null;
+}
+
+/** Polls the exposure log until the list is written (the API writes served lists in batches, after answering). */
+async function servedList(servedId: string): Promise<LoggedList> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [row] = await h.graph.read<LoggedList & Record<string, unknown>>(
+      'MATCH (s:ServedList {id: $servedId}) RETURN s.experimentId AS experimentId, s.variant AS variant, s.userId AS userId',
+      { servedId },
+    );
+    if (row) return row;
+    if (Date.now() > deadline) throw new Error(`served list ${servedId} was never written`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('assignment', () => {
   it('is sticky per shopper, near the configured shares over 10,000 ids, and recorded with each served list', async () => {
@@ -135,13 +149,13 @@ describe('assignment', () => {
     const served = await (await fetch(new URL('/metrics', h.server.url))).text();
     const listsOf = (variant: string): number => Number(new RegExp(`kgrec_experiment_served_lists_total\\{experiment="${experiment.id}",variant="${variant}"\\} (\\d+)`).exec(served)?.[1] ?? 0);
     expect(listsOf('popularity') + listsOf('fused')).toBe(12);
-    // Without a shopper (similar products) the default ranking serves, and no exposure is recorded.
+    // Without a shopper (similar products) the default ranking serves: logged, but in no experiment.
     const similar = await h.gql<{ similarProducts: { servedId: string } }>('{ similarProducts(productId: "p-00001") { servedId } }');
-    expect(await servedList(similar.data?.similarProducts.servedId as string)).toBeUndefined();
+    expect(await servedList(similar.data?.similarProducts.servedId as string)).toEqual({ experimentId: null, variant: null, userId: null });
 
     await transition('pauseExperiment', experiment.id);
     const paused = await h.gql<{ recommend: Served }>(RECOMMEND, { userId: 'u-0001' }, TOKENS.frontend);
-    expect(await servedList(paused.data?.recommend.servedId as string)).toBeUndefined();
+    expect(await servedList(paused.data?.recommend.servedId as string)).toEqual({ experimentId: null, variant: null, userId: 'u-0001' });
     await transition('stopExperiment', experiment.id);
   });
 });

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BEHAVIOUR_RELATIONSHIP, EVENT_TYPES } from '../../src/domain/behaviours.js';
+import { AGGREGATE_RELATIONSHIPS, BEHAVIOUR_RELATIONSHIP, EVENT_TYPES } from '../../src/domain/behaviours.js';
 import { eventSchema, validateRecord } from '../../src/ingest/records.js';
 
 describe('shop behaviours', () => {
-  it('gives every event type its own aggregate relationship type', () => {
-    const relationships = EVENT_TYPES.map((type) => BEHAVIOUR_RELATIONSHIP[type]);
-    expect(new Set(relationships).size).toBe(EVENT_TYPES.length);
+  it('gives every aggregated event type its own aggregate relationship type, and impressions none', () => {
+    const aggregated = EVENT_TYPES.filter((type) => type !== 'impression');
+    const relationships = aggregated.map((type) => BEHAVIOUR_RELATIONSHIP[type]);
+    expect(new Set(relationships).size).toBe(aggregated.length);
     for (const relationship of relationships) expect(relationship).toMatch(/^[A-Z][A-Z_]*$/);
+    expect(BEHAVIOUR_RELATIONSHIP.impression).toBeUndefined();
+    expect(AGGREGATE_RELATIONSHIPS).toEqual(relationships);
   });
 
   it('is the vocabulary event validation accepts and names in its errors', () => {

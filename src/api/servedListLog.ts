@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Graph } from '../graph/graph.js';
+import { readServedLists, writeServedLists, type ServedListRecord } from '../graph/servedLists.js';
+
+/**
+ * The API's side of the exposure log: each answered list gets a servedId at once and is written to Neo4j
+ * later, with the lists answered beside it, in one UNWIND batch (every `flushMs`, or as soon as
+ * `batchSize` are waiting), so a request never waits for its own log write. The lists of the last minutes
+ * stay in memory too: a second page usually follows the first within seconds, and finds the first
+ * page's products here without a read (other API processes read them from Neo4j once written).
+ *
+ * A failed write is logged and its lists dropped from the buffer, not retried without end: the exposure log
+ * is for measuring, and a Neo4j outage must not grow the API's memory. `recordServed: false` keeps the ids
+ * (the schema promises one) but logs nothing.
+ */
+
+export interface ServedListLogOptions {
+  /** Write lists at all (false: ids only). */
+  enabled: boolean;
+  /** Longest a list waits in the buffer. */
+  flushMs: number;
+  /** A write starts as soon as this many lists wait. */
+  batchSize: number;
+  onError?: (error: unknown, lists: number) => void;
+}
+
+export type ServedList = Omit<ServedListRecord, 'servedId' | 'at'>;
+
+/**
+ * Lists kept waiting at most: past it (Neo4j slower than the traffic, or down) new lists are not logged.
+ * 100 batches of the largest size: minutes of a busy shop's traffic, some tens of MB.
+ */
+const MAX_PENDING_BATCHES = 100;
+/** Recent lists kept in memory for next pages: a minute of traffic at a few hundred lists a second. */
+const RECENT_LISTS = 50_000;
+const RECENT_TTL_MS = 10 * 60_000;
+
+interface RecentList {
+  userId: string | null;
+  productIds: readonly string[];
+}
+
+export class ServedListLog {
+  private pending: ServedListRecord[] = [];
+  private readonly recent = new LRUCache<string, RecentList>({ max: RECENT_LISTS, ttl: RECENT_TTL_MS });
+  private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  /** Set by close(): requests answered while the server drains get ids, but nothing is written after the last flush. */
+  private closed = false;
+  /** Lists not logged because the buffer was full. */
+  dropped = 0;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly options: ServedListLogOptions,
+  ) {}
+
+  /** Gives the list its id and queues it for the log; returns the id. */
+  record(list: ServedList, now = Date.now()): string {
+    const servedId = randomUUID();
+    if (!this.options.enabled || this.closed) return servedId;
+    if (this.pending.length >= this.options.batchSize * MAX_PENDING_BATCHES) {
+      this.dropped += 1;
+      return servedId;
+    }
+    this.pending.push({ ...list, servedId, at: now });
+    this.recent.set(servedId, { userId: list.userId, productIds: list.productIds });
+    if (this.pending.length >= this.options.batchSize) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+    return servedId;
+  }
+
+  /**
+   * The products of earlier lists served to `userId`, for a next page: from memory when recent, else from
+   * the log. Lists of other users, and ids unknown, add nothing (a guessed id reveals no one's list).
+   */
+  async productsOf(servedIds: readonly string[], userId: string): Promise<string[]> {
+    const products = new Set<string>();
+    const missing: string[] = [];
+    for (const servedId of servedIds) {
+      const list = this.recent.get(servedId);
+      if (list === undefined) missing.push(servedId);
+      else if (list.userId === userId) list.productIds.forEach((id) => products.add(id));
+    }
+    if (missing.length > 0 && this.options.enabled) {
+      for (const list of (await readServedLists(this.graph, missing)).values()) {
+        if (list.userId === userId) list.productIds.forEach((id) => products.add(id));
+      }
+    }
+    return [...products];
+  }
+
+  /** Writes what waits; resolves when every list queued before the call is written (or its write failed). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    // One write at a time, in order: a flush waits for the one before it.
+    this.writing = this.writing.then(async () => {
+      for (let start = 0; start < batch.length; start += this.options.batchSize) {
+        const part = batch.slice(start, start + this.options.batchSize);
+        try {
+          await writeServedLists(this.graph, part);
+        } catch (error) {
+          this.options.onError?.(error, part.length);
+        }
+      }
+    });
+    return this.writing;
+  }
+
+  /**
+   * A user's data is being deleted: their lists leave the buffer and memory, and writes under way finish
+   * first, so that none lands after the deletion.
+   */
+  async forgetUser(userId: string): Promise<void> {
+    this.pending = this.pending.filter((list) => list.userId !== userId);
+    for (const [servedId, list] of this.recent.entries()) if (list.userId === userId) this.recent.delete(servedId);
+    await this.writing;
+  }
+
+  /** Writes what waits, stops the timer and logs nothing more (on shutdown, before the driver closes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}
