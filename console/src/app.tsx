@@ -1,7 +1,7 @@
 import { Provider } from '@urql/preact';
 import type { Client } from '@urql/core';
 import { useEffect, useState } from 'preact/hooks';
-import { can, createClient, detectRole, forgetToken, storedToken, storeToken, type Role } from './session.js';
+import { can, createClient, forgetToken, identify, storedToken, storeToken, type Identity, type Role } from './session.js';
 import { href, useRoute } from './router.js';
 import { Loading } from './ui.js';
 import { SignIn } from './pages/SignIn.js';
@@ -11,12 +11,12 @@ import { Rules } from './pages/Rules.js';
 import { Shopper } from './pages/Shopper.js';
 import { Catalogue } from './pages/Catalogue.js';
 import { Models } from './pages/Models.js';
-import { Evaluation, Experiments } from './pages/Unavailable.js';
+import { Evaluation } from './pages/Evaluation.js';
+import { Experiments } from './pages/Unavailable.js';
 import { Audit } from './pages/Audit.js';
 
-interface Session {
+interface Session extends Identity {
   client: Client;
-  role: Role;
 }
 
 /** Pages, and the least role that sees each: the nav offers only what the role may use. */
@@ -26,7 +26,7 @@ const PAGES: readonly { page: string; label: string; role: Role }[] = [
   { page: 'shopper', label: 'Shopper view', role: 'frontend' },
   { page: 'catalogue', label: 'Catalogue', role: 'frontend' },
   { page: 'models', label: 'Models', role: 'admin' },
-  { page: 'evaluation', label: 'Evaluation', role: 'frontend' },
+  { page: 'evaluation', label: 'Evaluation', role: 'merchandiser' },
   { page: 'experiments', label: 'Experiments', role: 'frontend' },
   { page: 'audit', label: 'Audit log', role: 'merchandiser' },
 ];
@@ -36,9 +36,9 @@ export function App() {
   const [restoring, setRestoring] = useState(() => storedToken() !== null);
   const signIn = async (token: string): Promise<void> => {
     const client = createClient(token);
-    const role = await detectRole(client);
+    const identity = await identify(client);
     storeToken(token);
-    setSession({ client, role });
+    setSession({ client, ...identity });
   };
   useEffect(() => {
     const token = storedToken();
@@ -53,12 +53,12 @@ export function App() {
   };
   return (
     <Provider value={session.client}>
-      <Shell role={session.role} onSignOut={signOut} />
+      <Shell role={session.role} editor={session.editor} onSignOut={signOut} />
     </Provider>
   );
 }
 
-function Shell({ role, onSignOut }: { role: Role; onSignOut: () => void }) {
+function Shell({ role, editor, onSignOut }: { role: Role; editor: string; onSignOut: () => void }) {
   const route = useRoute();
   const allowed = PAGES.find((entry) => entry.page === route.page && can(role, entry.role)) ?? (route.page === 'product' ? PAGES[0] : undefined);
   return (
@@ -75,7 +75,7 @@ function Shell({ role, onSignOut }: { role: Role; onSignOut: () => void }) {
             </a>
           ))}
         </nav>
-        <span class="role" data-testid="role">
+        <span class="role" data-testid="role" title={`Your edits are recorded as ${editor}`}>
           Signed in as <b>{role}</b>
         </span>
         <button type="button" onClick={onSignOut}>
@@ -83,13 +83,13 @@ function Shell({ role, onSignOut }: { role: Role; onSignOut: () => void }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {allowed ? <Page name={route.page} id={route.id} params={route.params} role={role} /> : <p role="alert">This page needs a role your token does not have.</p>}
+        {allowed ? <Page name={route.page} id={route.id} params={route.params} role={role} editor={editor} /> : <p role="alert">This page needs a role your token does not have.</p>}
       </main>
     </>
   );
 }
 
-function Page({ name, id, params, role }: { name: string; id: string | null; params: URLSearchParams; role: Role }) {
+function Page({ name, id, params, role, editor }: { name: string; id: string | null; params: URLSearchParams; role: Role; editor: string }) {
   const edit = can(role, 'merchandiser');
   switch (name) {
     case 'product':
@@ -107,7 +107,7 @@ function Page({ name, id, params, role }: { name: string; id: string | null; par
     case 'experiments':
       return <Experiments />;
     case 'audit':
-      return <Audit params={params} />;
+      return <Audit params={params} ownEditor={editor} />;
     default:
       return <Products params={params} />;
   }

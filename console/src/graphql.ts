@@ -1,6 +1,6 @@
 /**
  * Every operation the console sends: the public API's own queries and mutations, nothing added for the
- * console. Result types are written beside them (the schema is small, and a code generator would add a
+ * console alone. Result types are written beside them (the schema is small, and a code generator would add a
  * build step for a few dozen fields).
  */
 
@@ -52,6 +52,7 @@ export interface ProductDetail extends ProductRow {
   updatedAt: string | null;
   category: (CategoryRef & { path: CategoryRef[] }) | null;
   relations: Relation[];
+  attributes: { key: string; value: string }[];
 }
 export interface CategoryNode extends CategoryRef {
   parent: { id: string } | null;
@@ -98,6 +99,7 @@ export const BROWSE = `query Browse($filter: ProductFilter, $first: Int, $after:
 export const PRODUCT = `query Product($id: ID!) {
   product(id: $id) { ${PRODUCT_ROW} description createdAt updatedAt
     category { id name path { id name } }
+    attributes { key value }
     relations { type weight updatedAt updatedBy product { ${PRODUCT_ROW} } } }
   similarProducts(productId: $id, first: 12) { ${RANKED} } }`;
 
@@ -131,12 +133,15 @@ export const UPDATE_CATEGORY = `mutation UpdateCategory($input: CategoryUpdateIn
 export const CREATE_BRAND = `mutation CreateBrand($input: BrandInput!) { createBrand(input: $input) { id name } }`;
 export const UPDATE_BRAND = `mutation UpdateBrand($input: BrandInput!) { updateBrand(input: $input) { id name } }`;
 
-export const AUDIT = `query Audit($entityId: ID, $first: Int, $after: String) {
-  auditLog(entityId: $entityId, first: $first, after: $after) { nodes { id at editor entityType entityId action summary } pageInfo { hasNextPage endCursor } } }`;
+export const AUDIT = `query Audit($entityId: ID, $editor: String, $first: Int, $after: String) {
+  auditLog(entityId: $entityId, editor: $editor, first: $first, after: $after) { nodes { id at editor entityType entityId action summary } pageInfo { hasNextPage endCursor } } }`;
 
 const JOB = `id status requestedBy createdAt startedAt finishedAt modelVersion error options { epochs warmStart seed dimension }
   progress { epoch totalEpochs loss } metrics { valid { mrr hitsAt1 hitsAt3 hitsAt10 count } test { mrr hitsAt1 hitsAt3 hitsAt10 count } }`;
-export const MODELS = `query Models { trainingJobs { ${JOB} } }`;
+const VERSION = `version createdAt active benchmark trainedOn entityCount error
+  hyperparameters { dimension distance loss epochs learningRate negatives }
+  metrics { valid { mrr hitsAt1 hitsAt3 hitsAt10 count } test { mrr hitsAt1 hitsAt3 hitsAt10 count } }`;
+export const MODELS = `query Models($versions: Int) { modelVersions(first: $versions) { ${VERSION} } trainingJobs { ${JOB} } }`;
 export const START_RETRAINING = `mutation StartRetraining($options: RetrainingOptions) { startRetraining(options: $options) { ${JOB} } }`;
 export const ACTIVATE = `mutation Activate($version: String!) { activateModel(version: $version) { version previousVersion vectorsWritten seconds } }`;
 
@@ -159,4 +164,30 @@ export interface TrainingJob {
   options: { epochs: number | null; warmStart: boolean | null; seed: number | null; dimension: number | null };
   progress: { epoch: number; totalEpochs: number; loss: number | null };
   metrics: { valid: LinkMetrics | null; test: LinkMetrics | null } | null;
+}
+
+export interface ModelVersion {
+  version: string;
+  createdAt: string | null;
+  active: boolean;
+  benchmark: boolean;
+  trainedOn: string | null;
+  entityCount: number | null;
+  error: string | null;
+  hyperparameters: { dimension: number; distance: string; loss: string; epochs: number; learningRate: number; negatives: number } | null;
+  metrics: { valid: LinkMetrics | null; test: LinkMetrics | null } | null;
+}
+
+export const LATEST_EVALUATION = `query LatestEvaluation {
+  latestEvaluation { dataset note k evaluatedAt users modelVersion models { model metrics { name value } } chart } }`;
+
+export interface Evaluation {
+  dataset: string;
+  note: string | null;
+  k: number;
+  evaluatedAt: string;
+  users: number | null;
+  modelVersion: string | null;
+  models: { model: string; metrics: { name: string; value: number }[] }[];
+  chart: string | null;
 }

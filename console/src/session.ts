@@ -1,10 +1,9 @@
-import { Client, cacheExchange, fetchExchange, type CombinedError } from '@urql/core';
+import { Client, cacheExchange, fetchExchange } from '@urql/core';
 
 /**
  * The signed-in session: the token (kept in sessionStorage, so it goes when the tab closes), the client that
- * sends it, and the token's role. The API has no "who am I" query, and the console adds none of its own:
- * the role is read from which restricted reads the token may make (trainingJobs needs admin, auditLog
- * merchandiser), the checks the server itself applies.
+ * sends it, and the token's role and editor name, from the API's `viewer` (the server checks every request
+ * again: the role only decides what the console offers).
  */
 
 export const ROLES = ['frontend', 'merchandiser', 'admin'] as const;
@@ -32,22 +31,29 @@ export function createClient(token: string): Client {
   });
 }
 
-/** A read only `role` may make; a token below it is refused with FORBIDDEN. */
-const PROBES: readonly { role: Role; query: string }[] = [
-  { role: 'admin', query: 'query AdminProbe { trainingJobs { id } }' },
-  { role: 'merchandiser', query: 'query MerchandiserProbe { auditLog(first: 1) { nodes { id } } }' },
-];
+const VIEWER = 'query Viewer { viewer { role editor } }';
 
-const codeOf = (error: CombinedError | undefined, code: string) => error?.graphQLErrors.find((e) => e.extensions?.code === code);
+interface ViewerAnswer {
+  viewer: { role: 'FRONTEND' | 'MERCHANDISER' | 'ADMIN' | null; editor: string | null };
+}
 
-/** The token's role; an unknown token or an unreachable API is an Error with the API's words. */
-export async function detectRole(client: Client): Promise<Role> {
-  for (const probe of PROBES) {
-    const { error } = await client.query(probe.query, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (!error) return probe.role;
-    const unauthenticated = codeOf(error, 'UNAUTHENTICATED');
+/** The signed-in token as the API sees it. */
+export interface Identity {
+  role: Role;
+  /** The name the token's edits are recorded under in the audit trail. */
+  editor: string;
+}
+
+/** The token's role, from the API's `viewer`; an unknown token, a token without a role or an unreachable API is an Error with the API's words. */
+export async function identify(client: Client): Promise<Identity> {
+  const { data, error } = await client.query<ViewerAnswer>(VIEWER, {}, { requestPolicy: 'network-only' }).toPromise();
+  if (error) {
+    const unauthenticated = error.graphQLErrors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
     if (unauthenticated) throw new Error(`token: ${unauthenticated.message}`);
-    if (!codeOf(error, 'FORBIDDEN')) throw new Error(error.graphQLErrors[0]?.message ?? `the API at ${GRAPHQL_URL} did not answer: ${error.networkError?.message ?? error.message}`);
+    throw new Error(error.graphQLErrors[0]?.message ?? `the API at ${GRAPHQL_URL} did not answer: ${error.networkError?.message ?? error.message}`);
   }
-  return 'frontend';
+  const role = data?.viewer.role?.toLowerCase();
+  const editor = data?.viewer.editor;
+  if (!role || !editor || !(ROLES as readonly string[]).includes(role)) throw new Error('token: it has no role (a shopper token?); sign in with a frontend, merchandiser or admin token');
+  return { role: role as Role, editor };
 }

@@ -157,7 +157,8 @@ export const adminQueries = {
   },
 };
 
-const metricsOf = (result: JobMetrics | null) =>
+/** A trainer's ranking metrics (`hits@10` …) in the schema's LinkMetrics shape (`hitsAt10` …). */
+export const metricsOf = (result: Pick<JobMetrics, 'mrr' | 'hits@1' | 'hits@3' | 'hits@10' | 'count'> | null | undefined) =>
   result && { mrr: result.mrr, hitsAt1: result['hits@1'], hitsAt3: result['hits@3'], hitsAt10: result['hits@10'], count: result.count };
 
 export const trainingJobType = {

@@ -54,6 +54,8 @@ export const QUERY_ROLES: Readonly<Record<string, Role>> = {
   experimentResults: 'merchandiser',
   trainingJob: 'admin',
   trainingJobs: 'admin',
+  modelVersions: 'admin',
+  latestEvaluation: 'merchandiser',
 };
 
 const TOKEN_ID_LENGTH = 12;

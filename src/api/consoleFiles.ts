@@ -27,7 +27,8 @@ const REVALIDATE = 'no-cache';
 
 /**
  * Only the page's own scripts, styles and API: no inline script, nothing from another origin. Images may be
- * data: URLs (the favicon). The console is never framed (clickjacking of its edit buttons).
+ * data: URLs (the favicon, and the evaluation chart latestEvaluation sends). The console is never framed
+ * (clickjacking of its edit buttons).
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",

@@ -60,6 +60,8 @@ export interface ApiContext {
   /** Background retraining (admin). */
   jobs: TrainingJobs;
   config: ApiConfig;
+  /** Where `kgrec eval` leaves its reports (`<KGREC_HOME>/eval`), read by latestEvaluation. */
+  evaluationsDir: string;
   relationTypes: readonly string[];
   /** How far an event's timestamp may lie ahead of the server's clock (the `maxClockSkewSeconds` setting). */
   maxClockSkewSeconds: number;

@@ -28,6 +28,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.experiments': 10,
   /** Reads every served list of the window with its events and the purchases after its clicks. */
   'Query.experimentResults': 100,
+  /** Reads every version's manifest from the models folder (one file each), then returns a page of them. */
+  'Query.modelVersions': 10,
+  /** Lists the eval folder and reads the newest report with its chart (up to MAX_REPORT_CHART_BYTES). */
+  'Query.latestEvaluation': 10,
   /** Batched across users by a DataLoader, so one query per level, not per user. */
   'User.behaviours': 5,
   /** Writes every entity vector of a model version onto the graph: the dearest write. */
@@ -53,6 +57,7 @@ const SIZE_ARGUMENTS: Readonly<Record<string, string>> = {
   'Query.products': 'first',
   'Query.auditLog': 'first',
   'Query.experiments': 'first',
+  'Query.modelVersions': 'first',
   'User.behaviours': 'first',
 };
 
@@ -65,6 +70,9 @@ export const ASSUMED_LIST_SIZES: Readonly<Record<string, number>> = {
   'Query.brands': 100,
   'Query.merchandisingRules': 50,
   'Query.trainingJobs': 50,
+  // The report's limits (src/jobs/evaluationReports.ts) allow more; kgrec eval reports about this many.
+  'EvaluationReport.models': 15,
+  'EvaluatedModel.metrics': 10,
   'Category.children': 20,
   'Category.path': 5,
   'Product.relations': 10,

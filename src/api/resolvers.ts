@@ -9,6 +9,9 @@ import { badInput, notFound } from './errors.js';
 import { checkFilter, checkFirst, checkListLength, decodeCursor, encodeCursor, type GraphQLProductFilter } from './limits.js';
 import { adminQueries, trainingJobType } from './admin.js';
 import { auditLog } from './auditLog.js';
+import { evaluationReportType, latestEvaluation } from './evaluations.js';
+import { modelVersions, modelVersionType } from './modelVersions.js';
+import { viewer } from './viewer.js';
 import { merchandisingQueries, merchandisingRuleType } from './merchandising.js';
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
@@ -166,6 +169,9 @@ const query = {
   auditLog,
   ...adminQueries,
   ...experimentQueries,
+  modelVersions,
+  latestEvaluation,
+  viewer,
 };
 
 const product = {
@@ -255,4 +261,6 @@ export const resolvers = {
   MerchandisingRule: merchandisingRuleType,
   TrainingJob: trainingJobType,
   ...experimentTypes,
+  ModelVersion: modelVersionType,
+  EvaluationReport: evaluationReportType,
 };

@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config.js';
+import { homePath, type Config } from '../config.js';
 import { watchCatalogue, type CatalogueWatch } from '../graph/catalogueChanges.js';
 import type { Graph } from '../graph/graph.js';
 import { TrainingJobs } from '../jobs/trainingJobs.js';
@@ -250,6 +250,7 @@ function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: Servi
     experimentMetrics: metrics.experiments,
     jobs,
     config: api,
+    evaluationsDir: homePath(config.home, 'eval'),
     relationTypes: config.relationTypes,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     principal: caller.principal,

@@ -46,6 +46,8 @@ export async function recordAudit(tx: Transaction, entry: AuditInput, at: number
 export interface AuditQuery {
   /** Entries filed under any of these ids (an id and its pseudonym). */
   entityIds?: readonly string[] | undefined;
+  /** Entries whose editor starts with this text (a whole editor name, or a prefix such as `api:merchandiser:`). */
+  editorPrefix?: string | undefined;
   /** Entries strictly older than this one (keyset pagination, newest first). */
   before?: { at: number; id: string } | undefined;
   limit: number;
@@ -55,16 +57,18 @@ export interface AuditQuery {
 const READ_ENTRIES = `
 MATCH (a:AuditEntry)
 WHERE ($entityIds IS NULL OR a.entityId IN $entityIds)
+  AND ($editorPrefix IS NULL OR a.editor STARTS WITH $editorPrefix)
   AND ($beforeAt IS NULL OR a.at < $beforeAt OR (a.at = $beforeAt AND a.id < $beforeId))
 RETURN a.id AS id, a.at AS at, a.editor AS editor, a.entityType AS entityType, a.entityId AS entityId,
        a.action AS action, a.summary AS summary
 ORDER BY a.at DESC, a.id DESC
 LIMIT $limit`;
 
-/** Audit entries, newest first, for every entity or for one. */
+/** Audit entries, newest first, for every entity or for one, by any editor or by those of a prefix. */
 export async function readAuditLog(graph: Graph, query: AuditQuery): Promise<AuditEntry[]> {
   return graph.read<AuditEntry & Record<string, unknown>>(READ_ENTRIES, {
     entityIds: query.entityIds ?? null,
+    editorPrefix: query.editorPrefix ?? null,
     beforeAt: query.before === undefined ? null : neo4j.int(query.before.at),
     beforeId: query.before?.id ?? null,
     limit: neo4j.int(Math.max(0, Math.floor(query.limit))),

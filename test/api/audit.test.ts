@@ -22,7 +22,7 @@ interface Page {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const LOG = `query ($entityId: ID, $first: Int, $after: String) { auditLog(entityId: $entityId, first: $first, after: $after) {
+const LOG = `query ($entityId: ID, $editor: String, $first: Int, $after: String) { auditLog(entityId: $entityId, editor: $editor, first: $first, after: $after) {
   nodes { id at editor entityType entityId action summary } edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
 
 const merchandiser = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}) => h.gql<T>(query, variables, TOKENS.merchandiser);
@@ -114,6 +114,45 @@ describe('auditLog', () => {
     const forProduct = await log({ entityId: 'audit-page' });
     expect(forProduct.nodes.map((entry) => JSON.parse(entry.summary).after.title)).toEqual(['Title 2', 'Title 1', 'Title 0']);
     expect((await log({ entityId: 'nothing-happened-to-this' })).nodes).toEqual([]);
+  });
+
+  it('filters by editor on the server, by a whole name or a prefix, a page at a time', async () => {
+    const adminEdit = async (title: string) => {
+      const response = await h.gql('mutation ($t: String!) { upsertProduct(input: { id: "audit-editor", title: $t }) { id } }', { t: title }, TOKENS.admin);
+      expect(response.errors).toBeUndefined();
+    };
+    await adminEdit('By admin 0');
+    await edit('mutation { upsertProduct(input: { id: "audit-editor", title: "By merchandiser" }) { id } }');
+    await adminEdit('By admin 1');
+    await adminEdit('By admin 2');
+    const viewer = await h.gql<{ viewer: { editor: string } }>('{ viewer { editor } }', {}, TOKENS.admin);
+    const adminName = viewer.data?.viewer.editor as string;
+    expect(adminName).toMatch(/^api:admin:[0-9a-f]{12}$/);
+
+    const all = (await log({ first: 100 })).nodes;
+    const byAdmin = (await log({ editor: adminName, first: 100 })).nodes;
+    expect(byAdmin.map((entry) => entry.id)).toEqual(all.filter((entry) => entry.editor === adminName).map((entry) => entry.id));
+    expect(byAdmin.map((entry) => JSON.parse(entry.summary).after.title)).toEqual(['By admin 2', 'By admin 1', 'By admin 0']);
+
+    // Pages of the filtered trail: the cursor carries on within the filter.
+    const firstPage = await log({ editor: 'api:admin:', first: 2 });
+    expect(firstPage.nodes.map((entry) => entry.id)).toEqual(byAdmin.slice(0, 2).map((entry) => entry.id));
+    expect(firstPage.pageInfo.hasNextPage).toBe(true);
+    const rest = await log({ editor: 'api:admin:', first: 2, after: firstPage.pageInfo.endCursor });
+    expect(rest.nodes.map((entry) => entry.id)).toEqual(byAdmin.slice(2).map((entry) => entry.id));
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+
+    const merchandiserEntries = (await log({ editor: 'api:merchandiser:', entityId: 'audit-editor' })).nodes;
+    expect(merchandiserEntries.map((entry) => JSON.parse(entry.summary).after.title)).toEqual(['By merchandiser']);
+    expect((await log({ editor: 'api:frontend:' })).nodes).toEqual([]);
+  });
+
+  it('refuses an empty, overlong or control-character editor, naming it', async () => {
+    for (const editor of ['', 'x'.repeat(201), 'api:admin:\u0000']) {
+      const response = await h.gql(LOG, { editor }, TOKENS.merchandiser);
+      expect(codeOf(response), editor).toBe('BAD_USER_INPUT');
+      expect(response.errors?.[0]?.extensions?.field).toBe('editor');
+    }
   });
 
   it('refuses a foreign cursor and a bad page size, naming the argument', async () => {

@@ -124,10 +124,10 @@ describe('recommend', () => {
     expect(signals).toContain('category');
     const visitor = await recommend({ userId: 'visitor-never-seen', first: 100 });
     expect(ids).not.toEqual(visitor.items.map((item) => item.product.id));
-    // Reasons walk the user's own graph: a product of theirs, a category they shop in.
+    // Reasons walk the user's own graph: a product of theirs, a category they shop in, an attribute they share.
     const personal = ranked.items.flatMap((item) => personalReasons(item, userId));
     expect(personal.length).toBeGreaterThan(0);
-    expect(personal.every((reason) => /^(BOUGHT_TOGETHER|RELATED|GRAPH_NEIGHBOUR|CATEGORY_AFFINITY)$/.test(reason.kind))).toBe(true);
+    expect(personal.every((reason) => /^(BOUGHT_TOGETHER|RELATED|GRAPH_NEIGHBOUR|CATEGORY_AFFINITY|SHARED_ENTITY)$/.test(reason.kind))).toBe(true);
     expect(personal.some((reason) => /, which you (viewed|bought|looked at|put in your cart)$|often bought with it$/.test(reason.text))).toBe(true);
 
   });

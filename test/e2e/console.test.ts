@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { homePath, PROJECT_ROOT } from '../../src/config.js';
+import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
+import { saveModel } from '../../src/kge/modelStore.js';
 import { freshGraph } from '../helpers.js';
 import { loadDemoShop, TOKENS } from '../api/harness.js';
 import { assertConsoleBuilt, findChromium, startConsoleServer, type ConsoleServer } from './consoleServer.js';
@@ -18,6 +20,27 @@ const required = process.env.CI === 'true' || process.env.CI === '1';
 if (!chromiumPath && !required) console.warn('[console e2e] skipped: no chromium found (install Debian\'s chromium, or set CHROMIUM_PATH); under CI=true this fails');
 const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'console');
 const ANONYMOUS = 'kgrec-console-anonymous';
+/** A 1×1 PNG: the evaluation chart the page shows as the API sends it. */
+const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/** A model version naming every product of the shop (so that it may be activated), with stored test metrics. */
+function saveShopModel(modelsDir: string, productIds: string[], dimension: number, createdAt: string, mrr: number): Promise<string> {
+  const entities = productIds.map((id) => `Product:${id}`);
+  // Deterministic, distinct vectors: the ranker serves them after activation.
+  const entity = Float32Array.from({ length: entities.length * dimension }, (_, i) => Math.sin(i + mrr * 1000));
+  return saveModel(modelsDir, {
+    hyperparameters: resolveHyperparameters({ dimension, epochs: 3, workers: 1 }),
+    dataFingerprint: 'e2e-fixture',
+    trainedOn: 'shop',
+    metrics: { test: { mrr, 'hits@1': mrr / 2, 'hits@3': mrr, 'hits@10': Math.min(1, 2 * mrr), count: 50 } },
+    backend: 'cpu',
+    durationSeconds: 1,
+    entities,
+    relations: ['IN_CATEGORY'],
+    embeddings: { dimension, entity, relation: new Float32Array(dimension).fill(0.1) },
+    createdAt: new Date(createdAt),
+  });
+}
 
 interface Gql<T> {
   data?: T;
@@ -28,6 +51,8 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
   let server: ConsoleServer;
   let browser: Browser;
   let page: Page;
+  let productIds: string[] = [];
+  let dimension = 0;
   const gql = async <T>(query: string, variables: Record<string, unknown>, token: string): Promise<Gql<T>> => {
     const response = await fetch(`${server.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as Gql<T>;
@@ -46,6 +71,8 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
     mkdirSync(SHOTS, { recursive: true });
     const { graph, config } = await freshGraph();
     await loadDemoShop(graph, config);
+    productIds = (await graph.read<{ id: string }>('MATCH (p:Product) RETURN p.id AS id ORDER BY id')).map((row) => row.id);
+    dimension = config.embeddingDimension;
     await graph.close();
     server = await startConsoleServer();
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
@@ -77,6 +104,12 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
     await page.getByRole('link', { name: product.title, exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: product.title }).waitFor();
     await page.getByTestId('neighbourhood').waitFor();
+    // Its attributes, as the API lists them: on the page, and (the first six) in the neighbourhood graph.
+    const read = await gql<{ product: { attributes: { key: string; value: string }[] } }>('query($id: ID!) { product(id: $id) { attributes { key value } } }', { id: product.id }, TOKENS.merchandiser);
+    const attributes = read.data?.product.attributes ?? [];
+    expect(attributes.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('attributes').locator('tbody tr').allTextContents()).toEqual(attributes.map((a) => `${a.key}${a.value}`));
+    expect(await page.getByTestId('neighbourhood').locator('.node.attribute').count()).toBe(Math.min(attributes.length, 6));
     await shot('product');
   });
 
@@ -144,5 +177,61 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
     await shot('product-frontend');
     const forced = await gql('mutation($f: ID!, $t: ID!) { relateProducts(from: $f, to: $t, type: SUBSTITUTES) { weight } }', { f: product.id, t: other.id }, TOKENS.frontend);
     expect(forced.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('lists model versions with a chart of their metric and activates one, as an admin', async () => {
+    const modelsDir = homePath(server.home, 'models');
+    const older = await saveShopModel(modelsDir, productIds, dimension, '2026-01-01T10:00:00.000Z', 0.21);
+    const newer = await saveShopModel(modelsDir, productIds, dimension, '2026-01-02T10:00:00.000Z', 0.34);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(TOKENS.admin);
+    await expect.poll(() => page.getByTestId('role').textContent()).toContain('admin');
+    await page.getByRole('link', { name: 'Models' }).click();
+    const versions = page.getByTestId('versions');
+    await versions.getByRole('row').filter({ hasText: newer }).waitFor();
+    expect(await versions.getByRole('row').nth(1).textContent()).toContain(newer); // newest first
+    expect(await versions.getByRole('row').filter({ hasText: older }).textContent()).toContain('MRR 0.2100');
+    expect(await page.getByTestId('metric-chart').locator('circle').count()).toBe(2);
+    expect(await page.getByTestId('active-model').textContent()).toBe('none');
+    await page.getByRole('button', { name: `Activate ${older}` }).click();
+    await page.getByText(`Activated ${older}.`).waitFor();
+    await expect.poll(() => page.getByTestId('active-model').textContent(), { timeout: 30_000 }).toBe(older);
+    expect(await page.getByRole('button', { name: `Activate ${older}` }).count()).toBe(0);
+    await shot('models');
+  });
+
+  it('filters the audit log by editor on the server', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Editor starts with').fill('api:admin:');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.getByTestId('audit').getByRole('row');
+    await rows.filter({ hasText: 'activate' }).first().waitFor();
+    const editors = await page.getByTestId('audit').locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(editors.length).toBeGreaterThan(0);
+    expect(editors.every((editor) => editor.startsWith('api:admin:'))).toBe(true);
+    await page.getByLabel('Editor starts with').fill('api:merchandiser:');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await rows.filter({ hasText: 'relate' }).first().waitFor();
+    expect(await rows.filter({ hasText: 'activate' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'My edits' }).click();
+    await rows.filter({ hasText: 'activate' }).first().waitFor();
+    expect(await page.getByLabel('Editor starts with').inputValue()).toMatch(/^api:admin:[0-9a-f]{12}$/);
+    await shot('audit-editor');
+  });
+
+  it('shows the latest evaluation report with its chart', async () => {
+    await page.getByRole('link', { name: 'Evaluation' }).click();
+    await page.getByText('No evaluation yet.', { exact: false }).waitFor();
+    const dir = homePath(server.home, 'eval', 'demo');
+    mkdirSync(dir, { recursive: true });
+    const results = { popularity: { 'recall@20': 0.05, 'ndcg@20': 0.02 }, fused: { 'recall@20': 0.25, 'ndcg@20': 0.12 } };
+    writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ dataset: 'demo', note: 'generated demo shop, time split', k: 20, users: 99, results }));
+    writeFileSync(path.join(dir, 'report.png'), TINY_PNG);
+    await page.reload();
+    await page.getByTestId('evaluation').getByRole('row').filter({ hasText: 'fused' }).waitFor();
+    expect(await page.getByTestId('evaluation').getByRole('row').filter({ hasText: 'fused' }).textContent()).toContain('0.2500');
+    expect(await page.getByTestId('evaluation-chart').getAttribute('src')).toBe(`data:image/png;base64,${TINY_PNG.toString('base64')}`);
+    await expect.poll(() => page.getByTestId('evaluation-chart').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    await shot('evaluation');
   });
 });

@@ -17,6 +17,10 @@ const START_TIMEOUT_MS = 120_000;
 export interface ConsoleServer {
   /** e.g. http://localhost:41234 */
   origin: string;
+  /** The server's KGREC_HOME (its models and eval folders are inside). */
+  home: string;
+  /** What it printed so far. */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
@@ -30,24 +34,41 @@ export function assertConsoleBuilt(): void {
   if (!existsSync(path.join(DEFAULT_CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${DEFAULT_CONSOLE_DIR}): run npm run build first`);
 }
 
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export interface ServeOptions {
+  /** Whether the server gets one token per role (TOKENS) in KGREC_API_TOKENS; without, KGREC_API_TOKENS is unset. Default true. */
+  roleTokens?: boolean;
+  /** KGREC_HOME (default a new temporary folder). */
+  home?: string;
+  /** More variables, e.g. KGREC_API_PRODUCTION. */
+  env?: Record<string, string>;
+}
+
+export async function startConsoleServer(options: ServeOptions = {}): Promise<ConsoleServer> {
   const tokens = Object.fromEntries(Object.entries(TOKENS).map(([role, token]) => [hashToken(token), role]));
+  const home = options.home ?? tempDir('kgrec-e2e-home-');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    KGREC_HOME: home,
+    KGREC_API_PORT: '0',
+    KGREC_API_TOKENS: JSON.stringify(tokens),
+    KGREC_API_RANKING_THREADS: '0',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  if (options.roleTokens === false) delete env.KGREC_API_TOKENS;
   const child = spawn(process.execPath, ['--import', tsxLoader, path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
     cwd: tempDir('kgrec-e2e-'),
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      KGREC_HOME: tempDir('kgrec-e2e-home-'),
-      KGREC_API_PORT: '0',
-      KGREC_API_TOKENS: JSON.stringify(tokens),
-      KGREC_API_RANKING_THREADS: '0',
-      LOG_LEVEL: 'warn',
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const origin = await waitForUrl(child);
   return {
     origin,
+    home,
+    stdout: () => stdout,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

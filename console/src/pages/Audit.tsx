@@ -1,5 +1,5 @@
 import { useQuery } from '@urql/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { problemOf } from '../errors.js';
 import { AUDIT, type AuditEntry, type PageInfo } from '../graphql.js';
 import { href, navigate } from '../router.js';
@@ -8,15 +8,21 @@ import { Empty, Field, formatTime, Loading, Problem } from '../ui.js';
 const PAGE_SIZE = 50;
 
 /**
- * The audit trail, newest first, by entity (the API's own filter) and by editor. The API has no editor
- * filter: the editor narrows the pages read so far, and "Older entries" reads on.
+ * The audit trail, newest first, by entity and by editor (a whole editor name or its start), both filtered
+ * by the API, a page at a time.
  */
-export function Audit({ params }: { params: URLSearchParams }) {
+export function Audit({ params, ownEditor }: { params: URLSearchParams; ownEditor: string }) {
   const entity = params.get('entity') ?? '';
   const editor = params.get('editor') ?? '';
   const [entityText, setEntityText] = useState(entity);
   const [editorText, setEditorText] = useState(editor);
   const [cursors, setCursors] = useState<string[]>([]);
+  // A link (My edits, a product's edits) changes the filter while the page stays open.
+  useEffect(() => {
+    setEntityText(entity);
+    setEditorText(editor);
+    setCursors([]);
+  }, [entity, editor]);
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
@@ -24,13 +30,14 @@ export function Audit({ params }: { params: URLSearchParams }) {
         <Field label="Entity id" id="audit-entity">
           <input id="audit-entity" value={entityText} onInput={(e) => setEntityText(e.currentTarget.value)} placeholder="a product, category, brand, rule …" />
         </Field>
-        <Field label="Editor contains" id="audit-editor">
+        <Field label="Editor starts with" id="audit-editor">
           <input id="audit-editor" value={editorText} onInput={(e) => setEditorText(e.currentTarget.value)} placeholder="api:merchandiser" />
         </Field>
         <button type="submit">Filter</button>
+        <a href={href('audit', null, { editor: ownEditor })}>My edits</a>
       </form>
       {[undefined, ...cursors].map((after, i) => (
-        <AuditPage key={`${entity}-${after ?? 'first'}`} entity={entity} editor={editor} after={after} last={i === cursors.length} onMore={(cursor) => setCursors([...cursors, cursor])} />
+        <AuditPage key={`${entity}-${editor}-${after ?? 'first'}`} entity={entity} editor={editor} after={after} last={i === cursors.length} onMore={(cursor) => setCursors([...cursors, cursor])} />
       ))}
     </section>
   );
@@ -39,13 +46,13 @@ export function Audit({ params }: { params: URLSearchParams }) {
 function AuditPage({ entity, editor, after, last, onMore }: { entity: string; editor: string; after: string | undefined; last: boolean; onMore: (cursor: string) => void }) {
   const [result] = useQuery<{ auditLog: { nodes: AuditEntry[]; pageInfo: PageInfo } }>({
     query: AUDIT,
-    variables: { first: PAGE_SIZE, ...(entity ? { entityId: entity } : {}), ...(after ? { after } : {}) },
+    variables: { first: PAGE_SIZE, ...(entity ? { entityId: entity } : {}), ...(editor ? { editor } : {}), ...(after ? { after } : {}) },
     requestPolicy: 'network-only',
   });
   if (result.fetching && !result.data) return <Loading what="audit entries" />;
   if (result.error) return <Problem problem={problemOf(result.error)} />;
   const page = result.data?.auditLog;
-  const rows = (page?.nodes ?? []).filter((entry) => editor === '' || entry.editor.includes(editor));
+  const rows = page?.nodes ?? [];
   return (
     <>
       {rows.length === 0 ? <Empty>No entries{after ? ' on this page' : ''}.</Empty> : (

@@ -3,14 +3,15 @@ import { href } from '../router.js';
 
 /**
  * The product's knowledge-graph neighbourhood as a small SVG: the product in the middle, its category path
- * and brand above, merchandiser relations to the right, products often bought with it to the left. Plain
- * SVG laid out in columns: a dozen nodes need no layout library.
+ * and brand above, merchandiser relations to the right, products often bought with it to the left, its
+ * attributes (the graph's Attribute nodes) below. Plain SVG laid out in columns and rows: a dozen or two
+ * nodes need no layout library.
  */
 
 interface Node {
   key: string;
   label: string;
-  kind: 'product' | 'category' | 'brand' | 'related' | 'bought';
+  kind: 'product' | 'category' | 'brand' | 'related' | 'bought' | 'attribute';
   x: number;
   y: number;
   link?: string;
@@ -19,6 +20,10 @@ interface Node {
 const WIDTH = 760;
 const ROW = 34;
 const MAX_PER_SIDE = 6;
+/** Attributes drawn (the product page lists them all), in rows of ATTRIBUTES_PER_ROW under the product. */
+const MAX_ATTRIBUTES = 6;
+const ATTRIBUTES_PER_ROW = 3;
+const ATTRIBUTE_SPACING = 200;
 const short = (text: string) => (text.length > 26 ? `${text.slice(0, 25)}…` : text);
 
 export function Neighbourhood({ product, similar }: { product: ProductDetail; similar: RankedItem[] }) {
@@ -49,7 +54,16 @@ export function Neighbourhood({ product, similar }: { product: ProductDetail; si
     });
   side(relations.map((r) => ({ id: r.product.id, title: r.product.title, label: `${r.type.toLowerCase().replace(/_/g, ' ')} ${r.weight}` })), 'related', WIDTH - 110);
   side(bought.map((b) => ({ id: b.product.id, title: b.product.title, label: 'bought with' })), 'bought', 110);
-  const height = Math.max(centre.y + (Math.max(relations.length, bought.length, 1) / 2) * ROW + 30, centre.y + 40);
+  const sidesBottom = centre.y + (Math.max(relations.length, bought.length, 1) / 2) * ROW;
+  const attributes = product.attributes.slice(0, MAX_ATTRIBUTES);
+  attributes.forEach((attribute, i) => {
+    const column = (i % ATTRIBUTES_PER_ROW) - (Math.min(attributes.length, ATTRIBUTES_PER_ROW) - 1) / 2;
+    const node: Node = { key: `a-${attribute.key}=${attribute.value}`, label: short(`${attribute.key}: ${attribute.value}`), kind: 'attribute', x: WIDTH / 2 + column * ATTRIBUTE_SPACING, y: sidesBottom + ROW * (1 + Math.floor(i / ATTRIBUTES_PER_ROW)) };
+    nodes.push(node);
+    edges.push({ from: self, to: node, label: '' });
+  });
+  const rows = Math.ceil(attributes.length / ATTRIBUTES_PER_ROW);
+  const height = Math.max(sidesBottom + rows * ROW + 30, centre.y + 40);
   return (
     <figure class="graph">
       <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby="graph-title" data-testid="neighbourhood">
@@ -63,7 +77,8 @@ export function Neighbourhood({ product, similar }: { product: ProductDetail; si
         {nodes.map((node) => <GraphNode key={node.key} node={node} />)}
       </svg>
       <figcaption>
-        Category path and brand above; merchandiser relations right; often bought with it left{bought.length === 0 ? ' (none found by the API)' : ''}. The API exposes no product attributes, so none are drawn.
+        Category path and brand above; merchandiser relations right; often bought with it left{bought.length === 0 ? ' (none found by the API)' : ''}; attributes below
+        {product.attributes.length === 0 ? ' (none)' : product.attributes.length > MAX_ATTRIBUTES ? ` (the first ${MAX_ATTRIBUTES} of ${product.attributes.length})` : ''}.
       </figcaption>
     </figure>
   );

@@ -29,6 +29,13 @@ export function ProductPage({ id, canEdit }: { id: string; canEdit: boolean }) {
         <a href={href('audit', null, { entity: product.id })}>Edits of this product</a>
         {canEdit && product.category && <> · <a href={href('rules', null, { category: product.category.id, product: product.id })}>Merchandise it in {product.category.name}</a></>}
       </p>
+      <h2>Attributes</h2>
+      {product.attributes.length === 0 ? <Empty>No attributes.</Empty> : (
+        <table data-testid="attributes" class="attributes">
+          <thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead>
+          <tbody>{product.attributes.map((attribute) => <tr key={`${attribute.key}=${attribute.value}`}><td>{attribute.key}</td><td>{attribute.value}</td></tr>)}</tbody>
+        </table>
+      )}
       <h2>Neighbourhood</h2>
       <Neighbourhood product={product} similar={similar} />
       <Relations product={product} canEdit={canEdit} onChange={reload} />
