@@ -1,4 +1,4 @@
-import { assignmentPoint, variantFor, type Assignment, type ExperimentSurface } from '../domain/experiments.js';
+import { assignmentPoint, rankerKey, variantFor, type Assignment, type ExperimentSurface } from '../domain/experiments.js';
 import { readExperiments, type ExperimentData } from '../graph/experiments.js';
 import type { Graph } from '../graph/graph.js';
 
@@ -35,6 +35,11 @@ export class ExperimentAssigner {
     if (!experiment) return null;
     const variant = variantFor(experiment.variants, assignmentPoint(experiment.id, userId));
     return { experimentId: experiment.id, variant: variant.name, overrides: variant.overrides };
+  }
+
+  /** The keys of the rankers the running experiments' variants need (src/api/variantRankers.ts). */
+  rankerKeys(): Set<string> {
+    return new Set(this.running.flatMap((experiment) => experiment.variants.flatMap((variant) => rankerKey(variant.overrides) ?? [])));
   }
 
   /** Reads the running experiments now (concurrent calls share one read). */

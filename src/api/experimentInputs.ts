@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import {
+  rankerKey,
   SHARE_TOLERANCE,
   VARIANT_STRATEGIES,
   type ExperimentSurface,
   type VariantDefinition,
+  type VariantOverrides,
 } from '../domain/experiments.js';
+import { NO_RULES, RULE_SET_NAME, RULE_SET_NAME_RULE } from '../domain/ruleSets.js';
+import { RECOMMEND_SIGNALS, type RecommendSignal } from '../ranking/fusionWeights.js';
 import { badInput } from './errors.js';
 
 /** The experiment inputs of the GraphQL API, checked with zod; a problem names its input field. */
@@ -19,6 +23,28 @@ const VARIANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 export const MAX_WINDOW_DAYS = 366;
 /** The longest conversion window after a click. */
 export const MAX_CONVERSION_DAYS = 90;
+/**
+ * Rankers of their own (another model version, other fusion weights or rules, a popularity strategy) that the
+ * running experiments may need at once: each holds a ranking state as large as the serving ranker's.
+ */
+export const MAX_VARIANT_RANKERS = 3;
+/** Fitted weights lie between 0 and 1; a weight far above the others would only mean one signal. */
+export const MAX_FUSION_WEIGHT = 10;
+/** Model versions are folder names (src/kge/modelStore.ts versionName): letters, digits and a few marks. */
+const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+const fusionWeightsSchema = z
+  .object(
+    Object.fromEntries(
+      RECOMMEND_SIGNALS.map((signal) => [signal, z.number().min(0, `expected 0 to ${MAX_FUSION_WEIGHT}`).max(MAX_FUSION_WEIGHT, `expected 0 to ${MAX_FUSION_WEIGHT}`).nullish()]),
+    ) as Record<RecommendSignal, z.ZodOptional<z.ZodNullable<z.ZodNumber>>>,
+  )
+  .strict()
+  .transform((weights, ctx) => {
+    const given = Object.fromEntries(Object.entries(weights).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+    if (Object.keys(given).length === 0) ctx.addIssue({ code: 'custom', message: `expected a weight for at least one of ${RECOMMEND_SIGNALS.join(', ')}` });
+    return given;
+  });
 
 const variantSchema = z.object({
   name: z.string().regex(VARIANT_NAME, 'expected 1 to 40 letters, digits, "_", "." or "-", starting with a letter or digit'),
@@ -28,6 +54,12 @@ const variantSchema = z.object({
     .nullish()
     .transform((value) => (value ? VARIANT_STRATEGIES[['FUSED', 'POPULARITY', 'PERSONALISED_POPULARITY'].indexOf(value)] : undefined)),
   diversity: z.number().min(0, 'expected 0 to 1').max(1, 'expected 0 to 1').nullish(),
+  modelVersion: z.string().regex(MODEL_VERSION, 'expected a model version name (letters, digits, "_", "." or "-")').nullish(),
+  fusionWeights: fusionWeightsSchema.nullish(),
+  ruleSet: z
+    .string()
+    .refine((name) => name === NO_RULES || RULE_SET_NAME.test(name), `expected "${NO_RULES}" or a rule set name: ${RULE_SET_NAME_RULE}`)
+    .nullish(),
 });
 
 const experimentSchema = z
@@ -47,10 +79,31 @@ const experimentSchema = z
     input.variants.forEach((variant, index) => {
       if (seen.has(variant.name)) ctx.addIssue({ code: 'custom', path: ['variants', index, 'name'], message: `repeats the name ${JSON.stringify(variant.name)}` });
       seen.add(variant.name);
+      // Popularity rankers have no model or fusion: the setting would be silently ignored.
+      if (variant.strategy !== undefined && variant.strategy !== 'fused') {
+        for (const field of ['modelVersion', 'fusionWeights'] as const) {
+          if (variant[field] != null) ctx.addIssue({ code: 'custom', path: ['variants', index, field], message: 'applies to the FUSED strategy only' });
+        }
+      }
     });
+    const rankers = new Set(input.variants.map((variant) => rankerKey(overridesOf(variant))).filter((key) => key !== null));
+    if (rankers.size > MAX_VARIANT_RANKERS) {
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: `at most ${MAX_VARIANT_RANKERS} variants may need rankers of their own (a strategy, model version, fusion weights or rule set), got ${rankers.size}` });
+    }
   });
 
 export type ExperimentInput = z.input<typeof experimentSchema>;
+
+/** A variant's settings as stored: only those given (an absent one keeps the default serving behaviour). */
+function overridesOf(variant: z.output<typeof variantSchema>): VariantOverrides {
+  return {
+    ...(variant.strategy === undefined ? {} : { strategy: variant.strategy }),
+    ...(variant.diversity == null ? {} : { diversity: variant.diversity }),
+    ...(variant.modelVersion == null ? {} : { modelVersion: variant.modelVersion }),
+    ...(variant.fusionWeights == null ? {} : { fusionWeights: variant.fusionWeights }),
+    ...(variant.ruleSet == null ? {} : { ruleSet: variant.ruleSet }),
+  };
+}
 
 export interface ValidatedExperiment {
   name: string;
@@ -80,14 +133,7 @@ export function validateExperiment(input: ExperimentInput): ValidatedExperiment 
     name,
     description: description ?? null,
     surfaces: [...new Set((surfaces ?? ['RECOMMEND']).map((surface) => SURFACE_OF[surface]))],
-    variants: variants.map((variant) => ({
-      name: variant.name,
-      share: variant.share,
-      overrides: {
-        ...(variant.strategy === undefined ? {} : { strategy: variant.strategy }),
-        ...(variant.diversity == null ? {} : { diversity: variant.diversity }),
-      },
-    })),
+    variants: variants.map((variant) => ({ name: variant.name, share: variant.share, overrides: overridesOf(variant) })),
   };
 }
 

@@ -20,7 +20,7 @@ export async function rankAssigned<L extends RankedList | null>(
   rank: (ranker: Ranker, overrides: VariantOverrides) => Promise<L>,
 ): Promise<AssignedList<L>> {
   const assignment = ctx.experiments.assign(request.userId, request.surface);
-  const ranker = assignment ? ctx.variantRankers.for(assignment.overrides.strategy) : ctx.ranker;
+  const ranker = assignment ? ctx.variantRankers.for(assignment.overrides) : ctx.ranker;
   return { list: await rank(ranker, assignment?.overrides ?? {}), assignment };
 }
 

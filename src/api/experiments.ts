@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EXPERIMENT_STATES, EXPERIMENT_TRANSITIONS, type ExperimentState } from '../domain/experiments.js';
+import { EXPERIMENT_STATES, EXPERIMENT_TRANSITIONS, rankerKey, type ExperimentState, type VariantDefinition, type VariantOverrides } from '../domain/experiments.js';
 import { experimentReport, type ExperimentReport } from '../eval/experimentReport.js';
 import { recordAudit } from '../graph/audit.js';
 import { readExperimentUsers } from '../graph/experimentResults.js';
@@ -17,8 +17,9 @@ import {
 } from '../graph/experiments.js';
 import type { Interval } from '../math/experimentStatistics.js';
 import type { ApiContext } from './context.js';
-import { conflict, notFound } from './errors.js';
-import { validateExperiment, validateResultsWindow, type ExperimentInput } from './experimentInputs.js';
+import { badInput, conflict, notFound } from './errors.js';
+import { MAX_VARIANT_RANKERS, validateExperiment, validateResultsWindow, type ExperimentInput } from './experimentInputs.js';
+import { readManifest } from '../kge/modelStore.js';
 import { editor, guard, guardQuery } from './guard.js';
 import { checkFirst } from './limits.js';
 import { validateId } from './inputs.js';
@@ -45,9 +46,32 @@ async function requireExperiment(ctx: ApiContext, id: string): Promise<Experimen
   return found as ExperimentWithHistory;
 }
 
+/** Every variant's model version is a saved version the shop can be ranked with (checked once, at creation). */
+async function checkModelVersions(ctx: ApiContext, variants: readonly VariantDefinition[]): Promise<void> {
+  for (const [index, variant] of variants.entries()) {
+    const version = variant.overrides.modelVersion;
+    if (version === undefined) continue;
+    const field = `input.variants[${index}].modelVersion`;
+    const manifest = await readManifest(ctx.config.modelsDir, version).catch(() => null);
+    if (manifest === null) throw badInput(field, `no readable model version ${JSON.stringify(version)} in the models folder`);
+    if (manifest.trainedOn === 'benchmark') throw badInput(field, `model version ${JSON.stringify(version)} was trained on benchmark triples, not on the shop graph`);
+  }
+}
+
+/** The rankers of their own the running experiments need, with `starting`'s: at most MAX_VARIANT_RANKERS. */
+function checkRankerBudget(running: readonly ExperimentData[], starting: ExperimentData): void {
+  const keys = new Set([...running, starting].flatMap((experiment) => experiment.variants.map((variant) => rankerKey(variant.overrides))).filter((key) => key !== null));
+  if (keys.size > MAX_VARIANT_RANKERS) {
+    throw conflict(`the running experiments would need ${keys.size} variant rankers of their own, at most ${MAX_VARIANT_RANKERS} are kept: stop one first`, {
+      experimentIds: running.map((experiment) => experiment.id),
+    });
+  }
+}
+
 async function createExperimentField(_: unknown, args: { input: ExperimentInput }, ctx: ApiContext): Promise<ExperimentWithHistory> {
   const principal = guard(ctx, 'createExperiment');
   const experiment = validateExperiment(args.input);
+  await checkModelVersions(ctx, experiment.variants);
   const id = `exp-${randomUUID()}`;
   const now = Date.now();
   await ctx.graph.transaction(async (tx) => {
@@ -73,8 +97,10 @@ async function moveExperiment(field: string, to: ExperimentState, args: { id: st
     }
     if (to === 'running') {
       // One running experiment per surface: a shopper's list has one variant to record.
-      const clash = (await readRunningIn(tx)).find((other) => other.id !== id && other.surfaces.some((surface) => experiment.surfaces.includes(surface)));
+      const running = (await readRunningIn(tx)).filter((other) => other.id !== id);
+      const clash = running.find((other) => other.surfaces.some((surface) => experiment.surfaces.includes(surface)));
       if (clash) throw conflict(`experiment ${JSON.stringify(clash.id)} is running on the same surfaces: stop or pause it first`, { experimentId: clash.id });
+      checkRankerBudget(running, experiment);
     }
     await recordTransition(tx, { experimentId: id, from: experiment.state, to, at: now, editor: editor(principal) });
     const summary = { before: { state: experiment.state }, after: { state: to } };
@@ -140,6 +166,9 @@ export const experimentTypes = {
   ExperimentVariant: {
     strategy: (variant: { overrides: { strategy?: string } }) => variant.overrides.strategy?.toUpperCase().replace('-', '_') ?? null,
     diversity: (variant: { overrides: { diversity?: number } }) => variant.overrides.diversity ?? null,
+    modelVersion: (variant: { overrides: VariantOverrides }) => variant.overrides.modelVersion ?? null,
+    fusionWeights: (variant: { overrides: VariantOverrides }) => Object.entries(variant.overrides.fusionWeights ?? {}).map(([signal, weight]) => ({ signal, weight })),
+    ruleSet: (variant: { overrides: VariantOverrides }) => variant.overrides.ruleSet ?? null,
   },
   ExperimentTransition: {
     from: (transition: ExperimentTransitionData) => transition.from?.toUpperCase() ?? null,

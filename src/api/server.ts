@@ -35,6 +35,8 @@ import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { ExperimentAssigner } from './experimentAssigner.js';
 import { VariantRankers } from './variantRankers.js';
+import { createVariantRanker } from './servingRanker.js';
+import { MAX_VARIANT_RANKERS } from './experimentInputs.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
 import { ServedListLog } from './servedListLog.js';
@@ -160,7 +162,9 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
           : logger.error({ job: job.id, error: job.error }, 'training job failed'),
     });
   const experiments = new ExperimentAssigner(graph, (error) => logger.error({ err: error }, 'reading the running experiments failed; serving the previous split'));
-  const variantRankers = new VariantRankers(ranker, graph, api.snapshotTtlSeconds * 1000);
+  const variantRankers = new VariantRankers(ranker, (overrides) => createVariantRanker({ graph, config, api, logger }, overrides), MAX_VARIANT_RANKERS, () =>
+    experiments.rankerKeys(),
+  );
   // Catalogue edits by other processes (ingestion, other API processes): without this they would show only
   // after the snapshot's and the rules' TTLs.
   const catalogueWatch = watchCatalogue(

@@ -35,6 +35,26 @@ export interface VariantOverrides {
   strategy?: VariantStrategy | undefined;
   /** MMR trade-off 0..1 (0 keeps the relevance order). */
   diversity?: number | undefined;
+  /** A saved model version of the models folder to rank with instead of the active one (the fused strategy). */
+  modelVersion?: string | undefined;
+  /** Fusion weights by recommend signal instead of the model's fitted or default ones; signals left out keep theirs (the fused strategy). */
+  fusionWeights?: Readonly<Record<string, number>> | undefined;
+  /** The merchandising rules its lists get (src/domain/ruleSets.ts): a rule set's name, or NO_RULES; absent, the shop's. */
+  ruleSet?: string | undefined;
+}
+
+/** The overrides a variant's ranker is built with (diversity is a per-request option, so it needs none of its own). */
+export type RankerOverrides = Pick<VariantOverrides, 'strategy' | 'modelVersion' | 'fusionWeights' | 'ruleSet'>;
+
+/**
+ * One key per distinct ranker a variant needs; null when the serving ranker serves it as it is. Keys of
+ * equal overrides are equal (fusion weights in a fixed order), so variants that ask for the same share one.
+ */
+export function rankerKey(overrides: VariantOverrides): string | null {
+  const strategy = overrides.strategy ?? 'fused';
+  const weights = overrides.fusionWeights && Object.entries(overrides.fusionWeights).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (strategy === 'fused' && overrides.modelVersion === undefined && weights === undefined && overrides.ruleSet === undefined) return null;
+  return JSON.stringify([strategy, overrides.modelVersion ?? null, weights ?? null, overrides.ruleSet ?? null]);
 }
 
 export interface VariantDefinition {

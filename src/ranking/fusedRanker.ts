@@ -7,6 +7,7 @@ import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
+import { rulesOfSet } from '../domain/ruleSets.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
 import { recommendSignals, relatedScores, userBasis, type Signals, type UserSignals } from './recommendSignals.js';
 import { DEFAULT_SEARCH_WEIGHTS, RAW_SEARCH_SIGNALS, searchSignals, type SearchWeights } from './searchSignals.js';
@@ -52,6 +53,8 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   profileCache?: ProfileCacheOptions | undefined;
   /** Weights of the search signals (default DEFAULT_SEARCH_WEIGHTS). */
   searchWeights?: SearchWeights;
+  /** The merchandising rules applied (src/domain/ruleSets.ts): absent, the shop's own. */
+  ruleSet?: string | undefined;
 }
 
 /** Everything a search reads before it ranks in memory (FusedRanker.searchInputs). */
@@ -113,13 +116,18 @@ export class FusedRanker implements Ranker {
       },
       onError: options.onError,
     });
-    this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
+    this.rules = new RuleCache({
+      ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      load: async () => rulesOfSet(await readLiveRules(options.graph), options.ruleSet),
+      onError: options.onError,
+    });
     // A user's data deleted by another process: their vector may be in the served model, whose files were
     // rewritten without it, so the state reloads (the feed does not say whose, so the vector cannot be picked out).
     const profileCache = options.profileCache && { ...options.profileCache, onErasure: () => this.invalidate() };
     this.profiles = new ProfileReader(options.graph, { cache: profileCache });
     this.fullText = new FullTextReader(options.graph);
-    if (options.watchModels !== false) {
+    // A ranker pinned to a model version has no use for the active one's changes.
+    if (options.watchModels !== false && options.modelVersion === undefined) {
       try {
         // A model activated by another process (`kgrec models activate`) is served from the next request on.
         this.watcher = watch(options.modelsDir, (_event, file) => {

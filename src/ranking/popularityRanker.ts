@@ -1,4 +1,5 @@
 import { HIDDEN_RELATIONSHIP } from '../domain/behaviours.js';
+import { rulesOfSet } from '../domain/ruleSets.js';
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
@@ -37,6 +38,8 @@ export interface PopularityRankerOptions {
    * out, as the shopper was promised. Default true.
    */
   personalise?: boolean;
+  /** The merchandising rules applied (src/domain/ruleSets.ts): absent, the shop's own. */
+  ruleSet?: string | undefined;
 }
 
 /**
@@ -63,7 +66,7 @@ export class PopularityRanker implements Ranker {
     });
     this.rules = new RuleCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: () => readLiveRules(options.graph),
+      load: async () => rulesOfSet(await readLiveRules(options.graph), options.ruleSet),
       onError: options.onError,
     });
   }
