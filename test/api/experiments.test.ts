@@ -312,3 +312,30 @@ describe('experimentResults', () => {
     expect(backwards.errors?.[0]?.extensions?.field).toBe('to');
   });
 });
+
+describe('erasing a shopper', () => {
+  it('takes their exposures out of the results: experiments keep nothing else per shopper', async () => {
+    const experiment = await create({ name: 'erasure', variants: [{ name: 'control', share: 0.5 }, { name: 'treatment', share: 0.5 }] });
+    const now = Date.now();
+    const lists: ServedListRecord[] = ['u-0010', 'u-0011'].map((userId, index) => ({
+      servedId: `erasure-${index}`,
+      userId,
+      surface: 'recommend',
+      at: now - 60_000,
+      productIds: ['p-00001'],
+      experimentId: experiment.id,
+      variant: 'control',
+    }));
+    await writeServedLists(h.graph, lists);
+    const read = async () =>
+      (
+        await merchandiser<{ experimentResults: { variants: VariantResult[] } }>(RESULTS, { id: experiment.id, from: new Date(now - DAY_MS).toISOString() })
+      ).data?.experimentResults.variants.find((variant) => variant.name === 'control');
+    expect((await read())?.users).toBe(2);
+    const deleted = await h.gql<{ deleteUserData: { servedLists: number } }>('mutation { deleteUserData(userId: "u-0010") { servedLists } }', {}, TOKENS.admin);
+    expect(deleted.data?.deleteUserData.servedLists).toBeGreaterThanOrEqual(1);
+    expect(await read()).toMatchObject({ users: 1, servedLists: 1 });
+    const left = await h.graph.read<{ n: number }>('MATCH (n) WHERE n.userId = $userId AND NOT n:AuditEntry RETURN count(n) AS n', { userId: 'u-0010' });
+    expect(Number(left[0]?.n)).toBe(0);
+  });
+});
