@@ -31,7 +31,9 @@ export function recordServed(
   assignment: Assignment | null,
 ): string {
   const servedId = ctx.servedLists.record({
-    ...served,
+    surface: served.surface,
+    userId: served.userId,
+    productIds: served.productIds,
     experimentId: assignment?.experimentId ?? null,
     variant: assignment?.variant ?? null,
   });

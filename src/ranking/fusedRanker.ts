@@ -222,7 +222,10 @@ export class FusedRanker implements Ranker {
       if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
     }
     const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogueProduct) : undefined);
-    return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };
+    // Named rather than spread from `user`: an object spread and then given new keys gets a map of its own
+    // in V8, a new one per request (decision 0017).
+    const { signals, grouped, profile, history, placed } = user;
+    return { signals, grouped, profile, history, placed, fused, page: this.diversify(state, pool, scores, options), accept };
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {

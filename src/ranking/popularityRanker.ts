@@ -248,5 +248,7 @@ function personalScore(product: CatalogueProduct, values: Scored['values'], weig
   if (profile === null || profile.isEmpty) return score(product, values, weights);
   const category = profile.categoryInterest(product.categoryId, snapshot);
   const brand = profile.brandInterest(product.brandId);
-  return score(product, { ...values, categoryAffinity: category?.score ?? 0, brandAffinity: brand?.score ?? 0 }, weights, category, brand);
+  // Object.assign, not a spread followed by new keys: V8 would give each product's values a map of its own (decision 0017).
+  const personal: Scored['values'] = Object.assign({}, values, { categoryAffinity: category?.score ?? 0, brandAffinity: brand?.score ?? 0 });
+  return score(product, personal, weights, category, brand);
 }
