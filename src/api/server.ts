@@ -39,6 +39,7 @@ import { createVariantRanker } from './servingRanker.js';
 import { MAX_VARIANT_RANKERS } from './experimentInputs.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
+import { ServedListRetention } from './servedListRetention.js';
 import { ServedListLog } from './servedListLog.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -85,6 +86,7 @@ interface ServingParts {
   experiments: ExperimentAssigner;
   variantRankers: VariantRankers;
   servedLists: ServedListLog;
+  servedRetention: ServedListRetention;
   caches: EntityCaches;
   jobs: TrainingJobs;
   catalogueWatch: CatalogueWatch;
@@ -182,7 +184,13 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     batchSize: api.servedBatchSize,
     onError: (error, lists) => logger.error({ err: error, lists }, 'writing served lists failed; they are not in the exposure log'),
   });
-  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers, servedLists };
+  const servedRetention = new ServedListRetention(graph, {
+    retentionDays: api.servedRetentionDays,
+    onPruned: (deleted) => logger.info({ deleted, retentionDays: api.servedRetentionDays }, 'served lists past their retention deleted'),
+    onError: (error) => logger.warn({ err: error }, 'deleting served lists past their retention failed; the next hour retries'),
+  });
+  servedRetention.start();
+  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers, servedLists, servedRetention };
 }
 
 function createHttpServer(): http.Server {
@@ -390,6 +398,7 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
   await parts.servedLists.close();
+  await parts.servedRetention.stop();
   parts.ranker.close?.();
   parts.variantRankers.close();
   if (options.closeGraph ?? true) await graph.close();
