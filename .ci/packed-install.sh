@@ -126,7 +126,7 @@ TOKEN=$(sed -n 's/.*sign in with this local admin token.*: \([^ ]*\)$/\1/p' "$LO
 [ -n "$TOKEN" ] || fail "kgrec start printed no local admin token"
 curl -fsS -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" --data '{"query":"{ viewer { role } }"}' \
   "http://127.0.0.1:$API_PORT/graphql" >"$WORK/viewer.json" || fail "the viewer query failed"
-grep -q '"role":"admin"' "$WORK/viewer.json" || fail "the printed token is not an admin token: $(cat "$WORK/viewer.json")"
+grep -q '"role":"ADMIN"' "$WORK/viewer.json" || fail "the printed token is not an admin token: $(cat "$WORK/viewer.json")"
 echo "console served; the printed token signs in as admin"
 
 step "stop"
