@@ -55,7 +55,7 @@ function ResultsBody({ results }: { results: ExperimentResults }) {
   const rows = results.variants.map((variant) => ({ label: variant.name, value: variant.ctr.value, low: variant.ctr.low, high: variant.ctr.high, highlight: variant.name === results.winner }));
   return (
     <>
-      <p data-testid="results-verdict">
+      <p data-testid="results-verdict" data-from={results.from}>
         {formatTime(results.from)} to {formatTime(results.to)}, conversions within {results.conversionDays} days of a click ·{' '}
         winner: <b data-testid="winner">{results.winner ?? 'no winner yet'}</b> · p-value {pValueText(results.pValue)}
       </p>
