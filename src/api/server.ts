@@ -107,8 +107,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const metrics = createMetrics();
   const httpServer = createHttpServer();
   const engine = await startGraphQL({ config, api, logger, metrics, httpServer });
-  // Read before the first request, so that its shopper lands in the running experiment's variant.
-  await parts.experiments.refresh();
+  // Read before the first request, so that its shopper lands in the running experiment's variant. Neo4j
+  // out of reach must not keep the API from starting (/health says so): the next assignment reads again.
+  await parts.experiments.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the running experiments failed; serving the default until they can be read'));
   const handle = requestHandler({
     graph,
     api,
