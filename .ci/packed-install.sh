@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packed install check: what `npm install kgrec` gives a user. Packs the package, installs the tarball into an
 # empty folder and runs it from there: `kgrec --help`, `kgrec start --help`, and (unless --quick) a real
-# `kgrec start` on free ports, one `recommend` query, a clean stop, and the check that all state went under
+# `kgrec start` on free ports, one `recommend` query, the console and its local admin token, a clean stop, and the check that all state went under
 # ./.kgrec of that folder and nothing into node_modules/kgrec.
 #
 #   .ci/packed-install.sh [--quick] [--keep]
@@ -118,6 +118,16 @@ node -e '
   if (answer.errors || !result || result.items.length === 0) { console.error("no recommendations:", JSON.stringify(answer)); process.exit(1); }
   if (process.argv[2] && result.modelVersion !== process.argv[2]) { console.error(`served model ${result.modelVersion}, active in .kgrec/models: ${process.argv[2]}`); process.exit(1); }
 ' "$WORK/recommend.json" "$ACTIVE" || fail "the recommend answer is wrong"
+
+step "the console, signed in with the local admin token that start printed"
+curl -fsS -D "$WORK/console-headers.txt" -o "$WORK/console.html" "http://127.0.0.1:$API_PORT/console/" || fail "no console at /console/"
+grep -qi '^content-security-policy:' "$WORK/console-headers.txt" || fail "the console is served without a content security policy"
+TOKEN=$(sed -n 's/.*sign in with this local admin token.*: \([^ ]*\)$/\1/p' "$LOGS/start.log" | head -n 1)
+[ -n "$TOKEN" ] || fail "kgrec start printed no local admin token"
+curl -fsS -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" --data '{"query":"{ viewer { role } }"}' \
+  "http://127.0.0.1:$API_PORT/graphql" >"$WORK/viewer.json" || fail "the viewer query failed"
+grep -q '"role":"ADMIN"' "$WORK/viewer.json" || fail "the printed token is not an admin token: $(cat "$WORK/viewer.json")"
+echo "console served; the printed token signs in as admin"
 
 step "stop"
 kill -TERM "-$START_PGID"

@@ -12,7 +12,8 @@ import { Shopper } from './pages/Shopper.js';
 import { Catalogue } from './pages/Catalogue.js';
 import { Models } from './pages/Models.js';
 import { Evaluation } from './pages/Evaluation.js';
-import { Experiments } from './pages/Unavailable.js';
+import { Experiments } from './pages/Experiments.js';
+import { ExperimentResultsPage } from './pages/ExperimentResultsPage.js';
 import { Audit } from './pages/Audit.js';
 
 interface Session extends Identity {
@@ -27,7 +28,7 @@ const PAGES: readonly { page: string; label: string; role: Role }[] = [
   { page: 'catalogue', label: 'Catalogue', role: 'frontend' },
   { page: 'models', label: 'Models', role: 'admin' },
   { page: 'evaluation', label: 'Evaluation', role: 'merchandiser' },
-  { page: 'experiments', label: 'Experiments', role: 'frontend' },
+  { page: 'experiments', label: 'Experiments', role: 'merchandiser' },
   { page: 'audit', label: 'Audit log', role: 'merchandiser' },
 ];
 
@@ -105,7 +106,7 @@ function Page({ name, id, params, role, editor }: { name: string; id: string | n
     case 'evaluation':
       return <Evaluation />;
     case 'experiments':
-      return <Experiments />;
+      return id ? <ExperimentResultsPage id={id} params={params} /> : <Experiments isAdmin={can(role, 'admin')} />;
     case 'audit':
       return <Audit params={params} ownEditor={editor} />;
     default:

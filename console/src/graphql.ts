@@ -191,3 +191,76 @@ export interface Evaluation {
   models: { model: string; metrics: { name: string; value: number }[] }[];
   chart: string | null;
 }
+
+export type ExperimentState = 'DRAFT' | 'RUNNING' | 'PAUSED' | 'STOPPED';
+export type ExperimentSurface = 'RECOMMEND' | 'SEARCH' | 'SIMILAR_PRODUCTS';
+export type VariantStrategy = 'FUSED' | 'POPULARITY' | 'PERSONALISED_POPULARITY';
+export const EXPERIMENT_SURFACES: readonly ExperimentSurface[] = ['RECOMMEND', 'SEARCH', 'SIMILAR_PRODUCTS'];
+export const VARIANT_STRATEGIES: readonly VariantStrategy[] = ['FUSED', 'POPULARITY', 'PERSONALISED_POPULARITY'];
+
+export interface ExperimentVariant {
+  name: string;
+  share: number;
+  strategy: VariantStrategy | null;
+  diversity: number | null;
+  modelVersion: string | null;
+  fusionWeights: { signal: string; weight: number }[];
+  ruleSet: string | null;
+}
+export interface Experiment {
+  id: string;
+  name: string;
+  description: string | null;
+  state: ExperimentState;
+  surfaces: ExperimentSurface[];
+  variants: ExperimentVariant[];
+  createdAt: string;
+  createdBy: string;
+  history: { from: ExperimentState | null; to: ExperimentState; at: string; editor: string }[];
+}
+export interface Estimate {
+  value: number;
+  low: number | null;
+  high: number | null;
+}
+export interface VariantResults {
+  name: string;
+  share: number;
+  users: number;
+  servedLists: number;
+  impressions: number;
+  clicks: number;
+  addToCarts: number;
+  conversions: number;
+  revenue: number;
+  ctr: Estimate;
+  addToCartRate: Estimate;
+  conversionRate: Estimate;
+  revenuePerUser: Estimate;
+  versusControl: { pValue: number; ctrDifference: Estimate } | null;
+}
+export interface ExperimentResults {
+  experiment: { id: string; name: string; state: ExperimentState };
+  from: string;
+  to: string;
+  conversionDays: number;
+  winner: string | null;
+  pValue: number | null;
+  variants: VariantResults[];
+}
+
+const EXPERIMENT = `id name description state surfaces createdAt createdBy
+  variants { name share strategy diversity modelVersion ruleSet fusionWeights { signal weight } }
+  history { from to at editor }`;
+export const EXPERIMENTS = `query Experiments($first: Int) { experiments(first: $first) { ${EXPERIMENT} } }`;
+export const CREATE_EXPERIMENT = `mutation CreateExperiment($input: ExperimentInput!) { createExperiment(input: $input) { ${EXPERIMENT} } }`;
+export const START_EXPERIMENT = `mutation StartExperiment($id: ID!) { startExperiment(id: $id) { ${EXPERIMENT} } }`;
+export const PAUSE_EXPERIMENT = `mutation PauseExperiment($id: ID!) { pauseExperiment(id: $id) { ${EXPERIMENT} } }`;
+export const STOP_EXPERIMENT = `mutation StopExperiment($id: ID!) { stopExperiment(id: $id) { ${EXPERIMENT} } }`;
+export const MODEL_VERSION_NAMES = `query ModelVersionNames { modelVersions(first: 20) { version benchmark error } }`;
+const ESTIMATE = 'value low high';
+export const EXPERIMENT_RESULTS = `query ExperimentResults($id: ID!, $from: DateTime!, $to: DateTime, $conversionDays: Int) {
+  experimentResults(id: $id, from: $from, to: $to, conversionDays: $conversionDays) { experiment { id name state } from to conversionDays winner pValue
+    variants { name share users servedLists impressions clicks addToCarts conversions revenue
+      ctr { ${ESTIMATE} } addToCartRate { ${ESTIMATE} } conversionRate { ${ESTIMATE} } revenuePerUser { ${ESTIMATE} }
+      versusControl { pValue ctrDifference { ${ESTIMATE} } } } } }`;

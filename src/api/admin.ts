@@ -122,6 +122,9 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
   // The user's behaviour counted towards popularity and co-purchases.
   if (deleted.behaviours > 0) ctx.ranker.invalidate({ behaviour: true });
   ctx.ranker.forgetUsers?.([userId]);
+  // Experiments' variant rankers hold their own models and neighbour lists.
+  if (deleted.behaviours > 0) ctx.variantRankers.invalidate({ behaviour: true });
+  ctx.variantRankers.forgetUsers([userId]);
   ctx.ranker.behaviourChanged?.([userId]);
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);

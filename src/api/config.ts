@@ -176,6 +176,13 @@ export const apiConfigSchema = z.object({
   /** A second is well inside a shopper's click-through time, and batches a busy API's lists into one write. */
   servedFlushMs: z.coerce.number().int().min(10).max(60_000).default(1_000).describe('Longest a served list waits in memory before it is written to Neo4j with the lists served beside it.'),
   servedBatchSize: z.coerce.number().int().min(1).max(10_000).default(500).describe('Served lists written per Neo4j transaction; a write starts as soon as this many wait.'),
+  servedRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_650)
+    .default(180)
+    .describe('Served lists older than this many days are deleted every hour (0 keeps them for ever). Keep it longer than any experiment runs: results read the lists of their window.'),
   hidePenalty: z.coerce
     .number()
     .min(0)
@@ -226,6 +233,7 @@ export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string>
   recordServed: 'KGREC_API_RECORD_SERVED',
   servedFlushMs: 'KGREC_API_SERVED_FLUSH_MS',
   servedBatchSize: 'KGREC_API_SERVED_BATCH_SIZE',
+  servedRetentionDays: 'KGREC_API_SERVED_RETENTION_DAYS',
   hidePenalty: 'KGREC_API_HIDE_PENALTY',
 };
 

@@ -20,6 +20,9 @@ import {
 import type { TrainingJobs } from '../jobs/trainingJobs.js';
 import type { Ranker } from '../ranking/types.js';
 import type { Principal } from './auth.js';
+import type { ExperimentAssigner } from './experimentAssigner.js';
+import type { ExperimentMetrics } from './experimentMetrics.js';
+import type { VariantRankers } from './variantRankers.js';
 import type { Shopper } from './shopperTokens.js';
 import type { ServedListLog } from './servedListLog.js';
 import type { ApiConfig } from './config.js';
@@ -49,6 +52,11 @@ export interface Loaders {
 export interface ApiContext {
   graph: Graph;
   ranker: Ranker;
+  /** The caller's experiment variant (src/api/experimentAssigner.ts), and the rankers variants may ask for. */
+  experiments: ExperimentAssigner;
+  variantRankers: VariantRankers;
+  /** Per-variant Prometheus figures (absent: not counted). */
+  experimentMetrics?: ExperimentMetrics | undefined;
   /** Background retraining (admin). */
   jobs: TrainingJobs;
   config: ApiConfig;
@@ -72,16 +80,17 @@ export interface ApiContext {
 }
 
 /** After a catalogue edit: shared rows are dropped and the ranker reloads its snapshot. */
-export function catalogueChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): void {
+export function catalogueChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'> & { variantRankers?: VariantRankers | undefined }): void {
   clearEntityCaches(ctx.caches);
   ctx.ranker.invalidate();
+  ctx.variantRankers?.invalidate();
 }
 
 /**
  * A change that can also take merchandising rules with it (a product or category deleted, or an edit by
  * another process, which may be a rule's): the catalogue and the rules reload.
  */
-export function catalogueAndRulesChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'>): void {
+export function catalogueAndRulesChanged(ctx: Pick<ApiContext, 'caches' | 'ranker'> & { variantRankers?: VariantRankers | undefined }): void {
   catalogueChanged(ctx);
   ctx.ranker.invalidateRules?.();
 }

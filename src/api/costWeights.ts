@@ -25,6 +25,9 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.products': 10,
   'Query.auditLog': 10,
   'Query.merchandisingRules': 10,
+  'Query.experiments': 10,
+  /** Reads every served list of the window with its events and the purchases after its clicks. */
+  'Query.experimentResults': 100,
   /** Reads every version's manifest from the models folder (one file each), then returns a page of them. */
   'Query.modelVersions': 10,
   /** Lists the eval folder and reads the newest report with its chart (up to MAX_REPORT_CHART_BYTES). */
@@ -53,6 +56,7 @@ const SIZE_ARGUMENTS: Readonly<Record<string, string>> = {
   'Query.similarProducts': 'first',
   'Query.products': 'first',
   'Query.auditLog': 'first',
+  'Query.experiments': 'first',
   'Query.modelVersions': 'first',
   'User.behaviours': 'first',
 };

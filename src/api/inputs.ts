@@ -20,6 +20,7 @@ import type { RetrainingOptions } from '../jobs/trainingJobs.js';
 import { hyperparameterSchema } from '../kge/hyperparameters.js';
 import { normaliseQuery } from '../ranking/rules.js';
 import { badInput } from './errors.js';
+import { NO_RULES, RULE_SET_NAME, RULE_SET_NAME_RULE } from '../domain/ruleSets.js';
 
 /**
  * Mutation inputs are checked by the ingestion schemas, so a record the API accepts is exactly a record
@@ -162,6 +163,7 @@ export interface RuleArgs {
   expiresAt?: number | null;
   position?: number | null;
   factor?: number | null;
+  ruleSet?: string | null;
 }
 
 export interface ValidatedRule {
@@ -173,6 +175,7 @@ export interface ValidatedRule {
   position: number | null;
   factor: number | null;
   expiresAt: number | null;
+  ruleSet: string | null;
 }
 
 // Ids are cleaned exactly as ingestion cleans them (trimmed, whitespace collapsed, required where needed).
@@ -222,6 +225,12 @@ const ruleSchema = (action: RuleAction, maxPosition: number, now: number) =>
           if (expiresAt <= now) ctx.addIssue({ code: 'custom', message: `expected a time in the future, got ${new Date(expiresAt).toISOString()}` });
           return expiresAt;
         }),
+      ruleSet: z
+        .string()
+        .regex(RULE_SET_NAME, RULE_SET_NAME_RULE)
+        .refine((name) => name !== NO_RULES, `"${NO_RULES}" is the variant setting for no rules, not a rule set`)
+        .nullish()
+        .transform((name) => name ?? null),
     })
     .superRefine((rule, ctx) => {
       if (rule.categoryId !== undefined && rule.query !== undefined) {
@@ -245,6 +254,7 @@ export function validateRule(action: RuleAction, args: RuleArgs, limits: { maxPo
     position: rule.position,
     factor: rule.factor,
     expiresAt: rule.expiresAt,
+    ruleSet: rule.ruleSet,
   };
 }
 

@@ -4,7 +4,6 @@ import { deleteRule, readRules, writeRule, type MerchRuleData, type RuleAction }
 import type { CategoryData, ProductData } from '../graph/shopReads.js';
 import { existingIds } from '../graph/shopWrites.js';
 import { normaliseQuery } from '../ranking/rules.js';
-import type { Ranker } from '../ranking/types.js';
 import { editCatalogue, type ApiContext } from './context.js';
 import { badInput } from './errors.js';
 import { editor, guard, guardQuery } from './guard.js';
@@ -16,10 +15,12 @@ import { validateId, validateRule, type RuleArgs } from './inputs.js';
  * new rule replaces the product's previous one there.
  */
 
-/** Rules are cached by the ranker; a ranker without a rule cache of its own reloads everything. */
-function rulesChanged(ranker: Ranker): void {
+/** Rules are cached by the rankers (the variants' too); a ranker without a rule cache of its own reloads everything. */
+function rulesChanged(ctx: Pick<ApiContext, 'ranker' | 'variantRankers'>): void {
+  const { ranker } = ctx;
   if (ranker.invalidateRules) ranker.invalidateRules();
   else ranker.invalidate();
+  ctx.variantRankers.invalidateRules();
 }
 
 async function addRule(action: RuleAction, field: string, args: RuleArgs, ctx: ApiContext): Promise<MerchRuleData> {
@@ -38,7 +39,7 @@ async function addRule(action: RuleAction, field: string, args: RuleArgs, ctx: A
       const { id: _id, createdAt: _createdAt, createdBy: _createdBy, ...summary } = stored;
       await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: stored.id, action, summary: { ...summary, replaced } }, now);
     },
-    { local: () => rulesChanged(ctx.ranker) },
+    { local: () => rulesChanged(ctx) },
   );
   return stored;
 }
@@ -53,7 +54,7 @@ async function removeRule(_: unknown, args: { id: string }, ctx: ApiContext): Pr
       if (rule) await recordAudit(tx, { editor: editor(principal), entityType: 'rule', entityId: id, action: 'remove', summary: { before: rule } });
       return rule !== null;
     },
-    { changed: (deleted) => deleted, local: () => rulesChanged(ctx.ranker) },
+    { changed: (deleted) => deleted, local: () => rulesChanged(ctx) },
   );
 }
 

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { codeOf } from './errors.js';
+import { createExperimentMetrics, type ExperimentMetrics } from './experimentMetrics.js';
 
 /**
  * Prometheus metrics of the API: requests, errors by code, and latency per operation. Each server has its
@@ -37,6 +38,8 @@ export interface ApiMetrics {
   plugin: ApolloServerPlugin;
   /** Counts a request answered by the direct path (directQueries.ts), as the plugin counts Apollo's. */
   answeredDirectly(operation: OperationDefinitionNode, durationMs: number): void;
+  /** Experiments per variant (src/api/experimentMetrics.ts). */
+  experiments: ExperimentMetrics;
 }
 
 export function createMetrics(): ApiMetrics {
@@ -88,6 +91,7 @@ export function createMetrics(): ApiMetrics {
   return {
     registry,
     plugin,
+    experiments: createExperimentMetrics(registry),
     answeredDirectly(operation, durationMs) {
       const label = operationLabel(operation);
       answered(label, durationMs / 1000);

@@ -14,6 +14,7 @@ import { editor, guard } from './guard.js';
 import { checkListLength } from './limits.js';
 import { validateEvents, validateProduct, validateRelation, type EventInput, type ProductInput } from './inputs.js';
 import { merchandisingMutations } from './merchandising.js';
+import { experimentMutations } from './experiments.js';
 import { checkOwnEvents, guardEventWriter } from './privacy.js';
 
 /**
@@ -183,4 +184,5 @@ export const mutationResolvers = {
   ...catalogueMutations,
   ...merchandisingMutations,
   ...adminMutations,
+  ...experimentMutations,
 };

@@ -16,6 +16,8 @@ import { merchandisingQueries, merchandisingRuleType } from './merchandising.js'
 import { mutationResolvers } from './mutations.js';
 import { categoriesWithPaths, childCategory, parentOf, pathOf } from './categories.js';
 import { personalisedRead, requireHistoryAccess, withoutHistory } from './privacy.js';
+import { experimentQueries, experimentTypes } from './experiments.js';
+import { rankAssigned, recordServed, type AssignedList } from './experimentServing.js';
 import { validateServedIds } from './inputs.js';
 import type { ServedSurface } from '../graph/servedLists.js';
 
@@ -40,19 +42,25 @@ interface RecommendationsResult {
 
 /**
  * Loads the listed products in one batch (a product deleted since ranking is dropped rather than failing the
- * list), numbers the items from 1 and logs the list as served (src/api/servedListLog.ts).
+ * list), numbers the items from 1 and logs the list as served (src/api/servedListLog.ts), with the caller's
+ * experiment and variant when one ranked it.
  */
-async function withProducts(list: RankedList, ctx: ApiContext, served: { surface: ServedSurface; userId: string | null }): Promise<RecommendationsResult> {
-  const products = await ctx.loaders.product.loadMany(list.items.map((item) => item.productId));
+async function withProducts(
+  { list, assignment }: AssignedList,
+  ctx: ApiContext,
+  served: { surface: ServedSurface; userId: string | null },
+  reveal = (ranked: RankedList) => ranked,
+): Promise<RecommendationsResult> {
+  const shown = reveal(list);
+  const products = await ctx.loaders.product.loadMany(shown.items.map((item) => item.productId));
   const items: RankedWithProduct[] = [];
-  list.items.forEach((item, index) => {
+  shown.items.forEach((item, index) => {
     const product = products[index];
     if (product && !(product instanceof Error)) items.push({ ...item, product, position: items.length + 1 });
     else if (product instanceof Error) throw product;
   });
-  // Experiments (when running) name the caller's experiment and variant here; until then none.
-  const servedId = ctx.servedLists.record({ ...served, productIds: items.map((item) => item.productId), experimentId: null, variant: null });
-  return { items, modelVersion: list.modelVersion, strategy: list.strategy, servedId };
+  const servedId = recordServed(ctx, { ...served, productIds: items.map((item) => item.productId) }, assignment);
+  return { items, modelVersion: shown.modelVersion, strategy: shown.strategy, servedId };
 }
 
 /** Queries need the frontend role or higher, or a shopper token, when public reads are off. */
@@ -78,8 +86,10 @@ const query = {
     const filter = checkFilter(args.filter, ctx.config.maxFirst);
     const earlier = validateServedIds('excludeServed', args.excludeServed ?? [], MAX_EXCLUDED_SERVED);
     const exclude = earlier.length > 0 ? await ctx.servedLists.productsOf(earlier, args.userId) : undefined;
-    const list = await ctx.ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, exclude });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx, { surface: 'recommend', userId: args.userId });
+    const ranked = await rankAssigned(ctx, { userId: args.userId, surface: 'recommend' }, (ranker, overrides) =>
+      ranker.recommend(args.userId, { first, filter, explain: args.explain, unseenOnly: args.unseenOnly, revealHistory, exclude, diversity: overrides.diversity }),
+    );
+    return withProducts(ranked, ctx, { surface: 'recommend', userId: args.userId }, revealHistory ? undefined : withoutHistory);
   },
 
   async search(_: unknown, args: RankArgs & { query: string; userId?: string | null }, ctx: ApiContext): Promise<RecommendationsResult> {
@@ -90,16 +100,19 @@ const query = {
     if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `at most ${MAX_QUERY_LENGTH} characters, got ${args.query.length}`);
     const userId = args.userId ?? undefined;
     const revealHistory = userId === undefined || personalisedRead(ctx, userId, 'search(userId)').revealHistory;
-    const list = await ctx.ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory });
-    return withProducts(revealHistory ? list : withoutHistory(list), ctx, { surface: 'search', userId: userId ?? null });
+    const ranked = await rankAssigned(ctx, { userId: userId ?? null, surface: 'search' }, (ranker, overrides) =>
+      ranker.search(args.query, { first, filter, explain: args.explain, userId, revealHistory, diversity: overrides.diversity }),
+    );
+    return withProducts(ranked, ctx, { surface: 'search', userId: userId ?? null }, revealHistory ? undefined : withoutHistory);
   },
 
   async similarProducts(_: unknown, args: { productId: string; first: number }, ctx: ApiContext): Promise<RecommendationsResult> {
     readable(ctx, 'similarProducts');
     const first = checkFirst('first', args.first, ctx.config.maxFirst);
-    const list = await ctx.ranker.similar(args.productId, { first });
-    if (list === null) throw notFound('product', args.productId);
-    return withProducts(list, ctx, { surface: 'similarProducts', userId: null });
+    // No user: similar products are always the default ranking (an anonymous list).
+    const ranked = await rankAssigned(ctx, { userId: null, surface: 'similarProducts' }, (ranker) => ranker.similar(args.productId, { first }));
+    if (ranked.list === null) throw notFound('product', args.productId);
+    return withProducts({ list: ranked.list, assignment: ranked.assignment }, ctx, { surface: 'similarProducts', userId: null });
   },
 
   product(_: unknown, args: { id: string }, ctx: ApiContext): Promise<ProductData | null> {
@@ -155,6 +168,7 @@ const query = {
   ...merchandisingQueries,
   auditLog,
   ...adminQueries,
+  ...experimentQueries,
   modelVersions,
   latestEvaluation,
   viewer,
@@ -246,6 +260,7 @@ export const resolvers = {
   Behaviour: behaviour,
   MerchandisingRule: merchandisingRuleType,
   TrainingJob: trainingJobType,
+  ...experimentTypes,
   ModelVersion: modelVersionType,
   EvaluationReport: evaluationReportType,
 };

@@ -33,8 +33,13 @@ import { depthLimit } from './limits.js';
 import { oneFieldPerMutation } from './oneFieldPerMutation.js';
 import { logGraphQLRequest, loggingPlugin } from './logging.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
+import { ExperimentAssigner } from './experimentAssigner.js';
+import { VariantRankers } from './variantRankers.js';
+import { createVariantRanker } from './servingRanker.js';
+import { MAX_VARIANT_RANKERS } from './experimentInputs.js';
 import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
+import { ServedListRetention } from './servedListRetention.js';
 import { ServedListLog } from './servedListLog.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -78,7 +83,10 @@ export interface ApiServer {
 /** The parts every request shares, beside the GraphQL schema: built once, closed by stop(). */
 interface ServingParts {
   ranker: Ranker;
+  experiments: ExperimentAssigner;
+  variantRankers: VariantRankers;
   servedLists: ServedListLog;
+  servedRetention: ServedListRetention;
   caches: EntityCaches;
   jobs: TrainingJobs;
   catalogueWatch: CatalogueWatch;
@@ -99,6 +107,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const metrics = createMetrics();
   const httpServer = createHttpServer();
   const engine = await startGraphQL({ config, api, logger, metrics, httpServer });
+  // Read before the first request, so that its shopper lands in the running experiment's variant. Neo4j
+  // out of reach must not keep the API from starting (/health says so): the next assignment reads again.
+  await parts.experiments.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the running experiments failed; serving the default until they can be read'));
   const handle = requestHandler({
     graph,
     api,
@@ -108,7 +119,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     shoppers: createShopperVerifier(api),
     limiter: api.rateLimitPerMinute > 0 ? new RequestLimiter(api.rateLimitPerMinute) : null,
     console: loadConsoleFiles(options.consoleDir),
-    contextFor: requestContexts(options, api, parts),
+    contextFor: requestContexts(options, api, parts, metrics),
   });
   serveRequests(httpServer, handle, logger);
   const { port, url } = await listen(httpServer, api);
@@ -153,6 +164,10 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
           ? logger.info({ job: job.id, version: job.modelVersion }, 'training job succeeded')
           : logger.error({ job: job.id, error: job.error }, 'training job failed'),
     });
+  const experiments = new ExperimentAssigner(graph, (error) => logger.error({ err: error }, 'reading the running experiments failed; serving the previous split'));
+  const variantRankers = new VariantRankers(ranker, (overrides) => createVariantRanker({ graph, config, api, logger }, overrides), MAX_VARIANT_RANKERS, () =>
+    experiments.rankerKeys(),
+  );
   // Catalogue edits by other processes (ingestion, other API processes): without this they would show only
   // after the snapshot's and the rules' TTLs.
   const catalogueWatch = watchCatalogue(
@@ -160,7 +175,7 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     api.cataloguePollMs,
     () => {
       logger.info('the catalogue was changed by another process: reloading it');
-      catalogueAndRulesChanged({ caches, ranker });
+      catalogueAndRulesChanged({ caches, ranker, variantRankers });
     },
     (error) => logger.warn({ err: error }, 'reading the catalogue change marker failed'),
   );
@@ -170,7 +185,13 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     batchSize: api.servedBatchSize,
     onError: (error, lists) => logger.error({ err: error, lists }, 'writing served lists failed; they are not in the exposure log'),
   });
-  return { ranker, caches, jobs, catalogueWatch, servedLists };
+  const servedRetention = new ServedListRetention(graph, {
+    retentionDays: api.servedRetentionDays,
+    onPruned: (deleted) => logger.info({ deleted, retentionDays: api.servedRetentionDays }, 'served lists past their retention deleted'),
+    onError: (error) => logger.warn({ err: error }, 'deleting served lists past their retention failed; the next hour retries'),
+  });
+  servedRetention.start();
+  return { ranker, caches, jobs, catalogueWatch, experiments, variantRankers, servedLists, servedRetention };
 }
 
 function createHttpServer(): http.Server {
@@ -230,16 +251,24 @@ async function startGraphQL(setup: { config: Config; api: ApiConfig; logger: Log
 type ContextFactory = (requestId: string, caller: Caller, costContext: CostContext) => RequestContext;
 
 /** Each request's context: the shared parts, its caller, its cost and its own loaders and logger. */
-function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts): ContextFactory {
+function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: ServingParts, metrics: ApiMetrics): ContextFactory {
   const { graph, config, logger } = options;
-  const { ranker, jobs, caches, catalogueWatch, servedLists } = parts;
+  const { ranker, jobs, caches, catalogueWatch, experiments, variantRankers, servedLists } = parts;
+  const evaluationsDir = homePath(config.home, 'eval');
+  // Every field is named rather than spread in: V8 gives an object made by spreading, then given keys its
+  // source lacks, a map of its own, so each request's context would cost a new map and leave the
+  // resolvers' property reads megamorphic (decision 0017).
   return (requestId, caller, costContext) => ({
-    ...costContext,
+    client: costContext.client,
+    cost: costContext.cost,
     graph,
     ranker,
+    experiments,
+    variantRankers,
+    experimentMetrics: metrics.experiments,
     jobs,
     config: api,
-    evaluationsDir: homePath(config.home, 'eval'),
+    evaluationsDir,
     relationTypes: config.relationTypes,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     principal: caller.principal,
@@ -315,7 +344,8 @@ function graphQLHandler(handling: RequestHandling): (req: IncomingMessage, res: 
     const admitted = engine.costs.admit({ url, read, client, requestId }, res);
     const admission = admitted instanceof Promise ? await admitted : admitted;
     if (admission.answered) return;
-    const request = { ...read, contentType: req.headers['content-type'], accept: req.headers.accept };
+    // Named, not spread from `read`: see requestContexts.
+    const request = { method: read.method, body: read.body, contentType: req.headers['content-type'], accept: req.headers.accept };
     const identifying = identifyCaller(req.headers.authorization, api.tokens, shoppers);
     const identified = identifying instanceof Promise ? await identifying : identifying;
     // A refused token is thrown where the context is built, so that Apollo answers it as it answers an unknown role token (401).
@@ -369,7 +399,9 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
   await parts.servedLists.close();
+  await parts.servedRetention.stop();
   parts.ranker.close?.();
+  parts.variantRankers.close();
   if (options.closeGraph ?? true) await graph.close();
   logger.info('kgrec API stopped');
 }

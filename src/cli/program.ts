@@ -6,6 +6,7 @@ import { registerGraphCommands } from './commands/graph.js';
 import { registerIngestCommands } from './commands/ingest.js';
 import { registerNeo4jCommands } from './commands/neo4j.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTrainCommands } from './commands/train.js';
 
@@ -26,5 +27,6 @@ export function createProgram(): Command {
   registerTrainCommands(program);
   registerEvalCommand(program);
   registerServeCommand(program);
+  registerSimulateCommand(program);
   return program;
 }

@@ -30,18 +30,18 @@ const EXPLORE_HOME_SHARE = 0.5;
 /** A drifting shopper's new leaf takes up to this share of sessions by the end of the period. */
 const DRIFT_MAX_SHARE = 0.5;
 /** How much more a favourite brand's product is viewed, and how price-band distance (0, 1, 2 tiers) damps appeal. */
-const BRAND_AFFINITY = 3;
-const PRICE_FIT = [1, 0.35, 0.1];
-const OUT_OF_STOCK_APPEAL = 0.5;
+export const BRAND_AFFINITY = 3;
+export const PRICE_FIT = [1, 0.35, 0.1];
+export const OUT_OF_STOCK_APPEAL = 0.5;
 /**
  * Funnel chances, raised by "interest" (0–3: favourite brand, price band fits, a favoured attribute). They give a purchase rate of
  * 1–9 % of views, about 5 % overall, as is typical for online shops.
  */
 const CLICK = { base: 0.25, perInterest: 0.08 };
-const ADD_TO_CART = { base: 0.12, perInterest: 0.1 };
-const PURCHASE_AFTER_CART = 0.45;
+export const ADD_TO_CART = { base: 0.12, perInterest: 0.1 };
+export const PURCHASE_AFTER_CART = 0.45;
 /** Purchase quantities 1, 2, 3. */
-const QUANTITY_WEIGHTS = [0.8, 0.15, 0.05];
+export const QUANTITY_WEIGHTS = [0.8, 0.15, 0.05];
 /**
  * Coming back for a companion: chance after a purchase in a leaf that has companions, the delay (at least an
  * hour, exponential with a mean of three days), and how focused the return visit is.
@@ -76,7 +76,7 @@ interface SessionPlan {
   followUpOf?: Product;
 }
 
-const tierDistance = (a: Tier, b: Tier): number => Math.abs(TIERS.indexOf(a) - TIERS.indexOf(b));
+export const tierDistance = (a: Tier, b: Tier): number => Math.abs(TIERS.indexOf(a) - TIERS.indexOf(b));
 
 /** Upper bound: the number of products (sorted by creation time) that exist at `ms`. */
 function existingCount(products: readonly Product[], ms: number): number {

@@ -8,7 +8,7 @@ import type { Graph, Transaction } from './graph.js';
  */
 
 /** What kind of thing an edit touched; `entityId` is that thing's id (a relation is filed under its `from` product). */
-export type AuditEntityType = 'product' | 'relation' | 'category' | 'brand' | 'rule' | 'model' | 'user' | 'trainingJob';
+export type AuditEntityType = 'product' | 'relation' | 'category' | 'brand' | 'rule' | 'model' | 'user' | 'trainingJob' | 'experiment';
 
 export interface AuditInput {
   /** Who: the API's editor string, e.g. `api:merchandiser:3f2a…`. */

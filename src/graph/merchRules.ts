@@ -29,23 +29,27 @@ export interface MerchRuleData {
   createdBy: string;
   /** Epoch milliseconds; null for a rule that does not expire. */
   expiresAt: number | null;
+  /** The named rule set it belongs to (src/domain/ruleSets.ts); null or absent for the shop's rules, which apply everywhere. */
+  ruleSet?: string | null | undefined;
 }
 
 const RULE_FIELDS = `r.id AS id, r.action AS action, r.productId AS productId, r.position AS position, r.factor AS factor,
   r.scope AS scope, r.categoryId AS categoryId, r.query AS query, r.createdAt AS createdAt, r.createdBy AS createdBy,
-  r.expiresAt AS expiresAt`;
+  r.expiresAt AS expiresAt, r.ruleSet AS ruleSet`;
 
 const int = (value: number | null) => (value === null ? null : neo4j.int(value));
 
-// One rule per product and target: a new pin, boost or bury replaces whatever the product had there.
+// One rule per product, target and rule set: a new pin, boost or bury replaces whatever the product had there.
 const REPLACE_RULE = `
 OPTIONAL MATCH (old:MerchRule {productId: $productId, scope: $scope})
-  WHERE (old.scope = 'category' AND old.categoryId = $categoryId) OR (old.scope = 'query' AND old.query = $query)
+  WHERE ((old.scope = 'category' AND old.categoryId = $categoryId) OR (old.scope = 'query' AND old.query = $query))
+    AND coalesce(old.ruleSet, '') = coalesce($ruleSet, '')
 WITH collect(old) AS olds
 WITH olds, [o IN olds | {id: o.id, action: o.action, position: o.position, factor: o.factor, expiresAt: o.expiresAt}] AS replaced
 FOREACH (o IN olds | DELETE o)
 CREATE (r:MerchRule {id: $id, action: $action, productId: $productId, position: $position, factor: $factor, scope: $scope,
-                     categoryId: $categoryId, query: $query, createdAt: $createdAt, createdBy: $createdBy, expiresAt: $expiresAt})
+                     categoryId: $categoryId, query: $query, createdAt: $createdAt, createdBy: $createdBy, expiresAt: $expiresAt,
+                     ruleSet: $ruleSet})
 RETURN replaced`;
 
 export interface ReplacedRule {
@@ -60,6 +64,7 @@ export interface ReplacedRule {
 export async function writeRule(tx: Transaction, rule: MerchRuleData): Promise<ReplacedRule[]> {
   const [row] = await tx.run<{ replaced: ReplacedRule[] }>(REPLACE_RULE, {
     ...rule,
+    ruleSet: rule.ruleSet ?? null,
     position: int(rule.position),
     createdAt: neo4j.int(rule.createdAt),
     expiresAt: int(rule.expiresAt),
@@ -70,7 +75,8 @@ export async function writeRule(tx: Transaction, rule: MerchRuleData): Promise<R
 const DELETE_RULE = `
 MATCH (r:MerchRule {id: $id})
 WITH r, {id: r.id, action: r.action, productId: r.productId, position: r.position, factor: r.factor, scope: r.scope,
-         categoryId: r.categoryId, query: r.query, createdAt: r.createdAt, createdBy: r.createdBy, expiresAt: r.expiresAt} AS removed
+         categoryId: r.categoryId, query: r.query, createdAt: r.createdAt, createdBy: r.createdBy, expiresAt: r.expiresAt,
+         ruleSet: r.ruleSet} AS removed
 DELETE r
 RETURN removed`;
 

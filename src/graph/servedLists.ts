@@ -88,3 +88,23 @@ export async function deleteUserServedLists(tx: Transaction, userId: string): Pr
   const [row] = await tx.run<{ deleted: number }>(DELETE_USER_SERVED_LISTS, { userId });
   return row?.deleted ?? 0;
 }
+
+const PRUNE_SERVED_LISTS = `
+MATCH (s:ServedList) WHERE s.at < $before
+WITH s LIMIT $limit
+DELETE s
+RETURN count(*) AS deleted`;
+
+/**
+ * Deletes the served lists logged before `before` (epoch ms), `batchSize` per transaction so that a large
+ * backlog never becomes one huge transaction; returns how many went.
+ */
+export async function pruneServedLists(graph: Graph, before: number, batchSize = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [row] = await graph.write<{ deleted: number }>(PRUNE_SERVED_LISTS, { before: neo4j.int(before), limit: neo4j.int(batchSize) });
+    const deleted = row?.deleted ?? 0;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}

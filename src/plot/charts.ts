@@ -1,6 +1,6 @@
 /**
- * The two chart shapes the evaluation reports need, as small typed helpers over Vega-Lite: grouped bars
- * (a metric per model) and lines (a loss or a metric per epoch).
+ * The chart shapes the reports need, as small typed helpers over Vega-Lite: grouped bars (a metric per
+ * model), lines (a loss or a metric per epoch) and estimates with their intervals (an experiment's variants).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { renderVegaLite, type Chart } from './render.js';
@@ -83,6 +83,50 @@ export async function lineChart(options: LineChartOptions): Promise<Chart> {
       y: { field: 'y', type: 'quantitative', title: options.yLabel, scale: options.logY === true ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', sort: series, title: null },
     },
+  };
+  return renderVegaLite(spec);
+}
+
+export interface IntervalRow {
+  /** The panel (e.g. the metric). */
+  group: string;
+  /** The point within the panel (e.g. the variant). */
+  series: string;
+  value: number;
+  low: number;
+  high: number;
+}
+
+export interface IntervalChartOptions {
+  title: string;
+  rows: IntervalRow[];
+  yLabel: string;
+  height?: number;
+}
+
+/** A point per series with its interval as a rule, side by side within each group. */
+export async function intervalChart(options: IntervalChartOptions): Promise<Chart> {
+  const groups = distinct(options.rows.map((row) => row.group));
+  const series = distinct(options.rows.map((row) => row.series));
+  checkFinite(options.rows.flatMap((row) => [row.value, row.low, row.high]), 'intervalChart');
+  const x = { field: 'group', type: 'nominal', sort: groups, title: null, axis: { labelAngle: 0 } } as const;
+  const xOffset = { field: 'series', type: 'nominal', sort: series } as const;
+  const color = { field: 'series', type: 'nominal', sort: series, title: null } as const;
+  const spec: TopLevelSpec = {
+    title: options.title,
+    data: { values: options.rows },
+    width: { step: BAR_WIDTH * 2, for: 'offset' },
+    height: options.height ?? DEFAULT_HEIGHT,
+    layer: [
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: { x, xOffset, color, y: { field: 'low', type: 'quantitative', title: options.yLabel, scale: { zero: false } }, y2: { field: 'high' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 80, tooltip: true },
+        encoding: { x, xOffset, color, y: { field: 'value', type: 'quantitative' } },
+      },
+    ],
   };
   return renderVegaLite(spec);
 }

@@ -7,6 +7,7 @@ import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
 import { compileFilter } from './filter.js';
 import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
+import { rulesOfSet } from '../domain/ruleSets.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
 import { relatedScores, userBasis, type Signals, type UserSignals } from './recommendSignals.js';
 import { DEFAULT_SEARCH_WEIGHTS, RAW_SEARCH_SIGNALS, searchSignals, type SearchWeights } from './searchSignals.js';
@@ -53,6 +54,8 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   profileCache?: ProfileCacheOptions | undefined;
   /** Weights of the search signals (default DEFAULT_SEARCH_WEIGHTS). */
   searchWeights?: SearchWeights;
+  /** The merchandising rules applied (src/domain/ruleSets.ts): absent, the shop's own. */
+  ruleSet?: string | undefined;
 }
 
 /** Everything a search reads before it ranks in memory (FusedRanker.searchInputs). */
@@ -114,13 +117,18 @@ export class FusedRanker implements Ranker {
       },
       onError: options.onError,
     });
-    this.rules = new RuleCache({ ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS, load: () => readLiveRules(options.graph), onError: options.onError });
+    this.rules = new RuleCache({
+      ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      load: async () => rulesOfSet(await readLiveRules(options.graph), options.ruleSet),
+      onError: options.onError,
+    });
     // A user's data deleted by another process: their vector may be in the served model, whose files were
     // rewritten without it, so the state reloads (the feed does not say whose, so the vector cannot be picked out).
     const profileCache = options.profileCache && { ...options.profileCache, onErasure: () => this.invalidate() };
     this.profiles = new ProfileReader(options.graph, { cache: profileCache });
     this.fullText = new FullTextReader(options.graph);
-    if (options.watchModels !== false) {
+    // A ranker pinned to a model version has no use for the active one's changes.
+    if (options.watchModels !== false && options.modelVersion === undefined) {
       try {
         // A model activated by another process (`kgrec models activate`) is served from the next request on.
         this.watcher = watch(options.modelsDir, (_event, file) => {
@@ -202,7 +210,8 @@ export class FusedRanker implements Ranker {
   ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogueProduct) => boolean } {
     const { snapshot } = state;
     // Hidden products and their neighbours are handled in the fusion (fuseForUser), which evaluation shares.
-    const { fused, ...user } = fuseForUser(state, userId, rows, this.options.hidePenalty ?? DEFAULT_HIDE_PENALTY);
+    const user = fuseForUser(state, userId, rows, this.options.hidePenalty ?? DEFAULT_HIDE_PENALTY);
+    const { fused } = user;
     const { scores } = fused;
     const accept = compileFilter(options.filter, snapshot);
     // Products bought (and with unseenOnly every product the user met) are masked out of the scores, a few
@@ -213,7 +222,10 @@ export class FusedRanker implements Ranker {
       if (index !== undefined) scores[index] = Number.NEGATIVE_INFINITY;
     }
     const pool = topIndices(scores, options.first * MMR_POOL_FACTOR, options.filter ? (i) => accept(snapshot.products[i] as CatalogueProduct) : undefined);
-    return { ...user, fused, page: this.diversify(state, pool, scores, options), accept };
+    // Named rather than spread from `user`: an object spread and then given new keys gets a map of its own
+    // in V8, a new one per request (decision 0017).
+    const { signals, grouped, profile, history, placed } = user;
+    return { signals, grouped, profile, history, placed, fused, page: this.diversify(state, pool, scores, options), accept };
   }
 
   async search(text: string, options: SearchOptions): Promise<RankedList> {

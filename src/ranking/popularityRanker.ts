@@ -1,3 +1,5 @@
+import { HIDDEN_RELATIONSHIP } from '../domain/behaviours.js';
+import { rulesOfSet } from '../domain/ruleSets.js';
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
@@ -30,6 +32,14 @@ export interface PopularityRankerOptions {
   onError?: (error: unknown) => void;
   /** Keeps users' behaviour in memory until it changes (src/graph/profileCache.ts); read per request without. */
   profileCache?: ProfileCacheOptions | undefined;
+  /**
+   * False: `recommend` gives every user the list an unknown visitor gets (the shop's popular products), the
+   * plain baseline an experiment compares personalised rankings with; only the products the user hid stay
+   * out, as the shopper was promised. Default true.
+   */
+  personalise?: boolean;
+  /** The merchandising rules applied (src/domain/ruleSets.ts): absent, the shop's own. */
+  ruleSet?: string | undefined;
 }
 
 /**
@@ -56,7 +66,7 @@ export class PopularityRanker implements Ranker {
     });
     this.rules = new RuleCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
-      load: () => readLiveRules(options.graph),
+      load: async () => rulesOfSet(await readLiveRules(options.graph), options.ruleSet),
       onError: options.onError,
     });
   }
@@ -83,7 +93,8 @@ export class PopularityRanker implements Ranker {
   }
 
   async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
-    const [snapshot, rows, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
+    const [snapshot, history, ruleSet] = await Promise.all([this.snapshots.get(), this.profiles.read(userId), this.rules.get()]);
+    const rows = this.options.personalise === false ? history.filter((row) => row.relationship === HIDDEN_RELATIONSHIP) : history;
     const profile = buildProfile(rows, snapshot);
     // Reasons describe the user's behaviour only to callers allowed to see it (the ranking is the same).
     const told = options.revealHistory === false ? null : profile;
@@ -237,5 +248,7 @@ function personalScore(product: CatalogueProduct, values: Scored['values'], weig
   if (profile === null || profile.isEmpty) return score(product, values, weights);
   const category = profile.categoryInterest(product.categoryId, snapshot);
   const brand = profile.brandInterest(product.brandId);
-  return score(product, { ...values, categoryAffinity: category?.score ?? 0, brandAffinity: brand?.score ?? 0 }, weights, category, brand);
+  // Object.assign, not a spread followed by new keys: V8 would give each product's values a map of its own (decision 0017).
+  const personal: Scored['values'] = Object.assign({}, values, { categoryAffinity: category?.score ?? 0, brandAffinity: brand?.score ?? 0 });
+  return score(product, personal, weights, category, brand);
 }

@@ -71,6 +71,8 @@ export interface RankingStateOptions {
   relationTypes: readonly string[];
   /** Overrides the fitted or default weights, signal by signal. */
   weights?: Partial<FusionWeights>;
+  /** A saved model version to rank with instead of the active one (an experiment's variant). */
+  modelVersion?: string | undefined;
   /** A sentence encoder's folder (config `textEncoderPath`): text likeness and semantic search use it instead of term vectors. */
   textEncoderPath?: string | undefined;
   /** Where loading the encoder and encoding product texts are logged. */
@@ -129,7 +131,7 @@ export const NEIGHBOURS_MAX_AGE_MS = 10 * 60_000;
 export async function loadRankingState(options: RankingStateOptions, now = Date.now(), previous: RankingState | null = null): Promise<RankingState> {
   const started = performance.now();
   const { graph, modelsDir } = options;
-  const version = await activeVersion(modelsDir);
+  const version = options.modelVersion ?? (await activeVersion(modelsDir));
   const encoderPath = options.textEncoderPath;
   const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   // A new model may bring another item × item model with its weights: its lists are then built from the baskets.

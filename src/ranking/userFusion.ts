@@ -22,5 +22,7 @@ export function fuseForUser(
   const hidden = [...user.profile.hidden].flatMap((id) => state.indexOf.get(id) ?? []);
   penaliseNearHidden(scores, state.neighbours, hidden, hidePenalty);
   for (const index of hidden) scores[index] = Number.NEGATIVE_INFINITY;
-  return { ...user, fused: { scores, signals: user.signals, grouped: user.grouped, weights: state.weights, raw: [] } };
+  // Named rather than spread (decision 0017): this object is made once per request.
+  const { signals, grouped, profile, history, placed } = user;
+  return { signals, grouped, profile, history, placed, fused: { scores, signals, grouped, weights: state.weights, raw: [] } };
 }

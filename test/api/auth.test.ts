@@ -115,6 +115,21 @@ const MUTATIONS: MutationCase[] = [
     call: () => ({ query: 'mutation { startRetraining(options: { epochs: 0 }) { id } }', variables: {} }),
     allowedCode: 'BAD_USER_INPUT',
   },
+  {
+    // One variant is too few: the role is checked first, and no experiment is made.
+    name: 'createExperiment',
+    needs: 'merchandiser',
+    call: (n) => ({ query: 'mutation ($name: String!) { createExperiment(input: { name: $name, variants: [{ name: "a", share: 1 }] }) { id } }', variables: { name: `auth-${n}` } }),
+    allowedCode: 'BAD_USER_INPUT',
+  },
+  ...(['startExperiment', 'pauseExperiment', 'stopExperiment'] as const).map(
+    (name): MutationCase => ({
+      name,
+      needs: 'merchandiser',
+      call: () => ({ query: `mutation { ${name}(id: "auth-no-such-experiment") { id } }`, variables: {} }),
+      allowedCode: 'NOT_FOUND',
+    }),
+  ),
 ];
 
 const ROLE_ORDER = ['frontend', 'merchandiser', 'admin'] as const;

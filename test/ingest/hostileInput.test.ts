@@ -150,7 +150,7 @@ describe('a CSV header', () => {
     const failure = await ingest('products', [file]).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(IngestError);
     expect((failure as IngestError).message).toBe(
-      `${file}:1: unknown column(s) "colour", "szie"; expected id, title and optionally description, categoryId, brandId, price, currency, inStock, createdAt`,
+      `${file}:1: unknown column(s) "colour", "szie"; expected id, title and optionally description, categoryId, brandId, price, currency, inStock, createdAt, attributes`,
     );
     const events = writeFixture(dir, 'events-header.csv', ['id,userId,productId,type', 'h1,u1,p1,view']);
     await expect(ingest('events', [events])).rejects.toThrow(`${events}:1: missing column(s) "timestamp"; expected userId, productId, type, timestamp and optionally id, quantity`);

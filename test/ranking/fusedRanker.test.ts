@@ -71,7 +71,7 @@ describe('FusedRanker.recommend', () => {
     expect(list.items).toHaveLength(20);
     for (const item of list.items) expect(bought).not.toContain(item.productId);
     const names = new Set(list.items[0]?.breakdown.map((component) => component.name));
-    // The demo shop's products share attributes, which the ranker reads as its knowledge graph (`kg`).
+    // Every signal the demo shop feeds, its product attributes (`kg`) and the tuned item × item model included.
     expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand', 'kg', 'itemItem']));
     const first = list.items[0];
     expect(first?.score).toBeCloseTo(first?.breakdown.reduce((sum, component) => sum + component.contribution, 0) ?? NaN, 3);
