@@ -27,6 +27,9 @@ export interface PersonalisedAccess {
 
 /** Checks a read personalised for `userId` (`what` names it in errors) and says what its answer may reveal. */
 export function personalisedRead(ctx: Pick<ApiContext, 'principal' | 'shopper' | 'config'>, userId: string, what: string): PersonalisedAccess {
+  // Bounded like every stored id: an unbounded one would reach the exposure log, whose batched write
+  // (and the lists served beside it) Neo4j refuses past its index key size.
+  validateId('userId', userId);
   if (ctx.principal !== null) return { revealHistory: true };
   if (ctx.shopper !== null) {
     if (ctx.shopper.userId !== userId) throw forbidden(`${what}: the shopper token is for another user`, { reason: 'OTHER_SHOPPER' });

@@ -19,6 +19,7 @@ interface Served {
 const RECOMMEND = `query ($u: ID!, $first: Int, $ex: [ID!]) { recommend(userId: $u, first: $first, excludeServed: $ex) {
   servedId items { position product { id } } } }`;
 const SEARCH = 'query ($q: String!) { search(query: $q, first: 5) { servedId items { position product { id } } } }';
+const PERSONAL_SEARCH = 'query ($u: ID, $q: String!) { search(userId: $u, query: $q, first: 5) { servedId } }';
 const SIMILAR = 'query ($p: ID!) { similarProducts(productId: $p, first: 5) { servedId items { position product { id } } } }';
 const RECORD = 'mutation ($events: [EventInput!]!) { recordEvents(events: $events) { created } }';
 const DELETE = 'mutation ($u: ID!) { deleteUserData(userId: $u) { userId events servedLists } }';
@@ -114,6 +115,17 @@ describe('served lists', () => {
     expect(paging.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'excludeServed[1]' });
     const tooMany = await h.gql(RECOMMEND, { u: 'bad-attribution', ex: Array.from({ length: 21 }, (_, i) => `page-${i}`) });
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'excludeServed' });
+  });
+
+  it('refuses an oversized user id before anything is served, so that it never reaches the exposure log', async () => {
+    const [userId] = await activeUsers(1);
+    const hostile = await h.gql(RECOMMEND, { u: 'u'.repeat(100_000), first: 5 });
+    expect(hostile.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
+    const searched = await h.gql(PERSONAL_SEARCH, { q: 'shoes', u: 'u'.repeat(300) });
+    expect(searched.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
+    // A list served beside it is logged as usual.
+    const served = await recommend(userId as string, 3);
+    expect(await logged(served.servedId)).toMatchObject({ userId });
   });
 });
 
