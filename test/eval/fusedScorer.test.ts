@@ -1,45 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { randomShopModel } from '../ranking/randomShopModel.js';
 import type { Graph } from '../../src/graph/graph.js';
-import { entityKey } from '../../src/graph/tripleExport.js';
 import { HIDDEN_RELATIONSHIP } from '../../src/domain/behaviours.js';
 import { ServedFusionScorer, scoreStandardised, snapshotItemOrder } from '../../src/eval/fusedScorer.js';
-import { demoEvalData } from '../../src/jobs/evalData.js';
 import { offlineState, profileRows } from '../../src/jobs/evaluateRecommenders.js';
-import type { StoredModel } from '../../src/kge/modelStore.js';
 import { interactionsFromPairs } from '../../src/math/interactions.js';
-import { Random } from '../../src/math/random.js';
 import { topIndices } from '../../src/math/topK.js';
 import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { fuse } from '../../src/ranking/fusionKernel.js';
 import type { FusionWeights } from '../../src/ranking/fusionWeights.js';
 import type { ItemItemSpec } from '../../src/ranking/itemItemSignal.js';
-import { ModelVectors } from '../../src/ranking/modelVectors.js';
 import { maskKnownItems } from '../../src/recommenders/scorer.js';
-import { selectProductTerms } from '../../src/text/vocabulary.js';
 
-const DIMENSION = 16;
 const FIRST = 20;
 
-/** A small generated shop and a model with random vectors for its products, users and terms. */
-function shopAndModel() {
-  const data = demoEvalData({ products: 400, users: 120, events: 6_000, seed: 5 });
-  const terms = [...new Set(selectProductTerms(data.products).products.flatMap((product) => product.terms))];
-  const entities = [
-    ...data.products.map((product) => entityKey('Product', product.id)),
-    ...data.users.map((user) => entityKey('User', user)),
-    ...terms.map((term) => entityKey('Term', term)),
-  ];
-  const relations = ['VIEWED', 'PURCHASED', 'HAS_TERM'];
-  const random = new Random(19);
-  const vectors = (n: number) => Float32Array.from({ length: n * DIMENSION }, () => random.gaussian(0, 0.3));
-  const stored = {
-    manifest: { version: 'test', distance: 'L2', createdAt: new Date(data.fitEndsAt).toISOString() },
-    entities,
-    relations,
-    embeddings: { dimension: DIMENSION, entity: vectors(entities.length), relation: vectors(relations.length) },
-  } as unknown as StoredModel;
-  return { data, model: new ModelVectors(stored) };
-}
+const shopAndModel = () => randomShopModel({ products: 400, users: 120, events: 6_000, seed: 5 }, 19);
 
 /** Fitted-looking weights: every signal the shop feeds, the item × item one among them. */
 const WEIGHTS: FusionWeights = { graph: 0.3, coBought: 0.1, related: 0, text: 0.1, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05, kg: 0, itemItem: 0.2 };

@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { entityKey } from '../../src/graph/tripleExport.js';
-import { demoEvalData } from '../../src/jobs/evalData.js';
+import { randomShopModel } from './randomShopModel.js';
 import { offlineState } from '../../src/jobs/evaluateRecommenders.js';
-import { Random } from '../../src/math/random.js';
-import type { StoredModel } from '../../src/kge/modelStore.js';
-import { ModelVectors } from '../../src/ranking/modelVectors.js';
 import { buildRankingState, buildRankingStateYielding, type RankingStateParts } from '../../src/ranking/rankingState.js';
-import { selectProductTerms } from '../../src/text/vocabulary.js';
 
 const DIMENSION = 16;
 
-/** A small generated shop and a model with random vectors for its products, users and terms. */
-function shopAndModel() {
-  const data = demoEvalData({ products: 300, users: 80, events: 4_000, seed: 3 });
-  const terms = [...new Set(selectProductTerms(data.products).products.flatMap((product) => product.terms))];
-  const entities = [
-    ...data.products.map((product) => entityKey('Product', product.id)),
-    ...data.users.map((user) => entityKey('User', user)),
-    ...terms.map((term) => entityKey('Term', term)),
-  ];
-  const relations = ['VIEWED', 'PURCHASED', 'HAS_TERM'];
-  const random = new Random(11);
-  const vectors = (n: number) => Float32Array.from({ length: n * DIMENSION }, () => random.gaussian(0, 0.3));
-  const stored = {
-    manifest: { version: 'test', distance: 'L2', createdAt: new Date(data.fitEndsAt).toISOString() },
-    entities,
-    relations,
-    embeddings: { dimension: DIMENSION, entity: vectors(entities.length), relation: vectors(relations.length) },
-  } as unknown as StoredModel;
-  return { data, model: new ModelVectors(stored) };
-}
+const shopAndModel = () => randomShopModel({ products: 300, users: 80, events: 4_000, seed: 3 }, 11);
 
 describe('the ranking state build', () => {
   it('gives the event loop turns between its steps and builds the same state as in one go', async () => {
