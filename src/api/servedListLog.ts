@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { isRetryableError, Neo4jError } from 'neo4j-driver';
 import type { Graph } from '../graph/graph.js';
 import { readServedLists, writeServedLists, type ServedListRecord } from '../graph/servedLists.js';
 
@@ -11,8 +12,10 @@ import { readServedLists, writeServedLists, type ServedListRecord } from '../gra
  * page's products here without a read (other API processes read them from Neo4j once written).
  *
  * A failed write is logged and its lists dropped from the buffer, not retried without end: the exposure log
- * is for measuring, and a Neo4j outage must not grow the API's memory. `recordServed: false` keeps the ids
- * (the schema promises one) but logs nothing.
+ * is for measuring, and a Neo4j outage must not grow the API's memory. A batch that Neo4j refuses as such
+ * (one list it cannot store, such as a value too large for an index) is split in halves and written again, down to single lists,
+ * so one bad list loses only itself, never the lists answered beside it. `recordServed: false` keeps the
+ * ids (the schema promises one) but logs nothing.
  */
 
 export interface ServedListLogOptions {
@@ -35,6 +38,14 @@ const MAX_PENDING_BATCHES = 100;
 /** Recent lists kept in memory for next pages: a minute of traffic at a few hundred lists a second. */
 const RECENT_LISTS = 50_000;
 const RECENT_TTL_MS = 10 * 60_000;
+
+/**
+ * Neo4j answered, and not with a passing state (a transient error, an unreachable server, an expired
+ * session): the statement failed for what it held, e.g. a value past an index's key size.
+ */
+function isRefusedForContent(error: unknown): boolean {
+  return error instanceof Neo4jError && !isRetryableError(error) && !/^(ServiceUnavailable|SessionExpired)$/.test(error.code);
+}
 
 interface RecentList {
   userId: string | null;
@@ -100,15 +111,29 @@ export class ServedListLog {
     // One write at a time, in order: a flush waits for the one before it.
     this.writing = this.writing.then(async () => {
       for (let start = 0; start < batch.length; start += this.options.batchSize) {
-        const part = batch.slice(start, start + this.options.batchSize);
-        try {
-          await writeServedLists(this.graph, part);
-        } catch (error) {
-          this.options.onError?.(error, part.length);
-        }
+        await this.writeIsolatingRefused(batch.slice(start, start + this.options.batchSize));
       }
     });
     return this.writing;
+  }
+
+  /**
+   * Writes the lists in one statement; when Neo4j refuses the statement for what it holds, writes each half
+   * again, so that only the lists Neo4j refuses on their own are lost. Other errors (Neo4j down, a timeout)
+   * would fail every half alike, so they drop the part at once rather than multiply the writes.
+   */
+  private async writeIsolatingRefused(part: readonly ServedListRecord[]): Promise<void> {
+    try {
+      await writeServedLists(this.graph, part);
+    } catch (error) {
+      if (part.length > 1 && isRefusedForContent(error)) {
+        const half = Math.ceil(part.length / 2);
+        await this.writeIsolatingRefused(part.slice(0, half));
+        await this.writeIsolatingRefused(part.slice(half));
+      } else {
+        this.options.onError?.(error, part.length);
+      }
+    }
   }
 
   /**

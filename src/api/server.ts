@@ -41,6 +41,7 @@ import { resolvers } from './resolvers.js';
 import { loadTypeDefs } from './schema.js';
 import { ServedListRetention } from './servedListRetention.js';
 import { ServedListLog } from './servedListLog.js';
+import { briefError } from '../util/briefError.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -183,7 +184,7 @@ function createServingParts(options: ApiServerOptions, api: ApiConfig): ServingP
     enabled: api.recordServed,
     flushMs: api.servedFlushMs,
     batchSize: api.servedBatchSize,
-    onError: (error, lists) => logger.error({ err: error, lists }, 'writing served lists failed; they are not in the exposure log'),
+    onError: (error, lists) => logger.error({ err: briefError(error), lists }, 'writing served lists failed; they are not in the exposure log'),
   });
   const servedRetention = new ServedListRetention(graph, {
     retentionDays: api.servedRetentionDays,
