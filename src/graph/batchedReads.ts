@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import type { Graph } from './graph.js';
 import { ProfileCache, type ProfileCacheOptions } from './profileCache.js';
 import { fullTextProductsMany, readProfiles, type ProfileRow, type ScoredId } from './shopReads.js';
@@ -60,15 +61,55 @@ export class ProfileReader {
   }
 }
 
-/** Each search request's full-text query (Lucene, escaped by the caller). */
+export interface FullTextCacheOptions {
+  /** Matches kept in all (a query's list counts its length): bounds the cache's memory. */
+  maxMatches: number;
+  /** Longest a query's matches are reused, should an edit by another process go unnoticed. */
+  ttlMs: number;
+}
+
+/** About 8 MB of matches: the frequent queries of a shop, each with a ranking's candidates. */
+export const DEFAULT_FULL_TEXT_CACHE: FullTextCacheOptions = { maxMatches: 200_000, ttlMs: 300_000 };
+
+/** The cache for rankers whose state lives `ttlMs`: matches live no longer than it (0: nothing is cached). */
+export function fullTextCacheFor(ttlMs: number): FullTextCacheOptions | null {
+  return ttlMs > 0 ? { ...DEFAULT_FULL_TEXT_CACHE, ttlMs: Math.min(ttlMs, DEFAULT_FULL_TEXT_CACHE.ttlMs) } : null;
+}
+
+/**
+ * Each search request's full-text query (Lucene, escaped by the caller). Shoppers repeat a shop's frequent
+ * queries many times a minute, and Lucene's matches change only with the catalogue, so the matches of
+ * recent queries are kept until `clear()` (the ranker clears them whenever it reloads for a catalogue
+ * change) or their TTL. A read that began before a clear is never stored after it.
+ */
 export class FullTextReader {
   private readonly loader: DataLoader<{ query: string; limit: number }, ScoredId[]>;
+  private readonly cache: LRUCache<string, ScoredId[]> | null;
+  /** Raised by clear(): a read begun under an older generation answers its caller but is not kept. */
+  private generation = 0;
 
-  constructor(graph: Graph, options: { maxBatchSize?: number } = {}) {
+  constructor(graph: Graph, options: { maxBatchSize?: number; cache?: FullTextCacheOptions | null } = {}) {
     this.loader = coalescing((queries) => fullTextProductsMany(graph, queries), options.maxBatchSize ?? 64);
+    const cache = options.cache === undefined ? DEFAULT_FULL_TEXT_CACHE : options.cache;
+    this.cache = cache && cache.maxMatches > 0
+      ? new LRUCache<string, ScoredId[]>({ maxSize: cache.maxMatches, sizeCalculation: (matches) => matches.length + 1, ttl: cache.ttlMs })
+      : null;
   }
 
-  search(query: string, limit: number): Promise<ScoredId[]> {
-    return this.loader.load({ query, limit });
+  async search(query: string, limit: number): Promise<ScoredId[]> {
+    if (!this.cache) return this.loader.load({ query, limit });
+    const key = `${limit}\u0000${query}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const generation = this.generation;
+    const matches = await this.loader.load({ query, limit });
+    if (generation === this.generation) this.cache.set(key, matches);
+    return matches;
+  }
+
+  /** The catalogue changed: every query is read from Neo4j again. */
+  clear(): void {
+    this.generation += 1;
+    this.cache?.clear();
   }
 }

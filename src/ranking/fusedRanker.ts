@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Graph } from '../graph/graph.js';
 import type { ProfileRow, ScoredId } from '../graph/shopReads.js';
-import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
+import { FullTextReader, fullTextCacheFor, ProfileReader } from '../graph/batchedReads.js';
 import { loggedProfileCache, type ProfileCacheOptions, type ProfileCacheSettings } from '../graph/profileCache.js';
 import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
 import { compileFilter } from './filter.js';
@@ -126,7 +126,7 @@ export class FusedRanker implements Ranker {
     // rewritten without it, so the state reloads (the feed does not say whose, so the vector cannot be picked out).
     const profileCache = options.profileCache && { ...options.profileCache, onErasure: () => this.invalidate() };
     this.profiles = new ProfileReader(options.graph, { cache: profileCache });
-    this.fullText = new FullTextReader(options.graph);
+    this.fullText = new FullTextReader(options.graph, { cache: fullTextCacheFor(options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS) });
     // A ranker pinned to a model version has no use for the active one's changes.
     if (options.watchModels !== false && options.modelVersion === undefined) {
       try {
@@ -148,6 +148,7 @@ export class FusedRanker implements Ranker {
   invalidate(options: { behaviour?: boolean } = {}): void {
     if (options.behaviour) this.forgetBehaviour = true;
     this.states.invalidate();
+    this.fullText.clear();
   }
 
   behaviourChanged(userIds: readonly string[]): void {

@@ -3,7 +3,7 @@ import { rulesOfSet } from '../domain/ruleSets.js';
 import type { Graph } from '../graph/graph.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { nearestProducts } from '../graph/shopReads.js';
-import { FullTextReader, ProfileReader } from '../graph/batchedReads.js';
+import { FullTextReader, fullTextCacheFor, ProfileReader } from '../graph/batchedReads.js';
 import type { ProfileCacheOptions } from '../graph/profileCache.js';
 import { loadCatalogueSnapshot, SnapshotCache, type CatalogueProduct, type CatalogueSnapshot } from './catalogueSnapshot.js';
 import { bestScored, keptProducts, productSelector } from './bestProducts.js';
@@ -58,7 +58,7 @@ export class PopularityRanker implements Ranker {
 
   constructor(private readonly options: PopularityRankerOptions) {
     this.profiles = new ProfileReader(options.graph, { cache: options.profileCache });
-    this.fullText = new FullTextReader(options.graph);
+    this.fullText = new FullTextReader(options.graph, { cache: fullTextCacheFor(options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS) });
     this.snapshots = new SnapshotCache({
       ttlMs: options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
       load: () => loadCatalogueSnapshot(options.graph),
@@ -82,6 +82,7 @@ export class PopularityRanker implements Ranker {
 
   invalidate(): void {
     this.snapshots.invalidate();
+    this.fullText.clear();
   }
 
   invalidateRules(): void {

@@ -177,3 +177,40 @@ describe('behaviour change feed', () => {
     expect((await readBehaviourChanges(graph, 0)).changes).toEqual([]);
   });
 });
+
+describe('FullTextReader with its cache', () => {
+  it('answers a repeated query from memory, and from Neo4j again after a clear, seeing the edit', async () => {
+    const reader = new FullTextReader(graph, { cache: { maxMatches: 1_000, ttlMs: 3_600_000 } });
+    const first = await reader.search('kettle', 10);
+    expect(first.map((match) => match.id)).toEqual(['p3']);
+    const before = graph.queryCount;
+    expect(await reader.search('kettle', 10)).toEqual(first);
+    expect(graph.queryCount - before).toBe(0);
+
+    await graph.transaction((tx) => writeProducts(tx, [{ id: 'p4', props: { title: 'steel kettle', price: 20, inStock: true } }], now));
+    // Until the ranker clears it (it does on every catalogue change), the cache answers as before.
+    expect(await reader.search('kettle', 10)).toEqual(first);
+    reader.clear();
+    const after = await reader.search('kettle', 10);
+    expect(after.map((match) => match.id).sort()).toEqual(['p3', 'p4']);
+    expect(await reader.search('kettle', 1)).toHaveLength(1);
+  });
+
+  it('does not keep a read that was under way when the cache was cleared', async () => {
+    const reader = new FullTextReader(graph, { cache: { maxMatches: 1_000, ttlMs: 3_600_000 } });
+    const pending = reader.search('scarf', 10);
+    reader.clear();
+    await pending;
+    const before = graph.queryCount;
+    await reader.search('scarf', 10);
+    expect(graph.queryCount - before).toBe(1);
+  });
+
+  it('caches nothing when told so: every search reads Neo4j', async () => {
+    const reader = new FullTextReader(graph, { cache: null });
+    await reader.search('hat', 10);
+    const before = graph.queryCount;
+    await reader.search('hat', 10);
+    expect(graph.queryCount - before).toBe(1);
+  });
+});
