@@ -81,6 +81,8 @@ export function strongestSources(graph: ItemNeighbours, items: readonly { index:
  */
 export function reindexNeighbours(neighbours: ItemNeighbours, fromIds: readonly string[], toIndexOf: ReadonlyMap<string, number>, itemCount: number): ItemNeighbours {
   const newIndexOf = Int32Array.from(fromIds, (id) => toIndexOf.get(id) ?? -1);
+  // Lists built for this very order (on a thread of their own) are taken as they are.
+  if (fromIds.length === itemCount && neighbours.indptr.length === itemCount + 1 && newIndexOf.every((to, from) => to === from)) return neighbours;
   const oldOf = new Int32Array(itemCount).fill(-1);
   newIndexOf.forEach((to, from) => {
     if (to >= 0) oldOf[to] = from;

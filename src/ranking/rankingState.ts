@@ -12,6 +12,7 @@ import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
 import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
+import { basketRows, buildBehaviourListsOffThread } from './behaviourLists.js';
 import { buildItemItemIndex, DEFAULT_ITEM_ITEM, sameItemItemSpec, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
@@ -77,6 +78,8 @@ export interface RankingStateOptions {
   textEncoderPath?: string | undefined;
   /** Where loading the encoder and encoding product texts are logged. */
   logger?: EncoderLog | undefined;
+  /** Build the neighbour lists on the ranking thread itself rather than on a thread of their own (tests, one-core hosts). */
+  listsOnThisThread?: boolean | undefined;
 }
 
 /** The term index of a loaded model: built once, reloads with the same model reuse it. */
@@ -164,11 +167,13 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     productTerms = terms;
   }
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
+  const prebuilt = reuse ? null : await behaviourListsAside(options, { snapshot, baskets, knowledgeGraph, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem: fitted?.itemItem ?? null, now });
   const buildStarted = performance.now();
   const state = await buildRankingStateYielding({
     snapshot,
     model,
-    baskets: [...baskets.values()],
+    // Lists built aside need no baskets here (and a reuse read none).
+    baskets: prebuilt ? [] : [...baskets.values()],
     links,
     coldTexts,
     productTerms,
@@ -176,8 +181,10 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     itemItem: fitted?.itemItem ?? null,
     overrides: options.weights,
     textEncoder,
-    neighbours: reuse ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem } : undefined,
-    knowledgeGraph: reuse ? (reuse.kg ?? null) : knowledgeGraph,
+    neighbours: reuse
+      ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem }
+      : (prebuilt?.neighbours ?? undefined),
+    knowledgeGraph: reuse ? (reuse.kg ?? null) : prebuilt ? prebuilt.knowledgeGraph : knowledgeGraph,
     now,
     rowKernels: kernels.module ?? null,
   });
@@ -187,6 +194,57 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     'ranking state loaded',
   );
   return state;
+}
+
+/** The fitted (or default) weights with the configured overrides: what the state fuses with. */
+function stateWeights(fitted: FusionWeights | null, overrides: Partial<FusionWeights> | undefined): FusionWeights {
+  return { ...(fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
+}
+
+/** Each shopper's distinct products that the snapshot holds, by snapshot index (shoppers with none left out). */
+function userItemsOf(baskets: Iterable<ReadonlySet<string> | readonly string[]>, indexOf: ReadonlyMap<string, number>): number[][] {
+  const userItems: number[][] = [];
+  for (const basket of baskets) {
+    const items = [...new Set(basket)].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
+    if (items.length > 0) userItems.push(items);
+  }
+  return userItems;
+}
+
+interface AsideInputs {
+  snapshot: CatalogueSnapshot;
+  baskets: ReadonlyMap<string, ReadonlySet<string>>;
+  knowledgeGraph: ItemKnowledgeGraph | null;
+  weights: FusionWeights;
+  itemItem: ItemItemSpec | null;
+  now: number;
+}
+
+/**
+ * The neighbour, item × item and KG lists of a full reload, built on a thread of their own (behaviourLists.ts)
+ * as parts the state's build then takes as they are. Null when that thread failed: the build then makes
+ * them on this thread, slower to serve meanwhile but with the same result.
+ */
+async function behaviourListsAside(
+  options: RankingStateOptions,
+  { snapshot, baskets, knowledgeGraph, weights, itemItem, now }: AsideInputs,
+): Promise<{ neighbours: NonNullable<RankingStateParts['neighbours']>; knowledgeGraph: RankingKg | null } | null> {
+  if (options.listsOnThisThread) return null;
+  const ids = snapshot.products.map((product) => product.id);
+  const indexOf = new Map(ids.map((id, index) => [id, index]));
+  try {
+    const lists = await buildBehaviourListsOffThread({
+      baskets: basketRows(userItemsOf(baskets.values(), indexOf)),
+      productCount: ids.length,
+      itemItem: weights.itemItem > 0 ? (itemItem ?? DEFAULT_ITEM_ITEM) : null,
+      knowledgeGraph,
+    });
+    const kg = knowledgeGraph && lists.kg ? { graph: knowledgeGraph, model: lists.kg, toKg: new Int32Array(0), fromKg: new Int32Array(0), builtAt: now } : null;
+    return { neighbours: { ids, lists: lists.neighbours, builtAt: now, itemItem: lists.itemItem }, knowledgeGraph: kg };
+  } catch (error) {
+    options.logger?.info({ err: String(error) }, 'building the neighbour lists on a thread of their own failed; building them on the ranking thread');
+    return null;
+  }
 }
 
 export interface RankingStateParts {
@@ -260,11 +318,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
     }, snapshot.products.map((product) => product.id), parts.rowKernels ?? null);
   }
   yield;
-  const userItems: number[][] = [];
-  for (const basket of parts.baskets) {
-    const items = [...new Set(basket)].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
-    if (items.length > 0) userItems.push(items);
-  }
+  const userItems = userItemsOf(parts.baskets, indexOf);
   const byProduct: Array<Array<{ index: number; type: string; weight: number }>> = snapshot.products.map(() => []);
   for (const link of parts.links) {
     const from = indexOf.get(link.from);
@@ -276,7 +330,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
     : buildItemNeighbours(userItems.filter((items) => items.length > 1), snapshot.products.length);
   yield;
   const overrides = parts.overrides ?? {};
-  const weights: FusionWeights = { ...(parts.fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
+  const weights = stateWeights(parts.fitted ?? null, overrides);
   const itemItem = weights.itemItem > 0 ? itemItemIndex(parts, userItems, indexOf, snapshot.products.length) : null;
   if (itemItem !== null) yield;
   const knowledgeGraph = parts.knowledgeGraph ?? null;

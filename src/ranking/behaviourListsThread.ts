@@ -1,0 +1,17 @@
+/** The build thread of behaviourLists.ts: builds the lists once, hands their buffers back and ends. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { behaviourListBuffers, buildBehaviourLists, type BehaviourListsInput, type BehaviourListsReply } from './behaviourLists.js';
+
+if (!parentPort) throw new Error('behaviourListsThread runs as a worker thread');
+const port = parentPort;
+let reply: BehaviourListsReply;
+let transfer: ArrayBuffer[] = [];
+try {
+  const lists = buildBehaviourLists(workerData as BehaviourListsInput);
+  reply = { lists };
+  transfer = behaviourListBuffers(lists);
+} catch (error) {
+  const { name = 'Error', message = String(error) } = error as { name?: string; message?: string };
+  reply = { error: { name, message } };
+}
+port.postMessage(reply, transfer);
