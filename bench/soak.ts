@@ -8,6 +8,7 @@
  *                         [--clients 64] [--warm-up 20] [--flag-p99 30] [--api-trains-in-process]
  *                         [--products 5000 --users 2000 --events 200000] [--epochs 10] [--seed 1] [--out FILE]
  *                         [--hostile-kinds alias-bomb,cost-bomb,invalid-id,malformed-json,huge-body,replayed-events] [--timeout-ms 10000]
+ *                         [--api-node-flags "--max-semi-space-size=64"]
  *
  * Hostile requests (a share `--hostile-share` of all, the kinds in equal parts): alias bombs (200 aliased
  * `recommend`s), cost bombs (wide and deep nesting, `first: 1000`), invalid ids and variables, malformed
@@ -23,6 +24,10 @@
  * trains in its own process meanwhile, so the minutes show whether serving feels it.
  * `--api-trains-in-process` makes the API process train the first model on its own thread and heap before
  * serving (as `kgrec start` once did): the A/B for a process that trained against one that never did.
+ *
+ * The API process runs with `--api-node-flags`, by default the V8 flag the deployment guide recommends for
+ * `kgrec serve` (docs/guides/deploy.md: 64 MiB semi-spaces for the thread serving HTTP; its ranking threads
+ * get theirs in code); `--api-node-flags ""` runs it with Node's defaults.
  *
  * Its Neo4j lives in .neo4j/bench-soak on port KGREC_BENCH_SOAK_NEO4J_PORT (default 7696), apart from the
  * other benchmarks'. On a machine shared with other work, the figures carry that work's noise.
@@ -68,6 +73,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'hostile-kinds': { type: 'string', default: HOSTILE_KINDS.join(',') },
     'timeout-ms': { type: 'string', default: '10000' },
+    'api-node-flags': { type: 'string', default: '--max-semi-space-size=64' },
     out: { type: 'string' },
   },
 });
@@ -96,6 +102,7 @@ const options = {
   seed: numberOption('seed', 0, 2 ** 31),
   hostileKinds: hostileKindsOption(String(values['hostile-kinds'])),
   timeoutMs: numberOption('timeout-ms', 100, 600_000),
+  apiNodeFlags: String(values['api-node-flags']).split(/\s+/).filter(Boolean),
 };
 
 function hostileKindsOption(raw: string): HostileKind[] {
@@ -245,7 +252,7 @@ try {
 
   const tokens = { frontend: randomBytes(16).toString('hex'), admin: randomBytes(16).toString('hex') };
   api = fork(fileURLToPath(new URL('./soakApi.ts', import.meta.url)), [...(options.apiTrainsInProcess ? ['--train-in-process', '--epochs', String(options.epochs)] : [])], {
-    execArgv: process.execArgv,
+    execArgv: [...process.execArgv, ...options.apiNodeFlags],
     env: {
       ...process.env,
       ...neo4jEnv,
@@ -262,7 +269,7 @@ try {
     const { type: _type, ...rest } = await reply;
     return rest;
   };
-  log(`API process ${ready.pid} serving on port ${ready.port}${ready.trainedInProcess ? ', after training the first model in that process' : ' (it never trained)'}`);
+  log(`API process ${ready.pid} serving on port ${ready.port}${ready.trainedInProcess ? ', after training the first model in that process' : ' (it never trained)'}, Node flags: ${options.apiNodeFlags.join(' ') || 'none'}`);
 
   const agent = new http.Agent({ keepAlive: true });
   const titles = await gql<{ data: { products: { nodes: Array<{ id: string; title: string }> } } }>(agent, ready.port, '{ products(first: 100) { nodes { id title } } }');

@@ -54,6 +54,15 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/**
+ * The ranking thread's young generation (V8 keeps it at three semi-spaces): 64 MiB semi-spaces instead of
+ * Node's 16. Each request allocates every signal's scores over the whole catalogue; with small semi-spaces
+ * the scavenges come several times a second and promote requests still in flight, and the old space then
+ * fills with them and is marked and compacted every few seconds, stalling every queued request.
+ * docs/decisions/0017-api-request-path-and-soak.md has the soak figures.
+ */
+export const RANKING_THREAD_YOUNG_GENERATION_MB = 192;
+
 /** A thread is given this long to close its Neo4j connection before it is terminated. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -178,7 +187,7 @@ export class ThreadedRanker implements Ranker {
     const existing = this.threads[index];
     if (existing) return existing;
     const { threads: _threads, onError: _onError, ...data } = this.options;
-    const worker = startModuleWorker(import.meta.url, 'rankerThread', data satisfies RankerThreadData);
+    const worker = startModuleWorker(import.meta.url, 'rankerThread', data satisfies RankerThreadData, { maxYoungGenerationSizeMb: RANKING_THREAD_YOUNG_GENERATION_MB });
     // A ranking thread must not keep the process alive on its own (the server's shutdown closes it).
     worker.unref();
     const thread = new RankerThread(worker, (stopped, error) => {
