@@ -186,7 +186,7 @@ export class FusedRanker implements Ranker {
     const excluded = new Set(options.exclude);
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
-    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, kg: fused.signals.kg !== undefined }, userId, profile);
+    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, itemItem: fused.signals.itemItem !== undefined, kg: fused.signals.kg !== undefined }, userId, profile);
     else withProductReasons(state, candidates);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {
@@ -284,7 +284,7 @@ export class FusedRanker implements Ranker {
       item.reasons = [...reasons, ...item.reasons];
       return item;
     });
-    if (profile && options.revealHistory !== false) this.explainRecommendation(state, items, page, history, { coBought: false, kg: false }, options.userId ?? '', profile);
+    if (profile && options.revealHistory !== false) this.explainRecommendation(state, items, page, history, { coBought: false, itemItem: false, kg: false }, options.userId ?? '', profile);
     // A boost only lifts a product that matches the query; a pin places its product even when it does not.
     const lookup: RuleLookup = (id, action) => {
       const index = state.indexOf.get(id);
@@ -388,46 +388,24 @@ export class FusedRanker implements Ranker {
     history: readonly HistoryItem[],
     /**
      * Which sparse signals were fused: co-purchases ("often bought with" names the strongest of the user's
-     * products) and the knowledge graph ("by the same artist as" names the entity shared with one of them).
+     * products), the served item × item model ("shoppers who did also chose this", when no co-purchase
+     * explains the item) and the knowledge graph ("by the same artist as" names the entity shared with one
+     * of them).
      */
-    fusedSignals: { coBought: boolean; kg: boolean },
+    fusedSignals: FusedSparseSignals,
     userId: string,
     profile: UserProfile,
   ): void {
     if (history.length === 0) return;
-    const { snapshot, space } = state;
-    const coBoughtSources = fusedSignals.coBought ? strongestSources(state.neighbours, history, page) : null;
-    const sharedPaths = fusedSignals.kg && state.kg ? kgPaths(state.kg, history, page) : null;
-    // For each product, the first of the user's products (in history order) with a merchandiser relation to it.
-    const relatedVia = new Map<number, HistoryItem>();
-    for (const item of history) {
-      for (const link of state.links.byProduct[item.index] ?? []) if (!relatedVia.has(link.index)) relatedVia.set(link.index, item);
-    }
-    const sources = page.map((i, position) => {
-      const coBought = coBoughtSources?.[position] ?? -1;
-      const related = relatedVia.get(i);
-      let nearest: HistoryItem | null = null;
-      if (space) {
-        let best = -Infinity;
-        for (const item of history.slice(0, 50)) {
-          // A product the user viewed can come back as a recommendation: it is not its own neighbour.
-          if (item.index === i) continue;
-          const similarity = space.cosine(item.index, i);
-          if (similarity > best) {
-            best = similarity;
-            nearest = item;
-          }
-        }
-      }
-      return { coBought, related, nearest, shared: sharedPaths?.[position] ?? null };
-    });
+    const { snapshot } = state;
+    const sources = reasonSources(state, page, history, fusedSignals);
     const relationshipOf = new Map(history.map((item) => [item.index, item.relationship]));
     const verb = (index: number): string => VERBS[relationshipOf.get(index) ?? 'VIEWED'] ?? 'viewed';
     const user = `User:${userId}`;
     items.forEach((item, k) => {
       const index = page[k] as number;
       const product = snapshot.products[index] as CatalogueProduct;
-      const { coBought, related, nearest, shared } = sources[k] as (typeof sources)[number];
+      const { coBought, alsoChosen, related, nearest, shared } = sources[k] as (typeof sources)[number];
       const reasons: Reason[] = [];
       if (coBought >= 0) {
         const other = snapshot.products[coBought] as CatalogueProduct;
@@ -440,6 +418,14 @@ export class FusedRanker implements Ranker {
           path: [user, `Product:${other.id}`, ...(category ? [`Category:${product.categoryId}`] : []), `Product:${product.id}`],
         });
       }
+      if (alsoChosen >= 0) {
+        const other = snapshot.products[alsoChosen] as CatalogueProduct;
+        reasons.push({
+          kind: 'BOUGHT_TOGETHER',
+          text: `you ${verb(alsoChosen)} ${other.title}; shoppers who did also chose this`,
+          path: [user, `Product:${other.id}`, `Product:${product.id}`],
+        });
+      }
       if (related) {
         const other = snapshot.products[related.index] as CatalogueProduct;
         const link = state.links.byProduct[related.index]?.find((entry) => entry.index === index);
@@ -450,7 +436,7 @@ export class FusedRanker implements Ranker {
         });
       }
       if (shared && state.kg) reasons.push(sharedEntityReason(state, shared, index, user, verb));
-      if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought) {
+      if (nearest && (item.breakdown.find((c) => c.name === 'graph')?.contribution ?? 1) > 0 && nearest.index !== coBought && nearest.index !== alsoChosen) {
         const other = snapshot.products[nearest.index] as CatalogueProduct;
         reasons.push({ kind: 'GRAPH_NEIGHBOUR', text: `close to ${other.title}, which you ${verb(nearest.index)}`, path: [user, `Product:${other.id}`, `Product:${product.id}`] });
       }
@@ -461,6 +447,49 @@ export class FusedRanker implements Ranker {
       item.reasons = [...item.reasons.filter((reason) => reason.kind !== 'POPULAR'), ...reasons, ...item.reasons.filter((reason) => reason.kind === 'POPULAR')];
     });
   }
+}
+
+/** Which sparse signals a ranking fused (a reason names a source only in a signal that was fused). */
+interface FusedSparseSignals {
+  coBought: boolean;
+  itemItem: boolean;
+  kg: boolean;
+}
+
+/**
+ * For each item of the page, the user's products that explain it: the strongest co-purchase source, else
+ * the strongest source in the served item × item model, a merchandiser relation, the nearest product in
+ * the graph's space and the KG path shared with one of them.
+ */
+function reasonSources(state: RankingState, page: readonly number[], history: readonly HistoryItem[], fusedSignals: FusedSparseSignals) {
+  const { space } = state;
+  const coBoughtSources = fusedSignals.coBought ? strongestSources(state.neighbours, history, page) : null;
+  const itemItemSources = fusedSignals.itemItem && state.itemItem ? strongestSources(state.itemItem.model, history, page) : null;
+  const sharedPaths = fusedSignals.kg && state.kg ? kgPaths(state.kg, history, page) : null;
+  // For each product, the first of the user's products (in history order) with a merchandiser relation to it.
+  const relatedVia = new Map<number, HistoryItem>();
+  for (const item of history) {
+    for (const link of state.links.byProduct[item.index] ?? []) if (!relatedVia.has(link.index)) relatedVia.set(link.index, item);
+  }
+  return page.map((i, position) => {
+    const coBought = coBoughtSources?.[position] ?? -1;
+    const related = relatedVia.get(i);
+    let nearest: HistoryItem | null = null;
+    if (space) {
+      let best = -Infinity;
+      for (const item of history.slice(0, 50)) {
+        // A product the user viewed can come back as a recommendation: it is not its own neighbour.
+        if (item.index === i) continue;
+        const similarity = space.cosine(item.index, i);
+        if (similarity > best) {
+          best = similarity;
+          nearest = item;
+        }
+      }
+    }
+    const alsoChosen = coBought < 0 ? (itemItemSources?.[position] ?? -1) : -1;
+    return { coBought, alsoChosen, related, nearest, shared: sharedPaths?.[position] ?? null };
+  });
 }
 
 /**

@@ -121,6 +121,32 @@ describe('FusedRanker.recommend', () => {
     expect(together?.reason.text).toMatch(/^you .+; this is .*often bought with it$/);
   });
 
+  it('explains an item the served item × item model brought through a product the user had and another shopper shared', async () => {
+    // Only the item × item signal and popularity: its reasons cannot come from co-purchases or the graph's space.
+    const itemItemOnly = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0, weights: { graph: 0, coBought: 0, related: 0, kg: 0, text: 0, category: 0, brand: 0, recency: 0, popularity: 0.01, itemItem: 1 } });
+    try {
+      const { userId } = await buyer();
+      const list = await itemItemOnly.recommend(userId, { first: 10 });
+      const explained = list.items.flatMap((item) => item.reasons.filter((reason) => reason.kind === 'BOUGHT_TOGETHER').map((reason) => ({ item, reason })));
+      expect(explained.length).toBeGreaterThan(0);
+      for (const { item, reason } of explained) {
+        expect(reason.text).toMatch(/^you (bought|put in your cart|looked at|viewed) .+; shoppers who did also chose this$/);
+        const source = (reason.path?.[1] ?? '').replace(/^Product:/, '');
+        expect(reason.path).toEqual([`User:${userId}`, `Product:${source}`, `Product:${item.productId}`]);
+        // The user has the named product, and some other shopper engaged with both.
+        const [row] = await graph.read<{ own: number; shared: number }>(
+          `MATCH (u:User {id: $userId}) RETURN COUNT { (u)-->(:Product {id: $source}) } AS own,
+                  COUNT { (o:User)-->(:Product {id: $source}) WHERE o <> u AND EXISTS { (o)-->(:Product {id: $target}) } } AS shared`,
+          { userId, source, target: item.productId },
+        );
+        expect(row?.own, reason.text).toBeGreaterThan(0);
+        expect(row?.shared, reason.text).toBeGreaterThan(0);
+      }
+    } finally {
+      itemItemOnly.close();
+    }
+  });
+
   it("explains an item through the user's other products, never through the item itself", async () => {
     // Products users viewed are recommended too; "close to X, which you viewed" must not name X itself.
     const users = await graph.read<{ userId: string }>('MATCH (u:User)-[:VIEWED]->() WITH DISTINCT u RETURN u.id AS userId ORDER BY userId LIMIT 40');
