@@ -25,6 +25,9 @@
  * `--api-trains-in-process` makes the API process train the first model on its own thread and heap before
  * serving (as `kgrec start` once did): the A/B for a process that trained against one that never did.
  *
+ * Traffic starts once the API's `GET /ready` answers 200, as a load balancer would send it, then
+ * `--warm-up` seconds go uncounted.
+ *
  * The API process runs with `--api-node-flags`, by default the V8 flag the deployment guide recommends for
  * `kgrec serve` (docs/guides/deploy.md: 64 MiB semi-spaces for the thread serving HTTP; its ranking threads
  * get theirs in code); `--api-node-flags ""` runs it with Node's defaults.
@@ -152,6 +155,16 @@ async function gql<T>(agent: http.Agent, port: number, query: string, variables:
 }
 
 /** Waits (up to a minute) until Neo4j's own background work after the load has settled: it would be charged to the first minute. */
+/** GET /ready answered 200. */
+function apiReady(agent: http.Agent, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    http.get({ agent, port, host: '127.0.0.1', path: '/ready' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    }).on('error', reject);
+  });
+}
+
 async function neo4jSettled(): Promise<void> {
   const pid = localServerStatus(neo4jOptions).pid;
   if (pid === null) return;
@@ -272,6 +285,13 @@ try {
   log(`API process ${ready.pid} serving on port ${ready.port}${ready.trainedInProcess ? ', after training the first model in that process' : ' (it never trained)'}, Node flags: ${options.apiNodeFlags.join(' ') || 'none'}`);
 
   const agent = new http.Agent({ keepAlive: true });
+  // As a load balancer would: no traffic before `/ready` (the ranker's first state is loaded).
+  const readySince = performance.now();
+  while (!(await apiReady(agent, ready.port))) {
+    if (performance.now() - readySince > 300_000) throw new Error('the API was not ready (GET /ready) within 5 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log(`API ready for traffic (GET /ready) ${((performance.now() - readySince) / 1000).toFixed(1)} s after it listened`);
   const titles = await gql<{ data: { products: { nodes: Array<{ id: string; title: string }> } } }>(agent, ready.port, '{ products(first: 100) { nodes { id title } } }');
   const nodes = titles.data.products.nodes;
   await neo4jSettled();

@@ -26,6 +26,7 @@ import { costLimiter, type CostContext, type CostLimiter } from './costLimits.js
 import { formatError } from './errors.js';
 import { loadConsoleFiles, type ConsoleFiles } from './consoleFiles.js';
 import { checkHealth } from './health.js';
+import { Readiness } from './readiness.js';
 import { directQueries, type DirectQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
 import { jitGateway } from './jitExecution.js';
@@ -111,7 +112,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // Read before the first request, so that its shopper lands in the running experiment's variant. Neo4j
   // out of reach must not keep the API from starting (/health says so): the next assignment reads again.
   await parts.experiments.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the running experiments failed; serving the default until they can be read'));
+  const readiness = new Readiness(
+    () => parts.ranker.warmUp(),
+    (error) => logger.error({ err: briefError(error) }, 'warming up the ranker failed; /ready answers 503, and its next probe tries again'),
+  );
   const handle = requestHandler({
+    readiness,
     graph,
     api,
     parts,
@@ -125,8 +131,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   serveRequests(httpServer, handle, logger);
   const { port, url } = await listen(httpServer, api);
   logger.info({ url }, 'kgrec API listening');
-  // Requests are served meanwhile; those arriving before it finishes share the same load.
-  parts.ranker.warmUp().catch((error: unknown) => logger.error({ err: error }, 'warming up the ranker failed; the first request will retry'));
+  // Requests are served meanwhile; those arriving before it finishes share the same load. `/ready` says when it is done.
+  readiness.start();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -136,6 +142,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     jobs: parts.jobs,
     metrics: metrics.registry,
     stop() {
+      readiness.stop();
       stopping ??= stopServer(options, engine.apollo, parts);
       return stopping;
     },
@@ -285,6 +292,7 @@ function requestContexts(options: ApiServerOptions, api: ApiConfig, parts: Servi
 
 /** What the request handler needs. */
 interface RequestHandling {
+  readiness: Readiness;
   graph: Graph;
   api: ApiConfig;
   parts: ServingParts;
@@ -298,7 +306,7 @@ interface RequestHandling {
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Routes `/health`, `/metrics`, the console's files and the GraphQL path; anything else is a 404. */
+/** Routes `/health`, `/ready`, `/metrics`, the console's files and the GraphQL path; anything else is a 404. */
 function requestHandler(handling: RequestHandling): RequestHandler {
   const { graph, api, parts, metrics } = handling;
   const answerGraphQL = graphQLHandler(handling);
@@ -309,6 +317,11 @@ function requestHandler(handling: RequestHandling): RequestHandler {
     if (url.pathname === '/health' && req.method === 'GET') {
       const health = await checkHealth(graph, api.modelsDir, parts.ranker);
       writeJson(res, health.status === 'ok' ? 200 : 503, health);
+      return;
+    }
+    if (url.pathname === '/ready' && req.method === 'GET') {
+      const ready = handling.readiness.probe();
+      writeJson(res, ready ? 200 : 503, { ready });
       return;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {

@@ -27,6 +27,16 @@ describe('a running server', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', neo4j: { reachable: true }, model: { active: h.modelVersion }, ranking: { mode: 'in-process' } });
   });
 
+  it('/ready answers 200 once the ranker has loaded its state', async () => {
+    let response = await fetch(new URL('/ready', h.server.url));
+    for (let tries = 0; response.status !== 200 && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      response = await fetch(new URL('/ready', h.server.url));
+    }
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ready: true });
+  });
+
   it('/metrics counts requests, errors and latency per operation', async () => {
     await h.gql('{ categories { id } }');
     await h.gql('{ recommend(userId: "u-0001", first: 1000) { strategy } }');
@@ -180,6 +190,10 @@ describe('configuration and failures', () => {
       const response = await fetch(new URL('/health', server.url));
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ status: 'unavailable', neo4j: { reachable: false } });
+      // Its ranker cannot load anything: not ready for traffic either.
+      const ready = await fetch(new URL('/ready', server.url));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ready: false });
     } finally {
       await server.stop();
     }
