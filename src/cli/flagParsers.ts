@@ -26,6 +26,18 @@ export const nonNegativeNumber = (name: string) => (value: string): number => {
   return number;
 };
 
+/**
+ * A finite number above `above` and at most `atMost`: for rates, margins and factors, where 0 would train
+ * nothing (a learning rate) or wipe the rate at the first plateau (a decay).
+ */
+export const numberAbove = (name: string, above: number, atMost = Number.POSITIVE_INFINITY) => (value: string): number => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= above || number > atMost) {
+    throw new InvalidArgumentError(`${name}: expected a number above ${above}${Number.isFinite(atMost) ? ` and at most ${atMost}` : ''}, got "${value}"`);
+  }
+  return number;
+};
+
 /** One of the values listed. */
 export const oneOf = (name: string, values: readonly string[]) => (value: string): string => {
   if (!values.includes(value)) throw new InvalidArgumentError(`${name}: expected one of ${values.join(', ')}, got "${value}"`);

@@ -147,6 +147,10 @@ describe('the kgrec command line', () => {
     const zero = kgrec('ingest-kgat', '--batch-size', '0', '.');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--batch-size: expected a whole number ≥ 1, got "0"');
+    // A learning rate of 0 would train nothing for the whole run: refused before any triple is read.
+    const still = kgrec('train', '--triples', 'no-such-folder', '--learning-rate', '0');
+    expect(still.code).toBe(2);
+    expect(still.stderr).toContain('--learning-rate: expected a number above 0 and at most 10, got "0"');
   });
 
   it('tells where the Neo4j is when NEO4J_URI is set', () => {

@@ -8,7 +8,7 @@ import { activeVersion, listModels, removeModel } from '../../kge/modelStore.js'
 import type { LinkPredictionResult, TransEHyperparameters } from '../../kge/types.js';
 import { activateAndWriteBack } from '../../jobs/activate.js';
 import { runTrainingJob, type TrainJobOptions, type TrainJobResult, type TrainingSource } from '../../jobs/train.js';
-import { nonNegativeNumber, oneOf, positiveInteger, wholeNumber } from '../flagParsers.js';
+import { nonNegativeNumber, numberAbove, oneOf, positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, formatCount, UserError, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -70,15 +70,15 @@ function addTrainOptions(command: Command): Command {
     .option('--dimension <n>', 'embedding dimension', positiveInteger('--dimension'))
     .option('--distance <L1|L2>', 'distance of the TransE score', oneOf('--distance', ['L1', 'L2']))
     .option('--loss <kind>', 'margin or self-adversarial', oneOf('--loss', ['margin', 'self-adversarial']))
-    .option('--margin <γ>', 'margin of the loss', nonNegativeNumber('--margin'))
+    .option('--margin <γ>', 'margin of the loss', numberAbove('--margin', 0))
     .option('--adversarial-temperature <α>', 'temperature of the self-adversarial weights', nonNegativeNumber('--adversarial-temperature'))
     .option('--negatives <k>', 'negatives per positive triple', positiveInteger('--negatives'))
     .option('--corruption <kind>', 'uniform or bernoulli corruption of heads and tails', oneOf('--corruption', ['uniform', 'bernoulli']))
     .option('--reflexive-negatives', 'make one negative of each positive (h, r, t) the reflexive (h, r, h): a query must not rank its own anchor first')
     .option('--no-reflexive-negatives', 'draw every negative by corruption')
     .option('--optimizer <name>', 'adam or adagrad', oneOf('--optimizer', ['adam', 'adagrad']))
-    .option('--learning-rate <lr>', 'learning rate', nonNegativeNumber('--learning-rate'))
-    .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', nonNegativeNumber('--lr-decay'))
+    .option('--learning-rate <lr>', 'learning rate', numberAbove('--learning-rate', 0, 10))
+    .option('--lr-decay <factor>', 'multiply the learning rate by this at each validation without a better MRR (1: off)', numberAbove('--lr-decay', 0, 1))
     .option('--batch-size <n>', 'positive triples per mini-batch', positiveInteger('--batch-size'))
     .option('--epochs <n>', 'epochs (at most; early stopping may end sooner)', positiveInteger('--epochs'))
     .option('--norm-constraint', 'rescale entity vectors to unit length after each step')
