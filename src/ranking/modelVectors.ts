@@ -12,6 +12,8 @@ export class ModelVectors {
   readonly distance: Distance;
   /** When the model was trained: behaviour after this is not in its vectors yet. */
   readonly trainedAt: number;
+  /** What it was trained on (`shop` or `benchmark`); absent in models saved before it was recorded. */
+  readonly trainedOn: string | undefined;
   private readonly entityRows = new Map<string, number>();
   private readonly relationRows = new Map<string, number>();
   /** The model's vocabulary: every term it has a vector for. */
@@ -26,6 +28,7 @@ export class ModelVectors {
     this.dimension = model.embeddings.dimension;
     this.distance = model.manifest.distance;
     this.trainedAt = trainedAt ?? Date.parse(model.manifest.createdAt);
+    this.trainedOn = model.manifest.trainedOn;
     model.entities.forEach((key, row) => {
       this.entityRows.set(key, row);
       if (key.startsWith(TERM_PREFIX)) this.terms.push(key.slice(TERM_PREFIX.length));

@@ -139,7 +139,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   // A new model may bring another item × item model with its weights: its lists are then built from the baskets.
   const reuse = young !== null && young.model?.version === (version ?? undefined) ? young : null;
-  const [snapshot, baskets, links, model, fitted, encoder, allTexts, kernels, knowledgeGraph] = await Promise.all([
+  const [snapshot, baskets, links, loadedModel, savedFusion, encoder, allTexts, kernels, knowledgeGraph] = await Promise.all([
     loadCatalogueSnapshot(graph, now),
     reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
@@ -153,6 +153,11 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     reuse ? Promise.resolve(null) : readShopKnowledgeGraph(graph),
   ]);
   if (!kernels.module && !previous) options.logger?.info({ reason: kernels.reason }, 'SIMD kernels unavailable: the ranking distance passes run on plain loops');
+  const foreign = loadedModel ? foreignModelReason(loadedModel, snapshot) : null;
+  if (foreign) options.logger?.info({ model: loadedModel?.version, reason: foreign }, 'the active model is not this shop\'s: ranking without it');
+  const model = foreign ? null : loadedModel;
+  // Weights fitted with a refused model are not used either.
+  const fitted = foreign ? null : savedFusion;
   let coldTexts = new Map<string, ProductTextRow>();
   let productTerms: ReadonlyMap<string, readonly string[]> = new Map();
   if (model) {
@@ -194,6 +199,20 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     'ranking state loaded',
   );
   return state;
+}
+
+/**
+ * Why a model must not rank this shop, or null. Activation refuses such models, but `models/active` may
+ * name one anyway (written by hand, or by a version before that check): a benchmark model, or one that
+ * knows none of the catalogue's products, would rank every product by noise. A shop model that predates
+ * new products still knows most of them, so only "none" is refused here.
+ */
+export function foreignModelReason(model: ModelVectors, snapshot: CatalogueSnapshot): string | null {
+  if (model.trainedOn === 'benchmark') return `model ${model.version} was trained on benchmark triples`;
+  if (snapshot.products.length > 0 && !snapshot.products.some((product) => model.entity('Product', product.id) !== null)) {
+    return `model ${model.version} has a vector for none of the shop's ${snapshot.products.length} products`;
+  }
+  return null;
 }
 
 /** The fitted (or default) weights with the configured overrides: what the state fuses with. */

@@ -20,7 +20,9 @@ import { ThreadedRanker } from '../../src/ranking/threadedRanker.js';
 import { readProfile } from '../../src/graph/shopReads.js';
 import type { RankedList } from '../../src/ranking/types.js';
 import { tokenize } from '../../src/text/tokenize.js';
-import { freshGraph, tempDir } from '../helpers.js';
+import { freshGraph, saveFixtureModel, tempDir } from '../helpers.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * The fused ranker against a real Neo4j holding a small demo shop and a model trained on it: the rules,
@@ -119,6 +121,32 @@ describe('FusedRanker.recommend', () => {
     }
     const together = paths.find(({ reason }) => reason.kind === 'BOUGHT_TOGETHER');
     expect(together?.reason.text).toMatch(/^you .+; this is .*often bought with it$/);
+  });
+
+  it('ranks without an active model that is not the shop\'s, whatever models/active names', async () => {
+    const { userId } = await buyer();
+    for (const model of [
+      { trainedOn: 'benchmark' as const, entities: ['00001740', '00001930'], relations: ['_hypernym'] },
+      { trainedOn: 'shop' as const, entities: ['Product:not-here-1', 'Product:not-here-2'], relations: ['IN_CATEGORY'] },
+    ]) {
+      const foreignDir = tempDir('kgrec-foreign-models-');
+      const version = await saveFixtureModel(foreignDir, model);
+      // Written by hand, as activation would refuse it.
+      writeFileSync(path.join(foreignDir, 'active'), `${version}\n`);
+      const foreign = new FusedRanker({ graph, modelsDir: foreignDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0 });
+      try {
+        const list = await foreign.recommend(userId, { first: 10, explain: true });
+        expect(list.modelVersion, model.trainedOn).toBeNull();
+        expect(list.items).toHaveLength(10);
+        expect(list.items.every((item) => item.breakdown.every((part) => part.name !== 'graph'))).toBe(true);
+      } finally {
+        foreign.close();
+      }
+    }
+    // The shop's own model is served as before, its graph signal in the breakdown.
+    const own = await ranker.recommend(userId, { first: 10, explain: true });
+    expect(own.modelVersion).not.toBeNull();
+    expect(own.items.some((item) => item.breakdown.some((part) => part.name === 'graph'))).toBe(true);
   });
 
   it('explains an item the served item × item model brought through a product the user had and another shopper shared', async () => {
