@@ -1,3 +1,4 @@
+import neo4j from 'neo4j-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfigSchema } from '../../src/api/config.js';
@@ -184,7 +185,9 @@ describe('configuration and failures', () => {
   });
 
   it('/health answers 503 when Neo4j cannot be reached', async () => {
-    const graph = Graph.open(loadConfig({ NEO4J_URI: 'bolt://127.0.0.1:1' }));
+    // Retries of a failed query given up after 1 s (the driver's default is 30 s): the server's stop waits
+    // for the ranker's warm-ups, which /ready may start again, to give up.
+    const graph = new Graph(neo4j.driver('bolt://127.0.0.1:1', neo4j.auth.basic('neo4j', 'unused'), { maxTransactionRetryTime: 1_000, connectionTimeout: 1_000 }), undefined);
     const server = await createApiServer({ graph, config: loadConfig(), api: apiConfigSchema.parse({ port: 0, modelsDir: tempDir() }), logger });
     try {
       const response = await fetch(new URL('/health', server.url));
