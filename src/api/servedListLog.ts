@@ -44,7 +44,8 @@ const RECENT_TTL_MS = 10 * 60_000;
  * session): the statement failed for what it held, e.g. a value past an index's key size.
  */
 function isRefusedForContent(error: unknown): boolean {
-  return error instanceof Neo4jError && !isRetryableError(error) && !/^(ServiceUnavailable|SessionExpired)$/.test(error.code);
+  // The driver counts transient errors, an unreachable server and an expired session as retryable.
+  return error instanceof Neo4jError && !isRetryableError(error);
 }
 
 interface RecentList {
