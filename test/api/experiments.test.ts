@@ -3,6 +3,7 @@ import { ExperimentAssigner } from '../../src/api/experimentAssigner.js';
 import { writeServedLists, type ServedListRecord } from '../../src/graph/servedLists.js';
 import { Random } from '../../src/math/random.js';
 import { codeOf, startHarness, TOKENS, type Harness } from './harness.js';
+import type { ExperimentResultsAnswer } from '../../src/jobs/simulateShop.js';
 
 /** Experiments through the API: definitions and their history, sticky assignment, and results that reconcile with the events. */
 
@@ -167,17 +168,8 @@ const RESULTS = `query ($id: ID!, $from: DateTime!, $to: DateTime, $days: Int) {
       ctr { value low high } revenuePerUser { value } versusControl { pValue ctrDifference { value low high } } }
   } }`;
 
-interface VariantResult {
-  name: string;
-  users: number;
-  servedLists: number;
-  impressions: number;
-  clicks: number;
-  addToCarts: number;
-  conversions: number;
-  revenue: number;
-  ctr: { value: number; low: number | null; high: number | null };
-}
+/** One variant of the results, as the simulator reads them too. */
+type VariantResult = ExperimentResultsAnswer['variants'][number];
 
 const DAY_MS = 86_400_000;
 
