@@ -56,6 +56,7 @@ import { activateModel } from '../src/kge/modelStore.js';
 import { benchNeo4jOptions, machine, median, processCpuSeconds } from './benchServer.js';
 import { post } from './loadClient.js';
 import type { ApiMemory, ApiMessage } from './soakApi.js';
+import { collectTimeline, minuteEvents, type TimelineEvent } from './soakTimeline.js';
 import { HOSTILE_KINDS, KINDS, OUTCOMES, type HostileKind, type KindSummary, type MinuteResult, type SoakJob } from './soakLoad.js';
 
 const { values } = parseArgs({
@@ -191,6 +192,8 @@ interface MinuteRecord extends Omit<MinuteResult, 'type' | 'rows'> {
   memory: Omit<ApiMemory, 'type'>;
   training: TrainingState | null;
   flagged: boolean;
+  /** The API's stalls, long GC pauses and reloads in this minute (bench/soakTimeline.ts). */
+  events: string[];
 }
 
 function hostileTotals(minute: Pick<MinuteResult, 'byKind'>): { requests: number; ok: number; refused: number; failed: number } {
@@ -207,6 +210,11 @@ function hostileTotals(minute: Pick<MinuteResult, 'byKind'>): { requests: number
 }
 
 /** One minute's line: latency of recommend and search, the hostile requests, and the API's memory and pauses. */
+/** The `count` slowest seconds of a minute, as "s12 140 ms". */
+function slowestSeconds(slowestPerSecond: readonly number[], count: number): string {
+  return [...slowestPerSecond.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([second, latency]) => `s${second} ${latency} ms`).join(', ');
+}
+
 function minuteLine(result: MinuteResult, apiMemory: Omit<ApiMemory, 'type'>): string {
   const hostile = hostileTotals(result);
   const legit = result.legit;
@@ -241,6 +249,7 @@ const neo4jEnv = { NEO4J_URI: `bolt://127.0.0.1:${neo4jOptions.port}`, NEO4J_PAS
 const config = loadConfig({ ...process.env, ...neo4jEnv });
 const graph = Graph.open(config);
 let api: ChildProcess | undefined;
+const timeline: TimelineEvent[] = [];
 let retrainingPid: number | null = null;
 try {
   await graph.verify();
@@ -273,7 +282,10 @@ try {
       KGREC_API_TOKENS: JSON.stringify({ [hashToken(tokens.frontend)]: 'frontend', [hashToken(tokens.admin)]: 'admin' }),
       KGREC_API_PUBLIC_READS: 'true',
     },
+    // stderr carries the API's timeline (stalls, GC pauses, reloads) as JSON lines; the rest is passed on.
+    stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
   });
+  if (api.stderr) collectTimeline(api.stderr, timeline, (line) => process.stderr.write(`${line}\n`));
   const ready = await nextMessage<Extract<ApiMessage, { type: 'ready' }>>(api, 'ready');
   const apiProcess = api;
   const memory = async (): Promise<Omit<ApiMemory, 'type'>> => {
@@ -355,13 +367,16 @@ try {
         return;
       }
       const flagged = result.legit.p99Ms > options.flagP99Ms;
-      minutes.push({ ...figures, memory: apiMemory, training, flagged });
+      const events = minuteEvents(timeline, result.startedAtMs);
+      minutes.push({ ...figures, memory: apiMemory, training, flagged, events });
       raw.push(rows);
       console.log(
         `minute ${result.minute}: ${minuteLine(result, apiMemory)}` +
           (training ? ` | retraining ${training.status.toLowerCase()} ${training.epoch}/${training.totalEpochs} in pid ${training.pid}` : '') +
           (flagged ? `  <-- p99 above ${options.flagP99Ms} ms` : ''),
       );
+      // Where a minute was slow: its slowest seconds beside what the API's threads did then.
+      if (flagged || events.length > 0) console.log(`  slowest seconds: ${slowestSeconds(result.slowestPerSecond, 3)}; API timeline: ${events.join('; ') || 'nothing over the thresholds'}`);
     });
   });
   const finished = nextMessage(load, 'done');
@@ -436,6 +451,8 @@ try {
       api: { pid: ready.pid, trainedInProcess: ready.trainedInProcess },
       summary,
       minutes,
+      // The API's stalls, long GC pauses and reloads over the whole run, epoch ms (each minute has its startedAtMs).
+      timeline,
       // Every measured request, minute by minute: [due ms into the minute, kind, latency ms, HTTP status (0: no answer), outcome].
       raw: { columns: ['dueMs', 'kind', 'latencyMs', 'status', 'outcome'], kinds: KINDS, outcomes: OUTCOMES, minutes: raw },
     }),

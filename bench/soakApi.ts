@@ -21,6 +21,7 @@ import { loadConfig } from '../src/config.js';
 import { Graph } from '../src/graph/graph.js';
 import { runTrainingJob } from '../src/jobs/train.js';
 import { activateModel } from '../src/kge/modelStore.js';
+import { watchStalls } from '../src/util/stallWatch.js';
 
 export interface ApiMemory {
   type: 'memory';
@@ -49,13 +50,18 @@ const mib = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10;
 const config = loadConfig();
 const api = loadApiConfig(process.env, { port: 0 });
 const logger = pino({ level: 'warn' }, pino.destination(2));
+// The timeline bench/soak sets beside its slow requests, as JSON lines on stderr: this thread's stalls and
+// long GC pauses, and through the ranker's logger (its threads log at its level) their stalls and reloads.
+const timeline = pino({ level: 'debug', base: { thread: 'main' } }, pino.destination(2));
+const TIMELINE_STALL_MS = 20;
+const TIMELINE_GC_MS = 10;
 const graph = Graph.open(config);
 await graph.verify();
 if (values['train-in-process']) {
   const trained = await runTrainingJob({ source: { kind: 'graph', graph, config }, hyperparameters: [{ epochs: Number(values.epochs), workers: 2 }], modelsDir: api.modelsDir, evalEvery: 0 });
   await activateModel(api.modelsDir, trained.version);
 }
-const ranker = createServingRanker({ graph, config, api, logger });
+const ranker = createServingRanker({ graph, config, api, logger: timeline });
 await ranker.warmUp();
 const server = await createApiServer({ graph, config, api, logger, ranker });
 
@@ -68,12 +74,14 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gc.maxMs = Math.max(gc.maxMs, entry.duration);
     gc.totalMs += entry.duration;
+    if (entry.duration >= TIMELINE_GC_MS) timeline.debug({ gcMs: Math.round(entry.duration * 10) / 10, kind: (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind }, 'gc pause');
     const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.counts.minor += 1;
     else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.counts.major += 1;
     else gc.counts.other += 1;
   }
 }).observe({ entryTypes: ['gc'] });
+watchStalls(({ blockedMs }) => timeline.debug({ blockedMs }, 'main thread blocked'), TIMELINE_STALL_MS);
 const ms = (nanoseconds: number): number => Math.round(nanoseconds / 1e5) / 10;
 
 process.on('message', (message: { type: string }) => {

@@ -70,6 +70,8 @@ export interface MinuteResult {
   byKind: Partial<Record<Kind, KindSummary>>;
   /** The slowest legit request due in each second of the minute (ms). */
   slowestPerSecond: number[];
+  /** When the minute began (epoch ms): the API's timeline of stalls and reloads is set beside it. */
+  startedAtMs: number;
   rows: RawRow[];
 }
 
@@ -183,7 +185,7 @@ function summarise(rows: RawRow[]): KindSummary {
 }
 
 /** A bucket's figures: all requests, recommend and search together, each kind, the slowest legit request per second. */
-function minuteResult(minute: number, rows: RawRow[], codes: Map<string, Map<string, number>>): MinuteResult {
+function minuteResult(minute: number, startedAtMs: number, rows: RawRow[], codes: Map<string, Map<string, number>>): MinuteResult {
   const legitRows = rows.filter((row) => row[1] < LEGIT_KINDS.length);
   const byKind: Partial<Record<Kind, KindSummary>> = {};
   KINDS.forEach((kind, index) => {
@@ -198,7 +200,7 @@ function minuteResult(minute: number, rows: RawRow[], codes: Map<string, Map<str
   }
   const legitCodes: Record<string, number> = {};
   for (const kind of LEGIT_KINDS) for (const [code, count] of codes.get(kind) ?? []) legitCodes[code] = (legitCodes[code] ?? 0) + count;
-  return { type: 'minute', minute, legit: { ...summarise(legitRows), codes: legitCodes }, byKind, slowestPerSecond: slowest, rows };
+  return { type: 'minute', minute, legit: { ...summarise(legitRows), codes: legitCodes }, byKind, slowestPerSecond: slowest, startedAtMs, rows };
 }
 
 export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => void): Promise<void> {
@@ -209,6 +211,7 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
   const interval = 1000 / job.rate;
   const warmUpMs = job.warmUpSeconds * 1000;
   const started = performance.now();
+  const epochOffsetMs = Date.now() - started;
   const measuredFrom = started + warmUpMs;
   const deadline = measuredFrom + job.minutes * 60_000;
   // Bucket 0 is the warm-up (reported apart, never in the minutes' figures); bucket b ≥ 1 is minute b.
@@ -221,7 +224,7 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
     // A bucket is complete once requests of the next are due and none of its own is in flight.
     while (nextBucket <= job.minutes && (buckets[nextBucket] as (typeof buckets)[number]).inFlight === 0 && started + counter * interval >= measuredFrom + nextBucket * 60_000) {
       const bucket = buckets[nextBucket] as (typeof buckets)[number];
-      onMinute(minuteResult(nextBucket, bucket.rows, bucket.codes));
+      onMinute(minuteResult(nextBucket, Math.round(bucketStart(nextBucket) + epochOffsetMs), bucket.rows, bucket.codes));
       bucket.rows = [];
       nextBucket += 1;
     }

@@ -1,0 +1,70 @@
+/**
+ * The API's timeline during a soak, read from its stderr (bench/soakApi.ts and the ranking threads log
+ * these as JSON lines): each thread's event loop stalls, the main thread's long GC pauses and the ranking
+ * state's reloads. bench/soak sets them beside each minute's slow requests, so that a slow second names
+ * the thread that held it.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+
+export interface TimelineEvent {
+  /** When it ended (epoch ms). */
+  at: number;
+  thread: string;
+  what: 'blocked' | 'gc' | 'reload';
+  /** How long it took; for a reload, its reading and its build together. */
+  ms: number;
+  details?: Record<string, unknown>;
+}
+
+interface LogLine {
+  time?: number;
+  thread?: string;
+  msg?: string;
+  blockedMs?: number;
+  gcMs?: number;
+  kind?: number;
+  loadMs?: number;
+  buildMs?: number;
+  products?: number;
+}
+
+function eventOf(line: LogLine): TimelineEvent | null {
+  if (typeof line.time !== 'number') return null;
+  const thread = line.thread ?? 'main';
+  if (line.msg === 'ranking thread blocked' || line.msg === 'main thread blocked') return { at: line.time, thread, what: 'blocked', ms: line.blockedMs ?? 0 };
+  if (line.msg === 'gc pause') return { at: line.time, thread, what: 'gc', ms: line.gcMs ?? 0, details: { kind: line.kind } };
+  if (line.msg === 'ranking state loaded') {
+    return { at: line.time, thread, what: 'reload', ms: (line.loadMs ?? 0) + (line.buildMs ?? 0), details: { loadMs: line.loadMs, buildMs: line.buildMs, products: line.products } };
+  }
+  return null;
+}
+
+/** Collects the timeline's lines from `stderr` into `events`; every other line is passed on to `echo`. */
+export function collectTimeline(stderr: Readable, events: TimelineEvent[], echo: (line: string) => void): void {
+  createInterface({ input: stderr }).on('line', (text) => {
+    let event: TimelineEvent | null = null;
+    if (text.startsWith('{')) {
+      try {
+        event = eventOf(JSON.parse(text) as LogLine);
+      } catch {
+        // not a log line of ours: echoed below
+      }
+    }
+    if (event) events.push(event);
+    else echo(text);
+  });
+}
+
+/** The events of one minute (a reload counts where it overlaps the minute), as "second: thread what ms". */
+export function minuteEvents(events: readonly TimelineEvent[], startedAtMs: number): string[] {
+  const end = startedAtMs + 60_000;
+  return events
+    .filter((event) => event.at >= startedAtMs && event.at - event.ms < end)
+    .map((event) => {
+      const from = Math.max(0, Math.floor((event.at - event.ms - startedAtMs) / 1000));
+      const to = Math.min(59, Math.floor((event.at - startedAtMs) / 1000));
+      const seconds = from === to ? `s${to}` : `s${from}-${to}`;
+      return `${seconds} ${event.thread} ${event.what} ${Math.round(event.ms)} ms`;
+    });
+}
