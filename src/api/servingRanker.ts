@@ -50,7 +50,10 @@ export function createServingRanker(options: ServingRankerOptions, variant?: Fus
   // A variant's ranker takes at most one thread of its own and reads profiles per request: the profile
   // cache's invalidations go to the serving ranker only (src/api/variantRankers.ts).
   const api = variant ? { ...options.api, rankingThreads: Math.min(options.api.rankingThreads, 1), profileCacheUsers: 0 } : options.api;
+  // The database the API's connection resolved, so that the ranking threads and the lists' build thread need not resolve it again.
+  const neo4j = { ...config, neo4jDatabase: graph.database ?? config.neo4jDatabase };
   const rankerOptions = {
+    neo4j,
     modelsDir: api.modelsDir,
     relationTypes: config.relationTypes,
     ttlMs: api.snapshotTtlSeconds * 1000,
@@ -64,8 +67,7 @@ export function createServingRanker(options: ServingRankerOptions, variant?: Fus
   if (api.rankingThreads > 0) {
     return new ThreadedRanker({
       threads: api.rankingThreads,
-      // The database the API's connection resolved, so that the threads need not resolve it again.
-      config: { ...config, neo4jDatabase: graph.database ?? config.neo4jDatabase },
+      config: neo4j,
       ranker: rankerOptions,
       // Plain settings: the thread logs its own errors.
       profileCache,

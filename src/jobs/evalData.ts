@@ -9,7 +9,7 @@ import { interactionsFromPairs, type InteractionMatrix } from '../math/interacti
 import { KG_FILE, loadKgatInteractions, loadKgatKnowledgeGraph } from '../eval/kgat.js';
 import { attributeKnowledgeGraph, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { BEHAVIOUR_RELATIONSHIP, HIDDEN_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
-import { readShopKnowledgeGraph } from '../ranking/rankingState.js';
+import { readShopKnowledgeGraph } from '../ranking/shopKnowledgeGraph.js';
 
 /**
  * The material of an offline evaluation, whatever its source: a catalogue, the behaviour models may learn

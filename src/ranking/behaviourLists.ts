@@ -1,9 +1,14 @@
 import type { Worker } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { Graph } from '../graph/graph.js';
+import { readBaskets } from '../graph/rankingReads.js';
 import { buildKgSimilarity, type KgSimilarityModel } from '../recommenders/kgSimilarity.js';
 import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import { buildItemItemIndex, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
 import { buildItemNeighbours, type ItemNeighbours } from './itemNeighbours.js';
+import { readShopKnowledgeGraph } from './shopKnowledgeGraph.js';
+import { CO_BEHAVIOUR_TYPES } from './weights.js';
 
 /**
  * The ranking state's lists that are built from every shopper's behaviour and from the whole knowledge
@@ -22,10 +27,48 @@ export interface BehaviourListsInput {
   knowledgeGraph: ItemKnowledgeGraph | null;
 }
 
+/**
+ * The same lists with their inputs read by the build thread itself: the baskets (200,000 rows in the demo
+ * shop) and the knowledge graph would otherwise be decoded on the ranking thread, between its requests.
+ */
+export interface BehaviourListsFromNeo4j {
+  /** Where the build thread connects (the ranking thread's own settings). */
+  neo4j: Config;
+  /** The snapshot's product ids, in its order: the lists' indices. */
+  productIds: readonly string[];
+  itemItem: ItemItemSpec | null;
+}
+
 export interface BehaviourLists {
   neighbours: ItemNeighbours;
   itemItem: ItemItemIndex | null;
   kg: KgSimilarityModel | null;
+  /** The knowledge graph the KG lists were built from, when the build thread read it (BehaviourListsFromNeo4j). */
+  knowledgeGraph?: ItemKnowledgeGraph | null;
+}
+
+/** Each shopper's distinct products that the snapshot holds, by snapshot index (shoppers with none left out). */
+export function userItemsOf(baskets: Iterable<ReadonlySet<string> | readonly string[]>, indexOf: ReadonlyMap<string, number>): number[][] {
+  const userItems: number[][] = [];
+  for (const basket of baskets) {
+    const items = [...new Set(basket)].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
+    if (items.length > 0) userItems.push(items);
+  }
+  return userItems;
+}
+
+/** Reads the baskets and the knowledge graph from Neo4j, then builds the lists from them. */
+export async function buildBehaviourListsFromNeo4j(request: BehaviourListsFromNeo4j): Promise<BehaviourLists> {
+  const graph = Graph.open(request.neo4j);
+  try {
+    const [baskets, knowledgeGraph] = await Promise.all([readBaskets(graph, CO_BEHAVIOUR_TYPES), readShopKnowledgeGraph(graph)]);
+    const indexOf = new Map(request.productIds.map((id, index) => [id, index]));
+    const rows = basketRows(userItemsOf(baskets.values(), indexOf));
+    const lists = buildBehaviourLists({ baskets: rows, productCount: request.productIds.length, itemItem: request.itemItem, knowledgeGraph });
+    return { ...lists, knowledgeGraph };
+  } finally {
+    await graph.close();
+  }
 }
 
 /** Shoppers' product lists as CSR rows (what crosses to the build thread without a copy). */
@@ -65,6 +108,7 @@ export function behaviourListBuffers(lists: BehaviourLists): ArrayBuffer[] {
     const { neighbours, entities } = lists.kg;
     arrays.push(neighbours.indptr, neighbours.indices, neighbours.similarities, entities.indptr, entities.nodes, entities.weights, entities.relations, entities.via);
   }
+  if (lists.knowledgeGraph) arrays.push(lists.knowledgeGraph.heads, lists.knowledgeGraph.relations, lists.knowledgeGraph.tails);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
 
@@ -74,7 +118,7 @@ export type BehaviourListsReply = { lists: BehaviourLists } | { error: { name: s
  * Builds the lists on a thread of their own and resolves with them. A thread that cannot start (or dies)
  * rejects: the caller keeps its previous state and logs, as for any failed reload.
  */
-export function buildBehaviourListsOffThread(input: BehaviourListsInput): Promise<BehaviourLists> {
+export function buildBehaviourListsOffThread(input: BehaviourListsInput | BehaviourListsFromNeo4j): Promise<BehaviourLists> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {

@@ -1,13 +1,14 @@
 /** The build thread of behaviourLists.ts: builds the lists once, hands their buffers back and ends. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { behaviourListBuffers, buildBehaviourLists, type BehaviourListsInput, type BehaviourListsReply } from './behaviourLists.js';
+import { behaviourListBuffers, buildBehaviourLists, buildBehaviourListsFromNeo4j, type BehaviourListsFromNeo4j, type BehaviourListsInput, type BehaviourListsReply } from './behaviourLists.js';
 
 if (!parentPort) throw new Error('behaviourListsThread runs as a worker thread');
 const port = parentPort;
 let reply: BehaviourListsReply;
 let transfer: ArrayBuffer[] = [];
 try {
-  const lists = buildBehaviourLists(workerData as BehaviourListsInput);
+  const input = workerData as BehaviourListsInput | BehaviourListsFromNeo4j;
+  const lists = 'neo4j' in input ? await buildBehaviourListsFromNeo4j(input) : buildBehaviourLists(input);
   reply = { lists };
   transfer = behaviourListBuffers(lists);
 } catch (error) {

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
+import type { Config } from '../config.js';
 import type { Graph } from '../graph/graph.js';
-import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, streamKnowledgeGraph, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
-import { graphNodeKey, KnowledgeGraphBuilder, type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
+import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
+import { type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { alignRankingKg, buildRankingKg, type RankingKg } from './kgIndex.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
@@ -12,7 +13,8 @@ import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
 import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
-import { basketRows, buildBehaviourListsOffThread } from './behaviourLists.js';
+import { buildBehaviourListsOffThread, userItemsOf, type BehaviourLists, type BehaviourListsFromNeo4j } from './behaviourLists.js';
+import { readShopKnowledgeGraph } from './shopKnowledgeGraph.js';
 import { buildItemItemIndex, DEFAULT_ITEM_ITEM, sameItemItemSpec, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
@@ -80,6 +82,11 @@ export interface RankingStateOptions {
   logger?: EncoderLog | undefined;
   /** Build the neighbour lists on the ranking thread itself rather than on a thread of their own (tests, one-core hosts). */
   listsOnThisThread?: boolean | undefined;
+  /**
+   * Where the lists' own thread connects to read the baskets and the knowledge graph (this thread's
+   * settings). Without it the lists are built on this thread, from what it reads.
+   */
+  neo4j?: Config | undefined;
 }
 
 /** The term index of a loaded model: built once, reloads with the same model reuse it. */
@@ -139,9 +146,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   // A new model may bring another item × item model with its weights: its lists are then built from the baskets.
   const reuse = young !== null && young.model?.version === (version ?? undefined) ? young : null;
-  const [snapshot, baskets, links, loadedModel, savedFusion, encoder, allTexts, kernels, knowledgeGraph] = await Promise.all([
+  const [snapshot, links, loadedModel, savedFusion, encoder, allTexts, kernels] = await Promise.all([
     loadCatalogueSnapshot(graph, now),
-    reuse ? Promise.resolve(new Map<string, Set<string>>()) : readBaskets(graph, CO_BEHAVIOUR_TYPES),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
@@ -149,8 +155,6 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     // An encoder reads every product's text in one query; the cold products' texts are among them.
     encoderPath ? readAllProductTexts(graph) : Promise.resolve(null),
     loadTransEWasm(),
-    // The KG changes with imports, not with shoppers: its lists are reused for as long as the co-behaviour ones.
-    reuse ? Promise.resolve(null) : readShopKnowledgeGraph(graph),
   ]);
   if (!kernels.module && !previous) options.logger?.info({ reason: kernels.reason }, 'SIMD kernels unavailable: the ranking distance passes run on plain loops');
   const foreign = loadedModel ? foreignModelReason(loadedModel, snapshot) : null;
@@ -172,13 +176,11 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     productTerms = terms;
   }
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
-  const prebuilt = reuse ? null : await behaviourListsAside(options, { snapshot, baskets, knowledgeGraph, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem: fitted?.itemItem ?? null, now });
+  const lists = await listParts(options, reuse, { snapshot, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem: fitted?.itemItem ?? null, now });
   const buildStarted = performance.now();
   const state = await buildRankingStateYielding({
     snapshot,
     model,
-    // Lists built aside need no baskets here (and a reuse read none).
-    baskets: prebuilt ? [] : [...baskets.values()],
     links,
     coldTexts,
     productTerms,
@@ -186,10 +188,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     itemItem: fitted?.itemItem ?? null,
     overrides: options.weights,
     textEncoder,
-    neighbours: reuse
-      ? { ids: reuse.snapshot.products.map((product) => product.id), lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem }
-      : (prebuilt?.neighbours ?? undefined),
-    knowledgeGraph: reuse ? (reuse.kg ?? null) : prebuilt ? prebuilt.knowledgeGraph : knowledgeGraph,
+    ...lists,
     now,
     rowKernels: kernels.module ?? null,
   });
@@ -220,46 +219,42 @@ function stateWeights(fitted: FusionWeights | null, overrides: Partial<FusionWei
   return { ...(fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
 }
 
-/** Each shopper's distinct products that the snapshot holds, by snapshot index (shoppers with none left out). */
-function userItemsOf(baskets: Iterable<ReadonlySet<string> | readonly string[]>, indexOf: ReadonlyMap<string, number>): number[][] {
-  const userItems: number[][] = [];
-  for (const basket of baskets) {
-    const items = [...new Set(basket)].map((id) => indexOf.get(id)).filter((index): index is number => index !== undefined);
-    if (items.length > 0) userItems.push(items);
-  }
-  return userItems;
-}
-
-interface AsideInputs {
+interface ListInputs {
   snapshot: CatalogueSnapshot;
-  baskets: ReadonlyMap<string, ReadonlySet<string>>;
-  knowledgeGraph: ItemKnowledgeGraph | null;
   weights: FusionWeights;
   itemItem: ItemItemSpec | null;
   now: number;
 }
 
+type ListParts = Pick<RankingStateParts, 'baskets' | 'neighbours' | 'knowledgeGraph'>;
+
 /**
- * The neighbour, item × item and KG lists of a full reload, built on a thread of their own (behaviourLists.ts)
- * as parts the state's build then takes as they are. Null when that thread failed: the build then makes
- * them on this thread, slower to serve meanwhile but with the same result.
+ * The neighbour, item × item and KG lists of the state, as parts of its build: those of `reuse` while they
+ * are young; else built on a thread of their own (behaviourLists.ts), which also reads the baskets and the
+ * knowledge graph when it may connect to Neo4j (options.neo4j), and the build takes them as they are. When
+ * that thread fails, or lists are to be built on this thread, the baskets and the KG are read here and
+ * the build makes the lists: slower to serve meanwhile, with the same result.
  */
-async function behaviourListsAside(
-  options: RankingStateOptions,
-  { snapshot, baskets, knowledgeGraph, weights, itemItem, now }: AsideInputs,
-): Promise<{ neighbours: NonNullable<RankingStateParts['neighbours']>; knowledgeGraph: RankingKg | null } | null> {
-  if (options.listsOnThisThread) return null;
-  const ids = snapshot.products.map((product) => product.id);
-  const indexOf = new Map(ids.map((id, index) => [id, index]));
+async function listParts(options: RankingStateOptions, reuse: RankingState | null, inputs: ListInputs): Promise<ListParts> {
+  if (reuse) {
+    const ids = reuse.snapshot.products.map((product) => product.id);
+    return { baskets: [], neighbours: { ids, lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem }, knowledgeGraph: reuse.kg ?? null };
+  }
+  const ids = inputs.snapshot.products.map((product) => product.id);
+  const itemItem = inputs.weights.itemItem > 0 ? (inputs.itemItem ?? DEFAULT_ITEM_ITEM) : null;
+  const aside = options.listsOnThisThread || !options.neo4j ? null : await listsAside(options, { neo4j: options.neo4j, productIds: ids, itemItem });
+  if (aside) {
+    const { knowledgeGraph } = aside;
+    const kg = knowledgeGraph && aside.kg ? { graph: knowledgeGraph, model: aside.kg, toKg: new Int32Array(0), fromKg: new Int32Array(0), builtAt: inputs.now } : null;
+    return { baskets: [], neighbours: { ids, lists: aside.neighbours, builtAt: inputs.now, itemItem: aside.itemItem }, knowledgeGraph: kg };
+  }
+  const [baskets, knowledgeGraph] = await Promise.all([readBaskets(options.graph, CO_BEHAVIOUR_TYPES), readShopKnowledgeGraph(options.graph)]);
+  return { baskets: [...baskets.values()], knowledgeGraph };
+}
+
+async function listsAside(options: RankingStateOptions, request: BehaviourListsFromNeo4j): Promise<BehaviourLists | null> {
   try {
-    const lists = await buildBehaviourListsOffThread({
-      baskets: basketRows(userItemsOf(baskets.values(), indexOf)),
-      productCount: ids.length,
-      itemItem: weights.itemItem > 0 ? (itemItem ?? DEFAULT_ITEM_ITEM) : null,
-      knowledgeGraph,
-    });
-    const kg = knowledgeGraph && lists.kg ? { graph: knowledgeGraph, model: lists.kg, toKg: new Int32Array(0), fromKg: new Int32Array(0), builtAt: now } : null;
-    return { neighbours: { ids, lists: lists.neighbours, builtAt: now, itemItem: lists.itemItem }, knowledgeGraph: kg };
+    return await buildBehaviourListsOffThread(request);
   } catch (error) {
     options.logger?.info({ err: String(error) }, 'building the neighbour lists on a thread of their own failed; building them on the ranking thread');
     return null;
@@ -396,21 +391,4 @@ function itemItemIndex(parts: RankingStateParts, userItems: readonly (readonly n
     return { spec, model: reindexNeighbours(previous.model, parts.neighbours.ids, indexOf, productCount) };
   }
   return buildItemItemIndex(userItems, productCount, spec);
-}
-
-/** The shop's KG_RELATION and attribute triples as a knowledge graph over its products, or null when it has none. */
-export async function readShopKnowledgeGraph(graph: Graph): Promise<ItemKnowledgeGraph | null> {
-  const rows: Array<[string, string, string]> = [];
-  const products = new Set<string>();
-  for await (const row of streamKnowledgeGraph(graph)) {
-    const head = graphNodeKey(row.headLabel, row.head);
-    const tail = graphNodeKey(row.tailLabel, row.tail);
-    if (row.headLabel === 'Product') products.add(head);
-    if (row.tailLabel === 'Product') products.add(tail);
-    rows.push([head, row.relation, tail]);
-  }
-  if (rows.length === 0) return null;
-  const builder = new KnowledgeGraphBuilder([...products].sort());
-  for (const [head, relation, tail] of rows) builder.add(head, relation, tail);
-  return builder.build();
 }

@@ -75,6 +75,30 @@ describe('the knowledge graph in training, ranking and explanations', () => {
   });
 });
 
+describe('the lists built on a thread of their own', () => {
+  it('are the same whether that thread reads the baskets and the KG from Neo4j or the ranking thread does', async () => {
+    const options = { graph, modelsDir: tempDir('kgrec-kg-models-'), relationTypes: config.relationTypes, watchModels: false, weights: { kg: 1, itemItem: 1 } };
+    const here = new FusedRanker({ ...options, listsOnThisThread: true });
+    // The build thread's failure would fall back to the ranking thread's reads unseen but for this log.
+    const logged: string[] = [];
+    const aside = new FusedRanker({ ...options, neo4j: config, logger: { info: (_details, message) => logged.push(message) } });
+    try {
+      const [built, read] = await Promise.all([here.state(), aside.state()]);
+      expect(built.neighbours.indices.length).toBeGreaterThan(0);
+      expect(built.kg?.model.neighbours.indices.length).toBeGreaterThan(0);
+      expect(read.neighbours).toEqual(built.neighbours);
+      expect(read.itemItem?.model).toEqual(built.itemItem?.model);
+      expect(read.kg?.graph).toEqual(built.kg?.graph);
+      expect(read.kg?.model).toEqual(built.kg?.model);
+      expect(logged.filter((message) => message.includes('failed'))).toEqual([]);
+      expect(logged).toContain('ranking state loaded');
+    } finally {
+      here.close();
+      aside.close();
+    }
+  });
+});
+
 describe('relation names in words', () => {
   it('reads URIs, dotted names, bare integers and underscores', () => {
     expect(relationWords(ARTIST)).toBe('recording artist');
