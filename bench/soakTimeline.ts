@@ -27,6 +27,7 @@ interface LogLine {
   loadMs?: number;
   buildMs?: number;
   products?: number;
+  stepMs?: Record<string, number>;
 }
 
 function eventOf(line: LogLine): TimelineEvent | null {
@@ -35,7 +36,7 @@ function eventOf(line: LogLine): TimelineEvent | null {
   if (line.msg === 'ranking thread blocked' || line.msg === 'main thread blocked') return { at: line.time, thread, what: 'blocked', ms: line.blockedMs ?? 0 };
   if (line.msg === 'gc pause') return { at: line.time, thread, what: 'gc', ms: line.gcMs ?? 0, details: { kind: line.kind } };
   if (line.msg === 'ranking state loaded') {
-    return { at: line.time, thread, what: 'reload', ms: (line.loadMs ?? 0) + (line.buildMs ?? 0), details: { loadMs: line.loadMs, buildMs: line.buildMs, products: line.products } };
+    return { at: line.time, thread, what: 'reload', ms: (line.loadMs ?? 0) + (line.buildMs ?? 0), details: { loadMs: line.loadMs, buildMs: line.buildMs, products: line.products, stepMs: line.stepMs } };
   }
   return null;
 }
@@ -65,6 +66,14 @@ export function minuteEvents(events: readonly TimelineEvent[], startedAtMs: numb
       const from = Math.max(0, Math.floor((event.at - event.ms - startedAtMs) / 1000));
       const to = Math.min(59, Math.floor((event.at - startedAtMs) / 1000));
       const seconds = from === to ? `s${to}` : `s${from}-${to}`;
-      return `${seconds} ${event.thread} ${event.what} ${Math.round(event.ms)} ms`;
+      return `${seconds} ${event.thread} ${event.what} ${Math.round(event.ms)} ms${event.what === 'reload' ? ` (${reloadParts(event)})` : ''}`;
     });
+}
+
+/** A reload's reading and building, and its longest build step: what requests queued behind it waited. */
+function reloadParts(event: TimelineEvent): string {
+  const details = event.details ?? {};
+  const steps = Object.entries((details.stepMs ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
+  const longest = steps[0] ? `, longest step ${steps[0][0]} ${steps[0][1]} ms` : '';
+  return `reading ${String(details.loadMs)} ms, building ${String(details.buildMs)} ms${longest}`;
 }

@@ -178,6 +178,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
   const lists = await listParts(options, reuse, { snapshot, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem: fitted?.itemItem ?? null, now });
   const buildStarted = performance.now();
+  const stepMs: Record<string, number> = {};
   const state = await buildRankingStateYielding({
     snapshot,
     model,
@@ -191,10 +192,10 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     ...lists,
     now,
     rowKernels: kernels.module ?? null,
-  });
+  }, stepMs);
   // The build runs on the ranking thread's event loop, in steps (buildRankingStateYielding): worth watching as catalogues grow.
   options.logger?.info(
-    { products: snapshot.products.length, model: model?.version ?? null, loadMs: Math.round(buildStarted - started), buildMs: Math.round(performance.now() - buildStarted) },
+    { products: snapshot.products.length, model: model?.version ?? null, loadMs: Math.round(buildStarted - started), buildMs: Math.round(performance.now() - buildStarted), stepMs },
     'ranking state loaded',
   );
   return state;
@@ -302,17 +303,20 @@ export function buildRankingState(parts: RankingStateParts): RankingState {
  * the neighbours are reused; building them anew, every NEIGHBOURS_MAX_AGE_MS, is longer still) rather than for
  * the whole build. Step costs: docs/decisions/0001-rank-in-memory.md.
  */
-export async function buildRankingStateYielding(parts: RankingStateParts): Promise<RankingState> {
+export async function buildRankingStateYielding(parts: RankingStateParts, stepMs?: Record<string, number>): Promise<RankingState> {
   const steps = rankingStateSteps(parts);
   for (;;) {
+    const started = performance.now();
     const step = steps.next();
+    // What each step held the thread for: the longest is what a request queued behind the build waits.
+    if (stepMs) stepMs[step.done ? 'assemble' : step.value] = Math.round(performance.now() - started);
     if (step.done) return step.value;
     await nextTurn();
   }
 }
 
-/** The build, yielding between its costly steps. */
-function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingState, void> {
+/** The build, yielding the name of each costly step once it is done. */
+function* rankingStateSteps(parts: RankingStateParts): Generator<string, RankingState, void> {
   const { snapshot, model, coldTexts, productTerms } = parts;
   const indexOf = new Map(snapshot.products.map((product, index) => [product.id, index]));
   let space: ProductSpace | null = null;
@@ -320,7 +324,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
   let textSpace: ProductTextSpace | null = textEncoder;
   if (model) {
     space = new ProductSpace(model, snapshot, coldTexts, parts.rowKernels ?? null);
-    yield;
+    yield 'space';
   }
   if (model && !textEncoder) {
     textSpace = new TextSpace(model, snapshot.products.length, (index) => {
@@ -331,7 +335,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
       return productTerms.get(product.id) ?? (text ? distinctTerms(`${text.title} ${text.description ?? ''}`) : []);
     }, snapshot.products.map((product) => product.id), parts.rowKernels ?? null);
   }
-  yield;
+  yield 'textSpace';
   const userItems = userItemsOf(parts.baskets, indexOf);
   const byProduct: Array<Array<{ index: number; type: string; weight: number }>> = snapshot.products.map(() => []);
   for (const link of parts.links) {
@@ -342,18 +346,18 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<void, RankingSt
   const neighbours = parts.neighbours
     ? reindexNeighbours(parts.neighbours.lists, parts.neighbours.ids, indexOf, snapshot.products.length)
     : buildItemNeighbours(userItems.filter((items) => items.length > 1), snapshot.products.length);
-  yield;
+  yield 'neighbours';
   const overrides = parts.overrides ?? {};
   const weights = stateWeights(parts.fitted ?? null, overrides);
   const itemItem = weights.itemItem > 0 ? itemItemIndex(parts, userItems, indexOf, snapshot.products.length) : null;
-  if (itemItem !== null) yield;
+  if (itemItem !== null) yield 'itemItem';
   const knowledgeGraph = parts.knowledgeGraph ?? null;
   const kg = knowledgeGraph === null
     ? null
     : 'model' in knowledgeGraph
       ? alignRankingKg(knowledgeGraph, indexOf, snapshot.products.length)
       : buildRankingKg(knowledgeGraph, indexOf, snapshot.products.length, parts.now ?? snapshot.loadedAt);
-  if (knowledgeGraph !== null && !('model' in knowledgeGraph)) yield;
+  yield 'kg';
   const configured = Object.keys(overrides).length > 0;
   return {
     loadedAt: snapshot.loadedAt,
