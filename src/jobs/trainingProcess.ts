@@ -10,14 +10,12 @@ import { z } from 'zod';
 import { resolvedConfigSchema } from '../config.js';
 import { Graph } from '../graph/graph.js';
 import type { LinkPredictionResult, TransEHyperparameters } from '../kge/types.js';
+import { BACKGROUND_NICENESS } from '../util/threadPriority.js';
 import { runTrainingJob } from './train.js';
 import { readJob, readJobSync, writeJob, writeJobSync, type JobMetrics, type TrainingJob } from './trainingJobRecords.js';
 
-/**
- * Scheduling priority of the training process (Unix nice value, 0 normal to 19 lowest): on a machine it
- * shares with the API, the API's requests get the cores first and training takes what is left.
- */
-export const TRAINING_NICENESS = 10;
+/** Scheduling priority of the training process: see BACKGROUND_NICENESS. */
+export const TRAINING_NICENESS = BACKGROUND_NICENESS;
 
 export const trainingStartSchema = z.object({
   jobId: z.string(),

@@ -1,9 +1,12 @@
 /** The build thread of behaviourLists.ts: builds the lists once, hands their buffers back and ends. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { BACKGROUND_NICENESS, lowerThisThreadPriority } from '../util/threadPriority.js';
 import { behaviourListBuffers, buildBehaviourLists, buildBehaviourListsFromNeo4j, type BehaviourListsFromNeo4j, type BehaviourListsInput, type BehaviourListsReply } from './behaviourLists.js';
 
 if (!parentPort) throw new Error('behaviourListsThread runs as a worker thread');
 const port = parentPort;
+// A build takes a core for seconds: the ranking and HTTP threads beside it get the cores first.
+lowerThisThreadPriority(BACKGROUND_NICENESS);
 let reply: BehaviourListsReply;
 let transfer: ArrayBuffer[] = [];
 try {
