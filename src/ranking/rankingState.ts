@@ -38,6 +38,11 @@ export interface RankingState {
   /** Snapshot index of each product id. */
   indexOf: ReadonlyMap<string, number>;
   model: ModelVectors | null;
+  /**
+   * The model version named when the state loaded (active or pinned), whether served or refused as not
+   * this shop's (`model` null then); null when none was. Absent for states built offline.
+   */
+  modelVersion?: string | null;
   space: ProductSpace | null;
   /** Products by their texts: the sentence encoder's rows when one is configured, else their terms in the model's space. */
   textSpace: ProductTextSpace | null;
@@ -145,7 +150,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   const encoderPath = options.textEncoderPath;
   const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
   // A new model may bring another item × item model with its weights: its lists are then built from the baskets.
-  const reuse = young !== null && young.model?.version === (version ?? undefined) ? young : null;
+  // A refused model counts as the same as well: its lists need no rebuild on every reload either.
+  const reuse = young !== null && (young.modelVersion ?? young.model?.version ?? null) === version ? young : null;
   const [snapshot, links, loadedModel, savedFusion, encoder, allTexts, kernels] = await Promise.all([
     loadCatalogueSnapshot(graph, now),
     readProductLinks(graph, options.relationTypes),
@@ -198,6 +204,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     { products: snapshot.products.length, model: model?.version ?? null, loadMs: Math.round(buildStarted - started), buildMs: Math.round(performance.now() - buildStarted), stepMs },
     'ranking state loaded',
   );
+  state.modelVersion = version;
   return state;
 }
 

@@ -14,6 +14,7 @@ import { runTrainingJob } from '../../src/jobs/train.js';
 import { activateModel } from '../../src/kge/modelStore.js';
 import { topIndices } from '../../src/math/topK.js';
 import { FusedRanker } from '../../src/ranking/fusedRanker.js';
+import { loadRankingState } from '../../src/ranking/rankingState.js';
 import { fuse } from '../../src/ranking/fusionKernel.js';
 import { userBasis } from '../../src/ranking/recommendSignals.js';
 import { ThreadedRanker } from '../../src/ranking/threadedRanker.js';
@@ -139,6 +140,12 @@ describe('FusedRanker.recommend', () => {
         expect(list.modelVersion, model.trainedOn).toBeNull();
         expect(list.items).toHaveLength(10);
         expect(list.items.every((item) => item.breakdown.every((part) => part.name !== 'graph'))).toBe(true);
+        // A reload with the same refused model reuses the lists, as one with a served model does.
+        const options = { graph, modelsDir: foreignDir, relationTypes: config.relationTypes, listsOnThisThread: true };
+        const first = await loadRankingState(options);
+        const again = await loadRankingState(options, Date.now(), first);
+        expect(first.modelVersion).toBe(version);
+        expect(again.neighbours).toBe(first.neighbours);
       } finally {
         foreign.close();
       }
