@@ -66,7 +66,8 @@ export function minuteEvents(events: readonly TimelineEvent[], startedAtMs: numb
       const from = Math.max(0, Math.floor((event.at - event.ms - startedAtMs) / 1000));
       const to = Math.min(59, Math.floor((event.at - startedAtMs) / 1000));
       const seconds = from === to ? `s${to}` : `s${from}-${to}`;
-      return `${seconds} ${event.thread} ${event.what} ${Math.round(event.ms)} ms${event.what === 'reload' ? ` (${reloadParts(event)})` : ''}`;
+      const kind = event.what === 'gc' ? gcKind(event.details?.kind) : '';
+      return `${seconds} ${event.thread} ${event.what}${kind} ${Math.round(event.ms)} ms${event.what === 'reload' ? ` (${reloadParts(event)})` : ''}`;
     });
 }
 
@@ -76,4 +77,10 @@ function reloadParts(event: TimelineEvent): string {
   const steps = Object.entries((details.stepMs ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
   const longest = steps[0] ? `, longest step ${steps[0][0]} ${steps[0][1]} ms` : '';
   return `reading ${String(details.loadMs)} ms, building ${String(details.buildMs)} ms${longest}`;
+}
+
+/** perf_hooks' GC kinds by their constants' values (minor 1, major 4, incremental 8, weak callbacks 16). */
+function gcKind(kind: unknown): string {
+  const names: Record<number, string> = { 1: ' minor', 4: ' major', 8: ' incremental', 16: ' weak-callbacks' };
+  return typeof kind === 'number' ? (names[kind] ?? ` kind-${kind}`) : '';
 }

@@ -2,7 +2,7 @@
  * A ranking thread (see threadedRanker.ts): a FusedRanker with its own Neo4j connection, answering the
  * calls the API thread posts and applying its invalidations in the order they arrive.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { Graph } from '../graph/graph.js';
@@ -26,7 +26,11 @@ watchStalls(({ blockedMs }) => {
 // At debug level the thread's long GC pauses are logged too: the other cause of a stall.
 if (logger.isLevelEnabled('debug')) {
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (entry.duration >= STALL_DEBUG_MS / 2) logger.debug({ gcMs: Math.round(entry.duration * 10) / 10 }, 'gc pause');
+    for (const entry of list.getEntries()) {
+      // detail.kind: NODE_PERFORMANCE_GC_MINOR (a scavenge), _MAJOR (mark-compact), _INCREMENTAL, _WEAKCB.
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (entry.duration >= STALL_DEBUG_MS / 2) logger.debug({ gcMs: Math.round(entry.duration * 10) / 10, kind }, 'gc pause');
+    }
   }).observe({ entryTypes: ['gc'] });
 }
 const graph = Graph.open(data.config);
