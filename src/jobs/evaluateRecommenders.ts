@@ -24,6 +24,7 @@ import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights, type Rec
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { DEFAULT_ITEM_ITEM, type ItemItemSpec } from '../ranking/itemItemSignal.js';
+import type { SavedItemItemLists } from '../ranking/itemItemLists.js';
 import { ITEM_ITEM_MODELS, type ItemItemModelName } from '../recommenders/itemItem.js';
 import { recommendSignals, type Signals } from '../ranking/recommendSignals.js';
 import { BEHAVIOUR_WEIGHTS, CO_BEHAVIOUR_TYPES, POPULARITY_HALF_LIFE_MS, RECENCY_HALF_LIFE_MS } from '../ranking/weights.js';
@@ -83,6 +84,11 @@ export interface EvaluationReport {
   transe: Record<string, { epochs: number; triplesPerSecond: number; budgetSeconds: number }>;
   /** The fitted weights and the item × item model of the `itemItem` signal: what `--save-weights` saves for serving. */
   fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec };
+  /**
+   * The test state's `itemItem` lists (fitted on all behaviour before the test period), which `--save-weights`
+   * saves with the model where the API does not rebuild them (fittedWithModel). Not in the JSON.
+   */
+  itemItemLists: SavedItemItemLists | null;
   /** The baselines' hyperparameter search on the validation split, and what was chosen. */
   tuning: TuningSummary;
   files: { markdown: string; png: string; json: string };
@@ -102,12 +108,21 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   return writeReport(run, { ranking, tuned, fused });
 }
 
-/** The tuned item × item model with the best validation NDCG; without any, the served default. */
+/**
+ * The tuned item × item model with the best validation NDCG, in the form the signal serves (EASE's sparse
+ * form, not the dense baseline); without any, the served default.
+ */
 export function bestItemItem(tuned: readonly BaselineTuning[]): ItemItemSpec {
-  const candidates = tuned.filter((tuning) => (ITEM_ITEM_MODELS as readonly string[]).includes(tuning.model));
+  const candidates = tuned.flatMap((tuning) => {
+    if (!(ITEM_ITEM_MODELS as readonly string[]).includes(tuning.model)) return [];
+    const served = tuning.itemItem ?? { params: tuning.best, ndcg: tuning.bestNdcg };
+    // A model whose served form was not searched (EASE without its neighbourhood sizes) cannot be served.
+    if (typeof served.params.neighbours !== 'number') return [];
+    return [{ model: tuning.model as ItemItemModelName, params: served.params, ndcg: served.ndcg }];
+  });
   if (candidates.length === 0) return DEFAULT_ITEM_ITEM;
-  const best = candidates.reduce((a, b) => (b.bestNdcg > a.bestNdcg ? b : a));
-  return { model: best.model as ItemItemModelName, params: { ...best.best } };
+  const best = candidates.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+  return { model: best.model, params: { ...best.params } };
 }
 
 /** The splits and histories every stage ranks with. */
@@ -156,6 +171,11 @@ class EvaluationRun {
   readonly seconds: Record<string, number> = {};
   readonly transe: EvaluationReport['transe'] = {};
   readonly results: ModelResult[] = [];
+  /**
+   * The `itemItem` lists of each state, by the time its behaviour ends: the run without the KG has the same
+   * baskets and reuses them (an EASE fit is a dense inverse).
+   */
+  readonly itemItemLists = new Map<number, SavedItemItemLists>();
   private readonly itemCategory: Int32Array | undefined;
 
   constructor(
@@ -224,7 +244,10 @@ async function trainTransE(run: EvaluationRun, behaviour: readonly EvalBehaviour
   run.transe[stage] = { epochs: trained.epochs, triplesPerSecond: Math.round(trained.triplesPerSecond), budgetSeconds: Math.round(budgetSeconds) };
   run.info(`TransE (${stage}): ${trained.epochs} epochs in ${(trained.seconds / 60).toFixed(1)} min (${Math.round(trained.triplesPerSecond).toLocaleString('en-US')} triples/s)`);
   const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
-  return { state: offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg, ...served }), version: trained.version };
+  const savedItemItem = run.itemItemLists.get(endsAt) ?? null;
+  const state = offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg, ...served, savedItemItem });
+  if (state.itemItem) run.itemItemLists.set(endsAt, { ids: state.snapshot.products.map((product) => product.id), index: state.itemItem });
+  return { state, version: trained.version };
 }
 
 /** kgrec's fused ranking, ready for the test, and what its fit on validation found. */
@@ -315,7 +338,10 @@ async function evaluateBaselines(run: EvaluationRun): Promise<BaselineTuning[]> 
   // The baselines' hyperparameters, chosen on the validation split: the fit period's behaviour as history,
   // the validation purchases as targets. The test split is not passed in.
   const tuned = await run.timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => run.info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
-  for (const tuning of tuned) run.info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s)`);
+  for (const tuning of tuned) {
+    const sparse = tuning.itemItem ? `; sparse ${JSON.stringify(tuning.itemItem.params)}, validation ndcg@${k} ${tuning.itemItem.ndcg.toFixed(4)}` : '';
+    run.info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s${sparse})`);
+  }
   for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
     const tuning = tuned.find((candidate) => candidate.model === name);
     if (tuning === undefined) continue; // e.g. EASE beyond its item limit: left out, not reported empty
@@ -371,8 +397,10 @@ async function writeReport(
     tuning: summary,
     files: { markdown, png, json },
     modelVersion: ranking.refit.version,
+    itemItemLists: run.itemItemLists.get(data.validEndsAt) ?? null,
   };
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  const { itemItemLists: _lists, ...written } = report;
+  await writeFile(json, `${JSON.stringify(written, null, 2)}\n`);
   return report;
 }
 
@@ -381,7 +409,19 @@ export interface TuningSummary {
   validation: string;
   metric: string;
   validationUsers: number;
-  models: Record<string, { searchSpace: Record<string, readonly (number | string)[]>; strategy: string; chosen: Record<string, number | string>; validation: { recall: number; ndcg: number }; trials: number; seconds: number }>;
+  models: Record<
+    string,
+    {
+      searchSpace: Record<string, readonly (number | string)[]>;
+      strategy: string;
+      chosen: Record<string, number | string>;
+      validation: { recall: number; ndcg: number };
+      /** The sparse form the `itemItem` signal would serve, where it is not the baseline itself (EASE). */
+      itemItem?: { chosen: Record<string, number | string>; validation: { recall: number; ndcg: number } };
+      trials: number;
+      seconds: number;
+    }
+  >;
   /** Baselines whose hyperparameters were not searched in this run, and why. */
   notSearched: Record<string, string>;
 }
@@ -397,7 +437,18 @@ function tuningSummary(tuned: readonly BaselineTuning[], data: EvalData, k: numb
     metric: `ndcg@${k}`,
     validationUsers: Math.min(usersWithItems(data.valid, 1).length, validationUsers),
     models: Object.fromEntries(
-      tuned.map((tuning) => [tuning.model, { searchSpace: tuning.searchSpace, strategy: tuning.strategy, chosen: tuning.best, validation: { recall: tuning.bestRecall, ndcg: tuning.bestNdcg }, trials: tuning.trials.length, seconds: tuning.seconds }]),
+      tuned.map((tuning) => [
+        tuning.model,
+        {
+          searchSpace: tuning.searchSpace,
+          strategy: tuning.strategy,
+          chosen: tuning.best,
+          validation: { recall: tuning.bestRecall, ndcg: tuning.bestNdcg },
+          ...(tuning.itemItem ? { itemItem: { chosen: tuning.itemItem.params, validation: { recall: tuning.itemItem.recall, ndcg: tuning.itemItem.ndcg } } } : {}),
+          trials: tuning.trials.length,
+          seconds: tuning.seconds,
+        },
+      ]),
     ),
     notSearched: {
       popularity: 'no hyperparameters',
@@ -412,6 +463,7 @@ function tuningMarkdown(summary: TuningSummary): string {
   const format = (values: Record<string, unknown>) => Object.entries(values).map(([name, value]) => `${name} ${Array.isArray(value) ? `{${value.join(', ')}}` : String(value)}`).join('; ');
   for (const [model, entry] of Object.entries(summary.models)) {
     lines.push(`| ${model} | ${format(entry.searchSpace)} | ${entry.strategy} | ${format(entry.chosen)} | ${entry.validation.recall.toFixed(4)} | ${entry.validation.ndcg.toFixed(4)} | ${entry.trials} |`);
+    if (entry.itemItem) lines.push(`| ${model} (sparse, as the itemItem signal) | | | ${format(entry.itemItem.chosen)} | ${entry.itemItem.validation.recall.toFixed(4)} | ${entry.itemItem.validation.ndcg.toFixed(4)} | |`);
   }
   lines.push('', ...Object.entries(summary.notSearched).map(([model, why]) => `- ${model}: ${why}`), '');
   return `${lines.join('\n')}\n`;
@@ -467,7 +519,7 @@ export function offlineState(
   model: ModelVectors | null,
   behaviour: readonly EvalBehaviour[],
   rowKernels: WebAssembly.Module | null = null,
-  options: { withKg?: boolean; fitted?: FusionWeights | null; itemItem?: ItemItemSpec | null } = {},
+  options: { withKg?: boolean; fitted?: FusionWeights | null; itemItem?: ItemItemSpec | null; savedItemItem?: SavedItemItemLists | null } = {},
 ): RankingState {
   const reference = behaviour.reduce((max, row) => Math.max(max, row.lastAt), 0);
   const tau = POPULARITY_HALF_LIFE_MS / Math.LN2;
@@ -503,6 +555,7 @@ export function offlineState(
     productTerms: new Map(productTerms(data).map(({ id, terms }) => [id, terms])),
     fitted: options.fitted ?? null,
     itemItem: options.itemItem ?? null,
+    savedItemItem: options.savedItemItem ?? null,
     rowKernels,
     knowledgeGraph: options.withKg === false ? null : (data.kg ?? null),
   });

@@ -78,6 +78,30 @@ export async function readFloat32(file: string, expectedLength: number, what: st
   return values;
 }
 
+/** The bytes of `values` as little-endian int32, whatever the host's byte order. */
+export function int32LittleEndian(values: Int32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i += 1) view.setInt32(i * 4, values[i]!, true);
+  return bytes;
+}
+
+export async function readInt32(file: string, expectedLength: number, what: string): Promise<Int32Array> {
+  const bytes = await fs.readFile(file);
+  if (bytes.length !== expectedLength * 4) {
+    throw new Error(`${file}: expected ${expectedLength} int32 values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
+  }
+  const values = new Int32Array(expectedLength);
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(values.buffer).set(bytes);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < expectedLength; i += 1) values[i] = view.getInt32(i * 4, true);
+  }
+  return values;
+}
+
 export async function readJson(file: string): Promise<unknown> {
   const text = await fs.readFile(file, 'utf8');
   try {

@@ -1,8 +1,10 @@
 /**
- * The `itemItem` signal: the best tuned item × item model of offline evaluation (item-kNN, P3α or RP3β,
- * with the hyperparameters chosen on validation and saved with the fusion weights), built when the ranking
- * state loads from the shoppers' behaviour and scored from the user's products at request time, as
- * offline evaluation scores the baseline: score(j) = Σ_{i ∈ the user's products} W[i][j].
+ * The `itemItem` signal: the best tuned item × item model of offline evaluation (item-kNN, P3α, RP3β or
+ * EASE's sparse form, with the hyperparameters chosen on validation and saved with the fusion weights),
+ * scored from the user's products at request time, as offline evaluation scores the baseline:
+ * score(j) = Σ_{i ∈ the user's products} W[i][j]. The neighbourhood models are built when the ranking state
+ * loads, from the shoppers' behaviour; EASE, a dense inverse, is fitted with the weights instead and its
+ * lists saved with the model version (itemItemLists.ts).
  */
 import { z } from 'zod';
 import { interactionsFromLists } from '../math/interactions.js';
@@ -38,6 +40,15 @@ export interface ItemItemIndex {
 export function buildItemItemIndex(baskets: readonly (readonly number[])[], productCount: number, spec: ItemItemSpec): ItemItemIndex {
   const cap = Math.max(1, Math.floor(ITEM_ITEM_MAX_BYTES / (Math.max(1, productCount) * BYTES_PER_NEIGHBOUR)));
   return { spec, model: buildItemItemModel(spec.model, interactionsFromLists(baskets, productCount), spec.params, cap) };
+}
+
+/**
+ * Models whose lists are fitted with the fusion weights and saved with the model version, rather than
+ * rebuilt from the shoppers' behaviour at every NEIGHBOURS_MAX_AGE_MS: EASE's inverse costs tens of
+ * seconds of a core at a few thousand products (docs/decisions/0025-ease-as-the-item-item-signal.md).
+ */
+export function fittedWithModel(spec: ItemItemSpec): boolean {
+  return spec.model === 'ease';
 }
 
 export function sameItemItemSpec(a: ItemItemSpec, b: ItemItemSpec): boolean {

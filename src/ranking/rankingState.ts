@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { Config } from '../config.js';
@@ -15,7 +17,8 @@ import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from '.
 import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
 import { buildBehaviourListsOffThread, userItemsOf, type BehaviourLists, type BehaviourListsFromNeo4j } from './behaviourLists.js';
 import { readShopKnowledgeGraph } from './shopKnowledgeGraph.js';
-import { buildItemItemIndex, DEFAULT_ITEM_ITEM, sameItemItemSpec, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
+import { buildItemItemIndex, DEFAULT_ITEM_ITEM, fittedWithModel, sameItemItemSpec, type ItemItemIndex, type ItemItemSpec } from './itemItemSignal.js';
+import { ITEM_ITEM_LISTS_FILE, readItemItemLists, type SavedItemItemLists } from './itemItemLists.js';
 import { ModelVectors } from './modelVectors.js';
 import { ProductSpace, TextSpace } from './productSpace.js';
 import { TermIndex } from './semanticQuery.js';
@@ -182,7 +185,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     productTerms = terms;
   }
   const textEncoder = encoder && allTexts ? await encoder.encode(snapshot.products, allTexts) : null;
-  const lists = await listParts(options, reuse, { snapshot, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem: fitted?.itemItem ?? null, now });
+  const itemItem = await servedItemItem(options, version, fitted?.itemItem ?? null);
+  const lists = await listParts(options, reuse, { snapshot, weights: stateWeights(fitted?.weights ?? null, options.weights), itemItem, now });
   const buildStarted = performance.now();
   const stepMs: Record<string, number> = {};
   const state = await buildRankingStateYielding({
@@ -192,7 +196,8 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
     coldTexts,
     productTerms,
     fitted: fitted?.weights ?? null,
-    itemItem: fitted?.itemItem ?? null,
+    itemItem: itemItem.spec,
+    savedItemItem: itemItem.saved,
     overrides: options.weights,
     textEncoder,
     ...lists,
@@ -222,6 +227,52 @@ export function foreignModelReason(model: ModelVectors, snapshot: CatalogueSnaps
   return null;
 }
 
+/** The item × item model a state serves, and its lists when they were saved with the model version. */
+interface ServedItemItem {
+  /** Null: the default (DEFAULT_ITEM_ITEM). */
+  spec: ItemItemSpec | null;
+  saved: SavedItemItemLists | null;
+}
+
+/**
+ * Saved lists by model version and file: they change only when a fit saves new ones, so a reload reads
+ * them once (the current and the previous version are kept, as for the model's vectors).
+ */
+const savedListsCache = new Map<string, Promise<SavedItemItemLists | null>>();
+
+async function savedItemItemLists(modelsDir: string, version: string): Promise<SavedItemItemLists | null> {
+  const { mtimeMs } = await fs.stat(path.join(modelsDir, version, ITEM_ITEM_LISTS_FILE)).catch(() => ({ mtimeMs: -1 }));
+  const key = `${modelsDir}\u0000${version}\u0000${mtimeMs}`;
+  let cached = savedListsCache.get(key);
+  if (!cached) {
+    cached = readItemItemLists(modelsDir, version);
+    cached.catch(() => savedListsCache.delete(key));
+    if (savedListsCache.size >= 2) savedListsCache.delete(savedListsCache.keys().next().value as string);
+    savedListsCache.set(key, cached);
+  }
+  return cached;
+}
+
+/**
+ * The fitted spec, with its saved lists when it is a model fitted with the weights (EASE). Such a model is
+ * never fitted here: without its lists (removed, or unreadable) the default model stands in, built from
+ * the shoppers' behaviour like any other, and the log says so.
+ */
+async function servedItemItem(options: RankingStateOptions, version: string | null, spec: ItemItemSpec | null): Promise<ServedItemItem> {
+  if (spec === null || !fittedWithModel(spec)) return { spec, saved: null };
+  let saved: SavedItemItemLists | null = null;
+  let reason = 'no lists were saved with the model';
+  try {
+    saved = version === null ? null : await savedItemItemLists(options.modelsDir, version);
+  } catch (error) {
+    reason = (error as Error).message;
+  }
+  if (saved !== null && sameItemItemSpec(saved.index.spec, spec)) return { spec, saved };
+  if (saved !== null) reason = `the saved lists are of ${JSON.stringify(saved.index.spec)}`;
+  options.logger?.info({ model: version, itemItem: spec, reason }, 'the fitted item-item model has no lists to serve: serving the default one');
+  return { spec: DEFAULT_ITEM_ITEM, saved: null };
+}
+
 /** The fitted (or default) weights with the configured overrides: what the state fuses with. */
 function stateWeights(fitted: FusionWeights | null, overrides: Partial<FusionWeights> | undefined): FusionWeights {
   return { ...(fitted ?? DEFAULT_FUSION_WEIGHTS), ...overrides };
@@ -230,7 +281,7 @@ function stateWeights(fitted: FusionWeights | null, overrides: Partial<FusionWei
 interface ListInputs {
   snapshot: CatalogueSnapshot;
   weights: FusionWeights;
-  itemItem: ItemItemSpec | null;
+  itemItem: ServedItemItem;
   now: number;
 }
 
@@ -249,7 +300,8 @@ async function listParts(options: RankingStateOptions, reuse: RankingState | nul
     return { baskets: [], neighbours: { ids, lists: reuse.neighbours, builtAt: reuse.neighboursBuiltAt, itemItem: reuse.itemItem }, knowledgeGraph: reuse.kg ?? null };
   }
   const ids = inputs.snapshot.products.map((product) => product.id);
-  const itemItem = inputs.weights.itemItem > 0 ? (inputs.itemItem ?? DEFAULT_ITEM_ITEM) : null;
+  // Saved lists are reindexed by the state's build: nothing to fit for them.
+  const itemItem = inputs.weights.itemItem > 0 && inputs.itemItem.saved === null ? (inputs.itemItem.spec ?? DEFAULT_ITEM_ITEM) : null;
   const aside = options.listsOnThisThread || !options.neo4j ? null : await listsAside(options, { neo4j: options.neo4j, productIds: ids, itemItem });
   if (aside) {
     const { knowledgeGraph } = aside;
@@ -282,6 +334,8 @@ export interface RankingStateParts {
   fitted: FusionWeights | null;
   /** The item × item model chosen with the fitted weights (null or absent: DEFAULT_ITEM_ITEM). */
   itemItem?: ItemItemSpec | null | undefined;
+  /** Its lists, fitted elsewhere (saved with the model version, or built by an earlier state): reindexed, not rebuilt. */
+  savedItemItem?: SavedItemItemLists | null | undefined;
   overrides?: Partial<FusionWeights> | undefined;
   /** Product texts through a sentence encoder: replaces the term vectors as the text space. */
   textEncoder?: EncodedTextSpace | null | undefined;
@@ -392,11 +446,13 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<string, Ranking
 }
 
 /**
- * The item × item lists of the state: those built before when they were built for the same spec (reindexed
+ * The item × item lists of the state: those saved or built before when they are of the same spec (reindexed
  * to this snapshot), else built from the baskets.
  */
 function itemItemIndex(parts: RankingStateParts, userItems: readonly (readonly number[])[], indexOf: ReadonlyMap<string, number>, productCount: number): ItemItemIndex {
   const spec = parts.itemItem ?? DEFAULT_ITEM_ITEM;
+  const saved = parts.savedItemItem;
+  if (saved && sameItemItemSpec(saved.index.spec, spec)) return { spec, model: reindexNeighbours(saved.index.model, saved.ids, indexOf, productCount) };
   const previous = parts.neighbours?.itemItem;
   if (parts.neighbours && previous && sameItemItemSpec(previous.spec, spec)) {
     return { spec, model: reindexNeighbours(previous.model, parts.neighbours.ids, indexOf, productCount) };

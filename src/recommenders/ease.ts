@@ -7,7 +7,9 @@
  * the triangular inverse (float64, half of it touched) and B (float32).
  */
 import type { InteractionMatrix } from '../math/interactions.js';
+import type { SparseItemSimilarity } from '../math/itemSimilarity.js';
 import { invertSymmetricPositiveDefinite } from '../math/spdInverse.js';
+import { TopKSelector } from '../math/topK.js';
 import type { BatchScorer } from './scorer.js';
 
 export interface EaseOptions {
@@ -70,6 +72,40 @@ export function gramMatrix(train: InteractionMatrix, l2: number): Float64Array {
   }
   for (let i = 0; i < n; i += 1) gram[i * n + i]! += l2;
   return gram;
+}
+
+/**
+ * B with each row cut to its `neighbours` entries of largest magnitude, signs kept, largest first: the
+ * `itemItem` signal's form of EASE, scored like the other item × item models (ItemSimilarityScorer). By
+ * magnitude rather than by value, because B's negative entries rank too (an item that the history makes
+ * redundant is pushed down), and the entries kept are each row's best approximation of that size.
+ */
+export function sparsifyEase(model: EaseModel, neighbours: number): SparseItemSimilarity {
+  const { itemCount: n, weights } = model;
+  if (!Number.isInteger(neighbours) || neighbours < 1) throw new RangeError(`ease: neighbours: expected a positive integer, got ${neighbours}`);
+  const kept = Math.min(neighbours, Math.max(0, n - 1));
+  const selector = new TopKSelector(Math.max(1, kept));
+  const magnitude = new Float32Array(n);
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(n * kept);
+  const similarities = new Float32Array(n * kept);
+  let at = 0;
+  for (let i = 0; i < n; i += 1) {
+    const row = weights.subarray(i * n, (i + 1) * n);
+    for (let j = 0; j < n; j += 1) magnitude[j] = Math.abs(row[j]!);
+    // The zero diagonal is no neighbour; nor is an entry of exactly 0 (an item no one shares with i).
+    magnitude[i] = Number.NEGATIVE_INFINITY;
+    const count = kept === 0 ? 0 : selector.select(magnitude, 0, n);
+    for (let r = 0; r < count; r += 1) {
+      if (selector.scores[r] === 0) break;
+      const j = selector.items[r]!;
+      indices[at] = j;
+      similarities[at] = row[j]!;
+      at += 1;
+    }
+    indptr[i + 1] = at;
+  }
+  return { itemCount: n, indptr, indices: indices.slice(0, at), similarities: similarities.slice(0, at) };
 }
 
 /** Scores by summing the rows of B of the user's training items. */

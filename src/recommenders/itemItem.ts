@@ -1,17 +1,23 @@
 /**
- * The sparse item × item models (item-kNN, P3α, RP3β) by name and hyperparameters: what offline
- * evaluation tunes and what the ranker serves as its `itemItem` signal are built by this one function.
+ * The sparse item × item models (item-kNN, P3α, RP3β, and EASE cut to its largest entries) by name and
+ * hyperparameters: what offline evaluation tunes and what the ranker serves as its `itemItem` signal are
+ * built by this one function.
  */
 import type { InteractionMatrix } from '../math/interactions.js';
 import type { SparseItemSimilarity } from '../math/itemSimilarity.js';
+import { buildEase, sparsifyEase } from './ease.js';
 import { buildGraphWalk } from './graphWalk.js';
 import { buildItemKnnNeighbourhoods, orientItemKnn, type ItemKnnNeighbourhood, type ItemKnnSimilarity } from './itemKnn.js';
 
-export const ITEM_ITEM_MODELS = ['itemknn', 'p3alpha', 'rp3beta'] as const;
+export const ITEM_ITEM_MODELS = ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const;
 export type ItemItemModelName = (typeof ITEM_ITEM_MODELS)[number];
 export type ItemItemParams = Readonly<Record<string, number | string>>;
 
-/** `neighbourCap`, when given, lowers the chosen neighbourhood size (a memory bound, see the ranker's use). */
+/**
+ * `neighbourCap`, when given, lowers the chosen neighbourhood size (a memory bound, see the ranker's use).
+ * EASE is a dense inverse (minutes at EASE_MAX_ITEMS): the API never calls this for it, but loads the
+ * lists fitted with its model version (src/ranking/itemItemLists.ts).
+ */
 export function buildItemItemModel(model: ItemItemModelName, history: InteractionMatrix, params: ItemItemParams, neighbourCap = Number.POSITIVE_INFINITY): SparseItemSimilarity {
   const number = (name: string): number => {
     const value = params[name];
@@ -30,5 +36,6 @@ export function buildItemItemModel(model: ItemItemModelName, history: Interactio
     };
     return orientItemKnn(buildItemKnnNeighbourhoods(history, options), neighbourhood);
   }
+  if (model === 'ease') return sparsifyEase(buildEase(history, { l2: number('l2') }), neighbours);
   return buildGraphWalk(history, { alpha: number('alpha'), beta: model === 'p3alpha' ? 0 : number('beta'), neighbours });
 }

@@ -19,12 +19,13 @@ const shopAndModel = () => randomShopModel({ products: 400, users: 120, events: 
 /** Fitted-looking weights: every signal the shop feeds, the item × item one among them. */
 const WEIGHTS: FusionWeights = { graph: 0.3, coBought: 0.1, related: 0, text: 0.1, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05, kg: 0, itemItem: 0.2 };
 const ITEM_ITEM: ItemItemSpec = { model: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 30 } };
+const EASE_ITEM_ITEM: ItemItemSpec = { model: 'ease', params: { l2: 25, neighbours: 50 } };
 
 describe('the offline fused scorer', () => {
-  it('ranks each user as the served ranker does, for the same state', () => {
+  it.each([ITEM_ITEM, EASE_ITEM_ITEM])('ranks each user as the served ranker does, for the same state (itemItem $model)', (itemItem) => {
     const { data, model } = shopAndModel();
-    const state = offlineState(data, model, data.fit, null, { fitted: WEIGHTS, itemItem: ITEM_ITEM });
-    expect(state.itemItem?.spec).toEqual(ITEM_ITEM);
+    const state = offlineState(data, model, data.fit, null, { fitted: WEIGHTS, itemItem });
+    expect(state.itemItem?.spec).toEqual(itemItem);
     const rows = profileRows(data, data.fit);
     const itemCount = data.products.length;
     const purchases = data.fit.filter((row) => row.relationship === 'PURCHASED');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BASELINE_SEARCH_SPACE, buildTunedBaseline, tuneBaselines } from '../../src/eval/tuneBaselines.js';
 import { kgatEvalData } from '../../src/jobs/evalData.js';
-import { tuneBaselineHyperparameters } from '../../src/jobs/evaluateRecommenders.js';
+import { bestItemItem, tuneBaselineHyperparameters } from '../../src/jobs/evaluateRecommenders.js';
+import { DEFAULT_ITEM_ITEM } from '../../src/ranking/itemItemSignal.js';
 import { interactionsFromLists } from '../../src/math/interactions.js';
 import { EASE_MAX_ITEMS } from '../../src/recommenders/ease.js';
 import { kgatFixtureDir } from './kgatFixture.js';
@@ -37,6 +38,30 @@ describe('the baselines’ hyperparameter search', () => {
     const out = new Float32Array(data.products.length);
     scorer.scoreUsers(Int32Array.from([0]), out);
     expect(out.every(Number.isFinite)).toBe(true);
+  });
+
+  it('searches EASE\'s l2 on the dense model, then the neighbourhood of its sparse form, which the itemItem signal may take', async () => {
+    const data = await kgatEvalData(kgatFixtureDir(), 'fixture');
+    const [ease] = await tuneBaselineHyperparameters(data, { models: ['ease'] });
+    const space = BASELINE_SEARCH_SPACE.ease;
+    const dense = ease!.trials.filter((trial) => trial.params.neighbours === undefined);
+    const sparse = ease!.trials.filter((trial) => trial.params.neighbours !== undefined);
+    // A line search: at least the middle and both its neighbours' sides, never the whole grid.
+    expect(dense.length).toBeGreaterThanOrEqual(2);
+    expect(dense.length).toBeLessThan(space.l2.length);
+    expect(ease!.best).toEqual(dense.reduce((a, b) => (b.ndcg > a.ndcg ? b : a)).params);
+    expect(sparse.map((trial) => trial.params.neighbours)).toEqual(space.neighbours);
+    expect(sparse.every((trial) => trial.params.l2 === ease!.best.l2)).toBe(true);
+    const bestSparse = sparse.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+    expect(ease!.itemItem).toEqual({ params: bestSparse.params, recall: bestSparse.recall, ndcg: bestSparse.ndcg });
+
+    // The itemItem signal takes the candidate with the best validation NDCG, EASE in its sparse form.
+    const rp3 = { model: 'rp3beta' as const, searchSpace: {}, strategy: '', trials: [], best: { alpha: 1, beta: 0.5, neighbours: 50 }, bestRecall: 0, bestNdcg: bestSparse.ndcg - 0.01, seconds: 0 };
+    expect(bestItemItem([rp3, ease!])).toEqual({ model: 'ease', params: bestSparse.params });
+    expect(bestItemItem([{ ...rp3, bestNdcg: bestSparse.ndcg + 0.01 }, ease!])).toEqual({ model: 'rp3beta', params: rp3.best });
+    // Dense EASE alone is no item-item model to serve.
+    const { itemItem: _sparse, ...denseOnly } = ease!;
+    expect(bestItemItem([{ ...denseOnly, bestNdcg: 1 }])).toEqual(DEFAULT_ITEM_ITEM);
   });
 
   it('leaves EASE out beyond EASE_MAX_ITEMS instead of running it', async () => {

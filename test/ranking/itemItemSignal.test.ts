@@ -11,6 +11,8 @@ import { buildItemItemModel } from '../../src/recommenders/itemItem.js';
 const SPECS: ItemItemSpec[] = [
   { model: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 30 } },
   { model: 'itemknn', params: { similarity: 'asymmetric-cosine', asymmetricAlpha: 0.75, shrink: 10, neighbourhood: 'candidate', neighbours: 25 } },
+  // Every entry of each row kept: the sparse form is then the dense EASE baseline.
+  { model: 'ease', params: { l2: 25, neighbours: 1_000 } },
 ];
 
 describe('the itemItem signal', () => {

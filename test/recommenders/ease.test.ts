@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildEase, EASE_MAX_ITEMS, EaseScorer } from '../../src/recommenders/ease.js';
+import { buildEase, EASE_MAX_ITEMS, EaseScorer, sparsifyEase } from '../../src/recommenders/ease.js';
+import { buildItemItemModel } from '../../src/recommenders/itemItem.js';
+import { ItemSimilarityScorer } from '../../src/recommenders/itemSimilarityScorer.js';
 import { interactionsFromLists } from '../../src/math/interactions.js';
 import { Random } from '../../src/math/random.js';
 import { denseOf, inverse, product, transposed } from '../denseReference.js';
@@ -39,6 +41,36 @@ describe('EASE', () => {
     const b = Array.from({ length: n }, (_, i) => Array.from(model.weights.subarray(i * n, (i + 1) * n)));
     const expected = product(users.length ? Array.from(users, (u) => x[u]!) : [], b);
     users.forEach((_, row) => expected[row]!.forEach((value, j) => expect(out[row * n + j]).toBeCloseTo(value, 5)));
+  });
+
+  it('keeps, in its sparse form, each row\'s entries of largest magnitude with their signs, as the item-item model builds it', () => {
+    const train = randomInteractions(4, 60, 12);
+    const n = train.itemCount;
+    const model = buildEase(train, { l2: 5 });
+    const k = 4;
+    const sparse = sparsifyEase(model, k);
+    let negative = 0;
+    for (let i = 0; i < n; i += 1) {
+      // Largest |B[i][j]| first, ties to the lower item, the zero diagonal left out.
+      const expected = Array.from(model.weights.subarray(i * n, (i + 1) * n), (value, j) => ({ j, value }))
+        .filter(({ j, value }) => j !== i && value !== 0)
+        .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.j - b.j)
+        .slice(0, k);
+      const kept = [];
+      for (let p = sparse.indptr[i]!; p < sparse.indptr[i + 1]!; p += 1) kept.push({ j: sparse.indices[p]!, value: sparse.similarities[p]! });
+      expect(kept).toEqual(expected);
+      negative += kept.filter(({ value }) => value < 0).length;
+    }
+    expect(negative).toBeGreaterThan(0);
+    expect(buildItemItemModel('ease', train, { l2: 5, neighbours: k })).toEqual(sparse);
+    expect(buildItemItemModel('ease', train, { l2: 5, neighbours: k }, 2)).toEqual(sparsifyEase(model, 2));
+    // With every entry kept, it scores as the dense model.
+    const users = Int32Array.from([0, 7, 33]);
+    const [dense, full] = [new Float32Array(users.length * n), new Float32Array(users.length * n)];
+    new EaseScorer(model, train).scoreUsers(users, dense);
+    new ItemSimilarityScorer(sparsifyEase(model, n), train, 'ease').scoreUsers(users, full);
+    dense.forEach((value, at) => expect(full[at]).toBeCloseTo(value, 5));
+    expect(() => sparsifyEase(model, 0)).toThrow(/neighbours: expected a positive integer, got 0/);
   });
 
   it('rejects a penalty that is not positive and more items than its limit, naming them', () => {

@@ -6,6 +6,8 @@ import { demoEvalData, graphEvalData, kgatEvalData, type EvalData } from '../../
 import { DEFAULT_TRANSE_BUDGET_SECONDS, evaluateRecommenders, type EvaluationReport } from '../../jobs/evaluateRecommenders.js';
 import { activeVersion } from '../../kge/modelStore.js';
 import { writeFusionWeights } from '../../ranking/fusionWeights.js';
+import { writeItemItemLists } from '../../ranking/itemItemLists.js';
+import { fittedWithModel } from '../../ranking/itemItemSignal.js';
 import { positiveInteger, wholeNumber } from '../flagParsers.js';
 import { createOutput, UserError, type Output } from '../output.js';
 import { DEFAULT_SEARCH_SESSIONS, evaluateSearch, SEARCH_EVAL_K, type SearchEvaluation } from '../../jobs/evaluateSearch.js';
@@ -97,6 +99,8 @@ export function registerEvalCommand(program: Command): void {
           dataset: report.dataset,
           itemItem: report.fusion.itemItem,
         });
+        // EASE's lists are not rebuilt by the API: they go with the weights (src/ranking/itemItemLists.ts).
+        if (fittedWithModel(report.fusion.itemItem) && report.itemItemLists) await writeItemItemLists(config.modelsDir, version, report.itemItemLists);
         out.info(`saved the fusion weights with model ${version}`);
       }
       out.result(jsonResult(report), () => {
