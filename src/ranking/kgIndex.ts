@@ -39,8 +39,19 @@ export function alignRankingKg(kg: RankingKg, indexOf: ReadonlyMap<string, numbe
   return { ...kg, toKg, fromKg };
 }
 
-/** Per-catalogue sums of a request, in float64, returned to zeros after each use (a request runs to its end on one thread). */
-let scratch = new Float64Array(0);
+/**
+ * A request's working arrays, kept between requests and returned to zeros after each use (a request runs
+ * to its end on one thread): per product, float64 sums and a reached mark; per KG node, the user's share
+ * and an in-profile mark. Hash maps and sets here cost more than the sums themselves and leave garbage on
+ * every request of the serving thread.
+ */
+const scratch = { sums: new Float64Array(0), reached: new Uint8Array(0), shares: new Float64Array(0), inProfile: new Uint8Array(0) };
+
+function scratchFor(productCount: number, nodeCount: number): typeof scratch {
+  if (scratch.sums.length < productCount) Object.assign(scratch, { sums: new Float64Array(productCount), reached: new Uint8Array(productCount) });
+  if (scratch.shares.length < nodeCount) Object.assign(scratch, { shares: new Float64Array(nodeCount), inProfile: new Uint8Array(nodeCount) });
+  return scratch;
+}
 
 /**
  * The `kg` signal: Σ over the user's products j of weight_j × cos(i, j), the KG similarity to each product
@@ -54,33 +65,41 @@ let scratch = new Float64Array(0);
  */
 export function kgScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number): Float32Array {
   const out = new Float32Array(productCount);
-  if (scratch.length < productCount) scratch = new Float64Array(productCount);
-  const sums = scratch;
   const { entities, norms, byEntity } = kg.model;
-  const profile = new Map<number, number>();
+  const { sums, reached, shares, inProfile } = scratchFor(productCount, byEntity.indptr.length - 1);
+  // The user's entity profile p[e], its nodes in the order they were first met.
+  const nodes: number[] = [];
   for (const { index, weight } of history) {
     const item = kg.toKg[index] ?? -1;
     if (item < 0 || !((norms[item] as number) > 0)) continue;
     const scale = weight / (norms[item] as number);
     for (let k = entities.indptr[item] as number; k < (entities.indptr[item + 1] as number); k += 1) {
       const w = entities.weights[k] as number;
-      if (w > 0) profile.set(entities.nodes[k] as number, (profile.get(entities.nodes[k] as number) ?? 0) + scale * w);
+      if (!(w > 0)) continue;
+      const node = entities.nodes[k] as number;
+      if (inProfile[node] === 0) {
+        inProfile[node] = 1;
+        nodes.push(node);
+      }
+      shares[node] = (shares[node] as number) + scale * w;
     }
   }
   const touched: number[] = [];
-  const seen = new Set<number>();
   const add = (target: number, value: number): void => {
-    if (!seen.has(target)) {
-      seen.add(target);
+    if (reached[target] === 0) {
+      reached[target] = 1;
       touched.push(target);
     }
     sums[target] = (sums[target] as number) + value;
   };
-  for (const [node, share] of profile) {
+  for (const node of nodes) {
+    const share = shares[node] as number;
     for (let q = byEntity.indptr[node] as number; q < (byEntity.indptr[node + 1] as number); q += 1) {
       const target = kg.fromKg[byEntity.items[q] as number] as number;
       if (target >= 0) add(target, share * (byEntity.weights[q] as number));
     }
+    shares[node] = 0;
+    inProfile[node] = 0;
   }
   const own = new Map<number, number>();
   for (const { index, weight } of history) {
@@ -96,6 +115,7 @@ export function kgScores(kg: RankingKg, history: readonly { index: number; weigh
     const trace = (own.get(target) ?? 0) * SELF_SIMILARITY_TRACE;
     out[target] = Math.abs(value) <= trace ? 0 : value;
     sums[target] = 0;
+    reached[target] = 0;
   }
   rememberSparseMoments(out, touched);
   return out;
