@@ -105,9 +105,8 @@ export function behaviourListBuffers(lists: BehaviourLists): ArrayBuffer[] {
   const arrays = [lists.neighbours.indptr, lists.neighbours.indices, lists.neighbours.similarities];
   if (lists.itemItem) arrays.push(lists.itemItem.model.indptr, lists.itemItem.model.indices, lists.itemItem.model.similarities);
   if (lists.kg) {
-    const { neighbours, entities, norms, byEntity } = lists.kg;
+    const { neighbours, entities } = lists.kg;
     arrays.push(neighbours.indptr, neighbours.indices, neighbours.similarities, entities.indptr, entities.nodes, entities.weights, entities.relations, entities.via);
-    arrays.push(norms, byEntity.indptr, byEntity.items, byEntity.weights);
   }
   if (lists.knowledgeGraph) arrays.push(lists.knowledgeGraph.heads, lists.knowledgeGraph.relations, lists.knowledgeGraph.tails);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];

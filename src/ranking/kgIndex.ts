@@ -40,89 +40,27 @@ export function alignRankingKg(kg: RankingKg, indexOf: ReadonlyMap<string, numbe
 }
 
 /**
- * A request's working arrays, kept between requests and returned to zeros after each use (a request runs
- * to its end on one thread): per product, float64 sums and a reached mark; per KG node, the user's share
- * and an in-profile mark. Hash maps and sets here cost more than the sums themselves and leave garbage on
- * every request of the serving thread.
- */
-const scratch = { sums: new Float64Array(0), reached: new Uint8Array(0), shares: new Float64Array(0), inProfile: new Uint8Array(0) };
-
-function scratchFor(productCount: number, nodeCount: number): typeof scratch {
-  if (scratch.sums.length < productCount) Object.assign(scratch, { sums: new Float64Array(productCount), reached: new Uint8Array(productCount) });
-  if (scratch.shares.length < nodeCount) Object.assign(scratch, { shares: new Float64Array(nodeCount), inProfile: new Uint8Array(nodeCount) });
-  return scratch;
-}
-
-/**
- * The `kg` signal: Σ over the user's products j of weight_j × cos(i, j), the KG similarity to each product
- * i, summed exactly over every item sharing a weighted entity rather than over each product's cut
- * neighbour list. Through the user's entity profile, p[e] = Σ_j weight_j · x_j[e] / ‖x_j‖, it is
- * score(i) = Σ_e p[e] · x_i[e] / ‖x_i‖: an attribute value shared by hundreds of products (a colour) then
- * counts for every one of them, where a list of KG_NEIGHBOURS kept an arbitrary few of the ties. A product
- * is not its own neighbour: its self-similarity (1) is taken back out. Cost: the item lists of the
- * profile's entities, each at most KG_MAX_ENTITY_ITEMS long. Sparse: its moments come from the products it
- * reached.
+ * The `kg` signal: Σ over the user's products of weight × KG similarity to each product. Sparse: its
+ * moments come from the products it reached.
  */
 export function kgScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number): Float32Array {
   const out = new Float32Array(productCount);
-  const { entities, norms, byEntity } = kg.model;
-  const { sums, reached, shares, inProfile } = scratchFor(productCount, byEntity.indptr.length - 1);
-  // The user's entity profile p[e], its nodes in the order they were first met.
-  const nodes: number[] = [];
-  for (const { index, weight } of history) {
-    const item = kg.toKg[index] ?? -1;
-    if (item < 0 || !((norms[item] as number) > 0)) continue;
-    const scale = weight / (norms[item] as number);
-    for (let k = entities.indptr[item] as number; k < (entities.indptr[item + 1] as number); k += 1) {
-      const w = entities.weights[k] as number;
-      if (!(w > 0)) continue;
-      const node = entities.nodes[k] as number;
-      if (inProfile[node] === 0) {
-        inProfile[node] = 1;
-        nodes.push(node);
-      }
-      shares[node] = (shares[node] as number) + scale * w;
-    }
-  }
   const touched: number[] = [];
-  const add = (target: number, value: number): void => {
-    if (reached[target] === 0) {
-      reached[target] = 1;
-      touched.push(target);
-    }
-    sums[target] = (sums[target] as number) + value;
-  };
-  for (const node of nodes) {
-    const share = shares[node] as number;
-    for (let q = byEntity.indptr[node] as number; q < (byEntity.indptr[node + 1] as number); q += 1) {
-      const target = kg.fromKg[byEntity.items[q] as number] as number;
-      if (target >= 0) add(target, share * (byEntity.weights[q] as number));
-    }
-    shares[node] = 0;
-    inProfile[node] = 0;
-  }
-  const own = new Map<number, number>();
+  const { indptr, indices, similarities } = kg.model.neighbours;
   for (const { index, weight } of history) {
     const item = kg.toKg[index] ?? -1;
-    const target = item < 0 ? -1 : (kg.fromKg[item] as number);
-    if (target < 0 || !((norms[item] as number) > 0)) continue;
-    add(target, -weight);
-    own.set(target, (own.get(target) ?? 0) + weight);
-  }
-  for (const target of touched) {
-    const value = sums[target] as number;
-    // Taking a product's own similarity back out leaves a rounding trace where it shares nothing else.
-    const trace = (own.get(target) ?? 0) * SELF_SIMILARITY_TRACE;
-    out[target] = Math.abs(value) <= trace ? 0 : value;
-    sums[target] = 0;
-    reached[target] = 0;
+    if (item < 0) continue;
+    for (let k = indptr[item] as number; k < (indptr[item + 1] as number); k += 1) {
+      const target = kg.fromKg[indices[k] as number] as number;
+      if (target < 0) continue;
+      const contribution = weight * (similarities[k] as number);
+      if (out[target] === 0 && contribution !== 0) touched.push(target);
+      out[target] = (out[target] as number) + contribution;
+    }
   }
   rememberSparseMoments(out, touched);
   return out;
 }
-
-/** Relative to the weight taken out: float32 shares summed to a cosine of 1 are exact to about 1e-7 each. */
-const SELF_SIMILARITY_TRACE = 1e-5;
 
 /** A KG path behind a recommended product: the user's product it comes from and what the two share. */
 export interface KgPath {

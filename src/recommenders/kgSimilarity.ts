@@ -56,24 +56,9 @@ export interface ItemEntities {
   via: Int32Array;
 }
 
-/**
- * The weighted entities the other way round, CSR: the items having entity e are items[indptr[e] ..
- * indptr[e + 1]), each with x_i[e] / ‖x_i‖ (its share of the item's unit vector); weight-0 entries left out.
- */
-export interface EntityItems {
-  indptr: Int32Array;
-  items: Int32Array;
-  weights: Float32Array;
-}
-
 export interface KgSimilarityModel {
-  /** Each item's top neighbours by cosine: what explanations name a path from. */
   neighbours: ItemKnnModel;
   entities: ItemEntities;
-  /** ‖x_i‖ per item (0: an item sharing no weighted entity). */
-  norms: Float32Array;
-  /** For the exact sum of cosines over a user's items (kgProfileScores), which the cut lists only approximate. */
-  byEntity: EntityItems;
 }
 
 export function buildKgSimilarity(kg: ItemKnowledgeGraph, options: KgSimilarityOptions = {}): KgSimilarityModel {
@@ -83,34 +68,7 @@ export function buildKgSimilarity(kg: ItemKnowledgeGraph, options: KgSimilarityO
   if (!(settings.twoHop >= 0 && settings.twoHop <= 1)) throw new RangeError(`kgSimilarity: twoHop: expected a number in 0..1, got ${settings.twoHop}`);
   const raw = rawItemEntities(kg, settings.twoHop, settings.maxEntityItems);
   const entities = weighEntities(raw, kg, settings);
-  const { norms, byEntity } = entityItems(entities, kg.itemCount, kg.nodeKeys.length);
-  return { neighbours: cosineNeighbours(entities, norms, byEntity, settings.neighbours), entities, norms, byEntity };
-}
-
-/** Item norms, and the entity → items lists of the weighted entries with x_i[e] / ‖x_i‖. */
-function entityItems(entities: ItemEntities, itemCount: number, nodeCount: number): { norms: Float32Array; byEntity: EntityItems } {
-  const norms = new Float32Array(itemCount);
-  for (let i = 0; i < itemCount; i += 1) {
-    let sum = 0;
-    for (let k = entities.indptr[i]!; k < entities.indptr[i + 1]!; k += 1) sum += entities.weights[k]! ** 2;
-    norms[i] = Math.sqrt(sum);
-  }
-  const indptr = new Int32Array(nodeCount + 1);
-  for (let k = 0; k < entities.nodes.length; k += 1) if (entities.weights[k]! > 0) indptr[entities.nodes[k]! + 1]! += 1;
-  for (let n = 0; n < nodeCount; n += 1) indptr[n + 1]! += indptr[n]!;
-  const next = indptr.slice(0, nodeCount);
-  const items = new Int32Array(indptr[nodeCount]!);
-  const weights = new Float32Array(items.length);
-  for (let i = 0; i < itemCount; i += 1) {
-    for (let k = entities.indptr[i]!; k < entities.indptr[i + 1]!; k += 1) {
-      const w = entities.weights[k]!;
-      if (w <= 0) continue;
-      const at = next[entities.nodes[k]!]!++;
-      items[at] = i;
-      weights[at] = w / norms[i]!;
-    }
-  }
-  return { norms, byEntity: { indptr, items, weights } };
+  return { neighbours: cosineNeighbours(entities, kg.itemCount, kg.nodeKeys.length, settings.neighbours), entities };
 }
 
 /** Undirected adjacency of all nodes, CSR, with the relation of each edge. */
@@ -205,8 +163,29 @@ function weighEntities(entities: ItemEntities, kg: ItemKnowledgeGraph, settings:
 }
 
 /** Top neighbours by cosine, counted entity by entity through the entity → items lists (never item × item). */
-function cosineNeighbours(entities: ItemEntities, norms: Float32Array, byEntity: EntityItems, neighbours: number): ItemKnnModel {
-  const itemCount = norms.length;
+function cosineNeighbours(entities: ItemEntities, itemCount: number, nodeCount: number, neighbours: number): ItemKnnModel {
+  const norms = new Float64Array(itemCount);
+  for (let i = 0; i < itemCount; i += 1) {
+    let sum = 0;
+    for (let k = entities.indptr[i]!; k < entities.indptr[i + 1]!; k += 1) sum += entities.weights[k]! ** 2;
+    norms[i] = Math.sqrt(sum);
+  }
+  // entity → (item, weight) lists of the weighted entries only.
+  const byNodePtr = new Int32Array(nodeCount + 1);
+  for (let k = 0; k < entities.nodes.length; k += 1) if (entities.weights[k]! > 0) byNodePtr[entities.nodes[k]! + 1]! += 1;
+  for (let n = 0; n < nodeCount; n += 1) byNodePtr[n + 1]! += byNodePtr[n]!;
+  const next = byNodePtr.slice(0, nodeCount);
+  const byNodeItem = new Int32Array(byNodePtr[nodeCount]!);
+  const byNodeWeight = new Float32Array(byNodeItem.length);
+  for (let i = 0; i < itemCount; i += 1) {
+    for (let k = entities.indptr[i]!; k < entities.indptr[i + 1]!; k += 1) {
+      const w = entities.weights[k]!;
+      if (w <= 0) continue;
+      const at = next[entities.nodes[k]!]!++;
+      byNodeItem[at] = i;
+      byNodeWeight[at] = w;
+    }
+  }
   const sums = new Float64Array(itemCount);
   const touched = new Int32Array(itemCount);
   const candidates = new Float32Array(itemCount);
@@ -218,16 +197,16 @@ function cosineNeighbours(entities: ItemEntities, norms: Float32Array, byEntity:
       const w = entities.weights[k]!;
       if (w <= 0) continue;
       const node = entities.nodes[k]!;
-      for (let p = byEntity.indptr[node]!; p < byEntity.indptr[node + 1]!; p += 1) {
-        const j = byEntity.items[p]!;
+      for (let p = byNodePtr[node]!; p < byNodePtr[node + 1]!; p += 1) {
+        const j = byNodeItem[p]!;
         if (j === i) continue;
         if (sums[j] === 0) touched[touchedCount++] = j;
-        sums[j]! += w * byEntity.weights[p]!;
+        sums[j]! += w * byNodeWeight[p]!;
       }
     }
     for (let t = 0; t < touchedCount; t += 1) {
       const j = touched[t]!;
-      candidates[t] = sums[j]! / norms[i]!;
+      candidates[t] = sums[j]! / (norms[i]! * norms[j]!);
       sums[j] = 0;
     }
     rows.endRow(i, touched, selector, selector.select(candidates, 0, touchedCount));
