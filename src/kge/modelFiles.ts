@@ -54,53 +54,41 @@ export async function writeDurable(file: string, data: Uint8Array | string): Pro
   }
 }
 
+/** How each typed array kind is written and read as 4-byte little-endian values. */
+const WORDS = {
+  float32: { make: (n: number) => new Float32Array(n), set: (view: DataView, at: number, value: number) => view.setFloat32(at, value, true), get: (view: DataView, at: number) => view.getFloat32(at, true) },
+  int32: { make: (n: number) => new Int32Array(n), set: (view: DataView, at: number, value: number) => view.setInt32(at, value, true), get: (view: DataView, at: number) => view.getInt32(at, true) },
+} as const;
+
+function littleEndianBytes(values: Float32Array | Int32Array, kind: keyof typeof WORDS): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i += 1) WORDS[kind].set(view, i * 4, values[i]!);
+  return bytes;
+}
+
+async function readLittleEndian<K extends keyof typeof WORDS>(file: string, expectedLength: number, what: string, kind: K): Promise<ReturnType<(typeof WORDS)[K]['make']>> {
+  const bytes = await fs.readFile(file);
+  if (bytes.length !== expectedLength * 4) {
+    throw new Error(`${file}: expected ${expectedLength} ${kind} values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
+  }
+  const values = WORDS[kind].make(expectedLength);
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(values.buffer).set(bytes);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < expectedLength; i += 1) values[i] = WORDS[kind].get(view, i * 4);
+  }
+  return values as ReturnType<(typeof WORDS)[K]['make']>;
+}
+
 /** The bytes of `values` as little-endian float32, whatever the host's byte order. */
-export function float32LittleEndian(values: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i += 1) view.setFloat32(i * 4, values[i]!, true);
-  return bytes;
-}
-
-export async function readFloat32(file: string, expectedLength: number, what: string): Promise<Float32Array> {
-  const bytes = await fs.readFile(file);
-  if (bytes.length !== expectedLength * 4) {
-    throw new Error(`${file}: expected ${expectedLength} float32 values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
-  }
-  const values = new Float32Array(expectedLength);
-  if (LITTLE_ENDIAN_HOST) {
-    new Uint8Array(values.buffer).set(bytes);
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < expectedLength; i += 1) values[i] = view.getFloat32(i * 4, true);
-  }
-  return values;
-}
-
+export const float32LittleEndian = (values: Float32Array): Uint8Array => littleEndianBytes(values, 'float32');
+export const readFloat32 = (file: string, expectedLength: number, what: string): Promise<Float32Array> => readLittleEndian(file, expectedLength, what, 'float32');
 /** The bytes of `values` as little-endian int32, whatever the host's byte order. */
-export function int32LittleEndian(values: Int32Array): Uint8Array {
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i += 1) view.setInt32(i * 4, values[i]!, true);
-  return bytes;
-}
-
-export async function readInt32(file: string, expectedLength: number, what: string): Promise<Int32Array> {
-  const bytes = await fs.readFile(file);
-  if (bytes.length !== expectedLength * 4) {
-    throw new Error(`${file}: expected ${expectedLength} int32 values (${what}, ${expectedLength * 4} bytes), got ${bytes.length} bytes`);
-  }
-  const values = new Int32Array(expectedLength);
-  if (LITTLE_ENDIAN_HOST) {
-    new Uint8Array(values.buffer).set(bytes);
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < expectedLength; i += 1) values[i] = view.getInt32(i * 4, true);
-  }
-  return values;
-}
+export const int32LittleEndian = (values: Int32Array): Uint8Array => littleEndianBytes(values, 'int32');
+export const readInt32 = (file: string, expectedLength: number, what: string): Promise<Int32Array> => readLittleEndian(file, expectedLength, what, 'int32');
 
 export async function readJson(file: string): Promise<unknown> {
   const text = await fs.readFile(file, 'utf8');
