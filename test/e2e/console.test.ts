@@ -280,7 +280,7 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
     await rows.filter({ hasText: 'activate' }).first().waitFor();
     // The unfiltered page may still show (with the admin's activation among the merchandiser's edits) until the filtered one arrives.
     const editors = () => page.getByTestId('audit').locator('tbody tr td:nth-child(2)').allTextContents();
-    await expect.poll(async () => (await editors()).every((editor) => editor.startsWith('api:admin:'))).toBe(true);
+    await expect.poll(async () => (await editors()).every((editor) => editor.startsWith('api:admin:')), { timeout: 10_000 }).toBe(true);
     expect((await editors()).length).toBeGreaterThan(0);
     await page.getByLabel('Editor starts with').fill('api:merchandiser:');
     await page.getByRole('button', { name: 'Filter' }).click();

@@ -1,5 +1,5 @@
 import { useQuery } from '@urql/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { problemOf } from '../errors.js';
 import { AUDIT, type AuditEntry, type PageInfo } from '../graphql.js';
 import { href, navigate } from '../router.js';
@@ -17,8 +17,12 @@ export function Audit({ params, ownEditor }: { params: URLSearchParams; ownEdito
   const [entityText, setEntityText] = useState(entity);
   const [editorText, setEditorText] = useState(editor);
   const [cursors, setCursors] = useState<string[]>([]);
-  // A link (My edits, a product's edits) changes the filter while the page stays open.
+  // A link (My edits, a product's edits) changes the filter while the page stays open. The effect runs after
+  // the first paint too, when it must not replace what the merchandiser has begun to type.
+  const shownFilter = useRef(`${entity}\n${editor}`);
   useEffect(() => {
+    if (shownFilter.current === `${entity}\n${editor}`) return;
+    shownFilter.current = `${entity}\n${editor}`;
     setEntityText(entity);
     setEditorText(editor);
     setCursors([]);
