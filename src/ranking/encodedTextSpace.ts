@@ -1,5 +1,6 @@
 import type { SentenceEncoder } from '../text/sentenceEncoder.js';
 import { addScaled, rowDot, scale } from './vectorMath.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * Text likeness between products: what the `text` signal of recommend needs. Two implementations: TransE
@@ -10,7 +11,7 @@ export interface ProductTextSpace {
   /** 1 for products whose text gives a vector. */
   readonly hasText: Uint8Array;
   /** Likeness of every product to the history's weighted mean text vector (products without text score the minimum; all 0 without history). */
-  scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array;
+  scoreHistory(history: readonly { index: number; weight: number }[], scores?: ScoreAllocator): Float32Array;
 }
 
 /** How many product texts a load encoded, and how many it took unchanged from the load before. */
@@ -42,20 +43,20 @@ export class EncodedTextSpace implements ProductTextSpace {
     return this.hasText.length;
   }
 
-  scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
+  scoreHistory(history: readonly { index: number; weight: number }[], scores: ScoreAllocator = freshScores): Float32Array {
     const taste = historyTaste(this.matrix, this.dimension, this.hasText, history);
-    return taste ? this.scoreVector(taste) : new Float32Array(this.size);
+    return taste ? this.scoreVector(taste, scores(this.size)) : scores(this.size);
   }
 
   /** Cosine similarity of the encoded query to every product (products without text score the minimum). */
-  async scoreQuery(text: string): Promise<Float32Array> {
-    return this.scoreVector(await this.encoder.encode([text]));
+  async scoreQuery(text: string, scores: ScoreAllocator = freshScores): Promise<Float32Array> {
+    const vector = await this.encoder.encode([text]);
+    return this.scoreVector(vector, scores(this.size));
   }
 
-  private scoreVector(vector: Float32Array): Float32Array {
+  private scoreVector(vector: Float32Array, out: Float32Array): Float32Array {
     const n = this.size;
     const d = this.dimension;
-    const out = new Float32Array(n);
     for (let i = 0; i < n; i += 1) out[i] = rowDot(this.matrix, i * d, vector, d);
     floorWithoutText(out, this.hasText, this.withoutText);
     return out;

@@ -5,7 +5,7 @@ import { FullTextReader, fullTextCacheFor, ProfileReader } from '../graph/batche
 import { loggedProfileCache, type ProfileCacheOptions, type ProfileCacheSettings } from '../graph/profileCache.js';
 import { SnapshotCache, type CatalogueProduct } from './catalogueSnapshot.js';
 import { compileFilter } from './filter.js';
-import { applyRules, RuleCache, selectRules, type RuleLookup } from './rules.js';
+import { applyRules, RuleCache, selectRules, type RuleLookup, type RuleSet } from './rules.js';
 import { readLiveRules } from '../graph/merchRules.js';
 import { rulesOfSet } from '../domain/ruleSets.js';
 import { scoreFromNeighbours, strongestSources } from './itemNeighbours.js';
@@ -26,6 +26,7 @@ import { topIndices } from '../math/topK.js';
 import { fuse, type FusedScores } from './fusionKernel.js';
 import { DEFAULT_HIDE_PENALTY } from './hidePenalty.js';
 import { fuseForUser } from './userFusion.js';
+import { freshScores, ScoreArrayPool, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * The production ranker. For `recommend` every product of the catalogue gets each signal — its TransE
@@ -103,6 +104,8 @@ export class FusedRanker implements Ranker {
   /** Each request's read of its user's behaviour, batched with the requests arriving beside it. */
   private readonly profiles: ProfileReader;
   private readonly fullText: FullTextReader;
+  /** Each request's score arrays, reused from request to request (scoreArrays.ts). */
+  private readonly scoreArrays = new ScoreArrayPool();
   private watcher: FSWatcher | null = null;
   /** Set by invalidate({ behaviour: true }): the next load rebuilds the co-behaviour neighbours. */
   private forgetBehaviour = false;
@@ -181,8 +184,25 @@ export class FusedRanker implements Ranker {
 
   async recommend(userId: string, options: RecommendOptions): Promise<RankedList> {
     const [state, rows, ruleSet] = await Promise.all([this.states.get(), this.profiles.read(userId), this.rules.get()]);
+    return this.withLentScores((scores) => this.recommendFrom(state, rows, ruleSet, userId, options, scores));
+  }
+
+  /**
+   * Runs a ranking with score arrays lent for it, given back once its list is built: the list holds plain
+   * values only, and nothing else keeps the arrays.
+   */
+  private async withLentScores<T>(rank: (scores: ScoreAllocator) => T | Promise<T>): Promise<T> {
+    const lease = this.scoreArrays.lease();
+    try {
+      return await rank(lease.take);
+    } finally {
+      lease.giveBack();
+    }
+  }
+
+  private recommendFrom(state: RankingState, rows: readonly ProfileRow[], ruleSet: RuleSet, userId: string, options: RecommendOptions, scores: ScoreAllocator): RankedList {
     const rules = selectRules(ruleSet, { categoryPath: state.snapshot.ancestry(options.filter?.categoryId ?? null), now: Date.now() });
-    const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch });
+    const { profile, history, placed, fused, page, accept } = this.rankForUser(state, userId, rows, { ...options, first: options.first + rules.overfetch }, scores);
     const excluded = new Set(options.exclude);
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
@@ -208,10 +228,11 @@ export class FusedRanker implements Ranker {
     userId: string,
     rows: readonly ProfileRow[],
     options: RecommendOptions,
+    allocate: ScoreAllocator = freshScores,
   ): UserSignals & { fused: FusedScores; page: number[]; accept: (product: CatalogueProduct) => boolean } {
     const { snapshot } = state;
     // Hidden products and their neighbours are handled in the fusion (fuseForUser), which evaluation shares.
-    const user = fuseForUser(state, userId, rows, this.options.hidePenalty ?? DEFAULT_HIDE_PENALTY);
+    const user = fuseForUser(state, userId, rows, this.options.hidePenalty ?? DEFAULT_HIDE_PENALTY, allocate);
     const { fused } = user;
     const { scores } = fused;
     const accept = compileFilter(options.filter, snapshot);
@@ -256,7 +277,11 @@ export class FusedRanker implements Ranker {
    * The in-memory part of `search`: signals, fusion, diversity, reasons and rules, no I/O. Offline
    * evaluation fits the weights through it; requests use the ranker's.
    */
-  async rankSearch(inputs: SearchInputs, options: SearchOptions, weights: SearchWeights = this.searchWeights()): Promise<RankedList> {
+  rankSearch(inputs: SearchInputs, options: SearchOptions, weights: SearchWeights = this.searchWeights()): Promise<RankedList> {
+    return this.withLentScores((scores) => this.rankSearchWith(inputs, options, weights, scores));
+  }
+
+  private async rankSearchWith(inputs: SearchInputs, options: SearchOptions, weights: SearchWeights, allocate: ScoreAllocator): Promise<RankedList> {
     const { text, state, matches, rows, ruleSet } = inputs;
     const { snapshot } = state;
     const accept = compileFilter(options.filter, snapshot);
@@ -264,10 +289,10 @@ export class FusedRanker implements Ranker {
     const basis = options.userId === undefined ? null : userBasis(state, options.userId, rows);
     const profile = basis?.profile ?? null;
     const history = basis?.history ?? [];
-    const { signals, grouped, candidates, semantic } = await searchSignals(state, text, matches, basis, weights);
+    const { signals, grouped, candidates, semantic } = await searchSignals(state, text, matches, basis, weights, allocate);
     const lexical = signals.lexical as Float32Array;
     const raw = [...RAW_SEARCH_SIGNALS];
-    const scores = fuse(signals, weights, snapshot.products.length, { raw, grouped });
+    const scores = fuse(signals, weights, snapshot.products.length, { raw, grouped, scores: allocate });
     const fused: FusedScores = { scores, signals, grouped, weights, raw };
     const pool = [...candidates].filter((i) => accept(snapshot.products[i] as CatalogueProduct)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(options.filter?.categoryId ?? null), query: text, now: Date.now() });
@@ -299,19 +324,24 @@ export class FusedRanker implements Ranker {
     const [state, ruleSet] = await Promise.all([this.states.get(), this.rules.get()]);
     const index = state.indexOf.get(productId);
     if (index === undefined) return null;
+    return this.withLentScores((scores) => this.similarTo(state, ruleSet, index, options, scores));
+  }
+
+  private similarTo(state: RankingState, ruleSet: RuleSet, index: number, options: RankOptions, allocate: ScoreAllocator): RankedList {
     const { snapshot } = state;
+    const productId = (snapshot.products[index] as CatalogueProduct).id;
     // The rules of the category in view: the request's filter, else the product's own category.
     const categoryId = options.filter?.categoryId ?? snapshot.products[index]?.categoryId ?? null;
     const rules = selectRules(ruleSet, { categoryPath: snapshot.ancestry(categoryId), now: Date.now() });
     const first = options.first + rules.overfetch;
     const n = snapshot.products.length;
     const signals: Signals = { popularity: state.popularity };
-    if (state.space) state.space.score(state.space.row(index), (signals.graph = new Float32Array(n)));
+    if (state.space) state.space.score(state.space.row(index), (signals.graph = allocate(n)));
     const seed = [{ index, relationship: 'PURCHASED', weight: 1, lastAt: 0 }];
-    scoreFromNeighbours(state.neighbours, seed, (signals.coBought = new Float32Array(n)));
-    signals.related = relatedScores(state, seed);
+    scoreFromNeighbours(state.neighbours, seed, (signals.coBought = allocate(n)));
+    signals.related = relatedScores(state, seed, allocate);
     const weights: Record<string, number> = { ...SIMILAR_WEIGHTS };
-    const scores = fuse(signals, weights, n);
+    const scores = fuse(signals, weights, n, { scores: allocate });
     const fused: FusedScores = { scores, signals, grouped: {}, weights, raw: [] };
     const explain = Boolean(options.explain);
     const accept = compileFilter(options.filter, snapshot);

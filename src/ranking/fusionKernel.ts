@@ -7,6 +7,7 @@ import type { GroupedSignals, Signals } from './recommendSignals.js';
 import type { GroupedSignal } from './groupedSignal.js';
 import { groupedMoments, moments } from './signalMoments.js';
 import type { RankingState } from './rankingState.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /** One request's fused scores with what went into them (for explanations and rules). */
 export interface FusedScores {
@@ -29,6 +30,8 @@ export interface FuseOptions {
   grouped?: GroupedSignals;
   /** Start from this sum and skip the signals it holds. */
   base?: FusedBase;
+  /** Where the fused scores go (default: a new array). */
+  scores?: ScoreAllocator;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface FuseOptions {
  * Signals listed in `raw` are used as they are; grouped signals are added through a table per group.
  */
 export function fuse(signals: Signals, weights: Readonly<Record<string, number>>, n: number, options: FuseOptions = {}): Float32Array {
-  const { raw = [], grouped = {}, base } = options;
+  const { raw = [], grouped = {}, base, scores = freshScores } = options;
   const columns: Float32Array[] = [];
   const factors: number[] = [];
   let shift = 0;
@@ -64,7 +67,7 @@ export function fuse(signals: Signals, weights: Readonly<Record<string, number>>
     tables.push(groupTable(signal, weight / std));
     shift += (weight / std) * mean;
   }
-  return weightedSum(base?.values ?? null, tables, columns, factors, shift, n);
+  return weightedSum(base?.values ?? null, tables, columns, factors, shift, scores(n));
 }
 
 /**
@@ -122,9 +125,9 @@ function weightedSum(
   columns: readonly Float32Array[],
   factors: readonly number[],
   shift: number,
-  n: number,
+  out: Float32Array,
 ): Float32Array {
-  const out = new Float32Array(n);
+  const n = out.length;
   const pad = paddingFor(n);
   const { slots: s1, table: v1 } = tables[0] ?? pad.none;
   const { slots: s2, table: v2 } = tables[1] ?? pad.none;

@@ -11,6 +11,7 @@ import { interactionsFromLists } from '../math/interactions.js';
 import type { SparseItemSimilarity } from '../math/itemSimilarity.js';
 import { buildItemItemModel, ITEM_ITEM_MODELS } from '../recommenders/itemItem.js';
 import { rememberSparseMoments } from './signalMoments.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 export const itemItemSpecSchema = z.object({
   model: z.enum(ITEM_ITEM_MODELS),
@@ -56,8 +57,8 @@ export function sameItemItemSpec(a: ItemItemSpec, b: ItemItemSpec): boolean {
 }
 
 /** The user's distinct products count once each, whatever the behaviour: the binary history the model was tuned on. */
-export function itemItemScores(index: ItemItemIndex, history: readonly { index: number }[], productCount: number): Float32Array {
-  const out = new Float32Array(productCount);
+export function itemItemScores(index: ItemItemIndex, history: readonly { index: number }[], productCount: number, scores: ScoreAllocator = freshScores): Float32Array {
+  const out = scores(productCount);
   const touched: number[] = [];
   const { indptr, indices, similarities } = index.model;
   const seen = new Set<number>();

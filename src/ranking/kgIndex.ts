@@ -2,6 +2,7 @@ import { buildKgSimilarity, sharedEntity, type KgSimilarityModel, type KgSimilar
 import type { ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { strongestSources } from './itemNeighbours.js';
 import { rememberSparseMoments } from './signalMoments.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * The knowledge graph as the ranker holds it: the KG similarity (neighbour lists built once per graph) in
@@ -43,8 +44,8 @@ export function alignRankingKg(kg: RankingKg, indexOf: ReadonlyMap<string, numbe
  * The `kg` signal: Σ over the user's products of weight × KG similarity to each product. Sparse: its
  * moments come from the products it reached.
  */
-export function kgScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number): Float32Array {
-  const out = new Float32Array(productCount);
+export function kgScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number, scores: ScoreAllocator = freshScores): Float32Array {
+  const out = scores(productCount);
   const touched: number[] = [];
   const { indptr, indices, similarities } = kg.model.neighbours;
   for (const { index, weight } of history) {

@@ -5,6 +5,7 @@ import { countWithoutText, floorWithoutText, historyTaste } from './encodedTextS
 import { EXACT_SCAN_MAX_ROWS, indexForModel, type IvfIndex } from './ivfIndex.js';
 import { SimdRowScorer } from './simdRowScorer.js';
 import { addScaled, negativeDistances, negativeL2Distances, rowDot, rowSquaredNorms, scale } from './vectorMath.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * Every product of the catalogue snapshot as a row of one matrix, in the snapshot's order, so that a
@@ -192,8 +193,8 @@ export class TextSpace {
   private readonly scorer: RowScorer;
 
   /** −distance from the history's weighted mean text vector to every product (products without text score the minimum). */
-  scoreHistory(history: readonly { index: number; weight: number }[]): Float32Array {
-    const out = new Float32Array(this.hasText.length);
+  scoreHistory(history: readonly { index: number; weight: number }[], scores: ScoreAllocator = freshScores): Float32Array {
+    const out = scores(this.hasText.length);
     const taste = historyTaste(this.matrix, this.dimension, this.hasText, history);
     if (!taste) return out;
     this.scorer.score(taste, out);

@@ -1,5 +1,6 @@
 import { tokenize } from '../text/tokenize.js';
 import type { CatalogueSnapshot } from './catalogueSnapshot.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * The categories a search query names. Shoppers ask for a kind of thing ("running shoes", "audio") more
@@ -41,7 +42,7 @@ function wordIndex(snapshot: CatalogueSnapshot): CategoryWordIndex {
  * name's terms that the query carries (1 for "headphones" and Headphones, 0.5 for "charger" and
  * Chargers & Cables), the best over the product's ancestry. Null when the query names no category.
  */
-export function queryCategoryScores(snapshot: CatalogueSnapshot, categoryIndex: Int32Array, query: string): Float32Array | null {
+export function queryCategoryScores(snapshot: CatalogueSnapshot, categoryIndex: Int32Array, query: string, allocate: ScoreAllocator = freshScores): Float32Array | null {
   const { byTerm, ancestry } = wordIndex(snapshot);
   const named = new Float32Array(snapshot.categoryIds.length);
   let any = false;
@@ -58,7 +59,7 @@ export function queryCategoryScores(snapshot: CatalogueSnapshot, categoryIndex: 
     for (const ancestor of chain) best = Math.max(best, named[ancestor] as number);
     byCategory[category] = best;
   });
-  const scores = new Float32Array(categoryIndex.length);
+  const scores = allocate(categoryIndex.length);
   for (let i = 0; i < scores.length; i += 1) {
     const category = categoryIndex[i] as number;
     if (category >= 0) scores[i] = byCategory[category] as number;

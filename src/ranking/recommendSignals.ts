@@ -6,6 +6,7 @@ import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
 import { kgScores } from './kgIndex.js';
 import { itemItemScores } from './itemItemSignal.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
 
 /**
@@ -38,26 +39,27 @@ export function recommendSignals(
   userId: string,
   rows: readonly ProfileRow[],
   only?: ReadonlySet<string>,
-  options: { grouped?: boolean } = {},
+  options: { grouped?: boolean; scores?: ScoreAllocator } = {},
 ): UserSignals {
+  const scores = options.scores ?? freshScores;
   const wanted = (name: string): boolean => only === undefined || only.has(name);
   const { snapshot } = state;
   const n = snapshot.products.length;
   const { profile, history, query } = userBasis(state, userId, rows);
   const signals: Signals = {};
   const grouped: GroupedSignals = {};
-  if (query && state.space && wanted('graph')) state.space.score(query, (signals.graph = new Float32Array(n)));
+  if (query && state.space && wanted('graph')) state.space.score(query, (signals.graph = scores(n)));
   if (history.length > 0) {
     // Both are sparse: their moments come from the products they reached, not a pass over the catalogue.
     if (wanted('coBought')) {
       const touched: number[] = [];
-      scoreFromNeighbours(state.neighbours, history, (signals.coBought = new Float32Array(n)), touched);
+      scoreFromNeighbours(state.neighbours, history, (signals.coBought = scores(n)), touched);
       rememberSparseMoments(signals.coBought, touched);
     }
-    if (wanted('related')) signals.related = relatedScores(state, history);
-    if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n);
-    if (state.itemItem && wanted('itemItem')) signals.itemItem = itemItemScores(state.itemItem, history, n);
-    if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history);
+    if (wanted('related')) signals.related = relatedScores(state, history, scores);
+    if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n, scores);
+    if (state.itemItem && wanted('itemItem')) signals.itemItem = itemItemScores(state.itemItem, history, n, scores);
+    if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history, scores);
     for (const [name, signal] of [
       ['category', () => categoryInterest(state, profile)],
       ['brand', () => brandInterest(state, profile)],
@@ -101,8 +103,8 @@ export function userBasis(state: RankingState, userId: string, rows: readonly Pr
  * Merchandiser relations from the given products: the relation's weight times the product's. The
  * signal's moments are taken from the products it reached.
  */
-export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[]): Float32Array {
-  const out = new Float32Array(state.snapshot.products.length);
+export function relatedScores(state: RankingState, history: readonly { index: number; weight: number }[], scores: ScoreAllocator = freshScores): Float32Array {
+  const out = scores(state.snapshot.products.length);
   const reached = new Set<number>();
   for (const item of history) {
     for (const link of state.links.byProduct[item.index] ?? []) {

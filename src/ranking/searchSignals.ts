@@ -4,6 +4,7 @@ import { queryCategoryScores } from './queryCategories.js';
 import { brandInterest, categoryInterest, type GroupedSignals, type Signals, type UserBasis } from './recommendSignals.js';
 import type { RankingState } from './rankingState.js';
 import type { SemanticQuery } from './semanticQuery.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * The signals of `search` over the whole catalogue, and the products it may return. What the query
@@ -47,13 +48,14 @@ export async function searchSignals(
   matches: readonly ScoredId[],
   basis: UserBasis | null,
   weights: SearchWeights,
+  scores: ScoreAllocator = freshScores,
 ): Promise<SearchSignalSet> {
   const { snapshot } = state;
   const n = snapshot.products.length;
   const signals: Signals = { popularity: state.popularity };
   const candidates = new Set<number>();
   // BM25 is unbounded and query-dependent; relative to the best match it compares across queries.
-  const lexical = (signals.lexical = new Float32Array(n));
+  const lexical = (signals.lexical = scores(n));
   const best = matches.reduce((max, match) => Math.max(max, match.score), 0);
   for (const match of matches) {
     const index = state.indexOf.get(match.id);
@@ -65,14 +67,14 @@ export async function searchSignals(
   const encoder = state.textEncoder;
   const semantic = encoder ? null : (state.terms?.embed(text) ?? null);
   if (encoder) {
-    signals.semantic = await encoder.scoreQuery(text);
+    signals.semantic = await encoder.scoreQuery(text, scores);
     for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, (i) => encoder.hasText[i] === 1)) candidates.add(index);
   } else if (semantic && state.space) {
-    state.space.score(semantic.vector, (signals.semantic = new Float32Array(n)));
+    state.space.score(semantic.vector, (signals.semantic = scores(n)));
     for (const index of topIndices(signals.semantic, SEMANTIC_CANDIDATES, () => true)) candidates.add(index);
   }
   if (weights.queryCategory !== 0) {
-    const named = queryCategoryScores(snapshot, state.categoryIndex, text);
+    const named = queryCategoryScores(snapshot, state.categoryIndex, text, scores);
     if (named) {
       signals.queryCategory = named;
       for (let i = 0; i < n; i += 1) if ((named[i] as number) > 0) candidates.add(i);
@@ -80,10 +82,10 @@ export async function searchSignals(
   }
   const grouped: GroupedSignals = {};
   if (basis) {
-    if (basis.query && state.space && weights.graph !== 0) state.space.score(basis.query, (signals.graph = new Float32Array(n)));
+    if (basis.query && state.space && weights.graph !== 0) state.space.score(basis.query, (signals.graph = scores(n)));
     if (weights.category !== 0) grouped.category = categoryInterest(state, basis.profile);
     if (weights.brand !== 0) grouped.brand = brandInterest(state, basis.profile);
-    if (state.textSpace && basis.history.length > 0 && weights.text !== 0) signals.text = state.textSpace.scoreHistory(basis.history);
+    if (state.textSpace && basis.history.length > 0 && weights.text !== 0) signals.text = state.textSpace.scoreHistory(basis.history, scores);
   }
   return { signals, grouped, candidates, semantic };
 }

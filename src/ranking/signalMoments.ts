@@ -18,6 +18,11 @@ const CONSTANT_SIGNAL_DEVIATION = 1e-6;
 /** Moments per signal: explanations ask for them again per item. */
 const momentsCache = new WeakMap<object, Moments>();
 
+/** Drops what is remembered of an array about to hold another signal (a pooled score array, scoreArrays.ts). */
+export function forgetMoments(values: Float32Array): void {
+  momentsCache.delete(values);
+}
+
 /** A signal's value for one product, standardised as `fuse` does (0 for a constant signal). */
 export function standardised(values: Float32Array, index: number): number {
   const { mean, std } = moments(values);

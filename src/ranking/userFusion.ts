@@ -3,6 +3,7 @@ import { fuse, staticBase, type FusedScores } from './fusionKernel.js';
 import { DEFAULT_HIDE_PENALTY, penaliseNearHidden } from './hidePenalty.js';
 import { recommendSignals, type UserSignals } from './recommendSignals.js';
 import type { RankingState } from './rankingState.js';
+import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 
 /**
  * One user's fused `recommend` scores over the whole catalogue (by snapshot index), before rules: the
@@ -16,9 +17,10 @@ export function fuseForUser(
   userId: string,
   rows: readonly ProfileRow[],
   hidePenalty = DEFAULT_HIDE_PENALTY,
+  allocate: ScoreAllocator = freshScores,
 ): UserSignals & { fused: FusedScores } {
-  const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true });
-  const scores = fuse(user.signals, state.weights, state.snapshot.products.length, { grouped: user.grouped, base: staticBase(state) });
+  const user = recommendSignals(state, userId, rows, state.weightedSignals, { grouped: true, scores: allocate });
+  const scores = fuse(user.signals, state.weights, state.snapshot.products.length, { grouped: user.grouped, base: staticBase(state), scores: allocate });
   const hidden = [...user.profile.hidden].flatMap((id) => state.indexOf.get(id) ?? []);
   penaliseNearHidden(scores, state.neighbours, hidden, hidePenalty);
   for (const index of hidden) scores[index] = Number.NEGATIVE_INFINITY;

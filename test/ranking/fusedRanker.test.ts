@@ -17,6 +17,7 @@ import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { loadRankingState } from '../../src/ranking/rankingState.js';
 import { fuse } from '../../src/ranking/fusionKernel.js';
 import { userBasis } from '../../src/ranking/recommendSignals.js';
+import { standardised } from '../../src/ranking/signalMoments.js';
 import { ThreadedRanker } from '../../src/ranking/threadedRanker.js';
 import { readProfile } from '../../src/graph/shopReads.js';
 import type { RankedList } from '../../src/ranking/types.js';
@@ -235,6 +236,32 @@ describe('FusedRanker.recommend', () => {
     const expected = topIndices(fuse({ popularity: state.popularity, recency: state.recency }, state.weights, n), 5, () => true);
     expect(list.items.map((item) => item.productId)).toEqual(expected.map((i) => state.snapshot.products[i]?.id));
     expect(list.items[0]?.reasons.map((reason) => reason.kind)).toContain('POPULAR');
+  });
+});
+
+describe('score arrays reused from request to request', () => {
+  it('rank concurrent requests exactly as arrays of their own would, breakdowns included', async () => {
+    const users = await graph.read<{ id: string }>('MATCH (u:User)-[:PURCHASED]->() WITH u, count(*) AS bought WHERE bought >= 2 RETURN u.id AS id ORDER BY u.id LIMIT 8');
+    const state = await ranker.state();
+    const word = state.snapshot.products[0]?.title.split(' ')[0] ?? '';
+    // Searches and similar products in between, so that the arrays pass from one kind of request to another.
+    const [lists] = await Promise.all([
+      Promise.all(users.map(({ id }) => ranker.recommend(id, { first: 10, explain: true }))),
+      Promise.all(users.map(({ id }) => ranker.search(word, { first: 10, userId: id }))),
+      Promise.all(state.snapshot.products.slice(0, 8).map((product) => ranker.similar(product.id, { first: 10 }))),
+    ]);
+    for (const [k, { id }] of users.entries()) {
+      const alone = ranker.rankForUser(state, id, await readProfile(graph, id), { first: 10 });
+      const list = lists[k] as RankedList;
+      expect(list.items.map((item) => item.productId)).toEqual(alone.page.map((i) => state.snapshot.products[i]?.id));
+      list.items.forEach((item, position) => {
+        const index = alone.page[position] as number;
+        expect(item.score).toBe(alone.fused.scores[index]);
+        for (const component of item.breakdown.filter((c) => alone.signals[c.name])) {
+          expect(component.value).toBeCloseTo(standardised(alone.signals[component.name] as Float32Array, index), 6);
+        }
+      });
+    }
   });
 });
 
