@@ -153,6 +153,8 @@ export function scoreProducts(rows: PopularityRow[]): CatalogueProduct[] {
 
 export interface SnapshotCacheOptions<T extends { loadedAt: number } = CatalogueSnapshot> {
   ttlMs: number;
+  /** How long the first value serves (default ttlMs): caches that reload in turn rather than together. */
+  firstTtlMs?: number;
   /** Loads a fresh value; `previous` is the one being served (null before the first), for loads that reuse parts of it. */
   load: (previous: T | null) => Promise<T>;
   onError?: (error: unknown) => void;
@@ -170,13 +172,17 @@ export class SnapshotCache<T extends { loadedAt: number } = CatalogueSnapshot> {
   /** Bumped by invalidate(); a snapshot whose load started before the bump is not good enough. */
   private generation = 0;
   private currentGeneration = -1;
+  /** firstTtlMs until a second value has loaded, then ttlMs. */
+  private ttlMs: number;
 
-  constructor(private readonly options: SnapshotCacheOptions<T>) {}
+  constructor(private readonly options: SnapshotCacheOptions<T>) {
+    this.ttlMs = options.firstTtlMs ?? options.ttlMs;
+  }
 
   async get(): Promise<T> {
     const now = (this.options.now ?? Date.now)();
     if (this.current && this.currentGeneration === this.generation) {
-      if (now - this.current.loadedAt > this.options.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
+      if (now - this.current.loadedAt > this.ttlMs) this.reload().catch((error: unknown) => this.options.onError?.(error));
       return this.current;
     }
     return this.reload();
@@ -197,6 +203,7 @@ export class SnapshotCache<T extends { loadedAt: number } = CatalogueSnapshot> {
     const promise = this.options.load(this.current).then(
       (snapshot) => {
         if (generation >= this.currentGeneration) {
+          if (this.current !== null) this.ttlMs = this.options.ttlMs;
           this.current = snapshot;
           this.currentGeneration = generation;
         }

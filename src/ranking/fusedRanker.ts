@@ -42,6 +42,11 @@ export interface FusedRankerOptions extends Omit<RankingStateOptions, 'graph'> {
   graph: Graph;
   /** How long the in-memory state serves before it reloads in the background. */
   ttlMs?: number;
+  /**
+   * Where in the reload cycle this ranker starts, from 0 to 1: its first state serves (1 − phase) × ttlMs.
+   * Ranking threads take turns this way, so that one is never reloading while another is.
+   */
+  reloadPhase?: number;
   /** Default MMR trade-off when a request names none (0 = relevance order). */
   diversity?: number;
   /** Leave products the user already bought out of `recommend` (default true). */
@@ -111,8 +116,10 @@ export class FusedRanker implements Ranker {
   private forgetBehaviour = false;
 
   constructor(private readonly options: FusedRankerOptions) {
+    const ttlMs = options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     this.states = new SnapshotCache<RankingState>({
-      ttlMs: options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+      ttlMs,
+      firstTtlMs: ttlMs * (1 - Math.min(1, Math.max(0, options.reloadPhase ?? 0))),
       load: (previous) => {
         const reuse = this.forgetBehaviour ? null : previous;
         this.forgetBehaviour = false;

@@ -186,7 +186,9 @@ export class ThreadedRanker implements Ranker {
   private thread(index: number): RankerThread {
     const existing = this.threads[index];
     if (existing) return existing;
-    const { threads: _threads, onError: _onError, ...data } = this.options;
+    const { threads: _threads, onError: _onError, ...options } = this.options;
+    // Each thread reloads its state at its own point of the cycle: while one reads and rebuilds, the others answer.
+    const data = { ...options, ranker: { ...options.ranker, reloadPhase: index / this.threads.length } };
     const worker = startModuleWorker(import.meta.url, 'rankerThread', data satisfies RankerThreadData, { maxYoungGenerationSizeMb: RANKING_THREAD_YOUNG_GENERATION_MB });
     // A ranking thread must not keep the process alive on its own (the server's shutdown closes it).
     worker.unref();
