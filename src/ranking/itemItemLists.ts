@@ -63,9 +63,11 @@ export async function readItemItemLists(modelsDir: string, version: string): Pro
   if (saved === null) return null;
   const itemCount = saved.productIds.length;
   parseWith(idsSchema(itemCount), saved.productIds, `${file}: productIds`);
-  const indptr = await readInt32(path.join(dir, saved.files.indptr), itemCount + 1, `${itemCount} rows + 1`);
-  const indices = await readInt32(path.join(dir, saved.files.indices), saved.pairs, `${saved.pairs} pairs`);
-  const similarities = await readFloat32(path.join(dir, saved.files.similarities), saved.pairs, `${saved.pairs} pairs`);
+  const [indptr, indices, similarities] = await Promise.all([
+    readInt32(path.join(dir, saved.files.indptr), itemCount + 1, `${itemCount} rows + 1`),
+    readInt32(path.join(dir, saved.files.indices), saved.pairs, `${saved.pairs} pairs`),
+    readFloat32(path.join(dir, saved.files.similarities), saved.pairs, `${saved.pairs} pairs`),
+  ]);
   checkRows(file, indptr, indices, itemCount);
   return { ids: saved.productIds, index: { spec: saved.spec, model: { itemCount, indptr, indices, similarities } } };
 }
