@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { recordCatalogueChange } from '../graph/catalogueChanges.js';
 import type { Graph, Transaction } from '../graph/graph.js';
+import { readAllCategories } from '../graph/shopReads.js';
 import {
   existingIds,
   writeBrands,
@@ -121,8 +122,15 @@ const categories: KindHandler<CategoryRecord> = {
   // Parents must be written before their children, wherever they appear in the files; cycles are refused.
   async order(records, ctx) {
     const byId = new Map(records.map((item) => [item.value.id, item]));
-    const parentIds = records.flatMap((item) => (item.value.parentId !== undefined && !byId.has(item.value.parentId) ? [item.value.parentId] : []));
-    const inGraph = await existingIds(ctx.graph, 'Category', parentIds);
+    // The tree as it stands (small in any shop): a file may hang a category below one of its own
+    // descendants in the graph, a cycle no record of the file shows by itself.
+    const graphParent = new Map((await readAllCategories(ctx.graph)).map((row) => [row.id, row.parentId ?? undefined]));
+    const parentAfter = (id: string): string | undefined => byId.get(id)?.value.parentId ?? graphParent.get(id);
+    const closesCycle = (id: string): boolean => {
+      let steps = 0;
+      for (let at = parentAfter(id); at !== undefined; at = parentAfter(at)) if (at === id || (steps += 1) > byId.size + graphParent.size) return true;
+      return false;
+    };
     const rejected: Rejection[] = [];
     const depth = new Map<string, number>();
     const depthOf = (id: string, path: Set<string>): number => {
@@ -143,8 +151,8 @@ const categories: KindHandler<CategoryRecord> = {
       const { id, parentId } = item.value;
       let problem: string | undefined;
       if (parentId === id) problem = 'a category cannot be its own parent';
-      else if (parentId !== undefined && !byId.has(parentId) && !inGraph.has(parentId)) problem = `unknown category ${JSON.stringify(parentId)}`;
-      else if (!Number.isFinite(depthOf(id, new Set()))) problem = `parent chain of ${JSON.stringify(id)} forms a cycle`;
+      else if (parentId !== undefined && !byId.has(parentId) && !graphParent.has(parentId)) problem = `unknown category ${JSON.stringify(parentId)}`;
+      else if (!Number.isFinite(depthOf(id, new Set())) || closesCycle(id)) problem = `parent chain of ${JSON.stringify(id)} forms a cycle`;
       if (problem === undefined) ordered.push(item);
       else {
         rejected.push(reject(item, 'parentId', problem));

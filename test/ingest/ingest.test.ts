@@ -319,6 +319,19 @@ describe('bad input', () => {
     expect(await graph.read('MATCH (c:Category) WHERE c.id IN ["x", "y", "z", "w"] RETURN c.id')).toEqual([]);
   });
 
+  it('refuses a move below a category that lies below it in the graph, naming the line, and changes nothing', async () => {
+    await ingest('categories', [writeFixture(dir, 'tree.csv', ['id,name,parentId', 'top,Top,', 'mid,Mid,top', 'leaf,Leaf,mid'])]);
+    const tree = () => graph.read('MATCH (c:Category)-[:SUBCATEGORY_OF]->(p:Category) WHERE c.id IN ["top", "mid", "leaf"] RETURN c.id AS id, p.id AS parent ORDER BY id');
+    const before = await tree();
+    expect(before).toEqual([{ id: 'leaf', parent: 'mid' }, { id: 'mid', parent: 'top' }]);
+    const file = writeFixture(dir, 'move.csv', ['id,name,parentId', 'top,Top,leaf']);
+    const report = path.join(dir, 'report-move.txt');
+    const summary = await ingest('categories', [file], { reportFile: report });
+    expect(summary).toMatchObject({ written: 0, rejected: 1 });
+    expect(readFileSync(report, 'utf8')).toContain(`${file}:2: parentId: parent chain of "top" forms a cycle`);
+    expect(await tree()).toEqual(before);
+  });
+
   it('leaves the graph as it was when a batch fails', async () => {
     // A real constraint violation in the third record makes Neo4j refuse the whole batch of three.
     await graph.autoCommit('CREATE CONSTRAINT test_unique_title IF NOT EXISTS FOR (p:Product) REQUIRE p.title IS UNIQUE');
