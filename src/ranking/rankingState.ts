@@ -258,6 +258,9 @@ async function savedItemItemLists(modelsDir: string, version: string): Promise<S
  * never fitted here: without its lists (removed, or unreadable) the default model stands in, built from
  * the shoppers' behaviour like any other, and the log says so.
  */
+/** The fallbacks already logged (a handful: one per model version served and reason). */
+const fallbacksLogged = new Set<string>();
+
 async function servedItemItem(options: RankingStateOptions, version: string | null, spec: ItemItemSpec | null): Promise<ServedItemItem> {
   if (spec === null || !fittedWithModel(spec)) return { spec, saved: null };
   let saved: SavedItemItemLists | null = null;
@@ -269,7 +272,12 @@ async function servedItemItem(options: RankingStateOptions, version: string | nu
   }
   if (saved !== null && sameItemItemSpec(saved.index.spec, spec)) return { spec, saved };
   if (saved !== null) reason = `the saved lists are of ${JSON.stringify(saved.index.spec)}`;
-  options.logger?.info({ model: version, itemItem: spec, reason }, 'the fitted item-item model has no lists to serve: serving the default one');
+  // Said once per model version and reason, not at every reload of the state.
+  const said = `${options.modelsDir}\u0000${version}\u0000${reason}`;
+  if (!fallbacksLogged.has(said)) {
+    fallbacksLogged.add(said);
+    options.logger?.info({ model: version, itemItem: spec, reason }, 'the fitted item-item model has no lists to serve: serving the default one');
+  }
   return { spec: DEFAULT_ITEM_ITEM, saved: null };
 }
 

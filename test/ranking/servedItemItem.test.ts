@@ -39,7 +39,11 @@ describe('the served EASE item-item lists', () => {
     const withoutLists = await loadRankingState({ ...options, modelVersion: version });
     expect(withoutLists.weightsSource).toBe('fitted');
     expect(withoutLists.itemItem?.spec).toEqual(DEFAULT_ITEM_ITEM);
-    expect(logs).toContain('the fitted item-item model has no lists to serve: serving the default one');
+    const fallback = 'the fitted item-item model has no lists to serve: serving the default one';
+    expect(logs.filter((message) => message === fallback)).toHaveLength(1);
+    // A reload of the same version says it no more.
+    await loadRankingState({ ...options, modelVersion: version }, Date.now(), withoutLists);
+    expect(logs.filter((message) => message === fallback)).toHaveLength(1);
 
     // Lists that a fit on these baskets would not give (cut to 3 per row): what is served is what was saved.
     const baskets = [...(await readBaskets(graph, CO_BEHAVIOUR_TYPES)).values()].map((basket) => [...basket].map((id) => bare.indexOf.get(id)!));
