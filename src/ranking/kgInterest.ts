@@ -1,5 +1,6 @@
 import type { KgSimilarityModel } from '../recommenders/kgSimilarity.js';
 import type { RankingKg } from './kgIndex.js';
+import type { GroupedSignal } from './groupedSignal.js';
 import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 import { BEHAVIOUR_WEIGHTS } from './weights.js';
 
@@ -93,7 +94,7 @@ function buildKgInterestIndex(model: KgSimilarityModel, nodeCount: number, relat
  * The `kgInterest` signal over the catalogue (by snapshot index); 0 for a product outside the graph. Dense:
  * one pass over the products' entities, with no allocation but the score array.
  */
-export function kgInterestScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number, scores: ScoreAllocator = freshScores): Float32Array {
+export function kgInterestScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number, scores: ScoreAllocator = freshScores, gate: GroupedSignal | null = null): Float32Array {
   const index = kgInterestIndex(kg);
   const out = scores(productCount);
   let touchedCount = 0;
@@ -102,6 +103,7 @@ export function kgInterestScores(kg: RankingKg, history: readonly { index: numbe
     if (touchedCount === 0) return out;
     interests(index, touchedCount);
     sumOverEntities(kg, index, out);
+    if (gate) gateByGroup(out, gate);
     return out;
   } finally {
     const { engagement, entityScore, touched, keyTotals, keyScore } = index;
@@ -163,5 +165,14 @@ function sumOverEntities(kg: RankingKg, index: KgInterestIndex, out: Float32Arra
       if (slot !== 0) sum += (keyScore[slot] as number) + (entityScore[nodes[k] as number] as number);
     }
     out[i] = sum;
+  }
+}
+
+/** Each product's score times the user's interest in its group (its category): what it says where the user shops. */
+function gateByGroup(out: Float32Array, gate: GroupedSignal): void {
+  const { values, groupOf } = gate;
+  for (let i = 0; i < out.length; i += 1) {
+    const group = groupOf[i] as number;
+    out[i] = group >= 0 ? (out[i] as number) * (values[group] as number) : 0;
   }
 }

@@ -59,6 +59,18 @@ describe('the kgInterest signal', () => {
     expect(scores[1]! - scores[2]!).toBeCloseTo(Math.log(3) - Math.log(0.5), 5);
   });
 
+  it('counts where the user shops: each score times the interest in the product\'s category', () => {
+    const kg = rankingKg(Array.from({ length: 6 }, (_, i) => [a('colour', i % 2 === 0 ? 'red' : 'blue')]));
+    const history = [{ index: 0, weight: 4 }];
+    const ungated = kgInterestScores(kg, history, 6);
+    // Products 0..3 in category 0 (interest 1), 4 in category 1 (interest 0.5), 5 in none.
+    const gated = kgInterestScores(kg, history, 6, undefined, { values: Float64Array.of(1, 0.5), groupOf: Int32Array.of(0, 0, 0, 0, 1, -1) });
+    for (const i of [0, 1, 2, 3]) expect(gated[i]).toBeCloseTo(ungated[i]!, 6);
+    expect(gated[4]).toBeCloseTo(ungated[4]! * 0.5, 6);
+    expect(gated[4]).toBeGreaterThan(0);
+    expect(gated[5]).toBe(0);
+  });
+
   it('leaves no trace of one user in the next, with pooled score arrays', () => {
     const kg = rankingKg(Array.from({ length: 6 }, (_, i) => [a('colour', i % 2 === 0 ? 'red' : 'blue')]));
     const pool = new ScoreArrayPool();
