@@ -18,7 +18,10 @@ import { BEHAVIOUR_WEIGHTS } from './weights.js';
  * with n_u(e) the weight of the user's behaviours on products linked to e, N_u(k) the same summed over
  * the key's entities, d(e) the products linked to e and D(k) the key's links. It is a naive-Bayes log
  * odds: a key the user never met adds nothing, a value met less often than the catalogue offers it lowers
- * a score, and an entity most products share (a hub) can lift one little, its b(e) being large.
+ * a score, and an entity most products share (a hub) can lift one little, its b(e) being large. Given a
+ * `gate` (the user's interest in each category), each score is multiplied by the interest in the product's
+ * category: a favoured value decides among the products of the categories the user shops in, which a
+ * linear fusion of the two signals cannot express (decision 0026).
  *
  * Entities are those the KG similarity weighs (linked to at least two products, at most
  * KG_MAX_ENTITY_ITEMS), one hop from the product.
@@ -91,8 +94,9 @@ function buildKgInterestIndex(model: KgSimilarityModel, nodeCount: number, relat
 }
 
 /**
- * The `kgInterest` signal over the catalogue (by snapshot index); 0 for a product outside the graph. Dense:
- * one pass over the products' entities, with no allocation but the score array.
+ * The `kgInterest` signal over the catalogue (by snapshot index); 0 for a product outside the graph, or
+ * outside every group of `gate` when one is given. Dense: one pass over the products' entities, with no
+ * allocation but the score array.
  */
 export function kgInterestScores(kg: RankingKg, history: readonly { index: number; weight: number }[], productCount: number, scores: ScoreAllocator = freshScores, gate: GroupedSignal | null = null): Float32Array {
   const index = kgInterestIndex(kg);
