@@ -295,6 +295,7 @@ function availableSignals(state: RankingState, data: EvalData): RecommendSignal[
     brand: data.brands.length > 0,
     related: data.relations.length > 0,
     kg: state.kg !== null,
+    kgInterest: state.kg !== null,
     itemItem: state.itemItem !== null,
   };
   return RECOMMEND_SIGNALS.filter((signal) => available[signal] ?? true);
@@ -362,10 +363,14 @@ async function evaluateKgrec(run: EvaluationRun, ranking: FusedRanking): Promise
   await run.add('transe', alone('graph'), seconds['transe test']);
   if (ranking.signalNames.includes('text')) await run.add('text', alone('text'));
   if (ranking.signalNames.includes('kg')) await run.add('kg', alone('kg'));
+  if (ranking.signalNames.includes('kgInterest')) await run.add('kgInterest', alone('kgInterest'));
   const fused = await run.add('fused', ranking.scorer, ranking.trainSeconds);
   if (splits.hasKg) {
     // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
     const withoutKg = await fusedRanking(run, false, ranking.itemItem);
+    // TransE alone without the KG triples: whether they help or hurt the `graph` signal itself.
+    const graphOnly = new SignalScorers(withoutKg.refit.state, data, splits.testRows, new Set(['graph'])).scorer('graph');
+    await run.add('transe-no-kg', graphOnly, seconds['transe test no-kg']);
     await run.add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
   }
   return fused;

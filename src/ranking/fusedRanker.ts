@@ -213,7 +213,7 @@ export class FusedRanker implements Ranker {
     const excluded = new Set(options.exclude);
     const explain = Boolean(options.explain);
     const candidates = page.map((i) => this.item(state, i, fused, explain));
-    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, itemItem: fused.signals.itemItem !== undefined, kg: fused.signals.kg !== undefined }, userId, profile);
+    if (options.revealHistory !== false) this.explainRecommendation(state, candidates, page, history, { coBought: fused.signals.coBought !== undefined, itemItem: fused.signals.itemItem !== undefined, kg: fused.signals.kg !== undefined || fused.signals.kgInterest !== undefined }, userId, profile);
     else withProductReasons(state, candidates);
     // Pinned and boosted products from outside the page qualify like any other: in the filter, not bought.
     const lookup: RuleLookup = (id) => {

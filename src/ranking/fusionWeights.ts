@@ -11,19 +11,20 @@ import { itemItemSpecSchema } from './itemItemSignal.js';
  * beside the model they were fitted for; configuration can override them.
  */
 
-export const RECOMMEND_SIGNALS = ['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand', 'kg', 'itemItem'] as const;
+export const RECOMMEND_SIGNALS = ['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand', 'kg', 'kgInterest', 'itemItem'] as const;
 export type RecommendSignal = (typeof RECOMMEND_SIGNALS)[number];
 export type FusionWeights = Record<RecommendSignal, number>;
 
 /**
  * Used until a fit exists: the trained graph leads, co-purchases and the user's categories refine it,
- * popularity breaks ties; entities shared through the knowledge graph (`kg`) count as much as popularity
- * (a shop without KG triples has no `kg` signal, so its weight then goes unused); the tuned item × item
+ * popularity breaks ties; entities shared through the knowledge graph (`kg`) and the user's interest in
+ * the products' entities (`kgInterest`, src/ranking/kgInterest.ts) count as much as popularity (a shop
+ * without KG triples has neither signal, so their weights then go unused); the tuned item × item
  * model (`itemItem`, src/ranking/itemItemSignal.ts) counts as much as co-behaviour. Reasoned starting points, not fitted (and one of the fit's starting points): on
  * the demo shop the fit gives graph 0.51, popularity 0.16, text 0.15, brand 0.10 and 0.03 for co-behaviour,
  * recency and category (`kgrec eval --demo --save-weights` stores such a fit).
  */
-export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, recency: 0.05, category: 0.15, brand: 0.05, kg: 0.1, itemItem: 0.2 };
+export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2, related: 0.05, text: 0.05, popularity: 0.1, recency: 0.05, category: 0.15, brand: 0.05, kg: 0.1, kgInterest: 0.1, itemItem: 0.2 };
 
 export const FUSION_FILE = 'fusion.json';
 

@@ -7,6 +7,7 @@ import type { Graph } from '../graph/graph.js';
 import { readAllProductTerms, readAllProductTexts, readBaskets, readProductLinks, readProductTextsById, type ProductLink, type ProductTextRow } from '../graph/rankingReads.js';
 import { type ItemKnowledgeGraph } from '../recommenders/knowledgeGraph.js';
 import { alignRankingKg, buildRankingKg, type RankingKg } from './kgIndex.js';
+import { kgInterestIndex } from './kgInterest.js';
 import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
@@ -426,6 +427,8 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<string, Ranking
     : 'model' in knowledgeGraph
       ? alignRankingKg(knowledgeGraph, indexOf, snapshot.products.length)
       : buildRankingKg(knowledgeGraph, indexOf, snapshot.products.length, parts.now ?? snapshot.loadedAt);
+  // Built once per graph, here rather than in the first request that asks for the signal.
+  if (kg !== null && weights.kgInterest > 0) kgInterestIndex(kg);
   yield 'kg';
   const configured = Object.keys(overrides).length > 0;
   return {

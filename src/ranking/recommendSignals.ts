@@ -5,6 +5,7 @@ import { rememberSparseMoments } from './signalMoments.js';
 import { buildProfile, type UserProfile } from './profile.js';
 import type { RankingState } from './rankingState.js';
 import { kgScores } from './kgIndex.js';
+import { kgInterestScores } from './kgInterest.js';
 import { itemItemScores } from './itemItemSignal.js';
 import { freshScores, type ScoreAllocator } from './scoreArrays.js';
 import { historyOf, userQueryVector, type HistoryItem } from './userVector.js';
@@ -58,6 +59,10 @@ export function recommendSignals(
     }
     if (wanted('related')) signals.related = relatedScores(state, history, scores);
     if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n, scores);
+    if (state.kg && wanted('kgInterest')) {
+      const gate = state.snapshot.categoryIds.length > 0 ? categoryInterest(state, profile) : null;
+      signals.kgInterest = kgInterestScores(state.kg, history, n, scores, gate);
+    }
     if (state.itemItem && wanted('itemItem')) signals.itemItem = itemItemScores(state.itemItem, history, n, scores);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history, scores);
     for (const [name, signal] of [

@@ -16,8 +16,8 @@ const FIRST = 20;
 
 const shopAndModel = () => randomShopModel({ products: 400, users: 120, events: 6_000, seed: 5 }, 19);
 
-/** Fitted-looking weights: every signal the shop feeds, the item × item one among them. */
-const WEIGHTS: FusionWeights = { graph: 0.3, coBought: 0.1, related: 0, text: 0.1, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05, kg: 0, itemItem: 0.2 };
+/** Fitted-looking weights: every signal the shop feeds, the item × item one and the KG interest among them. */
+const WEIGHTS: FusionWeights = { graph: 0.3, coBought: 0.1, related: 0, text: 0.1, popularity: 0.1, recency: 0.05, category: 0.1, brand: 0.05, kg: 0, kgInterest: 0.1, itemItem: 0.2 };
 const ITEM_ITEM: ItemItemSpec = { model: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 30 } };
 const EASE_ITEM_ITEM: ItemItemSpec = { model: 'ease', params: { l2: 25, neighbours: 50 } };
 
@@ -40,13 +40,16 @@ describe('the offline fused scorer', () => {
     scorer.scoreUsers(users, out);
     maskKnownItems(bought, users, out, itemCount);
     let withItemItem = 0;
+    let withKgInterest = 0;
     users.forEach((user, b) => {
       const offline = topIndices(out.subarray(b * itemCount, (b + 1) * itemCount), FIRST);
       const served = ranker.rankForUser(state, data.users[user] ?? '', rows[user] ?? [], { first: FIRST, diversity: 0 });
       expect(offline).toEqual(served.page.map((position) => itemOf[position]));
       if (served.fused.signals.itemItem?.some((value) => value > 0)) withItemItem += 1;
+      if (served.fused.signals.kgInterest?.some((value) => value !== 0)) withKgInterest += 1;
     });
     expect(withItemItem).toBeGreaterThan(30);
+    expect(withKgInterest).toBeGreaterThan(30);
   });
 
 

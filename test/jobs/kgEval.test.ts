@@ -61,6 +61,19 @@ describe('offline evaluation with a knowledge graph', () => {
     expect(recommendSignals(withoutKg, '0', rows[0] ?? [], new Set(['kg'])).signals.kg).toBeUndefined();
   });
 
+  it('gives the kgInterest signal to songs by the artist the user played, and nothing for a type every song has', async () => {
+    const data = await kgatEvalData(kgatDir(), 'songs');
+    const state = offlineState(data, null, data.fit);
+    const rows = profileRows(data, [...data.fit, ...data.validBehaviour]);
+    const interest = recommendSignals(state, '0', rows[0] ?? [], new Set(['kgInterest'])).signals.kgInterest as Float32Array;
+    const at = (item: number) => interest[state.indexOf.get(String(item)) ?? -1] as number;
+    // Artist 10 (songs 0 and 1) against artist 11 (songs 2 and 3); type 12 is on every song with a type.
+    expect(at(1)).toBeGreaterThan(0);
+    expect(at(2)).toBeLessThan(0);
+    expect(at(6)).toBeCloseTo(0, 6);
+    expect(at(9)).toBe(0);
+  });
+
   it('rejects a malformed kg_final.txt line, naming the file, line and field', async () => {
     const dir = kgatDir();
     writeFixture(dir, 'kg_final.txt', ['0 1 10', '1 x 10']);

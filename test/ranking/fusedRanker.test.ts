@@ -75,8 +75,8 @@ describe('FusedRanker.recommend', () => {
     expect(list.items).toHaveLength(20);
     for (const item of list.items) expect(bought).not.toContain(item.productId);
     const names = new Set(list.items[0]?.breakdown.map((component) => component.name));
-    // Every signal the demo shop feeds, its product attributes (`kg`) and the tuned item × item model included.
-    expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand', 'kg', 'itemItem']));
+    // Every signal the demo shop feeds, its product attributes (`kg`, `kgInterest`) and the tuned item × item model included.
+    expect(names).toEqual(new Set(['graph', 'coBought', 'related', 'text', 'popularity', 'recency', 'category', 'brand', 'kg', 'kgInterest', 'itemItem']));
     const first = list.items[0];
     expect(first?.score).toBeCloseTo(first?.breakdown.reduce((sum, component) => sum + component.contribution, 0) ?? NaN, 3);
 
@@ -159,7 +159,7 @@ describe('FusedRanker.recommend', () => {
 
   it('explains an item the served item × item model brought through a product the user had and another shopper shared', async () => {
     // Only the item × item signal and popularity: its reasons cannot come from co-purchases or the graph's space.
-    const itemItemOnly = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0, weights: { graph: 0, coBought: 0, related: 0, kg: 0, text: 0, category: 0, brand: 0, recency: 0, popularity: 0.01, itemItem: 1 } });
+    const itemItemOnly = new FusedRanker({ graph, modelsDir, relationTypes: config.relationTypes, watchModels: false, diversity: 0, weights: { graph: 0, coBought: 0, related: 0, kg: 0, kgInterest: 0, text: 0, category: 0, brand: 0, recency: 0, popularity: 0.01, itemItem: 1 } });
     try {
       const { userId } = await buyer();
       const list = await itemItemOnly.recommend(userId, { first: 10 });
