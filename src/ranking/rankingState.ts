@@ -254,14 +254,14 @@ async function savedItemItemLists(modelsDir: string, version: string): Promise<S
   return cached;
 }
 
+/** The fallbacks already logged (a handful: one per model version served and reason). */
+const fallbacksLogged = new Set<string>();
+
 /**
  * The fitted spec, with its saved lists when it is a model fitted with the weights (EASE). Such a model is
  * never fitted here: without its lists (removed, or unreadable) the default model stands in, built from
  * the shoppers' behaviour like any other, and the log says so.
  */
-/** The fallbacks already logged (a handful: one per model version served and reason). */
-const fallbacksLogged = new Set<string>();
-
 async function servedItemItem(options: RankingStateOptions, version: string | null, spec: ItemItemSpec | null): Promise<ServedItemItem> {
   if (spec === null || !fittedWithModel(spec)) return { spec, saved: null };
   let saved: SavedItemItemLists | null = null;

@@ -59,14 +59,17 @@ export function recommendSignals(
     }
     if (wanted('related')) signals.related = relatedScores(state, history, scores);
     if (state.kg && wanted('kg')) signals.kg = kgScores(state.kg, history, n, scores);
+    // The user's category interest, taken once: it gates kgInterest and is the category signal.
+    let categories: GroupedSignal | null = null;
+    const categoryGroups = (): GroupedSignal => (categories ??= categoryInterest(state, profile));
     if (state.kg && wanted('kgInterest')) {
-      const gate = state.snapshot.categoryIds.length > 0 ? categoryInterest(state, profile) : null;
+      const gate = state.snapshot.categoryIds.length > 0 ? categoryGroups() : null;
       signals.kgInterest = kgInterestScores(state.kg, history, n, scores, gate);
     }
     if (state.itemItem && wanted('itemItem')) signals.itemItem = itemItemScores(state.itemItem, history, n, scores);
     if (state.textSpace && wanted('text')) signals.text = state.textSpace.scoreHistory(history, scores);
     for (const [name, signal] of [
-      ['category', () => categoryInterest(state, profile)],
+      ['category', categoryGroups],
       ['brand', () => brandInterest(state, profile)],
     ] as const) {
       if (!wanted(name)) continue;
