@@ -50,6 +50,12 @@ export class ProfileReader {
     this.cache?.invalidate(userIds);
   }
 
+  /** Starts polling the behaviour change feed; false when there is none (no cache). */
+  watchFeed(): boolean {
+    this.cache?.watch();
+    return this.cache !== null;
+  }
+
   /** Reads the behaviour change feed now instead of at the next poll. */
   async refresh(): Promise<void> {
     await this.cache?.poll();

@@ -13,11 +13,15 @@ import type { Graph, Transaction } from './graph.js';
  */
 
 /** A node per transaction, created last in it: the time between `timestamp()` and the commit stays short. */
-const RECORD_CHANGE = 'CREATE (:BehaviourChange {at: timestamp(), userIds: $userIds})';
+const RECORD_CHANGE = 'CREATE (:BehaviourChange {at: timestamp(), userIds: $userIds, productIds: $productIds})';
 
-export async function recordBehaviourChange(tx: Transaction, userIds: Iterable<string>): Promise<void> {
+/**
+ * `productIds`: the products whose aggregates moved, for readers that keep popularity current from the
+ * feed (src/ranking/popularityRefresh.ts). Omitted (a bulk load), readers take every product as changed.
+ */
+export async function recordBehaviourChange(tx: Transaction, userIds: Iterable<string>, productIds?: Iterable<string>): Promise<void> {
   const ids = [...new Set(userIds)];
-  if (ids.length > 0) await tx.run(RECORD_CHANGE, { userIds: ids });
+  if (ids.length > 0) await tx.run(RECORD_CHANGE, { userIds: ids, productIds: productIds === undefined ? null : [...new Set(productIds)] });
 }
 
 const RECORD_ERASURE = 'CREATE (:BehaviourChange {at: timestamp(), userIds: [], erasure: true})';
@@ -46,19 +50,25 @@ export interface BehaviourChange {
   id: string;
   at: number;
   userIds: string[];
+  /** The products whose behaviour aggregates moved; null when the writer did not say (every product may have). */
+  productIds: string[] | null;
   /** Some user's data was deleted (userIds is empty): everything cached about users must go. */
   erasure: boolean;
 }
 
 const READ_CHANGES = `
-OPTIONAL MATCH (c:BehaviourChange) WHERE c.at >= $since
+OPTIONAL MATCH (c:BehaviourChange) WHERE c.at >= coalesce($since, timestamp() - $lookBackMs)
 RETURN timestamp() AS now, collect(CASE WHEN c IS NULL THEN null
-  ELSE {id: elementId(c), at: c.at, userIds: c.userIds, erasure: coalesce(c.erasure, false)} END) AS changes`;
+  ELSE {id: elementId(c), at: c.at, userIds: c.userIds, productIds: c.productIds, erasure: coalesce(c.erasure, false)} END) AS changes`;
 
-/** The changes recorded at or after `since` (server milliseconds), with the server's time now. */
-export async function readBehaviourChanges(graph: Graph, since: number): Promise<{ now: number; changes: BehaviourChange[] }> {
-  const [row] = await graph.read<{ now: number; changes: BehaviourChange[] }>(READ_CHANGES, { since });
-  return { now: row?.now ?? since, changes: row?.changes ?? [] };
+/**
+ * The changes recorded at or after `since` (server milliseconds), with the server's time now. A reader
+ * without a time of its own yet passes `{ lookBackMs }`: the changes of that long before the server's now.
+ */
+export async function readBehaviourChanges(graph: Graph, since: number | { lookBackMs: number }): Promise<{ now: number; changes: BehaviourChange[] }> {
+  const parameters = typeof since === 'number' ? { since, lookBackMs: 0 } : { since: null, lookBackMs: since.lookBackMs };
+  const [row] = await graph.read<{ now: number; changes: BehaviourChange[] }>(READ_CHANGES, parameters);
+  return { now: row?.now ?? 0, changes: row?.changes ?? [] };
 }
 
 const PRUNE_CHANGES = `

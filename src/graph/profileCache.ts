@@ -32,6 +32,11 @@ export interface ProfileCacheOptions extends ProfileCacheSettings {
   onError?: (error: unknown) => void;
   /** Another process deleted a user's data (the feed does not say whose): called after the cache was cleared. */
   onErasure?: () => void;
+  /**
+   * Products whose behaviour changed, as the feed names them; null when some changes may have gone unseen
+   * or unnamed (a failed poll, a writer that names no products): every product may have changed.
+   */
+  onProductsChanged?: (productIds: readonly string[] | null) => void;
   now?: () => number;
 }
 
@@ -89,7 +94,7 @@ export class ProfileCache<V> {
 
   /** The user's rows if cached and the feed is current; starts the polling on first use. */
   get(userId: string): V | undefined {
-    this.start();
+    this.watch();
     if (this.polledAt === null) return undefined;
     const entry = this.entries.get(userId);
     if (!entry) return undefined;
@@ -158,7 +163,8 @@ export class ProfileCache<V> {
     this.clear();
   }
 
-  private start(): void {
+  /** Starts polling the feed, if not yet (the first `get` does too). */
+  watch(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.poll(), this.options.pollMs);
     this.timer.unref();
@@ -167,8 +173,9 @@ export class ProfileCache<V> {
 
   private async pollOnce(): Promise<void> {
     try {
-      const since = this.polledAt === null ? null : this.polledAt - POLL_OVERLAP_MS;
-      const { now, changes } = await readBehaviourChanges(this.graph, since ?? Number.MAX_SAFE_INTEGER);
+      // The first poll also reads the overlap before the server's now: a snapshot loaded just before it still hears of those changes.
+      const since = this.polledAt === null ? { lookBackMs: POLL_OVERLAP_MS } : this.polledAt - POLL_OVERLAP_MS;
+      const { now, changes } = await readBehaviourChanges(this.graph, since);
       for (const change of changes) {
         if (this.seen.has(change.id)) continue;
         this.seen.set(change.id, change.at);
@@ -177,6 +184,7 @@ export class ProfileCache<V> {
           this.options.onErasure?.();
         } else {
           this.invalidate(change.userIds);
+          this.options.onProductsChanged?.(change.productIds);
         }
       }
       for (const [id, at] of this.seen) if (at < now - 2 * POLL_OVERLAP_MS) this.seen.delete(id);
@@ -187,6 +195,7 @@ export class ProfileCache<V> {
       // Changes may be going unseen: serve nothing from memory until a poll succeeds again.
       this.polledAt = null;
       this.clear();
+      this.options.onProductsChanged?.(null);
       this.options.onError?.(error);
       return;
     }

@@ -249,13 +249,28 @@ export interface PopularityParameters {
  * product to nothing, or, were only T clamped, weigh e^((L−T)/τ), without bound. A historic data set, all of
  * it in the past, keeps its own newest event as T.
  */
-const READ_POPULARITY = `
+const REFERENCE_OF_ALL = `
 CALL () {
   MATCH ()-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->()
   WITH toFloat(coalesce(max(r.lastAt), 0)) AS newest
   RETURN CASE WHEN newest > $now THEN $now ELSE newest END AS reference
 }
-MATCH (p:Product)
+MATCH (p:Product)`;
+
+// A refresh: the reference moves only as far as the changed products' newest event (times only grow,
+// short of a deletion, which makes readers load everything again).
+const REFERENCE_OF_CHANGED = `
+CALL () {
+  UNWIND $ids AS id
+  MATCH (:User)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(:Product {id: id})
+  WITH toFloat(coalesce(max(r.lastAt), 0)) AS newest
+  WITH CASE WHEN newest > $previousReference THEN newest ELSE $previousReference END AS newest
+  RETURN CASE WHEN newest > $now THEN $now ELSE newest END AS reference
+}
+UNWIND $ids AS id
+MATCH (p:Product {id: id})`;
+
+const PRODUCT_POPULARITY = `
 CALL (p, reference) {
   OPTIONAL MATCH (:User)-[r:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]->(p)
   WITH r, reference, toFloat(r.lastAt) AS storedLast, toFloat(r.firstAt) AS storedFirst
@@ -277,17 +292,36 @@ CALL (p, reference) {
 RETURN p.id AS id, coalesce(p.title, p.id) AS title,
   COLLECT { MATCH (p)-[:IN_CATEGORY]->(c:Category) RETURN c.id LIMIT 1 }[0] AS categoryId,
   COLLECT { MATCH (p)-[:HAS_BRAND]->(b:Brand) RETURN b.id LIMIT 1 }[0] AS brandId,
-  p.price AS price, coalesce(p.inStock, true) AS inStock, popularity, recentPopularity, purchases`;
+  p.price AS price, coalesce(p.inStock, true) AS inStock, popularity, recentPopularity, purchases, reference`;
 
-export async function readPopularity(graph: Graph, parameters: PopularityParameters): Promise<PopularityRow[]> {
-  return graph.read<PopularityRow & Record<string, unknown>>(READ_POPULARITY, {
-    weights: parameters.weights,
-    // e-folding time from the half-life: e^(−t/τ) = 2^(−t/halfLife).
-    tau: parameters.halfLifeMs / Math.LN2,
-    recentTau: parameters.recentHalfLifeMs / Math.LN2,
-    now: parameters.now,
-  });
+export interface PopularityRead {
+  /** The reference time T of the decay (epoch milliseconds): the newest event, never later than `now`. */
+  reference: number;
+  rows: PopularityRow[];
 }
+
+/** Only these products, decayed from the newer of `previousReference` and their own newest event (a refresh). */
+export interface PopularityRefresh {
+  productIds: readonly string[];
+  previousReference: number;
+}
+
+/** Every product's popularity or, given `refresh`, only the changed products'. */
+export async function readPopularity(graph: Graph, parameters: PopularityParameters, refresh?: PopularityRefresh): Promise<PopularityRead> {
+  const query = `${refresh ? REFERENCE_OF_CHANGED : REFERENCE_OF_ALL}${PRODUCT_POPULARITY}`;
+  const rows = await graph.read<PopularityRow & { reference: number } & Record<string, unknown>>(query, {
+    weights: parameters.weights,
+    tau: decayTau(parameters.halfLifeMs),
+    recentTau: decayTau(parameters.recentHalfLifeMs),
+    now: parameters.now,
+    ...(refresh ? { ids: [...refresh.productIds], previousReference: refresh.previousReference } : {}),
+  });
+  const reference = rows[0]?.reference ?? refresh?.previousReference ?? 0;
+  return { reference, rows: rows.map(({ reference: _reference, ...row }) => row) };
+}
+
+/** The e-folding time of a half-life: e^(−t/τ) = 2^(−t/halfLife). */
+export const decayTau = (halfLifeMs: number): number => halfLifeMs / Math.LN2;
 
 export interface ProfileRow {
   productId: string;

@@ -355,12 +355,13 @@ export async function writeEvents(
   const userElements = new Map(userRows.map((row) => [row.id, row.element]));
   const byRelationship = sumPerRelationship(fresh, relationshipOf);
   // Only users whose aggregates moved are named in the feed: a batch of impressions leaves cached profiles be.
-  const changedUsers = new Set([...byRelationship.values()].flatMap((aggregates) => [...aggregates.values()].map((aggregate) => aggregate.userId)));
+  const moved = [...byRelationship.values()].flatMap((aggregates) => [...aggregates.values()]);
+  const changedUsers = new Set(moved.map((aggregate) => aggregate.userId));
   await Promise.all([
     ...[...byRelationship].map(([relationship, aggregates]) =>
       tx.run(aggregateStatement(relationship), aggregateColumns([...aggregates.values()], userElements, productElements)),
     ),
-    recordBehaviourChange(tx, changedUsers),
+    recordBehaviourChange(tx, changedUsers, moved.map((aggregate) => aggregate.productId)),
   ]);
   return { created: fresh.length, usersCreated: userRows.filter((row) => row.created).length, unknownProducts, conflicts };
 }

@@ -1,5 +1,5 @@
 import type { Graph } from '../graph/graph.js';
-import { readAllCategories, readBrands, readPopularity, type CategoryRow, type PopularityRow } from '../graph/shopReads.js';
+import { readAllCategories, readBrands, readPopularity, type CategoryRow, type PopularityParameters, type PopularityRow } from '../graph/shopReads.js';
 import { BEHAVIOUR_WEIGHTS, POPULARITY_COMPRESSION, POPULARITY_HALF_LIFE_MS, RECENCY_HALF_LIFE_MS } from './weights.js';
 
 /**
@@ -28,6 +28,8 @@ export class CatalogueSnapshot {
   readonly products: CatalogueProduct[];
   readonly byId: Map<string, CatalogueProduct>;
   private readonly categories: Map<string, CategoryRow>;
+  /** The category rows the snapshot was built from (a popularity refresh builds the next one from them). */
+  readonly categoryRows: readonly CategoryRow[];
   /** Category and brand ids by their index in CatalogueProduct.categoryIndex and brandIndex. */
   readonly categoryIds: string[];
   readonly brandIds: string[];
@@ -38,10 +40,13 @@ export class CatalogueSnapshot {
 
   constructor(
     products: CatalogueProduct[],
-    categories: CategoryRow[],
-    private readonly brandNames: Map<string, string>,
+    categories: readonly CategoryRow[],
+    readonly brandNames: ReadonlyMap<string, string>,
     readonly loadedAt: number,
+    /** The popularity's reference time (PopularityRead.reference); null when not read from the graph. */
+    readonly popularityReference: number | null = null,
   ) {
+    this.categoryRows = categories;
     // Raw popularity breaks ties of the compressed score, so that the order is exactly "more popular, then smaller id".
     this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
     this.products.forEach((product, position) => (product.position = position));
@@ -104,14 +109,18 @@ export class CatalogueSnapshot {
   }
 }
 
+/** The decay of served popularity: behaviour weights and half-lives, with the server's clock as `now`. */
+export const servedPopularity = (now: number): PopularityParameters => ({
+  weights: { ...BEHAVIOUR_WEIGHTS },
+  halfLifeMs: POPULARITY_HALF_LIFE_MS,
+  recentHalfLifeMs: RECENCY_HALF_LIFE_MS,
+  now,
+});
+
 /** Builds a snapshot from the graph: three queries, run together. */
 export async function loadCatalogueSnapshot(graph: Graph, now = Date.now()): Promise<CatalogueSnapshot> {
-  const [rows, categories, brands] = await Promise.all([
-    readPopularity(graph, { weights: { ...BEHAVIOUR_WEIGHTS }, halfLifeMs: POPULARITY_HALF_LIFE_MS, recentHalfLifeMs: RECENCY_HALF_LIFE_MS, now }),
-    readAllCategories(graph),
-    readBrands(graph),
-  ]);
-  return new CatalogueSnapshot(scoreProducts(rows), categories, new Map(brands.map((brand) => [brand.id, brand.name])), now);
+  const [popularity, categories, brands] = await Promise.all([readPopularity(graph, servedPopularity(now)), readAllCategories(graph), readBrands(graph)]);
+  return new CatalogueSnapshot(scoreProducts(popularity.rows), categories, new Map(brands.map((brand) => [brand.id, brand.name])), now, popularity.reference);
 }
 
 export function scoreProducts(rows: PopularityRow[]): CatalogueProduct[] {

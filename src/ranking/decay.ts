@@ -3,7 +3,7 @@
  * keeps its own scale, but never from later than the server's clock, and a time after the reference counts
  * as the reference: a future-dated behaviour (written around validation, by hand or by an older version)
  * would otherwise decay everything else to nothing, or weigh e^(age/τ) times its worth, without bound.
- * READ_POPULARITY (src/graph/shopReads.ts) applies the same rule in Cypher.
+ * PRODUCT_POPULARITY (src/graph/shopReads.ts) applies the same rule in Cypher.
  */
 
 /** The newest of `times`, but not later than `now`; 0 when there are none. */

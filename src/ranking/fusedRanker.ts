@@ -93,6 +93,12 @@ export function loggedFusedRanker(
   });
 }
 
+/**
+ * Reloads between these read only the products the behaviour change feed names; a full read catches
+ * writes that bypass the feed (Cypher by hand) within this long.
+ */
+export const FULL_CATALOGUE_LOAD_EVERY_MS = 60 * 60_000;
+
 /** Candidates re-ranked by MMR per item on the page: enough room to swap near-duplicates for the next-best. */
 const MMR_POOL_FACTOR = 4;
 /** A default that diversifies a little: near-duplicates give way, relevance still leads. */
@@ -114,17 +120,21 @@ export class FusedRanker implements Ranker {
   private watcher: FSWatcher | null = null;
   /** Set by invalidate({ behaviour: true }): the next load rebuilds the co-behaviour neighbours. */
   private forgetBehaviour = false;
+  /**
+   * Products whose behaviour changed since the served state began to load, as the change feed names them:
+   * a reload reads only their popularity again. Null when unknown (no feed, a failed poll, an invalidation):
+   * the next load reads the whole catalogue.
+   */
+  private changedProducts: Set<string> | null = null;
+  /** When the last load that read the whole catalogue began. */
+  private fullLoadAt = 0;
 
   constructor(private readonly options: FusedRankerOptions) {
     const ttlMs = options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     this.states = new SnapshotCache<RankingState>({
       ttlMs,
       firstTtlMs: ttlMs * (1 - Math.min(1, Math.max(0, options.reloadPhase ?? 0))),
-      load: (previous) => {
-        const reuse = this.forgetBehaviour ? null : previous;
-        this.forgetBehaviour = false;
-        return loadRankingState(options, Date.now(), reuse);
-      },
+      load: (previous) => this.loadState(previous),
       onError: options.onError,
     });
     this.rules = new RuleCache({
@@ -134,7 +144,11 @@ export class FusedRanker implements Ranker {
     });
     // A user's data deleted by another process: their vector may be in the served model, whose files were
     // rewritten without it, so the state reloads (the feed does not say whose, so the vector cannot be picked out).
-    const profileCache = options.profileCache && { ...options.profileCache, onErasure: () => this.invalidate() };
+    const profileCache = options.profileCache && {
+      ...options.profileCache,
+      onErasure: () => this.invalidate(),
+      onProductsChanged: (productIds: readonly string[] | null) => this.productsChanged(productIds),
+    };
     this.profiles = new ProfileReader(options.graph, { cache: profileCache });
     this.fullText = new FullTextReader(options.graph, { cache: fullTextCacheFor(options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS) });
     // A ranker pinned to a model version has no use for the active one's changes.
@@ -157,8 +171,36 @@ export class FusedRanker implements Ranker {
    */
   invalidate(options: { behaviour?: boolean } = {}): void {
     if (options.behaviour) this.forgetBehaviour = true;
+    this.changedProducts = null;
     this.states.invalidate();
     this.fullText.clear();
+  }
+
+  /**
+   * Loads the next state: between full loads (FULL_CATALOGUE_LOAD_EVERY_MS), with the change feed
+   * running, only the changed products' popularity is read again.
+   */
+  private async loadState(previous: RankingState | null): Promise<RankingState> {
+    const reuse = this.forgetBehaviour ? null : previous;
+    this.forgetBehaviour = false;
+    const now = Date.now();
+    const changed = this.changedProducts;
+    // Changes from here on are the next load's; the feed's first poll looks back far enough to cover this load.
+    this.changedProducts = this.profiles.watchFeed() ? new Set() : null;
+    const refresh = reuse !== null && changed !== null && now - this.fullLoadAt < FULL_CATALOGUE_LOAD_EVERY_MS ? changed : null;
+    try {
+      const state = await loadRankingState(this.options, now, reuse, refresh);
+      if (refresh === null) this.fullLoadAt = now;
+      return state;
+    } catch (error) {
+      this.productsChanged(changed === null ? null : [...changed]);
+      throw error;
+    }
+  }
+
+  private productsChanged(productIds: readonly string[] | null): void {
+    if (productIds === null) this.changedProducts = null;
+    else if (this.changedProducts) for (const id of productIds) this.changedProducts.add(id);
   }
 
   behaviourChanged(userIds: readonly string[]): void {

@@ -12,6 +12,7 @@ import { distinctTerms } from '../text/tokenize.js';
 import { activeVersion, loadModel, readManifest } from '../kge/modelStore.js';
 import { entityKey } from '../graph/tripleExport.js';
 import { loadCatalogueSnapshot, type CatalogueSnapshot } from './catalogueSnapshot.js';
+import { refreshPopularity } from './popularityRefresh.js';
 import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
 import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
@@ -146,8 +147,16 @@ export const NEIGHBOURS_MAX_AGE_MS = 10 * 60_000;
 /**
  * `previous` is the state being replaced: its neighbour lists are reused while younger than
  * NEIGHBOURS_MAX_AGE_MS (pass null to rebuild them, e.g. after a user's data was deleted).
+ * `changedProducts`, with `previous`: the products whose behaviour changed since it loaded, as the change
+ * feed names them; only their popularity is read again (src/ranking/popularityRefresh.ts). Null or
+ * absent: every product's is.
  */
-export async function loadRankingState(options: RankingStateOptions, now = Date.now(), previous: RankingState | null = null): Promise<RankingState> {
+export async function loadRankingState(
+  options: RankingStateOptions,
+  now = Date.now(),
+  previous: RankingState | null = null,
+  changedProducts: ReadonlySet<string> | null = null,
+): Promise<RankingState> {
   const started = performance.now();
   const { graph, modelsDir } = options;
   const version = options.modelVersion ?? (await activeVersion(modelsDir));
@@ -157,7 +166,7 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   // A refused model counts as the same as well: its lists need no rebuild on every reload either.
   const reuse = young !== null && (young.modelVersion ?? young.model?.version ?? null) === version ? young : null;
   const [snapshot, links, loadedModel, savedFusion, encoder, allTexts, kernels] = await Promise.all([
-    loadCatalogueSnapshot(graph, now),
+    catalogueSnapshotFor(graph, now, previous?.snapshot ?? null, changedProducts),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),
@@ -212,6 +221,12 @@ export async function loadRankingState(options: RankingStateOptions, now = Date.
   );
   state.modelVersion = version;
   return state;
+}
+
+/** The popularity of `changedProducts` read again onto `previous`, when both are given; otherwise the whole catalogue read. */
+async function catalogueSnapshotFor(graph: Graph, now: number, previous: CatalogueSnapshot | null, changedProducts: ReadonlySet<string> | null): Promise<CatalogueSnapshot> {
+  const refreshed = previous && changedProducts ? await refreshPopularity(graph, previous, changedProducts, now) : null;
+  return refreshed ?? loadCatalogueSnapshot(graph, now);
 }
 
 /**

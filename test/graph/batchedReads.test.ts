@@ -164,13 +164,15 @@ describe('ProfileReader with a profile cache', () => {
 });
 
 describe('behaviour change feed', () => {
-  it('records the users of each behaviour write, reads them by time and prunes old ones', async () => {
+  it('records the users and products of each behaviour write, reads them by time and prunes old ones', async () => {
     const { now: start } = await readBehaviourChanges(graph, Number.MAX_SAFE_INTEGER);
     await graph.transaction((tx) => writeEvents(tx, [{ id: 'feed-1', userId: 'dee', productId: 'p1', type: 'click', timestamp: now, quantity: 1 }], relationshipOf, now));
     // A batch whose events are all known already changes nothing and records nothing.
     await graph.transaction((tx) => writeEvents(tx, [{ id: 'feed-1', userId: 'dee', productId: 'p1', type: 'click', timestamp: now, quantity: 1 }], relationshipOf, now));
     const { changes } = await readBehaviourChanges(graph, start);
     expect(changes.map((change) => change.userIds)).toEqual([['dee']]);
+    // The products whose aggregates moved, for popularity kept current from the feed.
+    expect(changes.map((change) => change.productIds)).toEqual([['p1']]);
     expect(changes[0]?.at).toBeGreaterThanOrEqual(start);
     expect(await pruneBehaviourChanges(graph, 3_600_000)).toBe(0);
     expect(await pruneBehaviourChanges(graph, -1)).toBeGreaterThanOrEqual(1);
