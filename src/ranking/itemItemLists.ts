@@ -63,11 +63,16 @@ export async function readItemItemLists(modelsDir: string, version: string): Pro
   if (saved === null) return null;
   const itemCount = saved.productIds.length;
   parseWith(idsSchema(itemCount), saved.productIds, `${file}: productIds`);
-  const [indptr, indices, similarities] = await Promise.all([
+  // Read together; when several disagree, the first in this order is reported, whichever failed first.
+  const reads = await Promise.allSettled([
     readInt32(path.join(dir, saved.files.indptr), itemCount + 1, `${itemCount} rows + 1`),
     readInt32(path.join(dir, saved.files.indices), saved.pairs, `${saved.pairs} pairs`),
     readFloat32(path.join(dir, saved.files.similarities), saved.pairs, `${saved.pairs} pairs`),
-  ]);
+  ] as const);
+  const [indptr, indices, similarities] = reads.map((read) => {
+    if (read.status === 'rejected') throw read.reason;
+    return read.value;
+  }) as [Int32Array, Int32Array, Float32Array];
   checkRows(file, indptr, indices, itemCount);
   return { ids: saved.productIds, index: { spec: saved.spec, model: { itemCount, indptr, indices, similarities } } };
 }
