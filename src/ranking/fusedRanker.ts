@@ -128,6 +128,8 @@ export class FusedRanker implements Ranker {
   private changedProducts: Set<string> | null = null;
   /** When the last load that read the whole catalogue began. */
   private fullLoadAt = 0;
+  /** Behaviour or the catalogue changed since the neighbour lists were built (or whether it did is unknown). */
+  private listInputsChanged = true;
 
   constructor(private readonly options: FusedRankerOptions) {
     const ttlMs = options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
@@ -172,6 +174,7 @@ export class FusedRanker implements Ranker {
   invalidate(options: { behaviour?: boolean } = {}): void {
     if (options.behaviour) this.forgetBehaviour = true;
     this.changedProducts = null;
+    this.listInputsChanged = true;
     this.states.invalidate();
     this.fullText.clear();
   }
@@ -185,20 +188,27 @@ export class FusedRanker implements Ranker {
     this.forgetBehaviour = false;
     const now = Date.now();
     const changed = this.changedProducts;
+    const listsChanged = this.listInputsChanged;
     // Changes from here on are the next load's; the feed's first poll looks back far enough to cover this load.
-    this.changedProducts = this.profiles.watchFeed() ? new Set() : null;
+    const feed = this.profiles.watchFeed();
+    this.changedProducts = feed ? new Set() : null;
+    this.listInputsChanged = !feed;
     const refresh = reuse !== null && changed !== null && now - this.fullLoadAt < FULL_CATALOGUE_LOAD_EVERY_MS ? changed : null;
     try {
-      const state = await loadRankingState(this.options, now, reuse, refresh);
+      const state = await loadRankingState(this.options, now, reuse, { products: refresh, listsCurrent: !listsChanged });
       if (refresh === null) this.fullLoadAt = now;
+      // Lists reused for their age have not taken the changes in yet.
+      if (reuse !== null && state.neighboursBuiltAt === reuse.neighboursBuiltAt) this.listInputsChanged ||= listsChanged;
       return state;
     } catch (error) {
       this.productsChanged(changed === null ? null : [...changed]);
+      this.listInputsChanged ||= listsChanged;
       throw error;
     }
   }
 
   private productsChanged(productIds: readonly string[] | null): void {
+    if (productIds === null || productIds.length > 0) this.listInputsChanged = true;
     if (productIds === null) this.changedProducts = null;
     else if (this.changedProducts) for (const id of productIds) this.changedProducts.add(id);
   }

@@ -90,6 +90,8 @@ export interface RankingStateOptions {
   textEncoderPath?: string | undefined;
   /** Where loading the encoder and encoding product texts are logged. */
   logger?: EncoderLog | undefined;
+  /** How long neighbour lists are reused while behaviour changes (default NEIGHBOURS_MAX_AGE_MS). */
+  neighboursMaxAgeMs?: number | undefined;
   /** Build the neighbour lists on the ranking thread itself rather than on a thread of their own (tests, one-core hosts). */
   listsOnThisThread?: boolean | undefined;
   /**
@@ -144,29 +146,39 @@ export function forgetUsersInModels(userIds: readonly string[], current: ModelVe
  */
 export const NEIGHBOURS_MAX_AGE_MS = 10 * 60_000;
 
+/** What changed since the state a reload replaces, as far as the change feeds say. */
+export interface ChangesSincePrevious {
+  /** Products whose behaviour changed: only their popularity is read again. Null: unknown, every product's is. */
+  products: ReadonlySet<string> | null;
+  /**
+   * Nothing the neighbour lists are built from (behaviour, catalogue) changed since the previous lists
+   * were built: they are reused whatever their age.
+   */
+  listsCurrent: boolean;
+}
+
 /**
  * `previous` is the state being replaced: its neighbour lists are reused while younger than
- * NEIGHBOURS_MAX_AGE_MS (pass null to rebuild them, e.g. after a user's data was deleted).
- * `changedProducts`, with `previous`: the products whose behaviour changed since it loaded, as the change
- * feed names them; only their popularity is read again (src/ranking/popularityRefresh.ts). Null or
- * absent: every product's is.
+ * NEIGHBOURS_MAX_AGE_MS (pass null to rebuild them, e.g. after a user's data was deleted). `changes`,
+ * with `previous`, says what the change feeds saw since it loaded (src/ranking/popularityRefresh.ts);
+ * absent, everything is read again.
  */
 export async function loadRankingState(
   options: RankingStateOptions,
   now = Date.now(),
   previous: RankingState | null = null,
-  changedProducts: ReadonlySet<string> | null = null,
+  changes: ChangesSincePrevious = { products: null, listsCurrent: false },
 ): Promise<RankingState> {
   const started = performance.now();
   const { graph, modelsDir } = options;
   const version = options.modelVersion ?? (await activeVersion(modelsDir));
   const encoderPath = options.textEncoderPath;
-  const young = previous !== null && now - previous.neighboursBuiltAt < NEIGHBOURS_MAX_AGE_MS ? previous : null;
+  const young = previous !== null && (changes.listsCurrent || now - previous.neighboursBuiltAt < (options.neighboursMaxAgeMs ?? NEIGHBOURS_MAX_AGE_MS)) ? previous : null;
   // A new model may bring another item × item model with its weights: its lists are then built from the baskets.
   // A refused model counts as the same as well: its lists need no rebuild on every reload either.
   const reuse = young !== null && (young.modelVersion ?? young.model?.version ?? null) === version ? young : null;
   const [snapshot, links, loadedModel, savedFusion, encoder, allTexts, kernels] = await Promise.all([
-    catalogueSnapshotFor(graph, now, previous?.snapshot ?? null, changedProducts),
+    catalogueSnapshotFor(graph, now, previous?.snapshot ?? null, changes.products),
     readProductLinks(graph, options.relationTypes),
     version === null ? Promise.resolve(null) : loadModelVectors(modelsDir, version),
     version === null ? Promise.resolve(null) : readFusionWeights(modelsDir, version),

@@ -117,4 +117,36 @@ describe('FusedRanker between full loads', () => {
       ranker.close();
     }
   });
+
+  it('keeps the neighbour lists while no behaviour changed, whatever their age, and rebuilds them once it did', async () => {
+    const ranker = new FusedRanker({
+      graph,
+      modelsDir: tempDir('kgrec-refresh-models-'),
+      relationTypes: config.relationTypes,
+      watchModels: false,
+      ttlMs: 100,
+      // Lists always "too old": only the feed's silence can keep them.
+      neighboursMaxAgeMs: 0,
+      listsOnThisThread: true,
+      profileCache: { maxUsers: 100, pollMs: 50, maxAgeMs: 60_000 },
+    });
+    try {
+      // Two reloads in a row with the lists of the same build: nothing changed in between.
+      let last = await ranker.state();
+      await vi.waitFor(
+        async () => {
+          const next = await ranker.state();
+          const kept = next !== last && next.neighboursBuiltAt === last.neighboursBuiltAt;
+          last = next;
+          expect(kept).toBe(true);
+        },
+        { timeout: 10_000, interval: 150 },
+      );
+      const builtAt = last.neighboursBuiltAt;
+      await record([event('gus', 'p1', 'purchase', start + 3 * day), event('gus', 'p2', 'purchase', start + 3 * day)]);
+      await vi.waitFor(async () => expect((await ranker.state()).neighboursBuiltAt).toBeGreaterThan(builtAt), { timeout: 10_000, interval: 50 });
+    } finally {
+      ranker.close();
+    }
+  });
 });
