@@ -4,7 +4,7 @@
  * and the API's heap minute by minute, flags minutes whose p99 passes the threshold, writes every request
  * to a JSON file under bench/results/, and exits 0 whatever it measured (a benchmark never fails a build).
  *
- *   npx tsx bench/soak.ts [--minutes 30] [--rate 500] [--hostile-share 0.05] [--retrain-first [--retrain-epochs 30]]
+ *   npx tsx bench/soak.ts [--minutes 30] [--rate 500] [--hostile-share 0.05] [--event-share 0 [--event-batch 5]] [--retrain-first [--retrain-epochs 30]]
  *                         [--clients 64] [--warm-up 20] [--flag-p99 30] [--api-trains-in-process]
  *                         [--products 5000 --users 2000 --events 200000] [--epochs 10] [--seed 1] [--out FILE]
  *                         [--hostile-kinds alias-bomb,cost-bomb,invalid-id,malformed-json,huge-body,replayed-events] [--timeout-ms 10000]
@@ -24,6 +24,11 @@
  * trains in its own process meanwhile, so the minutes show whether serving feels it.
  * `--api-trains-in-process` makes the API process train the first model on its own thread and heap before
  * serving (as `kgrec start` once did): the A/B for a process that trained against one that never did.
+ *
+ * `--event-share` sends that share of the requests as `recordEvents` batches of `--event-batch` new events
+ * dated now (views, clicks, carts, purchases; popular products more often), as shop frontends send
+ * behaviour back: the ranker's reloads then have behaviour to take in. They are reported as their own
+ * kind (`record-events`), apart from the reads' figures.
  *
  * Traffic starts once the API's `GET /ready` answers 200, as a load balancer would send it, then
  * `--warm-up` seconds go uncounted.
@@ -64,6 +69,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '500' },
     'hostile-share': { type: 'string', default: '0.05' },
+    'event-share': { type: 'string', default: '0' },
+    'event-batch': { type: 'string', default: '5' },
     'retrain-first': { type: 'boolean', default: false },
     'retrain-epochs': { type: 'string', default: '30' },
     clients: { type: 'string', default: '64' },
@@ -96,6 +103,8 @@ const options = {
   minutes: numberOption('minutes', 1, 24 * 60),
   rate: numberOption('rate', 1, 20_000),
   hostileShare: numberOption('hostile-share', 0, 1, false),
+  eventShare: numberOption('event-share', 0, 1, false),
+  eventBatch: numberOption('event-batch', 1, 100),
   retrainFirst: values['retrain-first'] ?? false,
   retrainEpochs: numberOption('retrain-epochs', 1, 100_000),
   clients: numberOption('clients', 1, 1_024),
@@ -164,6 +173,12 @@ function apiReady(agent: http.Agent, port: number): Promise<boolean> {
       res.on('end', () => resolve(res.statusCode === 200));
     }).on('error', reject);
   });
+}
+
+/** Every product id of the shop, most popular first (the events' skew then follows popularity). */
+async function catalogueIds(): Promise<string[]> {
+  const rows = await graph.read<{ id: string }>('MATCH (p:Product) RETURN p.id AS id ORDER BY COUNT { (p)<-[:VIEWED|CLICKED|ADDED_TO_CART|PURCHASED]-() } DESC, p.id');
+  return rows.map((row) => row.id);
 }
 
 async function neo4jSettled(): Promise<void> {
@@ -340,12 +355,16 @@ try {
     // Two words of real titles (brand and kind): realistic queries with matches.
     queries: nodes.map((node) => node.title.split(' ').slice(0, 2).join(' ')),
     productIds: nodes.map((node) => node.id),
+    eventShare: options.eventShare,
+    eventBatch: options.eventBatch,
+    catalogueIds: await catalogueIds(),
     frontendToken: tokens.frontend,
     hugeBodyBytes: HUGE_BODY_BYTES,
     hostileKinds: options.hostileKinds,
     timeoutMs: options.timeoutMs,
   };
-  log(`soak: ${options.minutes} min at ${options.rate} req/s open loop (${(options.hostileShare * 100).toFixed(1)} % hostile: ${options.hostileKinds.join(', ') || 'none'}; ${options.timeoutMs} ms timeout) after ${options.warmUpSeconds} s of warm-up not counted; minutes with p99 > ${options.flagP99Ms} ms are flagged`);
+  const events = options.eventShare > 0 ? `, ${(options.eventShare * 100).toFixed(1)} % recordEvents of ${options.eventBatch} new events` : '';
+  log(`soak: ${options.minutes} min at ${options.rate} req/s open loop (${(options.hostileShare * 100).toFixed(1)} % hostile: ${options.hostileKinds.join(', ') || 'none'}${events}; ${options.timeoutMs} ms timeout) after ${options.warmUpSeconds} s of warm-up not counted; minutes with p99 > ${options.flagP99Ms} ms are flagged`);
   const load = fork(fileURLToPath(new URL('./soakLoad.ts', import.meta.url)), { execArgv: process.execArgv });
   const minutes: MinuteRecord[] = [];
   const raw: MinuteResult['rows'][] = [];

@@ -14,7 +14,9 @@ import { Random } from '../src/math/random.js';
 
 export const LEGIT_KINDS = ['recommend', 'search'] as const;
 export const HOSTILE_KINDS = ['alias-bomb', 'cost-bomb', 'invalid-id', 'malformed-json', 'huge-body', 'replayed-events'] as const;
-export const KINDS = [...LEGIT_KINDS, ...HOSTILE_KINDS] as const;
+/** Behaviour sent back as a shop frontend sends it: fresh events, counted apart from the reads' figures. */
+export const WRITE_KINDS = ['record-events'] as const;
+export const KINDS = [...LEGIT_KINDS, ...HOSTILE_KINDS, ...WRITE_KINDS] as const;
 export type Kind = (typeof KINDS)[number];
 /** ok: 200 without errors; refused: a 4xx or GraphQL errors; failed: a 5xx or no answer (reset, refused connection). */
 export const OUTCOMES = ['ok', 'refused', 'failed'] as const;
@@ -35,6 +37,12 @@ export interface SoakJob {
   frontendToken: string;
   /** Bytes of the oversized body: above the API's limit. */
   hugeBodyBytes: number;
+  /** Share of the requests that record fresh events (`record-events`), as frontends send behaviour back. */
+  eventShare: number;
+  /** Events per `record-events` batch. */
+  eventBatch: number;
+  /** Every product of the shop: the events' products, the popular ones more often. */
+  catalogueIds: string[];
   /** The hostile kinds to send (a subset of HOSTILE_KINDS). */
   hostileKinds: readonly HostileKind[];
   /**
@@ -116,6 +124,10 @@ function requestBuilders(job: SoakJob): Record<Kind, (i: number) => Request> {
     },
   });
   const badIds = ['', ' ', 'x'.repeat(100_000), '../../etc/passwd', '\u0000', '💥'.repeat(1_000)];
+  const recordEvents = (i: number): Request => ({
+    body: json({ query: 'mutation ($events: [EventInput!]!) { recordEvents(events: $events) { received created } }', variables: { events: freshEvents(job, i) } }),
+    headers: { ...plain, authorization: `Bearer ${job.frontendToken}` },
+  });
   return {
     recommend: (i) => ({ body: json({ query: RECOMMEND, variables: { userId: user(i) } }), headers: plain }),
     search: (i) => ({ body: json({ query: SEARCH, variables: { query: job.queries[i % job.queries.length], userId: user(i) } }), headers: plain }),
@@ -125,7 +137,27 @@ function requestBuilders(job: SoakJob): Record<Kind, (i: number) => Request> {
     'malformed-json': (i) => ({ body: Buffer.from(['{"query": "{ recommend(', '{"query": 12}', 'null', '{"query": "{ recommend(userId: \\"u-0001\\") { items { score } }", "variables": "nope"}'][i % 4] as string), headers: plain }),
     'huge-body': () => ({ body: hugeBody, headers: plain }),
     'replayed-events': () => ({ body: replayed, headers: { ...plain, authorization: `Bearer ${job.frontendToken}` } }),
+    'record-events': recordEvents,
   };
+}
+
+const EVENT_TYPES = ['VIEW', 'VIEW', 'VIEW', 'VIEW', 'CLICK', 'CLICK', 'ADD_TO_CART', 'PURCHASE'] as const;
+
+/**
+ * Request i's batch of new events, dated now: a shopper's views, clicks, carts and purchases. Products are
+ * drawn skewed (the square of a uniform draw over the catalogue's order), so a few are bought often.
+ */
+function freshEvents(job: SoakJob, i: number): Array<Record<string, string>> {
+  const random = new Random(job.seed * 1_000_003 + i);
+  const userId = job.userIds[random.nextInt(job.userIds.length)] as string;
+  const timestamp = new Date().toISOString();
+  return Array.from({ length: job.eventBatch }, (_, e) => ({
+    id: `soak-${job.seed}-${i}-${e}`,
+    userId,
+    productId: job.catalogueIds[Math.floor(random.nextFloat() ** 2 * job.catalogueIds.length)] as string,
+    type: EVENT_TYPES[random.nextInt(EVENT_TYPES.length)] as string,
+    timestamp,
+  }));
 }
 
 interface Answer {
@@ -237,7 +269,10 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
         if (due >= deadline) break;
         counter += 1;
         const hostile = random.nextFloat() < job.hostileShare;
-        const kindIndex = hostile && hostileIndexes.length > 0 ? (hostileIndexes[random.nextInt(hostileIndexes.length)] as number) : random.nextInt(LEGIT_KINDS.length);
+        // Drawn only when events are sent: a soak without them draws what earlier soaks of its seed drew.
+        const write = !hostile && job.eventShare > 0 && random.nextFloat() < job.eventShare;
+        const kindIndex = write ? KINDS.indexOf('record-events')
+          : hostile && hostileIndexes.length > 0 ? (hostileIndexes[random.nextInt(hostileIndexes.length)] as number) : random.nextInt(LEGIT_KINDS.length);
         const kind = KINDS[kindIndex] as Kind;
         const request = builders[kind](i);
         const bucketIndex = bucketOf(due);
