@@ -62,7 +62,7 @@ import { benchNeo4jOptions, machine, median, processCpuSeconds } from './benchSe
 import { post } from './loadClient.js';
 import type { ApiMemory, ApiMessage } from './soakApi.js';
 import { collectTimeline, minuteEvents, type TimelineEvent } from './soakTimeline.js';
-import { HOSTILE_KINDS, KINDS, OUTCOMES, type HostileKind, type KindSummary, type MinuteResult, type SoakJob } from './soakLoad.js';
+import { HOSTILE_KINDS, KINDS, OUTCOMES, WRITE_KINDS, type HostileKind, type KindSummary, type MinuteResult, type SoakJob } from './soakLoad.js';
 
 const { values } = parseArgs({
   options: {
@@ -237,9 +237,16 @@ function minuteLine(result: MinuteResult, apiMemory: Omit<ApiMemory, 'type'>): s
   return (
     `recommend+search ${count(legit.requests)} req, p50 ${ms(legit.p50Ms)}, p90 ${ms(legit.p90Ms)}, p99 ${ms(legit.p99Ms)}, max ${ms(legit.maxMs)}, ${legit.refused + legit.failed} errors` +
     ` | hostile ${count(hostile.requests)}: ${count(hostile.refused)} refused, ${count(hostile.ok)} answered, ${count(hostile.failed)} failed` +
+    eventsPart(result.byKind['record-events']) +
     ` | API heap ${apiMemory.heapUsedMiB} MiB (old space ${apiMemory.oldSpaceMiB}), external ${apiMemory.externalMiB} MiB, RSS ${apiMemory.rssMiB} MiB` +
     ` | event loop delay p99 ${ms(apiMemory.loopDelayP99Ms)}, max ${ms(apiMemory.loopDelayMaxMs)}; GC pauses max ${ms(apiMemory.gcPauseMaxMs)}, ${apiMemory.gcPauseTotalMs} ms in all (${gc.minor} minor, ${gc.major} major, ${gc.other} other)`
   );
+}
+
+/** The minute's recordEvents batches, when the soak sends them. */
+function eventsPart(events: KindSummary | undefined): string {
+  if (!events || events.requests === 0) return '';
+  return ` | recordEvents ${count(events.requests)}: p99 ${ms(events.p99Ms)}, ${events.refused + events.failed} errors`;
 }
 
 /** Least-squares slope of `values` per step (MiB per minute for a minute's memory figures); 0 for fewer than two. */
@@ -442,7 +449,7 @@ try {
   console.log(`summary: ${summary.minutes} min at ${options.rate} req/s, ${(options.hostileShare * 100).toFixed(1)} % hostile; API ${ready.trainedInProcess ? 'trained the first model in process' : 'never trained'}${options.retrainFirst ? '; a retraining ran in its own process meanwhile' : ''}`);
   console.log(`  recommend+search: ${count(summary.legitRequests)} requests, ${count(summary.legitErrors)} errors; per-minute p99 median ${ms(summary.p99MedianMs)}, worst ${ms(summary.p99WorstMs)}; p90 median ${ms(summary.p90MedianMs)}; p50 median ${ms(summary.p50MedianMs)}`);
   console.log(`  minutes with p99 > ${options.flagP99Ms} ms: ${flagged.length === 0 ? 'none' : flagged.join(', ')}`);
-  for (const kind of HOSTILE_KINDS) {
+  for (const kind of [...HOSTILE_KINDS, ...WRITE_KINDS]) {
     const total = totals[kind];
     if (!total || total.requests === 0) continue;
     const codes = Object.entries(total.codes).map(([code, n]) => `${code} ${count(n)}`).join(', ');
