@@ -15,7 +15,7 @@ import { standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import type { UserProfile } from './profile.js';
-import { forgetUsersInModels, loadRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
+import { forgetUsersInModels, loadRankingState, modelFilesStamp, type RankingState, type RankingStateOptions } from './rankingState.js';
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
@@ -130,6 +130,8 @@ export class FusedRanker implements Ranker {
   private fullLoadAt = 0;
   /** Behaviour or the catalogue changed since the neighbour lists were built (or whether it did is unknown). */
   private listInputsChanged = true;
+  /** The model files the served state was loaded with (modelFilesStamp). */
+  private loadedStamp: string | null = null;
 
   constructor(private readonly options: FusedRankerOptions) {
     const ttlMs = options.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
@@ -181,7 +183,8 @@ export class FusedRanker implements Ranker {
 
   /**
    * Loads the next state: between full loads (FULL_CATALOGUE_LOAD_EVERY_MS), with the change feed
-   * running, only the changed products' popularity is read again.
+   * running, only the changed products' popularity is read again, and when nothing changed at all (no
+   * product named, no catalogue edit, the same model files) the served state serves on.
    */
   private async loadState(previous: RankingState | null): Promise<RankingState> {
     const reuse = this.forgetBehaviour ? null : previous;
@@ -195,7 +198,14 @@ export class FusedRanker implements Ranker {
     this.listInputsChanged = !feed;
     const refresh = reuse !== null && changed !== null && now - this.fullLoadAt < FULL_CATALOGUE_LOAD_EVERY_MS ? changed : null;
     try {
+      const stamp = await modelFilesStamp(this.options);
+      if (reuse !== null && refresh !== null && refresh.size === 0 && !listsChanged && stamp === this.loadedStamp) {
+        // Nothing it is built from changed: the state serves on, as fresh as a reload would have made it.
+        reuse.loadedAt = now;
+        return reuse;
+      }
       const state = await loadRankingState(this.options, now, reuse, { products: refresh, listsCurrent: !listsChanged });
+      this.loadedStamp = stamp;
       if (refresh === null) this.fullLoadAt = now;
       // Lists reused for their age have not taken the changes in yet.
       if (reuse !== null && state.neighboursBuiltAt === reuse.neighboursBuiltAt) this.listInputsChanged ||= listsChanged;

@@ -15,7 +15,7 @@ import { loadCatalogueSnapshot, type CatalogueSnapshot } from './catalogueSnapsh
 import { refreshPopularity } from './popularityRefresh.js';
 import { catalogueEncoder, type EncoderLog } from './catalogueEncoder.js';
 import type { EncodedTextSpace, ProductTextSpace } from './encodedTextSpace.js';
-import { DEFAULT_FUSION_WEIGHTS, readFusionWeights, type FusionWeights } from './fusionWeights.js';
+import { DEFAULT_FUSION_WEIGHTS, FUSION_FILE, readFusionWeights, type FusionWeights } from './fusionWeights.js';
 import { buildItemNeighbours, reindexNeighbours, type ItemNeighbours } from './itemNeighbours.js';
 import { buildBehaviourListsOffThread, userItemsOf, type BehaviourLists, type BehaviourListsFromNeo4j } from './behaviourLists.js';
 import { readShopKnowledgeGraph } from './shopKnowledgeGraph.js';
@@ -233,6 +233,19 @@ export async function loadRankingState(
   );
   state.modelVersion = version;
   return state;
+}
+
+/**
+ * What a state's model files are: the version served (active or pinned) and when its fusion weights and
+ * saved item × item lists were written. A reload that finds these, the catalogue and the behaviour as they
+ * were has nothing to read (FusedRanker).
+ */
+export async function modelFilesStamp(options: Pick<RankingStateOptions, 'modelsDir' | 'modelVersion'>): Promise<string> {
+  const version = options.modelVersion ?? (await activeVersion(options.modelsDir));
+  if (version === null) return 'no model';
+  const written = (file: string) => fs.stat(path.join(options.modelsDir, version, file)).then((stat) => stat.mtimeMs, () => -1);
+  const [fusion, lists] = await Promise.all([written(FUSION_FILE), written(ITEM_ITEM_LISTS_FILE)]);
+  return `${version} ${fusion} ${lists}`;
 }
 
 /** The popularity of `changedProducts` read again onto `previous`, when both are given; otherwise the whole catalogue read. */

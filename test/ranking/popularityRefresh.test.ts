@@ -1,3 +1,5 @@
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Graph } from '../../src/graph/graph.js';
 import { readBehaviourChanges } from '../../src/graph/behaviourChanges.js';
@@ -6,6 +8,8 @@ import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../../src/domain/behavio
 import { loadCatalogueSnapshot, type CatalogueSnapshot } from '../../src/ranking/catalogueSnapshot.js';
 import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { refreshPopularity } from '../../src/ranking/popularityRefresh.js';
+import { FUSION_FILE } from '../../src/ranking/fusionWeights.js';
+import { loadRankingState, modelFilesStamp } from '../../src/ranking/rankingState.js';
 import type { Config } from '../../src/config.js';
 import { freshGraph, tempDir } from '../helpers.js';
 
@@ -118,7 +122,7 @@ describe('FusedRanker between full loads', () => {
     }
   });
 
-  it('keeps the neighbour lists while no behaviour changed, whatever their age, and rebuilds them once it did', async () => {
+  it('serves the same state on while nothing changed, lists and all whatever their age, and reloads once a purchase is recorded', async () => {
     const ranker = new FusedRanker({
       graph,
       modelsDir: tempDir('kgrec-refresh-models-'),
@@ -131,22 +135,54 @@ describe('FusedRanker between full loads', () => {
       profileCache: { maxUsers: 100, pollMs: 50, maxAgeMs: 60_000 },
     });
     try {
-      // Two reloads in a row with the lists of the same build: nothing changed in between.
+      // Once the changes before the first poll are taken in, reloads find nothing to read.
       let last = await ranker.state();
+      let lastLoadedAt = last.loadedAt;
       await vi.waitFor(
         async () => {
           const next = await ranker.state();
-          const kept = next !== last && next.neighboursBuiltAt === last.neighboursBuiltAt;
+          const servedOn = next === last && next.loadedAt > lastLoadedAt;
           last = next;
-          expect(kept).toBe(true);
+          lastLoadedAt = next.loadedAt;
+          expect(servedOn).toBe(true);
         },
         { timeout: 10_000, interval: 150 },
       );
-      const builtAt = last.neighboursBuiltAt;
+      const served = last;
       await record([event('gus', 'p1', 'purchase', start + 3 * day), event('gus', 'p2', 'purchase', start + 3 * day)]);
-      await vi.waitFor(async () => expect((await ranker.state()).neighboursBuiltAt).toBeGreaterThan(builtAt), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(async () => expect(await ranker.state()).not.toBe(served), { timeout: 10_000, interval: 50 });
+      expect((await ranker.state()).neighboursBuiltAt).toBeGreaterThan(served.neighboursBuiltAt);
     } finally {
       ranker.close();
     }
+  });
+});
+
+describe('loadRankingState', () => {
+  const options = () => ({ graph, modelsDir: tempDir('kgrec-refresh-models-'), relationTypes: config.relationTypes, neighboursMaxAgeMs: 0, listsOnThisThread: true });
+
+  it('keeps the previous neighbour lists, whatever their age, while the feeds say nothing they rest on changed', async () => {
+    const settings = options();
+    const first = await loadRankingState(settings, Date.now());
+    const kept = await loadRankingState(settings, Date.now() + 1_000, first, { products: new Set(), listsCurrent: true });
+    expect(kept.neighboursBuiltAt).toBe(first.neighboursBuiltAt);
+    const rebuilt = await loadRankingState(settings, Date.now() + 2_000, first, { products: new Set(), listsCurrent: false });
+    expect(rebuilt.neighboursBuiltAt).toBeGreaterThan(first.neighboursBuiltAt);
+  });
+
+  it('stamps the model files: another fusion fit or active version changes the stamp', async () => {
+    const modelsDir = tempDir('kgrec-stamp-models-');
+    expect(await modelFilesStamp({ modelsDir })).toBe('no model');
+    mkdirSync(path.join(modelsDir, 'v1'));
+    writeFileSync(path.join(modelsDir, 'active'), 'v1\n');
+    const bare = await modelFilesStamp({ modelsDir });
+    const fusion = path.join(modelsDir, 'v1', FUSION_FILE);
+    writeFileSync(fusion, '{}');
+    utimesSync(fusion, new Date(1_000_000), new Date(1_000_000));
+    const fitted = await modelFilesStamp({ modelsDir });
+    expect(fitted).not.toBe(bare);
+    utimesSync(fusion, new Date(2_000_000), new Date(2_000_000));
+    expect(await modelFilesStamp({ modelsDir })).not.toBe(fitted);
+    expect(await modelFilesStamp({ modelsDir, modelVersion: 'v2' })).not.toBe(await modelFilesStamp({ modelsDir }));
   });
 });
