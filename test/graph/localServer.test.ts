@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultNeo4jLib } from '../../src/config.js';
 import { extraJvmFlags, localServerStatus, startLocalServer } from '../../src/graph/localServer.js';
-import { tempDir } from '../helpers.js';
+import { freshGraph, tempDir } from '../helpers.js';
 
 const libDir = process.env.KGREC_NEO4J_LIB ?? defaultNeo4jLib();
 
@@ -25,6 +25,16 @@ describe('the local Neo4j launcher', () => {
     expect(extraJvmFlags({})).toEqual(['-XX:+UseParallelGC']);
     expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: ' -Xlog:gc  -XX:+AlwaysPreTouch ' })).toEqual(['-XX:+UseParallelGC', '-Xlog:gc', '-XX:+AlwaysPreTouch']);
     expect(extraJvmFlags({ KGREC_NEO4J_JAVA_OPTS: '-XX:+UseG1GC -Xlog:gc' })).toEqual(['-XX:+UseG1GC', '-Xlog:gc']);
+  });
+
+  it('checkpoints every two minutes, in smaller flushes than the default fifteen', async () => {
+    const { graph } = await freshGraph();
+    try {
+      const rows = await graph.read<{ value: string }>("SHOW SETTINGS YIELD name, value WHERE name = 'db.checkpoint.interval.time' RETURN value");
+      expect(rows.map((row) => row.value)).toEqual(['2m']);
+    } finally {
+      await graph.close();
+    }
   });
 
   it('reports a server that is not running', () => {
