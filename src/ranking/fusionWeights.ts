@@ -28,6 +28,17 @@ export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2
 
 export const FUSION_FILE = 'fusion.json';
 
+/**
+ * The triples the `graph` signal's TransE trains on: the shop's behaviour and catalogue with the knowledge
+ * graph (KG relations, product attributes), or without it. Either way the ranking reads the knowledge graph
+ * for the `kg` and `kgInterest` signals; `kgrec eval` chooses on validation which TransE fuses better
+ * (docs/decisions/0027-transe-triples-chosen-on-validation.md).
+ */
+export const GRAPH_TRIPLES = ['with-kg', 'without-kg'] as const;
+export type GraphTriples = (typeof GRAPH_TRIPLES)[number];
+/** What a fusion file without the choice means: every fit before the choice existed was made with the KG triples. */
+export const DEFAULT_GRAPH_TRIPLES: GraphTriples = 'with-kg';
+
 const fusionFileSchema = z.object({
   // A fit saved before a signal existed gives that signal no weight.
   weights: z.object(Object.fromEntries(RECOMMEND_SIGNALS.map((signal) => [signal, z.number().nonnegative().default(0)])) as Record<RecommendSignal, z.ZodDefault<z.ZodNumber>>),
@@ -37,6 +48,8 @@ const fusionFileSchema = z.object({
   dataset: z.string(),
   /** The item × item model behind the `itemItem` signal, as chosen on validation (absent: the default). */
   itemItem: itemItemSpecSchema.optional(),
+  /** The TransE triples the weights were fitted with, and the shop's training then exports (absent: DEFAULT_GRAPH_TRIPLES). */
+  graphTriples: z.enum(GRAPH_TRIPLES).optional(),
 });
 export type FusionFile = z.infer<typeof fusionFileSchema>;
 
