@@ -17,6 +17,7 @@ import { EarlyStopping, type BestEpoch } from '../kge/training/earlyStopping.js'
 import { LearningRateDecay } from '../kge/training/learningRateDecay.js';
 import { TimeLimit } from '../kge/training/timeLimit.js';
 import { warmStartEmbeddings } from '../kge/warmStart.js';
+import { DEFAULT_GRAPH_TRIPLES, readFusionWeights, type GraphTriples } from '../ranking/fusionWeights.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, TrainingEngine, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
 import { TrainingEvaluator } from './trainingEvaluator.js';
@@ -90,10 +91,25 @@ export async function loadTrainingData(options: TrainJobOptions, seed: number): 
     options.onInfo?.(`product terms: ${terms.vocabulary.toLocaleString('en-US')} terms, ${terms.links.toLocaleString('en-US')} links, ${terms.changed.toLocaleString('en-US')} products updated`);
   }
   const patterns = [...behaviourPatterns(options.minBehaviourCount), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
-  const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
+  const graphTriples = await activeGraphTriples(options.modelsDir);
+  if (graphTriples === 'without-kg') {
+    options.onInfo?.("the active model's fusion.json says without-kg: TransE trains without the KG and attribute triples (the ranking still reads them for its kg signals)");
+  }
+  const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`), { knowledgeGraph: graphTriples === 'with-kg' });
   const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };
   const split = splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
   return options.behaviourWeights ? { ...split, train: weightTriples(split.train, split.relations, options.behaviourWeights) } : split;
+}
+
+/**
+ * The TransE triples the active model's fusion weights were fitted with (saved by `kgrec eval --save-weights`):
+ * the shop trains the TransE its weights were chosen for (docs/decisions/0027-transe-triples-chosen-on-validation.md).
+ * No active model, no fusion.json or no choice in it: with the KG triples, as before the choice existed.
+ */
+export async function activeGraphTriples(modelsDir: string): Promise<GraphTriples> {
+  const active = await activeVersion(modelsDir);
+  const fusion = active === null ? null : await readFusionWeights(modelsDir, active);
+  return fusion?.graphTriples ?? DEFAULT_GRAPH_TRIPLES;
 }
 
 /**
