@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readTextIfPresent } from '../util/files.js';
 import { itemItemSpecSchema } from './itemItemSignal.js';
+import { GRAPH_TRIPLES } from '../kge/graphTriples.js';
 
 /**
  * The signals `recommend` fuses, and their weights. Each signal is standardised over the catalogue for
@@ -28,16 +29,7 @@ export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2
 
 export const FUSION_FILE = 'fusion.json';
 
-/**
- * The triples the `graph` signal's TransE trains on: the shop's behaviour and catalogue with the knowledge
- * graph (KG relations, product attributes), or without it. Either way the ranking reads the knowledge graph
- * for the `kg` and `kgInterest` signals; `kgrec eval` chooses on validation which TransE fuses better
- * (docs/decisions/0027-transe-triples-chosen-on-validation.md).
- */
-export const GRAPH_TRIPLES = ['with-kg', 'without-kg'] as const;
-export type GraphTriples = (typeof GRAPH_TRIPLES)[number];
-/** What a fusion file without the choice means: every fit before the choice existed was made with the KG triples. */
-export const DEFAULT_GRAPH_TRIPLES: GraphTriples = 'with-kg';
+export { DEFAULT_GRAPH_TRIPLES, GRAPH_TRIPLES, type GraphTriples } from '../kge/graphTriples.js';
 
 const fusionFileSchema = z.object({
   // A fit saved before a signal existed gives that signal no weight.

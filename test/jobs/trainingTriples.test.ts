@@ -3,8 +3,8 @@ import type { Config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
 import type { Kind } from '../../src/ingest/records.js';
-import { loadTrainingData } from '../../src/jobs/train.js';
-import { activateModel } from '../../src/kge/modelStore.js';
+import { loadTrainingData, runTrainingJob } from '../../src/jobs/train.js';
+import { activateModel, readManifest } from '../../src/kge/modelStore.js';
 import { writeFusionWeights, DEFAULT_FUSION_WEIGHTS, type GraphTriples } from '../../src/ranking/fusionWeights.js';
 import { freshGraph, jsonl, saveFixtureModel, tempDir, writeFixture } from '../helpers.js';
 
@@ -64,14 +64,30 @@ describe("the shop's TransE export and the saved choice of triples", () => {
     expect(relations).toContain('PURCHASED');
     expect(relations).toContain('IN_CATEGORY');
     expect(relations.filter((relation) => relation.startsWith('KG:'))).toEqual([]);
-    expect(info.some((message) => /without-kg: TransE trains without the KG and attribute triples/.test(message))).toBe(true);
+    expect(info.some((message) => /TransE trains without the KG and attribute triples/.test(message))).toBe(true);
   });
 
   it('keeps them when the fusion says with-kg, has no choice, or is absent', async () => {
     for (const choice of ['with-kg', undefined, null] as const) {
       const { relations, info } = await exportedRelations(await modelsWithChoice(choice));
       expect(relations.filter((relation) => relation.startsWith('KG:')).sort(), String(choice)).toEqual(['KG:colour', 'KG:material']);
-      expect(info.some((message) => message.includes('without-kg')), String(choice)).toBe(false);
+      expect(info.some((message) => message.includes('TransE trains without')), String(choice)).toBe(false);
     }
+  });
+
+  it('carries the choice to the next training: a model trained without the KG triples says so, and one trained after it keeps to it', async () => {
+    const modelsDir = await modelsWithChoice('without-kg');
+    const trained = await runTrainingJob({
+      source: { kind: 'graph', graph, config },
+      hyperparameters: [{ dimension: 8, epochs: 1, negatives: 2, seed: 1 }],
+      modelsDir,
+      evalEvery: 0,
+      refreshTerms: false,
+    });
+    expect((await readManifest(modelsDir, trained.version)).graphTriples).toBe('without-kg');
+    // Activated before any `kgrec eval --save-weights` has fitted weights for it: no fusion.json of its own.
+    await activateModel(modelsDir, trained.version);
+    const { relations } = await exportedRelations(modelsDir);
+    expect(relations.filter((relation) => relation.startsWith('KG:'))).toEqual([]);
   });
 });
