@@ -8,6 +8,7 @@ import { PopularityScorer } from '../recommenders/popularity.js';
 import { BprScorer, trainBpr } from '../recommenders/bpr.js';
 import { ServedFusionScorer, snapshotItemOrder } from '../eval/fusedScorer.js';
 import { fitFusionWeights, type FusionFit } from '../eval/fitFusionWeights.js';
+import { chooseGraphTriples } from '../eval/graphTriplesChoice.js';
 import { interactionsFromPairs, usersWithItems, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
 import { DEFAULT_VALIDATION_USERS } from '../eval/tuneBaselines.js';
 import { EASE_MAX_ITEMS } from '../recommenders/ease.js';
@@ -20,7 +21,7 @@ import { loadTransEWasm } from '../kge/simd/loadTransEWasm.js';
 import type { KgeDataset, TransEHyperparameters } from '../kge/types.js';
 import { writeChart } from '../plot/writeChart.js';
 import { CatalogueSnapshot, scoreProducts } from '../ranking/catalogueSnapshot.js';
-import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights, type RecommendSignal } from '../ranking/fusionWeights.js';
+import { DEFAULT_FUSION_WEIGHTS, RECOMMEND_SIGNALS, type FusionWeights, type GraphTriples, type RecommendSignal } from '../ranking/fusionWeights.js';
 import { ModelVectors } from '../ranking/modelVectors.js';
 import { buildRankingState, type RankingState } from '../ranking/rankingState.js';
 import { DEFAULT_ITEM_ITEM, type ItemItemSpec } from '../ranking/itemItemSignal.js';
@@ -82,8 +83,12 @@ export interface EvaluationReport {
   seconds: Record<string, number>;
   /** Each TransE run: the epochs it trained within its share of the budget, and its speed. */
   transe: Record<string, { epochs: number; triplesPerSecond: number; budgetSeconds: number }>;
-  /** The fitted weights and the item × item model of the `itemItem` signal: what `--save-weights` saves for serving. */
-  fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec };
+  /**
+   * The fitted weights, the item × item model of the `itemItem` signal and the TransE triples the weights
+   * were fitted with: what `--save-weights` saves for serving. `graphTriplesValidation` holds the validation
+   * NDCG of the fusion fitted with each TransE tried (both where the data has a knowledge graph).
+   */
+  fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec; graphTriples: GraphTriples; graphTriplesValidation: Partial<Record<GraphTriples, number>> };
   /**
    * The test state's `itemItem` lists (fitted on all behaviour before the test period), which `--save-weights`
    * saves with the model where the API does not rebuild them (fittedWithModel). Not in the JSON.
@@ -103,9 +108,9 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
   const tuned = await evaluateBaselines(run);
   const itemItem = bestItemItem(tuned);
   run.info(`itemItem signal: ${itemItem.model} ${JSON.stringify(itemItem.params)}`);
-  const ranking = await fusedRanking(run, run.splits.hasKg, itemItem);
-  const fused = await evaluateKgrec(run, ranking);
-  return writeReport(run, { ranking, tuned, fused });
+  const rankings = await kgrecRankings(run, itemItem);
+  const fused = await evaluateKgrec(run, rankings);
+  return writeReport(run, { ranking: rankings.fused, tuned, fused });
 }
 
 /**
@@ -176,6 +181,8 @@ class EvaluationRun {
    * baskets and reuses them (an EASE fit is a dense inverse).
    */
   readonly itemItemLists = new Map<number, SavedItemItemLists>();
+  /** TransE models by stage (period and triples), each trained once however many fusions read it. */
+  readonly transeModels = new Map<string, Promise<TransEModel>>();
   private readonly itemCategory: Int32Array | undefined;
 
   constructor(
@@ -219,14 +226,45 @@ interface ServedChoices {
   itemItem: ItemItemSpec;
 }
 
+/** The two periods TransE learns, as tuning is done: the fit period (the fusion is fitted on validation), then all behaviour before the test. */
+type Period = 'validation' | 'test';
+
+/** A trained TransE model as the ranking states read it. */
+interface TransEModel {
+  vectors: ModelVectors;
+  version: string;
+}
+
+/** A TransE run's name in the log and the seconds: its period, and ` no-kg` where the KG triples were left out. */
+function transeStage(period: Period, graphTriples: GraphTriples): string {
+  return graphTriples === 'without-kg' ? `${period} no-kg` : period;
+}
+
+/** The behaviour a period's models and states learn from, and when it ends. */
+function periodData(run: EvaluationRun, period: Period): { behaviour: readonly EvalBehaviour[]; endsAt: number } {
+  return period === 'validation' ? { behaviour: run.data.fit, endsAt: run.data.fitEndsAt } : { behaviour: run.splits.beforeTest, endsAt: run.data.validEndsAt };
+}
+
 /**
- * kgrec's model: TransE on the knowledge graph of the behaviour given. Trained twice, as tuning is done:
- * on the fit period to fit the fusion weights on validation, then on fit + validation for the test.
- * `withKg` false leaves every KG triple out, of TransE and of the ranking state (the `fused-no-kg` run).
+ * TransE on a period's behaviour with the given triples, trained on first use and shared after: the fused
+ * ranking's candidates, `fused-no-kg` and the TransE-alone entries read the same few models.
  */
-async function trainTransE(run: EvaluationRun, behaviour: readonly EvalBehaviour[], endsAt: number, stage: string, withKg: boolean, served: ServedChoices): Promise<TrainedTransE> {
+function transeModel(run: EvaluationRun, period: Period, graphTriples: GraphTriples): Promise<TransEModel> {
+  const stage = transeStage(period, graphTriples);
+  let model = run.transeModels.get(stage);
+  if (model === undefined) {
+    model = trainTransE(run, period, graphTriples);
+    run.transeModels.set(stage, model);
+  }
+  return model;
+}
+
+/** kgrec's model: TransE on the knowledge graph of a period's behaviour; `without-kg` leaves every KG triple out of it. */
+async function trainTransE(run: EvaluationRun, period: Period, graphTriples: GraphTriples): Promise<TransEModel> {
   const { data, options } = run;
-  const dataset = shopTriples(data, behaviour, { withKg });
+  const stage = transeStage(period, graphTriples);
+  const { behaviour, endsAt } = periodData(run, period);
+  const dataset = shopTriples(data, behaviour, { withKg: graphTriples === 'with-kg' });
   run.info(`TransE (${stage}): ${dataset.train.heads.length.toLocaleString('en-US')} triples, ${dataset.entities.length.toLocaleString('en-US')} entities`);
   const modelsDir = path.join(options.outDir, 'models');
   const runs = run.splits.hasKg ? 4 : 2;
@@ -243,48 +281,130 @@ async function trainTransE(run: EvaluationRun, behaviour: readonly EvalBehaviour
   );
   run.transe[stage] = { epochs: trained.epochs, triplesPerSecond: Math.round(trained.triplesPerSecond), budgetSeconds: Math.round(budgetSeconds) };
   run.info(`TransE (${stage}): ${trained.epochs} epochs in ${(trained.seconds / 60).toFixed(1)} min (${Math.round(trained.triplesPerSecond).toLocaleString('en-US')} triples/s)`);
-  const model = new ModelVectors(await loadModel(modelsDir, trained.version), endsAt);
+  return { vectors: new ModelVectors(await loadModel(modelsDir, trained.version), endsAt), version: trained.version };
+}
+
+/**
+ * The ranker's state as the API would build it at the end of a period, with this TransE model; `kgSignals`
+ * false leaves the knowledge graph out of the state (no `kg` or `kgInterest` signal: the fused-no-kg run).
+ */
+async function periodState(run: EvaluationRun, period: Period, model: TransEModel, kgSignals: boolean, served: ServedChoices): Promise<RankingState> {
+  const { data } = run;
+  const { behaviour, endsAt } = periodData(run, period);
   const savedItemItem = run.itemItemLists.get(endsAt) ?? null;
-  const state = offlineState(data, model, behaviour, (await loadTransEWasm()).module ?? null, { withKg, ...served, savedItemItem });
+  const state = offlineState(data, model.vectors, behaviour, (await loadTransEWasm()).module ?? null, { withKg: kgSignals, ...served, savedItemItem });
   if (state.itemItem) run.itemItemLists.set(endsAt, { ids: state.snapshot.products.map((product) => product.id), index: state.itemItem });
-  return { state, version: trained.version };
+  return state;
+}
+
+/** One fusion of an evaluation: whether its state has the KG signals, and which TransE its `graph` signal comes from. */
+interface FusionVariant {
+  /** Its name in the log and the seconds ('' for `fused`). */
+  label: string;
+  kgSignals: boolean;
+  graphTriples: GraphTriples;
+}
+
+const FUSED: FusionVariant = { label: '', kgSignals: true, graphTriples: 'with-kg' };
+const FUSED_WITHOUT_KG_TRIPLES: FusionVariant = { label: ' without-kg triples', kgSignals: true, graphTriples: 'without-kg' };
+const FUSED_NO_KG: FusionVariant = { label: ' no-kg', kgSignals: false, graphTriples: 'without-kg' };
+/** The signals a state has only with the knowledge graph. */
+const KG_SIGNALS: readonly RecommendSignal[] = ['kg', 'kgInterest'];
+
+/** A fusion's weights as fitted on the validation purchases. */
+interface ValidationFit {
+  variant: FusionVariant;
+  fit: FusionFit;
+  weights: FusionWeights;
+  signalNames: RecommendSignal[];
 }
 
 /** kgrec's fused ranking, ready for the test, and what its fit on validation found. */
 interface FusedRanking {
-  /** TransE trained on all behaviour before the test period. */
+  /** TransE trained on all behaviour before the test period, and the state built on it. */
   refit: TrainedTransE;
   weights: FusionWeights;
   fit: FusionFit;
   signalNames: RecommendSignal[];
   /** The served ranker's fusion (fuseForUser) on a state built with the fitted weights. */
   scorer: ServedFusionScorer;
-  /** TransE twice and the weights' fit. */
+  /** The TransE runs and the weights' fits this ranking rests on. */
   trainSeconds: number;
   /** The item × item model of the `itemItem` signal. */
   itemItem: ItemItemSpec;
+  /** The triples of the TransE kept, and the validation NDCG of the fusion fitted with each TransE tried. */
+  graphTriples: GraphTriples;
+  graphTriplesValidation: Partial<Record<GraphTriples, number>>;
+}
+
+/** kgrec's fused ranking and, where the data has a knowledge graph, the same fusion without it. */
+interface KgrecRankings {
+  fused: FusedRanking;
+  withoutKg: FusedRanking | null;
 }
 
 /**
- * TransE on the validation period, fusion weights fitted on validation, TransE again for the test; the
- * test ranking is the served ranker's, from a state built with the fitted weights.
+ * The fused ranking's weights are fitted on validation, then TransE is trained again for the test and the
+ * test ranking is the served ranker's, from a state built with the fitted weights. With a knowledge graph,
+ * the fused ranking has its KG signals either way and chooses its TransE on validation: trained with the
+ * KG triples or without them (decision 0027). The no-kg fit comes first: its weights, the KG signals at 0,
+ * are one start of each fused fit, so that `fused` cannot fit validation worse than `fused-no-kg` with the
+ * same TransE. The order trains each of the four TransE models once.
  */
-async function fusedRanking(run: EvaluationRun, withKg: boolean, itemItem: ItemItemSpec): Promise<FusedRanking> {
-  const { data, splits, seconds } = run;
-  const suffix = withKg || !splits.hasKg ? '' : ' no-kg';
-  const { state } = await trainTransE(run, data.fit, data.fitEndsAt, `validation${suffix}`, withKg, { itemItem, fitted: null });
-  const signalNames = availableSignals(state, data);
-  // Fusion weights, fitted on the validation purchases with the fit-period history.
-  const validSignals = new SignalScorers(state, data, splits.validRows, new Set(signalNames));
-  const sampleUsers = fusionSampleUsers(data.products.length, signalNames.length);
-  run.info(`fusion fit${suffix}: ${signalNames.join(', ')} on ${sampleUsers.toLocaleString('en-US')} validation users at most`);
-  const { fit, weights } = await fitFusionOnValidation(run, validSignals, signalNames, sampleUsers, suffix);
+async function kgrecRankings(run: EvaluationRun, itemItem: ItemItemSpec): Promise<KgrecRankings> {
+  const { k } = run;
+  if (!run.splits.hasKg) {
+    const only = await fitOnValidation(run, FUSED, itemItem, []);
+    return { fused: await refitForTest(run, [only], only, itemItem), withoutKg: null };
+  }
+  const noKg = await fitOnValidation(run, FUSED_NO_KG, itemItem, []);
+  const start = [withoutKgSignals(noKg.weights)];
+  const withKgTriples = await fitOnValidation(run, FUSED, itemItem, start);
+  const withoutKgTriples = await fitOnValidation(run, FUSED_WITHOUT_KG_TRIPLES, itemItem, start);
+  const validation = { 'with-kg': withKgTriples.fit.ndcg, 'without-kg': withoutKgTriples.fit.ndcg };
+  const graphTriples = chooseGraphTriples(validation);
+  run.info(`fused: TransE ${graphTriples} kept (validation NDCG@${k}: with-kg triples ${validation['with-kg'].toFixed(4)}, without-kg triples ${validation['without-kg'].toFixed(4)}; fused-no-kg ${noKg.fit.ndcg.toFixed(4)})`);
+  const chosen = graphTriples === 'with-kg' ? withKgTriples : withoutKgTriples;
+  const fused = await refitForTest(run, [withKgTriples, withoutKgTriples], chosen, itemItem);
+  return { fused: { ...fused, graphTriplesValidation: validation }, withoutKg: await refitForTest(run, [noKg], noKg, itemItem) };
+}
 
-  const refit = await trainTransE(run, splits.beforeTest, data.validEndsAt, `test${suffix}`, withKg, { itemItem, fitted: weights });
-  const itemOf = snapshotItemOrder(refit.state, data.products.map((product) => product.id));
-  const scorer = new ServedFusionScorer(refit.state, data.users, splits.testRows, itemOf, withKg ? 'fused' : 'fused-no-kg');
-  const trainSeconds = (seconds[`transe validation${suffix}`] ?? 0) + (seconds[`transe test${suffix}`] ?? 0) + (seconds[`fusion fit${suffix}`] ?? 0);
-  return { refit, weights, fit, signalNames, scorer, trainSeconds, itemItem };
+/** `weights` with the KG signals at 0: the no-kg fit as a start of the fits that have them. */
+function withoutKgSignals(weights: FusionWeights): FusionWeights {
+  const start = { ...weights };
+  for (const signal of KG_SIGNALS) start[signal] = 0;
+  return start;
+}
+
+/** Fits a fusion's weights on the validation purchases with the fit period's TransE and history. */
+async function fitOnValidation(run: EvaluationRun, variant: FusionVariant, itemItem: ItemItemSpec, extraStarts: readonly FusionWeights[]): Promise<ValidationFit> {
+  const { data, splits } = run;
+  const model = await transeModel(run, 'validation', variant.graphTriples);
+  const state = await periodState(run, 'validation', model, variant.kgSignals, { itemItem, fitted: null });
+  const signalNames = availableSignals(state, data);
+  const validSignals = new SignalScorers(state, data, splits.validRows, new Set(signalNames));
+  // Every fit of an evaluation samples the same users, as many as a fit with the KG signals may hold: the
+  // fused fits' start from the no-kg weights then scores what the no-kg fit scored.
+  const sampleUsers = fusionSampleUsers(data.products.length, signalNames.length + (splits.hasKg && !variant.kgSignals ? KG_SIGNALS.length : 0));
+  run.info(`fusion fit${variant.label}: ${signalNames.join(', ')} on ${sampleUsers.toLocaleString('en-US')} validation users at most`);
+  const { fit, weights } = await fitFusionOnValidation(run, validSignals, signalNames, { sampleUsers, label: variant.label, extraStarts });
+  return { variant, fit, weights, signalNames };
+}
+
+/**
+ * The test period's TransE with the chosen fit's triples (trained, or reused), and the served ranker on a
+ * state built with its weights; `tried` are the fits the choice was made among (their seconds count).
+ */
+async function refitForTest(run: EvaluationRun, tried: readonly ValidationFit[], chosen: ValidationFit, itemItem: ItemItemSpec): Promise<FusedRanking> {
+  const { data, splits, seconds } = run;
+  const { variant, fit, weights, signalNames } = chosen;
+  const model = await transeModel(run, 'test', variant.graphTriples);
+  const state = await periodState(run, 'test', model, variant.kgSignals, { itemItem, fitted: weights });
+  const itemOf = snapshotItemOrder(state, data.products.map((product) => product.id));
+  const scorer = new ServedFusionScorer(state, data.users, splits.testRows, itemOf, variant.kgSignals ? 'fused' : 'fused-no-kg');
+  const parts = new Set([...tried.flatMap((each) => [`transe ${transeStage('validation', each.variant.graphTriples)}`, `fusion fit${each.variant.label}`]), `transe ${transeStage('test', variant.graphTriples)}`]);
+  const trainSeconds = [...parts].reduce((sum, part) => sum + (seconds[part] ?? 0), 0);
+  return { refit: { state, version: model.version }, weights, fit, signalNames, scorer, trainSeconds, itemItem, graphTriples: variant.graphTriples, graphTriplesValidation: { [variant.graphTriples]: fit.ndcg } };
 }
 
 /** Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out. */
@@ -309,26 +429,30 @@ function fusionSampleUsers(itemCount: number, signalCount: number): number {
   return Math.max(500, Math.min(MAX_FIT_USERS, Math.floor(FIT_CACHE_BYTES / (itemCount * signalCount * 4))));
 }
 
-/** Fits the fusion weights of `signalNames` on the validation purchases; signals left out weigh 0. */
+/**
+ * Fits the fusion weights of `signalNames` on the validation purchases; signals left out weigh 0. Each
+ * start in `extraStarts` adds one to those from equal weights and from the documented defaults.
+ */
 async function fitFusionOnValidation(
   run: EvaluationRun,
   validSignals: SignalScorers,
   signalNames: readonly RecommendSignal[],
-  sampleUsers: number,
-  suffix: string,
+  options: { sampleUsers: number; label: string; extraStarts: readonly FusionWeights[] },
 ): Promise<{ fit: FusionFit; weights: FusionWeights }> {
-  const { k, options } = run;
-  const fit = await run.timed(`fusion fit${suffix}`, () =>
+  const { k } = run;
+  const { label, sampleUsers } = options;
+  // Coordinate ascent finds a local optimum per start; the best on validation wins.
+  const starts = [DEFAULT_FUSION_WEIGHTS, ...options.extraStarts].map((start) => signalNames.map((name) => start[name]));
+  const fit = await run.timed(`fusion fit${label}`, () =>
     fitFusionWeights(
       run.splits.valid,
       signalNames.map((name) => validSignals.scorer(name)),
-      // From equal weights and from the documented defaults: two local optima, the better on validation wins.
-      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: [signalNames.map((name) => DEFAULT_FUSION_WEIGHTS[name])], onStep: (step) => options.onProgress?.(`fusion fit${suffix} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: starts, onStep: (step) => run.options.onProgress?.(`fusion fit${label} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
     ),
   );
   const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
   signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
-  run.info(`fusion weights${suffix} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
+  run.info(`fusion weights${label} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
   return { fit, weights };
 }
 
@@ -356,21 +480,26 @@ async function evaluateBaselines(run: EvaluationRun): Promise<BaselineTuning[]> 
   return tuned;
 }
 
-/** kgrec's own signals alone, its fused ranking, and (with a KG) the fusion without it; returns the fused ranking's evaluation. */
-async function evaluateKgrec(run: EvaluationRun, ranking: FusedRanking): Promise<TopKEvaluation> {
+/**
+ * kgrec's own signals alone, its fused ranking, and (with a KG) the fusion without it; returns the fused
+ * ranking's evaluation. `transe` is TransE alone with the KG triples and `transe-no-kg` without them,
+ * whichever the fused ranking kept.
+ */
+async function evaluateKgrec(run: EvaluationRun, rankings: KgrecRankings): Promise<TopKEvaluation> {
   const { data, seconds, splits } = run;
-  const alone = (signal: string) => new SignalScorers(ranking.refit.state, data, splits.testRows, new Set([signal])).scorer(signal);
-  await run.add('transe', alone('graph'), seconds['transe test']);
-  if (ranking.signalNames.includes('text')) await run.add('text', alone('text'));
-  if (ranking.signalNames.includes('kg')) await run.add('kg', alone('kg'));
-  if (ranking.signalNames.includes('kgInterest')) await run.add('kgInterest', alone('kgInterest'));
+  const { fused: ranking, withoutKg } = rankings;
+  const alone = (state: RankingState, signal: string) => new SignalScorers(state, data, splits.testRows, new Set([signal])).scorer(signal);
+  const withKgState = ranking.graphTriples === 'with-kg' ? ranking.refit.state : await periodState(run, 'test', await transeModel(run, 'test', 'with-kg'), false, { itemItem: ranking.itemItem, fitted: null });
+  await run.add('transe', alone(withKgState, 'graph'), seconds['transe test']);
+  const { state } = ranking.refit;
+  if (ranking.signalNames.includes('text')) await run.add('text', alone(state, 'text'));
+  if (ranking.signalNames.includes('kg')) await run.add('kg', alone(state, 'kg'));
+  if (ranking.signalNames.includes('kgInterest')) await run.add('kgInterest', alone(state, 'kgInterest'));
   const fused = await run.add('fused', ranking.scorer, ranking.trainSeconds);
-  if (splits.hasKg) {
-    // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
-    const withoutKg = await fusedRanking(run, false, ranking.itemItem);
+  if (withoutKg) {
     // TransE alone without the KG triples: whether they help or hurt the `graph` signal itself.
-    const graphOnly = new SignalScorers(withoutKg.refit.state, data, splits.testRows, new Set(['graph'])).scorer('graph');
-    await run.add('transe-no-kg', graphOnly, seconds['transe test no-kg']);
+    await run.add('transe-no-kg', alone(withoutKg.refit.state, 'graph'), seconds['transe test no-kg']);
+    // The same ranking without the knowledge graph, tuned the same way: what the KG adds.
     await run.add('fused-no-kg', withoutKg.scorer, withoutKg.trainSeconds);
   }
   return fused;
@@ -388,7 +517,7 @@ async function writeReport(
   const json = path.join(options.outDir, 'report.json');
   const table = markdownTable(results);
   const summary = tuningSummary(outcome.tuned, data, k, options.tuning?.validationUsers ?? DEFAULT_VALIDATION_USERS);
-  await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n${tuningMarkdown(summary)}`);
+  await writeFile(markdown, `# ${data.dataset}: top-${k} recommendation\n\n${data.note}\n\n${table}\n${fusionMarkdown(ranking, k)}${tuningMarkdown(summary)}`);
   await writeChart(png, await metricsBarChart(results, `${data.dataset}: all-item ranking, ${fused.users.toLocaleString('en-US')} test users`, [`recall@${k}`, `ndcg@${k}`]));
   const report: EvaluationReport = {
     dataset: data.dataset,
@@ -398,7 +527,7 @@ async function writeReport(
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
     seconds: run.seconds,
     transe: run.transe,
-    fusion: { weights: ranking.weights, validationNdcg: ranking.fit.ndcg, itemItem: ranking.itemItem },
+    fusion: { weights: ranking.weights, validationNdcg: ranking.fit.ndcg, itemItem: ranking.itemItem, graphTriples: ranking.graphTriples, graphTriplesValidation: ranking.graphTriplesValidation },
     tuning: summary,
     files: { markdown, png, json },
     modelVersion: ranking.refit.version,
@@ -407,6 +536,13 @@ async function writeReport(
   const { itemItemLists: _lists, ...written } = report;
   await writeFile(json, `${JSON.stringify(written, null, 2)}\n`);
   return report;
+}
+
+/** The fused ranking's TransE: which triples it was trained on, and the validation figures the choice rests on. */
+function fusionMarkdown(ranking: FusedRanking, k: number): string {
+  const tried = Object.entries(ranking.graphTriplesValidation).map(([triples, ndcg]) => `${triples} ${ndcg.toFixed(4)}`);
+  const lines = ['## Fused ranking', '', `TransE triples: ${ranking.graphTriples} (validation ndcg@${k} of the fusion fitted with each TransE: ${tried.join(', ')}).`, ''];
+  return `${lines.join('\n')}\n`;
 }
 
 export interface TuningSummary {

@@ -10,13 +10,14 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCheckpoint, type Checkpoint } from '../kge/checkpoints.js';
-import { activeVersion, dataFingerprint, loadModel, saveModel } from '../kge/modelStore.js';
+import { activeVersion, dataFingerprint, loadModel, readManifest, saveModel } from '../kge/modelStore.js';
 import { endEpoch, reportEpochs, type TrainingCallback } from '../kge/training/callbacks.js';
 import { Checkpointing } from '../kge/training/checkpointing.js';
 import { EarlyStopping, type BestEpoch } from '../kge/training/earlyStopping.js';
 import { LearningRateDecay } from '../kge/training/learningRateDecay.js';
 import { TimeLimit } from '../kge/training/timeLimit.js';
 import { warmStartEmbeddings } from '../kge/warmStart.js';
+import { DEFAULT_GRAPH_TRIPLES, readFusionWeights, type GraphTriples } from '../ranking/fusionWeights.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, TrainingEngine, TransEHyperparameters, TripleSet } from '../kge/types.js';
 import { tripleCount } from '../kge/types.js';
 import { TrainingEvaluator } from './trainingEvaluator.js';
@@ -90,10 +91,28 @@ export async function loadTrainingData(options: TrainJobOptions, seed: number): 
     options.onInfo?.(`product terms: ${terms.vocabulary.toLocaleString('en-US')} terms, ${terms.links.toLocaleString('en-US')} links, ${terms.changed.toLocaleString('en-US')} products updated`);
   }
   const patterns = [...behaviourPatterns(options.minBehaviourCount), ...CATALOGUE_PATTERNS, ...merchandiserPatterns(source.config.relationTypes)];
-  const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`));
+  const graphTriples = await activeGraphTriples(options.modelsDir);
+  if (graphTriples === 'without-kg') {
+    options.onInfo?.('the active model was fitted without the KG triples: TransE trains without the KG and attribute triples (the ranking still reads them for its kg signals)');
+  }
+  const exported = await exportTriples(source.graph, patterns, (n) => options.onInfo?.(`exported ${n.toLocaleString('en-US')} triples`), { knowledgeGraph: graphTriples === 'with-kg' });
   const holdout = options.holdout ?? { valid: 0.05, test: 0.1 };
   const split = splitShopTriples(exported, { relation: TARGET_RELATION, validFraction: holdout.valid, testFraction: holdout.test, seed });
   return options.behaviourWeights ? { ...split, train: weightTriples(split.train, split.relations, options.behaviourWeights) } : split;
+}
+
+/**
+ * The TransE triples the active model's fusion weights were fitted with (saved by `kgrec eval --save-weights`):
+ * the shop trains the TransE its weights were chosen for (docs/decisions/0027-transe-triples-chosen-on-validation.md).
+ * A model trained since, which has no fitted weights of its own yet, names the triples it was trained on in
+ * its manifest, so the choice carries over from training to training. Neither: with the KG triples, as
+ * before the choice existed.
+ */
+export async function activeGraphTriples(modelsDir: string): Promise<GraphTriples> {
+  const active = await activeVersion(modelsDir);
+  if (active === null) return DEFAULT_GRAPH_TRIPLES;
+  const [fusion, manifest] = await Promise.all([readFusionWeights(modelsDir, active), readManifest(modelsDir, active)]);
+  return fusion?.graphTriples ?? manifest.graphTriples ?? DEFAULT_GRAPH_TRIPLES;
 }
 
 /**
@@ -104,6 +123,8 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   const params = resolveHyperparameters(...options.hyperparameters);
   const dataset = await loadTrainingData(options, params.seed);
   const isShop = options.source.kind === 'graph' || (options.source.kind === 'dataset' && options.source.shop);
+  // What loadTrainingData exported with: recorded, so that the next training keeps to it.
+  const graphTriples = options.source.kind === 'graph' ? await activeGraphTriples(options.modelsDir) : undefined;
   const evaluator = new TrainingEvaluator({
     distance: params.distance,
     known: [dataset.train, dataset.valid, dataset.test].filter((set): set is TripleSet => set !== undefined),
@@ -134,6 +155,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
     embeddings: chosen,
     dataFingerprint: fingerprint,
     trainedOn: isShop ? 'shop' : 'benchmark',
+    ...(graphTriples ? { graphTriples } : {}),
     metrics: { ...(valid ? { valid } : {}), ...(test ? { test } : {}) },
     backend: engine.name,
     durationSeconds: run.trainingSeconds,

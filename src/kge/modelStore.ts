@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { GRAPH_TRIPLES, type GraphTriples } from './graphTriples.js';
 import { savedHyperparameterSchema } from './hyperparameters.js';
 import { checkName, float32LittleEndian, idsSchema, isCode, MODEL_FILES, parseWith, readFloat32, readJson, removeQuietly, replaceFile, SAFE_NAME, safeName, writeDurable } from './modelFiles.js';
 import type { Embeddings, KgeDataset, LinkPredictionResult, RankingMetrics, TransEHyperparameters } from './types.js';
@@ -47,6 +48,8 @@ export const manifestSchema = z
     dataFingerprint: z.string().min(1),
     // Absent from manifests written before it was recorded: activation then judges by the model's entities.
     trainedOn: z.enum(TRAINING_DATA).optional(),
+    /** A shop model's TransE triples (absent: written before it was recorded, or a benchmark model). */
+    graphTriples: z.enum(GRAPH_TRIPLES).optional(),
     metrics: z.object({ valid: metricsSchema.optional(), test: metricsSchema.optional() }),
     backend: z.string().min(1),
     durationSeconds: z.number().nonnegative(),
@@ -84,6 +87,8 @@ export interface ModelToSave {
   distance?: TransEHyperparameters['distance'];
   dataFingerprint: string;
   trainedOn?: TrainingData;
+  /** The triples a shop model was trained on: the next training keeps to them (src/jobs/train.ts). */
+  graphTriples?: GraphTriples;
   metrics?: ModelManifest['metrics'];
   /** Which engine trained it, e.g. `cpu`, `cpu-workers-2`, `tfjs-wasm`. */
   backend: string;
@@ -146,6 +151,7 @@ export async function saveModel(modelsDir: string, model: ModelToSave): Promise<
     relationCount: relations.length,
     dataFingerprint: model.dataFingerprint,
     ...(model.trainedOn ? { trainedOn: model.trainedOn } : {}),
+    ...(model.graphTriples ? { graphTriples: model.graphTriples } : {}),
     metrics: model.metrics ?? {},
     backend: model.backend,
     durationSeconds: model.durationSeconds,

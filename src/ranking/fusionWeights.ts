@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readTextIfPresent } from '../util/files.js';
 import { itemItemSpecSchema } from './itemItemSignal.js';
+import { GRAPH_TRIPLES } from '../kge/graphTriples.js';
 
 /**
  * The signals `recommend` fuses, and their weights. Each signal is standardised over the catalogue for
@@ -28,6 +29,8 @@ export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { graph: 0.4, coBought: 0.2
 
 export const FUSION_FILE = 'fusion.json';
 
+export { DEFAULT_GRAPH_TRIPLES, GRAPH_TRIPLES, type GraphTriples } from '../kge/graphTriples.js';
+
 const fusionFileSchema = z.object({
   // A fit saved before a signal existed gives that signal no weight.
   weights: z.object(Object.fromEntries(RECOMMEND_SIGNALS.map((signal) => [signal, z.number().nonnegative().default(0)])) as Record<RecommendSignal, z.ZodDefault<z.ZodNumber>>),
@@ -37,6 +40,8 @@ const fusionFileSchema = z.object({
   dataset: z.string(),
   /** The item × item model behind the `itemItem` signal, as chosen on validation (absent: the default). */
   itemItem: itemItemSpecSchema.optional(),
+  /** The TransE triples the weights were fitted with, and the shop's training then exports (absent: DEFAULT_GRAPH_TRIPLES). */
+  graphTriples: z.enum(GRAPH_TRIPLES).optional(),
 });
 export type FusionFile = z.infer<typeof fusionFileSchema>;
 

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { chooseGraphTriples } from '../../src/eval/graphTriplesChoice.js';
 import { loadKgatKnowledgeGraph } from '../../src/eval/kgat.js';
 import { kgatEvalData } from '../../src/jobs/evalData.js';
-import { offlineState, profileRows, shopTriples } from '../../src/jobs/evaluateRecommenders.js';
+import { evaluateRecommenders, offlineState, profileRows, shopTriples } from '../../src/jobs/evaluateRecommenders.js';
 import { recommendSignals } from '../../src/ranking/recommendSignals.js';
+import { kgatFixtureDir } from '../eval/kgatFixture.js';
 import { tempDir, writeFixture } from '../helpers.js';
 
 const ARTIST = 'http://rdf.freebase.com/ns/music.recording.artist';
@@ -88,5 +91,33 @@ describe('offline evaluation with a knowledge graph', () => {
     const kg = await loadKgatKnowledgeGraph(dir, 2);
     expect(kg?.relationNames).toEqual(['3']);
     expect(kg?.nodeKeys).toEqual(['Product:0', 'Product:1', 'Entity:e5']);
+  });
+
+  it('fits fused with the TransE of each triple set, keeps the better on validation and trains each TransE once', async () => {
+    // The clustered fixture's 90 items with a KG: each item's cluster, and a relation that says nothing.
+    const dir = kgatFixtureDir();
+    writeFixture(dir, 'kg_final.txt', Array.from({ length: 90 }, (_, i) => [`${i} 0 ${90 + Math.floor(i / 30)}`, `${i} 1 ${93 + (i % 5)}`]).flat());
+    const info: string[] = [];
+    const progress: string[] = [];
+    const report = await evaluateRecommenders(await kgatEvalData(dir, 'clusters'), {
+      outDir: tempDir('kgrec-kg-choice-'),
+      hyperparameters: { epochs: 3, dimension: 16 },
+      bpr: { epochs: 5 },
+      onInfo: (message) => info.push(message),
+      onProgress: (stage) => progress.push(stage),
+    });
+    const trained = info.flatMap((message) => /^TransE \((.+)\): [\d,]+ triples/.exec(message)?.[1] ?? []);
+    expect(trained.sort()).toEqual(['test', 'test no-kg', 'validation', 'validation no-kg']);
+    const { fusion } = report;
+    const validation = { 'with-kg': fusion.graphTriplesValidation['with-kg'] ?? NaN, 'without-kg': fusion.graphTriplesValidation['without-kg'] ?? NaN };
+    expect(fusion.graphTriples).toBe(chooseGraphTriples(validation));
+    expect(fusion.validationNdcg).toBe(validation[fusion.graphTriples]);
+    // Started from the no-kg weights as well, the fit with the same TransE cannot do worse on validation.
+    const noKg = Number(/^fusion weights no-kg \(validation NDCG@20 ([\d.]+)\)/.exec(info.find((message) => message.startsWith('fusion weights no-kg')) ?? '')?.[1]);
+    expect(validation['without-kg']).toBeGreaterThanOrEqual(noKg - 5e-5);
+    // Its third start (after equal weights and the defaults) is the no-kg fit, scored on the same users.
+    expect(progress).toContain(`fusion fit without-kg triples start 3 ndcg ${noKg.toFixed(4)}`);
+    for (const model of ['transe', 'transe-no-kg', 'fused', 'fused-no-kg']) expect(report.results[model], model).toBeDefined();
+    expect(readFileSync(report.files.markdown, 'utf8')).toContain(`TransE triples: ${fusion.graphTriples} (validation ndcg@20 of the fusion fitted with each TransE: with-kg ${validation['with-kg'].toFixed(4)}, without-kg ${validation['without-kg'].toFixed(4)})`);
   });
 });

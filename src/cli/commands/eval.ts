@@ -98,10 +98,12 @@ export function registerEvalCommand(program: Command): void {
           fittedAt: new Date().toISOString(),
           dataset: report.dataset,
           itemItem: report.fusion.itemItem,
+          // The shop's next training exports the TransE triples these weights were fitted with (src/jobs/train.ts).
+          graphTriples: report.fusion.graphTriples,
         });
         // EASE's lists are not rebuilt by the API: they go with the weights (src/ranking/itemItemLists.ts).
         if (fittedWithModel(report.fusion.itemItem) && report.itemItemLists) await writeItemItemLists(config.modelsDir, version, report.itemItemLists);
-        out.info(`saved the fusion weights with model ${version}`);
+        out.info(`saved the fusion weights with model ${version} (TransE triples: ${report.fusion.graphTriples})`);
       }
       out.result(jsonResult(report), () => {
         out.line(`${report.dataset}: ${report.users.toLocaleString('en-US')} test users, ${report.note}`);
