@@ -199,7 +199,8 @@ export class FusedRanker implements Ranker {
     const refresh = reuse !== null && changed !== null && now - this.fullLoadAt < FULL_CATALOGUE_LOAD_EVERY_MS ? changed : null;
     try {
       const stamp = await modelFilesStamp(this.options);
-      if (reuse !== null && refresh !== null && refresh.size === 0 && !listsChanged && stamp === this.loadedStamp) {
+      // A product the feed named also marked the lists' inputs changed (productsChanged): !listsChanged means none was.
+      if (reuse !== null && refresh !== null && !listsChanged && stamp === this.loadedStamp) {
         // Nothing it is built from changed: the state serves on, as fresh as a reload would have made it.
         reuse.loadedAt = now;
         return reuse;

@@ -90,16 +90,21 @@ describe('refreshPopularity', () => {
   });
 });
 
+/** A ranker that reloads every 100 ms and reads the behaviour change feed every 50 ms. */
+const feedRanker = (options: Partial<ConstructorParameters<typeof FusedRanker>[0]> = {}) =>
+  new FusedRanker({
+    graph,
+    modelsDir: tempDir('kgrec-refresh-models-'),
+    relationTypes: config.relationTypes,
+    watchModels: false,
+    ttlMs: 100,
+    profileCache: { maxUsers: 100, pollMs: 50, maxAgeMs: 60_000 },
+    ...options,
+  });
+
 describe('FusedRanker between full loads', () => {
   it('reloads the popularity of the products the feed names, and everything after an invalidation', async () => {
-    const ranker = new FusedRanker({
-      graph,
-      modelsDir: tempDir('kgrec-refresh-models-'),
-      relationTypes: config.relationTypes,
-      watchModels: false,
-      ttlMs: 100,
-      profileCache: { maxUsers: 100, pollMs: 50, maxAgeMs: 60_000 },
-    });
+    const ranker = feedRanker();
     try {
       const first = await ranker.state();
       const popularityOf = async (id: string) => (await ranker.state()).snapshot.byId.get(id)?.popularity ?? NaN;
@@ -123,17 +128,8 @@ describe('FusedRanker between full loads', () => {
   });
 
   it('serves the same state on while nothing changed, lists and all whatever their age, and reloads once a purchase is recorded', async () => {
-    const ranker = new FusedRanker({
-      graph,
-      modelsDir: tempDir('kgrec-refresh-models-'),
-      relationTypes: config.relationTypes,
-      watchModels: false,
-      ttlMs: 100,
-      // Lists always "too old": only the feed's silence can keep them.
-      neighboursMaxAgeMs: 0,
-      listsOnThisThread: true,
-      profileCache: { maxUsers: 100, pollMs: 50, maxAgeMs: 60_000 },
-    });
+    // Lists always "too old": only the feed's silence can keep them.
+    const ranker = feedRanker({ neighboursMaxAgeMs: 0, listsOnThisThread: true });
     try {
       // Once the changes before the first poll are taken in, reloads find nothing to read.
       let last = await ranker.state();
