@@ -61,7 +61,7 @@ import { activateModel } from '../src/kge/modelStore.js';
 import { benchNeo4jOptions, machine, median, processCpuSeconds } from './benchServer.js';
 import { post } from './loadClient.js';
 import type { ApiMemory, ApiMessage } from './soakApi.js';
-import { collectTimeline, minuteEvents, type TimelineEvent } from './soakTimeline.js';
+import { collectTimeline, logTail, minuteEvents, neo4jEvents, type TimelineEvent } from './soakTimeline.js';
 import { HOSTILE_KINDS, KINDS, OUTCOMES, WRITE_KINDS, type HostileKind, type KindSummary, type MinuteResult, type SoakJob } from './soakLoad.js';
 
 const { values } = parseArgs({
@@ -380,7 +380,11 @@ try {
   // Minutes are reported one after another, in order, even though the API answers their questions asynchronously.
   let reporting = Promise.resolve();
   let warmUp: (Omit<MinuteResult, 'type' | 'rows'> & { memory: Omit<ApiMemory, 'type'> }) | null = null;
+  // Neo4j's checkpoints and pauses join the timeline as its debug log reports them.
+  const neo4jLog = logTail(path.join(neo4jOptions.home, 'logs', 'debug.log'));
   load.on('message', (message: { type: string }) => {
+    // The generator's own stalls join the API's on the timeline, before the minute they fall in is reported.
+    if (message.type === 'timeline') timeline.push((message as { type: string; event: TimelineEvent }).event);
     if (message.type !== 'minute') return;
     const result = message as MinuteResult;
     reporting = reporting.then(async () => {
@@ -393,6 +397,7 @@ try {
         return;
       }
       const flagged = result.legit.p99Ms > options.flagP99Ms;
+      timeline.push(...neo4jEvents(neo4jLog()));
       const events = minuteEvents(timeline, result.startedAtMs);
       minutes.push({ ...figures, memory: apiMemory, training, flagged, events });
       raw.push(rows);
@@ -402,7 +407,7 @@ try {
           (flagged ? `  <-- p99 above ${options.flagP99Ms} ms` : ''),
       );
       // Where a minute was slow: its slowest seconds beside what the API's threads did then.
-      if (flagged || events.length > 0) console.log(`  slowest seconds: ${slowestSeconds(result.slowestPerSecond, 3)}; API timeline: ${events.join('; ') || 'nothing over the thresholds'}`);
+      if (flagged || events.length > 0) console.log(`  slowest seconds: ${slowestSeconds(result.slowestPerSecond, 3)}; timeline: ${events.join('; ') || 'nothing over the thresholds'}`);
     });
   });
   const finished = nextMessage(load, 'done');

@@ -10,7 +10,10 @@
  * sequence at every run.
  */
 import http from 'node:http';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Random } from '../src/math/random.js';
+import { watchStalls } from '../src/util/stallWatch.js';
+import type { TimelineEvent } from './soakTimeline.js';
 
 export const LEGIT_KINDS = ['recommend', 'search'] as const;
 export const HOSTILE_KINDS = ['alias-bomb', 'cost-bomb', 'invalid-id', 'malformed-json', 'huge-body', 'replayed-events'] as const;
@@ -303,8 +306,29 @@ export async function runSoak(job: SoakJob, onMinute: (result: MinuteResult) => 
   agent.destroy();
 }
 
-// Forked by bench/soak: one job, a message per minute, then `done`.
+/** Stalls and GC pauses of the load generator itself, reported as the API's are (bench/soakApi.ts). */
+const LOAD_STALL_MS = 20;
+const LOAD_GC_MS = 10;
+
+/**
+ * Reports this process's own event-loop stalls and long GC pauses: latency counts from when a request was
+ * due, so a generator that stalls makes the API look slow. With these on the timeline (thread `load`), a
+ * slow second that only the generator explains is seen as such.
+ */
+function reportOwnStalls(report: (event: TimelineEvent) => void): void {
+  watchStalls(({ endedAt, blockedMs }) => report({ at: endedAt, thread: 'load', what: 'blocked', ms: blockedMs }), LOAD_STALL_MS);
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.duration < LOAD_GC_MS) continue;
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? constants.NODE_PERFORMANCE_GC_MINOR;
+      report({ at: Math.round(performance.timeOrigin + entry.startTime + entry.duration), thread: 'load', what: 'gc', ms: Math.round(entry.duration * 10) / 10, details: { kind } });
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
+// Forked by bench/soak: one job, a message per minute and one per stall of its own, then `done`.
 if (process.send) {
+  reportOwnStalls((event) => process.send?.({ type: 'timeline', event }));
   process.once('message', (job: SoakJob) => {
     void runSoak(job, (result) => process.send?.(result)).then(() => process.send?.({ type: 'done' }));
   });

@@ -1,9 +1,11 @@
 /**
- * The API's timeline during a soak, read from its stderr (bench/soakApi.ts and the ranking threads log
- * these as JSON lines): each thread's event loop stalls, the main thread's long GC pauses and the ranking
- * state's reloads. bench/soak sets them beside each minute's slow requests, so that a slow second names
+ * The timeline of a soak: the API's, read from its stderr (bench/soakApi.ts and the ranking threads log
+ * these as JSON lines: each thread's event loop stalls, the main thread's long GC pauses and the ranking
+ * state's reloads), the load generator's own stalls (bench/soakLoad.ts) and Neo4j's checkpoints and pauses
+ * (its debug log). bench/soak sets them beside each minute's slow requests, so that a slow second names
  * the thread that held it.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -11,7 +13,7 @@ export interface TimelineEvent {
   /** When it ended (epoch ms). */
   at: number;
   thread: string;
-  what: 'blocked' | 'gc' | 'reload';
+  what: 'blocked' | 'gc' | 'reload' | 'checkpoint';
   /** How long it took; for a reload, its reading and its build together. */
   ms: number;
   details?: Record<string, unknown>;
@@ -57,6 +59,56 @@ export function collectTimeline(stderr: Readable, events: TimelineEvent[], echo:
   });
 }
 
+/** `2026-12-07 00:28:00.940+0000 INFO  [...] ...` → epoch ms of its start; NaN for another line. */
+const neo4jTime = (line: string): number => Date.parse(`${line.slice(0, 10)}T${line.slice(11, 23)}Z`);
+
+/**
+ * Neo4j's side of the timeline, from its debug log: the shop database's checkpoints (how long each took
+ * and how many pages it flushed) and the JVM's stop-the-world pauses it reports. Neo4j shares the cores
+ * with the API, so its flushes and pauses belong beside the API's stalls.
+ */
+export function neo4jEvents(text: string): TimelineEvent[] {
+  const events: TimelineEvent[] = [];
+  for (const line of text.split('\n')) {
+    const at = neo4jTime(line);
+    if (Number.isNaN(at)) continue;
+    const checkpoint = line.includes('[neo4j/') ? /checkpoint completed in (\d+)ms\. Checkpoint flushed (\d+) pages/.exec(line) : null;
+    if (checkpoint) events.push({ at, thread: 'neo4j', what: 'checkpoint', ms: Number(checkpoint[1]), details: { pages: Number(checkpoint[2]) } });
+    const pause = /stop-the-world pause: \{pauseTime=(\d+)/.exec(line);
+    if (pause) events.push({ at, thread: 'neo4j', what: 'gc', ms: Number(pause[1]) });
+  }
+  return events;
+}
+
+/** Reads what a growing log file gained since the last call (from where the reader was made). */
+export function logTail(file: string): () => string {
+  let offset = (() => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  })();
+  return () => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return '';
+    }
+    if (size <= offset) return '';
+    const buffer = Buffer.alloc(size - offset);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+    offset = size;
+    return buffer.toString('utf8');
+  };
+}
+
 /** The events of one minute (a reload counts where it overlaps the minute), as "second: thread what ms". */
 export function minuteEvents(events: readonly TimelineEvent[], startedAtMs: number): string[] {
   const end = startedAtMs + 60_000;
@@ -67,7 +119,8 @@ export function minuteEvents(events: readonly TimelineEvent[], startedAtMs: numb
       const to = Math.min(59, Math.floor((event.at - startedAtMs) / 1000));
       const seconds = from === to ? `s${to}` : `s${from}-${to}`;
       const kind = event.what === 'gc' ? gcKind(event.details?.kind) : '';
-      return `${seconds} ${event.thread} ${event.what}${kind} ${Math.round(event.ms)} ms${event.what === 'reload' ? ` (${reloadParts(event)})` : ''}`;
+      const pages = event.what === 'checkpoint' ? ` (${String(event.details?.pages)} pages)` : '';
+      return `${seconds} ${event.thread} ${event.what}${kind} ${Math.round(event.ms)} ms${event.what === 'reload' ? ` (${reloadParts(event)})` : pages}`;
     });
 }
 
