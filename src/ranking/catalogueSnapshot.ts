@@ -24,8 +24,15 @@ export interface CatalogueProduct extends PopularityRow {
 }
 
 export class CatalogueSnapshot {
-  /** Most popular first, which lets a ranker stop early once no remaining product can make the page. */
+  /**
+   * Most popular first, which lets a ranker stop early once no remaining product can make the page, when
+   * `popularityOrdered`. A popularity refresh that keeps every product's position (refreshPopularity's
+   * `keepPositions`, for states whose arrays are indexed by position) leaves them as the snapshot it
+   * refreshed had them, and says so there.
+   */
   readonly products: CatalogueProduct[];
+  /** `products` are exactly most popular first (ties: more raw popularity, then the smaller id). */
+  readonly popularityOrdered: boolean;
   readonly byId: Map<string, CatalogueProduct>;
   private readonly categories: Map<string, CategoryRow>;
   /** The category rows the snapshot was built from (a popularity refresh builds the next one from them). */
@@ -45,10 +52,13 @@ export class CatalogueSnapshot {
     readonly loadedAt: number,
     /** The popularity's reference time (PopularityRead.reference); null when not read from the graph. */
     readonly popularityReference: number | null = null,
+    /** `as-given`: keep the products in the order passed (a refresh keeping positions); else sort them. */
+    order: 'by-popularity' | 'as-given' = 'by-popularity',
   ) {
     this.categoryRows = categories;
+    this.popularityOrdered = order === 'by-popularity';
     // Raw popularity breaks ties of the compressed score, so that the order is exactly "more popular, then smaller id".
-    this.products = [...products].sort((a, b) => b.popularityScore - a.popularityScore || b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+    this.products = order === 'as-given' ? [...products] : [...products].sort((a, b) => b.popularityScore - a.popularityScore || b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
     this.products.forEach((product, position) => (product.position = position));
     this.byId = new Map(products.map((product) => [product.id, product]));
     this.categories = new Map(categories.map((category) => [category.id, category]));

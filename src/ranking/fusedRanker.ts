@@ -15,7 +15,7 @@ import { standardised, standardisedGrouped } from './signalMoments.js';
 import { toLuceneQuery } from './lucene.js';
 import { mmrOrder } from './mmr.js';
 import type { UserProfile } from './profile.js';
-import { forgetUsersInModels, loadRankingState, modelFilesStamp, type RankingState, type RankingStateOptions } from './rankingState.js';
+import { forgetUsersInModels, loadRankingState, modelFilesStamp, NEIGHBOURS_MAX_AGE_MS, refreshRankingState, type RankingState, type RankingStateOptions } from './rankingState.js';
 import type { RankedItem, RankedList, Ranker, RankOptions, Reason, RecommendOptions, ScoreComponent, SearchOptions } from './types.js';
 import type { HistoryItem } from './userVector.js';
 import { DEFAULT_SNAPSHOT_TTL_MS, POPULAR_IN_CATEGORY_TOP, SEARCH_CANDIDATES } from './weights.js';
@@ -205,6 +205,13 @@ export class FusedRanker implements Ranker {
         reuse.loadedAt = now;
         return reuse;
       }
+      // Only popularity moved, and the neighbour lists are young enough to keep: nothing else is rebuilt.
+      const popularityOnly = reuse !== null && refresh !== null && stamp === this.loadedStamp && now - reuse.neighboursBuiltAt < (this.options.neighboursMaxAgeMs ?? NEIGHBOURS_MAX_AGE_MS);
+      const refreshed = popularityOnly ? await this.refreshPopularityOnly(reuse, refresh, now) : null;
+      if (refreshed !== null) {
+        this.listInputsChanged ||= listsChanged;
+        return refreshed;
+      }
       const state = await loadRankingState(this.options, now, reuse, { products: refresh, listsCurrent: !listsChanged });
       this.loadedStamp = stamp;
       if (refresh === null) this.fullLoadAt = now;
@@ -216,6 +223,16 @@ export class FusedRanker implements Ranker {
       this.listInputsChanged ||= listsChanged;
       throw error;
     }
+  }
+
+  private async refreshPopularityOnly(previous: RankingState, changed: ReadonlySet<string>, now: number): Promise<RankingState | null> {
+    const started = performance.now();
+    const refreshed = await refreshRankingState(this.options.graph, previous, changed, now);
+    if (refreshed !== null) {
+      const loadMs = Math.round(performance.now() - started);
+      this.options.logger?.info({ products: refreshed.snapshot.products.length, changed: changed.size, popularityOnly: true, loadMs, buildMs: 0 }, 'ranking state loaded');
+    }
+    return refreshed;
   }
 
   private productsChanged(productIds: readonly string[] | null): void {

@@ -118,7 +118,7 @@ export class PopularityRanker implements Ranker {
       const product = snapshot.products[position] as CatalogueProduct;
       const popularity = weights.popularity * product.popularityScore;
       const threshold = best.threshold;
-      if (popularity + lift < threshold) break;
+      if (popularity + lift < threshold && snapshot.popularityOrdered) break;
       const total =
         popularity +
         weights.categoryAffinity * (categoryInterest[product.categoryIndex] ?? 0) +

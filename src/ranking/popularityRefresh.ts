@@ -16,8 +16,16 @@ import { CatalogueSnapshot, scoreProducts, servedPopularity } from './catalogueS
  * The next snapshot: `changed` products read again, every other product's popularity scaled to the new
  * reference time. Null when `previous` has no reference time to scale from (built offline): load it whole.
  * Products the snapshot does not hold are left out; a new product is a catalogue change, which reloads all.
+ * `keepPositions`: every product keeps its position in `previous` rather than moving to its new place in
+ * the popularity order, so that arrays indexed by position (a ranking state's) stay valid as they are.
  */
-export async function refreshPopularity(graph: Graph, previous: CatalogueSnapshot, changed: ReadonlySet<string>, now: number): Promise<CatalogueSnapshot | null> {
+export async function refreshPopularity(
+  graph: Graph,
+  previous: CatalogueSnapshot,
+  changed: ReadonlySet<string>,
+  now: number,
+  { keepPositions = false }: { keepPositions?: boolean } = {},
+): Promise<CatalogueSnapshot | null> {
   const previousReference = previous.popularityReference;
   if (previousReference === null) return null;
   const productIds = [...changed].filter((id) => previous.byId.has(id));
@@ -43,5 +51,5 @@ export async function refreshPopularity(graph: Graph, previous: CatalogueSnapsho
       purchases: product.purchases,
     };
   });
-  return new CatalogueSnapshot(scoreProducts(rows), previous.categoryRows, previous.brandNames, now, read.reference);
+  return new CatalogueSnapshot(scoreProducts(rows), previous.categoryRows, previous.brandNames, now, read.reference, keepPositions ? 'as-given' : 'by-popularity');
 }

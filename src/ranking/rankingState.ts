@@ -236,6 +236,27 @@ export async function loadRankingState(
 }
 
 /**
+ * The state with only its popularity moved: `changedProducts` read again, every other product's decayed
+ * (refreshPopularity), and everything else (model rows, text space, neighbour, item × item and KG lists,
+ * links, weights) kept as it is. Every product keeps its position, so none of those arrays is rebuilt,
+ * and the reload allocates two catalogue-sized arrays and the snapshot's rows rather than a whole state on
+ * the thread that serves requests meanwhile. For reloads where nothing else can have changed: the same
+ * model files, no catalogue edit (which invalidates), lists young enough to keep (FusedRanker). Null when
+ * `previous` cannot be refreshed (built offline): load it whole.
+ */
+export async function refreshRankingState(graph: Graph, previous: RankingState, changedProducts: ReadonlySet<string>, now = Date.now()): Promise<RankingState | null> {
+  const snapshot = await refreshPopularity(graph, previous.snapshot, changedProducts, now, { keepPositions: true });
+  if (snapshot === null) return null;
+  return {
+    ...previous,
+    loadedAt: snapshot.loadedAt,
+    snapshot,
+    popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
+    recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
+  };
+}
+
+/**
  * What a state's model files are: the version served (active or pinned) and when its fusion weights and
  * saved item × item lists were written. A reload that finds these, the catalogue and the behaviour as they
  * were has nothing to read (FusedRanker).

@@ -81,6 +81,24 @@ describe('refreshPopularity', () => {
     expect(refreshed?.byId.get('p1')?.popularity).toBeLessThan(before.byId.get('p1')?.popularity ?? 0);
   });
 
+  it('keeps every product where it was when asked, with the popularity a full read gives', async () => {
+    const before = await loadCatalogueSnapshot(graph, Date.now());
+    const { now: feedStart } = await readBehaviourChanges(graph, Number.MAX_SAFE_INTEGER);
+    // The least popular product is bought (p5 stays unbought for the write by hand below): a full read moves it up the order.
+    const last = before.products.filter((product) => product.id !== 'p5').at(-1)?.id as string;
+    await record([event('hal', last, 'purchase', start + 3 * day), event('ivy', last, 'purchase', start + 3 * day)]);
+    const named = new Set((await readBehaviourChanges(graph, feedStart)).changes.flatMap((change) => change.productIds ?? []));
+    const now = Date.now();
+    const kept = (await refreshPopularity(graph, before, named, now, { keepPositions: true })) as CatalogueSnapshot;
+    const full = await loadCatalogueSnapshot(graph, now);
+    expect(full.products.at(-1)?.id).not.toBe(last);
+    expect(full.popularityOrdered).toBe(true);
+    expect(kept.popularityOrdered).toBe(false);
+    expect(kept.products.map((product) => product.id)).toEqual(before.products.map((product) => product.id));
+    expect(kept.products.map((product) => product.position)).toEqual(before.products.map((_, position) => position));
+    expectSamePopularity(Object.assign(Object.create(Object.getPrototypeOf(kept) as object) as CatalogueSnapshot, { ...kept, products: full.products.map((product) => kept.byId.get(product.id) as CatalogueSnapshot['products'][number]) }), full);
+  });
+
   it('leaves popularity as it was when nothing changed, and cannot refresh a snapshot built offline', async () => {
     const before = await loadCatalogueSnapshot(graph, Date.now());
     const refreshed = await refreshPopularity(graph, before, new Set(), Date.now());
@@ -124,6 +142,38 @@ describe('FusedRanker between full loads', () => {
       expect(relative(reloaded.snapshot.byId.get('p5')?.popularity ?? NaN, full.byId.get('p5')?.popularity ?? NaN)).toBeLessThan(1e-9);
     } finally {
       ranker.close();
+    }
+  });
+
+  it('moves only popularity while the lists are young: every other part of the state is kept, the lists it ranks equal a full load', async () => {
+    const ranker = feedRanker({ listsOnThisThread: true });
+    // Without a feed every reload reads the whole catalogue; its young lists are kept as the refreshed ranker's are.
+    const whole = feedRanker({ listsOnThisThread: true, profileCache: undefined });
+    try {
+      const [first] = await Promise.all([ranker.state(), whole.state()]);
+      const least = first.snapshot.products.at(-1)?.id as string;
+      await record([event('jon', least, 'purchase', start + 4 * day), event('kim', least, 'purchase', start + 4 * day), event('jon', 'p2', 'view', start + 4 * day)]);
+      await vi.waitFor(async () => expect((await ranker.state()).snapshot.byId.get(least)?.purchases).toBeGreaterThan(first.snapshot.byId.get(least)?.purchases ?? 0), { timeout: 10_000, interval: 50 });
+      const refreshed = await ranker.state();
+      expect(refreshed.snapshot.products.map((product) => product.id)).toEqual(first.snapshot.products.map((product) => product.id));
+      for (const part of ['indexOf', 'neighbours', 'links', 'kg', 'itemItem', 'categoryIndex', 'brandIndex', 'weights'] as const) expect(refreshed[part]).toBe(first[part]);
+      expect(refreshed.neighboursBuiltAt).toBe(first.neighboursBuiltAt);
+
+      whole.invalidate();
+      const fullState = await whole.state();
+      expect(fullState.snapshot.products.map((product) => product.id)).not.toEqual(refreshed.snapshot.products.map((product) => product.id));
+      for (const product of fullState.snapshot.products) {
+        const at = refreshed.indexOf.get(product.id) as number;
+        expect(Math.abs((refreshed.popularity[at] as number) - product.popularityScore)).toBeLessThan(1e-6);
+        expect(Math.abs((refreshed.recency[at] as number) - product.recencyScore)).toBeLessThan(1e-6);
+      }
+      for (const userId of ['ann', 'bob', 'jon', 'nobody']) {
+        const scored = async (from: FusedRanker) => (await from.recommend(userId, { first: 5 })).items.map((item) => [item.productId, item.score.toFixed(6)]).sort();
+        expect(await scored(ranker)).toEqual(await scored(whole));
+      }
+    } finally {
+      ranker.close();
+      whole.close();
     }
   });
 
