@@ -27,10 +27,11 @@ export function benchNeo4jOptions(folder: string, port: number): LocalServerOpti
 export async function startBenchGraph(
   folder = 'bench',
   port = Number(process.env.KGREC_BENCH_NEO4J_PORT ?? 7689),
+  { keepData = false }: { keepData?: boolean } = {},
 ): Promise<{ graph: Graph; config: Config; pid: number | null; stop: () => Promise<void> }> {
   const options = benchNeo4jOptions(folder, port);
   await stopLocalServer(options);
-  wipeLocalData(options.home);
+  if (!keepData) wipeLocalData(options.home);
   await startLocalServer(options);
   const config = loadConfig({ ...process.env, NEO4J_URI: `bolt://127.0.0.1:${options.port}`, NEO4J_PASSWORD: options.password });
   const graph = Graph.open(config);

@@ -58,3 +58,14 @@ describe('served list log', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('served list ids', () => {
+  it('are unique and ordered by when the list was served, so the id index only grows at its end', () => {
+    const log = new ServedListLog(graph, { enabled: false, flushMs: 60_000, batchSize: 100 });
+    const ids = Array.from({ length: 2_000 }, (_, i) => log.record(list(`u-${i % 7}`)));
+    expect(new Set(ids).size).toBe(ids.length);
+    // Neo4j orders string index keys by their code points, as this comparison does.
+    expect(ids.every((id, i) => i === 0 || (ids[i - 1] as string) < id)).toBe(true);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
