@@ -13,7 +13,7 @@ export interface TimelineEvent {
   /** When it ended (epoch ms). */
   at: number;
   thread: string;
-  what: 'blocked' | 'gc' | 'reload' | 'checkpoint';
+  what: 'blocked' | 'gc' | 'reload' | 'checkpoint' | 'invalidated';
   /** How long it took; for a reload, its reading and its build together. */
   ms: number;
   details?: Record<string, unknown>;
@@ -30,6 +30,8 @@ interface LogLine {
   buildMs?: number;
   products?: number;
   stepMs?: Record<string, number>;
+  popularityOnly?: boolean;
+  changed?: number;
 }
 
 function eventOf(line: LogLine): TimelineEvent | null {
@@ -38,8 +40,10 @@ function eventOf(line: LogLine): TimelineEvent | null {
   if (line.msg === 'ranking thread blocked' || line.msg === 'main thread blocked') return { at: line.time, thread, what: 'blocked', ms: line.blockedMs ?? 0 };
   if (line.msg === 'gc pause') return { at: line.time, thread, what: 'gc', ms: line.gcMs ?? 0, details: { kind: line.kind } };
   if (line.msg === 'ranking state loaded') {
-    return { at: line.time, thread, what: 'reload', ms: (line.loadMs ?? 0) + (line.buildMs ?? 0), details: { loadMs: line.loadMs, buildMs: line.buildMs, products: line.products, stepMs: line.stepMs } };
+    const details = { loadMs: line.loadMs, buildMs: line.buildMs, products: line.products, stepMs: line.stepMs, popularityOnly: line.popularityOnly, changed: line.changed };
+    return { at: line.time, thread, what: 'reload', ms: (line.loadMs ?? 0) + (line.buildMs ?? 0), details };
   }
+  if (line.msg === 'ranking state invalidated') return { at: line.time, thread, what: 'invalidated', ms: 0 };
   return null;
 }
 
@@ -129,6 +133,7 @@ function reloadParts(event: TimelineEvent): string {
   const details = event.details ?? {};
   const steps = Object.entries((details.stepMs ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
   const longest = steps[0] ? `, longest step ${steps[0][0]} ${steps[0][1]} ms` : '';
+  if (details.popularityOnly === true) return `popularity of ${String(details.changed)} products, nothing rebuilt`;
   return `reading ${String(details.loadMs)} ms, building ${String(details.buildMs)} ms${longest}`;
 }
 

@@ -174,6 +174,8 @@ export class FusedRanker implements Ranker {
    * which reloads otherwise reuse for a while (a deleted user's baskets must leave them at once).
    */
   invalidate(options: { behaviour?: boolean } = {}): void {
+    // Requests wait for the next state from here on: worth seeing beside the latencies.
+    this.options.logger?.info({ behaviour: options.behaviour === true }, 'ranking state invalidated');
     if (options.behaviour) this.forgetBehaviour = true;
     this.changedProducts = null;
     this.listInputsChanged = true;
