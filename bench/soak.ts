@@ -207,6 +207,8 @@ interface MinuteRecord extends Omit<MinuteResult, 'type' | 'rows'> {
   memory: Omit<ApiMemory, 'type'>;
   training: TrainingState | null;
   flagged: boolean;
+  /** CPU each process used since the previous report, in % of one core (all its threads). */
+  cpuPercent: Record<string, number>;
   /** The API's stalls, long GC pauses and reloads in this minute (bench/soakTimeline.ts). */
   events: string[];
 }
@@ -224,12 +226,37 @@ function hostileTotals(minute: Pick<MinuteResult, 'byKind'>): { requests: number
   return totals;
 }
 
-/** One minute's line: latency of recommend and search, the hostile requests, and the API's memory and pauses. */
+/**
+ * CPU of the processes that share the cores, between two calls: the API, Neo4j and the load generator
+ * compete for them, and a minute's latency reads differently when one of them took more than its share.
+ */
+function cpuMeter(pids: Record<string, number | null>): () => Record<string, number> {
+  const seconds = (pid: number | null) => {
+    try {
+      return pid === null ? Number.NaN : processCpuSeconds(pid);
+    } catch {
+      return Number.NaN; // the process has gone
+    }
+  };
+  let last = { at: performance.now(), cpu: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, seconds(pid)])) };
+  return () => {
+    const now = { at: performance.now(), cpu: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, seconds(pid)])) };
+    const wall = (now.at - last.at) / 1000;
+    const percent = Object.fromEntries(Object.entries(now.cpu).map(([name, cpu]) => [name, Math.round((100 * (cpu - (last.cpu[name] ?? Number.NaN))) / wall)]));
+    last = now;
+    return percent;
+  };
+}
+
+const cpuPart = (percent: Record<string, number>): string =>
+  ` | CPU % of a core: ${Object.entries(percent).map(([name, value]) => `${name} ${Number.isNaN(value) ? '?' : value}`).join(', ')}`;
+
 /** The `count` slowest seconds of a minute, as "s12 140 ms". */
 function slowestSeconds(slowestPerSecond: readonly number[], count: number): string {
   return [...slowestPerSecond.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([second, latency]) => `s${second} ${latency} ms`).join(', ');
 }
 
+/** One minute's line: latency of recommend and search, the hostile requests, and the API's memory and pauses. */
 function minuteLine(result: MinuteResult, apiMemory: Omit<ApiMemory, 'type'>): string {
   const hostile = hostileTotals(result);
   const legit = result.legit;
@@ -382,27 +409,29 @@ try {
   let warmUp: (Omit<MinuteResult, 'type' | 'rows'> & { memory: Omit<ApiMemory, 'type'> }) | null = null;
   // Neo4j's checkpoints and pauses join the timeline as its debug log reports them.
   const neo4jLog = logTail(path.join(neo4jOptions.home, 'logs', 'debug.log'));
+  const cpu = cpuMeter({ api: ready.pid, neo4j: localServerStatus(neo4jOptions).pid, load: load.pid ?? null, soak: process.pid });
   load.on('message', (message: { type: string }) => {
     // The generator's own stalls join the API's on the timeline, before the minute they fall in is reported.
     if (message.type === 'timeline') timeline.push((message as { type: string; event: TimelineEvent }).event);
     if (message.type !== 'minute') return;
     const result = message as MinuteResult;
     reporting = reporting.then(async () => {
+      const cpuPercent = cpu();
       const [apiMemory, training] = await Promise.all([memory(), trainingState().catch(() => null)]);
       const { type: _type, rows, ...figures } = result;
       if (result.minute === 0) {
         // The warm-up: JIT, caches and connections reach their steady state. Shown, never counted.
         warmUp = { ...figures, memory: apiMemory };
-        console.log(`warm-up (${options.warmUpSeconds} s, not counted): ${minuteLine(result, apiMemory)}`);
+        console.log(`warm-up (${options.warmUpSeconds} s, not counted): ${minuteLine(result, apiMemory)}${cpuPart(cpuPercent)}`);
         return;
       }
       const flagged = result.legit.p99Ms > options.flagP99Ms;
       timeline.push(...neo4jEvents(neo4jLog()));
       const events = minuteEvents(timeline, result.startedAtMs);
-      minutes.push({ ...figures, memory: apiMemory, training, flagged, events });
+      minutes.push({ ...figures, memory: apiMemory, training, flagged, events, cpuPercent });
       raw.push(rows);
       console.log(
-        `minute ${result.minute}: ${minuteLine(result, apiMemory)}` +
+        `minute ${result.minute}: ${minuteLine(result, apiMemory)}${cpuPart(cpuPercent)}` +
           (training ? ` | retraining ${training.status.toLowerCase()} ${training.epoch}/${training.totalEpochs} in pid ${training.pid}` : '') +
           (flagged ? `  <-- p99 above ${options.flagP99Ms} ms` : ''),
       );
