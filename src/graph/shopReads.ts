@@ -1,5 +1,5 @@
 import neo4j from 'neo4j-driver';
-import type { Graph, Row } from './graph.js';
+import type { Graph, Row, Transaction } from './graph.js';
 
 /**
  * Typed reads of the shop graph for serving: each function answers a whole list of ids with one query
@@ -101,9 +101,14 @@ MATCH (c:Category)
 RETURN c.id AS id, c.name AS name, COLLECT { MATCH (c)-[:SUBCATEGORY_OF]->(parent:Category) RETURN parent.id LIMIT 1 }[0] AS parentId
 ORDER BY id`;
 
-/** The whole category tree as rows; small (hundreds to a few thousand) in any shop. */
-export async function readAllCategories(graph: Graph): Promise<CategoryRow[]> {
-  return graph.read<CategoryRow & Record<string, unknown>>(READ_ALL_CATEGORIES);
+/**
+ * The whole category tree as rows; small (hundreds to a few thousand) in any shop. Inside a transaction
+ * that holds the tree's lock (lockCategoryTree), it is the tree no other move can change until it ends.
+ */
+export async function readAllCategories(runner: Graph | Transaction): Promise<CategoryRow[]> {
+  return 'transaction' in runner
+    ? runner.read<CategoryRow & Record<string, unknown>>(READ_ALL_CATEGORIES)
+    : runner.run<CategoryRow & Record<string, unknown>>(READ_ALL_CATEGORIES);
 }
 
 const READ_CATEGORIES = `UNWIND $ids AS id MATCH (c:Category {id: id}) RETURN ${CATEGORY_WITH_PATH('c')} AS category`;

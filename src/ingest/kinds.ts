@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { recordCatalogueChange } from '../graph/catalogueChanges.js';
 import type { Graph, Transaction } from '../graph/graph.js';
-import { readAllCategories } from '../graph/shopReads.js';
+import { lockCategoryTree } from '../graph/catalogueEdits.js';
+import { readAllCategories, type CategoryRow } from '../graph/shopReads.js';
 import {
   existingIds,
   writeBrands,
@@ -172,11 +173,44 @@ const categories: KindHandler<CategoryRecord> = {
     kept.sort((a, b) => (depth.get(a.value.id) ?? 0) - (depth.get(b.value.id) ?? 0));
     return { ordered: kept, rejected };
   },
+  // `order` checked the parents against the tree as read before the first batch; a move committed since
+  // (the API, another ingestion) could close a cycle with this batch. So a batch that names parents takes
+  // the tree's lock, which every move takes, and checks again against the tree as it stands under it. (A
+  // row naming the parent it already has could skip it only if read under the lock: a move committed
+  // after an unlocked read would be undone unchecked.)
   async writeBatch(batch, ctx) {
-    const written = await ctx.graph.transaction((tx) => changingCatalogue(tx, writeCategories(tx, batch.map((item) => item.value), ctx.now)));
-    return { written, rejected: [] };
+    return ctx.graph.transaction(async (tx) => {
+      const moves = batch.some((item) => item.value.parentId !== undefined);
+      if (moves) await lockCategoryTree(tx);
+      const { kept, rejected } = moves ? withoutCycles(batch, await readAllCategories(tx)) : { kept: batch, rejected: [] };
+      const written = await changingCatalogue(tx, writeCategories(tx, kept.map((item) => item.value), ctx.now));
+      return { written, rejected };
+    });
   },
 };
+
+/**
+ * The batch's categories whose parent keeps the tree acyclic, taken in order on top of `tree` (each kept
+ * one joins it); the others rejected on `parentId`.
+ */
+function withoutCycles(batch: readonly Located<CategoryRecord>[], tree: readonly CategoryRow[]): { kept: Located<CategoryRecord>[]; rejected: Rejection[] } {
+  const parentOf = new Map(tree.map((row) => [row.id, row.parentId ?? undefined]));
+  const kept: Located<CategoryRecord>[] = [];
+  const rejected: Rejection[] = [];
+  for (const item of batch) {
+    const { id, parentId } = item.value;
+    let cycle = false;
+    for (let at = parentId, steps = 0; at !== undefined && !cycle; at = parentOf.get(at), steps += 1) cycle = at === id || steps > parentOf.size;
+    if (cycle) {
+      rejected.push(reject(item, 'parentId', `parent chain of ${JSON.stringify(id)} forms a cycle with a move made while the file was read`));
+      continue;
+    }
+    // A row without a parent keeps the one it has (writeCategories).
+    if (parentId !== undefined) parentOf.set(id, parentId);
+    kept.push(item);
+  }
+  return { kept, rejected };
+}
 
 const brands: KindHandler<BrandRecord> = {
   schema: brandSchema,

@@ -7,6 +7,9 @@ import { catalogueVersion } from '../../src/graph/catalogueChanges.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { formatConflict, IngestError, ingestFiles, type IngestOptions } from '../../src/ingest/ingest.js';
 import type { Kind } from '../../src/ingest/records.js';
+import { lockCategoryTree } from '../../src/graph/catalogueEdits.js';
+import { writeCategories } from '../../src/graph/shopWrites.js';
+import { handlerFor, type KindHandler } from '../../src/ingest/kinds.js';
 import { freshGraph, jsonl, tempDir, writeFixture } from '../helpers.js';
 
 let graph: Graph;
@@ -17,8 +20,9 @@ const ingest = (kind: Kind, files: string[], extra: Partial<IngestOptions> = {})
   ingestFiles(graph, { kind, files, batchSize: 3, relationTypes: config.relationTypes, ...extra });
 
 /** Every node and relationship with its properties, in a stable order: "the graph as it was". */
+/** The shop's data: not the migrations' record, nor the category tree's lock (which notes when it was last taken). */
 async function snapshot(): Promise<string> {
-  const nodes = await graph.read('MATCH (n) WHERE NOT n:KgrecMigration RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id');
+  const nodes = await graph.read('MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:KgrecLock RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id');
   const rels = await graph.read(
     'MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p ORDER BY a, t, b',
   );
@@ -330,6 +334,27 @@ describe('bad input', () => {
     expect(summary).toMatchObject({ written: 0, rejected: 1 });
     expect(readFileSync(report, 'utf8')).toContain(`${file}:2: parentId: parent chain of "top" forms a cycle`);
     expect(await tree()).toEqual(before);
+  });
+
+  it('refuses a move that a concurrent move made into a cycle after the file was checked, and leaves no cycle', async () => {
+    await ingest('categories', [writeFixture(dir, 'race-tree.csv', ['id,name,parentId', 'race-a,A,', 'race-b,B,'])]);
+    const handler = handlerFor('categories', { relationTypes: config.relationTypes, clock: { maxClockSkewSeconds: 60 } }) as KindHandler<{ id: string; name: string; parentId?: string }>;
+    const ctx = { graph, now: Date.now(), by: 'test' };
+    const records = [{ file: 'move.csv', line: 2, value: { id: 'race-a', name: 'A', parentId: 'race-b' } }];
+    // The file's check passes against the tree as it was read...
+    const checked = await handler.order?.(records, ctx);
+    expect(checked?.rejected).toEqual([]);
+    // ...then a merchandiser moves b under a, the way the API does, before the batch is written.
+    await graph.transaction(async (tx) => {
+      await lockCategoryTree(tx);
+      await writeCategories(tx, [{ id: 'race-b', name: 'B', parentId: 'race-a' }], Date.now());
+    });
+    const written = await handler.writeBatch(checked?.ordered ?? [], ctx);
+    expect(written.written).toBe(0);
+    expect(written.rejected).toEqual([{ file: 'move.csv', line: 2, field: 'parentId', reason: expect.stringContaining('forms a cycle') as string }]);
+    const cycles = await graph.read<{ n: number }>('MATCH (c:Category) WHERE EXISTS { (c)-[:SUBCATEGORY_OF*1..]->(c) } RETURN count(c) AS n');
+    expect(cycles[0]?.n).toBe(0);
+    expect(await graph.read('MATCH (c:Category {id: "race-a"})-[:SUBCATEGORY_OF]->(p) RETURN p.id AS parent')).toEqual([]);
   });
 
   it('leaves the graph as it was when a batch fails', async () => {
