@@ -4,6 +4,7 @@ import { activateAndWriteBack } from '../jobs/activate.js';
 import type { JobMetrics } from '../jobs/trainingJobRecords.js';
 import { TrainingConflictError, type TrainingJob } from '../jobs/trainingJobs.js';
 import { activeVersion, ForeignModelError, listModels, removeEntities, type EntityErasureResult } from '../kge/modelStore.js';
+import { removeAllCheckpoints } from '../kge/checkpoints.js';
 import { entityKey } from '../graph/tripleExport.js';
 import type { ApiContext } from './context.js';
 import { badInput, conflict, notFound } from './errors.js';
@@ -78,6 +79,8 @@ interface UserDataDeletion {
   servedLists: number;
   modelVersions: number;
   unreadableModelVersions: string[];
+  /** Runs whose training checkpoints were removed (0 when a training was running: they go as it ends). */
+  trainingCheckpoints: number;
 }
 
 /** Removes the user's row from every saved model version; versions that cannot be read are logged. */
@@ -128,13 +131,20 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
   ctx.ranker.behaviourChanged?.([userId]);
   ctx.loaders.userExists.clear(userId);
   ctx.loaders.behaviours.clear(userId);
-  // A training job running now read the graph before the deletion: the version it saves is cleaned as it ends.
+  // A training job running now read the graph before the deletion: the version it saves is cleaned as it
+  // ends, and the checkpoints it leaves (should it fail) go then. Without one, checkpoints go at once.
+  let trainingCheckpoints = 0;
   if (await ctx.jobs.active()) {
     void ctx.jobs
       .idle()
       .catch(() => undefined)
-      .then(() => eraseFromModels(ctx, userId))
+      .then(async () => {
+        await eraseFromModels(ctx, userId);
+        await removeAllCheckpoints(ctx.config.modelsDir);
+      })
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'removing a deleted user from the version trained meanwhile failed'));
+  } else {
+    trainingCheckpoints = await removeAllCheckpoints(ctx.config.modelsDir);
   }
   return {
     userId,
@@ -144,6 +154,7 @@ async function deleteUserData(_: unknown, args: { userId: string }, ctx: ApiCont
     servedLists: deleted.servedLists,
     modelVersions: models.versions.length,
     unreadableModelVersions: models.unreadable.map((entry) => entry.version),
+    trainingCheckpoints,
   };
 }
 

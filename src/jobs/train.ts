@@ -9,7 +9,7 @@ import { Random } from '../math/random.js';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCheckpoint, type Checkpoint } from '../kge/checkpoints.js';
+import { checkpointsRoot, loadCheckpoint, type Checkpoint } from '../kge/checkpoints.js';
 import { activeVersion, dataFingerprint, loadModel, readManifest, saveModel } from '../kge/modelStore.js';
 import { endEpoch, reportEpochs, type TrainingCallback } from '../kge/training/callbacks.js';
 import { Checkpointing } from '../kge/training/checkpointing.js';
@@ -141,7 +141,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<TrainJob
   const engine = await chooseEngine(options.engine ?? 'auto', params.workers);
   options.onInfo?.(`engine: ${engine.name}`);
   const fingerprint = dataFingerprint(dataset);
-  const checkpointDir = path.join(options.modelsDir, '.checkpoints', runKey(fingerprint, params));
+  const checkpointDir = path.join(checkpointsRoot(options.modelsDir), runKey(fingerprint, params));
   const start = await startingPoint(options, dataset, params, checkpointDir);
   const run = await trainEpochs({ options, params, dataset, engine, evaluator, fingerprint, checkpointDir, start });
 

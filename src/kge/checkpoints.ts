@@ -164,6 +164,28 @@ async function currentCheckpointFolder(dir: string): Promise<string | null> {
   }
 }
 
+/** The folder of every run's checkpoints, one subfolder per run. */
+export const checkpointsRoot = (modelsDir: string): string => path.join(modelsDir, '.checkpoints');
+
+/**
+ * Removes every run's checkpoints and returns how many runs had some. They hold every entity's vector,
+ * users' included, of runs that stopped before they saved a version (a crash, a kill): after a user's data
+ * is deleted they would keep that user's vector, and they no longer match the graph to resume from. Call
+ * it only while no training of this models folder runs.
+ */
+export async function removeAllCheckpoints(modelsDir: string): Promise<number> {
+  const root = checkpointsRoot(modelsDir);
+  let runs: string[];
+  try {
+    runs = await fs.readdir(root);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return 0;
+    throw error;
+  }
+  await fs.rm(root, { recursive: true, force: true });
+  return runs.length;
+}
+
 /** Loads the checkpoint in `dir`, or returns null when there is none yet. */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
   const folder = await currentCheckpointFolder(dir);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServingRanker } from '../../src/api/servingRanker.js';
 import { userPseudonym } from '../../src/graph/audit.js';
 import { runTrainingJob } from '../../src/jobs/train.js';
+import { checkpointsRoot, loadCheckpoint, saveCheckpoint } from '../../src/kge/checkpoints.js';
+import { resolveHyperparameters } from '../../src/kge/hyperparameters.js';
 import { listModels, loadModel } from '../../src/kge/modelStore.js';
 import { startHarness, TOKENS, type Harness } from './harness.js';
 
@@ -20,7 +22,7 @@ let newer: string;
 
 const RECOMMEND = `query ($u: ID!) { recommend(userId: $u, first: 8, explain: true) {
   strategy modelVersion items { product { id } score reasons { kind text path } breakdown { name value weight contribution } } } }`;
-const DELETE = 'mutation ($u: ID!) { deleteUserData(userId: $u) { userId events behaviours userDeleted modelVersions unreadableModelVersions } }';
+const DELETE = 'mutation ($u: ID!) { deleteUserData(userId: $u) { userId events behaviours userDeleted modelVersions unreadableModelVersions trainingCheckpoints } }';
 const ACTIVATE = 'mutation ($v: String!) { activateModel(version: $v) { version } }';
 const NEVER_SEEN = 'never-seen-shopper';
 
@@ -105,6 +107,21 @@ describe('deleteUserData with the fused ranker and trained models', () => {
     expect(feed.some((change) => change.erasure === true && change.userIds.length === 0)).toBe(true);
   });
 
+  it('removes the checkpoints a stopped training left, which hold every user\'s vector', async () => {
+    const [, , , target] = await buyers(4);
+    if (!target) throw new Error('the demo shop has too few buyers');
+    // What a training killed after an epoch leaves: a checkpoint of every entity's vector, never saved as a version.
+    const crashed = path.join(checkpointsRoot(h.api.modelsDir), 'run-stopped-after-epoch-3');
+    const embeddings = { dimension: 4, entity: new Float32Array(40).fill(0.5), relation: new Float32Array(8).fill(0.25) };
+    await saveCheckpoint(crashed, { epoch: 3, embeddings, hyperparameters: resolveHyperparameters({ dimension: 4 }), dataFingerprint: 'before-the-deletion' });
+    expect(await loadCheckpoint(crashed)).not.toBeNull();
+
+    const deleted = await admin<{ deleteUserData: Record<string, unknown> }>(DELETE, { u: target });
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data?.deleteUserData).toMatchObject({ userId: target, trainingCheckpoints: 1 });
+    expect(existsSync(checkpointsRoot(h.api.modelsDir))).toBe(false);
+  });
+
   it('removes a vector left in the models by an earlier deletion, at once on the serving thread', async () => {
     const [, , target] = await buyers(3);
     if (!target) throw new Error('the demo shop has too few buyers');
@@ -126,13 +143,14 @@ describe('deleteUserData with the fused ranker and trained models', () => {
 
   it('leaves every model version loadable and consistent, without the deleted ids', async () => {
     const deletedIds = (await h.graph.read<{ summary: string }>("MATCH (a:AuditEntry {action: 'deleteUserData'}) RETURN a.summary AS summary")).length;
-    expect(deletedIds).toBe(2);
+    // The three deletions of the tests above.
+    expect(deletedIds).toBe(3);
     const listings = await listModels(h.api.modelsDir);
     expect(listings.map((listing) => listing.version).sort()).toEqual([older, newer].sort());
     for (const listing of listings) {
       expect(listing.error).toBeUndefined();
       const model = await loadModel(h.api.modelsDir, listing.version);
-      expect(model.manifest.erasedEntities).toBe(2);
+      expect(model.manifest.erasedEntities).toBe(3);
       expect(model.entities).toHaveLength(model.manifest.entityCount);
       expect(model.embeddings.entity).toHaveLength(model.manifest.entityCount * model.manifest.dimension);
       expect(model.entities.some((id) => id.startsWith('User:'))).toBe(true);
