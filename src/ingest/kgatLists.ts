@@ -8,8 +8,11 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { CONTROL_CHARACTER } from './records.js';
 
 const NON_NEGATIVE_INTEGER = /^\d+$/;
+/** Names become product titles and relation names: a bound like the ids' of `kgrec ingest`, no control characters. */
+const MAX_NAME_LENGTH = 1_000;
 
 /** remap_id → name; undefined when the file is absent. Throws, naming the file and line, on a malformed line. */
 export async function readKgatList(file: string): Promise<Map<number, string> | undefined> {
@@ -21,8 +24,12 @@ export async function readKgatList(file: string): Promise<Map<number, string> | 
     if (line === '') continue;
     const [name, remap] = line.split(/\s+/);
     if (l === 0 && (remap === undefined || !NON_NEGATIVE_INTEGER.test(remap))) continue; // the header
-    if (name === undefined || remap === undefined) throw new Error(`${file}:${l + 1}: expected "name remap_id", got "${line}"`);
-    if (!NON_NEGATIVE_INTEGER.test(remap)) throw new Error(`${file}:${l + 1}: remap_id: expected a non-negative integer, got "${remap}"`);
+    if (name === undefined || remap === undefined) throw new Error(`${file}:${l + 1}: expected "name remap_id", got ${JSON.stringify(line.slice(0, 200))}`);
+    if (!NON_NEGATIVE_INTEGER.test(remap)) throw new Error(`${file}:${l + 1}: remap_id: expected a non-negative integer, got ${JSON.stringify(remap.slice(0, 200))}`);
+    if (name.length > MAX_NAME_LENGTH) throw new Error(`${file}:${l + 1}: name: longer than ${MAX_NAME_LENGTH} characters`);
+    // Escaped, not echoed raw: a terminal would act on escape bytes.
+    const control = CONTROL_CHARACTER.exec(name);
+    if (control) throw new Error(`${file}:${l + 1}: name: control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} not allowed`);
     const id = Number(remap);
     if (names.has(id)) throw new Error(`${file}:${l + 1}: remap_id ${id} is listed twice`);
     names.set(id, name);

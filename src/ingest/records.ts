@@ -98,7 +98,7 @@ const isAbsent = (value: unknown): boolean => value === undefined || value === n
  * stored they would reach every terminal and page that shows the value.
  */
 // eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A name from a fixed list: only text (or a number, as CSV cells and loose JSON give them) is compared. */
 const asWord = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);

@@ -85,6 +85,18 @@ describe('the KGAT loader', () => {
     expect(await graphStats(graph)).toEqual(before);
   });
 
+  it('refuses list names with control characters or past the length bound, naming the line, and writes nothing', async () => {
+    const dir = tempDir('kgrec-kgat-');
+    writeFixture(dir, 'train.txt', ['0 0']);
+    writeFixture(dir, 'test.txt', ['0 0']);
+    const before = await graphStats(graph);
+    writeFixture(dir, 'item_list.txt', ['org_id remap_id', 'B001 0', 'B\u001b[31mred 1']);
+    await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:3: name: control character U\+001B not allowed/);
+    writeFixture(dir, 'item_list.txt', ['org_id remap_id', `${'x'.repeat(1_001)} 0`]);
+    await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:2: name: longer than 1000 characters/);
+    expect(await graphStats(graph)).toEqual(before);
+  });
+
   it('changes nothing when loaded again, and works without a knowledge-graph file', async () => {
     const before = await graphStats(graph);
     const versionBefore = await catalogueVersion(graph);
