@@ -37,6 +37,11 @@ export type ServedList = Omit<ServedListRecord, 'servedId' | 'at'>;
 const MAX_PENDING_BATCHES = 100;
 /** Recent lists kept in memory for next pages: a minute of traffic at a few hundred lists a second. */
 const RECENT_LISTS = 50_000;
+/**
+ * Longest a shutdown waits for the last lists' write. With Neo4j out of reach the driver retries a write
+ * for 30 s; a stopping API (a deploy, a restart) must not hang on the exposure log for that long.
+ */
+export const CLOSE_GRACE_MS = 5_000;
 const RECENT_TTL_MS = 10 * 60_000;
 
 /**
@@ -62,6 +67,8 @@ export class ServedListLog {
   private closed = false;
   /** Lists not logged because the buffer was full. */
   dropped = 0;
+  /** Lists taken by a flush whose write has not ended yet (written or failed). */
+  private unwritten = 0;
 
   constructor(
     private readonly graph: Graph,
@@ -114,10 +121,16 @@ export class ServedListLog {
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
+    this.unwritten += batch.length;
     // One write at a time, in order: a flush waits for the one before it.
     this.writing = this.writing.then(async () => {
       for (let start = 0; start < batch.length; start += this.options.batchSize) {
-        await this.writeIsolatingRefused(batch.slice(start, start + this.options.batchSize));
+        const part = batch.slice(start, start + this.options.batchSize);
+        try {
+          await this.writeIsolatingRefused(part);
+        } finally {
+          this.unwritten -= part.length;
+        }
       }
     });
     return this.writing;
@@ -152,9 +165,16 @@ export class ServedListLog {
     await this.writing;
   }
 
-  /** Writes what waits, stops the timer and logs nothing more (on shutdown, before the driver closes). */
-  async close(): Promise<void> {
+  /**
+   * Writes what waits, stops the timer and logs nothing more (on shutdown, before the driver closes).
+   * Waits `graceMs` at most; returns how many lists were still unwritten then (0 when all went).
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<number> {
     this.closed = true;
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    const timedOut = await Promise.race([this.flush().then(() => false), expired]);
+    clearTimeout(timer);
+    return timedOut ? this.unwritten : 0;
   }
 }

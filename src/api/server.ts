@@ -412,7 +412,8 @@ async function stopServer(options: ApiServerOptions, apollo: ApolloServer<Reques
   if (running) logger.info({ job: running.id, pid: running.pid }, 'a training job goes on in its own process');
   parts.catalogueWatch.stop();
   closeEntityCaches(parts.caches);
-  await parts.servedLists.close();
+  const unwritten = await parts.servedLists.close();
+  if (unwritten > 0) logger.warn({ lists: unwritten }, 'Neo4j did not take the last served lists in time; they are not in the exposure log');
   await parts.servedRetention.stop();
   parts.ranker.close?.();
   parts.variantRankers.close();

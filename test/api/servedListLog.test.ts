@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServedListLog, type ServedList } from '../../src/api/servedListLog.js';
-import type { Graph } from '../../src/graph/graph.js';
+import { loadConfig } from '../../src/config.js';
+import { Graph } from '../../src/graph/graph.js';
 import { freshGraph } from '../helpers.js';
 
 let graph: Graph;
@@ -53,9 +54,23 @@ describe('served list log', () => {
     const failures: number[] = [];
     const log = new ServedListLog(graph, { enabled: true, flushMs: 60_000, batchSize: 3, onError: (_error, lists) => failures.push(lists) });
     for (const userId of ['a', 'b', 'c', 'd', 'e']) log.record(list(userId));
-    await log.close();
+    expect(await log.close()).toBe(0);
     expect(await storedUsers()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('closing the log', () => {
+  it('stops waiting for a Neo4j out of reach after its grace period, and says how many lists were not written', async () => {
+    // Nothing listens on port 1: the driver retries each write for 30 s.
+    const unreachable = Graph.open(loadConfig({ NEO4J_URI: 'bolt://127.0.0.1:1', NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'not-a-real-password' }));
+    const failures: number[] = [];
+    const log = new ServedListLog(unreachable, { enabled: true, flushMs: 60_000, batchSize: 2, onError: (_error, lists) => failures.push(lists) });
+    for (const userId of ['a', 'b', 'c']) log.record(list(userId));
+    const started = performance.now();
+    expect(await log.close(300)).toBe(3);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await unreachable.close();
   });
 });
 
