@@ -98,14 +98,21 @@ export class ProfileCache<V> {
     if (this.polledAt === null) return undefined;
     const entry = this.entries.get(userId);
     if (!entry) return undefined;
-    if (this.now() > entry.expiresAt) {
-      this.entries.delete(userId);
-      return undefined;
-    }
+    // An expired entry stays (LRU still bounds the count) for `expired`, until the next read replaces it.
+    if (this.now() > entry.expiresAt) return undefined;
     // Most recently used last: a Map iterates in insertion order.
     this.entries.delete(userId);
     this.entries.set(userId, entry);
     return entry.value;
+  }
+
+  /**
+   * The rows of a user whose entry expired by age (not invalidated: their behaviour did not change as far
+   * as the feed says), for a reader to compare with what it reads again.
+   */
+  expired(userId: string): V | undefined {
+    const entry = this.entries.get(userId);
+    return entry && this.now() > entry.expiresAt ? entry.value : undefined;
   }
 
   /** A token to pass to `set` with the rows read after taking it. */

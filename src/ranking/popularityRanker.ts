@@ -230,7 +230,7 @@ export class PopularityRanker implements Ranker {
     for (let position = 0; best !== null && position < snapshot.products.length; position += 1) {
       const product = snapshot.products[position] as CatalogueProduct;
       // Most popular first, and popularity is the whole score here: the first products that qualify are the page.
-      if (best.threshold > product.popularityScore) break;
+      if (best.threshold > product.popularityScore && snapshot.popularityOrdered) break;
       const inScope = members === null || (product.categoryId !== null && members.has(product.categoryId));
       if (product.id !== productId && inScope && accept(product)) best.consider(product.popularityScore, position);
     }

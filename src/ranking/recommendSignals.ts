@@ -90,19 +90,32 @@ export interface UserBasis {
 }
 
 /**
- * Keyed by the rows array: the profile cache hands out the same array for a user until their behaviour
- * changes, so a user's basis is derived once per ranking state instead of on every request. Callers only
- * read it. Rows read anew (no cache) simply miss.
+ * What a basis is derived from besides the user's rows: the products' positions (`indexOf`), their
+ * categories and brands (the snapshot's catalogue, which comes with a new `indexOf` whenever it changes)
+ * and the model's rows. A reload that only moves popularity keeps all three (refreshRankingState), so
+ * the bases derived before it stay good; any other reload brings new ones.
  */
-const bases = new WeakMap<readonly ProfileRow[], UserBasis & { state: RankingState; userId: string }>();
+type BasisInputs = Pick<RankingState, 'indexOf' | 'model' | 'space'>;
+
+const sameInputs = (a: BasisInputs, b: BasisInputs): boolean => a.indexOf === b.indexOf && a.model === b.model && a.space === b.space;
+
+/**
+ * Keyed by the rows array: the profile cache hands out the same array for a user until their behaviour
+ * changes, so a user's basis is derived once per ranking state (and kept across reloads that only move
+ * popularity) instead of on every request. Deriving every shopper's basis again right after each reload
+ * would hold the ranking thread for a burst of requests. Callers only read it. Rows read anew (no cache)
+ * simply miss.
+ */
+const bases = new WeakMap<readonly ProfileRow[], UserBasis & { inputs: BasisInputs; userId: string }>();
 
 /** The user's profile, weighted history and point in the graph's space: all that their rows say. */
 export function userBasis(state: RankingState, userId: string, rows: readonly ProfileRow[]): UserBasis {
   const known = bases.get(rows);
-  if (known && known.state === state && known.userId === userId) return known;
+  if (known && sameInputs(known.inputs, state) && known.userId === userId) return known;
   const profile = buildProfile(rows, state.snapshot);
   const history = historyOf(rows, state);
-  const basis = { state, userId, profile, history, query: userQueryVector(state, userId, history) };
+  const inputs = { indexOf: state.indexOf, model: state.model, space: state.space };
+  const basis = { inputs, userId, profile, history, query: userQueryVector(state, userId, history) };
   bases.set(rows, basis);
   return basis;
 }

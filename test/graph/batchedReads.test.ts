@@ -111,6 +111,31 @@ describe('ProfileReader with a profile cache', () => {
     }
   });
 
+  it('reads a user again once their entry is too old, and keeps the array it served when the rows are the same', async () => {
+    let clock = Date.now();
+    const reader = new ProfileReader(graph, { cache: { maxUsers: 100, pollMs: 3_600_000, maxAgeMs: 60_000, now: () => clock } });
+    try {
+      await reader.refresh();
+      await reader.refresh();
+      const first = await reader.read('bob');
+      // The poll the first read started (its queries would count below) is over.
+      await reader.refresh();
+      clock += 61_000;
+      let again: readonly unknown[] = [];
+      expect(await queriesOf(async () => (again = await reader.read('bob')))).toBe(1);
+      // Nothing changed: what was derived from the array (keyed by it) stays good.
+      expect(again).toBe(first);
+      // A write that bypassed the feed shows when the entry runs out, in a new array.
+      await graph.write("MATCH (:User {id: 'bob'})-[r:VIEWED]->(:Product {id: 'p3'}) SET r.count = r.count + 5");
+      clock += 61_000;
+      const changed = await reader.read('bob');
+      expect(changed).not.toBe(first);
+      expect(changed.find((row) => row.productId === 'p3' && row.relationship === 'VIEWED')?.count).toBe((first.find((row) => row.productId === 'p3' && row.relationship === 'VIEWED')?.count ?? 0) + 5);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('drops a user at once on invalidate, and does not keep a read that was in flight meanwhile', async () => {
     const reader = await ready();
     try {

@@ -10,6 +10,8 @@ import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { refreshPopularity } from '../../src/ranking/popularityRefresh.js';
 import { FUSION_FILE } from '../../src/ranking/fusionWeights.js';
 import { loadRankingState, modelFilesStamp } from '../../src/ranking/rankingState.js';
+import { userBasis } from '../../src/ranking/recommendSignals.js';
+import { readProfiles } from '../../src/graph/shopReads.js';
 import type { Config } from '../../src/config.js';
 import { freshGraph, tempDir } from '../helpers.js';
 
@@ -158,6 +160,12 @@ describe('FusedRanker between full loads', () => {
       expect(refreshed.snapshot.products.map((product) => product.id)).toEqual(first.snapshot.products.map((product) => product.id));
       for (const part of ['indexOf', 'neighbours', 'links', 'kg', 'itemItem', 'categoryIndex', 'brandIndex', 'weights'] as const) expect(refreshed[part]).toBe(first[part]);
       expect(refreshed.neighboursBuiltAt).toBe(first.neighboursBuiltAt);
+      // What a shopper's rows give is derived once, not again after a reload that only moved popularity.
+      const rows = (await readProfiles(graph, ['ann'])).get('ann') ?? [];
+      expect(rows.length).toBeGreaterThan(0);
+      const basis = userBasis(first, 'ann', rows);
+      expect(userBasis(refreshed, 'ann', rows)).toBe(basis);
+      expect(userBasis(await loadRankingState({ graph, modelsDir: tempDir('kgrec-refresh-models-'), relationTypes: config.relationTypes, listsOnThisThread: true }), 'ann', rows)).not.toBe(basis);
 
       whole.invalidate();
       const fullState = await whole.state();
