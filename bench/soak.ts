@@ -43,7 +43,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,6 +231,7 @@ function hostileTotals(minute: Pick<MinuteResult, 'byKind'>): { requests: number
  * compete for them, and a minute's latency reads differently when one of them took more than its share.
  */
 function cpuMeter(pids: Record<string, number | null>): () => Record<string, number> {
+  const machine = machineTicks();
   const seconds = (pid: number | null) => {
     try {
       return pid === null ? Number.NaN : processCpuSeconds(pid);
@@ -244,7 +245,34 @@ function cpuMeter(pids: Record<string, number | null>): () => Record<string, num
     const wall = (now.at - last.at) / 1000;
     const percent = Object.fromEntries(Object.entries(now.cpu).map(([name, cpu]) => [name, Math.round((100 * (cpu - (last.cpu[name] ?? Number.NaN))) / wall)]));
     last = now;
-    return percent;
+    return { ...percent, ...machine() };
+  };
+}
+
+/**
+ * The machine's busy and stolen time since the previous call, in % of one core (from /proc/stat): the
+ * same work taking more CPU in one minute than in another, with steal, is the host's doing.
+ */
+function machineTicks(): () => { machine: number; steal: number } {
+  const read = () => {
+    try {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+      return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+    } catch {
+      return null; // not Linux
+    }
+  };
+  let last = read();
+  return () => {
+    const now = read();
+    if (!now || !last) return { machine: Number.NaN, steal: Number.NaN };
+    const total = now.busy + now.idle + now.steal - (last.busy + last.idle + last.steal);
+    const cores = os.cpus().length;
+    const share = (ticks: number) => (total > 0 ? Math.round((100 * cores * ticks) / total) : Number.NaN);
+    const figures = { machine: share(now.busy - last.busy), steal: share(now.steal - last.steal) };
+    last = now;
+    return figures;
   };
 }
 
