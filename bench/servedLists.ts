@@ -17,9 +17,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { v7 as timeOrderedUuid } from 'uuid';
 import type { Graph } from '../src/graph/graph.js';
 import { writeServedLists, type ServedListRecord } from '../src/graph/servedLists.js';
+import { timeOrderedUuid } from '../src/util/timeOrderedId.js';
 import { benchNeo4jOptions, machine, median, processCpuSeconds, startBenchGraph } from './benchServer.js';
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

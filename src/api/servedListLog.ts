@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { isRetryableError, Neo4jError } from 'neo4j-driver';
-import { v7 as timeOrderedUuid } from 'uuid';
 import type { Graph } from '../graph/graph.js';
+import { timeOrderedUuid } from '../util/timeOrderedId.js';
 import { readServedLists, writeServedLists, type ServedListRecord } from '../graph/servedLists.js';
 
 /**
@@ -77,9 +77,9 @@ export class ServedListLog {
 
   /**
    * Gives the list its id and queues it for the log; returns the id. The ids are time-ordered (UUID
-   * version 7), so each new list's entry lands at the end of the id index's B-tree. Random ids (version 4)
-   * land all over it: a checkpoint then flushes a page for nearly every list written since the last one,
-   * and that grows with the log, not with the traffic (decision 0029).
+   * version 7, src/util/timeOrderedId.ts), so each new list's entry lands at the end of the id index's
+   * B-tree. Random ids (version 4) land all over it: a checkpoint then flushes a page for nearly every
+   * list written since the last one, and that grows with the log, not with the traffic (decision 0029).
    */
   record(list: ServedList, now = Date.now()): string {
     const servedId = timeOrderedUuid();
