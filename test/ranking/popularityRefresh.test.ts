@@ -10,7 +10,7 @@ import { FusedRanker } from '../../src/ranking/fusedRanker.js';
 import { refreshPopularity } from '../../src/ranking/popularityRefresh.js';
 import { FUSION_FILE } from '../../src/ranking/fusionWeights.js';
 import { loadRankingState, modelFilesStamp } from '../../src/ranking/rankingState.js';
-import { userBasis } from '../../src/ranking/recommendSignals.js';
+import { brandInterest, categoryInterest, userBasis } from '../../src/ranking/recommendSignals.js';
 import { readProfiles } from '../../src/graph/shopReads.js';
 import type { Config } from '../../src/config.js';
 import { freshGraph, tempDir } from '../helpers.js';
@@ -165,6 +165,11 @@ describe('FusedRanker between full loads', () => {
       expect(rows.length).toBeGreaterThan(0);
       const basis = userBasis(first, 'ann', rows);
       expect(userBasis(refreshed, 'ann', rows)).toBe(basis);
+      // Their category and brand interest is built once per snapshot, and again for a new one.
+      expect(categoryInterest(first, basis.profile)).toBe(categoryInterest(first, basis.profile));
+      expect(brandInterest(first, basis.profile)).toBe(brandInterest(first, basis.profile));
+      expect(categoryInterest(refreshed, basis.profile)).not.toBe(categoryInterest(first, basis.profile));
+      expect(categoryInterest(refreshed, basis.profile).values).toEqual(categoryInterest(first, basis.profile).values);
       expect(userBasis(await loadRankingState({ graph, modelsDir: tempDir('kgrec-refresh-models-'), relationTypes: config.relationTypes, listsOnThisThread: true }), 'ann', rows)).not.toBe(basis);
 
       whole.invalidate();
