@@ -57,9 +57,10 @@ function shopFiles(dir: string): Record<Kind, string[]> {
 
 /** Every node and relationship of the shop graph, in an order-free form, for comparing two graphs. */
 async function dump(graph: Graph): Promise<{ nodes: string[]; relationships: string[] }> {
-  // Property types too: a float where the other path stored an integer is a difference.
+  // Property types too: a float where the other path stored an integer is a difference. Bookkeeping nodes
+  // (migrations, change feeds, the category tree's lock) are not shop data.
   const props = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(
-    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange AND NOT n:CatalogueChange AND NOT n:KgrecTestDatabase
+    `MATCH (n) WHERE NOT n:KgrecMigration AND NOT n:BehaviourChange AND NOT n:CatalogueChange AND NOT n:KgrecTestDatabase AND NOT n:KgrecLock
      RETURN labels(n)[0] + ' ' + n.id AS key, properties(n) AS props, [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
   );
   const rels = await graph.read<{ key: string; props: Record<string, unknown>; types: string[] }>(
