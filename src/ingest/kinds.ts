@@ -127,11 +127,6 @@ const categories: KindHandler<CategoryRecord> = {
     // descendants in the graph, a cycle no record of the file shows by itself.
     const graphParent = new Map((await readAllCategories(ctx.graph)).map((row) => [row.id, row.parentId ?? undefined]));
     const parentAfter = (id: string): string | undefined => byId.get(id)?.value.parentId ?? graphParent.get(id);
-    const closesCycle = (id: string): boolean => {
-      let steps = 0;
-      for (let at = parentAfter(id); at !== undefined; at = parentAfter(at)) if (at === id || (steps += 1) > byId.size + graphParent.size) return true;
-      return false;
-    };
     const rejected: Rejection[] = [];
     const depth = new Map<string, number>();
     const depthOf = (id: string, path: Set<string>): number => {
@@ -153,7 +148,7 @@ const categories: KindHandler<CategoryRecord> = {
       let problem: string | undefined;
       if (parentId === id) problem = 'a category cannot be its own parent';
       else if (parentId !== undefined && !byId.has(parentId) && !graphParent.has(parentId)) problem = `unknown category ${JSON.stringify(parentId)}`;
-      else if (!Number.isFinite(depthOf(id, new Set())) || closesCycle(id)) problem = `parent chain of ${JSON.stringify(id)} forms a cycle`;
+      else if (!Number.isFinite(depthOf(id, new Set())) || closesCycle(id, parentAfter, byId.size + graphParent.size)) problem = `parent chain of ${JSON.stringify(id)} forms a cycle`;
       if (problem === undefined) ordered.push(item);
       else {
         rejected.push(reject(item, 'parentId', problem));
@@ -199,9 +194,7 @@ function withoutCycles(batch: readonly Located<CategoryRecord>[], tree: readonly
   const rejected: Rejection[] = [];
   for (const item of batch) {
     const { id, parentId } = item.value;
-    let cycle = false;
-    for (let at = parentId, steps = 0; at !== undefined && !cycle; at = parentOf.get(at), steps += 1) cycle = at === id || steps > parentOf.size;
-    if (cycle) {
+    if (closesCycle(id, (at) => (at === id ? parentId : parentOf.get(at)), parentOf.size + 1)) {
       rejected.push(reject(item, 'parentId', `parent chain of ${JSON.stringify(id)} forms a cycle with a move made while the file was read`));
       continue;
     }
@@ -210,6 +203,16 @@ function withoutCycles(batch: readonly Located<CategoryRecord>[], tree: readonly
     kept.push(item);
   }
   return { kept, rejected };
+}
+
+/**
+ * Whether following `parentOf` up from `id` comes back to `id`. A walk longer than `bound` (the number of
+ * categories there can be) also counts: only a cycle above `id` makes one.
+ */
+function closesCycle(id: string, parentOf: (category: string) => string | undefined, bound: number): boolean {
+  let steps = 0;
+  for (let at = parentOf(id); at !== undefined; at = parentOf(at)) if (at === id || (steps += 1) > bound) return true;
+  return false;
 }
 
 const brands: KindHandler<BrandRecord> = {
