@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { escapeControlCharacters } from '../util/controlCharacters.js';
 import { CONTROL_CHARACTER } from './records.js';
 
 const NON_NEGATIVE_INTEGER = /^\d+$/;
@@ -24,8 +25,8 @@ export async function readKgatList(file: string): Promise<Map<number, string> | 
     if (line === '') continue;
     const [name, remap] = line.split(/\s+/);
     if (l === 0 && (remap === undefined || !NON_NEGATIVE_INTEGER.test(remap))) continue; // the header
-    if (name === undefined || remap === undefined) throw new Error(`${file}:${l + 1}: expected "name remap_id", got ${JSON.stringify(line.slice(0, 200))}`);
-    if (!NON_NEGATIVE_INTEGER.test(remap)) throw new Error(`${file}:${l + 1}: remap_id: expected a non-negative integer, got ${JSON.stringify(remap.slice(0, 200))}`);
+    if (name === undefined || remap === undefined) throw new Error(`${file}:${l + 1}: expected "name remap_id", got "${escapeControlCharacters(line.slice(0, 200))}"`);
+    if (!NON_NEGATIVE_INTEGER.test(remap)) throw new Error(`${file}:${l + 1}: remap_id: expected a non-negative integer, got "${escapeControlCharacters(remap.slice(0, 200))}"`);
     if (name.length > MAX_NAME_LENGTH) throw new Error(`${file}:${l + 1}: name: longer than ${MAX_NAME_LENGTH} characters`);
     // Escaped, not echoed raw: a terminal would act on escape bytes.
     const control = CONTROL_CHARACTER.exec(name);

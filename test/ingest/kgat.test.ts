@@ -94,6 +94,9 @@ describe('the KGAT loader', () => {
     await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:3: name: control character U\+001B not allowed/);
     writeFixture(dir, 'item_list.txt', ['org_id remap_id', `${'x'.repeat(1_001)} 0`]);
     await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:2: name: longer than 1000 characters/);
+    // A remap field that reorders the terminal's text (U+202E) is quoted escaped.
+    writeFixture(dir, 'item_list.txt', ['org_id remap_id', 'B001 0', 'B002 1\u202e2']);
+    await expect(loadKgat(graph, { dir, prefix: 'z:', batchSize: 10 })).rejects.toThrow(/item_list\.txt:3: remap_id: expected a non-negative integer, got "1\\u202e2"$/);
     expect(await graphStats(graph)).toEqual(before);
   });
 
