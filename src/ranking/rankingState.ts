@@ -251,6 +251,13 @@ export async function refreshRankingState(graph: Graph, previous: RankingState, 
     ...previous,
     loadedAt: snapshot.loadedAt,
     snapshot,
+    ...popularityArrays(snapshot),
+  };
+}
+
+/** The popularity and recency signals, one entry per product in the snapshot's order. */
+function popularityArrays(snapshot: CatalogueSnapshot): Pick<RankingState, 'popularity' | 'recency'> {
+  return {
     popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
     recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
   };
@@ -502,8 +509,7 @@ function* rankingStateSteps(parts: RankingStateParts): Generator<string, Ranking
     textEncoder,
     terms: model ? termIndexOf(model) : null,
     productTerms,
-    popularity: Float32Array.from(snapshot.products, (product) => product.popularityScore),
-    recency: Float32Array.from(snapshot.products, (product) => product.recencyScore),
+    ...popularityArrays(snapshot),
     categoryIndex: Int32Array.from(snapshot.products, (product) => product.categoryIndex),
     brandIndex: Int32Array.from(snapshot.products, (product) => product.brandIndex),
     neighbours,
