@@ -60,6 +60,15 @@ export async function clearData(graph: Graph): Promise<void> {
 const createdDirs: string[] = [];
 
 /** A fresh temporary folder, removed after the test file (test/setup.ts). */
+/** Empties Neo4j's query caches; says how many plans they held. */
+export async function clearQueryPlans(graph: Graph): Promise<number> {
+  const [row] = await graph.write<{ value: string }>('CALL db.clearQueryCaches()');
+  if (row?.value === 'Query cache already empty.') return 0;
+  const held = /cleared of (\d+) quer/.exec(row?.value ?? '');
+  if (!held) throw new Error(`unexpected answer from db.clearQueryCaches: ${row?.value}`);
+  return Number(held[1]);
+}
+
 export function tempDir(prefix = 'kgrec-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   createdDirs.push(dir);

@@ -171,6 +171,8 @@ export const apiConfigSchema = z.object({
    * How operations run: `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it per
    * request (the reference implementation, kept for comparison and as a fallback).
    */
+  /** Neo4j plans a query again for each size class of its list parameters (src/api/queryPlanWarmUp.ts). */
+  warmQueryPlans: flag.default(true).describe('Before /ready answers 200, plan the queries requests and reloads send at every list size they can bring, so that no request waits for Neo4j to plan one (a few seconds at start).'),
   /** The exposure log of experiments and attribution (src/api/servedListLog.ts); off leaves servedIds unlogged. */
   recordServed: flag.default(true).describe('Log every served list (recommend, search, similarProducts) as a ServedList node, for attribution, experiments and excludeServed paging; false still answers servedIds but logs nothing.'),
   /** A second is well inside a shopper's click-through time, and batches a busy API's lists into one write. */
@@ -230,6 +232,7 @@ export const API_ENV_KEYS: Record<Exclude<keyof ApiConfig, 'modelsDir'>, string>
   maxAliases: 'KGREC_API_MAX_ALIASES',
   costPerMinute: 'KGREC_API_COST_PER_MINUTE',
   executor: 'KGREC_API_EXECUTOR',
+  warmQueryPlans: 'KGREC_API_WARM_QUERY_PLANS',
   recordServed: 'KGREC_API_RECORD_SERVED',
   servedFlushMs: 'KGREC_API_SERVED_FLUSH_MS',
   servedBatchSize: 'KGREC_API_SERVED_BATCH_SIZE',

@@ -27,6 +27,7 @@ import { formatError } from './errors.js';
 import { loadConsoleFiles, type ConsoleFiles } from './consoleFiles.js';
 import { checkHealth } from './health.js';
 import { Readiness } from './readiness.js';
+import { warmQueryPlans, warmUpBounds } from './queryPlanWarmUp.js';
 import { directQueries, type DirectQueries } from './directQueries.js';
 import { HttpError, readRequest, requestIdOf, toGraphQLRequest, writeGraphQLResponse, writeHttpError, writeJson } from './http.js';
 import { jitGateway } from './jitExecution.js';
@@ -112,8 +113,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // Read before the first request, so that its shopper lands in the running experiment's variant. Neo4j
   // out of reach must not keep the API from starting (/health says so): the next assignment reads again.
   await parts.experiments.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the running experiments failed; serving the default until they can be read'));
+  // Planned once, after the ranker's first load (which plans the reads it makes at every reload).
+  let plansWarmed: Promise<unknown> | null = null;
   const readiness = new Readiness(
-    () => parts.ranker.warmUp(),
+    async () => {
+      await parts.ranker.warmUp();
+      // Never fails readiness: a query left unplanned is planned by the first request that sends it.
+      plansWarmed ??= api.warmQueryPlans
+        ? warmUpBounds(graph, api, config)
+          .then((bounds) => warmQueryPlans(graph, bounds, logger))
+          .catch((error: unknown) => logger.warn({ err: briefError(error) }, 'planning the serving queries ahead failed'))
+        : Promise.resolve();
+      await plansWarmed;
+    },
     (error) => logger.error({ err: briefError(error) }, 'warming up the ranker failed; /ready answers 503, and its next probe tries again'),
   );
   const handle = requestHandler({

@@ -4,6 +4,9 @@ import type { Graph } from './graph.js';
 import { ProfileCache, type ProfileCacheOptions } from './profileCache.js';
 import { fullTextProductsMany, readProfiles, type ProfileRow, type ScoredId } from './shopReads.js';
 
+/** Keys one batched read sends at most (profiles, full-text queries). */
+export const DEFAULT_READ_BATCH_SIZE = 64;
+
 /**
  * Reads for the requests being served that batch the requests arriving together into one query: under
  * load a round trip to Neo4j costs more than the rows it returns, so 32 concurrent `recommend` calls
@@ -41,7 +44,7 @@ export class ProfileReader {
     this.loader = coalescing(async (userIds) => {
       const byUser = await readProfiles(graph, userIds);
       return userIds.map((userId) => byUser.get(userId) ?? []);
-    }, options.maxBatchSize ?? 64);
+    }, options.maxBatchSize ?? DEFAULT_READ_BATCH_SIZE);
     this.cache = options.cache && options.cache.maxUsers > 0 ? new ProfileCache(graph, options.cache) : null;
   }
 
@@ -110,7 +113,7 @@ export class FullTextReader {
   private generation = 0;
 
   constructor(graph: Graph, options: { maxBatchSize?: number; cache?: FullTextCacheOptions | null } = {}) {
-    this.loader = coalescing((queries) => fullTextProductsMany(graph, queries), options.maxBatchSize ?? 64);
+    this.loader = coalescing((queries) => fullTextProductsMany(graph, queries), options.maxBatchSize ?? DEFAULT_READ_BATCH_SIZE);
     const cache = options.cache === undefined ? DEFAULT_FULL_TEXT_CACHE : options.cache;
     this.cache = cache && cache.maxMatches > 0
       ? new LRUCache<string, ScoredId[]>({ maxSize: cache.maxMatches, sizeCalculation: (matches) => matches.length + 1, ttl: cache.ttlMs })

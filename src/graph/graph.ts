@@ -134,11 +134,41 @@ export class Graph {
   async close(): Promise<void> {
     await this.driver.close();
   }
+
+  /**
+   * The same connection, with every write rolled back: Neo4j plans and runs each statement, so its plan
+   * lands in the query cache with a first execution behind it, and nothing it wrote stays. For planning the
+   * serving path's writes before traffic comes (src/api/queryPlanWarmUp.ts).
+   */
+  rollingBack(): Graph {
+    return new RollingBackGraph(this.driver, this.database);
+  }
+}
+
+class RollingBackGraph extends Graph {
+  override async write<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
+    return this.transaction((tx) => tx.run<T>(query, params));
+  }
+
+  override async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session(this.database ? { database: this.database } : {});
+    const tx = session.beginTransaction();
+    try {
+      return await work(new Transaction(tx, this));
+    } finally {
+      await tx.rollback();
+      await session.close();
+    }
+  }
+
+  override async autoCommit(): Promise<void> {
+    throw new Error('an auto-commit statement cannot be rolled back');
+  }
 }
 
 export class Transaction {
   constructor(
-    private readonly tx: ManagedTransaction,
+    private readonly tx: Pick<ManagedTransaction, 'run'>,
     private readonly graph: Graph,
   ) {}
 

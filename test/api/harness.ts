@@ -129,6 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tokens: Object.fromEntries(Object.entries(TOKENS).map(([role, token]) => [hashToken(token), role])),
     modelsDir: tempDir('kgrec-api-models-'),
     rankingThreads: 0,
+    // Planning ahead costs seconds of Neo4j's CPU and sends queries tests may count: server.test.ts turns it on.
+    warmQueryPlans: false,
     ...options.api,
   });
   const model = options.model ?? (options.shop === false ? false : SMALL_MODEL);

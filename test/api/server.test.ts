@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import neo4j from 'neo4j-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { createApiServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config.js';
 import { Graph } from '../../src/graph/graph.js';
 import type { Ranker } from '../../src/ranking/types.js';
-import { tempDir } from '../helpers.js';
+import { clearQueryPlans, tempDir } from '../helpers.js';
 import { codeOf, servingRanker, startHarness, type Harness } from './harness.js';
 
 /** The server around GraphQL: health, metrics, request limits, error hygiene, production mode. */
@@ -36,6 +37,34 @@ describe('a running server', () => {
     }
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ready: true });
+  });
+
+  it('/ready waits until the serving queries are planned at every size class a request can bring', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const api = { ...h.api, port: 0, warmQueryPlans: true };
+    const server = await createApiServer({ graph: h.graph, config: h.config, api, logger: pino({ level: 'info' }, sink), ranker: servingRanker(h.graph, h.config, api), closeGraph: false });
+    try {
+      await clearQueryPlans(h.graph);
+      let response = await fetch(new URL('/ready', server.url));
+      for (let tries = 0; response.status !== 200 && tries < 300; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        response = await fetch(new URL('/ready', server.url));
+      }
+      expect(response.status).toBe(200);
+      const planned = lines.map((line) => JSON.parse(line) as { msg: string; planned?: number; failed?: number }).find((entry) => entry.msg === 'serving queries planned');
+      // 13 queries; size classes up to 64 (3), `first` 100 (3), 1,000 events (4), 500 served lists (4), 30 products (3).
+      expect(planned).toMatchObject({ planned: 42, failed: 0 });
+      // Neo4j holds those plans, beside the ranker's.
+      expect(await clearQueryPlans(h.graph)).toBeGreaterThanOrEqual(42);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('/metrics counts requests, errors and latency per operation', async () => {
