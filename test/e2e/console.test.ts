@@ -278,10 +278,14 @@ describe.skipIf(!chromiumPath && !required)('the merchandiser console in a brows
     await page.getByRole('button', { name: 'Filter' }).click();
     const rows = page.getByTestId('audit').getByRole('row');
     await rows.filter({ hasText: 'activate' }).first().waitFor();
-    // The unfiltered page may still show (with the admin's activation among the merchandiser's edits) until the filtered one arrives.
+    // The unfiltered page may still show (with the admin's activation among the merchandiser's edits) until the
+    // filtered one arrives, and the table is empty in between: wait for rows that are all the admin's.
     const editors = () => page.getByTestId('audit').locator('tbody tr td:nth-child(2)').allTextContents();
-    await expect.poll(async () => (await editors()).every((editor) => editor.startsWith('api:admin:')), { timeout: 10_000 }).toBe(true);
-    expect((await editors()).length).toBeGreaterThan(0);
+    const onlyAdmins = async () => {
+      const shown = await editors();
+      return shown.length > 0 && shown.every((editor) => editor.startsWith('api:admin:'));
+    };
+    await expect.poll(onlyAdmins, { timeout: 10_000 }).toBe(true);
     await page.getByLabel('Editor starts with').fill('api:merchandiser:');
     await page.getByRole('button', { name: 'Filter' }).click();
     await rows.filter({ hasText: 'relate' }).first().waitFor();
