@@ -1,9 +1,9 @@
 /**
  * Fits the weights of a score fusion by coordinate ascent (Metzler & Croft, "Linear feature-based models
  * for information retrieval", 2007): one weight at a time is line-searched with the others held in
- * proportion, keeping whichever value maximises mean NDCG@K on a validation split, until a full round
- * gains nothing. NDCG is not differentiable in the weights, and with a handful of components a direct
- * search is both simple and robust.
+ * proportion, keeping whichever value maximises the mean of NDCG@K and Recall@K (`fitObjective`) on a
+ * validation split, until a full round gains nothing. Neither is differentiable in the weights, and with
+ * a handful of components a direct search is both simple and robust.
  *
  * The weights live on the simplex (non-negative, summing to 1; fusion is scale-invariant, so nothing is
  * lost). Line-searching weight c means trying shares p ∈ {0, step, …, 1} for c while the other weights
@@ -14,13 +14,13 @@
  */
 import { Random } from '../math/random.js';
 import { usersWithItems, type InteractionSplit } from '../math/interactions.js';
-import { ndcgAtK } from './metrics.js';
+import { fitObjective, ndcgAtK, recallAtK } from './metrics.js';
 import { scoreStandardised } from './fusedScorer.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import { TopKSelector } from '../math/topK.js';
 
 export interface FusionFitOptions {
-  /** The cut-off of the NDCG maximised (default 20). */
+  /** The cut-off of the metrics maximised (default 20). */
   k?: number;
   /** Validation users sampled for speed (default 5,000; all when fewer). */
   sampleUsers?: number;
@@ -29,7 +29,7 @@ export interface FusionFitOptions {
   rounds?: number;
   /** Spacing of the shares tried in a line search (default 0.05: 21 values from 0 to 1). */
   gridStep?: number;
-  /** A round that raises NDCG by less than this ends the search (default 1e-4). */
+  /** A round that raises the objective by less than this ends the search (default 1e-4). */
   tolerance?: number;
   /** Users per scoring batch (default 256). */
   batchSize?: number;
@@ -39,7 +39,7 @@ export interface FusionFitOptions {
   initialWeights?: number[];
   /**
    * Further starting points: coordinate ascent finds a local optimum, and the start decides which; the
-   * best validation NDCG over all starts wins.
+   * best validation objective over all starts wins.
    */
   extraStarts?: readonly number[][];
   /** Called after the initial evaluation and after each line search. */
@@ -55,15 +55,16 @@ export interface FusionFitStep {
   /** The component whose weight was searched (null for the starting point). */
   component: string | null;
   weights: number[];
-  /** Mean NDCG@K of the sample with these weights. */
-  ndcg: number;
+  /** The sample's mean `fitObjective` with these weights. */
+  objective: number;
 }
 
 export interface FusionFit {
   /** Non-negative, summing to 1, in the order of the components. */
   weights: number[];
-  ndcg: number;
-  /** The validation NDCG after each iteration, starting point first. */
+  /** The sample's mean `fitObjective` (NDCG@K and Recall@K) with the weights chosen. */
+  objective: number;
+  /** The validation objective after each iteration, starting point first. */
   history: FusionFitStep[];
   users: number;
   seconds: number;
@@ -94,13 +95,13 @@ export async function fitFusionWeights(validation: InteractionSplit, components:
     if (start.length !== count) throw new RangeError(`fitFusionWeights: starting point ${i} has ${start.length} weights for ${count} components`);
   }
   const history: FusionFitStep[] = [];
-  let winner: { weights: number[]; ndcg: number } | null = null;
+  let winner: { weights: number[]; objective: number } | null = null;
   for (const [start, from] of starts.entries()) {
     const reached = await ascend(evaluator, components, from, start, history, step, options);
-    if (!winner || reached.ndcg > winner.ndcg) winner = reached;
+    if (!winner || reached.objective > winner.objective) winner = reached;
   }
-  const { weights, ndcg } = winner as { weights: number[]; ndcg: number };
-  return { weights, ndcg, history, users: evaluator.users.length, seconds: (performance.now() - started) / 1000 };
+  const { weights, objective } = winner as { weights: number[]; objective: number };
+  return { weights, objective, history, users: evaluator.users.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Coordinate ascent from one starting point, appending its steps to `history`. */
@@ -112,11 +113,11 @@ async function ascend(
   history: FusionFitStep[],
   step: number,
   options: FusionFitOptions,
-): Promise<{ weights: number[]; ndcg: number }> {
+): Promise<{ weights: number[]; objective: number }> {
   const count = components.length;
   let weights = from;
-  let best = (await evaluator.meanNdcg([weights]))[0]!;
-  const first: FusionFitStep = { iteration: history.length, start, round: 0, component: null, weights, ndcg: best };
+  let best = (await evaluator.meanObjective([weights]))[0]!;
+  const first: FusionFitStep = { iteration: history.length, start, round: 0, component: null, weights, objective: best };
   history.push(first);
   options.onStep?.(first);
   const shares = Array.from({ length: Math.round(1 / step) + 1 }, (_, i) => Math.min(1, i * step));
@@ -125,7 +126,7 @@ async function ascend(
     const atRoundStart = best;
     for (let c = 0; c < count; c += 1) {
       const candidates = shares.map((share) => withShare(weights, c, share)).filter((w) => !sameWeights(w, weights));
-      const scores = await evaluator.meanNdcg(candidates);
+      const scores = await evaluator.meanObjective(candidates);
       // Strictly better only: on a tie the current weights stay, so the search cannot drift on noise.
       for (const [i, score] of scores.entries()) {
         if (score > best) {
@@ -133,13 +134,13 @@ async function ascend(
           weights = candidates[i]!;
         }
       }
-      const entry: FusionFitStep = { iteration: history.length, start, round, component: components[c]!.name, weights, ndcg: best };
+      const entry: FusionFitStep = { iteration: history.length, start, round, component: components[c]!.name, weights, objective: best };
       history.push(entry);
       options.onStep?.(entry);
     }
     if (best - atRoundStart < (options.tolerance ?? DEFAULT_TOLERANCE)) break;
   }
-  return { weights, ndcg: best };
+  return { weights, objective: best };
 }
 
 /** `weights` with component c at `share` and the others scaled to share the rest (equally if they were all 0). */
@@ -197,8 +198,8 @@ class CandidateEvaluator {
     if (bytes <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES)) this.cache = [];
   }
 
-  /** Mean NDCG@K of the sample under each weighting, in one pass over the users. */
-  async meanNdcg(weightings: readonly number[][]): Promise<number[]> {
+  /** The sample's mean `fitObjective` under each weighting, in one pass over the users. */
+  async meanObjective(weightings: readonly number[][]): Promise<number[]> {
     const sums = new Float64Array(weightings.length);
     const { itemCount, users } = this;
     for (let first = 0, batch = 0; first < users.length; first += this.batchSize, batch += 1) {
@@ -213,7 +214,7 @@ class CandidateEvaluator {
           const user = batchUsers[b]!;
           const found = this.selector.selectWeightedSum(scores, usedWeights, b * itemCount, itemCount);
           const relevant = this.split.test.indices.subarray(this.split.test.indptr[user]!, this.split.test.indptr[user + 1]!);
-          sums[w]! += ndcgAtK(this.selector.items, found, relevant, this.k);
+          sums[w]! += fitObjective({ ndcg: ndcgAtK(this.selector.items, found, relevant, this.k), recall: recallAtK(this.selector.items, found, relevant, this.k) });
         }
       }
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -66,6 +66,21 @@ export function ndcgAtK(ranked: Int32Array, count: number, relevant: Int32Array,
   return dcg === 0 ? 0 : dcg / idealDcg(relevant.length, k);
 }
 
+/** Recall@k of one ranked list: the share of the relevant items found in its first k. */
+export function recallAtK(ranked: Int32Array, count: number, relevant: Int32Array, k: number): number {
+  if (relevant.length === 0) return 0;
+  let hits = 0;
+  for (let i = 0, n = Math.min(count, k); i < n; i += 1) if (sortedIndexOf(relevant, ranked[i]!) >= 0) hits += 1;
+  return hits / relevant.length;
+}
+
+/**
+ * What fits and tunings maximise on validation data: the mean of NDCG@k and Recall@k, the two figures a
+ * ranking is judged by. NDCG alone rewards the first places most and lets a list trade items further down
+ * for a better order at the top.
+ */
+export const fitObjective = (metrics: { ndcg: number; recall: number }): number => (metrics.ndcg + metrics.recall) / 2;
+
 /** Running sums of every metric at each cut-off. */
 export class TopKMetricAccumulator {
   readonly ks: number[];

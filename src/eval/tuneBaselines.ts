@@ -18,6 +18,7 @@ import { buildItemItemModel } from '../recommenders/itemItem.js';
 import { ItemSimilarityScorer } from '../recommenders/itemSimilarityScorer.js';
 import type { BatchScorer } from '../recommenders/scorer.js';
 import { evaluateTopK } from './allItemRanking.js';
+import { fitObjective } from './metrics.js';
 
 export const BASELINE_SEARCH_SPACE = {
   itemknn: {
@@ -144,9 +145,9 @@ interface Search {
   itemItemTrials?: Trial[];
 }
 
-/** Highest NDCG, ties to the earlier trial (the search lists the simpler settings first). */
+/** Highest `fitObjective` (the mean of NDCG and Recall), ties to the earlier trial (the search lists the simpler settings first). */
 function bestOf(trials: readonly Trial[]): Trial {
-  return trials.reduce((best, trial) => (trial.ndcg > best.ndcg ? trial : best));
+  return trials.reduce((best, trial) => (fitObjective(trial) > fitObjective(best) ? trial : best));
 }
 
 async function tuneItemKnn(_model: BaselineName, history: InteractionMatrix, score: Score): Promise<Search> {
@@ -219,18 +220,18 @@ async function tuneEase(_model: BaselineName, history: InteractionMatrix, score:
     const trial = await score({ l2 }, new EaseScorer(model, history));
     tried.set(l2, trial);
     // Only the best fit is kept: each is itemCount² floats.
-    if (best === null || trial.ndcg > best.trial.ndcg) best = { trial, model };
+    if (best === null || fitObjective(trial) > fitObjective(best.trial)) best = { trial, model };
     return trial;
   };
   let index = Math.floor((grid.length - 1) / 2);
   let current = await at(index);
   const up = index + 1 < grid.length ? await at(index + 1) : null;
-  const step = up !== null && up.ndcg > current.ndcg ? 1 : -1;
+  const step = up !== null && fitObjective(up) > fitObjective(current) ? 1 : -1;
   for (;;) {
     const next = index + step;
     if (next < 0 || next >= grid.length) break;
     const trial = await at(next);
-    if (!(trial.ndcg > current.ndcg)) break;
+    if (!(fitObjective(trial) > fitObjective(current))) break;
     index = next;
     current = trial;
   }

@@ -7,6 +7,7 @@ import { buildTunedBaseline, tuneBaselines, type BaselineTuning, type TuneOption
 import { PopularityScorer } from '../recommenders/popularity.js';
 import { BprScorer, trainBpr } from '../recommenders/bpr.js';
 import { ServedFusionScorer, snapshotItemOrder } from '../eval/fusedScorer.js';
+import { fitObjective } from '../eval/metrics.js';
 import { fitFusionWeights, type FusionFit } from '../eval/fitFusionWeights.js';
 import { chooseGraphTriples } from '../eval/graphTriplesChoice.js';
 import { interactionsFromPairs, usersWithItems, type InteractionMatrix, type InteractionSplit } from '../math/interactions.js';
@@ -85,10 +86,11 @@ export interface EvaluationReport {
   transe: Record<string, { epochs: number; triplesPerSecond: number; budgetSeconds: number }>;
   /**
    * The fitted weights, the item × item model of the `itemItem` signal and the TransE triples the weights
-   * were fitted with: what `--save-weights` saves for serving. `graphTriplesValidation` holds the validation
-   * NDCG of the fusion fitted with each TransE tried (both where the data has a knowledge graph).
+   * were fitted with: what `--save-weights` saves for serving. `validationObjective` and
+   * `graphTriplesValidation` hold the validation objective (`fitObjective`: the mean of NDCG@K and
+   * Recall@K) of the fusion fitted, and of that fitted with each TransE tried (both where the data has a knowledge graph).
    */
-  fusion: { weights: FusionWeights; validationNdcg: number; itemItem: ItemItemSpec; graphTriples: GraphTriples; graphTriplesValidation: Partial<Record<GraphTriples, number>> };
+  fusion: { weights: FusionWeights; validationObjective: number; itemItem: ItemItemSpec; graphTriples: GraphTriples; graphTriplesValidation: Partial<Record<GraphTriples, number>> };
   /**
    * The test state's `itemItem` lists (fitted on all behaviour before the test period), which `--save-weights`
    * saves with the model where the API does not rebuild them (fittedWithModel). Not in the JSON.
@@ -114,19 +116,19 @@ export async function evaluateRecommenders(data: EvalData, options: EvaluateOpti
 }
 
 /**
- * The tuned item × item model with the best validation NDCG, in the form the signal serves (EASE's sparse
+ * The tuned item × item model with the best validation objective (`fitObjective`), in the form the signal serves (EASE's sparse
  * form, not the dense baseline); without any, the served default.
  */
 export function bestItemItem(tuned: readonly BaselineTuning[]): ItemItemSpec {
   const candidates = tuned.flatMap((tuning) => {
     if (!(ITEM_ITEM_MODELS as readonly string[]).includes(tuning.model)) return [];
-    const served = tuning.itemItem ?? { params: tuning.best, ndcg: tuning.bestNdcg };
+    const served = tuning.itemItem ?? { params: tuning.best, ndcg: tuning.bestNdcg, recall: tuning.bestRecall };
     // A model whose served form was not searched (EASE without its neighbourhood sizes) cannot be served.
     if (typeof served.params.neighbours !== 'number') return [];
-    return [{ model: tuning.model as ItemItemModelName, params: served.params, ndcg: served.ndcg }];
+    return [{ model: tuning.model as ItemItemModelName, params: served.params, objective: fitObjective(served) }];
   });
   if (candidates.length === 0) return DEFAULT_ITEM_ITEM;
-  const best = candidates.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+  const best = candidates.reduce((a, b) => (b.objective > a.objective ? b : a));
   return { model: best.model, params: { ...best.params } };
 }
 
@@ -332,7 +334,7 @@ interface FusedRanking {
   trainSeconds: number;
   /** The item × item model of the `itemItem` signal. */
   itemItem: ItemItemSpec;
-  /** The triples of the TransE kept, and the validation NDCG of the fusion fitted with each TransE tried. */
+  /** The triples of the TransE kept, and the validation objective of the fusion fitted with each TransE tried. */
   graphTriples: GraphTriples;
   graphTriplesValidation: Partial<Record<GraphTriples, number>>;
 }
@@ -361,9 +363,9 @@ async function kgrecRankings(run: EvaluationRun, itemItem: ItemItemSpec): Promis
   const start = [withoutKgSignals(noKg.weights)];
   const withKgTriples = await fitOnValidation(run, FUSED, itemItem, start);
   const withoutKgTriples = await fitOnValidation(run, FUSED_WITHOUT_KG_TRIPLES, itemItem, start);
-  const validation = { 'with-kg': withKgTriples.fit.ndcg, 'without-kg': withoutKgTriples.fit.ndcg };
+  const validation = { 'with-kg': withKgTriples.fit.objective, 'without-kg': withoutKgTriples.fit.objective };
   const graphTriples = chooseGraphTriples(validation);
-  run.info(`fused: TransE ${graphTriples} kept (validation NDCG@${k}: with-kg triples ${validation['with-kg'].toFixed(4)}, without-kg triples ${validation['without-kg'].toFixed(4)}; fused-no-kg ${noKg.fit.ndcg.toFixed(4)})`);
+  run.info(`fused: TransE ${graphTriples} kept (validation objective@${k}: with-kg triples ${validation['with-kg'].toFixed(4)}, without-kg triples ${validation['without-kg'].toFixed(4)}; fused-no-kg ${noKg.fit.objective.toFixed(4)})`);
   const chosen = graphTriples === 'with-kg' ? withKgTriples : withoutKgTriples;
   const fused = await refitForTest(run, [withKgTriples, withoutKgTriples], chosen, itemItem);
   return { fused: { ...fused, graphTriplesValidation: validation }, withoutKg: await refitForTest(run, [noKg], noKg, itemItem) };
@@ -404,7 +406,7 @@ async function refitForTest(run: EvaluationRun, tried: readonly ValidationFit[],
   const scorer = new ServedFusionScorer(state, data.users, splits.testRows, itemOf, variant.kgSignals ? 'fused' : 'fused-no-kg');
   const parts = new Set([...tried.flatMap((each) => [`transe ${transeStage('validation', each.variant.graphTriples)}`, `fusion fit${each.variant.label}`]), `transe ${transeStage('test', variant.graphTriples)}`]);
   const trainSeconds = [...parts].reduce((sum, part) => sum + (seconds[part] ?? 0), 0);
-  return { refit: { state, version: model.version }, weights, fit, signalNames, scorer, trainSeconds, itemItem, graphTriples: variant.graphTriples, graphTriplesValidation: { [variant.graphTriples]: fit.ndcg } };
+  return { refit: { state, version: model.version }, weights, fit, signalNames, scorer, trainSeconds, itemItem, graphTriples: variant.graphTriples, graphTriplesValidation: { [variant.graphTriples]: fit.objective } };
 }
 
 /** Signals the data cannot feed (no texts, categories, brands, relations or KG, as in KGAT's files) are left out. */
@@ -447,12 +449,12 @@ async function fitFusionOnValidation(
     fitFusionWeights(
       run.splits.valid,
       signalNames.map((name) => validSignals.scorer(name)),
-      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: starts, onStep: (step) => run.options.onProgress?.(`fusion fit${label} ${step.component ?? `start ${step.start + 1}`} ndcg ${step.ndcg.toFixed(4)}`, step.iteration, 0) },
+      { k, sampleUsers, cacheBytes: FIT_CACHE_BYTES, extraStarts: starts, onStep: (step) => run.options.onProgress?.(`fusion fit${label} ${step.component ?? `start ${step.start + 1}`} objective ${step.objective.toFixed(4)}`, step.iteration, 0) },
     ),
   );
   const weights = Object.fromEntries(RECOMMEND_SIGNALS.map((name) => [name, 0])) as FusionWeights;
   signalNames.forEach((name, i) => (weights[name] = fit.weights[i] ?? 0));
-  run.info(`fusion weights${label} (validation NDCG@${k} ${fit.ndcg.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
+  run.info(`fusion weights${label} (validation objective@${k} ${fit.objective.toFixed(4)}): ${Object.entries(weights).map(([name, weight]) => `${name} ${weight.toFixed(2)}`).join(', ')}`);
   return { fit, weights };
 }
 
@@ -462,10 +464,10 @@ async function evaluateBaselines(run: EvaluationRun): Promise<BaselineTuning[]> 
   await run.add('popularity', new PopularityScorer(splits.baselineTrain));
   // The baselines' hyperparameters, chosen on the validation split: the fit period's behaviour as history,
   // the validation purchases as targets. The test split is not passed in.
-  const tuned = await run.timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => run.info(`tuning ${model} ${JSON.stringify(trial.params)}: ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
+  const tuned = await run.timed('baseline tuning', () => tuneBaselineHyperparameters(data, { k, ...options.tuning, onTrial: (model, trial) => run.info(`tuning ${model} ${JSON.stringify(trial.params)}: recall@${k} ${trial.recall.toFixed(4)}, ndcg@${k} ${trial.ndcg.toFixed(4)}`) }));
   for (const tuning of tuned) {
-    const sparse = tuning.itemItem ? `; sparse ${JSON.stringify(tuning.itemItem.params)}, validation ndcg@${k} ${tuning.itemItem.ndcg.toFixed(4)}` : '';
-    run.info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s${sparse})`);
+    const sparse = tuning.itemItem ? `; sparse ${JSON.stringify(tuning.itemItem.params)}, validation recall@${k} ${tuning.itemItem.recall.toFixed(4)}, ndcg@${k} ${tuning.itemItem.ndcg.toFixed(4)}` : '';
+    run.info(`${tuning.model}: chose ${JSON.stringify(tuning.best)} (validation recall@${k} ${tuning.bestRecall.toFixed(4)}, ndcg@${k} ${tuning.bestNdcg.toFixed(4)}, ${tuning.trials.length} trials, ${tuning.seconds.toFixed(0)} s${sparse})`);
   }
   for (const name of ['itemknn', 'p3alpha', 'rp3beta', 'ease'] as const) {
     const tuning = tuned.find((candidate) => candidate.model === name);
@@ -527,7 +529,7 @@ async function writeReport(
     results: Object.fromEntries(results.map((result) => [result.model, result.evaluation.metrics])),
     seconds: run.seconds,
     transe: run.transe,
-    fusion: { weights: ranking.weights, validationNdcg: ranking.fit.ndcg, itemItem: ranking.itemItem, graphTriples: ranking.graphTriples, graphTriplesValidation: ranking.graphTriplesValidation },
+    fusion: { weights: ranking.weights, validationObjective: ranking.fit.objective, itemItem: ranking.itemItem, graphTriples: ranking.graphTriples, graphTriplesValidation: ranking.graphTriplesValidation },
     tuning: summary,
     files: { markdown, png, json },
     modelVersion: ranking.refit.version,
@@ -541,7 +543,7 @@ async function writeReport(
 /** The fused ranking's TransE: which triples it was trained on, and the validation figures the choice rests on. */
 function fusionMarkdown(ranking: FusedRanking, k: number): string {
   const tried = Object.entries(ranking.graphTriplesValidation).map(([triples, ndcg]) => `${triples} ${ndcg.toFixed(4)}`);
-  const lines = ['## Fused ranking', '', `TransE triples: ${ranking.graphTriples} (validation ndcg@${k} of the fusion fitted with each TransE: ${tried.join(', ')}).`, ''];
+  const lines = ['## Fused ranking', '', `TransE triples: ${ranking.graphTriples} (validation objective@${k}, the mean of NDCG and Recall, of the fusion fitted with each TransE: ${tried.join(', ')}).`, ''];
   return `${lines.join('\n')}\n`;
 }
 

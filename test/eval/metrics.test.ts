@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idealDcg, ndcgAtK, TopKMetricAccumulator } from '../../src/eval/metrics.js';
+import { fitObjective, idealDcg, ndcgAtK, recallAtK, TopKMetricAccumulator } from '../../src/eval/metrics.js';
 
 const list = (...items: number[]): Int32Array => Int32Array.from(items);
 const log2 = Math.log2;
@@ -81,5 +81,15 @@ describe('ndcgAtK', () => {
   it('agrees with the accumulator', () => {
     expect(ndcgAtK(list(10, 11, 12, 13, 14), 5, list(11, 14, 20), 5)).toBeCloseTo(dcgA5 / idealDcg(3, 5), 12);
     expect(ndcgAtK(list(1, 2), 2, list(9), 2)).toBe(0);
+  });
+});
+
+describe('recallAtK and fitObjective', () => {
+  it('count the relevant items in the first k, over all relevant ones, and average recall with NDCG', () => {
+    // Hits 11 and 14 of {11, 14, 20} in the first 5; only 11 in the first 2; none when nothing is relevant.
+    expect(recallAtK(list(10, 11, 12, 13, 14), 5, list(11, 14, 20), 5)).toBeCloseTo(2 / 3, 12);
+    expect(recallAtK(list(10, 11, 12, 13, 14), 5, list(11, 14, 20), 2)).toBeCloseTo(1 / 3, 12);
+    expect(recallAtK(list(1, 2), 2, list(), 2)).toBe(0);
+    expect(fitObjective({ ndcg: 0.2, recall: 0.6 })).toBeCloseTo(0.4, 12);
   });
 });

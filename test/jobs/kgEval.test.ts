@@ -111,13 +111,13 @@ describe('offline evaluation with a knowledge graph', () => {
     const { fusion } = report;
     const validation = { 'with-kg': fusion.graphTriplesValidation['with-kg'] ?? NaN, 'without-kg': fusion.graphTriplesValidation['without-kg'] ?? NaN };
     expect(fusion.graphTriples).toBe(chooseGraphTriples(validation));
-    expect(fusion.validationNdcg).toBe(validation[fusion.graphTriples]);
+    expect(fusion.validationObjective).toBe(validation[fusion.graphTriples]);
     // Started from the no-kg weights as well, the fit with the same TransE cannot do worse on validation.
-    const noKg = Number(/^fusion weights no-kg \(validation NDCG@20 ([\d.]+)\)/.exec(info.find((message) => message.startsWith('fusion weights no-kg')) ?? '')?.[1]);
+    const noKg = Number(/^fusion weights no-kg \(validation objective@20 ([\d.]+)\)/.exec(info.find((message) => message.startsWith('fusion weights no-kg')) ?? '')?.[1]);
     expect(validation['without-kg']).toBeGreaterThanOrEqual(noKg - 5e-5);
     // Its third start (after equal weights and the defaults) is the no-kg fit, scored on the same users.
-    expect(progress).toContain(`fusion fit without-kg triples start 3 ndcg ${noKg.toFixed(4)}`);
+    expect(progress).toContain(`fusion fit without-kg triples start 3 objective ${noKg.toFixed(4)}`);
     for (const model of ['transe', 'transe-no-kg', 'fused', 'fused-no-kg']) expect(report.results[model], model).toBeDefined();
-    expect(readFileSync(report.files.markdown, 'utf8')).toContain(`TransE triples: ${fusion.graphTriples} (validation ndcg@20 of the fusion fitted with each TransE: with-kg ${validation['with-kg'].toFixed(4)}, without-kg ${validation['without-kg'].toFixed(4)})`);
+    expect(readFileSync(report.files.markdown, 'utf8')).toContain(`TransE triples: ${fusion.graphTriples} (validation objective@20, the mean of NDCG and Recall, of the fusion fitted with each TransE: with-kg ${validation['with-kg'].toFixed(4)}, without-kg ${validation['without-kg'].toFixed(4)})`);
   });
 });

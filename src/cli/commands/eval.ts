@@ -93,8 +93,8 @@ export function registerEvalCommand(program: Command): void {
         if (!version) throw new UserError('--save-weights: there is no active model to save the weights with');
         await writeFusionWeights(config.modelsDir, version, {
           weights: report.fusion.weights,
-          metric: `ndcg@${report.k}`,
-          validation: report.fusion.validationNdcg,
+          metric: `mean(ndcg@${report.k},recall@${report.k})`,
+          validation: report.fusion.validationObjective,
           fittedAt: new Date().toISOString(),
           dataset: report.dataset,
           itemItem: report.fusion.itemItem,
