@@ -8,7 +8,6 @@
  * (`Graph.rollingBack`).
  */
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { Graph } from '../graph/graph.js';
 import { writeServedLists, readServedLists, type ServedListRecord } from '../graph/servedLists.js';
 import {
@@ -31,6 +30,7 @@ import { servedPopularity } from '../ranking/catalogueSnapshot.js';
 import type { ApiConfig } from './config.js';
 import { MAX_BEHAVIOURS } from './context.js';
 import { BEHAVIOUR_RELATIONSHIP, type EventType } from '../domain/behaviours.js';
+import { timeOrderedUuid } from '../util/timeOrderedId.js';
 
 /** How many items the serving path puts in one query at most, per kind of query. */
 export interface WarmUpBounds {
@@ -119,7 +119,7 @@ function steps(graph: Graph, rollingBack: Graph, bounds: WarmUpBounds, now: numb
 }
 
 const servedList = (id: string, now: number): ServedListRecord => ({
-  servedId: randomUUID(),
+  servedId: timeOrderedUuid(now),
   userId: id,
   surface: 'recommend',
   at: now,

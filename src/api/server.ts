@@ -119,12 +119,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     async () => {
       await parts.ranker.warmUp();
       // Never fails readiness: a query left unplanned is planned by the first request that sends it.
-      plansWarmed ??= api.warmQueryPlans
-        ? warmUpBounds(graph, api, config)
+      if (api.warmQueryPlans) {
+        await (plansWarmed ??= warmUpBounds(graph, api, config)
           .then((bounds) => warmQueryPlans(graph, bounds, logger))
-          .catch((error: unknown) => logger.warn({ err: briefError(error) }, 'planning the serving queries ahead failed'))
-        : Promise.resolve();
-      await plansWarmed;
+          .catch((error: unknown) => logger.warn({ err: briefError(error) }, 'planning the serving queries ahead failed')));
+      }
     },
     (error) => logger.error({ err: briefError(error) }, 'warming up the ranker failed; /ready answers 503, and its next probe tries again'),
   );
